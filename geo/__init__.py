@@ -1,0 +1,1 @@
+"""StageMap's pure domain library: schemas, CRS rules, import, validation, analysis."""

@@ -1,0 +1,210 @@
+"""Canonical data model: layer names, column names, types and enumerations.
+
+Every frame that enters the store has exactly the columns listed here for its layer, in
+EPSG:4326. Importers map real LA field names onto these (see ``geo.aliases``); analysis
+functions read them by these constants. ``data/README.md`` documents the same schema.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# --- layer names -------------------------------------------------------------------------
+PARCELS = "parcels"
+SITES = "sites"
+INCIDENTS = "incidents"
+DISTRICTS = "districts"
+PARKS = "parks"
+LAPD_AREAS = "lapd_areas"
+SITE_STATUS = "site_status"
+COUNTY_OUTLINE = "county_outline"
+
+SPATIAL_LAYERS = (PARCELS, SITES, INCIDENTS, DISTRICTS, PARKS, LAPD_AREAS)
+IMPORT_KINDS = (PARCELS, SITES, INCIDENTS, DISTRICTS, PARKS)
+
+# --- shared columns ----------------------------------------------------------------------
+GEOMETRY = "geometry"
+IS_SYNTHETIC = "is_synthetic"
+SOURCE = "source"  # human-readable provenance: file name or SYNTHETIC_SOURCE
+SOURCE_URL = "source_url"
+FETCHED_AT = "fetched_at"  # ISO-8601 UTC time the file was imported
+COUNCIL_DISTRICT = "council_district"  # int 1-15, nullable
+LAPD_AREA = "lapd_area"  # int 1-21, nullable
+AREA_NAME = "area_name"
+
+# --- parcels -----------------------------------------------------------------------------
+AIN = "ain"  # 10-digit string, zero-padded
+APN = "apn"  # ####-###-###
+USE_CODE = "use_code"  # 4 characters, upper case, e.g. 0100, 2700, 880V
+USE_CODE_2 = "use_code_2"
+USE_TYPE = "use_type"  # Residential / Commercial / Industrial / Institutional / ...
+PROPERTY_TYPE = "property_type"  # SFR CND R-I C/I VAC OTH
+USE_DESCRIPTION = "use_description"
+USE_DETAIL = "use_detail"
+SITUS_ADDRESS = "situs_address"
+SITUS_ZIP = "situs_zip"
+JURISDICTION_CITY = "jurisdiction_city"  # TaxRateCity; City of LA = 'LOS ANGELES'
+OWNER_NAME = "owner_name"  # rarely public; nullable
+AGENCY_NAME = "agency_name"
+LAND_VALUE = "land_value"
+IMP_VALUE = "imp_value"
+LAND_BASE_YEAR = "land_base_year"
+ROLL_YEAR = "roll_year"
+BLDG_SQFT = "bldg_sqft"
+UNITS = "units"
+YEAR_BUILT = "year_built"
+ZONE = "zone"
+LOT_SQFT = "lot_sqft"  # recomputed in EPSG:2229, never taken from Shape_Area
+CENTROID_X_FT = "centroid_x_ft"  # EPSG:2229 representative point, for KD-tree queries
+CENTROID_Y_FT = "centroid_y_ft"
+MERGED_COUNT = "merged_count"  # stacked condominium polygons merged into this row
+
+# --- sites -------------------------------------------------------------------------------
+SITE_ID = "site_id"
+AINS = "ains"  # ';'-separated AINs of the parcels the site spans
+NAME = "name"
+OWNING_DEPT = "owning_dept"  # 'unassigned' until an asset list names it
+ASSET_TYPE = "asset_type"  # department's own type (LADOT lot, RAP park, ...) when given
+ADDRESS = "address"
+AREA_SQFT = "area_sqft"
+SITE_ORIGIN = "site_origin"  # 'asset_list' or 'derived_from_parcels'
+UNASSIGNED = "unassigned"
+
+# --- incidents ---------------------------------------------------------------------------
+INCIDENT_ID = "incident_id"
+OCCURRED_AT = "occurred_at"  # tz-aware UTC timestamp
+REPORTED_AT = "reported_at"
+INCIDENT_TYPE = "incident_type"
+VERIFICATION = "verification_status"
+SOURCE_TYPE = "source_type"
+DESCRIPTION = "description"
+LOCATION_TEXT = "location_text"  # hundred-block text, never a reporter's position
+PREMISE_DESC = "premise_desc"
+RPT_DIST_NO = "rpt_dist_no"
+WARRANT_SHOWN = "warrant_shown"  # yes / no / unknown (directive: lawful warrants are not restricted)
+EVIDENCE_REFS = "evidence_refs"  # ';'-separated evidence labels
+
+# --- districts, parks --------------------------------------------------------------------
+DISTRICT = "district"
+DISTRICT_NAME = "district_name"
+VINTAGE = "vintage"
+PARK_ID = "park_id"
+PARK_NAME = "park_name"
+PARK_CLASS = "park_class"
+
+# --- site status -------------------------------------------------------------------------
+SIGN_STATUS = "sign_status"
+SIGN_POSTED_ON = "sign_posted_on"
+GATE_STATUS = "gate_status"
+LAST_INSPECTED = "last_inspected"
+VERSION = "version"
+UPDATED_BY = "updated_by"
+UPDATED_AT = "updated_at"
+
+# --- enumerations ------------------------------------------------------------------------
+SIGN_STATUSES = ("none", "posted", "damaged", "unknown")
+GATE_STATUSES = ("open", "closed_locked", "closed_unlocked", "no_gate", "unknown")
+INCIDENT_TYPES = (
+    "staging_area",
+    "processing_location",
+    "operations_base",
+    "arrest",
+    "checkpoint",
+    "other",
+)
+VERIFICATION_STATUSES = ("unverified", "corroborated", "lapd_confirmed")
+SOURCE_TYPES = ("contractor", "officer", "staff", "public", "community_tracker", "lapd_import")
+WARRANT_VALUES = ("yes", "no", "unknown")
+SITE_ORIGINS = ("asset_list", "derived_from_parcels")
+LAPD_AREA_NAMES = {
+    1: "Central", 2: "Rampart", 3: "Southwest", 4: "Hollenbeck", 5: "Harbor", 6: "Hollywood",
+    7: "Wilshire", 8: "West LA", 9: "Van Nuys", 10: "West Valley", 11: "Northeast",
+    12: "77th Street", 13: "Newton", 14: "Pacific", 15: "N Hollywood", 16: "Foothill",
+    17: "Devonshire", 18: "Southeast", 19: "Mission", 20: "Olympic", 21: "Topanga",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column: name, storage type and whether it may be null."""
+
+    name: str
+    kind: str  # 'text', 'int', 'float', 'bool', 'datetime', 'date'
+    nullable: bool = True
+
+
+def _cols(*spec: tuple[str, str] | tuple[str, str, bool]) -> tuple[Column, ...]:
+    return tuple(Column(*s) for s in spec)
+
+
+_PROVENANCE = (
+    (IS_SYNTHETIC, "bool", False),
+    (SOURCE, "text", False),
+    (SOURCE_URL, "text"),
+    (FETCHED_AT, "text"),
+)
+
+#: Attribute columns per layer (geometry is always last and named ``geometry``).
+LAYER_COLUMNS: dict[str, tuple[Column, ...]] = {
+    PARCELS: _cols(
+        (AIN, "text", False), (APN, "text"), (USE_CODE, "text"), (USE_CODE_2, "text"),
+        (USE_TYPE, "text"), (PROPERTY_TYPE, "text"), (USE_DESCRIPTION, "text"),
+        (USE_DETAIL, "text"), (SITUS_ADDRESS, "text"), (SITUS_ZIP, "text"),
+        (JURISDICTION_CITY, "text"), (OWNER_NAME, "text"), (AGENCY_NAME, "text"),
+        (LAND_VALUE, "float"), (IMP_VALUE, "float"), (LAND_BASE_YEAR, "int"),
+        (ROLL_YEAR, "int"), (BLDG_SQFT, "float"), (UNITS, "int"), (YEAR_BUILT, "int"),
+        (ZONE, "text"), (COUNCIL_DISTRICT, "int"), (LAPD_AREA, "int"),
+        (LOT_SQFT, "float", False), (CENTROID_X_FT, "float", False),
+        (CENTROID_Y_FT, "float", False), (MERGED_COUNT, "int", False), *_PROVENANCE,
+    ),
+    SITES: _cols(
+        (SITE_ID, "text", False), (AINS, "text"), (NAME, "text"), (OWNING_DEPT, "text", False),
+        (ASSET_TYPE, "text"), (ADDRESS, "text"), (USE_CODE, "text"), (USE_DESCRIPTION, "text"),
+        (BLDG_SQFT, "float"), (YEAR_BUILT, "int"), (COUNCIL_DISTRICT, "int"),
+        (LAPD_AREA, "int"), (AREA_SQFT, "float", False), (SITE_ORIGIN, "text", False),
+        *_PROVENANCE,
+    ),
+    INCIDENTS: _cols(
+        (INCIDENT_ID, "text", False), (OCCURRED_AT, "datetime", False),
+        (REPORTED_AT, "datetime"), (INCIDENT_TYPE, "text", False), (VERIFICATION, "text", False),
+        (SOURCE_TYPE, "text", False), (DESCRIPTION, "text"), (LOCATION_TEXT, "text"),
+        (PREMISE_DESC, "text"), (LAPD_AREA, "int"), (AREA_NAME, "text"), (RPT_DIST_NO, "int"),
+        (COUNCIL_DISTRICT, "int"), (WARRANT_SHOWN, "text", False), (EVIDENCE_REFS, "text"),
+        *_PROVENANCE,
+    ),
+    DISTRICTS: _cols(
+        (DISTRICT, "int", False), (DISTRICT_NAME, "text"), (VINTAGE, "text"), *_PROVENANCE,
+    ),
+    PARKS: _cols(
+        (PARK_ID, "text", False), (PARK_NAME, "text"), (PARK_CLASS, "text"), *_PROVENANCE,
+    ),
+    LAPD_AREAS: _cols((LAPD_AREA, "int", False), (AREA_NAME, "text"), *_PROVENANCE),
+}
+
+#: Primary key of each spatial layer; imports upsert on it.
+LAYER_KEYS: dict[str, str] = {
+    PARCELS: AIN, SITES: SITE_ID, INCIDENTS: INCIDENT_ID, DISTRICTS: DISTRICT,
+    PARKS: PARK_ID, LAPD_AREAS: LAPD_AREA,
+}
+
+#: Geometry type family stored per layer.
+LAYER_GEOMETRY: dict[str, str] = {
+    PARCELS: "MULTIPOLYGON", SITES: "MULTIPOLYGON", INCIDENTS: "POINT",
+    DISTRICTS: "MULTIPOLYGON", PARKS: "MULTIPOLYGON", LAPD_AREAS: "MULTIPOLYGON",
+}
+
+#: Site status columns (one row per site; versioned).
+STATUS_COLUMNS = _cols(
+    (SITE_ID, "text", False), (SIGN_STATUS, "text", False), (SIGN_POSTED_ON, "date"),
+    (GATE_STATUS, "text", False), (LAST_INSPECTED, "date"), (VERSION, "int", False),
+    (UPDATED_BY, "text"), (UPDATED_AT, "text"),
+)
+
+
+def column_names(layer: str) -> list[str]:
+    """Return the attribute column names of ``layer`` in canonical order."""
+    return [c.name for c in LAYER_COLUMNS[layer]]
+
+
+def format_apn(ain: str) -> str:
+    """Format a 10-digit AIN as ``####-###-###``."""
+    return f"{ain[:4]}-{ain[4:7]}-{ain[7:10]}"

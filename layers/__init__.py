@@ -1,0 +1,1 @@
+"""Folium layer builders: EPSG:4326 frames in, folium objects out. Never imports streamlit."""

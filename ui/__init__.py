@@ -1,0 +1,1 @@
+"""The only package that uses streamlit: cached loaders, state keys, widgets."""
