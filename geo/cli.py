@@ -44,6 +44,13 @@ def _parser() -> argparse.ArgumentParser:
     ip.add_argument("--store")
     ip.set_defaults(func=_cmd_import)
 
+    ap = sub.add_parser("analyze", help="classify sites, score staging risk, snap incidents, find gaps")
+    ap.add_argument("--out", required=True, help="output directory for GeoParquet and CSV tables")
+    ap.add_argument("--as-of", help="analysis date YYYY-MM-DD (default: latest incident date in the store)")
+    ap.add_argument("--ramps", help="optional point file of freeway ramps")
+    ap.add_argument("--store")
+    ap.set_defaults(func=_cmd_analyze)
+
     fp = sub.add_parser("info", help="what the store holds")
     fp.add_argument("--store")
     fp.set_defaults(func=_cmd_info)
@@ -74,6 +81,16 @@ def _cmd_import(args: argparse.Namespace) -> int:
     store = open_store(args.store)
     report = ingest_file(store, args.kind, args.path, crs=args.crs, department=args.department, user=args.user)
     print(report.summary())
+    return EXIT_OK
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from geo.analyze import run_analysis
+    from geo.store import open_store
+
+    summary = run_analysis(open_store(args.store, create=False), out_dir=args.out, as_of=args.as_of,
+                           ramps_path=args.ramps)
+    print(summary)
     return EXIT_OK
 
 

@@ -145,6 +145,12 @@ class SQLiteStore:
             )
             register_layer(con, "import_log", geometry_type=None)
             con.execute(
+                "CREATE TABLE IF NOT EXISTS risk_overrides (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                "site_id TEXT NOT NULL, tier TEXT NOT NULL CHECK (tier IN ('high','medium','low')), "
+                "reason TEXT NOT NULL, set_by TEXT NOT NULL, set_at TEXT NOT NULL)"
+            )
+            register_layer(con, "risk_overrides", geometry_type=None)
+            con.execute(
                 "INSERT OR IGNORE INTO store_meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
             con.execute("INSERT OR IGNORE INTO store_meta VALUES ('data_version', '0')")
@@ -256,6 +262,29 @@ class SQLiteStore:
                 )
             con.execute("UPDATE store_meta SET value = CAST(value AS INTEGER) + 1 WHERE key='data_version'")
         return results
+
+    def set_override(self, site_id: str, tier: str, *, reason: str, user: str) -> None:
+        """Record a reviewer's tier override for a site; earlier overrides stay as history."""
+        if tier not in ("high", "medium", "low"):
+            raise StoreError(f"Override tier {tier!r} for site {site_id}: use high, medium or low.")
+        if not reason.strip() or not user.strip():
+            raise StoreError(f"Override for site {site_id} needs a reason and the reviewer's name.")
+        with self.write() as con:
+            if con.execute("SELECT 1 FROM sites WHERE site_id = ?", (site_id,)).fetchone() is None:
+                raise StoreError(f"No site {site_id!r} in the store; check the site id.")
+            con.execute(
+                "INSERT INTO risk_overrides (site_id, tier, reason, set_by, set_at) VALUES (?,?,?,?,?)",
+                (site_id, tier, reason.strip(), user.strip(), _now()),
+            )
+
+    def read_overrides(self, *, latest_only: bool = True) -> pd.DataFrame:
+        """Return tier overrides (site_id, tier, reason, set_by, set_at), latest per site by default."""
+        sql = "SELECT site_id, tier, reason, set_by, set_at FROM risk_overrides"
+        if latest_only:
+            sql += " WHERE id IN (SELECT MAX(id) FROM risk_overrides GROUP BY site_id)"
+        with self.read() as con:
+            rows = con.execute(sql + " ORDER BY id").fetchall()
+        return pd.DataFrame(rows, columns=["site_id", "tier", "reason", "set_by", "set_at"])
 
     def delete_rows(self, layer: str, keys: Sequence[str]) -> int:
         """Delete rows of ``layer`` by primary key in one transaction; return how many."""
