@@ -1,0 +1,144 @@
+"""The embedded store: GeoPackage validity, atomic writes, upserts, overrides, refusals."""
+from __future__ import annotations
+
+import sqlite3
+
+import pyogrio
+import pytest
+import shapely
+
+from geo import schema as S
+from geo.errors import StoreError
+from geo.store import open_store
+from geo.store_sqlite import SQLiteStore, filesystem_type
+from tests.conftest import canonical_frame
+
+
+def test_new_store_is_a_geopackage_gdal_can_read(store, three_districts):
+    store.write_layers({S.DISTRICTS: three_districts})
+    layers = dict(pyogrio.list_layers(store.url))
+    assert layers[S.DISTRICTS] == "MultiPolygon"
+    back = pyogrio.read_dataframe(store.url, layer=S.DISTRICTS)
+    assert back.crs.to_epsg() == 4326
+    assert sorted(back[S.DISTRICT]) == [1, 2, 3]
+
+
+def test_store_runs_in_wal_mode_with_busy_timeout(store):
+    con = store.connect()
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert con.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_round_trip_keeps_types_and_geometry(store, three_districts):
+    store.write_layers({S.DISTRICTS: three_districts})
+    back = store.read_layer(S.DISTRICTS)
+    assert list(back.columns) == [*S.column_names(S.DISTRICTS), "geometry"]
+    assert str(back[S.DISTRICT].dtype) == "Int64"
+    assert back.geometry.geom_type.unique().tolist() == ["MultiPolygon"]
+    assert shapely.equals(back.geometry.values, three_districts.geometry.values).all()
+
+
+def test_upsert_updates_existing_keys_and_inserts_new(store, three_districts):
+    store.write_layers({S.DISTRICTS: three_districts})
+    changed = three_districts.iloc[[0]].assign(district_name="renamed")
+    extra = canonical_frame(S.DISTRICTS, [shapely.box(-118.3, 34.0, -118.29, 34.01)], district=4)
+    result = store.write_layers({S.DISTRICTS: changed})[S.DISTRICTS]
+    assert (result.inserted, result.updated) == (0, 1)
+    assert store.write_layers({S.DISTRICTS: extra})[S.DISTRICTS].inserted == 1
+    back = store.read_layer(S.DISTRICTS).set_index(S.DISTRICT)
+    assert back.loc[1, S.DISTRICT_NAME] == "renamed"
+    assert len(back) == 4
+
+
+def test_failed_write_leaves_store_unchanged(store, three_districts):
+    store.write_layers({S.DISTRICTS: three_districts})
+    before = store.data_version()
+    broken = three_districts.drop(columns=[S.VINTAGE])
+    with pytest.raises(StoreError, match="lacks canonical columns"):
+        store.write_layers({S.DISTRICTS: three_districts.assign(district=[7, 8, 9]), S.PARKS: broken})
+    assert store.counts()[S.DISTRICTS] == 3
+    assert store.data_version() == before
+
+
+def test_synthetic_and_real_data_never_mix(store, three_districts):
+    store.write_layers({S.DISTRICTS: three_districts})
+    real = three_districts.assign(is_synthetic=False, district=[4, 5, 6])
+    with pytest.raises(StoreError, match="never mix"):
+        store.write_layers({S.DISTRICTS: real})
+    assert store.counts()[S.DISTRICTS] == 3
+
+
+def test_sites_get_a_status_row_at_version_one(store):
+    sites = canonical_frame(S.SITES, [shapely.box(-118.25, 34.05, -118.249, 34.051)], site_id="SYN-1",
+                            owning_dept="unassigned", area_sqft=100.0, site_origin="asset_list")
+    store.write_layers({S.SITES: sites})
+    status = store.read_status()
+    assert status[S.SITE_ID].tolist() == ["SYN-1"]
+    assert status[S.VERSION].tolist() == [1]
+    assert status[S.SIGN_STATUS].tolist() == ["unknown"]
+
+
+def test_override_needs_reason_and_an_existing_site(store):
+    with pytest.raises(StoreError, match="needs a reason"):
+        store.set_override("SYN-1", "high", reason=" ", user="ana")
+    with pytest.raises(StoreError, match="No site"):
+        store.set_override("SYN-1", "high", reason="fenced", user="ana")
+    with pytest.raises(StoreError, match="use high, medium or low"):
+        store.set_override("SYN-1", "severe", reason="x", user="ana")
+    sites = canonical_frame(S.SITES, [shapely.box(-118.25, 34.05, -118.249, 34.051)], site_id="SYN-1",
+                            owning_dept="unassigned", area_sqft=100.0, site_origin="asset_list")
+    store.write_layers({S.SITES: sites})
+    store.set_override("SYN-1", "low", reason="fenced and locked", user="ana")
+    store.set_override("SYN-1", "medium", reason="fence damaged", user="bo")
+    latest = store.read_overrides()
+    assert latest[["tier", "set_by"]].values.tolist() == [["medium", "bo"]]
+    assert len(store.read_overrides(latest_only=False)) == 2
+
+
+def test_full_disk_gives_a_clear_error_and_no_partial_write(store, three_districts, monkeypatch):
+    store.write_layers({S.DISTRICTS: three_districts})
+    original = SQLiteStore.connect
+
+    def tiny(self):
+        con = original(self)
+        pages = con.execute("PRAGMA page_count").fetchone()[0]
+        con.execute(f"PRAGMA max_page_count = {pages}")
+        return con
+
+    monkeypatch.setattr(SQLiteStore, "connect", tiny)
+    many = canonical_frame(S.PARKS, [shapely.box(-118.25, 34.05, -118.2, 34.1)] * 2000,
+                           park_id=[f"P{i}" for i in range(2000)], park_name="x" * 200)
+    with pytest.raises(StoreError, match="full"):
+        store.write_layers({S.PARKS: many})
+    monkeypatch.setattr(SQLiteStore, "connect", original)
+    assert store.counts()[S.PARKS] == 0
+    assert store.write_layers({S.PARKS: many.iloc[:5]})[S.PARKS].inserted == 5
+
+
+def test_network_filesystem_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr("geo.store_sqlite.filesystem_type", lambda path: "nfs4")
+    with pytest.raises(StoreError, match="network filesystem"):
+        SQLiteStore(tmp_path / "s.gpkg")
+
+
+def test_filesystem_type_reads_mounts():
+    assert filesystem_type(__import__("pathlib").Path("/")) != ""
+
+
+def test_postgres_url_is_reported_until_that_backend_exists():
+    with pytest.raises(StoreError, match="PostgreSQL"):
+        open_store("postgresql://user:secret@localhost/db")
+
+
+def test_info_on_missing_store_says_how_to_build_one(tmp_path):
+    with pytest.raises(StoreError, match="stagemap sample"):
+        open_store(str(tmp_path / "none.gpkg"), create=False)
+
+
+def test_reader_sees_consistent_snapshot_during_write(store, three_districts):
+    store.write_layers({S.DISTRICTS: three_districts})
+    with store.write() as con:
+        con.execute("DELETE FROM districts")
+        assert store.counts()[S.DISTRICTS] == 3  # other connections still see the committed rows
+    assert store.counts()[S.DISTRICTS] == 0
+    assert isinstance(store.connect(), sqlite3.Connection)
