@@ -1,0 +1,106 @@
+"""Vector layers: sites, parcels, incidents and districts as single GeoJson layers."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from geo.crs import require_crs
+from layers.escape import safe_text
+from layers.style import DISTRICT_COLOR, PARCEL_COLOR, VERIFICATION_COLORS
+
+DISPLAY_SIMPLIFY_DEG = 1e-5  # about 1 m; display only, never fed back into analysis
+DISPLAY_GRID_DEG = 1e-6  # about 0.1 m
+
+
+def display_geometry(geoms: np.ndarray) -> np.ndarray:
+    """Simplify and round EPSG:4326 geometry for display only (PERFORMANCE.md section 2.4)."""
+    return shapely.set_precision(shapely.simplify(geoms, DISPLAY_SIMPLIFY_DEG), DISPLAY_GRID_DEG)
+
+
+def to_feature_collection(
+    gdf: gpd.GeoDataFrame, fields: Sequence[str], *, extra: dict[str, Sequence[object]] | None = None
+) -> dict:
+    """Return a GeoJSON FeatureCollection with escaped ``fields`` and display geometry."""
+    require_crs(gdf, "EPSG:4326", op="to_feature_collection")
+    geoms = display_geometry(gdf.geometry.values)
+    columns = {f: [safe_text(v) for v in gdf[f]] for f in fields}
+    for name, values in (extra or {}).items():
+        columns[name] = list(values)
+    names = list(columns)
+    rows = zip(*columns.values()) if names else ([] for _ in range(len(gdf)))
+    geojson = shapely.to_geojson(geoms)
+    features = [
+        {"type": "Feature", "properties": dict(zip(names, row)), "geometry": json.loads(g)}
+        for row, g in zip(rows, geojson)
+        if g is not None
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def polygon_layer(
+    gdf: gpd.GeoDataFrame,
+    *,
+    name: str,
+    fields: Sequence[str],
+    aliases: Sequence[str],
+    color: str | Callable[[dict], str],
+    color_field: str | None = None,
+    colors: dict | None = None,
+    weight: float = 1.5,
+    fill_opacity: float = 0.45,
+    show: bool = True,
+) -> folium.GeoJson:
+    """Return one GeoJson layer of polygons with a tooltip of escaped ``fields``."""
+    extra = {}
+    if color_field is not None and colors is not None:
+        extra["_color"] = [colors.get(v, colors.get(None, "#7f8c8d")) for v in gdf[color_field]]
+    data = to_feature_collection(gdf, fields, extra=extra)
+
+    def style(feature: dict) -> dict:
+        fill = feature["properties"].get("_color", color if isinstance(color, str) else "#7f8c8d")
+        return {"color": fill, "weight": weight, "fillColor": fill, "fillOpacity": fill_opacity}
+
+    return folium.GeoJson(
+        data, name=safe_text(name), style_function=style, show=show, smooth_factor=1.0,
+        tooltip=folium.GeoJsonTooltip(fields=list(fields), aliases=[safe_text(a) for a in aliases])
+        if fields else None,
+    )
+
+
+def parcels_layer(parcels: gpd.GeoDataFrame, *, name: str, show: bool = False) -> folium.GeoJson:
+    """Return parcels as thin grey outlines with AIN and use code in the tooltip."""
+    return polygon_layer(
+        parcels, name=name, fields=["ain", "use_code"], aliases=["AIN", "Use code"],
+        color=PARCEL_COLOR, weight=0.6, fill_opacity=0.15, show=show,
+    )
+
+
+def incidents_layer(incidents: gpd.GeoDataFrame, *, name: str, show: bool = True) -> folium.GeoJson:
+    """Return incidents as canvas CircleMarkers in one GeoJson layer, coloured by verification."""
+    fields = ["incident_id", "incident_type", "verification_status", "occurred"]
+    frame = incidents.assign(occurred=incidents["occurred_at"].dt.strftime("%Y-%m-%d"))
+    data = to_feature_collection(
+        frame, fields,
+        extra={"_color": [VERIFICATION_COLORS.get(v, "#7f8c8d") for v in incidents["verification_status"]]},
+    )
+    return folium.GeoJson(
+        data,
+        name=safe_text(name),
+        show=show,
+        marker=folium.CircleMarker(radius=5, weight=1, fill=True, fill_opacity=0.85),
+        style_function=lambda f: {"color": "#1b2631", "fillColor": f["properties"]["_color"]},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=["Incident", "Type", "Verification", "Date"]),
+    )
+
+
+def districts_layer(districts: gpd.GeoDataFrame, *, name: str) -> folium.GeoJson:
+    """Return council districts as outlines with their number and name."""
+    return polygon_layer(
+        districts, name=name, fields=["district", "district_name"], aliases=["District", "Name"],
+        color=DISTRICT_COLOR, weight=2, fill_opacity=0.03,
+    )

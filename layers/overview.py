@@ -1,0 +1,58 @@
+"""The store overview map: every layer the store holds, with a legend and layer control."""
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from geo.config import SYNTHETIC_SOURCE
+from layers.base import base_map
+from layers.features import districts_layer, incidents_layer, parcels_layer, polygon_layer
+from layers.style import PARCEL_COLOR, SIGN_COLORS, VERIFICATION_COLORS, Banner, Legend
+
+PARCEL_DRAW_CAP = 5_000  # above this the citywide map leaves parcels to the zoomed-in views
+
+
+def store_overview_map(
+    *,
+    sites: gpd.GeoDataFrame,
+    status: pd.DataFrame,
+    parcels: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    synthetic: bool,
+    tiles: str | None = "OpenStreetMap",
+) -> folium.Map:
+    """Return a folium map of what the store holds (frames in EPSG:4326).
+
+    Sites are coloured by sign status; parcels are drawn only when there are at most
+    :data:`PARCEL_DRAW_CAP` of them, and the legend says so when they are not.
+    """
+    frames = [f for f in (districts, sites, incidents) if len(f)]
+    bounds = tuple(pd.concat([f.geometry for f in frames]).total_bounds) if frames else None
+    fmap = base_map(bounds=bounds, tiles=tiles)
+    suffix = " (SYNTHETIC)" if synthetic else ""
+    if len(districts):
+        districts_layer(districts, name=f"Council districts{suffix}").add_to(fmap)
+    note = None
+    if 0 < len(parcels) <= PARCEL_DRAW_CAP:
+        parcels_layer(parcels, name=f"Parcels{suffix}").add_to(fmap)
+    elif len(parcels):
+        note = f"{len(parcels):,} parcels: too many for a citywide map; zoom in on a page that filters them."
+    if len(sites):
+        joined = sites.merge(status[["site_id", "sign_status", "gate_status"]], on="site_id", how="left")
+        polygon_layer(
+            joined, name=f"City sites{suffix}", fields=["site_id", "name", "owning_dept", "sign_status"],
+            aliases=["Site", "Name", "Department", "Sign"], color="#2c3e50",
+            color_field="sign_status", colors=SIGN_COLORS, fill_opacity=0.6,
+        ).add_to(fmap)
+    if len(incidents):
+        incidents_layer(incidents, name=f"Incidents{suffix}").add_to(fmap)
+    sections = {"City sites: sign": SIGN_COLORS, "Incidents: verification": VERIFICATION_COLORS}
+    if 0 < len(parcels) <= PARCEL_DRAW_CAP:
+        sections["Parcels"] = {"assessor parcel": PARCEL_COLOR}
+    Legend(sections, note=note).add_to(fmap)
+    if synthetic:
+        Banner(SYNTHETIC_SOURCE).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    return fmap
