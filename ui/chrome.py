@@ -1,0 +1,22 @@
+"""Shared page furniture: the synthetic-data banner and the store summary in the sidebar."""
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.config import SYNTHETIC_SOURCE
+from geo.store_types import StoreInfo
+
+
+def synthetic_banner(info: StoreInfo) -> None:
+    """Warn on every page when the store holds the synthetic sample."""
+    if info.is_synthetic:
+        st.warning(f"**{SYNTHETIC_SOURCE}.** Every site, parcel and incident shown here is invented "
+                   "for demonstration; none describes a real place or event.", icon="⚠️")
+
+
+def store_sidebar(info: StoreInfo) -> None:
+    """Show what the store holds in the sidebar."""
+    with st.sidebar:
+        st.caption(f"Store: `{info.url}` ({info.backend}), data version {info.data_version}")
+        held = {k: v for k, v in info.counts.items() if v}
+        st.caption(" · ".join(f"{k} {v:,}" for k, v in held.items()) or "The store is empty.")
