@@ -1,0 +1,18 @@
+"""data/README.md documents every canonical column with its type."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geo import schema as S
+
+DOC = (Path(__file__).resolve().parents[2] / "data" / "README.md").read_text()
+
+
+@pytest.mark.parametrize("layer", [*S.LAYER_COLUMNS, "site_status"])
+def test_every_column_is_documented(layer):
+    section = DOC.split(f"## `{layer}`")[1].split("\n## ")[0]
+    cols = S.STATUS_COLUMNS if layer == "site_status" else S.LAYER_COLUMNS[layer]
+    for col in cols:
+        assert f"| `{col.name}` | {col.kind} |" in section, f"{layer}.{col.name} missing from data/README.md"
