@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 
 from geo import schema as S
-from geo.errors import GeoDataError
+from geo.errors import ConflictError, GeoDataError
 
 EXIT_OK, EXIT_ERROR, EXIT_REJECTED, EXIT_CONFLICT = 0, 1, 2, 3
 
@@ -21,6 +21,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     try:
         return int(args.func(args) or EXIT_OK)
+    except ConflictError as exc:
+        print(f"conflict: {exc}", file=sys.stderr)
+        return EXIT_CONFLICT
     except GeoDataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REJECTED
@@ -50,6 +53,35 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--ramps", help="optional point file of freeway ramps")
     ap.add_argument("--store")
     ap.set_defaults(func=_cmd_analyze)
+
+    stp = sub.add_parser("status", help="read or change a site's sign and gate status")
+    ssub = stp.add_subparsers(dest="status_command", required=True)
+    ss = ssub.add_parser("set", help="save a status change based on the version you saw")
+    ss.add_argument("site_id")
+    ss.add_argument("--sign", choices=sorted(_SIGN_ARGS), help="posted, missing or damaged")
+    ss.add_argument("--gate", choices=sorted(_GATE_ARGS), help="locked, unlocked, open or none")
+    ss.add_argument("--posted-on", help="date the sign was posted, YYYY-MM-DD")
+    ss.add_argument("--inspected-on", help="date of inspection, YYYY-MM-DD")
+    ss.add_argument("--note")
+    ss.add_argument("--expect-version", type=int, required=True, help="the version your change is based on")
+    ss.add_argument("--user", required=True)
+    ss.add_argument("--role", default="liaison", choices=S.ROLES)
+    ss.add_argument("--store")
+    ss.set_defaults(func=_cmd_status_set)
+    sh = ssub.add_parser("history", help="every saved version of a site's status")
+    sh.add_argument("site_id")
+    sh.add_argument("--store")
+    sh.set_defaults(func=_cmd_status_history)
+
+    aup = sub.add_parser("audit", help="audit log")
+    asub = aup.add_subparsers(dest="audit_command", required=True)
+    av = asub.add_parser("verify", help="walk the hash chain; exit 1 naming the first broken entry")
+    av.add_argument("--head", help="SEQ:HASH printed earlier by `stagemap audit head` and kept elsewhere")
+    av.add_argument("--store")
+    av.set_defaults(func=_cmd_audit_verify)
+    ah = asub.add_parser("head", help="print the chain head (SEQ:HASH) to keep outside the store")
+    ah.add_argument("--store")
+    ah.set_defaults(func=_cmd_audit_head)
 
     fp = sub.add_parser("info", help="what the store holds")
     fp.add_argument("--store")
@@ -91,6 +123,65 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     summary = run_analysis(open_store(args.store, create=False), out_dir=args.out, as_of=args.as_of,
                            ramps_path=args.ramps)
     print(summary)
+    return EXIT_OK
+
+
+_SIGN_ARGS = {"posted": "posted", "missing": "none", "damaged": "damaged", "unknown": "unknown"}
+_GATE_ARGS = {"locked": "closed_locked", "unlocked": "closed_unlocked", "open": "open", "none": "no_gate"}
+
+
+def _cmd_status_set(args: argparse.Namespace) -> int:
+    from geo.store import open_store
+
+    changes: dict[str, object] = {}
+    if args.sign:
+        changes[S.SIGN_STATUS] = _SIGN_ARGS[args.sign]
+    if args.gate:
+        changes[S.GATE_STATUS] = _GATE_ARGS[args.gate]
+    if args.posted_on:
+        changes[S.SIGN_POSTED_ON] = args.posted_on
+    if args.inspected_on:
+        changes[S.LAST_INSPECTED] = args.inspected_on
+    if args.note is not None:
+        changes[S.STATUS_NOTE] = args.note
+    new = open_store(args.store, create=False).save_status(
+        args.site_id, changes, expect_version=args.expect_version, user=args.user, role=args.role, source="cli")
+    print(f"saved {args.site_id} version {new[S.VERSION]}: sign {new[S.SIGN_STATUS]}, gate {new[S.GATE_STATUS]}")
+    return EXIT_OK
+
+
+def _cmd_status_history(args: argparse.Namespace) -> int:
+    from geo.store import open_store
+
+    for edit in open_store(args.store, create=False).status_history(args.site_id):
+        print(edit.describe())
+    return EXIT_OK
+
+
+def _cmd_audit_verify(args: argparse.Namespace) -> int:
+    from geo.store import open_store
+
+    head = None
+    if args.head:
+        seq, _, digest = args.head.partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            print(f"error: --head {args.head!r} is not SEQ:HASH as printed by `stagemap audit head`", file=sys.stderr)
+            return EXIT_REJECTED
+        head = (int(seq), digest)
+    n, broken = open_store(args.store, create=False).verify_audit(head=head)
+    if broken is not None:
+        print(f"audit chain BROKEN at {broken} ({n} entries read)", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"audit chain ok: {n} entries verified")
+    return EXIT_OK
+
+
+def _cmd_audit_head(args: argparse.Namespace) -> int:
+    from geo.audit import chain_head
+    from geo.store import open_store
+
+    seq, digest = chain_head(open_store(args.store, create=False).read_audit())
+    print(f"{seq}:{digest}")
     return EXIT_OK
 
 

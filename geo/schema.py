@@ -95,6 +95,9 @@ PARK_CLASS = "park_class"
 SIGN_STATUS = "sign_status"
 SIGN_POSTED_ON = "sign_posted_on"
 GATE_STATUS = "gate_status"
+SIGN_TEXT_VERSION = "sign_text_version"  # which printing of the directive's sign text
+SIGN_LANGUAGE = "sign_language"  # en, es, en+es, ...
+STATUS_NOTE = "note"
 LAST_INSPECTED = "last_inspected"
 VERSION = "version"
 UPDATED_BY = "updated_by"
@@ -195,9 +198,15 @@ LAYER_GEOMETRY: dict[str, str] = {
 #: Site status columns (one row per site; versioned).
 STATUS_COLUMNS = _cols(
     (SITE_ID, "text", False), (SIGN_STATUS, "text", False), (SIGN_POSTED_ON, "date"),
-    (GATE_STATUS, "text", False), (LAST_INSPECTED, "date"), (VERSION, "int", False),
+    (GATE_STATUS, "text", False), (LAST_INSPECTED, "date"), (SIGN_TEXT_VERSION, "text"),
+    (SIGN_LANGUAGE, "text"), (STATUS_NOTE, "text"), (VERSION, "int", False),
     (UPDATED_BY, "text"), (UPDATED_AT, "text"),
 )
+#: Status fields a user may change (everything but the key, version and who/when).
+EDITABLE_STATUS = (SIGN_STATUS, SIGN_POSTED_ON, GATE_STATUS, LAST_INSPECTED, SIGN_TEXT_VERSION,
+                   SIGN_LANGUAGE, STATUS_NOTE)
+ROLES = ("planner", "liaison", "council_office", "records", "admin", "public")
+SOURCES = ("app", "cli", "bulk_import", "system")
 
 
 def column_names(layer: str) -> list[str]:

@@ -19,9 +19,20 @@ import pandas as pd
 import shapely
 
 from geo import schema as S
+from geo.audit import ChainBreak, verify_chain
 from geo.config import DISPLAY_CRS
 from geo.errors import StoreError
 from geo.gpkg import from_gpkg_blobs, init_gpkg, register_layer, to_gpkg_blobs, touch_layer
+from geo.store_status import (
+    AUDIT_DDL,
+    AUDIT_GUARDS,
+    HISTORY_DDL,
+    Edit,
+    append_audit,
+    history,
+    record_history,
+    save_status,
+)
 from geo.store_types import ImportRecord, StoreInfo, WriteResult
 
 BUSY_TIMEOUT_MS = 10_000
@@ -150,6 +161,12 @@ class SQLiteStore:
                 "reason TEXT NOT NULL, set_by TEXT NOT NULL, set_at TEXT NOT NULL)"
             )
             register_layer(con, "risk_overrides", geometry_type=None)
+            con.execute(HISTORY_DDL)
+            register_layer(con, "status_history", geometry_type=None)
+            con.execute(AUDIT_DDL)
+            for guard in AUDIT_GUARDS:
+                con.execute(guard)
+            register_layer(con, "audit_log", geometry_type=None)
             con.execute(
                 "INSERT OR IGNORE INTO store_meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
@@ -249,7 +266,7 @@ class SQLiteStore:
             for layer, gdf in frames.items():
                 results[layer] = _write_layer(con, layer, gdf, mode=mode)
             if S.SITES in frames:
-                _seed_status(con, frames[S.SITES], status)
+                _seed_status(con, frames[S.SITES], status, user=record.user if record else None)
             if incoming is not None:
                 con.execute("INSERT OR REPLACE INTO store_meta VALUES ('is_synthetic', ?)",
                             ("1" if incoming else "0",))
@@ -260,6 +277,14 @@ class SQLiteStore:
                     (record.kind, record.source, record.sha256, record.n_read, record.n_accepted,
                      record.n_repaired, record.n_rejected, _now(), record.user),
                 )
+            append_audit(
+                con, actor=(record.user if record and record.user else "system"),
+                role="admin", action=f"import.{mode}", entity=",".join(frames), entity_id=None, old=None,
+                new={"layers": {k: {"inserted": v.inserted, "updated": v.updated} for k, v in results.items()},
+                     "source": record.source if record else "synthetic sample",
+                     "sha256": record.sha256 if record else None},
+                source="bulk_import" if record else "system",
+            )
             con.execute("UPDATE store_meta SET value = CAST(value AS INTEGER) + 1 WHERE key='data_version'")
         return results
 
@@ -285,6 +310,39 @@ class SQLiteStore:
         with self.read() as con:
             rows = con.execute(sql + " ORDER BY id").fetchall()
         return pd.DataFrame(rows, columns=["site_id", "tier", "reason", "set_by", "set_at"])
+
+    # --- versioned status and audit -----------------------------------------------------
+    def save_status(self, site_id: str, changes: dict[str, object], *, expect_version: int, user: str,
+                    role: str = "liaison", source: str = "app") -> dict[str, object]:
+        """Save a status change based on ``expect_version``; raise ``StatusConflict`` if stale."""
+        with self.write() as con:
+            return save_status(con, site_id, changes, expect_version=expect_version, user=user,
+                               role=role, source=source)
+
+    def status_history(self, site_id: str) -> list[Edit]:
+        """Return every saved version of a site's status, oldest first, with diffs."""
+        with self.read() as con:
+            if con.execute("SELECT 1 FROM site_status WHERE site_id = ?", (site_id,)).fetchone() is None:
+                raise StoreError(f"No site {site_id!r} in the store; check the site id.")
+            return history(con, site_id)
+
+    def read_audit(self) -> list[dict[str, object]]:
+        """Return the audit log in stored order."""
+        with self.read() as con:
+            cur = con.execute("SELECT * FROM audit_log ORDER BY rowid")
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    def verify_audit(self, *, head: tuple[int, str] | None = None) -> tuple[int, ChainBreak | None]:
+        """Walk the audit chain (and check it against a recorded head); return (checked, first break)."""
+        return verify_chain(self.read_audit(), head=head)
+
+    def log_event(self, *, actor: str, role: str, action: str, entity: str, entity_id: str | None = None,
+                  detail: object = None, source: str = "app") -> None:
+        """Record a non-data event (an export, a share) in the audit log."""
+        with self.write() as con:
+            append_audit(con, actor=actor, role=role, action=action, entity=entity, entity_id=entity_id,
+                         old=None, new=detail, source=source)
 
     def delete_rows(self, layer: str, keys: Sequence[str]) -> int:
         """Delete rows of ``layer`` by primary key in one transaction; return how many."""
@@ -389,22 +447,26 @@ def _promote(geoms: np.ndarray, declared: str) -> np.ndarray:
     return out
 
 
-def _seed_status(con: sqlite3.Connection, sites: gpd.GeoDataFrame, status: pd.DataFrame | None) -> None:
-    """Give every site without a status row one at version 1."""
+def _seed_status(con: sqlite3.Connection, sites: gpd.GeoDataFrame, status: pd.DataFrame | None,
+                 *, user: str | None) -> None:
+    """Give every site without a status row one at version 1, kept in the history too."""
     given = {} if status is None else {r[S.SITE_ID]: r for r in status.to_dict("records")}
-    rows = []
+    existing = {r[0] for r in con.execute("SELECT site_id FROM site_status")}
+    at = _now()
     for sid in sites[S.SITE_ID]:
+        if sid in existing:
+            continue
         r = given.get(sid, {})
-        rows.append((
-            sid, r.get(S.SIGN_STATUS, "unknown"), _iso(r.get(S.SIGN_POSTED_ON)),
-            r.get(S.GATE_STATUS, "unknown"), _iso(r.get(S.LAST_INSPECTED)), 1,
-            r.get(S.UPDATED_BY), r.get(S.UPDATED_AT),
-        ))
-    con.executemany(
-        "INSERT OR IGNORE INTO site_status (site_id, sign_status, sign_posted_on, gate_status, "
-        "last_inspected, version, updated_by, updated_at) VALUES (?,?,?,?,?,?,?,?)",
-        rows,
-    )
+        row = {
+            S.SITE_ID: sid, S.SIGN_STATUS: r.get(S.SIGN_STATUS) or "unknown",
+            S.SIGN_POSTED_ON: _iso(r.get(S.SIGN_POSTED_ON)), S.GATE_STATUS: r.get(S.GATE_STATUS) or "unknown",
+            S.LAST_INSPECTED: _iso(r.get(S.LAST_INSPECTED)), S.SIGN_TEXT_VERSION: r.get(S.SIGN_TEXT_VERSION),
+            S.SIGN_LANGUAGE: r.get(S.SIGN_LANGUAGE), S.STATUS_NOTE: r.get(S.STATUS_NOTE), S.VERSION: 1,
+            S.UPDATED_BY: r.get(S.UPDATED_BY) or user or "import", S.UPDATED_AT: r.get(S.UPDATED_AT) or at,
+        }
+        con.execute(f"INSERT INTO site_status ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                    tuple(row.values()))
+        record_history(con, row, role="admin", source="bulk_import")
 
 
 def _iso(value: object) -> str | None:
