@@ -83,6 +83,10 @@ def _parser() -> argparse.ArgumentParser:
     ah.add_argument("--store")
     ah.set_defaults(func=_cmd_audit_head)
 
+    mp = sub.add_parser("migrate", help="apply pending schema migrations to the store")
+    mp.add_argument("--store")
+    mp.set_defaults(func=_cmd_migrate)
+
     fp = sub.add_parser("info", help="what the store holds")
     fp.add_argument("--store")
     fp.set_defaults(func=_cmd_info)
@@ -182,6 +186,14 @@ def _cmd_audit_head(args: argparse.Namespace) -> int:
 
     seq, digest = chain_head(open_store(args.store, create=False).read_audit())
     print(f"{seq}:{digest}")
+    return EXIT_OK
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from geo.store import open_store
+
+    store = open_store(args.store)
+    print(f"store {store.url} is at schema revision {store.migrate()}")
     return EXIT_OK
 
 

@@ -22,11 +22,9 @@ from geo import schema as S
 from geo.audit import ChainBreak, verify_chain
 from geo.config import DISPLAY_CRS
 from geo.errors import StoreError
-from geo.gpkg import from_gpkg_blobs, init_gpkg, register_layer, to_gpkg_blobs, touch_layer
+from geo.gpkg import from_gpkg_blobs, to_gpkg_blobs, touch_layer
+from geo.migrations.runner import head_revision, upgrade
 from geo.store_status import (
-    AUDIT_DDL,
-    AUDIT_GUARDS,
-    HISTORY_DDL,
     Edit,
     append_audit,
     history,
@@ -38,9 +36,6 @@ from geo.store_types import ImportRecord, StoreInfo, WriteResult
 BUSY_TIMEOUT_MS = 10_000
 NETWORK_FS = {"nfs", "nfs4", "cifs", "smb", "smb2", "smbfs", "smb3", "afs", "9p", "fuse.sshfs",
               "fuse.rclone", "davfs", "fuse.gcsfuse", "fuse.s3fs", "glusterfs", "ceph", "lustre"}
-_SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER",
-              "datetime": "TEXT", "date": "TEXT"}
-SCHEMA_VERSION = 1
 
 
 def filesystem_type(path: Path) -> str:
@@ -128,49 +123,42 @@ class SQLiteStore:
             con.close()
 
     def _migrate(self) -> None:
-        with self.write() as con:
-            init_gpkg(con)
-            con.execute("CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT)")
-            register_layer(con, "store_meta", geometry_type=None)
-            for layer in S.SPATIAL_LAYERS:
-                cols = ", ".join(
-                    f'"{c.name}" {_SQL_TYPES[c.kind]}{"" if c.nullable else " NOT NULL"}'
-                    for c in S.LAYER_COLUMNS[layer]
-                )
-                con.execute(
-                    f'CREATE TABLE IF NOT EXISTS "{layer}" (fid INTEGER PRIMARY KEY AUTOINCREMENT, '
-                    f'{cols}, geom BLOB NOT NULL, UNIQUE ("{S.LAYER_KEYS[layer]}"))'
-                )
-                register_layer(con, layer, geometry_type=S.LAYER_GEOMETRY[layer])
-            cols = ", ".join(
-                f'"{c.name}" {_SQL_TYPES[c.kind]}{"" if c.nullable else " NOT NULL"}'
-                for c in S.STATUS_COLUMNS
-            )
-            con.execute(f"CREATE TABLE IF NOT EXISTS site_status ({cols}, PRIMARY KEY (site_id))")
-            register_layer(con, "site_status", geometry_type=None)
-            con.execute(
-                "CREATE TABLE IF NOT EXISTS import_log (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-                "kind TEXT NOT NULL, source TEXT NOT NULL, sha256 TEXT, n_read INTEGER, "
-                "n_accepted INTEGER, n_repaired INTEGER, n_rejected INTEGER, "
-                "imported_at TEXT NOT NULL, imported_by TEXT)"
-            )
-            register_layer(con, "import_log", geometry_type=None)
-            con.execute(
-                "CREATE TABLE IF NOT EXISTS risk_overrides (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-                "site_id TEXT NOT NULL, tier TEXT NOT NULL CHECK (tier IN ('high','medium','low')), "
-                "reason TEXT NOT NULL, set_by TEXT NOT NULL, set_at TEXT NOT NULL)"
-            )
-            register_layer(con, "risk_overrides", geometry_type=None)
-            con.execute(HISTORY_DDL)
-            register_layer(con, "status_history", geometry_type=None)
-            con.execute(AUDIT_DDL)
-            for guard in AUDIT_GUARDS:
-                con.execute(guard)
-            register_layer(con, "audit_log", geometry_type=None)
-            con.execute(
-                "INSERT OR IGNORE INTO store_meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-            )
-            con.execute("INSERT OR IGNORE INTO store_meta VALUES ('data_version', '0')")
+        """Apply pending Alembic revisions (fast no-op when the store is at head)."""
+        if self.schema_revision() != head_revision():
+            self.migrate()
+
+    def schema_revision(self) -> str | None:
+        """Return the store's Alembic revision, or ``None`` for a new file."""
+        with self.read() as con:
+            has = con.execute("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").fetchone()
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone() if has else None
+        return None if row is None else str(row[0])
+
+    def migrate(self) -> str:
+        """Upgrade the schema to the newest revision inside ``BEGIN IMMEDIATE``; return it."""
+        import sqlalchemy as sa
+        from sqlalchemy.pool import NullPool
+
+        self.connect().close()  # WAL mode is set outside any transaction
+        engine = sa.create_engine(f"sqlite:///{self.path}", poolclass=NullPool)
+
+        @sa.event.listens_for(engine, "connect")
+        def _connect(dbapi_con: sqlite3.Connection, _record: object) -> None:
+            dbapi_con.isolation_level = None
+            dbapi_con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(conn: sa.Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        try:
+            with engine.begin() as conn:
+                upgrade(conn)
+        except sa.exc.OperationalError as exc:
+            raise _store_error(self.path, exc.orig) from exc
+        finally:
+            engine.dispose()
+        return head_revision()
 
     # --- metadata ------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:

@@ -142,3 +142,26 @@ def test_reader_sees_consistent_snapshot_during_write(store, three_districts):
         assert store.counts()[S.DISTRICTS] == 3  # other connections still see the committed rows
     assert store.counts()[S.DISTRICTS] == 0
     assert isinstance(store.connect(), sqlite3.Connection)
+
+
+def test_new_store_is_at_the_head_revision_and_migrate_is_idempotent(store, capsys):
+    from geo.cli import main
+    from geo.migrations.runner import head_revision
+
+    assert store.schema_revision() == head_revision()
+    assert main(["migrate", "--store", store.url]) == 0
+    assert f"schema revision {head_revision()}" in capsys.readouterr().out
+    assert store.schema_revision() == head_revision()
+
+
+def test_many_processes_opening_a_new_store_at_once_all_succeed(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "race.gpkg"
+    code = f"from geo.store import open_store; s = open_store({str(path)!r}); print(s.schema_revision())"
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for _ in range(6)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, [o[1].decode()[-400:] for o in outs]
+    assert len({o[0] for o in outs}) == 1

@@ -1,0 +1,1 @@
+"""Alembic migrations for both store backends (SQLite/GeoPackage and PostgreSQL/PostGIS)."""
