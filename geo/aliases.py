@@ -1,0 +1,204 @@
+"""Alias table from real LA field names to canonical columns, and the value transforms (DATA.md §4)."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from geo import schema as S
+
+#: Canonical column -> real field names, per import kind; compared with :func:`normalize_name`,
+#: first match wins.
+ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    S.PARCELS: {
+        S.AIN: ("AIN", "AssessorID", "APN", "BPP", "AIN_1"),
+        S.APN: ("APN",),
+        S.USE_CODE: ("UseCode", "PropertyUseCode", "use_cde", "use_code"),
+        S.USE_CODE_2: ("UseCode_2",),
+        S.USE_TYPE: ("UseType", "GeneralUseType", "UseCodeDescChar1", "use_type"),
+        S.PROPERTY_TYPE: ("PropertyType", "usetype", "property_type"),
+        S.USE_DESCRIPTION: ("UseDescription", "UseDescrip", "SpecificUseType", "UseCodeDescChar2",
+                            "use_code_2nd_digit", "use_description"),
+        S.USE_DETAIL: ("SpecificUseDetail1", "UseCodeDescChar3", "use_code_3rd_digit", "use_detail"),
+        S.SITUS_ADDRESS: ("SitusFullAddress", "SitusFullA", "SitusAddress", "SitusAddre",
+                          "PropertyLocation", "situs_address"),
+        S.SITUS_ZIP: ("SitusZIP", "ZIPcode5", "situszip5", "ZIPcode", "situszip", "situs_zip"),
+        S.JURISDICTION_CITY: ("TaxRateCity", "TaxRateArea_CITY", "jurisdiction_city"),
+        S.OWNER_NAME: ("OwnerName", "owner_name", "Owner"),
+        S.AGENCY_NAME: ("AgencyName", "agency_name"),
+        S.LAND_VALUE: ("Roll_LandValue", "Roll_LandV", "LandValue", "land_value"),
+        S.IMP_VALUE: ("Roll_ImpValue", "Roll_ImpVa", "ImprovementValue", "imp_value"),
+        S.LAND_BASE_YEAR: ("Roll_LandBaseYear", "LandBaseYear", "land_base_year"),
+        S.ROLL_YEAR: ("Roll_Year", "RollYear", "roll_year"),
+        S.BLDG_SQFT: ("SQFTmain", "bldg_sqft"),
+        S.UNITS: ("Units", "units"),
+        S.YEAR_BUILT: ("YearBuilt1", "YearBuilt", "EffectiveYear1", "EffectiveYearBuilt", "EffectiveY",
+                       "year_built"),
+        S.ZONE: ("ZONE_CMPLT", "Zoning", "ZONE_CLASS", "zone"),
+        S.COUNCIL_DISTRICT: ("council_district", "CNCL_DIST", "CD"),
+        S.LAPD_AREA: ("lapd_area", "AREA", "prec"),
+        "lat": ("CENTER_LAT", "LAT", "Latitude"),
+        "lon": ("CENTER_LON", "LON", "Longitude"),
+        S.IS_SYNTHETIC: ("is_synthetic",),
+        S.SOURCE_URL: ("source_url",),
+    },
+    S.SITES: {
+        S.SITE_ID: ("site_id", "SiteID", "asset_id", "AssetID", "facility_id", "FacilityID"),
+        S.AINS: ("ains", "AIN", "AINs", "APN", "APNs", "AssessorID", "BPP", "AIN_1"),
+        S.NAME: ("name", "site_name", "SiteName", "facility_name", "FacilityName", "asset_name",
+                 "AssetName", "Facility"),
+        S.OWNING_DEPT: ("owning_dept", "department", "dept", "owner_dept", "OwningDepartment",
+                        "managing_dept", "agency"),
+        S.ASSET_TYPE: ("asset_type", "AssetType", "facility_type", "FacilityType", "type"),
+        S.ADDRESS: ("address", "SitusFullAddress", "SitusFullA", "SitusAddress", "site_address",
+                    "location"),
+        S.USE_CODE: ("UseCode", "PropertyUseCode", "use_code"),
+        S.USE_DESCRIPTION: ("UseDescription", "UseDescrip", "use_description"),
+        S.BLDG_SQFT: ("bldg_sqft", "SQFTmain"),
+        S.YEAR_BUILT: ("year_built", "YearBuilt1", "YearBuilt"),
+        S.COUNCIL_DISTRICT: ("council_district", "District", "CNCL_DIST", "CD"),
+        S.LAPD_AREA: ("lapd_area", "AREA", "prec"),
+        "lat": ("CENTER_LAT", "LAT", "Latitude"),
+        "lon": ("CENTER_LON", "LON", "Longitude"),
+        S.IS_SYNTHETIC: ("is_synthetic",),
+        S.SOURCE_URL: ("source_url",),
+    },
+    S.INCIDENTS: {
+        S.INCIDENT_ID: ("DR_NO", "incident_id", "id"),
+        "date_occ": ("DATE OCC", "occurred_at", "date_occ", "occurred", "date"),
+        "time_occ": ("TIME OCC", "time_occ"),
+        "date_rptd": ("Date Rptd", "reported_at", "date_rptd", "reported"),
+        S.INCIDENT_TYPE: ("incident_type", "type"),
+        S.VERIFICATION: ("verification_status", "verification"),
+        S.SOURCE_TYPE: ("source_type",),
+        S.DESCRIPTION: ("description", "Crm Cd Desc", "desc", "narrative", "notes"),
+        S.LOCATION_TEXT: ("LOCATION", "location_text", "location", "block"),
+        "cross_street": ("Cross Street",),
+        S.PREMISE_DESC: ("Premis Desc", "premise_desc", "premise"),
+        S.LAPD_AREA: ("AREA", "lapd_area", "prec"),
+        S.AREA_NAME: ("AREA NAME", "area_name", "aprec"),
+        S.RPT_DIST_NO: ("Rpt Dist No", "rpt_dist_no", "repdist", "RD"),
+        S.COUNCIL_DISTRICT: ("council_district", "CNCL_DIST", "CD"),
+        S.WARRANT_SHOWN: ("warrant_shown", "warrant"),
+        S.EVIDENCE_REFS: ("evidence_refs", "evidence"),
+        "agency_reported": ("agency_reported", "agency"),
+        "lat": ("LAT", "Latitude", "CENTER_LAT", "y_lat"),
+        "lon": ("LON", "Longitude", "CENTER_LON", "LNG", "x_lon"),
+        S.IS_SYNTHETIC: ("is_synthetic",),
+        S.SOURCE_URL: ("source_url",),
+    },
+    S.DISTRICTS: {
+        S.DISTRICT: ("District", "CNCL_DIST", "CD", "DISTRICT", "district"),
+        S.DISTRICT_NAME: ("District_Name", "NAME", "CDMEMBER", "district_name"),
+        S.VINTAGE: ("vintage", "plan_year", "redistricting"),
+        S.IS_SYNTHETIC: ("is_synthetic",),
+        S.SOURCE_URL: ("source_url",),
+    },
+    S.PARKS: {
+        S.PARK_ID: ("park_id", "ParkID", "park_no", "ParkNumber", "OBJECTID"),
+        S.PARK_NAME: ("name", "park_name", "ParkName", "Park"),
+        S.PARK_CLASS: ("park_class", "class", "ParkClass", "classification", "category"),
+        S.IS_SYNTHETIC: ("is_synthetic",),
+        S.SOURCE_URL: ("source_url",),
+    },
+}
+
+#: Repeated building fields summed across buildings 1..5 (DATA.md §2.1).
+SUMMED = {S.BLDG_SQFT: "SQFTmain", S.UNITS: "Units"}
+#: Socrata ``usetype`` holds PropertyType codes; these values move to ``property_type``.
+PROPERTY_TYPE_CODES = frozenset({"SFR", "CND", "R-I", "C/I", "VAC", "OTH"})
+
+_NAME_JUNK = re.compile(r"[\s_?]+")
+
+
+def normalize_name(name: str) -> str:
+    """Return ``name`` lower-cased without spaces, underscores or ``?`` (``Roll_LandValue`` -> ``rolllandvalue``)."""
+    return _NAME_JUNK.sub("", str(name)).lower()
+
+
+def match_columns(columns: Iterable[str], kind: str) -> dict[str, str]:
+    """Map canonical names to the first matching real column of ``kind``'s alias table.
+
+    A real column is used for at most one canonical name, except ``APN``, which may serve both
+    as the AIN source and the APN text.
+    """
+    by_norm: dict[str, str] = {}
+    for col in columns:
+        by_norm.setdefault(normalize_name(col), col)
+    found: dict[str, str] = {}
+    for canonical, aliases in ALIASES[kind].items():
+        for alias in aliases:
+            col = by_norm.get(normalize_name(alias))
+            if col is not None:
+                found[canonical] = col
+                break
+    return found
+
+
+def numbered_columns(columns: Sequence[str], base: str, *, n: int = 5) -> list[str]:
+    """Return the real columns named ``base1``..``base{n}`` (case/space-insensitive), in order."""
+    by_norm = {normalize_name(c): c for c in columns}
+    wanted = [normalize_name(f"{base}{i}") for i in range(1, n + 1)]
+    return [by_norm[w] for w in wanted if w in by_norm]
+
+
+def clean_text(values: pd.Series) -> pd.Series:
+    """Return stripped strings as object dtype; empty strings and NA become ``None``."""
+    s = values.astype("string").str.strip()
+    s = s.mask(s.isna() | (s == "") | s.str.lower().isin(["nan", "none", "null"]))
+    return pd.Series(s.astype(object).where(s.notna(), None), index=values.index, dtype=object)
+
+
+def normalize_ain(values: pd.Series) -> pd.Series:
+    """Return 10-digit AIN strings: digits only, zero-padded; ``None`` when nothing is left."""
+    text = values.astype("string").str.strip()
+    # floats read from spreadsheets ("2004001003.0") lose their decimal tail first
+    text = text.str.replace(r"\.0+$", "", regex=True)
+    digits = text.str.replace(r"\D", "", regex=True)
+    out = digits.str.zfill(10).mask(digits.isna() | (digits == ""))
+    return pd.Series(out.astype(object).where(out.notna(), None), index=values.index, dtype=object)
+
+
+def normalize_use_code(values: pd.Series) -> pd.Series:
+    """Return use codes stripped and upper-cased; all-digit codes zero-padded to 4 (``100`` -> ``0100``)."""
+    s = clean_text(values).astype("string").str.upper().str.replace(r"\.0+$", "", regex=True)
+    digits = s.str.fullmatch(r"\d{1,4}").fillna(False).astype(bool)
+    s = s.where(~digits, s.str.zfill(4))
+    return pd.Series(s.astype(object).where(s.notna(), None), index=values.index, dtype=object)
+
+
+def first5_zip(values: pd.Series) -> pd.Series:
+    """Return the first five digits of a ZIP or ZIP+4; ``None`` when fewer than five digits."""
+    digits = clean_text(values).astype("string").str.replace(r"\.0+$", "", regex=True).str.replace(
+        r"\D", "", regex=True)
+    out = digits.str[:5].where(digits.str.len() >= 5)
+    return pd.Series(out.astype(object).where(out.notna(), None), index=values.index, dtype=object)
+
+
+def to_number(values: pd.Series) -> pd.Series:
+    """Return floats from text such as ``1,250`` or ``$12,000``; unreadable values become NaN."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return pd.Series(values, index=values.index, dtype="float64")
+    s = values.astype("string").str.replace(r"[,$\s]", "", regex=True)
+    return pd.to_numeric(s, errors="coerce").astype("float64")
+
+
+def to_int(values: pd.Series) -> pd.Series:
+    """Return nullable integers (``Int64``) from numbers or numeric text; fractions and junk become NA."""
+    num = to_number(values)
+    whole = num.where(np.isfinite(num) & (num == np.round(num)))
+    return whole.astype("Int64")
+
+
+def sum_numbered(frame: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
+    """Return the row sum of ``columns`` read as numbers; NaN where all are missing."""
+    nums = pd.concat([to_number(frame[c]) for c in columns], axis=1)
+    return nums.sum(axis=1, min_count=1)
+
+
+def to_bool(values: pd.Series) -> pd.Series:
+    """Return booleans from ``true/false/1/0/yes/no`` text; anything else is ``False``."""
+    s = values.astype("string").str.strip().str.lower()
+    return s.isin(["true", "1", "yes", "y", "t"]).fillna(False).astype(bool)

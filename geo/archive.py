@@ -1,0 +1,184 @@
+"""Safety pre-checks on files and zip archives, run before GDAL or pandas reads any content (SECURITY.md R10)."""
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import pyogrio
+
+from geo.config import ImportLimits
+from geo.errors import GeoDataError, UnsafeFileError
+
+#: Entries that make an archive nested (checked by extension and by magic bytes).
+NESTED_SUFFIXES = (".zip", ".gz", ".tgz", ".tar", ".7z", ".rar", ".bz2", ".xz", ".kmz", ".zst")
+_NESTED_MAGIC = (b"PK\x03\x04", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"BZh", b"\xfd7zXZ", b"(\xb5/\xfd")
+#: Ratio is only judged on entries big enough for it to matter (tiny text compresses well).
+_RATIO_MIN_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ZipListing:
+    """Names and sizes of a zip that passed every check."""
+
+    names: tuple[str, ...]
+    uncompressed_bytes: int
+    compressed_bytes: int
+
+
+def check_file(path: Path, *, limits: ImportLimits) -> int:
+    """Check that ``path`` is a readable, non-empty regular file within the size limit; return its size.
+
+    Raises
+    ------
+    GeoDataError
+        When the file is missing, a directory, or empty.
+    UnsafeFileError
+        When it is larger than ``limits.max_file_bytes``.
+    """
+    if not path.exists():
+        raise GeoDataError(f"{path}: no such file. Check the path.")
+    if not path.is_file():
+        raise GeoDataError(f"{path}: is a directory, not a file. Give the path of one file (zip a Shapefile's parts).")
+    size = path.stat().st_size
+    if size == 0:
+        raise GeoDataError(f"{path.name}: the file is empty (0 bytes). Download or export it again.")
+    if size > limits.max_file_bytes:
+        raise UnsafeFileError(
+            f"{path.name}: file is {size:,} bytes, over the {limits.max_file_bytes:,}-byte limit. "
+            "Split it, or ask an administrator to run the bulk import."
+        )
+    return size
+
+
+def is_zip(path: Path) -> bool:
+    """Return whether ``path`` starts with a zip signature (by content, not extension)."""
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    return head in (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def check_zip(path: Path, *, limits: ImportLimits) -> ZipListing:
+    """Check a zip's metadata against ``limits`` without extracting anything.
+
+    Checks entry count, total uncompressed size, compression ratio, absolute and ``..`` names,
+    nested archives and encrypted entries.
+
+    Raises
+    ------
+    UnsafeFileError
+        Naming the entry, the value found and the limit.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            _check_entries(path, infos, limits)
+            _check_nested(path, zf, infos)
+    except zipfile.BadZipFile as exc:
+        raise GeoDataError(f"{path.name}: not a readable zip archive ({exc}). Download it again.") from exc
+    return ZipListing(
+        names=tuple(i.filename for i in infos if not i.is_dir()),
+        uncompressed_bytes=sum(i.file_size for i in infos),
+        compressed_bytes=sum(i.compress_size for i in infos),
+    )
+
+
+def _check_entries(path: Path, infos: list[zipfile.ZipInfo], limits: ImportLimits) -> None:
+    if len(infos) > limits.max_archive_entries:
+        raise UnsafeFileError(
+            f"{path.name}: archive has {len(infos):,} entries, over the limit of {limits.max_archive_entries}. "
+            "Zip only the files of one layer (.shp, .shx, .dbf, .prj, .cpg)."
+        )
+    for info in infos:
+        name = info.filename
+        if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+            raise UnsafeFileError(
+                f"{path.name}: entry {name!r} has an absolute path. Re-create the zip with relative names."
+            )
+        if ".." in PurePosixPath(name.replace("\\", "/")).parts:
+            raise UnsafeFileError(
+                f"{path.name}: entry {name!r} climbs out of the archive with '..' (zip-slip). "
+                "Re-create the zip with plain relative names."
+            )
+        if info.flag_bits & 0x1:
+            raise UnsafeFileError(
+                f"{path.name}: entry {name!r} is encrypted. Upload an unencrypted zip."
+            )
+        if info.file_size >= _RATIO_MIN_BYTES:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > limits.max_compression_ratio:
+                raise UnsafeFileError(
+                    f"{path.name}: entry {name!r} expands {ratio:,.0f}:1 ({info.compress_size:,} -> "
+                    f"{info.file_size:,} bytes), over the {limits.max_compression_ratio:.0f}:1 limit "
+                    "(a zip bomb?). Upload the uncompressed file or a normally compressed zip."
+                )
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_uncompressed_bytes:
+        raise UnsafeFileError(
+            f"{path.name}: archive expands to {total:,} bytes, over the {limits.max_uncompressed_bytes:,}-byte "
+            "limit. Split the layer, or ask an administrator to run the bulk import."
+        )
+
+
+def _check_nested(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    for info in infos:
+        if info.is_dir():
+            continue
+        lower = info.filename.lower()
+        if lower.endswith(NESTED_SUFFIXES):
+            raise UnsafeFileError(
+                f"{path.name}: entry {info.filename!r} is itself an archive; nested archives are refused. "
+                "Unzip it and upload the inner file."
+            )
+        if info.file_size >= 4:
+            with zf.open(info) as fh:  # reads 8 bytes of one entry, never the whole stream
+                head = fh.read(8)
+            if head.startswith(_NESTED_MAGIC):
+                raise UnsafeFileError(
+                    f"{path.name}: entry {info.filename!r} is an archive by content ({head[:4]!r}); nested "
+                    "archives are refused. Unzip it and upload the inner file."
+                )
+
+
+def check_feature_count(source: str, *, layer: str | None, limits: ImportLimits, label: str) -> int:
+    """Return the feature count GDAL reports for ``source``; refuse counts over ``limits.max_features``.
+
+    Raises
+    ------
+    UnsafeFileError
+        When the count is over the limit.
+    """
+    try:
+        info = pyogrio.read_info(source, layer=layer, force_feature_count=True)
+    except Exception as exc:  # GDAL's own error types vary by driver
+        raise GeoDataError(f"{label}: GDAL cannot open it ({first_line(exc)}). Check the file is complete.") from exc
+    count = int(info.get("features", -1))
+    if count > limits.max_features:
+        raise UnsafeFileError(
+            f"{label}: {count:,} features, over the limit of {limits.max_features:,}. "
+            "Split the file, or ask an administrator to run the bulk import."
+        )
+    return count
+
+
+def check_row_count(count: int, *, limits: ImportLimits, label: str) -> None:
+    """Refuse a table with more rows than ``limits.max_features`` (the reader stops at cap + 1)."""
+    if count > limits.max_features:
+        raise UnsafeFileError(
+            f"{label}: more than {limits.max_features:,} rows, over the limit. "
+            "Split the file, or ask an administrator to run the bulk import."
+        )
+
+
+def check_vertex_count(count: int, *, limits: ImportLimits, label: str) -> None:
+    """Refuse geometry with more than ``limits.max_vertices`` coordinates in total."""
+    if count > limits.max_vertices:
+        raise UnsafeFileError(
+            f"{label}: {count:,} vertices, over the limit of {limits.max_vertices:,}. "
+            "Simplify or split the layer before importing."
+        )
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
