@@ -91,7 +91,7 @@ def detect_format(path: Path) -> str:
     content = _sniff(path, head)
     suffix = path.suffix.lower()
     promised = EXTENSIONS.get(suffix)
-    if promised is not None and promised != content and not (suffix == ".shp" and content == SHAPEFILE):
+    if promised is not None and promised != content and not (promised == XLSX and content == "zip"):
         what = "plain text" if content == CSV else content
         raise GeoDataError(
             f"{path.name}: the extension {suffix} says {promised}, but the content is {what} "
@@ -142,14 +142,12 @@ def read_source(path: str | Path, *, crs: str | None = None, limits: ImportLimit
     if fmt == "zip":
         listing = archive.check_zip(path, limits=limits)
         if _is_xlsx(listing.names):
-            if path.suffix.lower() not in (".xlsx", ".zip"):
-                raise GeoDataError(f"{path.name}: the content is an XLSX workbook. Rename it to .xlsx.")
             return _read_xlsx(path, limits=limits)
+        if path.suffix.lower() == ".xlsx":
+            raise GeoDataError(f"{path.name}: the extension says XLSX, but the zip holds no workbook "
+                               f"({', '.join(listing.names[:5])}). Save the sheet again as .xlsx.")
         source, inner_fmt = _zip_source(path, listing.names)
         return _read_gis(source, fmt=inner_fmt, label=path.name, option=option, limits=limits)
-    if fmt == XLSX:
-        archive.check_zip(path, limits=limits)
-        return _read_xlsx(path, limits=limits)
     if fmt == CSV:
         return _read_csv(path, limits=limits, crs=option)
     if fmt == PARQUET:

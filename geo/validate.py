@@ -190,17 +190,21 @@ def check_real_ains(ains: pd.Series, *, synthetic: bool) -> pd.Series:
 
 
 def parse_dates(values: pd.Series, *, formats: tuple[str, ...] = ()) -> pd.Series:
-    """Parse date/time text with each of ``formats`` in turn, then ISO 8601; unreadable values are NaT."""
+    """Parse date/time text as naive LA local time: ``formats`` in turn, then ISO 8601; unreadable -> NaT.
+
+    Values with an explicit UTC offset are converted to LA local time first.
+    """
     text = values.astype("string").str.strip()
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    aware = text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True).fillna(False).to_numpy(bool)
+    if aware.any():  # explicit offsets: read as instants, then expressed in LA local time
+        parsed = pd.to_datetime(text[aware], format="ISO8601", errors="coerce", utc=True)
+        out[aware] = parsed.dt.tz_convert("America/Los_Angeles").dt.tz_localize(None).astype("datetime64[ns]")
     for fmt in (*formats, "ISO8601"):
-        todo = out.isna() & text.notna()
+        todo = out.isna() & text.notna() & ~aware
         if not todo.any():
             break
-        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-        if getattr(parsed.dt, "tz", None) is not None:
-            parsed = parsed.dt.tz_convert("America/Los_Angeles").dt.tz_localize(None)
-        out[todo] = parsed.astype("datetime64[ns]")
+        out[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce").astype("datetime64[ns]")
     return out
 
 

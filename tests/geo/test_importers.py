@@ -1,0 +1,307 @@
+"""Each real LA shape imported from a small fixture file built in tmp_path, through ``ingest_file``."""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from geo import schema as S
+from geo.ingest import ingest_file
+from geo.store import open_store
+
+CITY_HALL = (-118.2427, 34.0537)
+D = 0.0004  # ~40 m parcels
+
+
+def square(lon: float, lat: float, d: float = D) -> shapely.Polygon:
+    """A small lon/lat square with its south-west corner at (lon, lat)."""
+    return shapely.box(lon, lat, lon + d, lat + d)
+
+
+def county_parcels() -> gpd.GeoDataFrame:
+    """Five County-layer parcels near City Hall in EPSG:4326, real field names, one stacked condo pair."""
+    lon, lat = CITY_HALL
+    return gpd.GeoDataFrame({
+        "OBJECTID": [1, 2, 3, 4, 5],
+        "AIN": ["5161003900", "5161003901", "5161003902", "5161003903", "5161003903"],
+        "APN": ["5161-003-900", "5161-003-901", "5161-003-902", "5161-003-903", "5161-003-903"],
+        "SitusFullAddress": ["200 N SPRING ST LOS ANGELES CA 90012", "111 E 1ST ST", "150 S LOS ANGELES ST",
+                             "300 W 2ND ST UNIT 1", "300 W 2ND ST UNIT 2"],
+        "SitusZIP": ["90012-4801", "90012", "90012", "90012", "90012"],
+        "TaxRateCity": ["LOS ANGELES", "LOS ANGELES", "LOS ANGELES", "LOS ANGELES", "LOS ANGELES"],
+        "UseCode": ["8800", "2700", "880V", "010C", "010C"],
+        "UseType": ["Institutional", "Commercial", "Miscellaneous", "Residential", "Residential"],
+        "UseDescription": ["Government", "Parking Lot", "Vacant", "Condominium", "Condominium"],
+        "AgencyName": ["CITY OF LOS ANGELES", None, None, None, None],
+        "Roll_Year": [2025, 2025, 2025, 2025, 2025],
+        "Roll_LandValue": [1_000_000.0, 250_000.0, 90_000.0, 50_000.0, 50_000.0],
+        "Roll_ImpValue": [5_000_000.0, 0.0, 0.0, 200_000.0, 210_000.0],
+        "SQFTmain1": [12_000, 0, 0, 900, 950], "SQFTmain2": [3_000, None, None, None, None],
+        "Units1": [0, 0, 0, 1, 1], "YearBuilt1": ["1928", "0", "0", "2005", "2005"],
+        "Shape_Area": [99.0, 99.0, 99.0, 99.0, 99.0],
+    }, geometry=[square(lon, lat), square(lon + 0.001, lat), square(lon + 0.002, lat),
+                 square(lon, lat + 0.001), square(lon, lat + 0.001)], crs="EPSG:4326")
+
+
+def districts() -> gpd.GeoDataFrame:
+    """Two council-district polygons (west CD 1, east CD 14) covering the fixtures, 2021 vintage."""
+    lon, lat = CITY_HALL
+    return gpd.GeoDataFrame({
+        "OBJECTID": [1, 2], "NAME": ["CD 1", "CD 14"], "District": [1, 14],
+        "District_Name": ["Council District 1", "Council District 14"], "vintage": ["2021", "2021"],
+    }, geometry=[shapely.box(lon - 0.05, lat - 0.05, lon + 0.0015, lat + 0.05),
+                 shapely.box(lon + 0.0015, lat - 0.05, lon + 0.05, lat + 0.05)], crs="EPSG:4326")
+
+
+LAPD_HEADER = ("DR_NO,Date Rptd,DATE OCC,TIME OCC,AREA,AREA NAME,Rpt Dist No,Part 1-2,Crm Cd,Crm Cd Desc,"
+               "Mocodes,Vict Age,Vict Sex,Vict Descent,Premis Cd,Premis Desc,Weapon Used Cd,Weapon Desc,Status,"
+               "Status Desc,Crm Cd 1,Crm Cd 2,Crm Cd 3,Crm Cd 4,LOCATION,Cross Street,LAT,LON")
+
+
+def lapd_row(dr: str, occ: str, time: str, lat: str, lon: str, desc: str = "VEHICLE - STOLEN") -> str:
+    """One LAPD 'Crime Data from 2020 to Present' row (28 columns)."""
+    return (f'{dr},03/02/2025 12:00:00 AM,{occ},{time},1,Central,0101,1,510,"{desc}",,0,,,'
+            f'108.0,PARKING LOT,,,IC,Invest Cont,510,,,,"200 N  SPRING                  ST",,{lat},{lon}')
+
+
+def write_lapd(path: Path, rows: list[str]) -> Path:
+    path.write_text("\n".join([LAPD_HEADER, *rows]) + "\n")
+    return path
+
+
+def write_zip_shapefile(gdf: gpd.GeoDataFrame, path: Path, *, drop: tuple[str, ...] = ()) -> Path:
+    """Write ``gdf`` as a Shapefile and zip its parts (minus the ``drop`` extensions)."""
+    folder = path.parent / (path.stem + "_shp")
+    folder.mkdir()
+    gdf.to_file(folder / "parcels.shp")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for part in sorted(folder.iterdir()):
+            if part.suffix not in drop:
+                zf.write(part, part.name)
+    return path
+
+
+def truncated_shapefile_frame() -> gpd.GeoDataFrame:
+    """The County layer in EPSG:2229 with the Shapefile's 10-character field names."""
+    g = county_parcels().to_crs("EPSG:2229")
+    return g.rename(columns={"SitusFullAddress": "SitusFullA", "Roll_LandValue": "Roll_LandV",
+                             "Roll_ImpValue": "Roll_ImpVa", "UseDescription": "UseDescrip",
+                             "TaxRateCity": "TaxRateCit"})
+
+
+@pytest.fixture
+def store(tmp_path):
+    return open_store(str(tmp_path / "store.gpkg"))
+
+
+@pytest.fixture
+def zoned_store(store, tmp_path):
+    """A store that already holds council districts."""
+    path = tmp_path / "districts.geojson"
+    districts().to_file(path)
+    ingest_file(store, "districts", path)
+    return store
+
+
+def _parcels(store) -> pd.DataFrame:
+    return store.read_layer(S.PARCELS).set_index(S.AIN)
+
+
+def test_county_parcels_geojson_4326(zoned_store, tmp_path):
+    path = tmp_path / "LA_County_Parcels.geojson"
+    county_parcels().to_file(path)
+    report = ingest_file(zoned_store, "parcels", path)
+    assert (report.n_read, report.n_accepted, len(report.rejected)) == (5, 4, 0)
+    p = _parcels(zoned_store)
+    assert list(p.columns) == [c for c in S.column_names(S.PARCELS) if c != S.AIN] + ["geometry"]
+    assert p.loc["5161003903", S.MERGED_COUNT] == 2
+    assert "stacked condominium" in report.summary()
+    row = p.loc["5161003900"]
+    assert row[S.USE_CODE] == "8800" and row[S.USE_CODE_2] == "88" and row[S.SITUS_ZIP] == "90012"
+    assert row[S.BLDG_SQFT] == 15_000 and row[S.YEAR_BUILT] == 1928 and row[S.LAND_VALUE] == 1_000_000
+    assert pd.isna(p.loc["5161003901", S.YEAR_BUILT])  # YearBuilt 0 = unknown
+    # area recomputed in 2229 (~40 m square = ~1,600 m2 = ~17,000 sq ft), never Shape_Area
+    assert 14_000 < row[S.LOT_SQFT] < 20_000
+    assert abs(row[S.CENTROID_X_FT] - 6_488_151) < 400 and abs(row[S.CENTROID_Y_FT] - 1_842_013) < 400
+    assert row[S.COUNCIL_DISTRICT] == 1 and p.loc["5161003902", S.COUNCIL_DISTRICT] == 14
+    assert not p[S.IS_SYNTHETIC].any() and set(p[S.SOURCE]) == {"LA_County_Parcels.geojson"}
+    sites = zoned_store.read_layer(S.SITES).set_index(S.SITE_ID)
+    assert sorted(sites.index) == ["CLA-5161003900", "CLA-5161003902"]  # 8800 + AgencyName, and 880V
+    assert set(sites[S.OWNING_DEPT]) == {"unassigned"} and set(sites[S.SITE_ORIGIN]) == {"derived_from_parcels"}
+
+
+def test_zipped_shapefile_2229_truncated_names(store, tmp_path):
+    path = write_zip_shapefile(truncated_shapefile_frame(), tmp_path / "parcels.zip")
+    report = ingest_file(store, "parcels", path)
+    assert report.crs == "EPSG:2229" and report.n_accepted == 4
+    p = _parcels(store)
+    assert p.loc["5161003900", S.SITUS_ADDRESS] == "200 N SPRING ST LOS ANGELES CA 90012"
+    assert p.loc["5161003900", S.LAND_VALUE] == 1_000_000 and p.loc["5161003900", S.IMP_VALUE] == 5_000_000
+    assert p.loc["5161003902", S.USE_DESCRIPTION] == "Vacant"
+    minx, miny, maxx, maxy = store.read_layer(S.PARCELS).total_bounds
+    assert -118.25 < minx < maxx < -118.23 and 34.05 < miny < maxy < 34.06
+
+
+def test_geopackage_geoparquet_flatgeobuf(store, tmp_path):
+    g = county_parcels()
+    g.iloc[:2].to_crs("EPSG:2229").to_file(tmp_path / "a.gpkg", driver="GPKG")
+    g.iloc[2:3].to_parquet(tmp_path / "b.parquet")
+    g.iloc[3:].to_crs("EPSG:3857").to_file(tmp_path / "c.fgb", driver="FlatGeobuf")
+    counts = [ingest_file(store, "parcels", tmp_path / n).n_accepted for n in ("a.gpkg", "b.parquet", "c.fgb")]
+    assert counts == [2, 1, 1]
+    assert store.counts()[S.PARCELS] == 4
+    lot = _parcels(store)[S.LOT_SQFT]
+    assert lot.max() / lot.min() < 1.01  # same-size squares, whatever the source CRS
+
+
+def test_assessor_csv_refreshes_stored_parcels(store, tmp_path):
+    county_parcels().to_file(tmp_path / "p.geojson")
+    ingest_file(store, "parcels", tmp_path / "p.geojson")
+    csv = tmp_path / "assessor.csv"
+    csv.write_text(
+        "AIN,RollYear,PropertyUseCode,GeneralUseType,SpecificUseType,SQFTmain,LandValue,usetype,CENTER_LAT,CENTER_LON\n"
+        "5161003901,2024,2700,Commercial,Parking Lot (Commercial Use Property),\"1,250\",200000,C/I,34.0539,-118.2415\n"
+        "5161003901,2025,2710,Commercial,Parking Lot (Commercial Use Property),\"1,300\",260000,C/I,34.0539,-118.2415\n"
+        "8888888888,2025,0100,Residential,Single Family Residence,900,1,SFR,34.06,-118.25\n")
+    report = ingest_file(store, "parcels", csv)
+    assert (report.n_accepted, len(report.rejected)) == (1, 1)
+    assert "row 4 (AIN 8888888888): no parcel polygon" in report.summary()
+    row = _parcels(store).loc["5161003901"]
+    assert row[S.USE_CODE] == "2710" and row[S.BLDG_SQFT] == 1300 and row[S.LAND_VALUE] == 260_000
+    assert row[S.PROPERTY_TYPE] == "C/I" and row[S.ROLL_YEAR] == 2025
+    assert row[S.USE_DESCRIPTION] == "Parking Lot (Commercial Use Property)"
+    assert row[S.SITUS_ADDRESS] == "111 E 1ST ST"  # kept from the polygon layer
+
+
+def test_lapd_crime_csv(zoned_store, tmp_path):
+    path = write_lapd(tmp_path / "Crime_Data_from_2020_to_Present.csv", [
+        lapd_row("250104567", "03/01/2025 12:00:00 AM", "100", "34.0539", "-118.2425"),
+        lapd_row("250104568", "03/01/2025 12:00:00 AM", "2130", "34.0539", "-118.2385", "BATTERY - SIMPLE ASSAULT"),
+        lapd_row("250104569", "03/01/2025 12:00:00 AM", "1200", "0", "0"),
+    ])
+    report = ingest_file(zoned_store, "incidents", path)
+    assert (report.n_accepted, len(report.rejected)) == (2, 1)
+    assert "row 4 (DR_NO 250104569): LAT/LON is 0" in report.summary()
+    inc = zoned_store.read_layer(S.INCIDENTS).set_index(S.INCIDENT_ID)
+    first = inc.loc["250104567"]
+    # 01:00 Pacific standard time on 1 March 2025 = 09:00 UTC
+    assert first[S.OCCURRED_AT] == pd.Timestamp("2025-03-01 09:00", tz="UTC")
+    assert first[S.REPORTED_AT] == pd.Timestamp("2025-03-02 08:00", tz="UTC")
+    assert (first[S.INCIDENT_TYPE], first[S.VERIFICATION], first[S.SOURCE_TYPE]) == ("other", "unverified", "lapd_import")
+    assert first[S.DESCRIPTION] == "VEHICLE - STOLEN" and first[S.PREMISE_DESC] == "PARKING LOT"
+    assert first[S.LOCATION_TEXT] == "200 N SPRING ST" and first[S.RPT_DIST_NO] == 101
+    assert (first[S.LAPD_AREA], first[S.AREA_NAME], first[S.WARRANT_SHOWN]) == (1, "Central", "unknown")
+    assert first[S.COUNCIL_DISTRICT] == 1 and inc.loc["250104568", S.COUNCIL_DISTRICT] == 14
+    assert inc.loc["250104568", S.OCCURRED_AT].hour == 5  # 21:30 PST -> 05:30 UTC next day
+
+
+def test_generic_latlon_incidents_csv(store, tmp_path):
+    path = tmp_path / "tracker.csv"
+    path.write_text("id,occurred_at,Latitude,Longitude,incident_type,verification_status,source_type,description\n"
+                    "T-1,2025-07-14T09:30:00-07:00,34.0540,-118.2430,staging_area,corroborated,community_tracker,vans\n"
+                    "T-2,2025-07-15 10:00,34.0541,-118.2431,Checkpoint,bogus,,\n")
+    report = ingest_file(store, "incidents", path)
+    assert report.n_accepted == 2
+    inc = store.read_layer(S.INCIDENTS).set_index(S.INCIDENT_ID)
+    assert inc.loc["T-1", S.OCCURRED_AT] == pd.Timestamp("2025-07-14 16:30", tz="UTC")
+    assert tuple(inc.loc["T-1", [S.INCIDENT_TYPE, S.VERIFICATION, S.SOURCE_TYPE]]) == (
+        "staging_area", "corroborated", "community_tracker")
+    assert tuple(inc.loc["T-2", [S.INCIDENT_TYPE, S.VERIFICATION, S.SOURCE_TYPE]]) == ("checkpoint", "unverified", "staff")
+
+
+def test_council_districts(store, tmp_path):
+    path = tmp_path / "Council_Districts.geojson"
+    districts().to_file(path)
+    report = ingest_file(store, "districts", path)
+    assert report.n_accepted == 2
+    d = store.read_layer(S.DISTRICTS).set_index(S.DISTRICT)
+    assert d.loc[14, S.DISTRICT_NAME] == "Council District 14" and set(d[S.VINTAGE]) == {"2021"}
+
+
+def test_rap_parks(store, tmp_path):
+    lon, lat = CITY_HALL
+    parks = gpd.GeoDataFrame({"park_id": ["1001", "1002"], "name": ["Grand Park", "Pershing Square"],
+                              "class": ["r", "C"]},
+                             geometry=[square(lon - 0.003, lat, 0.002), square(lon - 0.01, lat - 0.006, 0.001)],
+                             crs="EPSG:4326").to_crs("EPSG:2229")
+    parks.to_file(tmp_path / "parks.gpkg")
+    assert ingest_file(store, "parks", tmp_path / "parks.gpkg").n_accepted == 2
+    p = store.read_layer(S.PARKS).set_index(S.PARK_ID)
+    assert p.loc["1001", S.PARK_NAME] == "Grand Park" and p.loc["1001", S.PARK_CLASS] == "R"
+
+
+def _asset_frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "Asset ID": ["GSD-001", "LADOT-7", "LADOT-7"], "Facility Name": ["City Hall", "Lot 7", "Lot 7"],
+        "APN": ["5161-003-900", "5161003901", "5161003902"], "Asset Type": ["facility", "LADOT lot", "LADOT lot"],
+    })
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_department_asset_list_replaces_derived_sites(store, tmp_path, fmt):
+    county_parcels().to_file(tmp_path / "p.geojson")
+    ingest_file(store, "parcels", tmp_path / "p.geojson")
+    assert "CLA-5161003902" in set(store.read_layer(S.SITES)[S.SITE_ID])
+    path = tmp_path / f"assets.{fmt}"
+    frame = _asset_frame()
+    frame.to_csv(path, index=False) if fmt == "csv" else frame.to_excel(path, index=False)
+    report = ingest_file(store, "sites", path, department="GSD")
+    assert report.n_accepted == 2
+    sites = store.read_layer(S.SITES).set_index(S.SITE_ID)
+    assert sorted(sites.index) == ["GSD-001", "LADOT-7"]  # derived CLA-... sites replaced
+    lot = sites.loc["LADOT-7"]
+    assert lot[S.AINS] == "5161003901;5161003902" and lot[S.OWNING_DEPT] == "GSD"
+    assert lot[S.USE_CODE] == "2700" and lot[S.SITE_ORIGIN] == "asset_list"
+    one = _parcels(store)[S.LOT_SQFT].loc["5161003901"]
+    assert lot[S.AREA_SQFT] == pytest.approx(2 * one, rel=0.01)  # union of two adjacent-ish parcels
+    assert shapely.get_num_geometries(lot.geometry) == 2
+
+
+def test_asset_list_with_department_column_and_geometry(store, tmp_path):
+    lon, lat = CITY_HALL
+    gdf = gpd.GeoDataFrame({"site_id": ["RAP-9"], "department": ["RAP"], "name": ["Pocket park"]},
+                           geometry=[square(lon - 0.01, lat)], crs="EPSG:4326")
+    gdf.to_file(tmp_path / "rap_sites.geojson")
+    report = ingest_file(store, "sites", tmp_path / "rap_sites.geojson")
+    assert report.n_accepted == 1
+    site = store.read_layer(S.SITES).iloc[0]
+    assert (site[S.SITE_ID], site[S.OWNING_DEPT], site[S.AINS]) == ("RAP-9", "RAP", None)
+
+
+def test_partial_file_rejects_rows_and_accepts_the_rest(store, tmp_path):
+    g = county_parcels().iloc[:4].copy()
+    g.loc[1, "AIN"] = "9912345678"
+    g.loc[2, "geometry"] = None
+    bowtie = shapely.Polygon([(-118.2, 34.0), (-118.19, 34.01), (-118.19, 34.0), (-118.2, 34.01)])
+    g.loc[3, "geometry"] = bowtie
+    g.to_file(tmp_path / "partial.geojson")
+    report = ingest_file(store, "parcels", tmp_path / "partial.geojson")
+    text = report.summary()
+    assert (report.n_accepted, len(report.rejected), len(report.repaired)) == (2, 2, 1)
+    assert "feature 2 (AIN 9912345678): AIN 9912345678 is in map book 99xx" in text
+    assert "feature 3 (AIN 5161003902): geometry is null" in text
+    assert "feature 4 (AIN 5161003903): Self-intersection[-118.195 34.005] -> repaired with make_valid" in text
+    geom = _parcels(store).loc["5161003903"].geometry
+    assert geom.is_valid and geom.geom_type == "MultiPolygon"
+
+
+def test_cli_import_prints_summary(store, tmp_path, capsys):
+    from geo.cli import main
+
+    county_parcels().to_file(tmp_path / "p.geojson")
+    assert main(["import", "parcels", str(tmp_path / "p.geojson"), "--store", store.url]) == 0
+    out = capsys.readouterr().out
+    assert "read 5, accepted 4, repaired 0, rejected 0" in out
+    assert "written: parcels 4 new, 0 updated; sites 2 new" in out
+
+
+def test_shapefile_without_prj_imports_with_crs_option(store, tmp_path):
+    path = write_zip_shapefile(truncated_shapefile_frame(), tmp_path / "noprj.zip", drop=(".prj",))
+    report = ingest_file(store, "parcels", path, crs="2229")
+    assert report.n_accepted == 4 and report.crs == "EPSG:2229"
+    assert np.allclose(store.read_layer(S.PARCELS).total_bounds[[0, 1]], [-118.2427, 34.0537], atol=1e-5)
