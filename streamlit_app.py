@@ -20,5 +20,8 @@ frames = load_frames(url, version)
 chrome.store_sidebar(frames.info)
 chrome.synthetic_banner(frames.info)
 
-page = st.navigation([st.Page("app_pages/overview.py", title="Overview", icon="🗺️", default=True)])
+page = st.navigation([
+    st.Page("app_pages/overview.py", title="Overview", icon="🗺️", default=True),
+    st.Page("app_pages/incidents.py", title="Incident map", icon="📍"),
+])
 page.run()

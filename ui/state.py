@@ -4,8 +4,22 @@ from __future__ import annotations
 import streamlit as st
 
 STORE_URL = "store_url"
+SELECTED_SITE = "selected_site"
+SELECTED_INCIDENT = "selected_incident"
+# incident map page
+INC_DISTRICTS = "inc_districts"
+INC_PERIOD = "inc_period"
+INC_LAST_DAYS = "inc_last_days"
+INC_RANGE = "inc_range"
+INC_TYPES = "inc_types"
+INC_VERIFICATION = "inc_verification"
+INC_MODE = "inc_mode"
 
-_DEFAULTS: dict[str, object] = {STORE_URL: None}
+_DEFAULTS: dict[str, object] = {
+    STORE_URL: None, SELECTED_SITE: None, SELECTED_INCIDENT: None,
+    INC_DISTRICTS: [], INC_PERIOD: "All", INC_LAST_DAYS: 30, INC_TYPES: [], INC_VERIFICATION: [],
+    INC_MODE: "clusters",
+}
 
 
 def init_state() -> None:

@@ -1,0 +1,68 @@
+"""Incident map (council offices): filter by district, dates, type and verification; three views."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import schema as S
+from geo.config import store_url
+from geo.errors import GeoDataError
+from geo.incident_filters import IncidentFilter, counts_by_district, filter_incidents, local_dates
+from geo.selection import feature_at
+from layers.incidents import incident_map
+from ui import state
+from ui.data import load_frames, store_version
+
+frames = load_frames(*store_version(st.session_state[state.STORE_URL] or store_url()))
+st.title("Incident map")
+incidents, districts = frames.incidents, frames.districts
+latest = local_dates(incidents[S.OCCURRED_AT]).max() if len(incidents) else dt.date.today()
+
+with st.sidebar:
+    st.subheader("Filters")
+    chosen = st.multiselect("Council district", sorted(districts[S.DISTRICT].astype(int)), key=state.INC_DISTRICTS)
+    period = st.radio("Period", ["Last N days", "Date range", "All"], horizontal=True, key=state.INC_PERIOD)
+    last_days = start = end = None
+    if period == "Last N days":
+        last_days = st.number_input("N", min_value=1, max_value=3650, step=1, key=state.INC_LAST_DAYS)
+        st.caption(f"Counted back from {latest:%Y-%m-%d}, the latest incident in the store.")
+    elif period == "Date range":
+        st.session_state.setdefault(state.INC_RANGE, (latest - dt.timedelta(days=89), latest))
+        picked_range = st.date_input("From / to", key=state.INC_RANGE)
+        if isinstance(picked_range, tuple | list) and len(picked_range) == 2:
+            start, end = picked_range
+    types = st.multiselect("Type", S.INCIDENT_TYPES, key=state.INC_TYPES)
+    verification = st.multiselect("Verification", S.VERIFICATION_STATUSES, key=state.INC_VERIFICATION)
+
+mode = st.segmented_control("View", ["clusters", "heat", "choropleth"], key=state.INC_MODE) or "clusters"
+try:
+    flt = IncidentFilter(districts=tuple(chosen), start=start, end=end, last_days=last_days, as_of=latest,
+                         types=tuple(types), verification=tuple(verification))
+    shown = filter_incidents(incidents, flt)
+except GeoDataError as exc:
+    st.error(str(exc))
+    st.stop()
+
+counts = counts_by_district(shown, districts)
+st.metric("Incidents shown", f"{len(shown):,}")
+fmap = incident_map(shown, districts, counts, mode=mode, synthetic=bool(frames.info.is_synthetic))
+event = st_folium(fmap, key=f"incident_map_{mode}", returned_objects=["last_object_clicked"],
+                  use_container_width=True, height=560)
+picked = feature_at(event, shown, id_column=S.INCIDENT_ID, tolerance_ft=60) if mode != "choropleth" else None
+if picked:
+    st.session_state[state.SELECTED_INCIDENT] = picked
+sel = st.session_state.get(state.SELECTED_INCIDENT)
+if sel and sel in set(shown[S.INCIDENT_ID]):
+    row = shown.set_index(S.INCIDENT_ID).loc[sel]
+    st.subheader(f"Incident {sel}")
+    st.dataframe(
+        {"field": ["occurred", "type", "verification", "source", "district", "LAPD area", "location", "warrant shown",
+                   "description"],
+         "value": [str(v) for v in (
+                   f"{row[S.OCCURRED_AT]:%Y-%m-%d %H:%M} UTC", row[S.INCIDENT_TYPE], row[S.VERIFICATION],
+                   row[S.SOURCE_TYPE], row[S.COUNCIL_DISTRICT], row[S.AREA_NAME], row[S.LOCATION_TEXT],
+                   row[S.WARRANT_SHOWN], row[S.DESCRIPTION])]},
+        hide_index=True, use_container_width=True)
+st.dataframe(counts.rename_axis("district").reset_index(), hide_index=True)

@@ -1,0 +1,113 @@
+"""Incident views for the council-office map: clustered points, heat map, district choropleth."""
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import shapely
+from folium.plugins import FastMarkerCluster, HeatMap
+
+from geo.crs import require_crs
+from layers.escape import safe_text
+from layers.features import incidents_layer, polygon_layer
+from layers.style import VERIFICATION_COLORS
+
+MODES = ("clusters", "points", "heat", "choropleth")
+CHOROPLETH_BINS = (0, 1, 5, 10, 25, 50)
+CHOROPLETH_COLORS = ("#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08519c", "#08306b")
+
+_CLUSTER_CALLBACK = """
+function (row) {
+    var marker = L.circleMarker(new L.LatLng(row[0], row[1]),
+        {radius: 6, color: '#1b2631', weight: 1, fillColor: row[2], fillOpacity: 0.85});
+    marker.bindTooltip(row[3]);
+    return marker;
+}
+"""
+
+
+def incident_clusters(incidents: gpd.GeoDataFrame, *, name: str) -> FastMarkerCluster:
+    """Return all incidents in one FastMarkerCluster (canvas circle markers, escaped tooltips)."""
+    require_crs(incidents, "EPSG:4326", op="incident_clusters")
+    xs, ys = shapely.get_x(incidents.geometry.values), shapely.get_y(incidents.geometry.values)
+    colors = [VERIFICATION_COLORS.get(v, "#7f8c8d") for v in incidents["verification_status"]]
+    labels = [
+        f"{safe_text(i)}<br>{safe_text(t)} · {safe_text(v)}<br>{d:%Y-%m-%d}"
+        for i, t, v, d in zip(incidents["incident_id"], incidents["incident_type"],
+                              incidents["verification_status"], incidents["occurred_at"])
+    ]
+    data = [[round(float(y), 6), round(float(x), 6), c, lab] for x, y, c, lab in zip(xs, ys, colors, labels)]
+    return FastMarkerCluster(data, callback=_CLUSTER_CALLBACK, name=safe_text(name))
+
+
+def incident_heat(incidents: gpd.GeoDataFrame, *, name: str) -> HeatMap:
+    """Return a heat map of incident locations."""
+    require_crs(incidents, "EPSG:4326", op="incident_heat")
+    xs, ys = shapely.get_x(incidents.geometry.values), shapely.get_y(incidents.geometry.values)
+    return HeatMap([[round(float(y), 5), round(float(x), 5)] for x, y in zip(xs, ys)],
+                   name=safe_text(name), radius=18, blur=14, min_opacity=0.3)
+
+
+def choropleth_color(count: int) -> str:
+    """Return the fill colour of a district with ``count`` incidents."""
+    idx = sum(count >= b for b in CHOROPLETH_BINS) - 1
+    return CHOROPLETH_COLORS[max(idx, 0)]
+
+
+def district_choropleth(districts: gpd.GeoDataFrame, counts: pd.Series, *, name: str) -> folium.GeoJson:
+    """Return districts shaded by incident count (``counts`` indexed by district number)."""
+    frame = districts.assign(incidents=districts["district"].astype(int).map(counts).fillna(0).astype(int))
+    frame = frame.assign(_fill=[choropleth_color(c) for c in frame["incidents"]])
+    return polygon_layer(
+        frame, name=name, fields=["district", "district_name", "incidents"],
+        aliases=["District", "Name", "Incidents"], color="#08306b", color_field="_fill",
+        colors={c: c for c in CHOROPLETH_COLORS}, fill_opacity=0.7, weight=1,
+    )
+
+
+def choropleth_legend() -> dict[str, str]:
+    """Return legend entries for the choropleth bins."""
+    edges = [*CHOROPLETH_BINS[1:], None]
+    labels = [f"{lo}" if lo == 0 else (f"{lo}-{hi - 1}" if hi else f"{lo}+") for lo, hi in zip(CHOROPLETH_BINS, edges)]
+    return dict(zip(labels, CHOROPLETH_COLORS))
+
+
+def incident_view(incidents: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, counts: pd.Series, *,
+                  mode: str, suffix: str = "") -> list[folium.map.Layer]:
+    """Return the layers of one incident view mode (see :data:`MODES`)."""
+    if mode not in MODES:
+        raise ValueError(f"incident view mode {mode!r}: use one of {MODES}")
+    if mode == "choropleth":
+        return [district_choropleth(districts, counts, name=f"Incidents by district{suffix}")]
+    if not len(incidents):
+        return []
+    if mode == "heat":
+        return [incident_heat(incidents, name=f"Incident heat map{suffix}")]
+    if mode == "points":
+        return [incidents_layer(incidents, name=f"Incidents{suffix}")]
+    return [incident_clusters(incidents, name=f"Incidents (clustered){suffix}")]
+
+
+def incident_map(incidents: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, counts: pd.Series, *, mode: str,
+                 synthetic: bool, tiles: str | None = "OpenStreetMap") -> folium.Map:
+    """Return the council-office incident map for one view mode, with legend and layer control."""
+    from geo.config import SYNTHETIC_SOURCE
+    from layers.base import base_map
+    from layers.features import districts_layer
+    from layers.style import Banner, Legend
+
+    frame = districts if len(districts) else incidents
+    fmap = base_map(bounds=tuple(frame.total_bounds) if len(frame) else None, tiles=tiles)
+    suffix = " (SYNTHETIC)" if synthetic else ""
+    if mode != "choropleth" and len(districts):
+        districts_layer(districts, name=f"Council districts{suffix}").add_to(fmap)
+    for layer in incident_view(incidents, districts, counts, mode=mode, suffix=suffix):
+        layer.add_to(fmap)
+    legend = {"Incidents by district": choropleth_legend()} if mode == "choropleth" else (
+        {"Verification": VERIFICATION_COLORS} if mode in ("clusters", "points") else {})
+    note = f"{len(incidents):,} incidents match the filters" + ("" if len(incidents) else ": nothing to show")
+    Legend(legend, note=note).add_to(fmap)
+    if synthetic:
+        Banner(SYNTHETIC_SOURCE).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    return fmap
