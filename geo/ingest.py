@@ -77,6 +77,8 @@ def ingest_file(store: object, kind: str, path: str | Path, *, crs: str | None =
         raise SchemaError(f"import kind {kind!r} is unknown; use one of {', '.join(S.IMPORT_KINDS)}.")
     path = Path(path)
     raw = read_source(path, crs=crs, limits=limits)
+    if not len(raw.frame):
+        raise SchemaError(f"{path.name}: the file has no rows or features. Export the data again.")
     ctx = I.ImportContext(
         source=path.name, now=dt.datetime.now(dt.UTC), department=department, invalid=invalid,
         districts=_layer(store, S.DISTRICTS, [S.DISTRICT]), lapd_areas=_layer(store, S.LAPD_AREAS, [S.LAPD_AREA]),
