@@ -49,3 +49,52 @@ def upgrade_0001(con: Any) -> None:
         con.execute(guard)
     register_layer(con, "audit_log", geometry_type=None)
     con.execute("INSERT OR IGNORE INTO store_meta VALUES ('data_version', '0')")
+
+
+#: Incident-intake tables (revision 0002) in portable SQL (SQLite and PostgreSQL both accept it).
+REPORT_KINDS = ("contractor_report", "officer_report", "staff", "public")
+BODY_CAMERA_VALUES = ("yes", "no", "unknown")
+REFERRALS = ("none", "attorney_general", "district_attorney")
+INTAKE_DDL = (
+    "CREATE TABLE IF NOT EXISTS incident_reports (incident_id TEXT PRIMARY KEY, "
+    "report_kind TEXT NOT NULL CHECK (report_kind IN ('contractor_report','officer_report','staff','public')), "
+    "supervisor_name TEXT, supervisor_badge TEXT, agency TEXT, "
+    "body_camera TEXT NOT NULL DEFAULT 'unknown' CHECK (body_camera IN ('yes','no','unknown')), "
+    "referral TEXT NOT NULL DEFAULT 'none' CHECK (referral IN ('none','attorney_general','district_attorney')), "
+    "routed_site_id TEXT, routed_department TEXT, routed_to TEXT, routed_email TEXT, routed_distance_ft "
+    "DOUBLE PRECISION, status TEXT NOT NULL DEFAULT 'new', version INTEGER NOT NULL DEFAULT 1, "
+    "created_by TEXT NOT NULL, created_at TEXT NOT NULL, "
+    "CHECK ((supervisor_name IS NULL AND supervisor_badge IS NULL) OR "
+    "(supervisor_name IS NOT NULL AND supervisor_badge IS NOT NULL)))",
+    "CREATE INDEX IF NOT EXISTS incident_reports_department ON incident_reports (routed_department)",
+    "CREATE TABLE IF NOT EXISTS reporter_contacts (contact_id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, "
+    "name TEXT, email TEXT, phone TEXT, created_at TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS reporter_contacts_incident ON reporter_contacts (incident_id)",
+    "CREATE TABLE IF NOT EXISTS evidence (evidence_id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, "
+    "label TEXT, disposition_ref TEXT, filename TEXT, mime TEXT NOT NULL, size_bytes INTEGER NOT NULL, "
+    "sha256 TEXT NOT NULL CHECK (length(sha256) = 64), stored_path TEXT NOT NULL, "
+    "exif_lat DOUBLE PRECISION, exif_lon DOUBLE PRECISION, exif_time TEXT, placement_check TEXT, "
+    "time_check TEXT, derived_from TEXT, derivation TEXT, source TEXT NOT NULL, "
+    "uploaded_by TEXT NOT NULL, uploaded_at TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS evidence_incident ON evidence (incident_id)",
+    "CREATE INDEX IF NOT EXISTS evidence_sha256 ON evidence (sha256)",
+    "CREATE TABLE IF NOT EXISTS department_liaisons (department TEXT PRIMARY KEY, liaison_name TEXT NOT NULL, "
+    "liaison_email TEXT, is_synthetic INTEGER NOT NULL DEFAULT 0, source TEXT NOT NULL, updated_at TEXT NOT NULL)",
+)
+#: Evidence rows are custody records: never updated or deleted (R7, E3).
+EVIDENCE_GUARDS = (
+    "CREATE TRIGGER IF NOT EXISTS evidence_no_update BEFORE UPDATE ON evidence "
+    "BEGIN SELECT RAISE(ABORT, 'evidence rows are write-once'); END",
+    "CREATE TRIGGER IF NOT EXISTS evidence_no_delete BEFORE DELETE ON evidence "
+    "BEGIN SELECT RAISE(ABORT, 'evidence rows are write-once'); END",
+)
+
+
+def upgrade_0002(con: Any) -> None:
+    """Create incident intake tables: reports, reporter contacts (kept apart), evidence, liaisons."""
+    for statement in INTAKE_DDL:
+        con.execute(statement)
+    for guard in EVIDENCE_GUARDS:
+        con.execute(guard)
+    for table in ("incident_reports", "reporter_contacts", "evidence", "department_liaisons"):
+        register_layer(con, table, geometry_type=None)
