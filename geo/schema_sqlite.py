@@ -51,7 +51,7 @@ def upgrade_0001(con: Any) -> None:
     con.execute("INSERT OR IGNORE INTO store_meta VALUES ('data_version', '0')")
 
 
-#: Incident-intake tables (revision 0002) in portable SQL (SQLite and PostgreSQL both accept it).
+#: Incident-intake tables (revision 0002) in portable SQL; ``{float}`` is REAL (GeoPackage) or DOUBLE PRECISION.
 REPORT_KINDS = ("contractor_report", "officer_report", "staff", "public")
 BODY_CAMERA_VALUES = ("yes", "no", "unknown")
 REFERRALS = ("none", "attorney_general", "district_attorney")
@@ -62,7 +62,7 @@ INTAKE_DDL = (
     "body_camera TEXT NOT NULL DEFAULT 'unknown' CHECK (body_camera IN ('yes','no','unknown')), "
     "referral TEXT NOT NULL DEFAULT 'none' CHECK (referral IN ('none','attorney_general','district_attorney')), "
     "routed_site_id TEXT, routed_department TEXT, routed_to TEXT, routed_email TEXT, routed_distance_ft "
-    "DOUBLE PRECISION, status TEXT NOT NULL DEFAULT 'new', version INTEGER NOT NULL DEFAULT 1, "
+    "{float}, status TEXT NOT NULL DEFAULT 'new', version INTEGER NOT NULL DEFAULT 1, "
     "created_by TEXT NOT NULL, created_at TEXT NOT NULL, "
     "CHECK ((supervisor_name IS NULL AND supervisor_badge IS NULL) OR "
     "(supervisor_name IS NOT NULL AND supervisor_badge IS NOT NULL)))",
@@ -73,7 +73,7 @@ INTAKE_DDL = (
     "CREATE TABLE IF NOT EXISTS evidence (evidence_id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, "
     "label TEXT, disposition_ref TEXT, filename TEXT, mime TEXT NOT NULL, size_bytes INTEGER NOT NULL, "
     "sha256 TEXT NOT NULL CHECK (length(sha256) = 64), stored_path TEXT NOT NULL, "
-    "exif_lat DOUBLE PRECISION, exif_lon DOUBLE PRECISION, exif_time TEXT, placement_check TEXT, "
+    "exif_lat {float}, exif_lon {float}, exif_time TEXT, placement_check TEXT, "
     "time_check TEXT, derived_from TEXT, derivation TEXT, source TEXT NOT NULL, "
     "uploaded_by TEXT NOT NULL, uploaded_at TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS evidence_incident ON evidence (incident_id)",
@@ -81,6 +81,13 @@ INTAKE_DDL = (
     "CREATE TABLE IF NOT EXISTS department_liaisons (department TEXT PRIMARY KEY, liaison_name TEXT NOT NULL, "
     "liaison_email TEXT, is_synthetic INTEGER NOT NULL DEFAULT 0, source TEXT NOT NULL, updated_at TEXT NOT NULL)",
 )
+
+
+def intake_ddl(float_type: str) -> list[str]:
+    """Return the intake DDL with ``float_type`` (8-byte float) filled in."""
+    return [s.replace("{float}", float_type) for s in INTAKE_DDL]
+
+
 #: Evidence rows are custody records: never updated or deleted (R7, E3).
 EVIDENCE_GUARDS = (
     "CREATE TRIGGER IF NOT EXISTS evidence_no_update BEFORE UPDATE ON evidence "
@@ -92,7 +99,7 @@ EVIDENCE_GUARDS = (
 
 def upgrade_0002(con: Any) -> None:
     """Create incident intake tables: reports, reporter contacts (kept apart), evidence, liaisons."""
-    for statement in INTAKE_DDL:
+    for statement in intake_ddl("REAL"):
         con.execute(statement)
     for guard in EVIDENCE_GUARDS:
         con.execute(guard)
