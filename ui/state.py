@@ -14,11 +14,17 @@ INC_RANGE = "inc_range"
 INC_TYPES = "inc_types"
 INC_VERIFICATION = "inc_verification"
 INC_MODE = "inc_mode"
+# data page
+DATA_KIND = "data_kind"
+DATA_FILE = "data_file"
+DATA_CRS = "data_crs"
+DATA_DEPT = "data_dept"
+DATA_USER = "data_user"
 
 _DEFAULTS: dict[str, object] = {
     STORE_URL: None, SELECTED_SITE: None, SELECTED_INCIDENT: None,
     INC_DISTRICTS: [], INC_PERIOD: "All", INC_LAST_DAYS: 30, INC_TYPES: [], INC_VERIFICATION: [],
-    INC_MODE: "clusters",
+    INC_MODE: "clusters", DATA_CRS: "", DATA_DEPT: "", DATA_USER: "",
 }
 
 
