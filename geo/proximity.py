@@ -1,0 +1,307 @@
+"""Incident counts near polygons and nearest-point distances, by KD-tree with exact refinement."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from geo import schema as S
+from geo.config import ANALYSIS_CRS
+from geo.crs import require_crs
+
+#: Metres to US survey feet (1 ft = 1200/3937 m).
+FT_PER_M = 3937.0 / 1200.0
+#: Time zone of analysis dates (directive days are LA calendar days).
+LOCAL_TZ = "America/Los_Angeles"
+#: Polygons per strip in exact counting; bounds the pairs held at once.
+_STRIP = 50_000
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """Per-polygon KD-tree anchor, the two radii that bound the polygon around it, and its edges.
+
+    Attributes
+    ----------
+    xy_ft : ndarray
+        (n, 2) anchor points in EPSG:2229 feet, normally a representative point inside.
+    inner_ft : ndarray
+        Radius of a disc around the anchor that lies inside the polygon (negative when the
+        anchor lies outside: minus its distance to the polygon).
+    outer_ft : ndarray
+        Distance from the anchor to the farthest vertex: the polygon lies inside this disc.
+    edges : Edges
+        Every ring segment of every polygon, grouped by polygon, for exact checks in numpy.
+    """
+
+    xy_ft: np.ndarray
+    inner_ft: np.ndarray
+    outer_ft: np.ndarray
+    edges: Edges
+
+
+@dataclass(frozen=True)
+class Edges:
+    """Ring segments (x0, y0, x1, y1) of polygons, sorted by polygon; ``start``/``count`` per polygon."""
+
+    seg: np.ndarray
+    start: np.ndarray
+    count: np.ndarray
+
+
+def polygon_edges(geoms: np.ndarray) -> Edges:
+    """Return all ring segments of polygons and multipolygons (holes included), by polygon."""
+    simple = (shapely.get_num_geometries(geoms) == 1) & (shapely.get_type_id(geoms) != 7)
+    simple &= shapely.get_num_interior_rings(shapely.get_geometry(geoms, 0)) == 0
+    if simple.all():  # one ring per polygon: coordinates run ring by ring already
+        coords, owner_of = shapely.get_coordinates(geoms, return_index=True)
+        which = owner_of
+    else:
+        parts, part_of = shapely.get_parts(geoms, return_index=True)
+        rings, ring_of = shapely.get_rings(parts, return_index=True)
+        coords, which = shapely.get_coordinates(rings, return_index=True)
+        owner_of = part_of[ring_of[which]]
+    keep = np.flatnonzero(which[1:] == which[:-1])
+    seg = np.empty((len(keep), 4))
+    seg[:, :2] = coords[keep]
+    seg[:, 2:] = coords[keep + 1]
+    owner = owner_of[keep]
+    count = np.bincount(owner, minlength=len(geoms))
+    start = np.concatenate([[0], np.cumsum(count)[:-1]])
+    return Edges(seg=seg, start=start, count=count)
+
+
+def point_polygon_distance(edges: Edges, poly: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """Return exact distances (0 inside) between polygons ``poly`` and points ``xy``, pair by pair.
+
+    Vectorised over every (pair, edge): distance to each segment, and an even-odd crossing test
+    for inside (correct for holes and multi-part polygons).
+    """
+    m = len(poly)
+    if m == 0:
+        return np.zeros(0)
+    k = edges.count[poly]
+    pair = np.repeat(np.arange(m), k)
+    first = np.repeat(edges.start[poly] - np.concatenate([[0], np.cumsum(k)[:-1]]), k)
+    s = edges.seg[first + np.arange(len(pair))]
+    px, py = xy[pair, 0], xy[pair, 1]
+    x0, y0, x1, y1 = s[:, 0], s[:, 1], s[:, 2], s[:, 3]
+    dx, dy = x1 - x0, y1 - y0
+    len2 = dx * dx + dy * dy
+    u = np.clip(np.divide((px - x0) * dx + (py - y0) * dy, len2, out=np.zeros_like(len2), where=len2 > 0), 0, 1)
+    d2 = (x0 + u * dx - px) ** 2 + (y0 + u * dy - py) ** 2
+    bounds = np.concatenate([[0], np.cumsum(k)[:-1]])
+    nonempty = k > 0
+    best = np.full(m, np.inf)
+    best[nonempty] = np.minimum.reduceat(d2, bounds[nonempty])
+    cross = ((y0 > py) != (y1 > py)) & (px < x0 + (py - y0) * np.divide(dx, dy, out=np.zeros_like(dy), where=dy != 0))
+    inside = np.zeros(m, dtype=bool)
+    inside[nonempty] = np.add.reduceat(cross.astype(np.int8), bounds[nonempty]) % 2 == 1
+    return np.where(inside, 0.0, np.sqrt(best))
+
+
+def polygon_anchors(geoms: np.ndarray, *, anchor_xy_ft: np.ndarray | None = None) -> Anchors:
+    """Return the anchors of polygons (EPSG:2229), using ``anchor_xy_ft`` when given.
+
+    Parameters
+    ----------
+    geoms : ndarray of shapely geometries
+        Polygons in EPSG:2229.
+    anchor_xy_ft : ndarray, optional
+        (n, 2) precomputed anchors, such as the parcels' ``centroid_x_ft``/``centroid_y_ft``.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if anchor_xy_ft is None:
+        anchor_xy_ft = shapely.get_coordinates(shapely.point_on_surface(geoms))
+    xy = np.asarray(anchor_xy_ft, dtype=float).reshape(-1, 2)
+    edges = polygon_edges(geoms)
+    idx = np.arange(len(geoms))
+    to_poly = point_polygon_distance(edges, idx, xy)
+    # distance from the anchor to the nearest edge, and to the farthest vertex
+    k = edges.count
+    owner = np.repeat(idx, k)
+    s = edges.seg
+    dx, dy = s[:, 2] - s[:, 0], s[:, 3] - s[:, 1]
+    len2 = dx * dx + dy * dy
+    ax, ay = xy[owner, 0], xy[owner, 1]
+    u = np.clip(np.divide((ax - s[:, 0]) * dx + (ay - s[:, 1]) * dy, len2, out=np.zeros_like(len2),
+                          where=len2 > 0), 0, 1)
+    near2 = (s[:, 0] + u * dx - ax) ** 2 + (s[:, 1] + u * dy - ay) ** 2
+    far2 = np.maximum((s[:, 0] - ax) ** 2 + (s[:, 1] - ay) ** 2, (s[:, 2] - ax) ** 2 + (s[:, 3] - ay) ** 2)
+    near, far = np.full(len(geoms), np.inf), np.zeros(len(geoms))
+    has = k > 0
+    near[has] = np.minimum.reduceat(near2, edges.start[has])
+    far[has] = np.maximum.reduceat(far2, edges.start[has])
+    inner = np.where(to_poly == 0.0, np.sqrt(near), -to_poly)
+    return Anchors(xy_ft=xy, inner_ft=np.nan_to_num(inner, posinf=0.0), outer_ft=np.sqrt(far), edges=edges)
+
+
+def count_points_within(
+    geoms: np.ndarray, anchors: Anchors, points_xy_ft: np.ndarray, *, radius_ft: float,
+    tree: cKDTree | None = None,
+) -> np.ndarray:
+    """Count points whose distance to each polygon is at most ``radius_ft`` (exact).
+
+    Anchors are taken in strips of about 50k; for each strip a KD-tree on the anchors is
+    paired with the points' KD-tree (``sparse_distance_matrix``, pairs within the radius plus
+    the strip's largest outer radius). A pair within ``radius + inner`` of the anchor is surely
+    within, beyond ``radius + outer`` surely not; only pairs between the two get an exact
+    polygon-to-point check. Counts are summed with ``np.bincount``; pairs never outlive a strip.
+
+    Returns
+    -------
+    ndarray of int
+        One count per polygon.
+    """
+    n = len(geoms)
+    counts = np.zeros(n, dtype=np.int64)
+    if n == 0 or len(points_xy_ft) == 0:
+        return counts
+    tree = tree if tree is not None else cKDTree(points_xy_ft)
+    for strip in _strips(anchors.xy_ft):
+        counts[strip] = _count_strip(strip, _subset(anchors, strip), points_xy_ft, tree, radius_ft)
+    return counts
+
+
+def incident_counts(
+    targets: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame,
+    *,
+    radii_m: tuple[float, ...],
+    windows_days: tuple[int | None, ...],
+    as_of: dt.date,
+    anchor_xy_ft: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Return incident counts within each radius (of the polygon) and time window per target.
+
+    Parameters
+    ----------
+    targets : GeoDataFrame
+        Sites or parcels in EPSG:2229.
+    incidents : GeoDataFrame
+        Incident points in EPSG:2229 with ``occurred_at``.
+    radii_m : tuple of float
+        Radii in metres, measured from the polygon edge (an incident inside counts).
+    windows_days : tuple of int or None
+        Windows of LA calendar days ending on ``as_of`` inclusive; ``None`` = all up to ``as_of``.
+    as_of : date
+        Analysis date; incidents after it are not counted.
+    anchor_xy_ft : ndarray, optional
+        (n, 2) anchors inside each polygon (for example the parcels' stored centroids).
+
+    Returns
+    -------
+    DataFrame
+        One column per radius and window, named like ``incidents_250m_30d`` / ``incidents_250m_all``,
+        aligned to ``targets.index``.
+    """
+    require_crs(targets, ANALYSIS_CRS, op="incident_counts")
+    require_crs(incidents, ANALYSIS_CRS, op="incident_counts")
+    geoms = np.asarray(targets.geometry.values, dtype=object)
+    anchors = polygon_anchors(geoms, anchor_xy_ft=anchor_xy_ft)
+    pts = shapely.get_coordinates(incidents.geometry.values)
+    local = local_dates(incidents[S.OCCURRED_AT])
+    out = {}
+    for days in windows_days:
+        keep = in_window(local, as_of=as_of, days=days)
+        sub = pts[keep]
+        tree = cKDTree(sub) if len(sub) else None
+        for r_m in radii_m:
+            counts = count_points_within(geoms, anchors, sub, radius_ft=r_m * FT_PER_M, tree=tree)
+            out[count_column(r_m, days)] = counts
+    return pd.DataFrame(out, index=targets.index)
+
+
+def count_column(radius_m: float, days: int | None) -> str:
+    """Return the column name for a count: ``incidents_250m_30d`` or ``incidents_250m_all``."""
+    return f"incidents_{radius_m:g}m_{'all' if days is None else f'{days}d'}"
+
+
+def local_dates(occurred_at: pd.Series) -> np.ndarray:
+    """Return LA calendar dates (numpy ``datetime64[D]``) of tz-aware timestamps."""
+    ts = pd.to_datetime(occurred_at, utc=True).dt.tz_convert(LOCAL_TZ)
+    return ts.dt.tz_localize(None).to_numpy().astype("datetime64[D]")
+
+
+def in_window(local: np.ndarray, *, as_of: dt.date, days: int | None) -> np.ndarray:
+    """Return a mask of dates within ``days`` LA calendar days ending on ``as_of`` (inclusive)."""
+    end = np.datetime64(as_of, "D")
+    keep = local <= end
+    if days is not None:
+        keep &= local > end - np.timedelta64(days, "D")
+    return keep
+
+
+def nearest_distance_ft(
+    geoms: np.ndarray, points_xy_ft: np.ndarray, *, anchors: Anchors | None = None,
+    k: int = 8,
+) -> np.ndarray:
+    """Return the exact distance (ft) from each polygon to the nearest point.
+
+    A KD-tree on the points finds the ``k`` nearest to each anchor; only candidates that could
+    beat the best bound get an exact polygon-to-point distance. Polygons whose ``k`` candidates
+    all fall within the bound are resolved with a ball query.
+
+    Returns
+    -------
+    ndarray of float
+        One distance per polygon; ``inf`` when there are no points.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    n = len(geoms)
+    if n == 0 or len(points_xy_ft) == 0:
+        return np.full(n, np.inf)
+    anchors = anchors if anchors is not None else polygon_anchors(geoms)
+    tree = cKDTree(points_xy_ft)
+    k = min(k, len(points_xy_ft))
+    dist, idx = tree.query(anchors.xy_ft, k=k)
+    dist, idx = dist.reshape(n, k), idx.reshape(n, k)
+    # The true distance is at most (nearest anchor distance - inner); any point farther than
+    # that bound plus the outer radius cannot be nearer.
+    bound = np.maximum(dist[:, 0] - anchors.inner_ft, 0.0) + anchors.outer_ft
+    cand = dist <= bound[:, None]
+    rows, cols = np.nonzero(cand)
+    exact = shapely.distance(geoms[rows], shapely.points(points_xy_ft[idx[rows, cols]]))
+    best = np.full(n, np.inf)
+    np.minimum.at(best, rows, exact)
+    spill = np.flatnonzero(cand[:, -1]) if k < len(points_xy_ft) else np.array([], dtype=np.intp)
+    if len(spill):
+        lists = tree.query_ball_point(anchors.xy_ft[spill], bound[spill])
+        lengths = np.fromiter((len(x) for x in lists), dtype=np.intp, count=len(lists))
+        j = np.fromiter(itertools.chain.from_iterable(lists), dtype=np.intp, count=int(lengths.sum()))
+        t = np.repeat(spill, lengths)
+        exact = shapely.distance(geoms[t], shapely.points(points_xy_ft[j]))
+        np.minimum.at(best, t, exact)
+    return best
+
+
+# --- private steps ---------------------------------------------------------------------
+def _strips(xy: np.ndarray, size: int = _STRIP) -> list[np.ndarray]:
+    """Split anchor positions into spatially compact strips of about ``size`` (by x, then y)."""
+    order = np.lexsort((xy[:, 1], np.floor(xy[:, 0] / 5_000.0)))
+    return np.array_split(order, max(1, int(np.ceil(len(xy) / size))))
+
+
+def _subset(anchors: Anchors, idx: np.ndarray) -> Anchors:
+    return Anchors(anchors.xy_ft[idx], anchors.inner_ft[idx], anchors.outer_ft[idx], anchors.edges)
+
+
+def _count_strip(
+    poly_ids: np.ndarray, anchors: Anchors, pts: np.ndarray, tree: cKDTree, radius_ft: float,
+) -> np.ndarray:
+    """Exact counts for one strip of polygons: KD pairs, bound tests, exact check in between."""
+    reach = radius_ft + float(anchors.outer_ft.max())
+    pairs = cKDTree(anchors.xy_ft).sparse_distance_matrix(tree, reach, output_type="ndarray")
+    i, j, d = pairs["i"], pairs["j"], pairs["v"]
+    del pairs
+    sure = d <= radius_ft + anchors.inner_ft[i]
+    maybe = np.flatnonzero(~sure & (d <= radius_ft + anchors.outer_ft[i]))
+    hit = point_polygon_distance(anchors.edges, poly_ids[i[maybe]], pts[j[maybe]]) <= radius_ft
+    n = len(poly_ids)
+    return np.bincount(i[sure], minlength=n) + np.bincount(i[maybe[hit]], minlength=n)
