@@ -1,0 +1,54 @@
+"""Alias matching (case/space/underscore/?-insensitive, first match wins) and value transforms."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from geo import aliases as A
+from geo import schema as S
+
+
+@pytest.mark.parametrize(("real", "norm"), [("Roll_LandValue", "rolllandvalue"), ("AREA NAME", "areaname"),
+                                            ("Is Vacant?", "isvacant"), (" UseCode ", "usecode")])
+def test_normalize_name(real, norm):
+    assert A.normalize_name(real) == norm
+
+
+def test_match_columns_truncated_shapefile_names():
+    cols = ["OBJECTID", "AIN", "SitusFullA", "Roll_LandV", "Roll_ImpVa", "UseDescrip", "TaxRateCit", "usecode"]
+    found = A.match_columns(cols, S.PARCELS)
+    assert found[S.SITUS_ADDRESS] == "SitusFullA" and found[S.LAND_VALUE] == "Roll_LandV"
+    assert found[S.IMP_VALUE] == "Roll_ImpVa" and found[S.USE_DESCRIPTION] == "UseDescrip"
+    assert found[S.JURISDICTION_CITY] == "TaxRateCit" and found[S.USE_CODE] == "usecode"
+
+
+def test_first_alias_wins():
+    found = A.match_columns(["SitusAddress", "SitusFullAddress"], S.PARCELS)
+    assert found[S.SITUS_ADDRESS] == "SitusFullAddress"
+
+
+def test_lapd_columns():
+    found = A.match_columns(["DR_NO", "DATE OCC", "TIME OCC", "AREA NAME", "Rpt Dist No", "Crm Cd Desc"], S.INCIDENTS)
+    assert (found[S.INCIDENT_ID], found["time_occ"], found[S.AREA_NAME], found[S.RPT_DIST_NO], found[S.DESCRIPTION]) == (
+        "DR_NO", "TIME OCC", "AREA NAME", "Rpt Dist No", "Crm Cd Desc")
+
+
+def test_normalize_ain():
+    out = A.normalize_ain(pd.Series(["2004-001-003", "204001003", 2004001003.0, "", None, " 5173 012 900 "]))
+    assert out.tolist() == ["2004001003", "0204001003", "2004001003", None, None, "5173012900"]
+
+
+def test_normalize_use_code():
+    assert A.normalize_use_code(pd.Series(["100", " 880v", "010C", 2700, None])).tolist() == [
+        "0100", "880V", "010C", "2700", None]
+
+
+def test_zip_numbers_and_sums():
+    assert A.first5_zip(pd.Series(["90012-4801", "900", 90012.0])).tolist() == ["90012", None, "90012"]
+    assert A.to_number(pd.Series(["1,250", "$12,000", "n/a"])).tolist()[:2] == [1250.0, 12000.0]
+    frame = pd.DataFrame({"SQFTmain1": ["1,000", None], "SQFTmain2": ["500", None]})
+    assert A.numbered_columns(list(frame.columns), "SQFTmain") == ["SQFTmain1", "SQFTmain2"]
+    total = A.sum_numbered(frame, ["SQFTmain1", "SQFTmain2"])
+    assert total.iloc[0] == 1500 and pd.isna(total.iloc[1])
+    assert A.to_int(pd.Series(["2005", "12.5", "x"])).tolist()[0] == 2005
+    assert A.to_bool(pd.Series(["TRUE", "no", None])).tolist() == [True, False, False]
