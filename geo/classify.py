@@ -131,7 +131,7 @@ def classify_sites(
     take(by_text, cat, "description", "description mentions parking; " + garage_words)
 
     # 3. park: overlap with park boundaries, 6xxx recreational code, park text
-    share_words = "site area " + (park_share * 100).round(0).astype(int).astype(str) + " % inside park boundaries"
+    share_words = "site area " + _text(park_share * 100, "{:.0f}") + " % inside park boundaries"
     take(park_share >= rules.park_overlap_share, PARK, "overlay",
          share_words + f" (>= {rules.park_overlap_share:.0%})")
     take(code.str[:1] == "6", PARK, "use_code", "use code " + code + " is 6xxx (recreational)")
@@ -202,8 +202,11 @@ def _garage(bldg: pd.Series, year: pd.Series, text: pd.Series) -> tuple[pd.Serie
     garage = has_area | has_year | says
     words = pd.Series("no building area or year built -> parking lot", index=bldg.index, dtype=object)
     words[says] = "description names a garage or structure -> parking garage"
-    words[has_year] = "no building area but year built " + year[has_year].astype("Int64").astype(str) \
-        + " -> parking garage"
-    words[has_area] = "building area " + bldg[has_area].round(0).astype("Int64").map("{:,}".format) \
-        + " sq ft -> parking garage"
+    words[has_year] = "no building area but year built " + _text(year[has_year], "{:.0f}") + " -> parking garage"
+    words[has_area] = "building area " + _text(bldg[has_area], "{:,.0f}") + " sq ft -> parking garage"
     return garage, words
+
+
+def _text(values: pd.Series, spec: str) -> pd.Series:
+    """Format numbers as text (an object Series, also when empty)."""
+    return pd.Series([spec.format(v) for v in values], index=values.index, dtype=object)
