@@ -87,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     mp.add_argument("--store")
     mp.set_defaults(func=_cmd_migrate)
 
+    __import__("geo.cli_intake", fromlist=["register"]).register(sub)  # incident, status import, evidence
     fp = sub.add_parser("info", help="what the store holds")
     fp.add_argument("--store")
     fp.set_defaults(func=_cmd_info)

@@ -316,3 +316,69 @@ def _store_contact(con: Any, report: IncidentReport, incident_id: str, at: str, 
                              new={"incident_id": incident_id, "fields": [k for k, v in values.items() if v]},
                              source=source)["seq"])
     return contact_id
+
+
+#: Bulk incident file columns -> accepted header spellings.
+INCIDENT_ALIASES: dict[str, tuple[str, ...]] = {
+    "incident_type": ("incident_type", "type"), "lat": ("lat", "latitude"), "lon": ("lon", "lng", "longitude"),
+    "occurred_at": ("occurred_at", "occurred", "date_time", "datetime", "when"),
+    "source_type": ("source_type", "source", "reported_by"), "verification": ("verification", "verification_status"),
+    "description": ("description", "details"), "location_text": ("location_text", "location", "block"),
+    "warrant_shown": ("warrant_shown", "warrant"), "supervisor_name": ("supervisor_name", "supervisor"),
+    "supervisor_badge": ("supervisor_badge", "badge", "badge_number"), "agency": ("agency",),
+    "body_camera": ("body_camera", "bodycam"), "referral": ("referral",), "department": ("department", "dept"),
+    "reporter_name": ("reporter_name",), "reporter_email": ("reporter_email",), "reporter_phone": ("reporter_phone",),
+}
+
+
+@dataclass(frozen=True)
+class IncidentImportReport:
+    """Per-row outcome of a bulk incident file: ``(row, 'added' | 'invalid', incident id or problems)``."""
+
+    source: str
+    rows: tuple[tuple[int, str, str], ...]
+
+    @property
+    def added(self) -> int:
+        """Rows stored."""
+        return sum(o == "added" for _, o, _ in self.rows)
+
+    def summary(self) -> str:
+        """One line per row, then totals."""
+        lines = [f"row {n}: {o.upper()} {m}" for n, o, m in self.rows]
+        return "\n".join([*lines, f"{self.source}: {self.added} added, {len(self.rows) - self.added} invalid"])
+
+
+def import_incidents(store: Any, path: str, *, user: str, role: str = "records") -> IncidentImportReport:
+    """Submit each row of a CSV/XLSX incident file as its own report (one transaction per row)."""
+    from geo.bulk_status import cell, match_header, read_sheet
+
+    sheet = read_sheet(path)
+    cols = match_header(sheet, INCIDENT_ALIASES)
+    missing = [k for k in ("incident_type", "lat", "lon", "occurred_at", "source_type") if k not in cols]
+    if missing:
+        raise SchemaError(f"{sheet.label}: no {', '.join(missing)} column (headers: {', '.join(sheet.header)}); "
+                          "add them (type, lat, lon, occurred, source).")
+    index = SiteIndex.from_store(store)
+    out: list[tuple[int, str, str]] = []
+    for n, row in sheet.rows:
+        values = {k: cell(row, i) for k, i in cols.items()}
+        try:
+            values["lat"], values["lon"] = float(values["lat"]), float(values["lon"])
+        except (TypeError, ValueError):
+            out.append((n, "invalid", f"lat/lon: ({values['lat']!r}, {values['lon']!r}) are not numbers; "
+                                      "give decimal degrees"))
+            continue
+        given = {k: (v if k in ("lat", "lon") or v is None or isinstance(v, dt.datetime) else str(v))
+                 for k, v in values.items() if v is not None}
+        try:
+            res = submit_incident(store, IncidentReport(**given), user=user, role=role, source="bulk_import",
+                                  site_index=index)
+        except IntakeRejected as exc:
+            out.append((n, "invalid", " | ".join(exc.problems)))
+        except TypeError as exc:
+            out.append((n, "invalid", f"missing a required value ({exc}); fill type, lat, lon, occurred and source"))
+        else:
+            out.append((n, "added", f"{res.incident_id}" + (f" routed to {res.route.routed_to}"
+                                                             if res.route.routed_to else "")))
+    return IncidentImportReport(sheet.label, tuple(out))
