@@ -64,5 +64,5 @@ if sel and sel in set(shown[S.INCIDENT_ID]):
                    f"{row[S.OCCURRED_AT]:%Y-%m-%d %H:%M} UTC", row[S.INCIDENT_TYPE], row[S.VERIFICATION],
                    row[S.SOURCE_TYPE], row[S.COUNCIL_DISTRICT], row[S.AREA_NAME], row[S.LOCATION_TEXT],
                    row[S.WARRANT_SHOWN], row[S.DESCRIPTION])]},
-        hide_index=True, use_container_width=True)
+        hide_index=True, width="stretch")
 st.dataframe(counts.rename_axis("district").reset_index(), hide_index=True)

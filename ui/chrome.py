@@ -15,8 +15,11 @@ def synthetic_banner(info: StoreInfo) -> None:
 
 
 def store_sidebar(info: StoreInfo) -> None:
-    """Show what the store holds in the sidebar."""
+    """Show who is working and what the store holds in the sidebar."""
+    from ui import state
+
     with st.sidebar:
+        st.text_input("Your name (recorded with every edit)", key=state.USER_NAME)
         st.caption(f"Store: `{info.url}` ({info.backend}), data version {info.data_version}")
         held = {k: v for k, v in info.counts.items() if v}
         st.caption(" · ".join(f"{k} {v:,}" for k, v in held.items()) or "The store is empty.")

@@ -1,6 +1,8 @@
 """Session-state keys, owned here as constants, with defaults set once."""
 from __future__ import annotations
 
+import copy
+
 import streamlit as st
 
 STORE_URL = "store_url"
@@ -14,6 +16,14 @@ INC_RANGE = "inc_range"
 INC_TYPES = "inc_types"
 INC_VERIFICATION = "inc_verification"
 INC_MODE = "inc_mode"
+USER_NAME = "user_name"
+# liaison page
+LIA_DEPT = "lia_dept"
+LIA_COLOR = "lia_color"
+LIA_LAST_CLICK = "lia_last_click"
+LIA_PENDING = "lia_pending"
+LIA_REAPPLY = "lia_reapply"
+LIA_SEEN = "lia_seen"  # site id -> the status row the user is looking at
 # data page
 DATA_KIND = "data_kind"
 DATA_FILE = "data_file"
@@ -24,11 +34,12 @@ DATA_USER = "data_user"
 _DEFAULTS: dict[str, object] = {
     STORE_URL: None, SELECTED_SITE: None, SELECTED_INCIDENT: None,
     INC_DISTRICTS: [], INC_PERIOD: "All", INC_LAST_DAYS: 30, INC_TYPES: [], INC_VERIFICATION: [],
-    INC_MODE: "clusters", DATA_CRS: "", DATA_DEPT: "", DATA_USER: "",
+    INC_MODE: "clusters", USER_NAME: "", LIA_COLOR: "sign", LIA_LAST_CLICK: None, LIA_PENDING: None, LIA_SEEN: {}, DATA_CRS: "", DATA_DEPT: "", DATA_USER: "",
 }
 
 
 def init_state() -> None:
     """Set every key's default once per session."""
     for key, value in _DEFAULTS.items():
-        st.session_state.setdefault(key, value)
+        if key not in st.session_state:
+            st.session_state[key] = copy.deepcopy(value)  # never share a mutable default between users

@@ -1,0 +1,105 @@
+"""Liaison: one department's sites by risk and deadline; mark signs and gates without losing edits."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import schema as S
+from geo.config import store_url
+from geo.deadlines import sign_deadline_text
+from geo.errors import GeoDataError
+from geo.selection import feature_at
+from geo.store import open_store
+from geo.store_status import StatusConflict
+from layers.site_map import site_map
+from ui import state
+from ui.analysis import current_analysis, status_of
+from ui.data import store_version
+
+url, version = store_version(st.session_state[state.STORE_URL] or store_url())
+res = current_analysis(url, version)
+st.title("Liaison: signs and gates")
+sites = res.sites
+depts = sorted(sites[S.OWNING_DEPT].dropna().unique())
+if not depts:
+    st.info("The store holds no City sites yet. Import a department asset list on the Data page.")
+    st.stop()
+dept = st.selectbox("Department", depts, key=state.LIA_DEPT)
+mine = sites[sites[S.OWNING_DEPT] == dept].assign(
+    sign_deadline=lambda f: sign_deadline_text(f["signed"], f[S.SIGN_POSTED_ON], as_of=res.as_of))
+
+cols = st.columns(4)
+cols[0].metric("Sites", f"{len(mine):,}")
+cols[1].metric("Signed", f"{int(mine['signed'].sum()):,}")
+cols[2].metric("Gated where a barrier applies", f"{int((mine['gated'] & mine['barrier_applies']).sum()):,} / "
+               f"{int(mine['barrier_applies'].sum()):,}")
+cols[3].metric("Overdue signs", f"{int((mine['sign_overdue_days'] > 0).sum()):,}")
+
+left, right = st.columns([3, 2])
+with left:
+    fields = [S.SITE_ID, S.NAME, "category", S.SIGN_STATUS, S.GATE_STATUS]
+    fmap = site_map(mine, color_by=st.session_state[state.LIA_COLOR], fields=fields,
+                    aliases=["Site", "Name", "Category", "Sign", "Gate"], synthetic=bool(mine[S.IS_SYNTHETIC].any()),
+                    selected=st.session_state[state.SELECTED_SITE])
+    event = st_folium(fmap, key=f"liaison_map_{dept}", returned_objects=["last_object_clicked"],
+                      use_container_width=True, height=420)
+    st.radio("Colour by", ["sign", "gate", "tier", "category"], horizontal=True, key=state.LIA_COLOR)
+    clicked = feature_at(event, mine, id_column=S.SITE_ID, tolerance_ft=150)
+    if clicked and clicked != st.session_state[state.LIA_LAST_CLICK]:
+        st.session_state[state.LIA_LAST_CLICK] = clicked
+        st.session_state[state.SELECTED_SITE] = clicked
+with right:
+    st.dataframe(mine[[S.SITE_ID, S.NAME, "category", "final_tier", S.SIGN_STATUS, S.GATE_STATUS, "sign_deadline"]],
+                 hide_index=True, width="stretch", height=420)
+
+ids = mine[S.SITE_ID].tolist()
+if st.session_state[state.SELECTED_SITE] not in ids:
+    st.session_state[state.SELECTED_SITE] = ids[0]
+site_id = st.selectbox("Site to mark", ids, key=state.SELECTED_SITE,
+                       format_func=lambda s: f"{s} · {mine.set_index(S.SITE_ID).loc[s, S.NAME]}")
+# The version the user saw is remembered until they save: a save is always based on what they saw.
+seen = st.session_state[state.LIA_SEEN].setdefault(site_id, status_of(url, site_id))
+current = seen
+st.caption(f"Version {current[S.VERSION]}, last saved by {current.get(S.UPDATED_BY) or 'import'} "
+           f"at {current.get(S.UPDATED_AT) or '-'}: sign {current[S.SIGN_STATUS]}, gate {current[S.GATE_STATUS]}.")
+
+with st.form(f"mark_{site_id}"):
+    sign = st.radio("Sign", list(S.SIGN_STATUSES), horizontal=True, index=S.SIGN_STATUSES.index(current[S.SIGN_STATUS]))
+    posted = st.date_input("Date posted", value=current.get(S.SIGN_POSTED_ON) or dt.date.today(), max_value=dt.date.today())
+    text_version = st.text_input("Sign text version", value=current.get(S.SIGN_TEXT_VERSION) or "ED17 2026-02")
+    language = st.selectbox("Language", ["en+es", "en", "es", "other"], index=0)
+    gate = st.radio("Gate / barrier", list(S.GATE_STATUSES), horizontal=True,
+                    index=S.GATE_STATUSES.index(current[S.GATE_STATUS]))
+    note = st.text_area("Note", value=current.get(S.STATUS_NOTE) or "", max_chars=2000)
+    submitted = st.form_submit_button("Save", type="primary")
+
+user = st.session_state[state.USER_NAME].strip()
+if submitted:
+    changes = {S.SIGN_STATUS: sign, S.GATE_STATUS: gate, S.SIGN_TEXT_VERSION: text_version,
+               S.SIGN_LANGUAGE: language, S.STATUS_NOTE: note, S.LAST_INSPECTED: dt.date.today()}
+    if sign == "posted":
+        changes[S.SIGN_POSTED_ON] = posted
+    st.session_state[state.LIA_PENDING] = {"site": site_id, "changes": changes, "based_on": current[S.VERSION]}
+
+pending = st.session_state[state.LIA_PENDING]
+if pending and pending["site"] == site_id:
+    if not user:
+        st.error("Enter your name in the sidebar before saving: edits are never anonymous.")
+    else:
+        try:
+            new = open_store(url).save_status(site_id, pending["changes"], expect_version=pending["based_on"],
+                                              user=user, role="liaison", source="app")
+            st.session_state[state.LIA_PENDING] = None
+            st.session_state[state.LIA_SEEN][site_id] = new
+            st.success(f"Saved {site_id}: version {new[S.VERSION]}, sign {new[S.SIGN_STATUS]}, gate {new[S.GATE_STATUS]}.")
+            st.rerun()
+        except StatusConflict as exc:
+            st.error(str(exc))
+            if st.button(f"Re-apply my change on top of version {exc.current[S.VERSION]}", key=state.LIA_REAPPLY):
+                st.session_state[state.LIA_PENDING] = {**pending, "based_on": exc.current[S.VERSION]}
+                st.rerun()
+        except GeoDataError as exc:
+            st.session_state[state.LIA_PENDING] = None
+            st.error(str(exc))

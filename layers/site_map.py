@@ -1,0 +1,32 @@
+"""One map of City sites for the Liaison, Parcel review and Gap pages."""
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+
+from geo.config import SYNTHETIC_SOURCE
+from layers.base import base_map
+from layers.features import districts_layer
+from layers.sites import site_layers, site_legend
+from layers.style import Banner, Legend
+
+
+def site_map(sites: gpd.GeoDataFrame, *, color_by: str, fields: list[str], aliases: list[str], synthetic: bool,
+             districts: gpd.GeoDataFrame | None = None, selected: str | None = None,
+             tiles: str | None = "OpenStreetMap", note: str | None = None) -> folium.Map:
+    """Return a map of ``sites`` (EPSG:4326) fitted to them, with legend, banner and layer control."""
+    frame = sites if len(sites) else districts
+    bounds = tuple(frame.total_bounds) if frame is not None and len(frame) else None
+    fmap = base_map(bounds=bounds, tiles=tiles)
+    suffix = " (SYNTHETIC)" if synthetic else ""
+    if districts is not None and len(districts):
+        districts_layer(districts, name=f"Council districts{suffix}").add_to(fmap)
+    if len(sites):
+        for layer in site_layers(sites, color_by=color_by, fields=fields, aliases=aliases,
+                                 name=f"City sites{suffix}", selected=selected):
+            layer.add_to(fmap)
+    Legend(site_legend(color_by), note=note).add_to(fmap)
+    if synthetic:
+        Banner(SYNTHETIC_SOURCE).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    return fmap

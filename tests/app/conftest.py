@@ -1,0 +1,27 @@
+"""App fixtures: one synthetic sample store per test session, copied per test."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from geo.store import open_store
+from geo.synthetic import generate_sample
+
+
+@pytest.fixture(scope="session")
+def sample_master(tmp_path_factory):
+    """Build the default synthetic sample once."""
+    path = tmp_path_factory.mktemp("sample") / "sample.gpkg"
+    sample = generate_sample()
+    open_store(str(path)).write_layers(sample.frames, mode="replace", status=sample.status)
+    return path
+
+
+@pytest.fixture
+def sample_store(sample_master, tmp_path, monkeypatch):
+    """A private copy of the sample store, selected through STAGEMAP_STORE."""
+    path = tmp_path / "sample.gpkg"
+    shutil.copy(sample_master, path)
+    monkeypatch.setenv("STAGEMAP_STORE", str(path))
+    return open_store(str(path))

@@ -1,0 +1,66 @@
+"""AppTest: the Liaison page marks a sign, updates status and KPIs, and shows conflicts."""
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.app.test_overview_page import APP
+
+
+def _liaison(dept: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.session_state["user_name"] = "ana"
+    if dept:
+        at.session_state["lia_dept"] = dept
+    return at.switch_page("app_pages/liaison.py").run()
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _unsigned_site(store, dept: str) -> str:
+    sites = store.read_layer("sites")
+    status = store.read_status().set_index("site_id")
+    ids = sites.loc[sites["owning_dept"] == dept, "site_id"]
+    return next(s for s in ids if status.loc[s, "sign_status"] != "posted")
+
+
+def test_marking_a_sign_updates_status_and_kpis(sample_store):
+    dept = "Transportation (LADOT)"
+    site = _unsigned_site(sample_store, dept)
+    at = _liaison(dept)
+    assert not at.exception
+    signed_before = int(_metric(at, "Signed"))
+    at.selectbox(key="selected_site").set_value(site).run()
+    form_radio = next(r for r in at.radio if r.label == "Sign")
+    form_radio.set_value("posted")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception, at.exception
+    assert any(f"Saved {site}" in s.value for s in at.success) or int(_metric(at, "Signed")) == signed_before + 1
+    status = sample_store.read_status().set_index("site_id").loc[site]
+    assert status["sign_status"] == "posted" and status["version"] == 2 and status["updated_by"] == "ana"
+    assert int(_metric(at, "Signed")) == signed_before + 1
+
+
+def test_stale_save_shows_the_other_edit_and_reapply_works(sample_store):
+    dept = "Transportation (LADOT)"
+    site = _unsigned_site(sample_store, dept)
+    at = _liaison(dept)
+    at.selectbox(key="selected_site").set_value(site).run()
+    # someone else saves first, after this page loaded version 1
+    sample_store.save_status(site, {"gate_status": "closed_locked"}, expect_version=1, user="bo")
+    next(r for r in at.radio if r.label == "Sign").set_value("posted")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert at.error and "bo" in at.error[0].value and "gate_status" in at.error[0].value
+    assert sample_store.read_status().set_index("site_id").loc[site, "sign_status"] != "posted"
+    next(b for b in at.button if b.label.startswith("Re-apply my change")).click().run()
+    assert not at.exception
+    final = sample_store.read_status().set_index("site_id").loc[site]
+    assert final["sign_status"] == "posted" and final["version"] == 3
+
+
+def test_saving_without_a_name_is_refused(sample_store):
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at = at.switch_page("app_pages/liaison.py").run()
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert at.error and "never anonymous" in at.error[0].value

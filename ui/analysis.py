@@ -1,0 +1,46 @@
+"""The analysis behind the Liaison, Parcel review and Gap pages, cached per store state."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from geo import schema as S
+from geo.analyze import AnalysisConfig, AnalysisResult, analyze
+from geo.store import open_store
+from ui.data import load_frames
+
+CONFIG = AnalysisConfig()
+
+
+def status_token(url: str) -> tuple[int, int]:
+    """Return a cheap token that changes with every status save or override (a cache key part)."""
+    store = open_store(url)
+    status = store.read_status()
+    return int(status[S.VERSION].sum()) if len(status) else 0, len(store.read_overrides(latest_only=False))
+
+
+@st.cache_resource(show_spinner="Scoring sites and snapping incidents...", max_entries=4)
+def load_analysis(url: str, version: int, token: tuple[int, int], as_of: dt.date) -> AnalysisResult:
+    """Run the analysis for one (store version, status token, date); shared and read-only."""
+    frames = load_frames(url, version)
+    store = open_store(url)
+    return analyze(frames.parcels, frames.sites, frames.incidents, store.read_status(),
+                   store.read_overrides(), districts=frames.districts, parks=store.read_layer(S.PARKS),
+                   as_of=as_of, config=CONFIG)
+
+
+def current_analysis(url: str, version: int, *, as_of: dt.date | None = None) -> AnalysisResult:
+    """Return the analysis of the store as it is now (deadlines counted to ``as_of``, default today)."""
+    return load_analysis(url, version, status_token(url), as_of or dt.date.today())
+
+
+def status_of(url: str, site_id: str) -> dict[str, object]:
+    """Return one site's current status row (always read fresh, never cached)."""
+    status = open_store(url).read_status()
+    row = status[status[S.SITE_ID] == site_id]
+    if row.empty:
+        return {}
+    rec = row.iloc[0].to_dict()
+    return {k: (None if (not isinstance(v, str) and pd.isna(v)) else v) for k, v in rec.items()}
