@@ -129,12 +129,9 @@ def test_at_most_one_on_site_parcel(xs):
     pts = gpd.GeoDataFrame(geometry=[town.point(x, y) for x, y in xs], crs=town.CRS)
     out = snap_incidents(pts, sites=town.sites().iloc[:0], parcels=town.parcels())
     assert len(out) == len(pts)  # one row, so at most one parcel, per incident
-    parcels = town.parcels()
-    on = out["snap_kind"] == "on_site"
-    inside = shapely.intersects(
-        parcels.geometry.values[parcels[S.AIN].searchsorted(out.loc[on, S.AIN]) * 0 +
-                                parcels.reset_index().set_index(S.AIN).loc[out.loc[on, S.AIN], "index"].to_numpy()],
-        pts.geometry.values[on.to_numpy()])
-    assert inside.all()
-    touching = shapely.STRtree(parcels.geometry.values).query(pts.geometry.values, predicate="intersects")[0]
-    assert set(np.flatnonzero(on.to_numpy())) == set(touching)
+    parcels = town.parcels().set_index(S.AIN)
+    on = (out["snap_kind"] == "on_site").to_numpy()
+    chosen = parcels.geometry.loc[out.loc[on, S.AIN]].to_numpy()
+    assert shapely.intersects(chosen, pts.geometry.to_numpy()[on]).all()
+    touching = shapely.STRtree(parcels.geometry.to_numpy()).query(pts.geometry.to_numpy(), predicate="intersects")[0]
+    assert set(np.flatnonzero(on)) == set(touching)

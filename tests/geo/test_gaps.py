@@ -1,0 +1,88 @@
+"""Gap analysis on the hand-made town: overdue days, protection, KPIs, matrix, hot spots."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from geo import schema as S
+from geo.classify import classify_sites
+from geo.gaps import (
+    incidents_near_unprotected,
+    kpis,
+    priority_order,
+    private_hot_spots,
+    risk_protection_matrix,
+    site_gaps,
+)
+from geo.snap import snap_incidents
+from tests.geo import town
+
+
+def _gaps(as_of=town.AS_OF):
+    sites = town.sites()
+    cat = classify_sites(sites, parks=town.parks())["category"]
+    return site_gaps(sites, town.status(), category=cat, as_of=as_of).set_index(sites[S.SITE_ID])
+
+
+def test_overdue_days_on_2026_03_10():
+    g = _gaps()
+    # identify by 2026-02-25 (13 days before), sign by 2026-03-07 (3 days before)
+    assert g["identify_overdue_days"].to_dict() == {"S1": 0, "S2": 0, "S3": 0, "S4": 13, "S5": 0, "S6": 0, "S7": 0}
+    assert g["sign_overdue_days"].to_dict() == {"S1": 0, "S2": 3, "S3": 0, "S4": 3, "S5": 0, "S6": 3, "S7": 3}
+    assert g.loc["S5", "signed_late_days"] == 2 and g.loc["S1", "signed_late_days"] == 0
+
+
+def test_nothing_overdue_on_the_deadline():
+    g = _gaps(dt.date(2026, 3, 7))
+    assert g["sign_overdue_days"].max() == 0 and g.loc["S4", "identify_overdue_days"] == 10
+
+
+def test_barrier_and_protection():
+    g = _gaps()
+    assert g["barrier_applies"].to_dict() == {"S1": True, "S2": True, "S3": False, "S4": True, "S5": True,
+                                              "S6": False, "S7": True}
+    assert g["protection"].to_dict() == {"S1": "protected", "S2": "unprotected", "S3": "protected",
+                                         "S4": "unprotected", "S5": "partial", "S6": "unprotected",
+                                         "S7": "unprotected"}
+    assert g.loc["S5", "protection_detail"] == "signed, not gated"
+    assert g.loc["S3", "protection_detail"] == "signed, no barrier needed"
+
+
+def test_kpis_by_department_and_district():
+    g = _gaps().reset_index()
+    g[S.OWNING_DEPT] = town.sites()[S.OWNING_DEPT]
+    g[S.COUNCIL_DISTRICT] = town.sites()[S.COUNCIL_DISTRICT]
+    dept = kpis(g, by=S.OWNING_DEPT).set_index(S.OWNING_DEPT)
+    ladot = dept.loc["Transportation (LADOT)"]
+    assert (ladot["sites"], ladot["signed_identified"], ladot["pct_signed"]) == (2, 1, 50.0)
+    assert (ladot["barrier_sites"], ladot["gated"], ladot["pct_gated"], ladot["sign_overdue"]) == (2, 1, 50.0, 1)
+    assert dept.loc[S.UNASSIGNED, "identify_overdue"] == 1 and pd.isna(dept.loc[S.UNASSIGNED, "pct_signed"])
+    cd = kpis(g, by=S.COUNCIL_DISTRICT).set_index(S.COUNCIL_DISTRICT)
+    assert cd.loc[1, "sites"] == 4 and cd.loc[2, "sites"] == 3
+    assert cd.loc[2, "pct_signed"] == 100.0  # S3, S5 signed; S4 not identified
+
+
+def test_matrix_and_priority():
+    tier = pd.Series(["high", "high", "low", "medium"])
+    prot = pd.Series(["protected", "unprotected", "unprotected", "partial"])
+    m = risk_protection_matrix(tier, prot)
+    assert m.index.tolist() == ["high", "medium", "low"] and m.columns.tolist() == ["unprotected", "partial", "protected"]
+    assert m.loc["high"].tolist() == [1, 0, 1] and int(m.to_numpy().sum()) == 4
+    assert priority_order(tier, prot, pd.Series([90, 80, 70, 60])).tolist() == [1, 0, 3, 2]
+
+
+def test_incidents_near_unprotected_and_hot_spots():
+    inc = town.incidents()
+    snapped = pd.concat([inc[[S.INCIDENT_ID, S.OCCURRED_AT, S.INCIDENT_TYPE]],
+                         snap_incidents(inc, sites=town.sites(), parcels=town.parcels())], axis=1)
+    table = pd.DataFrame({S.SITE_ID: ["S1"], "protection": ["partial"], "final_tier": ["high"], "risk_score": [75.0]})
+    near = incidents_near_unprotected(snapped, table)
+    assert near[S.INCIDENT_ID].tolist() == ["I4", "I1"] or sorted(near[S.INCIDENT_ID]) == ["I1", "I4"]
+    table["protection"] = "protected"
+    assert incidents_near_unprotected(snapped, table).empty
+    per, owners = private_hot_spots(snapped, town.parcels(), as_of=town.AS_OF, recent_days=90, min_incidents=2)
+    # PA: I2, I3, I8 up to 2026-03-10 (I7 is after); PC's I5 is other public, not private
+    assert per[S.AIN].tolist() == ["9900000001"]
+    assert per.loc[0, "incidents"] == 3 and bool(per.loc[0, "repeat_recent"])
+    assert owners[S.OWNER_NAME].tolist() == ["ACME BUILDING SUPPLY"] and owners.loc[0, "incidents"] == 3
