@@ -1,5 +1,7 @@
-"""Shared fixtures: a temporary store and tiny canonical frames built in code."""
+"""Shared fixtures: temporary stores on both backends and tiny canonical frames built in code."""
 from __future__ import annotations
+
+import os
 
 import geopandas as gpd
 import pytest
@@ -31,3 +33,49 @@ def three_districts() -> gpd.GeoDataFrame:
     """Three adjacent 0.01-degree squares near City Hall as districts 1-3."""
     geoms = [shapely.box(-118.25 + i * 0.01, 34.05, -118.24 + i * 0.01, 34.06) for i in range(3)]
     return canonical_frame(S.DISTRICTS, geoms, district=[1, 2, 3], district_name=["A", "B", "C"])
+
+
+# --- PostgreSQL + PostGIS: a throwaway cluster per test session (see tests/pgcluster.py) ----------
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A running throwaway PostgreSQL + PostGIS cluster, stopped at the end of the session.
+
+    Without PostgreSQL or PostGIS the tests that need it are skipped with the reason, except
+    under ``CI=true``, where they fail: CI must run the PostgreSQL tier.
+    """
+    from tests.pgcluster import ClusterUnavailable, PgCluster
+
+    try:
+        cluster = PgCluster.start()
+    except ClusterUnavailable as exc:
+        if _in_ci():
+            pytest.fail(f"PostgreSQL tier required in CI (CI=true) but unavailable: {exc}", pytrace=False)
+        pytest.skip(f"PostgreSQL tier skipped: {exc}")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_database(pg_cluster):
+    """A fresh database migrated to head (a template copy); dropped after the test."""
+    name = pg_cluster.new_database()
+    yield name
+    pg_cluster.drop_database(name)
+
+
+@pytest.fixture
+def pg_store(pg_cluster, pg_database):
+    """An empty PostgreSQL store opened as the least-privilege application role."""
+    return open_store(pg_cluster.app_url(pg_database))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request, tmp_path):
+    """An empty store on each backend: the embedded SQLite/GeoPackage file and PostgreSQL/PostGIS."""
+    if request.param == "sqlite":
+        return open_store(str(tmp_path / "store.gpkg"))
+    return request.getfixturevalue("pg_store")

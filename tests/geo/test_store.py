@@ -1,4 +1,4 @@
-"""The embedded store: GeoPackage validity, atomic writes, upserts, overrides, refusals."""
+"""Both stores: atomic writes, upserts, overrides, refusals; SQLite-only: GeoPackage, WAL, network FS, full disk."""
 from __future__ import annotations
 
 import sqlite3
@@ -29,70 +29,70 @@ def test_store_runs_in_wal_mode_with_busy_timeout(store):
     assert con.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
 
 
-def test_round_trip_keeps_types_and_geometry(store, three_districts):
-    store.write_layers({S.DISTRICTS: three_districts})
-    back = store.read_layer(S.DISTRICTS)
+def test_round_trip_keeps_types_and_geometry(any_store, three_districts):
+    any_store.write_layers({S.DISTRICTS: three_districts})
+    back = any_store.read_layer(S.DISTRICTS)
     assert list(back.columns) == [*S.column_names(S.DISTRICTS), "geometry"]
     assert str(back[S.DISTRICT].dtype) == "Int64"
     assert back.geometry.geom_type.unique().tolist() == ["MultiPolygon"]
     assert shapely.equals(back.geometry.values, three_districts.geometry.values).all()
 
 
-def test_upsert_updates_existing_keys_and_inserts_new(store, three_districts):
-    store.write_layers({S.DISTRICTS: three_districts})
+def test_upsert_updates_existing_keys_and_inserts_new(any_store, three_districts):
+    any_store.write_layers({S.DISTRICTS: three_districts})
     changed = three_districts.iloc[[0]].assign(district_name="renamed")
     extra = canonical_frame(S.DISTRICTS, [shapely.box(-118.3, 34.0, -118.29, 34.01)], district=4)
-    result = store.write_layers({S.DISTRICTS: changed})[S.DISTRICTS]
+    result = any_store.write_layers({S.DISTRICTS: changed})[S.DISTRICTS]
     assert (result.inserted, result.updated) == (0, 1)
-    assert store.write_layers({S.DISTRICTS: extra})[S.DISTRICTS].inserted == 1
-    back = store.read_layer(S.DISTRICTS).set_index(S.DISTRICT)
+    assert any_store.write_layers({S.DISTRICTS: extra})[S.DISTRICTS].inserted == 1
+    back = any_store.read_layer(S.DISTRICTS).set_index(S.DISTRICT)
     assert back.loc[1, S.DISTRICT_NAME] == "renamed"
     assert len(back) == 4
 
 
-def test_failed_write_leaves_store_unchanged(store, three_districts):
-    store.write_layers({S.DISTRICTS: three_districts})
-    before = store.data_version()
+def test_failed_write_leaves_store_unchanged(any_store, three_districts):
+    any_store.write_layers({S.DISTRICTS: three_districts})
+    before = any_store.data_version()
     broken = three_districts.drop(columns=[S.VINTAGE])
     with pytest.raises(StoreError, match="lacks canonical columns"):
-        store.write_layers({S.DISTRICTS: three_districts.assign(district=[7, 8, 9]), S.PARKS: broken})
-    assert store.counts()[S.DISTRICTS] == 3
-    assert store.data_version() == before
+        any_store.write_layers({S.DISTRICTS: three_districts.assign(district=[7, 8, 9]), S.PARKS: broken})
+    assert any_store.counts()[S.DISTRICTS] == 3
+    assert any_store.data_version() == before
 
 
-def test_synthetic_and_real_data_never_mix(store, three_districts):
-    store.write_layers({S.DISTRICTS: three_districts})
+def test_synthetic_and_real_data_never_mix(any_store, three_districts):
+    any_store.write_layers({S.DISTRICTS: three_districts})
     real = three_districts.assign(is_synthetic=False, district=[4, 5, 6])
     with pytest.raises(StoreError, match="never mix"):
-        store.write_layers({S.DISTRICTS: real})
-    assert store.counts()[S.DISTRICTS] == 3
+        any_store.write_layers({S.DISTRICTS: real})
+    assert any_store.counts()[S.DISTRICTS] == 3
 
 
-def test_sites_get_a_status_row_at_version_one(store):
+def test_sites_get_a_status_row_at_version_one(any_store):
     sites = canonical_frame(S.SITES, [shapely.box(-118.25, 34.05, -118.249, 34.051)], site_id="SYN-1",
                             owning_dept="unassigned", area_sqft=100.0, site_origin="asset_list")
-    store.write_layers({S.SITES: sites})
-    status = store.read_status()
+    any_store.write_layers({S.SITES: sites})
+    status = any_store.read_status()
     assert status[S.SITE_ID].tolist() == ["SYN-1"]
     assert status[S.VERSION].tolist() == [1]
     assert status[S.SIGN_STATUS].tolist() == ["unknown"]
 
 
-def test_override_needs_reason_and_an_existing_site(store):
+def test_override_needs_reason_and_an_existing_site(any_store):
     with pytest.raises(StoreError, match="needs a reason"):
-        store.set_override("SYN-1", "high", reason=" ", user="ana")
+        any_store.set_override("SYN-1", "high", reason=" ", user="ana")
     with pytest.raises(StoreError, match="No site"):
-        store.set_override("SYN-1", "high", reason="fenced", user="ana")
+        any_store.set_override("SYN-1", "high", reason="fenced", user="ana")
     with pytest.raises(StoreError, match="use high, medium or low"):
-        store.set_override("SYN-1", "severe", reason="x", user="ana")
+        any_store.set_override("SYN-1", "severe", reason="x", user="ana")
     sites = canonical_frame(S.SITES, [shapely.box(-118.25, 34.05, -118.249, 34.051)], site_id="SYN-1",
                             owning_dept="unassigned", area_sqft=100.0, site_origin="asset_list")
-    store.write_layers({S.SITES: sites})
-    store.set_override("SYN-1", "low", reason="fenced and locked", user="ana")
-    store.set_override("SYN-1", "medium", reason="fence damaged", user="bo")
-    latest = store.read_overrides()
+    any_store.write_layers({S.SITES: sites})
+    any_store.set_override("SYN-1", "low", reason="fenced and locked", user="ana")
+    any_store.set_override("SYN-1", "medium", reason="fence damaged", user="bo")
+    latest = any_store.read_overrides()
     assert latest[["tier", "set_by"]].values.tolist() == [["medium", "bo"]]
-    assert len(store.read_overrides(latest_only=False)) == 2
+    assert len(any_store.read_overrides(latest_only=False)) == 2
 
 
 def test_full_disk_gives_a_clear_error_and_no_partial_write(store, three_districts, monkeypatch):
@@ -125,9 +125,15 @@ def test_filesystem_type_reads_mounts():
     assert filesystem_type(__import__("pathlib").Path("/")) != ""
 
 
-def test_postgres_url_is_reported_until_that_backend_exists():
-    with pytest.raises(StoreError, match="PostgreSQL"):
-        open_store("postgresql://user:secret@localhost/db")
+def test_unreachable_postgres_url_is_a_clear_error_without_the_password():
+    with pytest.raises(StoreError, match="Cannot connect to PostgreSQL store") as info:
+        open_store("postgresql://user:secret@127.0.0.1:1/db?connect_timeout=2")
+    assert "secret" not in str(info.value)
+
+
+def test_unknown_url_scheme_is_refused():
+    with pytest.raises(StoreError, match="Unsupported store URL"):
+        open_store("mysql://user@localhost/db")
 
 
 def test_info_on_missing_store_says_how_to_build_one(tmp_path):
@@ -135,23 +141,26 @@ def test_info_on_missing_store_says_how_to_build_one(tmp_path):
         open_store(str(tmp_path / "none.gpkg"), create=False)
 
 
-def test_reader_sees_consistent_snapshot_during_write(store, three_districts):
-    store.write_layers({S.DISTRICTS: three_districts})
-    with store.write() as con:
+def test_reader_sees_consistent_snapshot_during_write(any_store, three_districts):
+    any_store.write_layers({S.DISTRICTS: three_districts})
+    with any_store.write() as con:
         con.execute("DELETE FROM districts")
-        assert store.counts()[S.DISTRICTS] == 3  # other connections still see the committed rows
-    assert store.counts()[S.DISTRICTS] == 0
+        assert any_store.counts()[S.DISTRICTS] == 3  # other connections still see the committed rows
+    assert any_store.counts()[S.DISTRICTS] == 0
+
+
+def test_sqlite_connections_are_plain_sqlite3(store):
     assert isinstance(store.connect(), sqlite3.Connection)
 
 
-def test_new_store_is_at_the_head_revision_and_migrate_is_idempotent(store, capsys):
+def test_new_store_is_at_the_head_revision_and_migrate_is_idempotent(any_store, capsys):
     from geo.cli import main
     from geo.migrations.runner import head_revision
 
-    assert store.schema_revision() == head_revision()
-    assert main(["migrate", "--store", store.url]) == 0
+    assert any_store.schema_revision() == head_revision()
+    assert main(["migrate", "--store", any_store.url]) == 0
     assert f"schema revision {head_revision()}" in capsys.readouterr().out
-    assert store.schema_revision() == head_revision()
+    assert any_store.schema_revision() == head_revision()
 
 
 def test_many_processes_opening_a_new_store_at_once_all_succeed(tmp_path):
