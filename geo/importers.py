@@ -218,9 +218,27 @@ def measure(frame: gpd.GeoDataFrame) -> dict[str, np.ndarray]:
 def finish(layer: str, rows: Rows, frame: gpd.GeoDataFrame, notes: list[str] | None = None) -> Canonical:
     """Package accepted rows and the row issues into a :class:`Canonical`."""
     rejected, repaired = rows.issues()
+    frame = canonical_dtypes(layer, frame)
     geo_only = bool(len(rejected)) and bool(rows.geometric[~rows.ok].all())
     return Canonical(layer=layer, frame=frame, n_read=rows.n, rejected=rejected, repaired=repaired,
                      notes=list(notes or []), geometry_only=geo_only)
+
+
+def canonical_dtypes(layer: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return ``frame`` with text as object (``None`` for missing), ints as Int64, floats as float64."""
+    kinds = {c.name: c.kind for c in S.LAYER_COLUMNS[layer]}
+    out = {}
+    for name, kind in kinds.items():
+        if name not in frame:
+            continue
+        s = frame[name]
+        if kind == "text":
+            out[name] = np.where(s.isna().to_numpy(), None, s.astype(object).to_numpy())
+        elif kind == "int" and str(s.dtype) != "Int64":
+            out[name] = A.to_int(s).to_numpy()
+        elif kind == "float" and s.dtype != np.float64:
+            out[name] = A.to_number(s).to_numpy()
+    return frame.assign(**out) if out else frame
 
 
 def text_col(frame: pd.DataFrame, cols: dict[str, str], name: str) -> pd.Series:
@@ -259,7 +277,9 @@ def parcel_attributes(raw: RawData, cols: dict[str, str]) -> pd.DataFrame:
     out[S.AIN] = A.normalize_ain(f[cols[S.AIN]]).to_numpy()
     apn = text_col(f, cols, S.APN)
     formatted = apn.astype("string").str.fullmatch(r"\d{4}-\d{3}-\d{3}").fillna(False).astype(bool)
-    out[S.APN] = apn.where(formatted, out[S.AIN].map(lambda a: S.format_apn(a) if isinstance(a, str) else None))
+    ain = out[S.AIN].astype("string")
+    built = (ain.str[:4] + "-" + ain.str[4:7] + "-" + ain.str[7:10]).astype(object)
+    out[S.APN] = apn.where(formatted, built.where(ain.notna(), None)).to_numpy()
     code = A.normalize_use_code(f[cols[S.USE_CODE]]) if S.USE_CODE in cols else pd.Series([None] * len(f))
     out[S.USE_CODE] = code.to_numpy()
     code2 = text_col(f, cols, S.USE_CODE_2)
