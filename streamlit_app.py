@@ -22,6 +22,7 @@ chrome.synthetic_banner(frames.info)
 
 page = st.navigation([
     st.Page("app_pages/overview.py", title="Overview", icon="🗺️", default=True),
+    st.Page("app_pages/review.py", title="Parcel review", icon="🔎"),
     st.Page("app_pages/liaison.py", title="Liaison", icon="🪧"),
     st.Page("app_pages/incidents.py", title="Incident map", icon="📍"),
     st.Page("app_pages/data.py", title="Data", icon="📥"),

@@ -54,13 +54,14 @@ def choropleth_color(count: int) -> str:
     return CHOROPLETH_COLORS[max(idx, 0)]
 
 
-def district_choropleth(districts: gpd.GeoDataFrame, counts: pd.Series, *, name: str) -> folium.GeoJson:
-    """Return districts shaded by incident count (``counts`` indexed by district number)."""
+def district_choropleth(districts: gpd.GeoDataFrame, counts: pd.Series, *, name: str,
+                        label: str = "Incidents") -> folium.GeoJson:
+    """Return districts shaded by a count (``counts`` indexed by district number)."""
     frame = districts.assign(incidents=districts["district"].astype(int).map(counts).fillna(0).astype(int))
     frame = frame.assign(_fill=[choropleth_color(c) for c in frame["incidents"]])
     return polygon_layer(
         frame, name=name, fields=["district", "district_name", "incidents"],
-        aliases=["District", "Name", "Incidents"], color="#08306b", color_field="_fill",
+        aliases=["District", "Name", label], color="#08306b", color_field="_fill",
         colors={c: c for c in CHOROPLETH_COLORS}, fill_opacity=0.7, weight=1,
     )
 

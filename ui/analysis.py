@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
@@ -44,3 +45,18 @@ def status_of(url: str, site_id: str) -> dict[str, object]:
         return {}
     rec = row.iloc[0].to_dict()
     return {k: (None if (not isinstance(v, str) and pd.isna(v)) else v) for k, v in rec.items()}
+
+
+@st.cache_resource(show_spinner="Preparing the review set...", max_entries=2)
+def load_review(url: str, version: int, token: tuple[int, int], as_of: dt.date) -> gpd.GeoDataFrame:
+    """Return the sites-and-parcels review frame with its spatial index built (shared, read-only)."""
+    from geo.review import review_frame
+
+    frame = review_frame(load_analysis(url, version, token, as_of), load_frames(url, version).parcels)
+    frame.sindex  # noqa: B018  (build the tree once, inside the cache)
+    return frame
+
+
+def current_review(url: str, version: int, *, as_of: dt.date | None = None) -> gpd.GeoDataFrame:
+    """Return the review frame for the store as it is now."""
+    return load_review(url, version, status_token(url), as_of or dt.date.today())

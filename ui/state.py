@@ -24,6 +24,16 @@ LIA_LAST_CLICK = "lia_last_click"
 LIA_PENDING = "lia_pending"
 LIA_REAPPLY = "lia_reapply"
 LIA_SEEN = "lia_seen"  # site id -> the status row the user is looking at
+# parcel review page
+REV_CATEGORIES = "rev_categories"
+REV_TIERS = "rev_tiers"
+REV_DISTRICTS = "rev_districts"
+REV_USE_CODE = "rev_use_code"
+REV_OWNERS = "rev_owners"
+REV_VIEW = "rev_view"
+REV_LAST_CLICK = "rev_last_click"
+REV_TABLE = "rev_table"
+REV_EXPORT = "rev_export"
 # data page
 DATA_KIND = "data_kind"
 DATA_FILE = "data_file"
@@ -34,7 +44,8 @@ DATA_USER = "data_user"
 _DEFAULTS: dict[str, object] = {
     STORE_URL: None, SELECTED_SITE: None, SELECTED_INCIDENT: None,
     INC_DISTRICTS: [], INC_PERIOD: "All", INC_LAST_DAYS: 30, INC_TYPES: [], INC_VERIFICATION: [],
-    INC_MODE: "clusters", USER_NAME: "", LIA_COLOR: "sign", LIA_LAST_CLICK: None, LIA_PENDING: None, LIA_SEEN: {}, DATA_CRS: "", DATA_DEPT: "", DATA_USER: "",
+    INC_MODE: "clusters", USER_NAME: "", LIA_COLOR: "sign", LIA_LAST_CLICK: None, LIA_PENDING: None, LIA_SEEN: {}, REV_CATEGORIES: [], REV_TIERS: [], REV_DISTRICTS: [], REV_USE_CODE: "", REV_OWNERS: [],
+    REV_VIEW: None, REV_LAST_CLICK: None, DATA_CRS: "", DATA_DEPT: "", DATA_USER: "",
 }
 
 

@@ -1,0 +1,76 @@
+"""Parcel review (Planning): filter sites and parcels, map and table, detail, override, export."""
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import schema as S
+from geo.classify import CATEGORIES
+from geo.config import store_url
+from geo.errors import GeoDataError
+from geo.incident_filters import counts_by_district
+from geo.lod import AGGREGATE, ALL, choose_detail, rows_in_view, view_from_event
+from geo.review import ReviewFilter, filter_review
+from geo.snap import CITY_SITE, OTHER_PUBLIC, PRIVATE
+from layers.review_map import review_map
+from ui import review_detail, state
+from ui.analysis import current_analysis, current_review
+from ui.data import load_frames, store_version
+
+url, version = store_version(st.session_state[state.STORE_URL] or store_url())
+frames = load_frames(url, version)
+res = current_analysis(url, version)
+review = current_review(url, version)
+synthetic = bool(frames.info.is_synthetic)
+st.title("Parcel review")
+
+with st.sidebar:
+    st.subheader("Filters")
+    flt = ReviewFilter(
+        categories=tuple(st.multiselect("Category", CATEGORIES, key=state.REV_CATEGORIES)),
+        tiers=tuple(st.multiselect("Risk tier (City sites)", ["high", "medium", "low"], key=state.REV_TIERS)),
+        districts=tuple(st.multiselect("Council district", sorted(frames.districts[S.DISTRICT].astype(int)),
+                                       key=state.REV_DISTRICTS)),
+        use_code=st.text_input("Use code starts with", key=state.REV_USE_CODE),
+        owner_classes=tuple(st.multiselect("Owner class", [CITY_SITE, OTHER_PUBLIC, PRIVATE], key=state.REV_OWNERS)),
+    )
+mask = filter_review(review, flt)
+matched = review[mask]
+view = st.session_state[state.REV_VIEW]
+in_view = rows_in_view(matched, view) if view is not None and len(matched) else None
+detail = choose_detail(len(matched), view=view, n_in_view=None if in_view is None else len(in_view))
+shown = matched if detail == ALL else (matched.iloc[in_view] if detail != AGGREGATE else matched.iloc[:0])
+note = (f"{len(matched):,} records match" + ("" if detail == ALL else
+        (f"; {len(shown):,} in view" if detail != AGGREGATE else "; zoom in to street level (15+) to see them")))
+st.metric("Matching records", f"{len(matched):,}")
+
+left, right = st.columns([3, 2])
+with left:
+    fmap = review_map(shown, districts=frames.districts, view=view, synthetic=synthetic, note=note,
+                      aggregate=counts_by_district(matched, frames.districts) if detail == AGGREGATE else None)
+    event = st_folium(fmap, key="review_map", returned_objects=["last_object_clicked", "zoom", "bounds"],
+                      use_container_width=True, height=520)
+    new_view = view_from_event(event)
+    if new_view is not None and new_view != view and len(matched) > len(shown):
+        st.session_state[state.REV_VIEW] = new_view
+        st.rerun()
+    picked = review_detail.pick(event, shown)
+    if picked and picked != st.session_state[state.REV_LAST_CLICK]:
+        st.session_state[state.REV_LAST_CLICK] = picked
+        st.session_state[state.SELECTED_SITE] = picked
+with right:
+    table = st.dataframe(matched.drop(columns="geometry").head(5_000), hide_index=True, width="stretch", height=520,
+                         on_select="rerun", selection_mode="single-row", key=state.REV_TABLE)
+    rows = table.selection.rows if table is not None and hasattr(table, "selection") else []
+    if rows:
+        st.session_state[state.SELECTED_SITE] = str(matched.iloc[rows[0]]["record_id"])
+    if len(matched) > 5_000:
+        st.caption(f"Table shows the first 5,000 of {len(matched):,}; exports hold all of them.")
+
+selected = st.session_state[state.SELECTED_SITE]
+if selected:
+    try:
+        review_detail.render(selected, res=res, review=review, url=url)
+    except GeoDataError as exc:
+        st.error(str(exc))
+review_detail.exports(matched, url=url, synthetic=synthetic)

@@ -1,0 +1,82 @@
+"""Exports: CSV, GeoJSON and GeoPackage bytes, labelled when synthetic, safe to open in Excel."""
+from __future__ import annotations
+
+import csv
+import json
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+
+from geo.config import SYNTHETIC_SOURCE
+
+NOTICE_COLUMN = "data_notice"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: object) -> object:
+    """Prefix a text cell that a spreadsheet would run as a formula with ``'`` (OWASP)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy with every text cell neutralised; numeric columns stay numeric."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            if col == getattr(out, "_geometry_column_name", None):
+                continue
+            out[col] = out[col].map(neutralise_cell)
+    return out
+
+
+def label(frame: pd.DataFrame, *, synthetic: bool) -> pd.DataFrame:
+    """Add the synthetic-data notice as a column on every row when ``synthetic``."""
+    return frame.assign(**{NOTICE_COLUMN: SYNTHETIC_SOURCE}) if synthetic else frame
+
+
+def export_name(stem: str, ext: str, *, synthetic: bool) -> str:
+    """Return a download file name, prefixed SYNTHETIC_ for the sample."""
+    return f"{'SYNTHETIC_' if synthetic else ''}{stem}.{ext}"
+
+
+def to_csv_bytes(frame: pd.DataFrame, *, synthetic: bool) -> bytes:
+    """Return CSV bytes (UTF-8 with BOM for Excel), geometry as WKT when present."""
+    table = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+    if isinstance(frame, gpd.GeoDataFrame):
+        table = table.assign(wkt=frame.geometry.to_wkt())
+    out = neutralise_frame(label(table, synthetic=synthetic))
+    return out.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")
+
+
+def to_geojson_bytes(gdf: gpd.GeoDataFrame, *, synthetic: bool) -> bytes:
+    """Return a GeoJSON FeatureCollection in EPSG:4326 with the notice as a top-level member too."""
+    data = json.loads(neutralise_frame(label(gdf.to_crs("EPSG:4326"), synthetic=synthetic)).to_json(
+        na="null", drop_id=True))
+    if synthetic:
+        data = {"type": data["type"], "name": SYNTHETIC_SOURCE, "features": data["features"]}
+    return json.dumps(data, default=_json_default).encode("utf-8")
+
+
+def to_gpkg_bytes(gdf: gpd.GeoDataFrame, *, layer: str, synthetic: bool) -> bytes:
+    """Return a one-layer GeoPackage (EPSG:4326) as bytes."""
+    frame = neutralise_frame(label(gdf.to_crs("EPSG:4326"), synthetic=synthetic))
+    for col in frame.columns:
+        if col != frame.geometry.name and frame[col].dtype == object:
+            frame[col] = frame[col].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "export.gpkg"
+        name = f"SYNTHETIC_{layer}" if synthetic else layer
+        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG")
+        return path.read_bytes()
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)

@@ -1,0 +1,66 @@
+"""Level of detail for parcel maps: aggregate below zoom 15, features in view at street level."""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+STREET_ZOOM = 15
+FEATURE_CAP = 4_000  # polygons per view (canvas); PERFORMANCE.md allows up to 10k
+GRID_DEG = 0.0025  # about 250 m: bounds snap to this grid so small pans reuse cached queries
+
+ALL, VIEW, AGGREGATE = "all", "view", "aggregate"
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Zoom and snapped bounds (minx, miny, maxx, maxy) in EPSG:4326 of what the user looks at."""
+
+    zoom: int
+    bounds: tuple[float, float, float, float]
+
+    @property
+    def center(self) -> tuple[float, float]:
+        """Return (lat, lon) of the view's centre."""
+        return ((self.bounds[1] + self.bounds[3]) / 2, (self.bounds[0] + self.bounds[2]) / 2)
+
+
+def snap_bounds(bounds: tuple[float, float, float, float], grid: float = GRID_DEG) -> tuple[float, ...]:
+    """Expand ``bounds`` outward to the grid, rounded, so nearby views share one key."""
+    minx, miny, maxx, maxy = bounds
+    return (round(math.floor(minx / grid) * grid, 6), round(math.floor(miny / grid) * grid, 6),
+            round(math.ceil(maxx / grid) * grid, 6), round(math.ceil(maxy / grid) * grid, 6))
+
+
+def view_from_event(event: Mapping[str, object] | None) -> MapView | None:
+    """Return the map view from st_folium's ``zoom`` and ``bounds``, or ``None`` if absent or malformed."""
+    if not event:
+        return None
+    zoom, bounds = event.get("zoom"), event.get("bounds")
+    try:
+        sw, ne = bounds["_southWest"], bounds["_northEast"]  # type: ignore[index]
+        box = (float(sw["lng"]), float(sw["lat"]), float(ne["lng"]), float(ne["lat"]))
+        z = int(zoom)  # type: ignore[arg-type]
+    except (TypeError, KeyError, ValueError):
+        return None
+    if not all(map(math.isfinite, box)) or box[0] >= box[2] or box[1] >= box[3]:
+        return None
+    return MapView(zoom=z, bounds=snap_bounds(box))
+
+
+def rows_in_view(frame: gpd.GeoDataFrame, view: MapView) -> np.ndarray:
+    """Return positional indices of the rows of ``frame`` (EPSG:4326) intersecting the view."""
+    return np.sort(frame.sindex.query(shapely.box(*view.bounds), predicate="intersects"))
+
+
+def choose_detail(n_filtered: int, *, view: MapView | None, n_in_view: int | None, cap: int = FEATURE_CAP) -> str:
+    """Return ALL (draw every filtered feature), VIEW (features in view) or AGGREGATE (district counts)."""
+    if n_filtered <= cap:
+        return ALL
+    if view is not None and view.zoom >= STREET_ZOOM and n_in_view is not None and n_in_view <= cap:
+        return VIEW
+    return AGGREGATE

@@ -1,0 +1,51 @@
+"""Planning's review map: City sites by risk tier and parcels by owner class, or district counts."""
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from geo.config import SYNTHETIC_SOURCE
+from geo.lod import MapView
+from layers.base import base_map
+from layers.features import districts_layer, polygon_layer
+from layers.incidents import choropleth_legend, district_choropleth
+from layers.style import TIER_COLORS, Banner, Legend
+
+CLASS_COLORS = {**{k: v for k, v in TIER_COLORS.items() if k}, "other_public": "#2980b9", "private": "#95a5a6",
+                "repeat": "#6e2c00"}
+FIELDS = ["record_id", "kind", "name", "category", "use_code", "final_tier"]
+ALIASES = ["Id", "Kind", "Name / address", "Category", "Use code", "Risk tier"]
+
+
+def review_map(features: gpd.GeoDataFrame, *, districts: gpd.GeoDataFrame, aggregate: pd.Series | None,
+               view: MapView | None, synthetic: bool, note: str, tiles: str | None = "OpenStreetMap") -> folium.Map:
+    """Return the review map: ``features`` drawn, or when ``aggregate`` is given, district counts."""
+    if view is not None:
+        fmap = base_map(tiles=tiles, zoom_start=view.zoom)
+        fmap.location = list(view.center)
+    else:
+        frame = features if len(features) else districts
+        fmap = base_map(bounds=tuple(frame.total_bounds) if len(frame) else None, tiles=tiles)
+    suffix = " (SYNTHETIC)" if synthetic else ""
+    if aggregate is not None:
+        district_choropleth(districts, aggregate, name=f"Matching records by district{suffix}",
+                            label="Matching records").add_to(fmap)
+        legend = {"Matching records": choropleth_legend()}
+    else:
+        if len(districts):
+            districts_layer(districts, name=f"Council districts{suffix}").add_to(fmap)
+        if len(features):
+            cls = features["final_tier"].where(features["kind"] == "City site",
+                                               features["owner_class"].where(~features["repeat_site"], "repeat"))
+            polygon_layer(features.assign(_class=cls), name=f"Sites and parcels{suffix}", fields=FIELDS,
+                          aliases=ALIASES, color="#2c3e50", color_field="_class", colors=CLASS_COLORS,
+                          fill_opacity=0.55).add_to(fmap)
+        legend = {"City sites: risk tier (internal)": {k: TIER_COLORS[k] for k in ("high", "medium", "low")},
+                  "Parcels": {"other public": CLASS_COLORS["other_public"], "private": CLASS_COLORS["private"],
+                              "repeat incidents": CLASS_COLORS["repeat"]}}
+    Legend(legend, note=note).add_to(fmap)
+    if synthetic:
+        Banner(SYNTHETIC_SOURCE).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    return fmap

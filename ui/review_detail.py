@@ -1,0 +1,103 @@
+"""Parcel review widgets: the detail panel of one site or parcel, the override form and exports."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo import schema as S
+from geo.analyze import AnalysisResult
+from geo.export import export_name, to_csv_bytes, to_geojson_bytes, to_gpkg_bytes
+from geo.selection import feature_at
+from geo.store import open_store
+from ui import state
+
+INCIDENT_COLUMNS = ["incident_id", "occurred_at", "incident_type", "verification_status", "snap_kind",
+                    "snap_distance_ft"]
+
+
+def pick(event: Mapping[str, object] | None, shown: gpd.GeoDataFrame) -> str | None:
+    """Return the record id under the map click, if any."""
+    return feature_at(event, shown, id_column="record_id") if len(shown) else None
+
+
+def render(record_id: str, *, res: AnalysisResult, review: gpd.GeoDataFrame, url: str) -> None:
+    """Show the detail panel of a City site or a parcel."""
+    rows = review[review["record_id"] == record_id]
+    if rows.empty:
+        st.info(f"{record_id} is not in the review set; clear the selection or change the filters.")
+        return
+    row = rows.iloc[0]
+    st.subheader(f"{row['kind']} {record_id}: {row[S.NAME] or ''}")
+    if row["kind"] == "City site":
+        _site_detail(record_id, res=res, url=url)
+    else:
+        _parcel_detail(record_id, res=res, row=row)
+
+
+def _site_detail(site_id: str, *, res: AnalysisResult, url: str) -> None:
+    site = res.sites.set_index(S.SITE_ID).loc[site_id]
+    cols = st.columns(4)
+    cols[0].metric("Risk score", f"{site['risk_score']:.0f}")
+    cols[1].metric("Computed tier", str(site["risk_tier"]))
+    cols[2].metric("Final tier", str(site["final_tier"]))
+    cols[3].metric("Protection", str(site["protection"]))
+    st.markdown(f"**Category:** {site['category']} · *{site['category_basis']}*  \n"
+                f"**Department:** {site[S.OWNING_DEPT]} · **Sign:** {site[S.SIGN_STATUS]} · "
+                f"**Gate:** {site[S.GATE_STATUS]}")
+    st.markdown("**Why this score**")
+    st.dataframe(pd.DataFrame({"factor": str(site["risk_factors"]).split("; ")}), hide_index=True, width="stretch")
+    if site["tier_source"] == "override":
+        st.info(f"Tier overridden to **{site['override_tier']}** (computed: {site['risk_tier']}) by "
+                f"{site['override_by']} at {site['override_at']}: {site['override_reason']}")
+    with st.form(f"override_{site_id}"):
+        tier = st.selectbox("Override tier", ["high", "medium", "low"])
+        reason = st.text_input("Reason (required)")
+        if st.form_submit_button("Save override"):
+            user = st.session_state[state.USER_NAME].strip()
+            if not user:
+                st.error("Enter your name in the sidebar first: overrides are never anonymous.")
+            else:
+                open_store(url).set_override(site_id, tier, reason=reason, user=user)
+                st.rerun()
+    near = res.incidents[res.incidents[S.SITE_ID] == site_id]
+    st.markdown(f"**Incidents on or beside this site:** {len(near)}")
+    if len(near):
+        st.dataframe(near[INCIDENT_COLUMNS], hide_index=True, width="stretch")
+    st.markdown("**Status history**")
+    st.dataframe(pd.DataFrame([{"version": e.version, "by": e.updated_by, "at": e.updated_at,
+                                "changes": "; ".join(f"{k}: {a} -> {b}" for k, (a, b) in e.changes.items())}
+                               for e in open_store(url).status_history(site_id)]), hide_index=True, width="stretch")
+
+
+def _parcel_detail(ain: str, *, res: AnalysisResult, row: pd.Series) -> None:
+    cols = st.columns(3)
+    cols[0].metric("Owner class", str(row["owner_class"]))
+    cols[1].metric("Incidents within 250 m, 90 days", f"{int(row['incidents_250m_90d']):,}")
+    cols[2].metric("Repeat-incident site", "yes" if row["repeat_site"] else "no")
+    st.markdown(f"**Use code:** {row[S.USE_CODE]} · **Category:** {row['category']} · "
+                f"**Council district:** {row[S.COUNCIL_DISTRICT]}")
+    snapped = res.incidents[res.incidents[S.AIN].astype(str) == ain]
+    st.markdown(f"**Incidents on or beside this parcel:** {len(snapped)}")
+    if len(snapped):
+        st.dataframe(snapped[INCIDENT_COLUMNS], hide_index=True, width="stretch")
+
+
+def exports(matched: gpd.GeoDataFrame, *, url: str, synthetic: bool) -> None:
+    """Offer the filtered set as CSV, GeoJSON and GeoPackage; each export is recorded in the audit log."""
+    st.markdown("**Export the filtered set**")
+    if not st.button(f"Prepare exports of {len(matched):,} records", key=state.REV_EXPORT):
+        return
+    user = st.session_state[state.USER_NAME].strip() or "anonymous"
+    open_store(url).log_event(actor=user, role="planner", action="export.review", entity="review",
+                              detail={"records": len(matched)})
+    cols = st.columns(3)
+    cols[0].download_button("CSV", to_csv_bytes(matched, synthetic=synthetic),
+                            export_name("parcel_review", "csv", synthetic=synthetic), mime="text/csv")
+    cols[1].download_button("GeoJSON", to_geojson_bytes(matched, synthetic=synthetic),
+                            export_name("parcel_review", "geojson", synthetic=synthetic), mime="application/geo+json")
+    cols[2].download_button("GeoPackage", to_gpkg_bytes(matched, layer="parcel_review", synthetic=synthetic),
+                            export_name("parcel_review", "gpkg", synthetic=synthetic),
+                            mime="application/geopackage+sqlite3")
