@@ -25,6 +25,7 @@ page = st.navigation([
     st.Page("app_pages/review.py", title="Parcel review", icon="🔎"),
     st.Page("app_pages/liaison.py", title="Liaison", icon="🪧"),
     st.Page("app_pages/incidents.py", title="Incident map", icon="📍"),
+    st.Page("app_pages/gaps.py", title="Gap analysis", icon="🚧"),
     st.Page("app_pages/data.py", title="Data", icon="📥"),
 ])
 page.run()

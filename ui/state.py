@@ -34,6 +34,8 @@ REV_VIEW = "rev_view"
 REV_LAST_CLICK = "rev_last_click"
 REV_TABLE = "rev_table"
 REV_EXPORT = "rev_export"
+# gap page
+GAP_HIGH_ONLY = "gap_high_only"
 # data page
 DATA_KIND = "data_kind"
 DATA_FILE = "data_file"
@@ -45,7 +47,7 @@ _DEFAULTS: dict[str, object] = {
     STORE_URL: None, SELECTED_SITE: None, SELECTED_INCIDENT: None,
     INC_DISTRICTS: [], INC_PERIOD: "All", INC_LAST_DAYS: 30, INC_TYPES: [], INC_VERIFICATION: [],
     INC_MODE: "clusters", USER_NAME: "", LIA_COLOR: "sign", LIA_LAST_CLICK: None, LIA_PENDING: None, LIA_SEEN: {}, REV_CATEGORIES: [], REV_TIERS: [], REV_DISTRICTS: [], REV_USE_CODE: "", REV_OWNERS: [],
-    REV_VIEW: None, REV_LAST_CLICK: None, DATA_CRS: "", DATA_DEPT: "", DATA_USER: "",
+    GAP_HIGH_ONLY: False, REV_VIEW: None, REV_LAST_CLICK: None, DATA_CRS: "", DATA_DEPT: "", DATA_USER: "",
 }
 
 
