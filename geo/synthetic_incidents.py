@@ -60,7 +60,11 @@ def build_incidents(n_incidents: int, *, parcels: gpd.GeoDataFrame, sites: gpd.G
     kinds = np.array(["retail", "city", "scatter"], dtype=object)[kind]
     x, y = np.empty(n_incidents), np.empty(n_incidents)
     spot = np.full(n_incidents, -1)
-    for name, boxes, m in (("retail", _retail_spots(parcels), kind == 0), ("city", _city_spots(sites), kind == 1)):
+    city_boxes = _city_spots(sites)
+    retail_boxes = _retail_spots(parcels)
+    if not len(retail_boxes):  # tiny samples without retail parcels: City lots take their share
+        retail_boxes = city_boxes
+    for name, boxes, m in (("retail", retail_boxes, kind == 0), ("city", city_boxes, kind == 1)):
         sx, sy, spot[m] = _at_spots(name, boxes, k[m], adjacent=name == "city")
         x[m], y[m] = sx, sy
     x[kind == 2], y[kind == 2] = _scatter(k[kind == 2], districts)

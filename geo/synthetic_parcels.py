@@ -11,6 +11,7 @@ import shapely
 from geo import schema as S
 from geo.config import DISPLAY_CRS, SYNTHETIC_SOURCE
 from geo.crs import feet_to_lonlat, lonlat_to_feet
+from geo.outline import county_polygon_ft
 from geo.synthetic_anchors import CITY_HALL_LATLON, anchors, council_districts, nearest_anchor
 from geo.synthetic_random import categorical, integers, u01, uniform
 
@@ -204,9 +205,10 @@ def demo_lot_boxes() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     units = _UNITS[mix].copy()
     big_p = np.array([BIG_BOX_P.get(c, 0.0) for c in _CODES])[mix]
     units[u01(LAYER, "big_box", idx) < big_p] = 2 * BLOCK_UNITS
-    order = _block_spiral()
+    spiral = np.array(_block_spiral(), dtype=float)
     box = np.empty((DEMO_MAX, 4))
     for k in range(len(a)):
+        order = _blocks_on_land(a.x[k] + spiral[:, 0] * BLOCK_PITCH_X, a.y[k] + spiral[:, 1] * BLOCK_PITCH_Y, spiral)
         row, pos = 0, 0
         for i in range(k, DEMO_MAX, len(a)):
             w = int(units[i])
@@ -229,6 +231,16 @@ def demo_lot_boxes() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     inset = np.array([LOT_INSET_FT, -LOT_INSET_FT, LOT_INSET_FT, -LOT_INSET_FT])
     box += inset
     return box[:, 0], box[:, 1], box[:, 2], box[:, 3]
+
+
+def _blocks_on_land(cx: np.ndarray, cy: np.ndarray, spiral: np.ndarray) -> np.ndarray:
+    """Return the spiral offsets whose whole block (four corners) lies inside the County outline."""
+    county = county_polygon_ft()
+    hw, hh = BLOCK_UNITS * UNIT_FT / 2, ROW_DEPTH_FT
+    inside = np.ones(len(cx), dtype=bool)
+    for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1)):
+        inside &= shapely.contains_xy(county, cx + sx * hw, cy + sy * hh)
+    return spiral[inside]
 
 
 def _block_spiral(radius: int = 8) -> list[tuple[int, int]]:
