@@ -1,24 +1,41 @@
-"""Overview: what the store holds, on one map with a legend."""
+"""Overview: directive KPIs and a citywide map of what the store holds."""
 from __future__ import annotations
+
+import datetime as dt
 
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.config import store_url
+from geo import schema as S
+from geo.config import Directive, store_url
+from geo.incident_filters import local_dates
 from layers.overview import store_overview_map
 from ui import state
+from ui.analysis import current_analysis
 from ui.data import load_frames, store_version
 
-frames = load_frames(*store_version(st.session_state[state.STORE_URL] or store_url()))
-
+url, version = store_version(st.session_state[state.STORE_URL] or store_url())
+frames = load_frames(url, version)
 st.title("StageMap: City property and Executive Directive 17")
-st.caption("City-owned or controlled property that could serve as a staging area, processing location "
-           "or operations base for immigration enforcement, with sign status and reported incidents.")
-cols = st.columns(4)
-cols[0].metric("City sites", f"{len(frames.sites):,}")
-cols[1].metric("Signs posted", f"{int((frames.status['sign_status'] == 'posted').sum()):,}")
-cols[2].metric("Parcels", f"{len(frames.parcels):,}")
-cols[3].metric("Incidents", f"{len(frames.incidents):,}")
+st.caption("City-owned or controlled property that could serve as a staging area, processing location or "
+           "operations base for immigration enforcement, with sign and gate status and reported incidents. "
+           f"Signs were due {Directive().sign_by:%d %b %Y}.")
+
+today = dt.date.today()
+days = local_dates(frames.incidents[S.OCCURRED_AT]) if len(frames.incidents) else None
+this_month = int(((days >= today.replace(day=1)) & (days <= today)).sum()) if days is not None else 0
+cols = st.columns(5)
+if len(frames.sites):
+    sites = current_analysis(url, version).sites
+    cols[0].metric("Sites identified", f"{int(sites['identified'].sum()):,} / {len(sites):,}")
+    cols[1].metric("Signed", f"{int(sites['signed'].sum()):,}")
+    cols[2].metric("Gated", f"{int((sites['gated'] & sites['barrier_applies']).sum()):,} / "
+                   f"{int(sites['barrier_applies'].sum()):,}", help="where a barrier applies (directive A.2)")
+    cols[3].metric("Overdue signs", f"{int((sites['sign_overdue_days'] > 0).sum()):,}")
+else:
+    cols[0].metric("Sites identified", "0")
+cols[4].metric("Incidents this month", f"{this_month:,}",
+               help=f"{today:%B %Y}; latest incident {days.max() if days is not None else '-'}")
 
 fmap = store_overview_map(
     sites=frames.sites, status=frames.status, parcels=frames.parcels, incidents=frames.incidents,

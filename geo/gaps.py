@@ -121,8 +121,8 @@ def incidents_near_unprotected(snapped: pd.DataFrame, site_table: pd.DataFrame) 
         Per site: ``site_id``, ``protection``, ``final_tier``, ``risk_score``, ``owning_dept``.
     """
     near = snapped[(snapped[OWNER_CLASS] == CITY_SITE) & snapped[SNAP_KIND].isin([ON_SITE, ADJACENT])]
-    info = site_table.set_index(S.SITE_ID)[[PROTECTION, "final_tier", "risk_score"]]
-    out = near.join(info, on=S.SITE_ID, how="inner")
+    info = site_table[[S.SITE_ID, PROTECTION, "final_tier", "risk_score"]]
+    out = near.merge(info, on=S.SITE_ID, how="inner")  # merge, not join: pandas 3 keeps site_id as index on empty joins
     out = out[out[PROTECTION] != PROTECTED]
     cols = [S.INCIDENT_ID, S.OCCURRED_AT, S.INCIDENT_TYPE, S.SITE_ID, S.OWNING_DEPT, SNAP_KIND,
             SNAP_DISTANCE_FT, PROTECTION, "final_tier", "risk_score"]

@@ -29,7 +29,8 @@ def test_overview_renders_counts_and_synthetic_banner(small_store):
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"City sites": "1", "Signs posted": "0", "Parcels": "3", "Incidents": "2"}
+    assert metrics == {"Sites identified": "1 / 1", "Signed": "0", "Gated": "0 / 0", "Overdue signs": "1",
+                       "Incidents this month": "0"}
     assert any("SYNTHETIC DEMO DATA" in w.value for w in at.warning)
 
 
