@@ -155,7 +155,7 @@ class PostgresStore(BaseStore):
                     con.end("ROLLBACK")
                 raise
             con.end("COMMIT")
-        except psycopg.OperationalError as exc:
+        except (psycopg.OperationalError, psycopg.DataError) as exc:
             raise self._store_error(exc) from exc
         finally:
             con.close()
@@ -187,6 +187,9 @@ class PostgresStore(BaseStore):
                               f"({text}); nothing was written. Retry in a moment.")
         if isinstance(exc, E.ReadOnlySqlTransaction):
             return StoreError(f"Store {where} is read-only ({text}); check the server and role.")
+        if isinstance(exc, E.CharacterNotInRepertoire | E.UntranslatableCharacter) or "NUL (0x00)" in text:
+            return StoreError(f"Store {where}: a text value contains a NUL character (\\x00), which PostgreSQL "
+                              f"cannot store ({text}); nothing was written. Remove the character and retry.")
         if isinstance(exc, E.TransactionRollbackError):
             return StoreError(f"Store {where}: a concurrent write got in the way ({text}); nothing was "
                               "written. Retry.")

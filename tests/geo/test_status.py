@@ -1,4 +1,4 @@
-"""Versioned site status: stale saves are refused with the newer edit, never overwritten."""
+"""Versioned site status on both backends: stale saves are refused with the newer edit, never overwritten."""
 from __future__ import annotations
 
 import sqlite3
@@ -13,13 +13,24 @@ from geo.store_status import StatusConflict
 from tests.conftest import canonical_frame
 
 
-@pytest.fixture
-def sited(store):
+def _add_sites(store):
     sites = canonical_frame(S.SITES, [shapely.box(-118.25, 34.05, -118.249, 34.051)] * 2,
                             site_id=["SYN-1", "SYN-2"], owning_dept="Transportation (LADOT)",
                             area_sqft=100.0, site_origin="asset_list")
     store.write_layers({S.SITES: sites})
     return store
+
+
+@pytest.fixture
+def sited(any_store):
+    """Two sites at status version 1, on each backend."""
+    return _add_sites(any_store)
+
+
+@pytest.fixture
+def sqlite_sited(store):
+    """Two sites at status version 1 in the embedded store."""
+    return _add_sites(store)
 
 
 def test_save_bumps_version_and_keeps_history(sited):
@@ -79,8 +90,8 @@ def test_every_acknowledged_save_has_one_audit_entry_and_the_chain_verifies(site
     assert sited.verify_audit() == (len(audit), None)
 
 
-def test_audit_rows_cannot_be_updated_or_deleted_through_sqlite(sited):
-    con = sited.connect()
+def test_audit_rows_cannot_be_updated_or_deleted_through_sqlite(sqlite_sited):
+    con = sqlite_sited.connect()
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         con.execute("UPDATE audit_log SET actor = 'mallory'")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
