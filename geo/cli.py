@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from geo import schema as S
 from geo.errors import ConflictError, GeoDataError
@@ -12,9 +13,11 @@ from geo.errors import ConflictError, GeoDataError
 EXIT_OK, EXIT_ERROR, EXIT_REJECTED, EXIT_CONFLICT = 0, 1, 2, 3
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI and return its exit code."""
+def main(argv: Sequence[str] | None = None, *, extend: Callable[[Any], None] | None = None) -> int:
+    """Run the CLI and return its exit code; ``extend`` may add subcommands to the parser."""
     parser = _parser()
+    if extend is not None:
+        extend(next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -1,0 +1,13 @@
+"""The ``stagemap`` console script: geo's commands plus those that draw maps (``stagemap map``)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from geo.cli import main as geo_main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``stagemap`` with every subcommand, including ``map``."""
+    from stagemap_cli.maps import register
+
+    return geo_main(argv, extend=register)

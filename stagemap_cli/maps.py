@@ -1,0 +1,71 @@
+"""``stagemap map``: write the app's sites, incidents or gaps map as one HTML file to share."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from geo import schema as S
+from geo.analyze import analyze
+from geo.errors import GeoDataError
+from geo.incident_filters import IncidentFilter, counts_by_district, filter_incidents
+from geo.store import open_store
+from layers.incidents import incident_map
+from layers.site_map import site_map
+
+LAYERS = ("sites", "incidents", "gaps")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``map`` subcommand."""
+    mp = sub.add_parser("map", help="write a map as a self-contained HTML file")
+    mp.add_argument("--layer", choices=LAYERS, required=True)
+    mp.add_argument("--district", type=int, help="only this council district")
+    mp.add_argument("--out", required=True, help="output .html file")
+    mp.add_argument("--tiles", default="OpenStreetMap", help="basemap tiles, or 'none' for no basemap")
+    mp.add_argument("--store")
+    mp.set_defaults(func=run_map)
+
+
+def run_map(args: argparse.Namespace) -> int:
+    """Build the requested map from the store and write it to ``args.out``."""
+    out = Path(args.out)
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise GeoDataError(f"--out {out}: give a file name ending in .html")
+    store = open_store(args.store, create=False)
+    synthetic = bool(store.is_synthetic())
+    districts = store.read_layer(S.DISTRICTS)
+    tiles = None if str(args.tiles).lower() == "none" else args.tiles
+    if args.district is not None and args.district not in set(districts[S.DISTRICT].astype(int)):
+        raise GeoDataError(f"--district {args.district}: the store has districts "
+                           f"{sorted(districts[S.DISTRICT].astype(int))}.")
+    chosen = (args.district,) if args.district is not None else ()
+    shown_districts = districts[districts[S.DISTRICT].isin(chosen)] if chosen else districts
+    if args.layer == "incidents":
+        incidents = filter_incidents(store.read_layer(S.INCIDENTS), IncidentFilter(districts=chosen))
+        fmap = incident_map(incidents, shown_districts, counts_by_district(incidents, shown_districts),
+                            mode="clusters", synthetic=synthetic, tiles=tiles)
+        count = len(incidents)
+    else:
+        res = analyze(store.read_layer(S.PARCELS), store.read_layer(S.SITES), store.read_layer(S.INCIDENTS),
+                      store.read_status(), store.read_overrides(), districts=districts,
+                      parks=store.read_layer(S.PARKS), as_of=dt.date.today())
+        sites = res.sites if not chosen else res.sites[res.sites[S.COUNCIL_DISTRICT].isin(chosen)]
+        if args.layer == "gaps":
+            sites = sites[sites["protection"] != "protected"]
+            fmap = site_map(sites, color_by="tier", fields=[S.SITE_ID, S.NAME, "final_tier", "protection_detail"],
+                            aliases=["Site", "Name", "Tier", "Protection"], synthetic=synthetic,
+                            districts=shown_districts, tiles=tiles, note="INTERNAL: unprotected City sites")
+        else:
+            fmap = site_map(sites, color_by="sign", fields=[S.SITE_ID, S.NAME, S.OWNING_DEPT, S.SIGN_STATUS,
+                                                            S.GATE_STATUS],
+                            aliases=["Site", "Name", "Department", "Sign", "Gate"], synthetic=synthetic,
+                            districts=shown_districts, tiles=tiles)
+        count = len(sites)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fmap.save(str(out))
+    store.log_event(actor="cli", role="planner", action=f"export.map.{args.layer}", entity=args.layer,
+                    detail={"district": args.district, "features": count, "file": out.name}, source="cli")
+    print(f"wrote {out} ({args.layer}, {count:,} features{'' if not chosen else f', district {args.district}'}"
+          f"{', SYNTHETIC' if synthetic else ''})")
+    return 0
