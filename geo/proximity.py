@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -19,8 +20,8 @@ from geo.crs import require_crs
 FT_PER_M = 3937.0 / 1200.0
 #: Time zone of analysis dates (directive days are LA calendar days).
 LOCAL_TZ = "America/Los_Angeles"
-#: Polygons per strip in exact counting; bounds the pairs held at once.
-_STRIP = 50_000
+#: Polygons per strip in exact counting; bounds the pairs held at once (per thread).
+_STRIP = 20_000
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def polygon_anchors(geoms: np.ndarray, *, anchor_xy_ft: np.ndarray | None = None
 
 def count_points_within(
     geoms: np.ndarray, anchors: Anchors, points_xy_ft: np.ndarray, *, radius_ft: float,
-    tree: cKDTree | None = None,
+    tree: cKDTree | None = None, threads: int = 2,
 ) -> np.ndarray:
     """Count points whose distance to each polygon is at most ``radius_ft`` (exact).
 
@@ -164,8 +165,15 @@ def count_points_within(
     if n == 0 or len(points_xy_ft) == 0:
         return counts
     tree = tree if tree is not None else cKDTree(points_xy_ft)
-    for strip in _strips(anchors.xy_ft):
-        counts[strip] = _count_strip(strip, _subset(anchors, strip), points_xy_ft, tree, radius_ft)
+    strips = _strips(anchors.xy_ft, anchors.outer_ft)
+
+    def one(strip: np.ndarray) -> np.ndarray:
+        return _count_strip(strip, _subset(anchors, strip), points_xy_ft, tree, radius_ft)
+
+    # numpy and the KD-tree release the GIL on large arrays: strips run on up to ``threads`` threads
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        for strip, got in zip(strips, pool.map(one, strips)):
+            counts[strip] = got
     return counts
 
 
@@ -282,10 +290,22 @@ def nearest_distance_ft(
 
 
 # --- private steps ---------------------------------------------------------------------
-def _strips(xy: np.ndarray, size: int = _STRIP) -> list[np.ndarray]:
-    """Split anchor positions into spatially compact strips of about ``size`` (by x, then y)."""
-    order = np.lexsort((xy[:, 1], np.floor(xy[:, 0] / 5_000.0)))
-    return np.array_split(order, max(1, int(np.ceil(len(xy) / size))))
+def _strips(xy: np.ndarray, outer_ft: np.ndarray, size: int | None = None) -> list[np.ndarray]:
+    """Split polygons into spatially compact strips of about ``size``, large polygons apart.
+
+    Each strip queries with its largest outer radius, so polygons are first grouped by outer
+    radius (up to 2x, 2-8x and over 8x the median) and only then cut into strips by x and y.
+    """
+    size = size or _STRIP
+    med = float(np.median(outer_ft)) if len(outer_ft) else 0.0
+    size_class = np.digitize(outer_ft, [2 * med, 8 * med]) if med > 0 else np.zeros(len(xy), int)
+    order = np.lexsort((xy[:, 1], np.floor(xy[:, 0] / 5_000.0), size_class))
+    cls = size_class[order]
+    out = []
+    for c in np.unique(cls):
+        members = order[cls == c]
+        out += np.array_split(members, max(1, int(np.ceil(len(members) / size))))
+    return out
 
 
 def _subset(anchors: Anchors, idx: np.ndarray) -> Anchors:
