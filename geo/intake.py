@@ -264,7 +264,7 @@ def submit_incident(store: Any, report: IncidentReport, *, evidence_files: Seque
                S.INCIDENT_TYPE: report.incident_type, S.VERIFICATION: report.verification,
                S.SOURCE_TYPE: report.source_type, S.DESCRIPTION: _text(report.description, 5000),
                S.LOCATION_TEXT: _text(report.location_text, 300), S.WARRANT_SHOWN: report.warrant_shown,
-               S.EVIDENCE_REFS: refs, S.IS_SYNTHETIC: int(synthetic), S.SOURCE: f"incident intake ({source})",
+               S.EVIDENCE_REFS: refs, S.IS_SYNTHETIC: synthetic, S.SOURCE: f"incident intake ({source})",
                S.FETCHED_AT: at}
         _insert_incident(con, store, row, report.lon, report.lat)
         audit = {k: row[k] for k in (S.INCIDENT_TYPE, S.VERIFICATION, S.SOURCE_TYPE, S.OCCURRED_AT, S.WARRANT_SHOWN)}

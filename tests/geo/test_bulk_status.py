@@ -27,7 +27,16 @@ ROWS = [
 
 
 @pytest.fixture
-def sited(store):
+def db(any_store, tmp_path, monkeypatch):
+    """Each backend (SQLite file, PostgreSQL); a PostgreSQL store keeps evidence in a configured directory."""
+    if any_store.backend != "sqlite":
+        monkeypatch.setenv("STAGEMAP_EVIDENCE_DIR", str(tmp_path / "evidence"))
+    return any_store
+
+
+@pytest.fixture
+def sited(db):
+    store = db
     sites = canonical_frame(S.SITES, [shapely.box(-118.25, 34.05, -118.249, 34.051)] * 3,
                             site_id=["SYN-1", "SYN-2", "SYN-3"], owning_dept="Transportation (LADOT)",
                             area_sqft=100.0, site_origin="asset_list")
@@ -106,7 +115,7 @@ def test_unusable_files_are_refused_and_change_nothing(sited, tmp_path):
 
 
 def test_cli_exit_codes(sited, tmp_path, capsys):
-    store = ["--store", str(sited.path)]
+    store = ["--store", sited.url]
     ok = _csv(tmp_path / "ok.csv", ROWS[:3])
     assert main(["status", "import", str(ok), "--user", "ana", *store]) == 0
     out = capsys.readouterr().out

@@ -44,14 +44,23 @@ def test_evidence_root_is_next_to_the_store_or_configured(store, monkeypatch, tm
     assert evidence_root(store) == tmp_path / "worm"
 
 
+@pytest.fixture
+def db(any_store, tmp_path, monkeypatch):
+    """Each backend (SQLite file, PostgreSQL); a PostgreSQL store keeps evidence in a configured directory."""
+    if any_store.backend != "sqlite":
+        monkeypatch.setenv("STAGEMAP_EVIDENCE_DIR", str(tmp_path / "evidence"))
+    return any_store
+
+
 def _stored(store, n: int = 5) -> list:
     files = [EvidenceUpload(f"f{i}.bin", os.urandom(64) + bytes([i])) for i in range(n)]
     rep = IncidentReport("other", 34.05, -118.25, "2026-03-01T09:00", "staff")
     return list(submit_incident(store, rep, evidence_files=files, user="ana", role="records", source="app").evidence)
 
 
-def test_rehash_of_100_objects_finds_no_mismatch_and_is_logged(store):
+def test_rehash_of_100_objects_finds_no_mismatch_and_is_logged(db):
     """E1 (PR tier): 100 evidence objects hashed in their transaction; re-hash finds 0 mismatches."""
+    store = db
     stored = _stored(store, 100)
     report = verify_evidence(store, user="nightly")
     assert (report.checked, report.mismatches) == (100, ())
@@ -60,7 +69,8 @@ def test_rehash_of_100_objects_finds_no_mismatch_and_is_logged(store):
     assert (last["action"], last["actor"]) == ("evidence.verify", "nightly")
 
 
-def test_missing_file_is_reported(store):
+def test_missing_file_is_reported(db):
+    store = db
     stored = _stored(store)
     victim = evidence_root(store) / stored[3].stored_path
     victim.unlink()
@@ -69,13 +79,14 @@ def test_missing_file_is_reported(store):
     assert "file missing" in str(report.mismatches[0])
 
 
-def test_cli_evidence_verify_exit_codes(store, capsys):
+def test_cli_evidence_verify_exit_codes(db, capsys):
+    store = db
     stored = _stored(store)
-    assert main(["evidence", "verify", "--store", str(store.path)]) == 0
+    assert main(["evidence", "verify", "--store", store.url]) == 0
     assert "5 files match" in capsys.readouterr().out
     path = evidence_root(store) / stored[0].stored_path
     os.chmod(path, 0o644)
     path.write_bytes(path.read_bytes()[:-1] + b"!")
-    assert main(["evidence", "verify", "--store", str(store.path)]) == 1
+    assert main(["evidence", "verify", "--store", store.url]) == 1
     err = capsys.readouterr().err
     assert f"MISMATCH evidence {stored[0].evidence_id}" in err and str(path) in err

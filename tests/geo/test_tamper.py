@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,7 +13,16 @@ from geo.intake import IncidentReport, submit_incident
 from tests.geo.test_intake import jpeg
 
 
+@pytest.fixture
+def db(any_store, tmp_path, monkeypatch):
+    """Each backend (SQLite file, PostgreSQL); a PostgreSQL store keeps evidence in a configured directory."""
+    if any_store.backend != "sqlite":
+        monkeypatch.setenv("STAGEMAP_EVIDENCE_DIR", str(tmp_path / "evidence"))
+    return any_store
+
+
 def test_any_flipped_byte_in_any_original_is_detected(store):
+    """1,000 flips on the SQLite store (file hashing is backend-independent; the CLI test runs on both)."""
     files = [EvidenceUpload("photo.jpg", jpeg(34.0505, -118.2495)), EvidenceUpload("log.txt", b"call 14:02\n" * 40),
              EvidenceUpload("one.bin", b"\x07")]
     res = submit_incident(store, IncidentReport("other", 34.05, -118.25, "2026-03-01T09:00", "staff"),
@@ -43,12 +53,13 @@ def test_any_flipped_byte_in_any_original_is_detected(store):
     assert verify_evidence(store, record=False).ok
 
 
-def test_cli_names_the_tampered_original(store, capsys):
+def test_cli_names_the_tampered_original(db, capsys):
+    store = db
     res = submit_incident(store, IncidentReport("other", 34.05, -118.25, "2026-03-01T09:00", "staff"),
                           evidence_files=[EvidenceUpload("a.bin", b"original bytes")], user="ana", role="records",
                           source="app")
     path = evidence_root(store) / res.evidence[0].stored_path
     os.chmod(path, 0o644)
     path.write_bytes(b"Original bytes")
-    assert main(["evidence", "verify", "--store", str(store.path)]) == 1
+    assert main(["evidence", "verify", "--store", store.url]) == 1
     assert res.evidence[0].evidence_id in capsys.readouterr().err

@@ -18,15 +18,7 @@ depends_on = None
 def upgrade() -> None:
     """Create the intake tables for the connected backend."""
     bind = op.get_bind()
-    module = dialect_module(bind)
-    if not hasattr(module, "upgrade_0002"):  # a backend without its own 0002 runs the portable DDL
-        from geo.schema_sqlite import intake_ddl
-
-        executor = driver_executor(bind)
-        for statement in intake_ddl("DOUBLE PRECISION"):
-            executor.execute(statement)
-        return
-    module.upgrade_0002(driver_executor(bind))
+    dialect_module(bind).upgrade_0002(driver_executor(bind))
 
 
 def downgrade() -> None:
