@@ -91,6 +91,24 @@ def _parser() -> argparse.ArgumentParser:
     mp.set_defaults(func=_cmd_migrate)
 
     __import__("geo.cli_intake", fromlist=["register"]).register(sub)  # incident, status import, evidence
+    up = sub.add_parser("user", help="local accounts for the embedded deployment")
+    usub = up.add_subparsers(dest="user_command", required=True)
+    ua = usub.add_parser("add", help="create or replace an account (password read from stdin or a prompt)")
+    ua.add_argument("name")
+    ua.add_argument("--role", required=True, choices=("planner", "liaison", "council_office", "records", "admin"))
+    ua.add_argument("--department", help="required for liaisons")
+    ua.add_argument("--district", type=int, help="council office's district")
+    ua.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    ua.add_argument("--users", help="accounts file (default $STAGEMAP_USERS or data/users.json)")
+    ua.set_defaults(func=_cmd_user_add)
+    ur = usub.add_parser("remove", help="delete an account")
+    ur.add_argument("name")
+    ur.add_argument("--users")
+    ur.set_defaults(func=_cmd_user_remove)
+    ul = usub.add_parser("list", help="list accounts (never passwords)")
+    ul.add_argument("--users")
+    ul.set_defaults(func=_cmd_user_list)
+
     fp = sub.add_parser("info", help="what the store holds")
     fp.add_argument("--store")
     fp.set_defaults(func=_cmd_info)
@@ -198,6 +216,43 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
     store = open_store(args.store)
     print(f"store {store.url} is at schema revision {store.migrate()}")
+    return EXIT_OK
+
+
+def _cmd_user_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from geo.accounts import add_account
+    from geo.config import accounts_path
+    from geo.errors import AccessDenied
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
+    try:
+        acc = add_account(accounts_path(args.users), args.name, password, role=args.role,
+                          department=args.department, district=args.district)
+    except AccessDenied as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(f"account {acc.name} ({acc.role}) saved to {accounts_path(args.users)}")
+    return EXIT_OK
+
+
+def _cmd_user_remove(args: argparse.Namespace) -> int:
+    from geo.accounts import remove_account
+    from geo.config import accounts_path
+
+    remove_account(accounts_path(args.users), args.name)
+    print(f"account {args.name} removed")
+    return EXIT_OK
+
+
+def _cmd_user_list(args: argparse.Namespace) -> int:
+    from geo.accounts import load_accounts
+    from geo.config import accounts_path
+
+    for acc in load_accounts(accounts_path(args.users)).values():
+        scope = acc.department or (f"district {acc.district}" if acc.district else "")
+        print(f"{acc.name}\t{acc.role}\t{scope}")
     return EXIT_OK
 
 

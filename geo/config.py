@@ -78,6 +78,11 @@ class UploadLimits(ImportLimits):
     max_vertices: int = 5_000_000
 
 
+def accounts_path(explicit: str | None = None) -> Path:
+    """Return the local accounts file: ``explicit``, else ``$STAGEMAP_USERS``, else ``data/users.json``."""
+    return Path(explicit or os.environ.get("STAGEMAP_USERS") or DATA_DIR / "users.json")
+
+
 def store_url(explicit: str | None = None) -> str:
     """Return the store URL: ``explicit``, else ``$STAGEMAP_STORE``, else the default file."""
     return explicit or os.environ.get("STAGEMAP_STORE") or str(DEFAULT_STORE_PATH)

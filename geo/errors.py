@@ -28,3 +28,7 @@ class StoreError(GeoDataError):
 
 class ConflictError(StoreError):
     """A save was based on a version that is no longer current."""
+
+
+class AccessDenied(PermissionError):
+    """The signed-in role may not see this page or do this action (enforced server-side)."""

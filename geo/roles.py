@@ -1,0 +1,92 @@
+"""Who may see which page and do which action: one matrix, checked server-side everywhere."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from geo.errors import AccessDenied
+
+ROLES = ("planner", "liaison", "council_office", "records", "admin", "public")
+PAGES = ("overview", "review", "liaison", "incidents", "gaps", "data", "nexus", "public")
+ACTIONS = (
+    "view_risk",  # risk scores, tiers, gap lists, unprotected sites
+    "view_parcels",  # private parcels
+    "view_incident_points",  # incident locations and details
+    "edit_status",  # sign and gate status (liaisons: their own department only)
+    "override_tier",
+    "submit_incident",
+    "export_internal",  # review / gap / nexus exports
+    "export_public",  # suppressed aggregates and protected sites
+    "import_data",
+    "manage_users",
+    "view_reporter_contact",  # reporter names, e-mails, phones
+    "view_evidence",
+)
+
+_MATRIX: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "planner": (frozenset({"overview", "review", "incidents", "gaps", "nexus", "public"}),
+                frozenset({"view_risk", "view_parcels", "view_incident_points", "override_tier", "export_internal",
+                           "export_public"})),
+    "liaison": (frozenset({"overview", "liaison", "public"}),
+                frozenset({"view_risk", "edit_status", "submit_incident", "export_public"})),
+    "council_office": (frozenset({"overview", "incidents", "gaps", "public"}),
+                       frozenset({"view_risk", "view_incident_points", "export_internal", "export_public"})),
+    "records": (frozenset({"overview", "incidents", "public"}),
+                frozenset({"view_incident_points", "submit_incident", "view_reporter_contact", "view_evidence",
+                           "export_public"})),
+    "admin": (frozenset(PAGES), frozenset(ACTIONS)),
+    "public": (frozenset({"public"}), frozenset({"export_public"})),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A signed-in person: name, role, and the department or district that scopes them."""
+
+    name: str
+    role: str
+    department: str | None = None
+    district: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise AccessDenied(f"Unknown role {self.role!r}; roles are {', '.join(ROLES)}.")
+        if self.role == "liaison" and not self.department:
+            raise AccessDenied(f"Liaison {self.name!r} has no department; an admin must set one.")
+
+
+def can_view(actor: Actor, page: str) -> bool:
+    """Return whether ``actor`` may open ``page``."""
+    return page in _MATRIX[actor.role][0]
+
+
+def can(actor: Actor, action: str) -> bool:
+    """Return whether ``actor``'s role may do ``action`` at all (scope is checked by :func:`authorize`)."""
+    return action in _MATRIX[actor.role][1]
+
+
+def require_page(actor: Actor, page: str) -> None:
+    """Raise :class:`AccessDenied` unless ``actor`` may open ``page``."""
+    if page not in PAGES:
+        raise AccessDenied(f"Unknown page {page!r}.")
+    if not can_view(actor, page):
+        raise AccessDenied(f"The {actor.role} role cannot open the {page} page.")
+
+
+def authorize(actor: Actor, action: str, *, department: str | None = None, district: int | None = None) -> None:
+    """Raise :class:`AccessDenied` unless ``actor`` may do ``action`` on a record of ``department``.
+
+    Liaisons edit only their own department's sites. Council offices see every district
+    (their own first), so district scope orders views but does not deny them.
+    """
+    if action not in ACTIONS:
+        raise AccessDenied(f"Unknown action {action!r}.")
+    if not can(actor, action):
+        raise AccessDenied(f"The {actor.role} role may not {action.replace('_', ' ')}.")
+    if actor.role == "liaison" and action == "edit_status" and department != actor.department:
+        raise AccessDenied(f"{actor.name} is the liaison for {actor.department}; this site belongs to "
+                           f"{department or 'no department'}. Ask that department's liaison.")
+
+
+def visible_pages(actor: Actor) -> list[str]:
+    """Return the pages ``actor`` may open, in navigation order."""
+    return [p for p in PAGES if can_view(actor, p)]

@@ -1,0 +1,71 @@
+"""The authorisation matrix: every role x page and role x action cell, and liaison scope."""
+from __future__ import annotations
+
+import pytest
+
+from geo.errors import AccessDenied
+from geo.roles import ACTIONS, PAGES, ROLES, Actor, authorize, require_page
+
+# Expected cells, written out by hand from the issue (not derived from the code under test).
+PAGE_OK = {
+    "planner": {"overview", "review", "incidents", "gaps", "nexus", "public"},
+    "liaison": {"overview", "liaison", "public"},
+    "council_office": {"overview", "incidents", "gaps", "public"},
+    "records": {"overview", "incidents", "public"},
+    "admin": set(PAGES),
+    "public": {"public"},
+}
+ACTION_OK = {
+    "planner": {"view_risk", "view_parcels", "view_incident_points", "override_tier", "export_internal",
+                "export_public"},
+    "liaison": {"view_risk", "edit_status", "submit_incident", "export_public"},
+    "council_office": {"view_risk", "view_incident_points", "export_internal", "export_public"},
+    "records": {"view_incident_points", "submit_incident", "view_reporter_contact", "view_evidence", "export_public"},
+    "admin": set(ACTIONS),
+    "public": {"export_public"},
+}
+
+
+def _actor(role: str) -> Actor:
+    return Actor("x", role, department="Transportation (LADOT)" if role == "liaison" else None)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", PAGES)
+def test_page_cell(role, page):
+    if page in PAGE_OK[role]:
+        require_page(_actor(role), page)
+    else:
+        with pytest.raises(AccessDenied, match=f"cannot open the {page} page"):
+            require_page(_actor(role), page)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", ACTIONS)
+def test_action_cell(role, action):
+    dept = "Transportation (LADOT)"
+    if action in ACTION_OK[role]:
+        authorize(_actor(role), action, department=dept)
+    else:
+        with pytest.raises(AccessDenied, match="may not"):
+            authorize(_actor(role), action, department=dept)
+
+
+def test_reporter_contact_is_records_and_admin_only():
+    assert {r for r in ROLES if "view_reporter_contact" in ACTION_OK[r]} == {"records", "admin"}
+
+
+def test_liaison_edits_only_their_own_department():
+    lia = Actor("ana", "liaison", department="Transportation (LADOT)")
+    authorize(lia, "edit_status", department="Transportation (LADOT)")
+    with pytest.raises(AccessDenied, match="liaison for Transportation"):
+        authorize(lia, "edit_status", department="Recreation and Parks (RAP)")
+
+
+def test_bad_roles_and_unscoped_liaisons_are_refused():
+    with pytest.raises(AccessDenied, match="Unknown role"):
+        Actor("x", "superuser")
+    with pytest.raises(AccessDenied, match="no department"):
+        Actor("x", "liaison")
+    with pytest.raises(AccessDenied, match="Unknown action"):
+        authorize(Actor("x", "admin"), "launch")
