@@ -277,19 +277,24 @@ class PostgresStore(BaseStore):
                     + ", wkb bytea) ON COMMIT DROP")
         geoms = promote(np.asarray(gdf.geometry.values, dtype=object), S.LAYER_GEOMETRY[layer])
         frame = gdf[names].reset_index(drop=True)
+        keys = frame[key]
+        repeated = keys.duplicated(keep="last").to_numpy()
+        if repeated.any():
+            # Like SQLite's row-by-row upsert: a repeated key keeps the position of its first
+            # occurrence and the values of its last.
+            first = pd.Series(np.arange(len(frame))).groupby(keys.to_numpy(), dropna=False).transform("min").to_numpy()
+            rows = np.flatnonzero(~repeated)
+            rows = rows[np.argsort(first[rows], kind="stable")]
+            frame, geoms = frame.iloc[rows].reset_index(drop=True), geoms[rows]
         with con.copy(f'COPY "{stage}" FROM STDIN') as copy:
             for start in range(0, len(frame), COPY_CHUNK):
                 stop = min(start + COPY_CHUNK, len(frame))
                 copy.write(copy_text(frame.iloc[start:stop], spec, geoms[start:stop], start))
         quoted = ", ".join(f'"{n}"' for n in names)
         updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n != key)
-        # Duplicate keys in one frame: like SQLite's row-by-row upsert, the row keeps the
-        # position of the first occurrence and the values of the last.
         inserted = con.execute(
-            f'WITH src AS (SELECT *, min(ord) OVER (PARTITION BY "{key}") AS first_ord, '
-            f'row_number() OVER (PARTITION BY "{key}" ORDER BY ord DESC) AS rn FROM "{stage}"), '
-            f'up AS (INSERT INTO "{layer}" ({quoted}, geom) '
-            f'SELECT {quoted}, ST_GeomFromWKB(wkb, 4326) FROM src WHERE rn = 1 ORDER BY first_ord '
+            f'WITH up AS (INSERT INTO "{layer}" ({quoted}, geom) '
+            f'SELECT {quoted}, ST_GeomFromWKB(wkb, 4326) FROM "{stage}" ORDER BY ord '
             f'ON CONFLICT ("{key}") DO UPDATE SET {updates}, geom = excluded.geom RETURNING (xmax = 0) AS ins) '
             "SELECT COUNT(*) FILTER (WHERE ins) FROM up"
         ).fetchone()[0]
@@ -297,45 +302,49 @@ class PostgresStore(BaseStore):
         return WriteResult(layer=layer, inserted=int(inserted), updated=len(gdf) - int(inserted))
 
 
-# --- COPY text formatting, column by column ---------------------------------------------
+# --- COPY text formatting, column by column (pyarrow compute; no per-row Python) -----------
 NULL = "\\N"
+#: COPY text-format escapes, backslash first.
+_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 
 
-def _escape(s: pd.Series) -> pd.Series:
-    """Escape text for COPY's text format (backslash, tab, newline, carriage return)."""
-    return (s.str.replace("\\", "\\\\", regex=False).str.replace("\t", "\\t", regex=False)
-            .str.replace("\n", "\\n", regex=False).str.replace("\r", "\\r", regex=False))
+def copy_column(kind: str, s: pd.Series) -> Any:
+    """Return one canonical column as a pyarrow string array of COPY text values (null = missing)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-
-def copy_column(kind: str, s: pd.Series) -> pd.Series:
-    """Return one canonical column as COPY text values (``\\N`` for null), without a per-row loop."""
     s = s.reset_index(drop=True)
     missing = s.isna().to_numpy()
-    if kind == "bool":
-        out = pd.Series(np.where(s.fillna(False).astype(bool).to_numpy(), "t", "f"), dtype=object)
-    elif kind == "int":
-        out = pd.Series(pd.array(s.where(~missing, None), dtype="Int64").astype(str), dtype=object)
-    elif kind == "float":
-        out = pd.Series(pd.to_numeric(s, errors="raise").astype("float64").astype(str), dtype=object)
-    elif kind == "datetime":
-        ts = pd.to_datetime(s, utc=True)
-        out = pd.Series(ts.dt.strftime("%Y-%m-%d %H:%M:%S.%f+00"), dtype=object)
-        missing = ts.isna().to_numpy()
-    elif kind == "date":
-        ts = pd.to_datetime(s.where(~missing, None))
-        out = pd.Series(ts.dt.strftime("%Y-%m-%d"), dtype=object)
-    else:
-        out = _escape(pd.Series(s.where(~missing, "").astype(str), dtype=object))
-    out = out.where(~missing, NULL)
-    return out
+    if kind == "bool":  # as on SQLite: int(bool(v)); the column is NOT NULL
+        flags = s.astype(object).astype(bool).to_numpy()
+        return pa.array(np.where(flags, "t", "f").astype(object), type=pa.string())
+    if kind == "int":
+        return pc.cast(pa.array(pd.array(s.where(~missing, None), dtype="Int64")), pa.string())
+    if kind == "float":
+        values = pd.to_numeric(s.where(~missing, np.nan), errors="raise").astype("float64").to_numpy()
+        return pc.cast(pa.array(values, mask=missing), pa.string())
+    if kind in ("datetime", "date"):
+        ts = pd.to_datetime(s.where(~missing, None), utc=kind == "datetime")
+        text = ts.dt.strftime("%Y-%m-%d %H:%M:%S.%f+00" if kind == "datetime" else "%Y-%m-%d")
+        return pa.array(text.astype(object).where(ts.notna().to_numpy(), None), type=pa.string(), from_pandas=True)
+    text = pa.array(s.astype(object).where(~missing, "").astype(str).astype(object).to_numpy(), type=pa.string(),
+                    mask=missing)
+    for old, new in _ESCAPES:
+        text = pc.replace_substring(text, old, new)
+    return text
 
 
 def copy_text(frame: pd.DataFrame, spec: Sequence[S.Column], geoms: np.ndarray, offset: int) -> str:
     """Return COPY text rows: ``ord``, the canonical columns, and the WKB as bytea hex."""
-    ords = pd.Series(np.arange(offset, offset + len(frame)).astype(str), dtype=object)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not len(frame):
+        return ""
+    ords = pc.cast(pa.array(np.arange(offset, offset + len(frame), dtype=np.int64)), pa.string())
     cols = [copy_column(c.kind, frame[c.name]) for c in spec]
     wkb = shapely.to_wkb(geoms, hex=True, output_dimension=2, byte_order=1, flavor="iso")
-    hexes = "\\\\x" + pd.Series(wkb, dtype=object)
-    cols.append(hexes.where(~shapely.is_missing(geoms), NULL))
-    lines = ords.str.cat(cols, sep="\t")
-    return "\n".join(lines.tolist()) + "\n" if len(lines) else ""
+    hexes = pa.array(wkb, type=pa.string(), mask=shapely.is_missing(geoms))
+    cols.append(pc.binary_join_element_wise("\\\\x", hexes, ""))
+    lines = pc.binary_join_element_wise(ords, *cols, "\t", null_handling="replace", null_replacement=NULL)
+    return "\n".join(lines.to_pylist()) + "\n"

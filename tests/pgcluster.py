@@ -90,13 +90,18 @@ class PgCluster:
     port: int = 0
     owner_password: str = field(default_factory=lambda: secrets.token_hex(12))
     app_password: str = field(default_factory=lambda: secrets.token_hex(12))
+    durable: bool = False
     _run_as: list[str] = field(default_factory=list)
     _counter: int = 0
 
     # --- lifecycle -------------------------------------------------------------------------
     @classmethod
-    def start(cls) -> PgCluster:
-        """Create, start and prepare a cluster; raise :class:`ClusterUnavailable` on failure."""
+    def start(cls, *, durable: bool = False) -> PgCluster:
+        """Create, start and prepare a cluster; raise :class:`ClusterUnavailable` on failure.
+
+        Tests run with ``fsync=off`` (a throwaway cluster; a killed server still keeps what the
+        OS has); ``durable=True`` keeps PostgreSQL's defaults, for benchmarks and crash trials.
+        """
         bindir = find_bindir()
         if not postgis_available(bindir):
             raise ClusterUnavailable(
@@ -104,7 +109,7 @@ class PgCluster:
                 "install postgresql-15-postgis-3 (apt-get install -y postgresql-15-postgis-3)."
             )
         root = Path(tempfile.mkdtemp(prefix="stagemap-pg-"))
-        cluster = cls(bindir=bindir, root=root)
+        cluster = cls(bindir=bindir, root=root, durable=durable)
         try:
             cluster._init()
             cluster._launch()
@@ -135,8 +140,9 @@ class PgCluster:
         for _ in range(5):
             self.port = free_port()
             opts = (f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={self.root} "
-                    "-c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=200 "
-                    "-c shared_buffers=64MB")
+                    "-c max_connections=200 -c shared_buffers=128MB")
+            if not self.durable:
+                opts += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
             proc = self._run([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "server.log"),
                               "-w", "-t", "60", "-o", opts, "start"], check=False)
             if proc.returncode == 0:
