@@ -20,6 +20,9 @@ $(STORE): | $(BIN)/stagemap
 run: $(BIN)/stagemap $(STORE)
 	STAGEMAP_STORE=$(STORE) $(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
 
+# The PostgreSQL + PostGIS tier needs no setup here: a pytest session fixture (tests/pgcluster.py)
+# starts a throwaway cluster on a free 127.0.0.1 port per worker and removes it at the end.
+# Without PostGIS those tests skip locally and fail under CI=true (.ci/run installs it).
 test: $(BIN)/stagemap
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 -q
