@@ -1,0 +1,1 @@
+"""Project tools run with `python -m tools.<name>`."""
