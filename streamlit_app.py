@@ -1,12 +1,28 @@
-"""StageMap router: page config, shared sidebar and banner, navigation."""
+"""StageMap router: page config, sign-in, shared sidebar and banner, role-aware navigation."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 
+from geo import schema as S
 from geo.config import store_url
 from geo.errors import GeoDataError
-from ui import chrome, state
+from geo.roles import visible_pages
+from ui import auth, chrome, state
 from ui.data import load_frames, store_version
+
+HERE = Path(__file__).resolve().parent
+PAGES = {  # name -> (script, title, icon); every page also checks the role itself (ui.auth.page_actor)
+    "overview": ("app_pages/overview.py", "Overview", "🗺️"),
+    "review": ("app_pages/review.py", "Parcel review", "🔎"),
+    "liaison": ("app_pages/liaison.py", "Liaison", "🪧"),
+    "incidents": ("app_pages/incidents.py", "Incident map", "📍"),
+    "gaps": ("app_pages/gaps.py", "Gap analysis", "🚧"),
+    "nexus": ("app_pages/nexus.py", "Nexus study", "⚖️"),
+    "data": ("app_pages/data.py", "Data", "📥"),
+    "public": ("app_pages/public.py", "Public view", "🏛️"),
+}
 
 st.set_page_config(page_title="StageMap - ED 17", page_icon="🗺️", layout="wide")
 state.init_state()
@@ -17,15 +33,13 @@ except GeoDataError as exc:
     st.error(str(exc))
     st.stop()
 frames = load_frames(url, version)
-chrome.store_sidebar(frames.info)
+actor = auth.current_actor(departments=sorted(frames.sites[S.OWNING_DEPT].dropna().unique()),
+                           districts=sorted(frames.districts[S.DISTRICT].astype(int)),
+                           synthetic=frames.info.is_synthetic is not False)  # empty or synthetic
+chrome.store_sidebar(frames.info, actor=actor)
 chrome.synthetic_banner(frames.info)
 
-page = st.navigation([
-    st.Page("app_pages/overview.py", title="Overview", icon="🗺️", default=True),
-    st.Page("app_pages/review.py", title="Parcel review", icon="🔎"),
-    st.Page("app_pages/liaison.py", title="Liaison", icon="🪧"),
-    st.Page("app_pages/incidents.py", title="Incident map", icon="📍"),
-    st.Page("app_pages/gaps.py", title="Gap analysis", icon="🚧"),
-    st.Page("app_pages/data.py", title="Data", icon="📥"),
-])
+names = [p for p in visible_pages(actor) if p in PAGES and (HERE / PAGES[p][0]).exists()]
+page = st.navigation([st.Page(PAGES[p][0], title=PAGES[p][1], icon=PAGES[p][2], default=i == 0)
+                      for i, p in enumerate(names)])
 page.run()

@@ -6,12 +6,15 @@ import shutil
 import streamlit as st
 
 from geo import schema as S
+from geo.actions import import_file
 from geo.config import UploadLimits, store_url
-from geo.errors import GeoDataError
-from geo.ingest import ingest_file
+from geo.errors import AccessDenied, GeoDataError
 from geo.store import open_store
-from ui import state
+from ui import auth, state
 from ui.uploads import save_upload
+
+actor = auth.page_actor("data")
+
 
 LIMITS = UploadLimits()
 st.title("Import data")
@@ -24,19 +27,16 @@ upload = st.file_uploader("File", type=["geojson", "json", "gpkg", "zip", "parqu
                           key=state.DATA_FILE)
 crs = st.text_input("CRS, only for files without one (e.g. 2229)", key=state.DATA_CRS)
 department = st.text_input("Department, for a sites list without a department column", key=state.DATA_DEPT)
-user = st.text_input("Your name (recorded with the import)", key=state.DATA_USER)
-
-if st.button("Validate and import", type="primary", disabled=upload is None or not user.strip()):
+if st.button("Validate and import", type="primary", disabled=upload is None):
     bar = st.progress(0, text="Saving the upload...")
     path = None
     try:
         path = save_upload(upload.name, upload.getvalue(), max_bytes=LIMITS.max_file_bytes)
         bar.progress(25, text="Checking, reading and validating...")
-        report = ingest_file(open_store(st.session_state[state.STORE_URL] or store_url()), kind, path,
-                             crs=crs.strip() or None, department=department.strip() or None,
-                             user=user.strip(), limits=LIMITS)
+        report = import_file(open_store(st.session_state[state.STORE_URL] or store_url()), actor, kind, path,
+                             crs=crs.strip() or None, department=department.strip() or None, limits=LIMITS)
         bar.progress(100, text="Done.")
-    except GeoDataError as exc:
+    except (GeoDataError, AccessDenied) as exc:
         bar.progress(100, text="Rejected.")
         st.error(f"{exc}\n\nNothing was stored.")
         st.stop()

@@ -7,9 +7,12 @@ from streamlit_folium import st_folium
 from geo import schema as S
 from geo.config import store_url
 from layers.site_map import site_map
-from ui import state
+from ui import auth, state
 from ui.analysis import current_analysis
 from ui.data import load_frames, store_version
+
+actor = auth.page_actor("gaps")
+
 
 url, version = store_version(st.session_state[state.STORE_URL] or store_url())
 frames = load_frames(url, version)

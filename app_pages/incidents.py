@@ -12,8 +12,10 @@ from geo.errors import GeoDataError
 from geo.incident_filters import IncidentFilter, counts_by_district, filter_incidents, local_dates
 from geo.selection import feature_at
 from layers.incidents import incident_map
-from ui import state
+from ui import auth, state
 from ui.data import load_frames, store_version
+
+actor = auth.page_actor("incidents")
 
 frames = load_frames(*store_version(st.session_state[state.STORE_URL] or store_url()))
 st.title("Incident map")
@@ -65,4 +67,5 @@ if sel and sel in set(shown[S.INCIDENT_ID]):
                    row[S.SOURCE_TYPE], row[S.COUNCIL_DISTRICT], row[S.AREA_NAME], row[S.LOCATION_TEXT],
                    row[S.WARRANT_SHOWN], row[S.DESCRIPTION])]},
         hide_index=True, width="stretch")
+
 st.dataframe(counts.rename_axis("district").reset_index(), hide_index=True)

@@ -7,16 +7,19 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import schema as S
+from geo.actions import save_site_status
 from geo.config import store_url
 from geo.deadlines import sign_deadline_text
-from geo.errors import GeoDataError
+from geo.errors import AccessDenied, GeoDataError
 from geo.selection import feature_at
 from geo.store import open_store
 from geo.store_status import StatusConflict
 from layers.site_map import site_map
-from ui import state
+from ui import auth, state
 from ui.analysis import current_analysis, status_of
 from ui.data import store_version
+
+actor = auth.page_actor("liaison")
 
 url, version = store_version(st.session_state[state.STORE_URL] or store_url())
 res = current_analysis(url, version)
@@ -26,9 +29,14 @@ depts = sorted(sites[S.OWNING_DEPT].dropna().unique())
 if not depts:
     st.info("The store holds no City sites yet. Import a department asset list on the Data page.")
     st.stop()
-dept = st.selectbox("Department", depts, key=state.LIA_DEPT)
+if actor.role == "liaison":  # a liaison works on their own department only
+    dept = actor.department
+    st.caption(f"Department: **{dept}**")
+else:
+    dept = st.selectbox("Department", depts, key=state.LIA_DEPT)
 mine = sites[sites[S.OWNING_DEPT] == dept].assign(
     sign_deadline=lambda f: sign_deadline_text(f["signed"], f[S.SIGN_POSTED_ON], as_of=res.as_of))
+
 
 cols = st.columns(4)
 cols[0].metric("Sites", f"{len(mine):,}")
@@ -75,7 +83,6 @@ with st.form(f"mark_{site_id}"):
     note = st.text_area("Note", value=current.get(S.STATUS_NOTE) or "", max_chars=2000)
     submitted = st.form_submit_button("Save", type="primary")
 
-user = st.session_state[state.USER_NAME].strip()
 if submitted:
     changes = {S.SIGN_STATUS: sign, S.GATE_STATUS: gate, S.SIGN_TEXT_VERSION: text_version,
                S.SIGN_LANGUAGE: language, S.STATUS_NOTE: note, S.LAST_INSPECTED: dt.date.today()}
@@ -85,21 +92,18 @@ if submitted:
 
 pending = st.session_state[state.LIA_PENDING]
 if pending and pending["site"] == site_id:
-    if not user:
-        st.error("Enter your name in the sidebar before saving: edits are never anonymous.")
-    else:
-        try:
-            new = open_store(url).save_status(site_id, pending["changes"], expect_version=pending["based_on"],
-                                              user=user, role="liaison", source="app")
-            st.session_state[state.LIA_PENDING] = None
-            st.session_state[state.LIA_SEEN][site_id] = new
-            st.success(f"Saved {site_id}: version {new[S.VERSION]}, sign {new[S.SIGN_STATUS]}, gate {new[S.GATE_STATUS]}.")
+    try:
+        new = save_site_status(open_store(url), actor, site_id, pending["changes"],
+                               expect_version=pending["based_on"])
+        st.session_state[state.LIA_PENDING] = None
+        st.session_state[state.LIA_SEEN][site_id] = new
+        st.success(f"Saved {site_id}: version {new[S.VERSION]}, sign {new[S.SIGN_STATUS]}, gate {new[S.GATE_STATUS]}.")
+        st.rerun()
+    except StatusConflict as exc:
+        st.error(str(exc))
+        if st.button(f"Re-apply my change on top of version {exc.current[S.VERSION]}", key=state.LIA_REAPPLY):
+            st.session_state[state.LIA_PENDING] = {**pending, "based_on": exc.current[S.VERSION]}
             st.rerun()
-        except StatusConflict as exc:
-            st.error(str(exc))
-            if st.button(f"Re-apply my change on top of version {exc.current[S.VERSION]}", key=state.LIA_REAPPLY):
-                st.session_state[state.LIA_PENDING] = {**pending, "based_on": exc.current[S.VERSION]}
-                st.rerun()
-        except GeoDataError as exc:
-            st.session_state[state.LIA_PENDING] = None
-            st.error(str(exc))
+    except (GeoDataError, AccessDenied) as exc:
+        st.session_state[state.LIA_PENDING] = None
+        st.error(str(exc))

@@ -10,9 +10,11 @@ from geo import schema as S
 from geo.config import Directive, store_url
 from geo.incident_filters import local_dates
 from layers.overview import store_overview_map
-from ui import state
+from ui import auth, state
 from ui.analysis import current_analysis
 from ui.data import load_frames, store_version
+
+actor = auth.page_actor("overview")
 
 url, version = store_version(st.session_state[state.STORE_URL] or store_url())
 frames = load_frames(url, version)
@@ -41,4 +43,5 @@ fmap = store_overview_map(
     sites=frames.sites, status=frames.status, parcels=frames.parcels, incidents=frames.incidents,
     districts=frames.districts, synthetic=bool(frames.info.is_synthetic),
 )
+
 st_folium(fmap, key="overview_map", returned_objects=[], use_container_width=True, height=600)

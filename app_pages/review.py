@@ -13,9 +13,11 @@ from geo.lod import AGGREGATE, ALL, choose_detail, rows_in_view, view_from_event
 from geo.review import ReviewFilter, filter_review
 from geo.snap import CITY_SITE, OTHER_PUBLIC, PRIVATE
 from layers.review_map import review_map
-from ui import review_detail, state
+from ui import auth, review_detail, state
 from ui.analysis import current_analysis, current_review
 from ui.data import load_frames, store_version
+
+actor = auth.page_actor("review")
 
 url, version = store_version(st.session_state[state.STORE_URL] or store_url())
 frames = load_frames(url, version)
@@ -34,6 +36,7 @@ with st.sidebar:
         use_code=st.text_input("Use code starts with", key=state.REV_USE_CODE),
         owner_classes=tuple(st.multiselect("Owner class", [CITY_SITE, OTHER_PUBLIC, PRIVATE], key=state.REV_OWNERS)),
     )
+
 mask = filter_review(review, flt)
 matched = review[mask]
 view = st.session_state[state.REV_VIEW]
@@ -70,7 +73,7 @@ with right:
 selected = st.session_state[state.SELECTED_SITE]
 if selected:
     try:
-        review_detail.render(selected, res=res, review=review, url=url)
+        review_detail.render(selected, res=res, review=review, url=url, actor=actor)
     except GeoDataError as exc:
         st.error(str(exc))
-review_detail.exports(matched, url=url, synthetic=synthetic)
+review_detail.exports(matched, url=url, synthetic=synthetic, actor=actor)

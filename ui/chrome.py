@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.config import SYNTHETIC_SOURCE
+from geo.roles import Actor
 from geo.store_types import StoreInfo
 
 
@@ -14,12 +15,15 @@ def synthetic_banner(info: StoreInfo) -> None:
                    "for demonstration; none describes a real place or event.", icon="⚠️")
 
 
-def store_sidebar(info: StoreInfo) -> None:
-    """Show who is working and what the store holds in the sidebar."""
-    from ui import state
+def store_sidebar(info: StoreInfo, *, actor: Actor) -> None:
+    """Show who is working and what the store holds in the sidebar (store details for staff only)."""
+    from ui import auth, state
 
     with st.sidebar:
-        st.text_input("Your name (recorded with every edit)", key=state.USER_NAME)
+        if auth.auth_mode() == "demo" and actor.role != "public":
+            st.text_input("Your name (recorded with every edit)", key=state.USER_NAME)
+        if actor.role == "public":
+            return
         st.caption(f"Store: `{info.url}` ({info.backend}), data version {info.data_version}")
         held = {k: v for k, v in info.counts.items() if v}
         st.caption(" · ".join(f"{k} {v:,}" for k, v in held.items()) or "The store is empty.")

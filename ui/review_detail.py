@@ -8,8 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from geo import schema as S
+from geo.actions import override_tier, record_export
 from geo.analyze import AnalysisResult
+from geo.errors import AccessDenied, GeoDataError
 from geo.export import export_name, to_csv_bytes, to_geojson_bytes, to_gpkg_bytes
+from geo.roles import Actor
 from geo.selection import feature_at
 from geo.store import open_store
 from ui import state
@@ -23,7 +26,7 @@ def pick(event: Mapping[str, object] | None, shown: gpd.GeoDataFrame) -> str | N
     return feature_at(event, shown, id_column="record_id") if len(shown) else None
 
 
-def render(record_id: str, *, res: AnalysisResult, review: gpd.GeoDataFrame, url: str) -> None:
+def render(record_id: str, *, res: AnalysisResult, review: gpd.GeoDataFrame, url: str, actor: Actor) -> None:
     """Show the detail panel of a City site or a parcel."""
     rows = review[review["record_id"] == record_id]
     if rows.empty:
@@ -32,12 +35,12 @@ def render(record_id: str, *, res: AnalysisResult, review: gpd.GeoDataFrame, url
     row = rows.iloc[0]
     st.subheader(f"{row['kind']} {record_id}: {row[S.NAME] or ''}")
     if row["kind"] == "City site":
-        _site_detail(record_id, res=res, url=url)
+        _site_detail(record_id, res=res, url=url, actor=actor)
     else:
         _parcel_detail(record_id, res=res, row=row)
 
 
-def _site_detail(site_id: str, *, res: AnalysisResult, url: str) -> None:
+def _site_detail(site_id: str, *, res: AnalysisResult, url: str, actor: Actor) -> None:
     site = res.sites.set_index(S.SITE_ID).loc[site_id]
     cols = st.columns(4)
     cols[0].metric("Risk score", f"{site['risk_score']:.0f}")
@@ -56,12 +59,11 @@ def _site_detail(site_id: str, *, res: AnalysisResult, url: str) -> None:
         tier = st.selectbox("Override tier", ["high", "medium", "low"])
         reason = st.text_input("Reason (required)")
         if st.form_submit_button("Save override"):
-            user = st.session_state[state.USER_NAME].strip()
-            if not user:
-                st.error("Enter your name in the sidebar first: overrides are never anonymous.")
-            else:
-                open_store(url).set_override(site_id, tier, reason=reason, user=user)
+            try:
+                override_tier(open_store(url), actor, site_id, tier, reason=reason)
                 st.rerun()
+            except (GeoDataError, AccessDenied) as exc:
+                st.error(str(exc))
     near = res.incidents[res.incidents[S.SITE_ID] == site_id]
     st.markdown(f"**Incidents on or beside this site:** {len(near)}")
     if len(near):
@@ -85,14 +87,16 @@ def _parcel_detail(ain: str, *, res: AnalysisResult, row: pd.Series) -> None:
         st.dataframe(snapped[INCIDENT_COLUMNS], hide_index=True, width="stretch")
 
 
-def exports(matched: gpd.GeoDataFrame, *, url: str, synthetic: bool) -> None:
+def exports(matched: gpd.GeoDataFrame, *, url: str, synthetic: bool, actor: Actor) -> None:
     """Offer the filtered set as CSV, GeoJSON and GeoPackage; each export is recorded in the audit log."""
     st.markdown("**Export the filtered set**")
     if not st.button(f"Prepare exports of {len(matched):,} records", key=state.REV_EXPORT):
         return
-    user = st.session_state[state.USER_NAME].strip() or "anonymous"
-    open_store(url).log_event(actor=user, role="planner", action="export.review", entity="review",
-                              detail={"records": len(matched)})
+    try:
+        record_export(open_store(url), actor, what="review", records=len(matched))
+    except AccessDenied as exc:
+        st.error(str(exc))
+        return
     cols = st.columns(3)
     cols[0].download_button("CSV", to_csv_bytes(matched, synthetic=synthetic),
                             export_name("parcel_review", "csv", synthetic=synthetic), mime="text/csv")

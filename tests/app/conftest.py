@@ -9,6 +9,13 @@ from geo.store import open_store
 from geo.synthetic import generate_sample
 
 
+@pytest.fixture(autouse=True)
+def demo_mode(monkeypatch, tmp_path):
+    """App tests run in demo mode (a role picker), never against a developer's accounts file."""
+    monkeypatch.setenv("STAGEMAP_AUTH", "demo")
+    monkeypatch.setenv("STAGEMAP_USERS", str(tmp_path / "no-users.json"))
+
+
 @pytest.fixture(scope="session")
 def sample_master(tmp_path_factory):
     """Build the default synthetic sample once."""

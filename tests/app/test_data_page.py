@@ -19,9 +19,10 @@ def _districts_geojson(lon: float = -118.3) -> bytes:
 
 
 def _import(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.session_state["demo_role"] = "admin"
+    at.run()
     at = at.switch_page("app_pages/data.py").run()
     at.selectbox(key="data_kind").set_value("districts")
-    at.text_input(key="data_user").set_value("ana")
     at.file_uploader[0].set_value((name, data, "application/geo+json"))
     at.run()
     at.button[0].click().run()

@@ -6,11 +6,12 @@ from streamlit.testing.v1 import AppTest
 from tests.app.test_overview_page import APP
 
 
-def _liaison(dept: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()
+def _liaison(dept: str = "Transportation (LADOT)") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["user_name"] = "ana"
-    if dept:
-        at.session_state["lia_dept"] = dept
+    at.session_state["demo_role"] = "liaison"
+    at.session_state["demo_dept"] = dept
+    at.run()
     return at.switch_page("app_pages/liaison.py").run()
 
 
@@ -59,8 +60,26 @@ def test_stale_save_shows_the_other_edit_and_reapply_works(sample_store):
     assert final["sign_status"] == "posted" and final["version"] == 3
 
 
-def test_saving_without_a_name_is_refused(sample_store):
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at = at.switch_page("app_pages/liaison.py").run()
-    next(b for b in at.button if b.label == "Save").click().run()
-    assert at.error and "never anonymous" in at.error[0].value
+def test_a_liaison_sees_only_their_department(sample_store):
+    at = _liaison("Recreation and Parks (RAP)")
+    assert not at.exception
+    assert any("Recreation and Parks (RAP)" in c.value for c in at.caption)
+    assert not [s for s in at.selectbox if s.key == "lia_dept"]
+    sites = sample_store.read_layer("sites")
+    rap = set(sites.loc[sites["owning_dept"] == "Recreation and Parks (RAP)", "site_id"])
+    assert {o.split(" · ")[0] for o in at.selectbox(key="selected_site").options} <= rap
+
+
+def test_a_liaison_cannot_save_another_departments_site_even_directly(sample_store):
+    import pytest
+
+    from geo.actions import save_site_status
+    from geo.errors import AccessDenied
+    from geo.roles import Actor
+
+    sites = sample_store.read_layer("sites")
+    rap_site = sites.loc[sites["owning_dept"] == "Recreation and Parks (RAP)", "site_id"].iloc[0]
+    with pytest.raises(AccessDenied, match="liaison for Transportation"):
+        save_site_status(sample_store, Actor("ana", "liaison", "Transportation (LADOT)"), rap_site,
+                         {"sign_status": "posted"}, expect_version=1)
+    assert sample_store.read_status().set_index("site_id").loc[rap_site, "version"] == 1

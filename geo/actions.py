@@ -1,0 +1,49 @@
+"""Every write and internal export the app performs, each re-checking role and scope first."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from geo import schema as S
+from geo.config import ImportLimits, UploadLimits
+from geo.errors import StoreError
+from geo.roles import Actor, authorize
+
+
+def site_department(store: Any, site_id: str) -> str | None:
+    """Return the owning department of ``site_id`` (raises when the site does not exist)."""
+    sites = store.read_layer(S.SITES, columns=[S.SITE_ID, S.OWNING_DEPT])
+    match = sites.loc[sites[S.SITE_ID] == site_id, S.OWNING_DEPT]
+    if match.empty:
+        raise StoreError(f"No site {site_id!r} in the store; check the site id.")
+    return str(match.iloc[0])
+
+
+def save_site_status(store: Any, actor: Actor, site_id: str, changes: dict[str, object], *, expect_version: int,
+                     source: str = "app") -> dict[str, object]:
+    """Save a sign/gate change as ``actor``: liaisons only for their own department's sites."""
+    authorize(actor, "edit_status", department=site_department(store, site_id))
+    return store.save_status(site_id, changes, expect_version=expect_version, user=actor.name, role=actor.role,
+                             source=source)
+
+
+def override_tier(store: Any, actor: Actor, site_id: str, tier: str, *, reason: str) -> None:
+    """Record a reviewer's tier override as ``actor``."""
+    authorize(actor, "override_tier")
+    store.set_override(site_id, tier, reason=reason, user=actor.name)
+
+
+def record_export(store: Any, actor: Actor, *, what: str, records: int, public: bool = False) -> None:
+    """Check that ``actor`` may export and write the export to the audit log."""
+    authorize(actor, "export_public" if public else "export_internal")
+    store.log_event(actor=actor.name, role=actor.role, action=f"export.{what}", entity=what,
+                    detail={"records": records, "tier": "public" if public else "internal"})
+
+
+def import_file(store: Any, actor: Actor, kind: str, path: str | Path, **options: Any) -> Any:
+    """Import a file as ``actor`` (admins only); non-admin callers never reach the importer."""
+    from geo.ingest import ingest_file
+
+    authorize(actor, "import_data")
+    limits: ImportLimits = options.pop("limits", UploadLimits())
+    return ingest_file(store, kind, path, user=actor.name, limits=limits, **options)
