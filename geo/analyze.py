@@ -99,10 +99,10 @@ def analyze(
     clock: dict[str, float] = {}
     timed = _timer(clock)
     with timed("project"):
-        parcels, sites, incidents = to_analysis(parcels), to_analysis(sites), to_analysis(incidents)
-        districts = None if districts is None or len(districts) == 0 else to_analysis(districts)
-        parks = None if parks is None or len(parks) == 0 else to_analysis(parks)
-        ramps = None if ramps is None else to_analysis(ramps)
+        parcels, sites, incidents = _measured(parcels), _measured(sites), _measured(incidents)
+        districts = None if districts is None or len(districts) == 0 else _measured(districts)
+        parks = None if parks is None or len(parks) == 0 else _measured(parks)
+        ramps = None if ramps is None else _measured(ramps)
     with timed("classify"):
         cls = classify_sites(sites, parks=parks, rules=config.classify)
     with timed("snap"):
@@ -159,7 +159,8 @@ def run_analysis(store: Any, *, out_dir: str | Path, as_of: str | dt.date | None
         When the ramps file has no CRS.
     """
     t0 = time.perf_counter()
-    parcels = store.read_layer(S.PARCELS, columns=list(PARCEL_COLUMNS))
+    # the largest layer goes to EPSG:2229 at once, so only one copy of it is ever held
+    parcels = to_analysis(store.read_layer(S.PARCELS, columns=list(PARCEL_COLUMNS)))
     sites = store.read_layer(S.SITES)
     if len(sites) == 0:
         raise SchemaError(f"Store {store.url} has no sites to analyse. Import a sites file or run `stagemap sample`.")
@@ -203,6 +204,13 @@ def write_result(res: AnalysisResult, out: Path) -> None:
 
 
 # --- private steps ---------------------------------------------------------------------
+def _measured(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return ``gdf`` in EPSG:2229: itself when already there (never modified), else a projected copy."""
+    if gdf.crs is not None and gdf.crs.to_epsg() == 2229:
+        return gdf
+    return to_analysis(gdf)
+
+
 def _timer(clock: dict[str, float]) -> Callable[[str], Any]:
     @contextmanager
     def timed(name: str) -> Iterator[None]:

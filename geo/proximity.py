@@ -22,6 +22,8 @@ FT_PER_M = 3937.0 / 1200.0
 LOCAL_TZ = "America/Los_Angeles"
 #: Polygons per strip in exact counting; bounds the pairs held at once (per thread).
 _STRIP = 20_000
+#: Polygon edges handled at once when computing anchors (bounds temporary memory).
+_EDGE_CHUNK = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class Edges:
     seg: np.ndarray
     start: np.ndarray
     count: np.ndarray
+    bbox: np.ndarray  # (n, 4) minx, miny, maxx, maxy per polygon
 
 
 def polygon_edges(geoms: np.ndarray) -> Edges:
@@ -75,15 +78,27 @@ def polygon_edges(geoms: np.ndarray) -> Edges:
     owner = owner_of[keep]
     count = np.bincount(owner, minlength=len(geoms))
     start = np.concatenate([[0], np.cumsum(count)[:-1]])
-    return Edges(seg=seg, start=start, count=count)
+    return Edges(seg=seg, start=start, count=count, bbox=shapely.bounds(geoms))
 
 
 def point_polygon_distance(edges: Edges, poly: np.ndarray, xy: np.ndarray) -> np.ndarray:
     """Return exact distances (0 inside) between polygons ``poly`` and points ``xy``, pair by pair.
 
     Vectorised over every (pair, edge): distance to each segment, and an even-odd crossing test
-    for inside (correct for holes and multi-part polygons).
+    for inside (correct for holes and multi-part polygons). Pairs go in chunks of about
+    ``_EDGE_CHUNK`` edge rows to bound temporary memory.
     """
+    poly = np.asarray(poly, dtype=np.intp)
+    rows = np.cumsum(edges.count[poly])
+    if len(poly) == 0 or rows[-1] <= _EDGE_CHUNK:
+        return _point_polygon_distance(edges, poly, xy)
+    cuts = np.searchsorted(rows, np.arange(_EDGE_CHUNK, rows[-1], _EDGE_CHUNK))
+    bounds = np.unique(np.concatenate([[0], cuts, [len(poly)]]))
+    return np.concatenate([_point_polygon_distance(edges, poly[a:b], xy[a:b])
+                           for a, b in itertools.pairwise(bounds)])
+
+
+def _point_polygon_distance(edges: Edges, poly: np.ndarray, xy: np.ndarray) -> np.ndarray:
     m = len(poly)
     if m == 0:
         return np.zeros(0)
@@ -122,25 +137,31 @@ def polygon_anchors(geoms: np.ndarray, *, anchor_xy_ft: np.ndarray | None = None
         anchor_xy_ft = shapely.get_coordinates(shapely.point_on_surface(geoms))
     xy = np.asarray(anchor_xy_ft, dtype=float).reshape(-1, 2)
     edges = polygon_edges(geoms)
-    idx = np.arange(len(geoms))
-    to_poly = point_polygon_distance(edges, idx, xy)
-    # distance from the anchor to the nearest edge, and to the farthest vertex
-    k = edges.count
-    owner = np.repeat(idx, k)
-    s = edges.seg
-    dx, dy = s[:, 2] - s[:, 0], s[:, 3] - s[:, 1]
-    len2 = dx * dx + dy * dy
-    ax, ay = xy[owner, 0], xy[owner, 1]
-    u = np.clip(np.divide((ax - s[:, 0]) * dx + (ay - s[:, 1]) * dy, len2, out=np.zeros_like(len2),
-                          where=len2 > 0), 0, 1)
-    near2 = (s[:, 0] + u * dx - ax) ** 2 + (s[:, 1] + u * dy - ay) ** 2
-    far2 = np.maximum((s[:, 0] - ax) ** 2 + (s[:, 1] - ay) ** 2, (s[:, 2] - ax) ** 2 + (s[:, 3] - ay) ** 2)
-    near, far = np.full(len(geoms), np.inf), np.zeros(len(geoms))
-    has = k > 0
-    near[has] = np.minimum.reduceat(near2, edges.start[has])
-    far[has] = np.maximum.reduceat(far2, edges.start[has])
-    inner = np.where(to_poly == 0.0, np.sqrt(near), -to_poly)
-    return Anchors(xy_ft=xy, inner_ft=np.nan_to_num(inner, posinf=0.0), outer_ft=np.sqrt(far), edges=edges)
+    n = len(geoms)
+    near2, far2 = np.full(n, np.inf), np.zeros(n)
+    has = np.flatnonzero(edges.count > 0)
+    # distance from each anchor to its nearest edge and farthest vertex, in bounded chunks
+    for chunk in np.array_split(has, max(1, int(edges.count.sum() // _EDGE_CHUNK))):
+        if len(chunk) == 0:
+            continue
+        lo, hi = edges.start[chunk[0]], edges.start[chunk[-1]] + edges.count[chunk[-1]]
+        s = edges.seg[lo:hi]
+        owner = np.repeat(chunk, edges.count[chunk])
+        ax, ay = xy[owner, 0], xy[owner, 1]
+        dx, dy = s[:, 2] - s[:, 0], s[:, 3] - s[:, 1]
+        len2 = dx * dx + dy * dy
+        u = np.clip(np.divide((ax - s[:, 0]) * dx + (ay - s[:, 1]) * dy, len2, out=np.zeros_like(len2),
+                              where=len2 > 0), 0, 1)
+        starts = edges.start[chunk] - lo
+        near2[chunk] = np.minimum.reduceat((s[:, 0] + u * dx - ax) ** 2 + (s[:, 1] + u * dy - ay) ** 2, starts)
+        far2[chunk] = np.maximum.reduceat((s[:, 0] - ax) ** 2 + (s[:, 1] - ay) ** 2, starts)
+    inside = shapely.intersects_xy(geoms, xy[:, 0], xy[:, 1])
+    inner = np.sqrt(near2)
+    out = np.flatnonzero(~inside)
+    if len(out):
+        inner[out] = -shapely.distance(geoms[out], shapely.points(xy[out]))
+    return Anchors(xy_ft=xy, inner_ft=np.nan_to_num(inner, posinf=0.0, neginf=0.0), outer_ft=np.sqrt(far2),
+                   edges=edges)
 
 
 def count_points_within(
@@ -248,7 +269,7 @@ def in_window(local: np.ndarray, *, as_of: dt.date, days: int | None) -> np.ndar
 
 def nearest_distance_ft(
     geoms: np.ndarray, points_xy_ft: np.ndarray, *, anchors: Anchors | None = None,
-    k: int = 8,
+    k: int = 4,
 ) -> np.ndarray:
     """Return the exact distance (ft) from each polygon to the nearest point.
 
@@ -275,17 +296,16 @@ def nearest_distance_ft(
     bound = np.maximum(dist[:, 0] - anchors.inner_ft, 0.0) + anchors.outer_ft
     cand = dist <= bound[:, None]
     rows, cols = np.nonzero(cand)
-    exact = shapely.distance(geoms[rows], shapely.points(points_xy_ft[idx[rows, cols]]))
-    best = np.full(n, np.inf)
-    np.minimum.at(best, rows, exact)
+    grid = np.full((n, k), np.inf)
+    grid[rows, cols] = point_polygon_distance(anchors.edges, rows, points_xy_ft[idx[rows, cols]])
+    best = grid.min(axis=1)
     spill = np.flatnonzero(cand[:, -1]) if k < len(points_xy_ft) else np.array([], dtype=np.intp)
     if len(spill):
         lists = tree.query_ball_point(anchors.xy_ft[spill], bound[spill])
         lengths = np.fromiter((len(x) for x in lists), dtype=np.intp, count=len(lists))
         j = np.fromiter(itertools.chain.from_iterable(lists), dtype=np.intp, count=int(lengths.sum()))
         t = np.repeat(spill, lengths)
-        exact = shapely.distance(geoms[t], shapely.points(points_xy_ft[j]))
-        np.minimum.at(best, t, exact)
+        np.minimum.at(best, t, point_polygon_distance(anchors.edges, t, points_xy_ft[j]))
     return best
 
 
@@ -322,6 +342,12 @@ def _count_strip(
     del pairs
     sure = d <= radius_ft + anchors.inner_ft[i]
     maybe = np.flatnonzero(~sure & (d <= radius_ft + anchors.outer_ft[i]))
+    # the bounding box is a cheap exact lower bound: beyond ``radius`` of it, beyond the polygon
+    box = anchors.edges.bbox[poly_ids[i[maybe]]]
+    p = pts[j[maybe]]
+    gap_x = np.maximum(np.maximum(box[:, 0] - p[:, 0], p[:, 0] - box[:, 2]), 0.0)
+    gap_y = np.maximum(np.maximum(box[:, 1] - p[:, 1], p[:, 1] - box[:, 3]), 0.0)
+    maybe = maybe[gap_x * gap_x + gap_y * gap_y <= radius_ft * radius_ft]
     hit = point_polygon_distance(anchors.edges, poly_ids[i[maybe]], pts[j[maybe]]) <= radius_ft
     n = len(poly_ids)
     return np.bincount(i[sure], minlength=n) + np.bincount(i[maybe[hit]], minlength=n)
