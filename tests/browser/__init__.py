@@ -1,0 +1,1 @@
+"""Real-browser tests: Playwright driving Debian Chromium against the running app."""

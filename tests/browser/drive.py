@@ -1,0 +1,126 @@
+"""Driving Streamlit widgets by their stable keys (``.st-key-<key>``) and the folium map in its iframe."""
+from __future__ import annotations
+
+import contextlib
+import re
+
+from playwright.sync_api import Frame, Locator, Page, expect
+
+RERUN_TIMEOUT_MS = 90_000
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def key(page: Page, name: str) -> Locator:
+    """The element container Streamlit marks with the widget key ``name``."""
+    return page.locator(f".st-key-{name}")
+
+
+def wait_idle(page: Page, *, started_ms: int = 1_000) -> None:
+    """Wait for the script run an interaction triggered (if any) to finish."""
+    app = page.locator('[data-testid="stApp"]')
+    with contextlib.suppress(AssertionError):  # the rerun was quick, or none was needed
+        expect(app).to_have_attribute("data-test-script-state", "running", timeout=started_ms)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=RERUN_TIMEOUT_MS)
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=RERUN_TIMEOUT_MS)
+
+
+def open_app(page: Page, url: str) -> None:
+    """Load the app and wait for its first run."""
+    page.goto(url)
+    expect(page.locator('[data-testid="stApp"]')).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=RERUN_TIMEOUT_MS)
+    wait_idle(page)
+
+
+def has(page: Page, name: str) -> bool:
+    """True when a widget with key ``name`` is on the page now."""
+    return key(page, name).count() > 0
+
+
+def select(page: Page, name: str, option: str | re.Pattern[str]) -> None:
+    """Choose ``option`` in the selectbox keyed ``name``."""
+    key(page, name).get_by_role("combobox").click()
+    page.get_by_role("option", name=option).first.click()
+    wait_idle(page)
+
+
+def multiselect(page: Page, name: str, options: list[str]) -> None:
+    """Add ``options`` to the multiselect keyed ``name``."""
+    for opt in options:
+        key(page, name).get_by_role("combobox").click()
+        page.get_by_role("option", name=opt, exact=True).click()
+        page.keyboard.press("Escape")
+        wait_idle(page)
+
+
+def radio(page: Page, name: str, label: str) -> None:
+    """Pick ``label`` in the radio keyed ``name``."""
+    key(page, name).get_by_text(label, exact=True).click()
+    wait_idle(page)
+
+
+def fill(page: Page, name: str, text: str) -> None:
+    """Type ``text`` into the text or number input keyed ``name`` and commit it."""
+    box = key(page, name).locator("input")
+    box.fill(text)
+    box.press("Enter")
+    wait_idle(page)
+
+
+def nav(page: Page, title: str) -> None:
+    """Open the page ``title`` from the sidebar navigation."""
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=re.compile(re.escape(title))).click()
+    wait_idle(page)
+
+
+def metric(page: Page, label: str) -> str:
+    """The value shown by the metric labelled ``label``."""
+    box = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{re.escape(label)}$")))
+    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def as_role(page: Page, role: str, *, department: str | None = None, district: int | None = None) -> None:
+    """In demo sign-in mode, act as ``role`` (a no-op when the app has no role picker)."""
+    if not has(page, "demo_role"):
+        return
+    select(page, "demo_role", re.compile(f"^{re.escape(role)}$"))
+    if department is not None and has(page, "demo_dept"):
+        select(page, "demo_dept", department)
+    if district is not None and has(page, "demo_district"):
+        select(page, "demo_district", re.compile(f"^{district}$"))
+
+
+def map_frame(page: Page) -> Frame:
+    """The Leaflet map's frame, once the map has loaded."""
+    handle = page.locator(MAP_IFRAME).first.element_handle(timeout=RERUN_TIMEOUT_MS)
+    frame = handle.content_frame()
+    assert frame is not None
+    frame.wait_for_function("() => window.map && window.map._loaded && window.L", timeout=RERUN_TIMEOUT_MS)
+    return frame
+
+
+def click_map(page: Page, frame: Frame, point: dict[str, float]) -> None:
+    """Click the map at a container point (x, y inside the map), as a user would."""
+    box = page.locator(MAP_IFRAME).first.bounding_box()
+    offset = frame.evaluate("() => { const r = window.map.getContainer().getBoundingClientRect();"
+                            " return {x: r.left, y: r.top}; }")
+    page.mouse.click(box["x"] + offset["x"] + point["x"], box["y"] + offset["y"] + point["y"])
+
+
+# JavaScript run inside the map frame: find GeoJSON features by a property and report where they are.
+FEATURE_POINT_JS = """
+([prop, value]) => {
+  const out = [];
+  window.map.eachLayer(l => {
+    if (!l.feature || !l.feature.properties) return;
+    if (value !== null && String(l.feature.properties[prop]) !== String(value)) return;
+    if (value === null && !(prop in l.feature.properties)) return;
+    const ll = l.getLatLng ? l.getLatLng() : l.getBounds().getCenter();
+    const p = window.map.latLngToContainerPoint(ll);
+    out.push({x: p.x, y: p.y, props: l.feature.properties, fill: l.options.fillColor || null,
+              marker: !!l.getLatLng});
+  });
+  return out;
+}
+"""

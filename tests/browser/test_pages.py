@@ -1,0 +1,33 @@
+"""Every page loads in Chromium with nothing fetched from outside localhost, no failed request, no JS error."""
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser import drive
+from tests.browser.conftest import App, screenshot
+
+
+def test_every_page_loads_offline_and_clean(app: App, new_context) -> None:
+    ctx, guard = new_context()
+    page = ctx.new_page()
+    drive.open_app(page, app.url)
+    drive.as_role(page, "admin")
+    titles = [t.strip().split("\n")[-1].strip() for t in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
+    assert len(titles) >= 6, titles
+    maps = 0
+    for title in titles:
+        drive.nav(page, title)
+        expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+        if page.locator(drive.MAP_IFRAME).count():
+            frame = drive.map_frame(page)
+            # the self-hosted Leaflet drew the map and at least one vector layer
+            frame.wait_for_function("() => document.querySelectorAll('.leaflet-overlay-pane canvas, "
+                                    ".leaflet-overlay-pane path, .leaflet-marker-pane > *').length > 0")
+            srcs = frame.evaluate("() => [...document.scripts].map(s => s.src).filter(Boolean)"
+                                  ".concat([...document.querySelectorAll('link[rel=stylesheet]')].map(l => l.href))")
+            assert srcs and all("/app/static/vendor/" in s or "/component/" in s for s in srcs), srcs
+            maps += 1
+        guard.check()
+    assert maps >= 4, f"only {maps} pages showed a map"
+    screenshot(page, "pages_last")
+    guard.check()
