@@ -1,0 +1,140 @@
+"""Shared PDF furniture: styles, escaped paragraphs and tables, and the per-page banner and footer.
+
+Every page carries the document title, its publication tier, a page number and, when the
+store is synthetic, the synthetic-data notice. Text from the store is always escaped, so a
+``<script>`` in a note prints as text and never as markup.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+import pandas as pd
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import inch
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+from geo.config import SYNTHETIC_SOURCE
+
+INK = colors.HexColor("#1f2933")
+MUTED = colors.HexColor("#52606d")
+ACCENT = colors.HexColor("#0b4f8a")
+WARN = colors.HexColor("#b42318")
+RULE = colors.HexColor("#cbd2d9")
+SHADE = colors.HexColor("#eef2f6")
+MARGIN = 0.7 * inch
+PUBLIC, INTERNAL = "PUBLIC - aggregated counts only", "INTERNAL - not for public release"
+
+
+@dataclass(frozen=True)
+class Styles:
+    """The paragraph styles every report uses."""
+
+    title: ParagraphStyle
+    h2: ParagraphStyle
+    body: ParagraphStyle
+    small: ParagraphStyle
+    cell: ParagraphStyle
+    head: ParagraphStyle
+
+
+def styles() -> Styles:
+    """Return the report paragraph styles (Helvetica, which covers Spanish accents)."""
+    base = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=base["BodyText"], fontName="Helvetica", fontSize=9.5, leading=12.5,
+                          textColor=INK, spaceAfter=4)
+    return Styles(
+        title=ParagraphStyle("title", parent=body, fontName="Helvetica-Bold", fontSize=17, leading=21,
+                             textColor=ACCENT, spaceAfter=6),
+        h2=ParagraphStyle("h2", parent=body, fontName="Helvetica-Bold", fontSize=11.5, leading=14,
+                          textColor=ACCENT, spaceBefore=8, spaceAfter=4),
+        body=body,
+        small=ParagraphStyle("small", parent=body, fontSize=7.5, leading=9.5, textColor=MUTED),
+        cell=ParagraphStyle("cell", parent=body, fontSize=8, leading=10, spaceAfter=0),
+        head=ParagraphStyle("head", parent=body, fontName="Helvetica-Bold", fontSize=8, leading=10,
+                            spaceAfter=0, alignment=TA_CENTER, textColor=colors.white),
+    )
+
+
+def para(text: object, style: ParagraphStyle) -> Paragraph:
+    """Return a paragraph of ``text`` with every markup character escaped."""
+    return Paragraph(escape("" if text is None else str(text)), style)
+
+
+def rich(markup: str, style: ParagraphStyle) -> Paragraph:
+    """Return a paragraph of trusted markup written in this code base (never store text)."""
+    return Paragraph(markup, style)
+
+
+def table(frame: pd.DataFrame, *, st: Styles, widths: Sequence[float] | None = None,
+          index: bool = False, total_row: bool = False) -> Table:
+    """Return a grid table of ``frame`` with escaped, wrapping cells and a shaded header."""
+    data = frame.reset_index() if index else frame
+    header = [para(c, st.head) for c in data.columns]
+    rows = [[para(_cell(v), st.cell) for v in row] for row in data.itertuples(index=False)]
+    t = Table([header, *rows], colWidths=widths, repeatRows=1, hAlign="LEFT")
+    style = [("BACKGROUND", (0, 0), (-1, 0), ACCENT), ("GRID", (0, 0), (-1, -1), 0.4, RULE),
+             ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 2),
+             ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
+    style += [("BACKGROUND", (0, i), (-1, i), SHADE) for i in range(2, len(rows) + 1, 2)]
+    if total_row and rows:
+        style.append(("LINEABOVE", (0, -1), (-1, -1), 1.0, INK))
+    t.setStyle(TableStyle(style))
+    return t
+
+
+def build_pdf(flowables: list[Flowable], *, title: str, tier: str, synthetic: bool,
+              pagesize: tuple[float, float] = letter) -> bytes:
+    """Render ``flowables`` to PDF bytes with the banner and footer on every page.
+
+    The output is byte-for-byte reproducible (ReportLab's invariant mode: no timestamps).
+    """
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN,
+                            topMargin=MARGIN + (0.3 * inch if synthetic else 0.1 * inch), bottomMargin=MARGIN,
+                            title=title, author="StageMap (City of Los Angeles, ED 17)", invariant=True)
+
+    def furniture(canvas, document) -> None:
+        draw_page_furniture(canvas, pagesize, title=title, tier=tier, synthetic=synthetic, page=document.page)
+
+    doc.build(flowables, onFirstPage=furniture, onLaterPages=furniture)
+    return buf.getvalue()
+
+
+def draw_page_furniture(canvas, pagesize: tuple[float, float], *, title: str, tier: str, synthetic: bool,
+                        page: int) -> None:
+    """Draw the synthetic banner (when synthetic), the tier label and the footer on one page."""
+    width, height = pagesize
+    canvas.saveState()
+    if synthetic:
+        canvas.setFillColor(WARN)
+        canvas.rect(0, height - 0.42 * inch, width, 0.42 * inch, stroke=0, fill=1)
+        canvas.setFillColor(colors.white)
+        canvas.setFont("Helvetica-Bold", 10)
+        canvas.drawCentredString(width / 2, height - 0.27 * inch,
+                                 f"{SYNTHETIC_SOURCE}: every place, count and name is invented")
+    canvas.setFont("Helvetica-Bold", 7.5)
+    canvas.setFillColor(WARN if tier == INTERNAL else MUTED)
+    canvas.drawRightString(width - MARGIN, height - (0.6 if synthetic else 0.4) * inch, tier)
+    canvas.setStrokeColor(RULE)
+    canvas.line(MARGIN, 0.55 * inch, width - MARGIN, 0.55 * inch)
+    canvas.setFont("Helvetica", 7.5)
+    canvas.setFillColor(MUTED)
+    canvas.drawString(MARGIN, 0.4 * inch, f"StageMap - {title}")
+    canvas.drawRightString(width - MARGIN, 0.4 * inch, f"Page {page}")
+    if synthetic:
+        canvas.drawCentredString(width / 2, 0.25 * inch, SYNTHETIC_SOURCE)
+    canvas.restoreState()
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+    return str(value)
