@@ -138,6 +138,8 @@ def test_concurrent_writers_lose_nothing_and_never_fork_the_audit_chain(pg_sited
         t.start()
     for t in threads:
         t.join(timeout=300)
+    print(f"PostgreSQL concurrency: {n_threads} writers x {n_edits} actions, {len(acks)} saves acknowledged, "
+          f"{len(conflicts)} stale saves refused, {len(errors)} errors")
     assert not errors, errors[:3]
     assert len(acks) + len(conflicts) == n_threads * n_edits * 4 // 5
     assert len(set(acks)) == len(acks)  # no two saves acknowledged the same version of a site
