@@ -1,0 +1,252 @@
+"""Sign packet: per site, the directive sign to post (English and Spanish) and a site profile with map and QR.
+
+Page 1 is the sign: the exact English text of Executive Directive 17 A.1 and a Spanish
+translation marked as unofficial until the City publishes its own, with the site id and a QR
+code that opens the site's record in StageMap. Page 2 is the site profile for City staff: the
+parcel facts, sign and gate status, and a map drawn from the site and neighbouring parcel
+polygons (vector, no tiles, no internet).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import qrcode
+import shapely
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.pdfgen.canvas import FILL_EVEN_ODD
+from reportlab.platypus import Flowable, PageBreak, Spacer, Table, TableStyle
+
+from geo import schema as S
+from geo.config import ANALYSIS_CRS, SIGN_TEXT_EN
+from geo.errors import GeoDataError
+from geo.reports import pdf as P
+
+DEFAULT_BASE_URL = "http://localhost:8501"
+#: Spanish rendering of the sign text; NOT an official City translation (none has been published).
+SIGN_TEXT_ES = (
+    "Esta propiedad es propiedad de la Ciudad de Los Ángeles o está bajo su control. Solo puede usarse para "
+    "el propósito municipal al que está destinada y no para la aplicación de las leyes de inmigración como "
+    "área de concentración, lugar de procesamiento o base de operaciones."
+)
+ES_MARKING = ("Traducción no oficial, pendiente de la traducción oficial de la Ciudad. / "
+              "Unofficial translation, pending the City's official translation.")
+
+
+@dataclass(frozen=True)
+class SiteSheet:
+    """What one site's packet prints: its record, status and geometry with neighbours (EPSG:2229)."""
+
+    record: dict[str, Any]
+    site_geom: Any
+    neighbours: np.ndarray
+
+
+def record_url(site_id: str, *, base_url: str | None = None) -> str:
+    """Return the StageMap URL of a site's record (base from ``$STAGEMAP_BASE_URL`` or localhost)."""
+    base = (base_url or os.environ.get("STAGEMAP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    return f"{base}/review?site={quote(str(site_id), safe='')}"
+
+
+def sheets_from_store(store: Any, *, site_id: str | None = None, department: str | None = None) -> list[SiteSheet]:
+    """Return the sheets of one site, or of every site of a department, ordered by site id.
+
+    Raises
+    ------
+    GeoDataError
+        When the site id is unknown, or the department matches none (the message lists them).
+    """
+    from geo.reports.board import resolve_department
+
+    sites = store.read_layer(S.SITES)
+    if site_id is not None:
+        chosen = sites[sites[S.SITE_ID] == site_id]
+        if chosen.empty:
+            raise GeoDataError(f"--site {site_id!r} is not in the store ({len(sites):,} sites, e.g. "
+                               f"{', '.join(sites[S.SITE_ID].head(3))}). Check the id on the Liaison page.")
+    elif department is not None:
+        dept = resolve_department(department, sites[S.OWNING_DEPT].dropna().unique())
+        chosen = sites[sites[S.OWNING_DEPT] == dept]
+    else:
+        raise GeoDataError("Give --site SITE_ID or --department NAME.")
+    status = store.read_status().drop_duplicates(S.SITE_ID).set_index(S.SITE_ID)
+    parcels = store.read_layer(S.PARCELS, columns=[S.AIN]).to_crs(ANALYSIS_CRS)
+    return site_sheets(chosen.sort_values(S.SITE_ID), parcels, status)
+
+
+def site_sheets(sites: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, status: pd.DataFrame) -> list[SiteSheet]:
+    """Return one sheet per site with the parcels around it (within the map frame)."""
+    sites2229 = sites.to_crs(ANALYSIS_CRS)
+    pgeoms = np.asarray(parcels.to_crs(ANALYSIS_CRS).geometry.values, dtype=object)
+    tree = shapely.STRtree(pgeoms)
+    out = []
+    for (_, row), geom in zip(sites.iterrows(), sites2229.geometry.values):
+        frame = _frame_box(geom)
+        near = pgeoms[tree.query(frame, predicate="intersects")]
+        rec = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in row.drop("geometry").items()}
+        if row[S.SITE_ID] in status.index:
+            rec.update({k: v for k, v in status.loc[row[S.SITE_ID]].items() if k in S.EDITABLE_STATUS})
+        out.append(SiteSheet(record=rec, site_geom=geom, neighbours=near))
+    return out
+
+
+def sign_packet_pdf(sheet: SiteSheet, *, synthetic: bool, base_url: str | None = None) -> bytes:
+    """Return one site's two-page packet: the sign to post, then the site profile."""
+    st = P.styles()
+    site_id = str(sheet.record[S.SITE_ID])
+    url = record_url(site_id, base_url=base_url)
+    big = ParagraphStyle("sign", parent=st.body, fontName="Helvetica-Bold", fontSize=21, leading=28,
+                         alignment=TA_CENTER, spaceAfter=0)
+    es = ParagraphStyle("sign_es", parent=big, fontName="Helvetica", fontSize=17, leading=23)
+    center = ParagraphStyle("center", parent=st.small, alignment=TA_CENTER, fontSize=8.5, leading=11)
+    head = ParagraphStyle("head", parent=big, fontSize=30, leading=36, textColor=P.ACCENT)
+    sign = [
+        P.para("CITY OF LOS ANGELES", head), Spacer(1, 4),
+        P.para("NOTICE  /  AVISO", ParagraphStyle("n", parent=center, fontSize=13, leading=16, textColor=P.INK)),
+        Spacer(1, 14), _boxed(P.para(SIGN_TEXT_EN, big), P.INK), Spacer(1, 14),
+        _boxed(P.para(SIGN_TEXT_ES, es), P.MUTED), Spacer(1, 4), P.para(ES_MARKING, center), Spacer(1, 10),
+        P.para("Executive Directive No. 17, Mayor Karen Bass, 10 February 2026.", center), Spacer(1, 16),
+        _qr_row(url, site_id, st, caption="City staff: scan to open this site's record in StageMap."),
+        PageBreak(),
+    ]
+    profile = [
+        P.para(f"Site profile: {site_id}", st.title), P.para(sheet.record.get(S.NAME) or "", st.h2),
+        P.table(_facts(sheet.record), st=st, widths=[150, 320]), Spacer(1, 8),
+        SiteMap(sheet.site_geom, sheet.neighbours, width=6.9 * inch, height=3.9 * inch),
+        P.para("Site outline in orange over neighbouring parcel lines; drawn from the store's polygons "
+               "(EPSG:2229, grid north up). Not a survey.", st.small), Spacer(1, 6),
+        _qr_row(url, site_id, st, caption="Scan to open this site's record (sign and gate status, history)."),
+    ]
+    return P.build_pdf(sign + profile, title=f"Sign packet {site_id}",
+                       tier="Page 1: the sign to post. Page 2: site profile for City staff", synthetic=synthetic)
+
+
+class QRCode(Flowable):
+    """A QR code drawn as vector modules (sharp at any print size)."""
+
+    def __init__(self, data: str, size: float) -> None:
+        super().__init__()
+        code = qrcode.QRCode(border=0, error_correction=qrcode.constants.ERROR_CORRECT_M)
+        code.add_data(data)
+        code.make(fit=True)
+        self.matrix = np.array(code.get_matrix(), dtype=bool)
+        self.size = size
+        self.width = self.height = size
+
+    def draw(self) -> None:
+        """Draw the dark modules, top row first."""
+        n = self.matrix.shape[0]
+        cell = self.size / n
+        self.canv.setFillColor(colors.black)
+        for r, c in zip(*np.nonzero(self.matrix)):
+            self.canv.rect(c * cell, self.size - (r + 1) * cell, cell, cell, stroke=0, fill=1)
+
+
+class SiteMap(Flowable):
+    """The site and its neighbouring parcels (EPSG:2229 feet) drawn to scale in a framed box."""
+
+    def __init__(self, site: Any, neighbours: np.ndarray, *, width: float, height: float) -> None:
+        super().__init__()
+        self.site, self.neighbours = site, neighbours
+        self.width, self.height = width, height
+
+    def draw(self) -> None:
+        """Draw neighbours, the site, a scale bar and a north arrow, clipped to the frame."""
+        c, w, h = self.canv, self.width, self.height
+        minx, miny, maxx, maxy = shapely.bounds(_frame_box(self.site))
+        scale = min(w / (maxx - minx), h / (maxy - miny))
+        ox, oy = (w - (maxx - minx) * scale) / 2 - minx * scale, (h - (maxy - miny) * scale) / 2 - miny * scale
+        c.saveState()
+        clip = c.beginPath()
+        clip.rect(0, 0, w, h)
+        c.clipPath(clip, stroke=0, fill=0)
+        c.setFillColor(colors.HexColor("#f7f9fb"))
+        c.rect(0, 0, w, h, stroke=0, fill=1)
+        c.setStrokeColor(colors.HexColor("#9aa5b1"))
+        c.setFillColor(colors.HexColor("#e4e7eb"))
+        c.setLineWidth(0.4)
+        self._polygons(list(self.neighbours), scale, ox, oy, stroke=1, fill=1)
+        c.setStrokeColor(colors.HexColor("#c2410c"))
+        c.setFillColor(colors.Color(0.98, 0.55, 0.2, alpha=0.55))
+        c.setLineWidth(2.0)
+        self._polygons([self.site], scale, ox, oy, stroke=1, fill=1)
+        c.restoreState()
+        self._furniture(scale)
+
+    def _polygons(self, geoms: list, scale: float, ox: float, oy: float, *, stroke: int, fill: int) -> None:
+        path = self.canv.beginPath()
+        for geom in geoms:
+            for poly in getattr(geom, "geoms", [geom]):
+                if poly.is_empty or poly.geom_type != "Polygon":
+                    continue
+                for ring in [poly.exterior, *poly.interiors]:
+                    xy = np.asarray(ring.coords)[:, :2] * scale + (ox, oy)
+                    path.moveTo(*xy[0])
+                    for x, y in xy[1:]:
+                        path.lineTo(x, y)
+                    path.close()
+        self.canv.drawPath(path, stroke=stroke, fill=fill, fillMode=FILL_EVEN_ODD)
+
+    def _furniture(self, scale: float) -> None:
+        c, w, h = self.canv, self.width, self.height
+        c.setStrokeColor(P.INK)
+        c.setLineWidth(0.8)
+        c.rect(0, 0, w, h, stroke=1, fill=0)
+        feet = next(f for f in (2000, 1000, 500, 250, 200, 100, 50, 20) if f * scale <= w / 4)
+        c.setFillColor(P.INK)
+        c.rect(10, 10, feet * scale, 4, stroke=1, fill=1)
+        c.setFont("Helvetica", 7.5)
+        c.drawString(10, 18, f"{feet:,} ft")
+        c.line(w - 18, h - 34, w - 18, h - 14)
+        c.line(w - 18, h - 14, w - 22, h - 21)
+        c.line(w - 18, h - 14, w - 14, h - 21)
+        c.setFont("Helvetica-Bold", 8)
+        c.drawCentredString(w - 18, h - 44, "N")
+
+
+# --- private helpers ------------------------------------------------------------------------
+def _frame_box(geom: Any) -> Any:
+    """Return the map frame around ``geom``: its box grown by 40 % of its size, at least 250 ft."""
+    minx, miny, maxx, maxy = shapely.bounds(geom)
+    pad = max(0.4 * max(maxx - minx, maxy - miny), 250.0)
+    return shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad)
+
+
+def _boxed(flowable: Flowable, color: colors.Color) -> Table:
+    t = Table([[flowable]], colWidths=[6.9 * inch])
+    t.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 2.0, color), ("TOPPADDING", (0, 0), (-1, -1), 12),
+                           ("BOTTOMPADDING", (0, 0), (-1, -1), 14), ("LEFTPADDING", (0, 0), (-1, -1), 14),
+                           ("RIGHTPADDING", (0, 0), (-1, -1), 14)]))
+    return t
+
+
+def _qr_row(url: str, site_id: str, st: P.Styles, *, caption: str) -> Table:
+    text = [P.para(f"Site {site_id}", st.h2), P.para(caption, st.body), P.para(url, st.small)]
+    t = Table([[QRCode(url, 1.15 * inch), text]], colWidths=[1.4 * inch, 5.5 * inch], hAlign="LEFT")
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    return t
+
+
+def _facts(rec: dict[str, Any]) -> pd.DataFrame:
+    def text(key: str) -> str:
+        value = rec.get(key)
+        return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+    area = rec.get(S.AREA_SQFT)
+    rows = [("Department", text(S.OWNING_DEPT)), ("Asset type", text(S.ASSET_TYPE)), ("Address", text(S.ADDRESS)),
+            ("AINs", text(S.AINS).replace(";", ", ")), ("Use", f"{text(S.USE_CODE)} {text(S.USE_DESCRIPTION)}".strip()),
+            ("Council district", text(S.COUNCIL_DISTRICT)), ("LAPD area", text(S.LAPD_AREA)),
+            ("Area", f"{float(area):,.0f} sq ft" if area is not None else ""),
+            ("Sign", (text(S.SIGN_STATUS) or "unknown")
+             + (f" (posted {text(S.SIGN_POSTED_ON)[:10]})" if text(S.SIGN_POSTED_ON) else "")),
+            ("Gate", text(S.GATE_STATUS) or "unknown"), ("Last inspected", text(S.LAST_INSPECTED)[:10]),
+            ("Status note", text(S.STATUS_NOTE))]
+    return pd.DataFrame(rows, columns=["Item", "Value"])
