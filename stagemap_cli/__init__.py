@@ -7,7 +7,12 @@ from geo.cli import main as geo_main
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``stagemap`` with every subcommand, including ``map``."""
+    """Run ``stagemap`` with every subcommand, including ``map``, ``nexus`` and ``report``."""
     from stagemap_cli.maps import register
+    from stagemap_cli.reports import register as register_reports
 
-    return geo_main(argv, extend=register)
+    def extend(sub) -> None:
+        register(sub)
+        register_reports(sub)
+
+    return geo_main(argv, extend=extend)
