@@ -18,6 +18,7 @@ PAGES = {  # name -> (script, title, icon); every page also checks the role itse
     "review": ("app_pages/review.py", "Parcel review", "🔎"),
     "liaison": ("app_pages/liaison.py", "Liaison", "🪧"),
     "incidents": ("app_pages/incidents.py", "Incident map", "📍"),
+    "report": ("app_pages/report.py", "Report an incident", "📝"),
     "gaps": ("app_pages/gaps.py", "Gap analysis", "🚧"),
     "nexus": ("app_pages/nexus.py", "Nexus study", "⚖️"),
     "data": ("app_pages/data.py", "Data", "📥"),

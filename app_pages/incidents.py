@@ -7,17 +7,21 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import schema as S
+from geo.actions import reporter_contacts
 from geo.config import store_url
 from geo.errors import GeoDataError
 from geo.incident_filters import IncidentFilter, counts_by_district, filter_incidents, local_dates
+from geo.roles import can
 from geo.selection import feature_at
+from geo.store import open_store
 from layers.incidents import incident_map
 from ui import auth, state
 from ui.data import load_frames, store_version
 
 actor = auth.page_actor("incidents")
 
-frames = load_frames(*store_version(st.session_state[state.STORE_URL] or store_url()))
+url, version = store_version(st.session_state[state.STORE_URL] or store_url())
+frames = load_frames(url, version)
 st.title("Incident map")
 incidents, districts = frames.incidents, frames.districts
 latest = local_dates(incidents[S.OCCURRED_AT]).max() if len(incidents) else dt.date.today()
@@ -68,4 +72,10 @@ if sel and sel in set(shown[S.INCIDENT_ID]):
                    row[S.WARRANT_SHOWN], row[S.DESCRIPTION])]},
         hide_index=True, width="stretch")
 
+    if can(actor, "view_reporter_contact"):
+        with st.expander("Reporter contact (restricted: records and admin; every view is logged)"):
+            contacts = reporter_contacts(open_store(url), actor, sel) if st.button("Show contact",
+                                                                                    key=state.INC_SHOW_CONTACT) else []
+            if contacts:
+                st.dataframe(contacts, hide_index=True, width="stretch")
 st.dataframe(counts.rename_axis("district").reset_index(), hide_index=True)

@@ -1,6 +1,7 @@
 """Every write and internal export the app performs, each re-checking role and scope first."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,3 +48,24 @@ def import_file(store: Any, actor: Actor, kind: str, path: str | Path, **options
     authorize(actor, "import_data")
     limits: ImportLimits = options.pop("limits", UploadLimits())
     return ingest_file(store, kind, path, user=actor.name, limits=limits, **options)
+
+
+def report_incident(store: Any, actor: Actor, report: Any, *, evidence: Sequence[Any] = ()) -> Any:
+    """Store an incident report (with evidence) as ``actor``: liaisons, LAPD records and admins."""
+    from geo.intake import submit_incident
+
+    authorize(actor, "submit_incident")
+    return submit_incident(store, report, evidence_files=list(evidence), user=actor.name, role=actor.role,
+                           source="app")
+
+
+def reporter_contacts(store: Any, actor: Actor, incident_id: str) -> list[dict[str, object]]:
+    """Return the reporter contacts of one incident, for records and admin only; the read is audited."""
+    authorize(actor, "view_reporter_contact")
+    with store.read() as con:
+        cur = con.execute("SELECT name, email, phone, created_at FROM reporter_contacts WHERE incident_id = ? "
+                          "ORDER BY created_at", (incident_id,))
+        rows = [dict(zip(("name", "email", "phone", "created_at"), r)) for r in cur.fetchall()]
+    store.log_event(actor=actor.name, role=actor.role, action="reporter_contact.read", entity="reporter_contacts",
+                    entity_id=incident_id, detail={"contacts": len(rows)})
+    return rows

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from geo.errors import AccessDenied
 
 ROLES = ("planner", "liaison", "council_office", "records", "admin", "public")
-PAGES = ("overview", "review", "liaison", "incidents", "gaps", "data", "nexus", "public")
+PAGES = ("overview", "review", "liaison", "incidents", "report", "gaps", "data", "nexus", "public")
 ACTIONS = (
     "view_risk",  # risk scores, tiers, gap lists, unprotected sites
     "view_parcels",  # private parcels
@@ -26,11 +26,11 @@ _MATRIX: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "planner": (frozenset({"overview", "review", "incidents", "gaps", "nexus", "public"}),
                 frozenset({"view_risk", "view_parcels", "view_incident_points", "override_tier", "export_internal",
                            "export_public"})),
-    "liaison": (frozenset({"overview", "liaison", "public"}),
+    "liaison": (frozenset({"overview", "liaison", "report", "public"}),
                 frozenset({"view_risk", "edit_status", "submit_incident", "export_public"})),
     "council_office": (frozenset({"overview", "incidents", "gaps", "public"}),
                        frozenset({"view_risk", "view_incident_points", "export_internal", "export_public"})),
-    "records": (frozenset({"overview", "incidents", "public"}),
+    "records": (frozenset({"overview", "incidents", "report", "public"}),
                 frozenset({"view_incident_points", "submit_incident", "view_reporter_contact", "view_evidence",
                            "export_public"})),
     "admin": (frozenset(PAGES), frozenset(ACTIONS)),

@@ -16,6 +16,7 @@ INC_RANGE = "inc_range"
 INC_TYPES = "inc_types"
 INC_VERIFICATION = "inc_verification"
 INC_MODE = "inc_mode"
+INC_SHOW_CONTACT = "inc_show_contact"
 USER_NAME = "user_name"
 # liaison page
 LIA_DEPT = "lia_dept"
@@ -36,6 +37,10 @@ REV_TABLE = "rev_table"
 REV_EXPORT = "rev_export"
 # gap page
 GAP_HIGH_ONLY = "gap_high_only"
+# report page
+REP_LAT = "rep_lat"
+REP_LON = "rep_lon"
+REP_LAST_CLICK = "rep_last_click"
 # data page
 DATA_KIND = "data_kind"
 DATA_FILE = "data_file"
@@ -47,7 +52,7 @@ _DEFAULTS: dict[str, object] = {
     STORE_URL: None, SELECTED_SITE: None, SELECTED_INCIDENT: None,
     INC_DISTRICTS: [], INC_PERIOD: "All", INC_LAST_DAYS: 30, INC_TYPES: [], INC_VERIFICATION: [],
     INC_MODE: "clusters", USER_NAME: "", LIA_COLOR: "sign", LIA_LAST_CLICK: None, LIA_PENDING: None, LIA_SEEN: {}, REV_CATEGORIES: [], REV_TIERS: [], REV_DISTRICTS: [], REV_USE_CODE: "", REV_OWNERS: [],
-    GAP_HIGH_ONLY: False, REV_VIEW: None, REV_LAST_CLICK: None, DATA_CRS: "", DATA_DEPT: "", DATA_USER: "",
+    GAP_HIGH_ONLY: False, REP_LAT: 34.0537, REP_LON: -118.2427, REP_LAST_CLICK: None, REV_VIEW: None, REV_LAST_CLICK: None, DATA_CRS: "", DATA_DEPT: "", DATA_USER: "",
 }
 
 

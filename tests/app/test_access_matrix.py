@@ -12,9 +12,9 @@ from tests.app.test_overview_page import APP
 ROOT = Path(APP).parent
 ALLOWED = {  # written out from the issue, independent of geo.roles
     "planner": {"overview", "review", "incidents", "gaps", "nexus", "public"},
-    "liaison": {"overview", "liaison", "public"},
+    "liaison": {"overview", "liaison", "report", "public"},
     "council_office": {"overview", "incidents", "gaps", "public"},
-    "records": {"overview", "incidents", "public"},
+    "records": {"overview", "incidents", "report", "public"},
     "admin": set(PAGES),
     "public": {"public"},
 }

@@ -9,9 +9,9 @@ from geo.roles import ACTIONS, PAGES, ROLES, Actor, authorize, require_page
 # Expected cells, written out by hand from the issue (not derived from the code under test).
 PAGE_OK = {
     "planner": {"overview", "review", "incidents", "gaps", "nexus", "public"},
-    "liaison": {"overview", "liaison", "public"},
+    "liaison": {"overview", "liaison", "report", "public"},
     "council_office": {"overview", "incidents", "gaps", "public"},
-    "records": {"overview", "incidents", "public"},
+    "records": {"overview", "incidents", "report", "public"},
     "admin": set(PAGES),
     "public": {"public"},
 }

@@ -1,0 +1,83 @@
+"""Report an incident: contractor reports (A.3) and officer reports (B.6), with evidence files."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import schema as S
+from geo.actions import report_incident
+from geo.config import store_url
+from geo.errors import AccessDenied, GeoDataError
+from geo.evidence import EvidenceUpload
+from geo.incident_filters import LA_TZ
+from geo.intake import IncidentReport
+from geo.selection import clicked_lonlat
+from geo.store import open_store
+from layers.base import base_map
+from ui import auth, state
+from ui.data import load_frames, store_version
+
+actor = auth.page_actor("report")
+
+url, version = store_version(st.session_state[state.STORE_URL] or store_url())
+frames = load_frames(url, version)
+st.title("Report an incident")
+st.caption("Contractors report any attempted or actual use of City property as a staging area, processing location "
+           "or operations base to the department's Immigrant Affairs Liaison (directive A.3); officers record "
+           "apparent unlawful conduct (B.6). The report is routed to the owning department by location.")
+
+st.markdown("**Where**: click the map, or type the coordinates.")
+event = st_folium(base_map(bounds=tuple(frames.districts.total_bounds) if len(frames.districts) else None),
+                  key="report_map", returned_objects=["last_clicked"], use_container_width=True, height=320)
+where = clicked_lonlat(event)
+if where and where != st.session_state[state.REP_LAST_CLICK]:
+    st.session_state[state.REP_LAST_CLICK] = where
+    st.session_state[state.REP_LON], st.session_state[state.REP_LAT] = round(where[0], 6), round(where[1], 6)
+
+with st.form("incident_report", clear_on_submit=False):
+    c1, c2 = st.columns(2)
+    lat = c1.number_input("Latitude", format="%.6f", key=state.REP_LAT)
+    lon = c2.number_input("Longitude", format="%.6f", key=state.REP_LON)
+    kind = c1.selectbox("Type", S.INCIDENT_TYPES)
+    source = c2.selectbox("Reported by", ["contractor", "officer", "staff", "public"])
+    now_la = dt.datetime.now(ZoneInfo(LA_TZ)).replace(second=0, microsecond=0, tzinfo=None)
+    day = c1.date_input("Date", value=now_la.date(), max_value=now_la.date())
+    clock = c2.time_input("Time (Los Angeles)", value=now_la.time())
+    description = st.text_area("What happened", max_chars=4000)
+    location_text = st.text_input("Location (hundred block or intersection)")
+    warrant = st.radio("Judicial warrant or court order shown", list(S.WARRANT_VALUES), index=2, horizontal=True)
+    st.markdown("Officer reports (B.2): on-scene supervisory immigration officer, when recorded")
+    s1, s2, s3 = st.columns(3)
+    supervisor = s1.text_input("Supervisor name")
+    badge = s2.text_input("Badge number")
+    agency = s3.text_input("Agency")
+    st.markdown("Reporter contact (optional; kept apart and visible only to LAPD records and admins)")
+    r1, r2, r3 = st.columns(3)
+    reporter_name = r1.text_input("Name")
+    reporter_email = r2.text_input("E-mail")
+    reporter_phone = r3.text_input("Phone")
+    files = st.file_uploader("Evidence (photos, video, documents)", accept_multiple_files=True)
+    label = st.text_input("Evidence label (B.7)")
+    disposition = st.text_input("Call disposition reference")
+    submitted = st.form_submit_button("Submit report", type="primary")
+
+if submitted:
+    report = IncidentReport(
+        incident_type=kind, lat=lat, lon=lon, occurred_at=dt.datetime.combine(day, clock), source_type=source,
+        description=description or None, location_text=location_text or None, warrant_shown=warrant,
+        supervisor_name=supervisor or None, supervisor_badge=badge or None, agency=agency or None,
+        reporter_name=reporter_name or None, reporter_email=reporter_email or None,
+        reporter_phone=reporter_phone or None)
+    evidence = [EvidenceUpload(f.name, f.getvalue(), label=label or None, disposition_ref=disposition or None)
+                for f in files or []]
+    try:
+        result = report_incident(open_store(url), actor, report, evidence=evidence)
+    except (GeoDataError, AccessDenied) as exc:
+        st.error(str(exc))
+    else:
+        routed = result.route.routed_to or "no City site at this location"
+        st.success(f"Saved incident {result.incident_id} with {len(result.evidence)} evidence file(s). "
+                   f"Routed to: {routed}.")
