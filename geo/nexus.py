@@ -128,10 +128,10 @@ def check_unit_costs(table: pd.DataFrame) -> pd.DataFrame:
     problems = [f"missing key {k!r}" for k in REQUIRED_KEYS if k not in set(t["key"])]
     problems += [f"key {k!r} appears more than once" for k in sorted(set(t["key"][t["key"].duplicated()]))]
     value = pd.to_numeric(t["value"], errors="coerce")
-    problems += [f"{k}: value {v!r} is not a non-negative number" for k, v, n in
+    problems += [f"{k}: value '{v}' is not a non-negative number" for k, v, n in
                  zip(t["key"], t["value"], value) if pd.isna(n) or n < 0]
     year = pd.to_numeric(t["year"].map(lambda y: None if _blank(y) else y), errors="coerce")
-    problems += [f"{k}: year {y!r} is not a year 1900-2100" for k, y, n in zip(t["key"], t["year"], year)
+    problems += [f"{k}: year '{y}' is not a year 1900-2100" for k, y, n in zip(t["key"], t["year"], year)
                  if not _blank(y) and (pd.isna(n) or not 1900 <= n <= 2100)]
     problems += [f"{k}: applies_to {a!r} is not one of {list(APPLIES_TO)}" for k, a in
                  zip(t["key"], t["applies_to"]) if a not in APPLIES_TO]
