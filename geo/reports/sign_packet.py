@@ -235,6 +235,12 @@ def _qr_row(url: str, site_id: str, st: P.Styles, *, caption: str) -> Table:
     return t
 
 
+def _sign_words(status: str, posted_on: str) -> str:
+    if not posted_on:
+        return status
+    return f"posted on {posted_on}" if status == "posted" else f"{status} (posted on {posted_on})"
+
+
 def _facts(rec: dict[str, Any]) -> pd.DataFrame:
     def text(key: str) -> str:
         value = rec.get(key)
@@ -245,8 +251,7 @@ def _facts(rec: dict[str, Any]) -> pd.DataFrame:
             ("AINs", text(S.AINS).replace(";", ", ")), ("Use", f"{text(S.USE_CODE)} {text(S.USE_DESCRIPTION)}".strip()),
             ("Council district", text(S.COUNCIL_DISTRICT)), ("LAPD area", text(S.LAPD_AREA)),
             ("Area", f"{float(area):,.0f} sq ft" if area is not None else ""),
-            ("Sign", (text(S.SIGN_STATUS) or "unknown")
-             + (f" (posted {text(S.SIGN_POSTED_ON)[:10]})" if text(S.SIGN_POSTED_ON) else "")),
+            ("Sign", _sign_words(text(S.SIGN_STATUS) or "unknown", text(S.SIGN_POSTED_ON)[:10])),
             ("Gate", text(S.GATE_STATUS) or "unknown"), ("Last inspected", text(S.LAST_INSPECTED)[:10]),
             ("Status note", text(S.STATUS_NOTE))]
     return pd.DataFrame(rows, columns=["Item", "Value"])

@@ -42,8 +42,8 @@ def render(pdf: bytes, *, artifact: str | None = None, page: int = 0) -> tuple[s
     doc = pdfium.PdfDocument(pdf)
     try:
         text = "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
-        image = doc[page].render(scale=1.4 if artifact else 0.6).to_pil().convert("L")
-        pixels = np.asarray(image, dtype=float)
+        image = doc[page].render(scale=1.4 if artifact else 0.6).to_pil()
+        pixels = np.asarray(image.convert("L"), dtype=float)
         assert pixels.std() > 20 and (pixels < 200).mean() > 0.02, "page renders blank"
         if artifact:
             ARTIFACTS.mkdir(exist_ok=True)
@@ -175,3 +175,23 @@ def test_cli_reports_and_their_errors(store, tmp_path, capsys):
     assert "YYYY-MM" in err and "Known departments:" in err and "'NOPE' is not in the store" in err
     actions = pd.DataFrame(store.read_audit())["action"]
     assert {"export.report.monthly", "export.report.board", "export.report.sign_packet"} <= set(actions)
+
+
+def test_site_map_draws_the_site_and_its_neighbours_in_colour():
+    import shapely
+
+    from geo.reports.sign_packet import SiteSheet
+
+    x0, y0 = 6_480_000.0, 1_840_000.0  # EPSG:2229 feet near City Hall
+    site = shapely.box(x0, y0, x0 + 200, y0 + 150)
+    ring = np.array([shapely.box(x0 + dx, y0 + dy, x0 + dx + 180, y0 + dy + 140)
+                     for dx, dy in ((-220, 0), (220, 0), (0, 170), (0, -170))], dtype=object)
+    sheet = SiteSheet(record={S.SITE_ID: "T-1", S.NAME: "Test lot"}, site_geom=site, neighbours=ring)
+    doc = pdfium.PdfDocument(sign_packet_pdf(sheet, synthetic=False))
+    try:
+        rgb = np.asarray(doc[1].render(scale=0.8).to_pil().convert("RGB"), dtype=int)
+    finally:
+        doc.close()
+    orange = (abs(rgb[..., 0] - 240) < 20) & (abs(rgb[..., 1] - 180) < 30) & (rgb[..., 2] < 160)
+    grey = (abs(rgb[..., 0] - 228) < 4) & (abs(rgb[..., 1] - 231) < 4) & (abs(rgb[..., 2] - 235) < 4)
+    assert orange.sum() > 500 and grey.sum() > 4 * 500 * 0.8
