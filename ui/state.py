@@ -41,6 +41,13 @@ GAP_HIGH_ONLY = "gap_high_only"
 REP_LAT = "rep_lat"
 REP_LON = "rep_lon"
 REP_LAST_CLICK = "rep_last_click"
+# nexus page
+NEX_COSTS = "nex_costs"  # st.data_editor's own edits; never set here
+NEX_RECOVERY = "nex_recovery"
+NEX_ADJACENT = "nex_adjacent"
+NEX_FREEZE = "nex_freeze"
+NEX_EXPORT = "nex_export"
+NEX_HASH = "nex_hash"
 # data page
 DATA_KIND = "data_kind"
 DATA_FILE = "data_file"
@@ -53,6 +60,7 @@ _DEFAULTS: dict[str, object] = {
     INC_DISTRICTS: [], INC_PERIOD: "All", INC_LAST_DAYS: 30, INC_TYPES: [], INC_VERIFICATION: [],
     INC_MODE: "clusters", USER_NAME: "", LIA_COLOR: "sign", LIA_LAST_CLICK: None, LIA_PENDING: None, LIA_SEEN: {}, REV_CATEGORIES: [], REV_TIERS: [], REV_DISTRICTS: [], REV_USE_CODE: "", REV_OWNERS: [],
     GAP_HIGH_ONLY: False, REP_LAT: 34.0537, REP_LON: -118.2427, REP_LAST_CLICK: None, REV_VIEW: None, REV_LAST_CLICK: None, DATA_CRS: "", DATA_DEPT: "", DATA_USER: "",
+    NEX_RECOVERY: 1.0, NEX_ADJACENT: False, NEX_HASH: None,
 }
 
 
