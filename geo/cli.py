@@ -127,7 +127,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     store.write_layers(sample.frames, mode="replace", status=sample.status)
     peak = psutil.Process().memory_info().rss / 2**20
     counts = ", ".join(f"{k} {v:,}" for k, v in store.counts().items() if v)
-    print(f"synthetic sample written to {store.url}: {counts} "
+    print(f"synthetic sample written to {store.display_url}: {counts} "
           f"({time.perf_counter() - t0:.1f} s, RSS {peak:,.0f} MiB)")
     return EXIT_OK
 
@@ -215,7 +215,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     from geo.store import open_store
 
     store = open_store(args.store)
-    print(f"store {store.url} is at schema revision {store.migrate()}")
+    print(f"store {store.display_url} is at schema revision {store.migrate()}")
     return EXIT_OK
 
 

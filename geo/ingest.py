@@ -102,10 +102,9 @@ def ingest_file(store: object, kind: str, path: str | Path, *, crs: str | None =
     record = ImportRecord(kind=kind, source=path.name, sha256=_sha256(path), n_read=result.n_read,
                           n_accepted=len(result.frame), n_repaired=len(result.repaired),
                           n_rejected=len(result.rejected), user=user)
-    written = store.write_layers(frames, mode="upsert", record=record)
+    written = store.write_layers(frames, mode="upsert", record=record,
+                                 delete={S.SITES: replaced} if replaced else None)
     if replaced:
-        # TODO(store): needs write_layers(delete=...) to make this part of the same transaction.
-        store.delete_rows(S.SITES, replaced)
         notes.append(f"{len(replaced)} derived sites replaced by this asset list: {', '.join(replaced[:10])}")
     return IngestReport(kind=kind, source=path.name, fmt=raw.fmt, crs=raw.crs, n_read=result.n_read,
                         n_accepted=len(result.frame), repaired=result.repaired, rejected=result.rejected,

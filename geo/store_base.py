@@ -147,13 +147,17 @@ class BaseStore:
         mode: str = "upsert",
         record: ImportRecord | None = None,
         status: pd.DataFrame | None = None,
+        delete: dict[str, Sequence[str]] | None = None,
     ) -> dict[str, WriteResult]:
         """Write validated canonical frames in one transaction.
 
         ``mode='upsert'`` inserts new keys and updates existing ones; ``'replace'`` empties
-        each layer first. New sites get a ``site_status`` row (version 1) unless ``status``
-        supplies one. Synthetic and real data never mix: a write whose ``is_synthetic``
-        differs from the store's raises :class:`StoreError` and changes nothing.
+        each layer first. ``delete`` removes rows by key first, in the same transaction; a
+        deleted site's status is carried over to the new site that covers its AINs, and its
+        status row is removed (its history stays). New sites get a ``site_status`` row
+        (version 1) unless ``status`` supplies one. Synthetic and real data never mix: a write
+        whose ``is_synthetic`` differs from the store's raises :class:`StoreError` and changes
+        nothing.
         """
         if mode not in ("upsert", "replace"):
             raise ValueError(f"mode must be 'upsert' or 'replace', got {mode!r}")
@@ -169,6 +173,13 @@ class BaseStore:
                     f"{'synthetic' if incoming else 'real data'}. Demo and real layers never mix: "
                     "import into another store (--store data/real.gpkg or STAGEMAP_STORE)."
                 )
+            for layer, keys in (delete or {}).items():
+                keys = [str(k) for k in keys]
+                if layer == S.SITES and keys:
+                    carried = carried_status(con, keys, frames.get(S.SITES))
+                    status = carried if status is None else pd.concat([status, carried], ignore_index=True)
+                    con.executemany("DELETE FROM site_status WHERE site_id = ?", [(k,) for k in keys])
+                con.executemany(f'DELETE FROM "{layer}" WHERE "{S.LAYER_KEYS[layer]}" = ?', [(k,) for k in keys])
             for layer, gdf in frames.items():
                 check_frame(layer, gdf)
                 results[layer] = self._write_layer(con, layer, gdf, mode=mode)
@@ -303,20 +314,25 @@ def to_series(kind: str, values: Sequence[object]) -> pd.Series:
 
 
 def to_sql_values(kind: str, s: pd.Series) -> list[object]:
-    """Return one canonical column as Python values for the SQLite driver."""
+    """Return one canonical column as Python values for the database driver (vectorised)."""
     if kind == "bool":
-        return [int(bool(v)) for v in s]
+        return s.fillna(False).astype(bool).astype(int).tolist()
     if kind == "int":
-        return [None if pd.isna(v) else int(v) for v in s]
+        arr = pd.array(s, dtype="Int64")
+        return np.where(arr.isna(), None, arr.astype("float64").astype(object)).tolist() if arr.isna().any() \
+            else arr.astype("int64").tolist()
     if kind == "float":
-        return [None if pd.isna(v) else float(v) for v in s]
+        vals = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64")
+        nan = np.isnan(vals)
+        return np.where(nan, None, vals.astype(object)).tolist() if nan.any() else vals.tolist()
     if kind == "datetime":
         ts = pd.to_datetime(s, utc=True)
         return [None if pd.isna(v) else v.isoformat() for v in ts]
     if kind == "date":
         return [None if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT
                 else (v.isoformat() if hasattr(v, "isoformat") else str(v)) for v in s]
-    return [None if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v) for v in s]
+    text = s.astype("string")
+    return np.where(text.isna().to_numpy(), None, text.to_numpy(dtype=object, na_value=None)).tolist()
 
 
 def promote(geoms: np.ndarray, declared: str) -> np.ndarray:
@@ -329,6 +345,28 @@ def promote(geoms: np.ndarray, declared: str) -> np.ndarray:
     out = np.array(geoms, dtype=object)
     out[single] = shapely.multipolygons(geoms[single], indices=np.arange(int(single.sum())))
     return out
+
+
+def carried_status(con: Any, old_ids: list[str], new_sites: gpd.GeoDataFrame | None) -> pd.DataFrame:
+    """Return status rows of ``old_ids`` re-keyed to the new site that covers one of their AINs."""
+    cols = [S.SITE_ID, S.SIGN_STATUS, S.SIGN_POSTED_ON, S.GATE_STATUS, S.LAST_INSPECTED, S.STATUS_NOTE]
+    if new_sites is None or not len(new_sites):
+        return pd.DataFrame(columns=cols)
+    owner = {a: sid for sid, ains in zip(new_sites[S.SITE_ID], new_sites[S.AINS].fillna(""))
+             for a in str(ains).split(";") if a}
+    rows = []
+    for old in old_ids:
+        ains = con.execute("SELECT ains FROM sites WHERE site_id = ?", (old,)).fetchone()
+        st = con.execute(f"SELECT {', '.join(cols)} FROM site_status WHERE site_id = ?", (old,)).fetchone()
+        new = next((owner[a] for a in str(ains[0] if ains else "").split(";") if a in owner), None)
+        if st is None or new is None:
+            continue
+        rec = dict(zip(cols, st))
+        if rec[S.SIGN_STATUS] == "unknown" and rec[S.GATE_STATUS] == "unknown":
+            continue
+        note = f"status carried over from {old}" + (f"; {rec[S.STATUS_NOTE]}" if rec[S.STATUS_NOTE] else "")
+        rows.append({**rec, S.SITE_ID: new, S.STATUS_NOTE: note})
+    return pd.DataFrame(rows, columns=cols)
 
 
 def seed_status(con: Any, sites: gpd.GeoDataFrame, status: pd.DataFrame | None, *, user: str | None) -> None:

@@ -86,6 +86,12 @@ class PgConnection:
         cur.execute(query, tuple(params))
         return cur
 
+    def lock_audit(self) -> None:
+        """Serialise audit appends for the rest of this transaction (called by ``append_audit``)."""
+        if not self._audit_locked:
+            self.raw.cursor().execute("SELECT pg_advisory_xact_lock(%s)", (AUDIT_LOCK_KEY,))
+            self._audit_locked = True
+
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
         query, _ = translate(sql)
         cur = self.raw.cursor()

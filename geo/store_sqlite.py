@@ -26,6 +26,7 @@ from geo.store_base import BaseStore, promote, to_sql_values
 from geo.store_types import WriteResult
 
 BUSY_TIMEOUT_MS = 10_000
+WRITE_CHUNK = 50_000  # rows converted and inserted per executemany
 NETWORK_FS = {"nfs", "nfs4", "cifs", "smb", "smb2", "smbfs", "smb3", "afs", "9p", "fuse.sshfs",
               "fuse.rclone", "davfs", "fuse.gcsfuse", "fuse.s3fs", "glusterfs", "ceph", "lustre"}
 
@@ -183,15 +184,17 @@ def _write_layer(con: sqlite3.Connection, layer: str, gdf: gpd.GeoDataFrame, *, 
         con.execute(f'DELETE FROM "{layer}"')
         before = 0
     names = [c.name for c in spec]
-    columns = [to_sql_values(c.kind, gdf[c.name]) for c in spec]
-    columns.append(to_gpkg_blobs(promote(gdf.geometry.values, S.LAYER_GEOMETRY[layer])))
     quoted = ", ".join(f'"{n}"' for n in names)
     updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n != key)
-    con.executemany(
-        f'INSERT INTO "{layer}" ({quoted}, geom) VALUES ({", ".join("?" * (len(names) + 1))}) '
-        f'ON CONFLICT("{key}") DO UPDATE SET {updates}, geom = excluded.geom',
-        zip(*columns),
-    )
+    sql = (f'INSERT INTO "{layer}" ({quoted}, geom) VALUES ({", ".join("?" * (len(names) + 1))}) '
+           f'ON CONFLICT("{key}") DO UPDATE SET {updates}, geom = excluded.geom')
+    geoms = gdf.geometry.values
+    for start in range(0, len(gdf), WRITE_CHUNK):  # chunks bound the Python objects alive at once
+        part = gdf.iloc[start:start + WRITE_CHUNK]
+        columns = [to_sql_values(c.kind, part[c.name]) for c in spec]
+        columns.append(to_gpkg_blobs(promote(np.asarray(geoms[start:start + WRITE_CHUNK]),
+                                             S.LAYER_GEOMETRY[layer])))
+        con.executemany(sql, zip(*columns))
     after = con.execute(f'SELECT COUNT(*) FROM "{layer}"').fetchone()[0]
     touch_layer(con, layer, tuple(gdf.total_bounds) if len(gdf) else None)
     inserted = after - before

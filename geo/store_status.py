@@ -100,13 +100,23 @@ def check_changes(site_id: str, changes: Mapping[str, Any], *, today: dt.date | 
             value = day.isoformat()
         if key in (S.SIGN_TEXT_VERSION, S.SIGN_LANGUAGE, S.STATUS_NOTE) and value is not None:
             value = str(value)[:2000]
+            bad = sorted({f"U+{ord(c):04X}" for c in value if ord(c) < 32 and c not in "\t\n\r"})
+            if bad:
+                raise SchemaError(f"Site {site_id}: {key} contains control characters {bad}; remove them and retry.")
         out[key] = value
     return out
 
 
 def append_audit(con: Any, *, actor: str, role: str, action: str, entity: str, entity_id: str | None,
                  old: object, new: object, source: str) -> dict[str, Any]:
-    """Append one hash-chained audit entry inside the caller's transaction; return it."""
+    """Append one hash-chained audit entry inside the caller's transaction; return it.
+
+    A backend whose transactions do not serialise writers (PostgreSQL) provides
+    ``con.lock_audit()``, taken before the chain head is read so writers never fork the chain.
+    """
+    lock = getattr(con, "lock_audit", None)
+    if lock is not None:
+        lock()
     last = con.execute("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (1, GENESIS) if last is None else (int(last[0]) + 1, str(last[1]))
     entry = {"seq": seq, "at": now_utc(), "actor": actor, "role": role, "action": action, "entity": entity,

@@ -174,3 +174,33 @@ def test_many_processes_opening_a_new_store_at_once_all_succeed(tmp_path):
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0] * 6, [o[1].decode()[-400:] for o in outs]
     assert len({o[0] for o in outs}) == 1
+
+
+def test_replacing_a_derived_site_carries_its_status_in_one_transaction(store):
+    derived = canonical_frame(S.SITES, [shapely.box(-118.25, 34.05, -118.249, 34.051)], site_id="CLA-5173012900",
+                              ains="5173012900", owning_dept="unassigned", area_sqft=100.0,
+                              site_origin="derived_from_parcels")
+    store.write_layers({S.SITES: derived})
+    store.save_status("CLA-5173012900", {"sign_status": "posted", "sign_posted_on": "2026-03-01"},
+                      expect_version=1, user="ana")
+    named = derived.assign(site_id="LADOT-7", ains="5173012900;5173012901", owning_dept="Transportation (LADOT)",
+                           site_origin="asset_list")
+    store.write_layers({S.SITES: named}, delete={S.SITES: ["CLA-5173012900"]})
+    sites = store.read_layer(S.SITES)
+    status = store.read_status().set_index("site_id")
+    assert sites[S.SITE_ID].tolist() == ["LADOT-7"]
+    assert list(status.index) == ["LADOT-7"]
+    assert status.loc["LADOT-7", "sign_status"] == "posted"
+    assert "carried over from CLA-5173012900" in status.loc["LADOT-7", "note"]
+    assert len(store.status_history("LADOT-7")) == 1
+
+
+def test_a_failed_write_keeps_the_rows_it_would_have_deleted(store):
+    derived = canonical_frame(S.SITES, [shapely.box(-118.25, 34.05, -118.249, 34.051)], site_id="CLA-1", ains="1",
+                              owning_dept="unassigned", area_sqft=1.0, site_origin="derived_from_parcels")
+    store.write_layers({S.SITES: derived})
+    broken = derived.assign(site_id="LADOT-1").drop(columns=[S.ASSET_TYPE])
+    with pytest.raises(StoreError):
+        store.write_layers({S.SITES: broken}, delete={S.SITES: ["CLA-1"]})
+    assert store.read_layer(S.SITES)[S.SITE_ID].tolist() == ["CLA-1"]
+    assert store.read_status()[S.SITE_ID].tolist() == ["CLA-1"]
