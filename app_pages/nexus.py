@@ -1,0 +1,106 @@
+"""Nexus study (Planning, Directive D): editable unit costs, fee scenarios, tables, snapshot and exports."""
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.config import store_url
+from geo.errors import GeoDataError
+from geo.export import export_name
+from geo.nexus import (
+    UNIT_COST_COLUMNS,
+    NexusRules,
+    build_nexus,
+    check_unit_costs,
+    default_unit_costs,
+    latest_incident_date,
+)
+from geo.nexus_snapshot import (
+    freeze,
+    snapshot_hash,
+    snapshot_root,
+    to_csv_zip_bytes,
+    to_gpkg_bytes,
+    to_xlsx_bytes,
+)
+from geo.roles import can
+from geo.snap import ADJACENT, ON_SITE
+from geo.store import open_store
+from ui import auth, state
+from ui.analysis import current_analysis
+from ui.data import load_frames, store_version
+
+actor = auth.page_actor("nexus")
+
+url, version = store_version(st.session_state[state.STORE_URL] or store_url())
+frames = load_frames(url, version)
+synthetic = bool(frames.info.is_synthetic)
+as_of = latest_incident_date(frames.incidents)
+st.title("Nexus study")
+st.caption("Directive D: Planning's ordinance and nexus study for an impact fee on owners who give site control "
+           f"for immigration enforcement. Incidents up to {as_of:%d %b %Y} (the latest in the store), so the same "
+           "data and assumptions always give the same snapshot hash.")
+
+st.subheader("Unit costs")
+st.caption("Edit values, sources and years. A row stays PLACEHOLDER until it names a real source and a year.")
+edited = st.data_editor(default_unit_costs()[list(UNIT_COST_COLUMNS)], key=state.NEX_COSTS, hide_index=True,
+                        disabled=["key", "applies_to"], num_rows="fixed", width="stretch")
+left, right = st.columns(2)
+share = left.slider("Share of attributable cost recovered", 0.0, 1.0, step=0.05, key=state.NEX_RECOVERY)
+adjacent = right.checkbox("Also charge incidents adjacent to a parcel (not only on it)", key=state.NEX_ADJACENT)
+try:
+    costs = check_unit_costs(edited)
+except GeoDataError as exc:
+    st.error(str(exc))
+    st.stop()
+rules = NexusRules(fee_snap_kinds=(ON_SITE, ADJACENT) if adjacent else (ON_SITE,), recovery_share=float(share))
+res = current_analysis(url, version, as_of=as_of)
+tables = build_nexus(frames.parcels, frames.incidents, res.incidents, as_of=as_of, unit_costs=costs, rules=rules,
+                     synthetic=synthetic, provenance={"store": url, "data_version": str(version)})
+if tables.uses_placeholders:
+    st.warning("Some unit costs are PLACEHOLDERS (illustrative round numbers, not City costs). Scenarios computed "
+               "from them show how the method works; they are not proposed fees.")
+
+cols = st.columns(4)
+cols[0].metric("Affected private parcels", f"{len(tables.inventory):,}")
+cols[1].metric("Incidents in the ledger", f"{len(tables.ledger):,}")
+cols[2].metric("Incidents counted toward a fee", f"{int(tables.ledger['counts_toward_fee'].sum()):,}")
+cols[3].metric("Owners", f"{len(tables.owners):,}")
+
+st.subheader("Fee scenarios")
+st.caption("Proportional means no parcel's fee exceeds the cost attributable to it, and revenue stays within "
+           "the total attributable cost.")
+st.dataframe(tables.scenarios, hide_index=True, width="stretch")
+tabs = st.tabs(["Inventory", "Parcel x month", "Ledger", "Owners", "Fees by parcel", "Register"])
+for tab, frame in zip(tabs, [tables.inventory, tables.parcel_months, tables.ledger, tables.owners,
+                             tables.parcel_fees, tables.register]):
+    tab.dataframe(frame.drop(columns="geometry", errors="ignore"), hide_index=True, width="stretch")
+
+st.subheader("Snapshot and exports")
+may_export = can(actor, "export_internal")
+digest = snapshot_hash(tables)
+st.caption(f"Content hash of these tables and assumptions: `{digest}`")
+if not may_export:
+    st.info(f"The {actor.role} role may view the study but not freeze or export it.")
+elif st.button("Freeze snapshot", key=state.NEX_FREEZE):
+    try:
+        frozen, path = freeze(tables, root=snapshot_root(url), created_by=actor.name)
+    except GeoDataError as exc:
+        st.error(str(exc))
+    else:
+        st.session_state[state.NEX_HASH] = frozen
+        open_store(url).log_event(actor=actor.name, role=actor.role, action="nexus.snapshot", entity="nexus",
+                                  detail={"hash": frozen, "placeholders": tables.uses_placeholders})
+        st.success(f"Snapshot frozen: {frozen} ({path})")
+if st.session_state[state.NEX_HASH] and st.session_state[state.NEX_HASH] != digest:
+    st.caption(f"Last frozen snapshot `{st.session_state[state.NEX_HASH]}` differs: the assumptions changed since.")
+if may_export and st.button("Prepare downloads", key=state.NEX_EXPORT):
+    open_store(url).log_event(actor=actor.name, role=actor.role, action="export.nexus", entity="nexus",
+                              detail={"hash": digest, "placeholders": tables.uses_placeholders})
+    dl = st.columns(3)
+    dl[0].download_button("XLSX (one sheet per table)", to_xlsx_bytes(tables, snapshot=digest),
+                          export_name("nexus", "xlsx", synthetic=synthetic),
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    dl[1].download_button("CSV (zip)", to_csv_zip_bytes(tables), export_name("nexus_csv", "zip", synthetic=synthetic),
+                          mime="application/zip")
+    dl[2].download_button("GeoPackage", to_gpkg_bytes(tables), export_name("nexus", "gpkg", synthetic=synthetic),
+                          mime="application/geopackage+sqlite3")
