@@ -10,7 +10,6 @@ import datetime as dt
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
@@ -97,7 +96,13 @@ def load_data(n: int, workdir: Path) -> dict:
 
 def run_workloads(data: dict, n: int, notes: list[str]) -> list[Row]:
     """W1-W4 on ``data``."""
-    from bench.duck import DuckCounts
+    try:
+        import duckdb  # noqa: F401
+
+        from bench.duck import DuckCounts
+    except ImportError as exc:
+        raise SystemExit(f"DuckDB reference missing ({exc}): run `.venv/bin/pip install -r requirements-bench.txt`.") \
+            from exc
 
     rows = w1_point_in_parcel(data["geoms"], data["points"], n)
     load_s, duck = timed(lambda: DuckCounts(data["geoms"], data["points"], threads=2))
@@ -115,14 +120,18 @@ def run_full(data: dict, n: int, notes: list[str]) -> list[Row]:
     """Full ``run_analysis`` in a fresh process (peak RSS) vs the sum of its core operations."""
     core = core_operations(str(data["store"]))
     out_dir = Path(str(data["store"]) + "-out")
-    code = ("import json, sys, time; from geo.analyze import run_analysis; from geo.store import open_store; "
-            "t = time.perf_counter(); s = run_analysis(open_store(sys.argv[1], create=False), out_dir=sys.argv[2]); "
-            "print(json.dumps({'s': time.perf_counter() - t, 'summary': s}))")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # VmHWM is the peak RSS of the child's own address space (ru_maxrss would inherit the parent's
+    # peak across fork/exec, and the parent holds the benchmark data).
+    code = ("import json, re, sys, time; from pathlib import Path; from geo.analyze import run_analysis; "
+            "from geo.store import open_store; t = time.perf_counter(); "
+            "s = run_analysis(open_store(sys.argv[1], create=False), out_dir=sys.argv[2]); "
+            "el = time.perf_counter() - t; "
+            "hwm = int(re.search(r'VmHWM:\\s+(\\d+) kB', Path('/proc/self/status').read_text()).group(1)); "
+            "print(json.dumps({'s': el, 'summary': s, 'hwm_kb': hwm}))")
     proc = subprocess.run([sys.executable, "-c", code, str(data["store"]), str(out_dir)], capture_output=True,
                           text=True, cwd=REPO, check=True)
-    peak_gb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) * 1024 / 1e9
     full = json.loads(proc.stdout.strip().splitlines()[-1])
+    peak_gb = full["hwm_kb"] * 1024 / 1e9
     total = sum(core.values())
     parts = ", ".join(f"{k} {v:.2f}" for k, v in core.items())
     notes.append(f"- {n:,} parcels: full run {full['s']:.2f} s vs core operations {total:.2f} s ({parts}); "

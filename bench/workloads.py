@@ -16,6 +16,7 @@ from geo.proximity import FT_PER_M, count_points_within, nearest_distance_ft, po
 from geo.snap import district_of_points
 
 LOOP_SAMPLE = 20  # points timed in the per-point loop; the total is extrapolated linearly
+DUCK_ROUNDS = 5
 
 
 @dataclass
@@ -104,11 +105,18 @@ def w2_counts(parcels: np.ndarray, anchor_xy: np.ndarray, points: np.ndarray, n:
                     "(buffer is a polygon approximation)"))
     if duck is not None:
         for r_m in (100, 250):
-            d_s, d_counts = timed(lambda r=r_m: duck.count_within(r * FT_PER_M), repeat=2)
+            # interleave ours and DuckDB, best of DUCK_ROUNDS each, so load from other processes hits both
+            ours_best, duck_best, d_counts = float("inf"), float("inf"), None
+            for _ in range(DUCK_ROUNDS):
+                o_s, _ = timed(lambda r=r_m: count_points_within(parcels, anchors, points, radius_ft=r * FT_PER_M,
+                                                                 tree=tree))
+                d_s, d_counts = timed(lambda r=r_m: duck.count_within(r * FT_PER_M))
+                ours_best, duck_best = min(ours_best, o_s), min(duck_best, d_s)
             same = np.array_equal(d_counts, ours[r_m][1])
-            rows.append(Row(f"W2 counts {r_m} m", n, ours[r_m][0], "DuckDB spatial ST_DWithin, 2 threads", d_s,
-                            "ours <= 1.5x DuckDB", ours[r_m][0] <= 1.5 * d_s,
-                            f"counts identical: {same}; total {int(ours[r_m][1].sum()):,}"))
+            rows.append(Row(f"W2 counts {r_m} m", n, ours_best, "DuckDB spatial ST_DWithin, 2 threads", duck_best,
+                            "ours <= 1.5x DuckDB", ours_best <= 1.5 * duck_best and same,
+                            f"counts identical: {same}; total {int(ours[r_m][1].sum()):,}; best of "
+                            f"{DUCK_ROUNDS} interleaved"))
     figures.update({f"ours_{r}m_s": ours[r][0] for r in ours})
     return rows, figures
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -41,12 +41,15 @@ class Anchors:
         Distance from the anchor to the farthest vertex: the polygon lies inside this disc.
     edges : Edges
         Every ring segment of every polygon, grouped by polygon, for exact checks in numpy.
+    strips : list of ndarray
+        Polygon positions in spatially compact groups of similar size (see ``_strips``).
     """
 
     xy_ft: np.ndarray
     inner_ft: np.ndarray
     outer_ft: np.ndarray
     edges: Edges
+    strips: list[np.ndarray] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -160,8 +163,9 @@ def polygon_anchors(geoms: np.ndarray, *, anchor_xy_ft: np.ndarray | None = None
     out = np.flatnonzero(~inside)
     if len(out):
         inner[out] = -shapely.distance(geoms[out], shapely.points(xy[out]))
-    return Anchors(xy_ft=xy, inner_ft=np.nan_to_num(inner, posinf=0.0, neginf=0.0), outer_ft=np.sqrt(far2),
-                   edges=edges)
+    outer = np.sqrt(far2)
+    return Anchors(xy_ft=xy, inner_ft=np.nan_to_num(inner, posinf=0.0, neginf=0.0), outer_ft=outer,
+                   edges=edges, strips=_strips(xy, outer))
 
 
 def count_points_within(
@@ -186,7 +190,7 @@ def count_points_within(
     if n == 0 or len(points_xy_ft) == 0:
         return counts
     tree = tree if tree is not None else cKDTree(points_xy_ft)
-    strips = _strips(anchors.xy_ft, anchors.outer_ft)
+    strips = anchors.strips or _strips(anchors.xy_ft, anchors.outer_ft)
 
     def one(strip: np.ndarray) -> np.ndarray:
         return _count_strip(strip, _subset(anchors, strip), points_xy_ft, tree, radius_ft)
@@ -317,9 +321,15 @@ def _strips(xy: np.ndarray, outer_ft: np.ndarray, size: int | None = None) -> li
     radius (up to 2x, 2-8x and over 8x the median) and only then cut into strips by x and y.
     """
     size = size or _STRIP
-    med = float(np.median(outer_ft)) if len(outer_ft) else 0.0
-    size_class = np.digitize(outer_ft, [2 * med, 8 * med]) if med > 0 else np.zeros(len(xy), int)
-    order = np.lexsort((xy[:, 1], np.floor(xy[:, 0] / 5_000.0), size_class))
+    if len(xy) == 0:
+        return []
+    med = float(np.median(outer_ft))
+    size_class = np.digitize(outer_ft, [2 * med, 8 * med]) if med > 0 else np.zeros(len(xy), np.int64)
+    lo = xy.min(axis=0)
+    # one integer key: size class, then 5,000 ft columns by x, then y in 10 ft steps
+    col = ((xy[:, 0] - lo[0]) // 5_000.0).astype(np.int64)
+    row = ((xy[:, 1] - lo[1]) // 10.0).astype(np.int64)
+    order = np.argsort((size_class.astype(np.int64) << 52) | (col << 26) | row, kind="stable")
     cls = size_class[order]
     out = []
     for c in np.unique(cls):
@@ -329,7 +339,7 @@ def _strips(xy: np.ndarray, outer_ft: np.ndarray, size: int | None = None) -> li
 
 
 def _subset(anchors: Anchors, idx: np.ndarray) -> Anchors:
-    return Anchors(anchors.xy_ft[idx], anchors.inner_ft[idx], anchors.outer_ft[idx], anchors.edges)
+    return Anchors(anchors.xy_ft[idx], anchors.inner_ft[idx], anchors.outer_ft[idx], anchors.edges, [])
 
 
 def _count_strip(
