@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -115,21 +117,47 @@ class BaseStore:
 
     # --- reading -------------------------------------------------------------------------
     def read_layer(self, layer: str, *, columns: Sequence[str] | None = None) -> gpd.GeoDataFrame:
-        """Return ``layer`` as a GeoDataFrame in EPSG:4326 with canonical column types."""
+        """Return ``layer`` as a GeoDataFrame in EPSG:4326 with canonical column types.
+
+        Big layers are served from a GeoParquet snapshot keyed by the data version (see
+        :meth:`cache_dir`); the version and the rows are read in one snapshot transaction, so
+        a cached file always holds exactly the rows of its version.
+        """
         spec = {c.name: c for c in S.LAYER_COLUMNS[layer]}
         names = list(columns) if columns is not None else list(spec)
         unknown = [n for n in names if n not in spec]
         if unknown:
             raise StoreError(f"read_layer({layer!r}): unknown columns {unknown}; known: {sorted(spec)}")
-        sel = ", ".join(f'"{n}"' for n in names)
         with self.read() as con:
-            rows = con.execute(
-                f'SELECT {sel + ", " if sel else ""}{self._geom_sql()} FROM "{layer}" ORDER BY fid'
-            ).fetchall()
-        data = list(zip(*rows)) if rows else [[] for _ in range(len(names) + 1)]
-        frame = pd.DataFrame({n: to_series(spec[n].kind, data[i]) for i, n in enumerate(names)})
+            version = int(con.execute("SELECT value FROM store_meta WHERE key = 'data_version'").fetchone()[0])
+            cached = self._cached_path(layer, version)
+            if cached is not None and cached.exists():
+                try:
+                    out = gpd.read_parquet(cached, columns=[*names, "geometry"])
+                    text = [n for n in names if spec[n].kind == "text"]
+                    return out.astype(dict.fromkeys(text, object)) if text else out
+                except (OSError, ValueError):
+                    cached.unlink(missing_ok=True)  # a damaged cache file is rebuilt from the store
+            all_names = list(spec)
+            sel = ", ".join(f'"{n}"' for n in all_names)
+            rows = con.execute(f'SELECT {sel}, {self._geom_sql()} FROM "{layer}" ORDER BY fid').fetchall()
+        data = list(zip(*rows)) if rows else [[] for _ in range(len(all_names) + 1)]
+        frame = pd.DataFrame({n: to_series(spec[n].kind, data[i]) for i, n in enumerate(all_names)})
         geoms = self._decode_geoms(list(data[-1])) if rows else np.array([], dtype=object)
-        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=DISPLAY_CRS))
+        gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=DISPLAY_CRS))
+        if cached is not None and len(gdf) >= CACHE_MIN_ROWS:
+            write_cache(gdf, cached)
+        return gdf[[*names, "geometry"]] if columns is not None else gdf
+
+    def cache_dir(self) -> Path | None:
+        """Return the folder for read snapshots of big layers, or ``None`` to disable them."""
+        return None
+
+    def _cached_path(self, layer: str, version: int) -> Path | None:
+        folder = self.cache_dir()
+        if folder is None:
+            return None
+        return folder / f"{layer}-v{version}-r{self.schema_revision()}.parquet"
 
     def read_status(self) -> pd.DataFrame:
         """Return the ``site_status`` table, one row per site."""
@@ -276,6 +304,24 @@ class BaseStore:
 
 
 # --- helpers shared by both backends ----------------------------------------------------
+CACHE_MIN_ROWS = 20_000  # smaller layers read from the store faster than a file round trip
+
+
+def write_cache(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Write a read snapshot atomically and remove older snapshots of the same layer."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        gdf.to_parquet(tmp, compression="zstd", write_covering_bbox=True, row_group_size=50_000)
+        os.replace(tmp, path)
+        layer = path.name.split("-v")[0]
+        for old in path.parent.glob(f"{layer}-v*.parquet"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # the cache is an optimisation; reading from the store stays correct
+
+
 def now_seconds() -> str:
     """Return the current UTC time as ISO-8601 to the second."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -22,8 +22,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
+import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -265,6 +268,11 @@ class PostgresStore(BaseStore):
 
     def _decode_geoms(self, values: list[Any]) -> np.ndarray:
         return shapely.from_wkb(np.array([None if v is None else bytes(v) for v in values], dtype=object))
+
+    def cache_dir(self) -> Path | None:
+        """Read snapshots live in the user's cache folder, one per database (no password in the name)."""
+        digest = hashlib.sha256(self.display_url.encode()).hexdigest()[:16]
+        return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "stagemap" / digest
 
     def _lock_status_row(self, con: PgConnection, site_id: str) -> None:
         con.execute("SELECT 1 FROM site_status WHERE site_id = ? FOR UPDATE", (site_id,))

@@ -154,6 +154,10 @@ class SQLiteStore(BaseStore):
         return head_revision()
 
     # --- backend hooks used by geo.store_base ----------------------------------------------
+    def cache_dir(self) -> Path | None:
+        """Read snapshots live beside the store file (``<store>.cache/``)."""
+        return self.path.with_name(self.path.name + ".cache")
+
     def _decode_geoms(self, values: list[Any]) -> np.ndarray:
         return from_gpkg_blobs(values)
 

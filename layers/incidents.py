@@ -1,13 +1,17 @@
 """Incident views for the council-office map: clustered points, heat map, district choropleth."""
 from __future__ import annotations
 
+import json
+
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from folium.plugins import FastMarkerCluster, HeatMap
 
 from geo.crs import require_crs
+from geo.schema import INCIDENT_TYPES
 from layers.escape import safe_text
 from layers.features import incidents_layer, polygon_layer
 from layers.style import VERIFICATION_COLORS
@@ -16,28 +20,34 @@ MODES = ("clusters", "points", "heat", "choropleth")
 CHOROPLETH_BINS = (0, 1, 5, 10, 25, 50)
 CHOROPLETH_COLORS = ("#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08519c", "#08306b")
 
-_CLUSTER_CALLBACK = """
-function (row) {
+def _cluster_callback(types: list[str], colors: list[str]) -> str:
+    """Return the marker callback; row = [lat, lon, verification code, type code, 'YYYY-MM-DD', escaped id]."""
+    return f"""
+function (row) {{
+    var types = {json.dumps([safe_text(t) for t in types])};
+    var colors = {json.dumps(colors)};
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]),
-        {radius: 6, color: '#1b2631', weight: 1, fillColor: row[2], fillOpacity: 0.85});
-    marker.bindTooltip(row[3]);
+        {{radius: 6, color: '#1b2631', weight: 1, fillColor: colors[row[2]], fillOpacity: 0.85}});
+    marker.bindTooltip(row[5] + '<br>' + types[row[3]] + '<br>' + row[4]);
     return marker;
-}
+}}
 """
 
 
 def incident_clusters(incidents: gpd.GeoDataFrame, *, name: str) -> FastMarkerCluster:
-    """Return all incidents in one FastMarkerCluster (canvas circle markers, escaped tooltips)."""
+    """Return all incidents in one FastMarkerCluster: compact rows, escaped ids, canvas circle markers."""
     require_crs(incidents, "EPSG:4326", op="incident_clusters")
-    xs, ys = shapely.get_x(incidents.geometry.values), shapely.get_y(incidents.geometry.values)
-    colors = [VERIFICATION_COLORS.get(v, "#7f8c8d") for v in incidents["verification_status"]]
-    labels = [
-        f"{safe_text(i)}<br>{safe_text(t)} · {safe_text(v)}<br>{d:%Y-%m-%d}"
-        for i, t, v, d in zip(incidents["incident_id"], incidents["incident_type"],
-                              incidents["verification_status"], incidents["occurred_at"])
-    ]
-    data = [[round(float(y), 6), round(float(x), 6), c, lab] for x, y, c, lab in zip(xs, ys, colors, labels)]
-    return FastMarkerCluster(data, callback=_CLUSTER_CALLBACK, name=safe_text(name))
+    geoms = incidents.geometry.values
+    lat = np.round(shapely.get_y(geoms), 5).tolist()
+    lon = np.round(shapely.get_x(geoms), 5).tolist()
+    ver = list(VERIFICATION_COLORS)
+    vcode = pd.Categorical(incidents["verification_status"], categories=ver).codes.clip(0).tolist()
+    tcode = pd.Categorical(incidents["incident_type"], categories=list(INCIDENT_TYPES)).codes.clip(0).tolist()
+    day = incidents["occurred_at"].dt.strftime("%Y-%m-%d").tolist()
+    ids = [safe_text(i) for i in incidents["incident_id"]]
+    data = [list(r) for r in zip(lat, lon, vcode, tcode, day, ids)]
+    return FastMarkerCluster(data, callback=_cluster_callback(list(INCIDENT_TYPES), list(VERIFICATION_COLORS.values())),
+                             name=safe_text(name))
 
 
 def incident_heat(incidents: gpd.GeoDataFrame, *, name: str) -> HeatMap:

@@ -204,3 +204,24 @@ def test_a_failed_write_keeps_the_rows_it_would_have_deleted(store):
         store.write_layers({S.SITES: broken}, delete={S.SITES: ["CLA-1"]})
     assert store.read_layer(S.SITES)[S.SITE_ID].tolist() == ["CLA-1"]
     assert store.read_status()[S.SITE_ID].tolist() == ["CLA-1"]
+
+
+def test_big_layers_are_served_from_a_versioned_snapshot_identical_to_the_store(store):
+    from geopandas.testing import assert_geodataframe_equal
+
+    n = 25_000
+    boxes = [shapely.box(-118.3 + (i % 200) * 1e-4, 34.0 + (i // 200) * 1e-4,
+                         -118.3 + (i % 200) * 1e-4 + 5e-5, 34.0 + (i // 200) * 1e-4 + 5e-5) for i in range(n)]
+    parcels = canonical_frame(S.PARCELS, boxes, ain=[f"{i:010d}" for i in range(n)], use_code="0100",
+                              land_value=[float(i) for i in range(n)], units=[None if i % 3 else i for i in range(n)],
+                              lot_sqft=1.0, centroid_x_ft=0.0, centroid_y_ft=0.0, merged_count=1)
+    store.write_layers({S.PARCELS: parcels})
+    first = store.read_layer(S.PARCELS)
+    cached = list(store.cache_dir().glob("parcels-v*.parquet"))
+    assert len(cached) == 1
+    second = store.read_layer(S.PARCELS)
+    assert_geodataframe_equal(first, second)
+    assert store.read_layer(S.PARCELS, columns=["ain"]).columns.tolist() == ["ain", "geometry"]
+    store.write_layers({S.PARCELS: parcels.iloc[:1].assign(use_code="2700")})
+    assert store.read_layer(S.PARCELS).set_index("ain").loc["0000000000", "use_code"] == "2700"
+    assert [p.name for p in store.cache_dir().glob("parcels-v*.parquet")] != [cached[0].name]
