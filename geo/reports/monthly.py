@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import shapely
+from reportlab.platypus import KeepTogether
 
 from geo import schema as S
 from geo.config import ANALYSIS_CRS
@@ -158,7 +159,8 @@ def monthly_pdf_bytes(report: MonthlyReport) -> bytes:
     widths = {BY_TYPE: [70] + [58] * 7, BY_LEVEL: [90] + [80] * 4, TYPE_LEVEL: [110] + [80] * 4}
     for name, tab in report.tables.items():
         pub = tab.published().rename_axis("Council district" if name != TYPE_LEVEL else "Incident type")
-        story += [P.para(name, st.h2), P.table(pub, st=st, index=True, widths=widths[name], total_row=True)]
+        story.append(KeepTogether([P.para(name, st.h2),
+                                   P.table(pub, st=st, index=True, widths=widths[name], total_row=True)]))
     story += [P.para("Method", st.h2), *[P.para(line, st.small) for line in method_note(report)]]
     return P.build_pdf(story, title=title, tier=P.PUBLIC, synthetic=report.synthetic)
 
