@@ -25,6 +25,10 @@ res = current_analysis(url, version)
 review = current_review(url, version)
 synthetic = bool(frames.info.is_synthetic)
 st.title("Parcel review")
+linked = st.query_params.get("site")  # sign packets' QR codes open /review?site=SITE_ID
+if linked and linked != st.session_state[state.REV_LINKED]:
+    st.session_state[state.REV_LINKED] = linked
+    st.session_state[state.SELECTED_SITE] = linked
 
 with st.sidebar:
     st.subheader("Filters")

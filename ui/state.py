@@ -35,6 +35,7 @@ REV_VIEW = "rev_view"
 REV_LAST_CLICK = "rev_last_click"
 REV_TABLE = "rev_table"
 REV_EXPORT = "rev_export"
+REV_LINKED = "rev_linked"  # the last ?site= opened from a link
 # gap page
 GAP_HIGH_ONLY = "gap_high_only"
 # report page
@@ -59,7 +60,7 @@ _DEFAULTS: dict[str, object] = {
     STORE_URL: None, SELECTED_SITE: None, SELECTED_INCIDENT: None,
     INC_DISTRICTS: [], INC_PERIOD: "All", INC_LAST_DAYS: 30, INC_TYPES: [], INC_VERIFICATION: [],
     INC_MODE: "clusters", USER_NAME: "", LIA_COLOR: "sign", LIA_LAST_CLICK: None, LIA_PENDING: None, LIA_SEEN: {}, REV_CATEGORIES: [], REV_TIERS: [], REV_DISTRICTS: [], REV_USE_CODE: "", REV_OWNERS: [],
-    GAP_HIGH_ONLY: False, REP_LAT: 34.0537, REP_LON: -118.2427, REP_LAST_CLICK: None, REV_VIEW: None, REV_LAST_CLICK: None, DATA_CRS: "", DATA_DEPT: "", DATA_USER: "",
+    GAP_HIGH_ONLY: False, REP_LAT: 34.0537, REP_LON: -118.2427, REP_LAST_CLICK: None, REV_VIEW: None, REV_LAST_CLICK: None, REV_LINKED: None, DATA_CRS: "", DATA_DEPT: "", DATA_USER: "",
     NEX_RECOVERY: 1.0, NEX_ADJACENT: False, NEX_HASH: None,
 }
 

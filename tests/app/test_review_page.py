@@ -70,3 +70,11 @@ def test_exports_are_offered_and_logged(sample_store):
     assert not at.exception
     assert len(at.get("download_button")) == 3
     assert any(e["action"] == "export.review" and e["actor"] == "ana" for e in sample_store.read_audit())
+
+
+def test_a_sign_packet_link_opens_the_site(sample_store):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["site"] = "SYN-SITE-0007"
+    at.run()
+    at.switch_page("app_pages/review.py").run()
+    assert any(s.value.startswith("City site SYN-SITE-0007") for s in at.subheader)
