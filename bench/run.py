@@ -47,9 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     notes: list[str] = []
     for n in (int(s) for s in args.sizes.split(",")):
         print(f"== {n:,} parcels", flush=True)
-        data = load_data(n, Path(args.workdir))
+        store = build_store(n, Path(args.workdir))
+        rows += run_full({"store": store}, n, notes)  # first, while this process holds no benchmark data
+        data = load_data(store)
         rows += run_workloads(data, n, notes)
-        rows += run_full(data, n, notes)
+        del data
         for r in rows:
             if r.n_parcels == n:
                 print(f"  {r.workload:<22} ours {r.ours_s:8.3f} s  {r.baseline[:40]:<40} {r.baseline_s:9.3f} s  "
@@ -59,24 +61,41 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if all(r.ok for r in rows) else 1
 
 
-def load_data(n: int, workdir: Path) -> dict:
-    """Return the benchmark data for ``n`` parcels and a store holding it (built once, cached)."""
-    from geo.crs import to_analysis
-    from geo.store import open_store
-    from geo.synthetic import GEN_VERSION, generate_sample
+def build_store(n: int, workdir: Path) -> Path:
+    """Return a store holding the synthetic sample with ``n`` parcels (built once in a child process, cached)."""
+    from geo.synthetic import GEN_VERSION
 
     workdir.mkdir(parents=True, exist_ok=True)
     path = workdir / f"sample-{n}-{N_INCIDENTS}-v{GEN_VERSION}.gpkg"
-    t = time.perf_counter()
     if not path.exists():
-        sample = generate_sample(n_parcels=n, n_incidents=N_INCIDENTS)
-        tmp = path.with_suffix(".tmp.gpkg")
-        tmp.unlink(missing_ok=True)
-        open_store(str(tmp)).write_layers(sample.frames, mode="replace", status=sample.status)
-        del sample
-        for suffix in ("-wal", "-shm"):
-            Path(str(tmp) + suffix).unlink(missing_ok=True)
-        tmp.rename(path)
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import sys; from bench.run import write_sample; "
+                        "write_sample(int(sys.argv[1]), sys.argv[2])", str(n), str(path)], cwd=REPO, check=True)
+        print(f"  store built in {time.perf_counter() - t:.1f} s ({path.name})", flush=True)
+    return path
+
+
+def write_sample(n: int, target: str) -> None:
+    """Generate the sample with ``n`` parcels and ``N_INCIDENTS`` incidents into a new store at ``target``."""
+    from geo.store import open_store
+    from geo.synthetic import generate_sample
+
+    path = Path(target)
+    sample = generate_sample(n_parcels=n, n_incidents=N_INCIDENTS)
+    tmp = path.with_suffix(".tmp.gpkg")
+    tmp.unlink(missing_ok=True)
+    open_store(str(tmp)).write_layers(sample.frames, mode="replace", status=sample.status)
+    for suffix in ("-wal", "-shm"):
+        Path(str(tmp) + suffix).unlink(missing_ok=True)
+    tmp.rename(path)
+
+
+def load_data(path: Path) -> dict:
+    """Return the benchmark arrays (EPSG:2229) read from the store at ``path``."""
+    from geo.crs import to_analysis
+    from geo.store import open_store
+
+    t = time.perf_counter()
     store = open_store(str(path), create=False)
     parcels = to_analysis(store.read_layer("parcels", columns=["ain", "centroid_x_ft", "centroid_y_ft"]))
     incidents = to_analysis(store.read_layer("incidents", columns=["incident_id"]))
@@ -117,20 +136,17 @@ def run_workloads(data: dict, n: int, notes: list[str]) -> list[Row]:
 
 
 def run_full(data: dict, n: int, notes: list[str]) -> list[Row]:
-    """Full ``run_analysis`` in a fresh process (peak RSS) vs the sum of its core operations."""
-    core = core_operations(str(data["store"]))
-    out_dir = Path(str(data["store"]) + "-out")
-    # VmHWM is the peak RSS of the child's own address space (ru_maxrss would inherit the parent's
-    # peak across fork/exec, and the parent holds the benchmark data).
-    code = ("import json, re, sys, time; from pathlib import Path; from geo.analyze import run_analysis; "
-            "from geo.store import open_store; t = time.perf_counter(); "
-            "s = run_analysis(open_store(sys.argv[1], create=False), out_dir=sys.argv[2]); "
-            "el = time.perf_counter() - t; "
-            "hwm = int(re.search(r'VmHWM:\\s+(\\d+) kB', Path('/proc/self/status').read_text()).group(1)); "
-            "print(json.dumps({'s': el, 'summary': s, 'hwm_kb': hwm}))")
-    proc = subprocess.run([sys.executable, "-c", code, str(data["store"]), str(out_dir)], capture_output=True,
-                          text=True, cwd=REPO, check=True)
-    full = json.loads(proc.stdout.strip().splitlines()[-1])
+    """Full ``run_analysis`` in a fresh process (peak RSS) vs the sum of its core operations.
+
+    Both sides run twice, alternately; the best of each counts.
+    """
+    fulls, cores = [], []
+    for _ in range(2):
+        fulls.append(_full_child(data["store"]))
+        cores.append(core_operations(str(data["store"])))
+    full = min(fulls, key=lambda f: f["s"])
+    full["hwm_kb"] = max(f["hwm_kb"] for f in fulls)
+    core = {k: min(c[k] for c in cores) for k in cores[0]}
     peak_gb = full["hwm_kb"] * 1024 / 1e9
     total = sum(core.values())
     parts = ", ".join(f"{k} {v:.2f}" for k, v in core.items())
@@ -142,6 +158,22 @@ def run_full(data: dict, n: int, notes: list[str]) -> list[Row]:
         Row("full run peak RSS", n, peak_gb, f"limit {RSS_LIMIT_GB:g} GB (value in GB, not s)", RSS_LIMIT_GB,
             f"<= {RSS_LIMIT_GB:g} GB", peak_gb <= RSS_LIMIT_GB),
     ]
+
+
+def _full_child(store: Path) -> dict:
+    """Run ``run_analysis`` in a fresh interpreter; return its time, summary and peak RSS (VmHWM, kB)."""
+    out_dir = Path(str(store) + "-out")
+    # VmHWM is the peak RSS of the child's own address space (ru_maxrss would inherit the parent's
+    # peak across fork/exec, and the parent holds the benchmark data).
+    code = ("import json, re, sys, time; from pathlib import Path; from geo.analyze import run_analysis; "
+            "from geo.store import open_store; t = time.perf_counter(); "
+            "s = run_analysis(open_store(sys.argv[1], create=False), out_dir=sys.argv[2]); "
+            "el = time.perf_counter() - t; "
+            "hwm = int(re.search(r'VmHWM:\\s+(\\d+) kB', Path('/proc/self/status').read_text()).group(1)); "
+            "print(json.dumps({'s': el, 'summary': s, 'hwm_kb': hwm}))")
+    proc = subprocess.run([sys.executable, "-c", code, str(store), str(out_dir)], capture_output=True,
+                          text=True, cwd=REPO, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def core_operations(store_path: str) -> dict[str, float]:
@@ -187,7 +219,7 @@ def _header() -> list[str]:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return [
-        "# StageMap benchmarks", "",
+        "## Analysis engine: W1-W4 and the full run", "",
         f"Run `make bench` (`python -m bench.run`). Date {dt.date.today().isoformat()}; machine: {platform.machine()}, "
         f"{os.cpu_count()} vCPU ({cpu}), {mem:.0f} GiB RAM; Python {platform.python_version()}, "
         f"shapely {shapely.__version__}, geopandas {gpd.__version__}.", "",
