@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from geo.crs import require_crs
@@ -19,27 +20,32 @@ DISPLAY_GRID_DEG = 1e-6  # about 0.1 m
 
 def display_geometry(geoms: np.ndarray) -> np.ndarray:
     """Simplify and round EPSG:4326 geometry for display only (PERFORMANCE.md section 2.4)."""
-    return shapely.set_precision(shapely.simplify(geoms, DISPLAY_SIMPLIFY_DEG), DISPLAY_GRID_DEG)
+    # pointwise: display copies need rounded coordinates, not GEOS's (slow) validity repair
+    return shapely.set_precision(shapely.simplify(geoms, DISPLAY_SIMPLIFY_DEG), DISPLAY_GRID_DEG, mode="pointwise")
 
 
 def to_feature_collection(
     gdf: gpd.GeoDataFrame, fields: Sequence[str], *, extra: dict[str, Sequence[object]] | None = None
 ) -> dict:
-    """Return a GeoJSON FeatureCollection with escaped ``fields`` and display geometry."""
+    """Return a GeoJSON FeatureCollection with escaped ``fields`` and display geometry.
+
+    The text is assembled from vectorised pieces (one ``to_geojson`` call, one ``to_json``
+    of the properties) and parsed once, instead of one dict per feature.
+    """
     require_crs(gdf, "EPSG:4326", op="to_feature_collection")
-    geoms = display_geometry(gdf.geometry.values)
-    columns = {f: [safe_text(v) for v in gdf[f]] for f in fields}
+    geoms = display_geometry(np.asarray(gdf.geometry.values))
+    props = pd.DataFrame({f: [safe_text(v) for v in gdf[f]] for f in fields}, index=range(len(gdf)))
     for name, values in (extra or {}).items():
-        columns[name] = list(values)
-    names = list(columns)
-    rows = zip(*columns.values()) if names else ([] for _ in range(len(gdf)))
-    geojson = shapely.to_geojson(geoms)
-    features = [
-        {"type": "Feature", "properties": dict(zip(names, row)), "geometry": json.loads(g)}
-        for row, g in zip(rows, geojson)
-        if g is not None
-    ]
-    return {"type": "FeatureCollection", "features": features}
+        props[name] = list(values)
+    keep = ~shapely.is_missing(geoms)
+    geo_text = shapely.to_geojson(geoms[keep])
+    prop_text = json.loads(props[keep].to_json(orient="values")) if len(props.columns) else [[]] * int(keep.sum())
+    names = list(props.columns)
+    body = ",".join(
+        '{"type":"Feature","properties":' + json.dumps(dict(zip(names, row)), ensure_ascii=False)
+        + ',"geometry":' + g + "}" for row, g in zip(prop_text, geo_text)
+    )
+    return json.loads('{"type":"FeatureCollection","features":[' + body + "]}")
 
 
 def polygon_layer(
