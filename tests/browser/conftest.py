@@ -150,9 +150,18 @@ def new_context(playwright_browser: object) -> Iterator[object]:
 
 
 def screenshot(page: object, name: str) -> Path:
-    """Save a full-page screenshot of a journey's end state under artifacts/browser/."""
+    """Save a screenshot of a journey's end state under artifacts/browser/, the whole page top to bottom.
+
+    Streamlit scrolls inside its own container, so the viewport is made as tall as the content
+    for the shot (capped), then put back.
+    """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    size = page.viewport_size
+    tall = page.evaluate("() => Math.max(document.body.scrollHeight, ...[...document.querySelectorAll("
+                         "'[data-testid=stMain], [data-testid=stMainBlockContainer]')].map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": size["width"], "height": int(min(max(tall + 80, size["height"]), 4000))})
+    page.wait_for_timeout(500)
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
     return path
-

@@ -37,18 +37,25 @@ def has(page: Page, name: str) -> bool:
     return key(page, name).count() > 0
 
 
-def select(page: Page, name: str, option: str | re.Pattern[str]) -> None:
-    """Choose ``option`` in the selectbox keyed ``name``."""
-    key(page, name).get_by_role("combobox").click()
-    page.get_by_role("option", name=option).first.click()
+def _pick(page: Page, name: str, typed: str, option: str | re.Pattern[str]) -> None:
+    box = key(page, name).get_by_role("combobox")
+    box.click()
+    box.fill(typed)  # long option lists are virtualised: filter first, then the option is rendered
+    opt = page.get_by_role("option", name=option, exact=True) if isinstance(option, str) else \
+        page.get_by_role("option", name=option)
+    opt.first.click()
+
+
+def select(page: Page, name: str, option: str | re.Pattern[str], *, typed: str | None = None) -> None:
+    """Choose ``option`` in the selectbox keyed ``name`` (typing ``typed``, default the option, to find it)."""
+    _pick(page, name, typed if typed is not None else str(option if isinstance(option, str) else ""), option)
     wait_idle(page)
 
 
 def multiselect(page: Page, name: str, options: list[str]) -> None:
     """Add ``options`` to the multiselect keyed ``name``."""
     for opt in options:
-        key(page, name).get_by_role("combobox").click()
-        page.get_by_role("option", name=opt, exact=True).click()
+        _pick(page, name, opt, opt)
         page.keyboard.press("Escape")
         wait_idle(page)
 
@@ -69,6 +76,7 @@ def fill(page: Page, name: str, text: str) -> None:
 
 def nav(page: Page, title: str) -> None:
     """Open the page ``title`` from the sidebar navigation."""
+    open_sidebar(page)
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=re.compile(re.escape(title))).click()
     wait_idle(page)
 
@@ -84,11 +92,12 @@ def as_role(page: Page, role: str, *, department: str | None = None, district: i
     """In demo sign-in mode, act as ``role`` (a no-op when the app has no role picker)."""
     if not has(page, "demo_role"):
         return
-    select(page, "demo_role", re.compile(f"^{re.escape(role)}$"))
+    open_sidebar(page)
+    select(page, "demo_role", role)
     if department is not None and has(page, "demo_dept"):
         select(page, "demo_dept", department)
     if district is not None and has(page, "demo_district"):
-        select(page, "demo_district", re.compile(f"^{district}$"))
+        select(page, "demo_district", str(district))
 
 
 def map_frame(page: Page) -> Frame:
@@ -124,3 +133,14 @@ FEATURE_POINT_JS = """
   return out;
 }
 """
+
+
+def open_sidebar(page: Page) -> None:
+    """Expand the sidebar when it is collapsed (phones start with it closed)."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    box = sidebar.bounding_box()
+    if box is None or box["x"] < 0 or box["width"] < 10:
+        page.locator('[data-testid="stExpandSidebarButton"]').first.click()
+        page.wait_for_function("() => { const r = document.querySelector('[data-testid=stSidebar]')"
+                               ".getBoundingClientRect(); return r.left >= 0 && r.width > 10; }")
+        page.wait_for_timeout(400)  # the slide-in transition

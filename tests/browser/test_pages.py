@@ -14,20 +14,23 @@ def test_every_page_loads_offline_and_clean(app: App, new_context) -> None:
     drive.as_role(page, "admin")
     titles = [t.strip().split("\n")[-1].strip() for t in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
     assert len(titles) >= 6, titles
-    maps = 0
+    maps = drew = 0
     for title in titles:
         drive.nav(page, title)
         expect(page.locator('[data-testid="stException"]')).to_have_count(0)
         if page.locator(drive.MAP_IFRAME).count():
             frame = drive.map_frame(page)
-            # the self-hosted Leaflet drew the map and at least one vector layer
-            frame.wait_for_function("() => document.querySelectorAll('.leaflet-overlay-pane canvas, "
-                                    ".leaflet-overlay-pane path, .leaflet-marker-pane > *').length > 0")
+            # the self-hosted Leaflet is styled (leaflet.css applied) and drew something, or has nothing to draw
+            assert frame.evaluate("() => getComputedStyle(document.querySelector('.leaflet-container'))"
+                                  ".overflow === 'hidden'"), f"{title}: leaflet.css not applied"
+            drawn = frame.evaluate("() => { let n = 0; window.map.eachLayer(l => { if (l.feature || l._latlng "
+                                   "|| l._heat || l.getLayers) n++; }); return n; }")
+            drew += drawn > 0
             srcs = frame.evaluate("() => [...document.scripts].map(s => s.src).filter(Boolean)"
                                   ".concat([...document.querySelectorAll('link[rel=stylesheet]')].map(l => l.href))")
             assert srcs and all("/app/static/vendor/" in s or "/component/" in s for s in srcs), srcs
             maps += 1
         guard.check()
-    assert maps >= 4, f"only {maps} pages showed a map"
+    assert maps >= 4 and drew >= 4, f"{maps} pages showed a map, {drew} drew layers on it"
     screenshot(page, "pages_last")
     guard.check()
