@@ -113,7 +113,8 @@ def url_map(prefix: str | None = None) -> dict[str, str | None]:
     return mapping
 
 
-def localize_links(links: Iterable[tuple[str, str]], mapping: dict[str, str | None]) -> list[tuple[str, str]]:
+def localize_links(links: Iterable[tuple[str, str]], mapping: dict[str, str | None], *,
+                   warn: bool = True) -> list[tuple[str, str]]:
     """Return ``(name, url)`` links pointed at local copies; dropped links are left out.
 
     A link the manifest does not know stays as it is and is logged: the browser tests
@@ -125,7 +126,7 @@ def localize_links(links: Iterable[tuple[str, str]], mapping: dict[str, str | No
             if mapping[url] is not None:
                 out.append((name, mapping[url]))
         else:
-            if not url.startswith(("/", "./", "../")):
+            if warn and not url.startswith(("/", "./", "../")):
                 log.warning("map asset %s (%s) is not in layers/assets_manifest.json; it stays on its CDN", name, url)
             out.append((name, url))
     return out
@@ -163,7 +164,7 @@ def apply_asset_mode(mode: str | None = None, *, prefix: str | None = None) -> s
             original = {a: list(cls.__dict__[a]) for a in ("default_js", "default_css") if a in cls.__dict__}
             setattr(cls, _ORIGINAL, original)
         for attr, links in original.items():
-            setattr(cls, attr, list(links) if mode == "cdn" else localize_links(links, mapping))
+            setattr(cls, attr, list(links) if mode == "cdn" else localize_links(links, mapping, warn=False))
     return mode
 
 
@@ -186,6 +187,8 @@ def localize(fmap: branca.element.Element, mode: str | None = None, *, prefix: s
         for attr in ("default_js", "default_css"):
             if attr in vars(el):
                 setattr(el, attr, localize_links(vars(el)[attr], mapping))
+            elif isinstance(el, JSCSSMixin):
+                localize_links(getattr(el, attr), mapping)  # only to log links the manifest lacks
 
 
 def asset_links(fmap: branca.element.Element) -> list[str]:
