@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from pathlib import Path
+
+import folium
 
 from geo import schema as S
 from geo.analyze import analyze
 from geo.errors import GeoDataError
 from geo.incident_filters import IncidentFilter, counts_by_district, filter_incidents
 from geo.store import open_store
+from layers.assets import apply_asset_mode, asset_mode, inline_assets, installed, localize
 from layers.incidents import incident_map
 from layers.site_map import site_map
 
@@ -25,6 +29,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     mp.add_argument("--tiles", default="OpenStreetMap", help="basemap tiles, or 'none' for no basemap")
     mp.add_argument("--store")
     mp.set_defaults(func=run_map)
+
+
+def standalone_html(fmap: folium.Map) -> str:
+    """Render ``fmap`` as one file: the self-hosted scripts and styles inlined when installed, else the CDNs."""
+    if asset_mode() == "local" and installed():
+        return inline_assets(fmap.get_root().render())
+    if asset_mode() == "local":
+        print("map assets are not installed (python -m tools.install_assets): the file loads them from public CDNs",
+              file=sys.stderr)
+    localize(fmap, "cdn")
+    try:
+        return fmap.get_root().render()
+    finally:
+        apply_asset_mode()
 
 
 def run_map(args: argparse.Namespace) -> int:
@@ -63,7 +81,7 @@ def run_map(args: argparse.Namespace) -> int:
                             districts=shown_districts, tiles=tiles)
         count = len(sites)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fmap.save(str(out))
+    out.write_text(standalone_html(fmap), encoding="utf-8")
     store.log_event(actor="cli", role="planner", action=f"export.map.{args.layer}", entity=args.layer,
                     detail={"district": args.district, "features": count, "file": out.name}, source="cli")
     print(f"wrote {out} ({args.layer}, {count:,} features{'' if not chosen else f', district {args.district}'}"

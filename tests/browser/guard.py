@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
-LOCAL_SCHEMES = frozenset({"data", "blob", "about"})
+LOCAL_SCHEMES = frozenset({"data", "blob", "about", "file"})
 # Chromium's notes on the iframe `allow` list Streamlit sets for components, and its sandbox advice: browser
 # warnings about Streamlit's own markup, never errors from our code; they arrive as warnings and are ignored.
 

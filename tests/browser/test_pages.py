@@ -34,3 +34,17 @@ def test_every_page_loads_offline_and_clean(app: App, new_context) -> None:
     assert maps >= 4 and drew >= 4, f"{maps} pages showed a map, {drew} drew layers on it"
     screenshot(page, "pages_last")
     guard.check()
+
+
+def test_standalone_export_opens_with_no_network(app: App, new_context, tmp_path) -> None:
+    from stagemap_cli import main
+
+    out = tmp_path / "incidents.html"
+    assert main(["map", "--layer", "incidents", "--out", str(out), "--tiles", "none", "--store", str(app.store)]) == 0
+    ctx, guard = new_context()
+    page = ctx.new_page()
+    page.goto(out.as_uri())
+    page.wait_for_function("() => Object.values(window).some(v => v instanceof L.Map && v._loaded)")
+    page.wait_for_function("() => document.querySelectorAll('.marker-cluster, .leaflet-overlay-pane canvas').length")
+    screenshot(page, "standalone_export")
+    guard.check()
