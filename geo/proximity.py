@@ -60,6 +60,7 @@ class Edges:
     start: np.ndarray
     count: np.ndarray
     bbox: np.ndarray  # (n, 4) minx, miny, maxx, maxy per polygon
+    dirs: np.ndarray  # (segments, 3) dx, dy and 1 / length^2 (0 for a zero-length segment)
 
 
 def polygon_edges(geoms: np.ndarray) -> Edges:
@@ -81,7 +82,12 @@ def polygon_edges(geoms: np.ndarray) -> Edges:
     owner = owner_of[keep]
     count = np.bincount(owner, minlength=len(geoms))
     start = np.concatenate([[0], np.cumsum(count)[:-1]])
-    return Edges(seg=seg, start=start, count=count, bbox=shapely.bounds(geoms))
+    dirs = np.empty((len(seg), 3))
+    dirs[:, 0] = seg[:, 2] - seg[:, 0]
+    dirs[:, 1] = seg[:, 3] - seg[:, 1]
+    len2 = dirs[:, 0] ** 2 + dirs[:, 1] ** 2
+    dirs[:, 2] = np.divide(1.0, len2, out=np.zeros_like(len2), where=len2 > 0)
+    return Edges(seg=seg, start=start, count=count, bbox=shapely.bounds(geoms), dirs=dirs)
 
 
 def point_polygon_distance(edges: Edges, poly: np.ndarray, xy: np.ndarray) -> np.ndarray:
@@ -106,22 +112,34 @@ def _point_polygon_distance(edges: Edges, poly: np.ndarray, xy: np.ndarray) -> n
     if m == 0:
         return np.zeros(0)
     k = edges.count[poly]
+    offsets = np.concatenate([[0], np.cumsum(k)[:-1]])
     pair = np.repeat(np.arange(m), k)
-    first = np.repeat(edges.start[poly] - np.concatenate([[0], np.cumsum(k)[:-1]]), k)
-    s = edges.seg[first + np.arange(len(pair))]
+    rows = np.repeat(edges.start[poly] - offsets, k) + np.arange(len(pair))
+    s, d = edges.seg[rows], edges.dirs[rows]
     px, py = xy[pair, 0], xy[pair, 1]
-    x0, y0, x1, y1 = s[:, 0], s[:, 1], s[:, 2], s[:, 3]
-    dx, dy = x1 - x0, y1 - y0
-    len2 = dx * dx + dy * dy
-    u = np.clip(np.divide((px - x0) * dx + (py - y0) * dy, len2, out=np.zeros_like(len2), where=len2 > 0), 0, 1)
-    d2 = (x0 + u * dx - px) ** 2 + (y0 + u * dy - py) ** 2
-    bounds = np.concatenate([[0], np.cumsum(k)[:-1]])
+    ax, ay = s[:, 0] - px, s[:, 1] - py  # segment start relative to the point
+    u = -(ax * d[:, 0] + ay * d[:, 1]) * d[:, 2]
+    np.clip(u, 0.0, 1.0, out=u)
+    ax += u * d[:, 0]
+    ay += u * d[:, 1]
     nonempty = k > 0
     best = np.full(m, np.inf)
-    best[nonempty] = np.minimum.reduceat(d2, bounds[nonempty])
-    cross = ((y0 > py) != (y1 > py)) & (px < x0 + (py - y0) * np.divide(dx, dy, out=np.zeros_like(dy), where=dy != 0))
+    best[nonempty] = np.minimum.reduceat(ax * ax + ay * ay, offsets[nonempty])
+    # even-odd crossing test, only for points inside the polygon's bounding box
+    box = edges.bbox[poly]
+    maybe_in = nonempty & (xy[:, 0] >= box[:, 0]) & (xy[:, 0] <= box[:, 2]) & (xy[:, 1] >= box[:, 1]) \
+        & (xy[:, 1] <= box[:, 3])
     inside = np.zeros(m, dtype=bool)
-    inside[nonempty] = np.add.reduceat(cross.astype(np.int8), bounds[nonempty]) % 2 == 1
+    if maybe_in.any():
+        sel = maybe_in[pair]
+        y0, y1, x0 = s[sel, 1], s[sel, 3], s[sel, 0]
+        qx, qy = px[sel], py[sel]
+        dx, dy = d[sel, 0], d[sel, 1]
+        cross = ((y0 > qy) != (y1 > qy)) & (qx < x0 + (qy - y0) * np.divide(dx, dy, out=np.zeros_like(dy),
+                                                                             where=dy != 0))
+        sub_k = k[maybe_in]
+        sub_off = np.concatenate([[0], np.cumsum(sub_k)[:-1]])
+        inside[maybe_in] = np.add.reduceat(cross.astype(np.int8), sub_off) % 2 == 1
     return np.where(inside, 0.0, np.sqrt(best))
 
 
