@@ -144,3 +144,22 @@ def open_sidebar(page: Page) -> None:
         page.wait_for_function("() => { const r = document.querySelector('[data-testid=stSidebar]')"
                                ".getBoundingClientRect(); return r.left >= 0 && r.width > 10; }")
         page.wait_for_timeout(400)  # the slide-in transition
+
+
+def close_sidebar(page: Page) -> None:
+    """Collapse the sidebar if it is open (on a phone it covers the page)."""
+    box = page.locator('[data-testid="stSidebar"]').bounding_box()
+    if box is not None and box["x"] >= 0 and box["width"] >= 10:
+        page.locator('[data-testid="stSidebar"]').hover()
+        page.locator('[data-testid="stSidebarCollapseButton"] button, [data-testid="stSidebarCollapseButton"]')\
+            .first.click()
+        page.wait_for_function("() => { const r = document.querySelector('[data-testid=stSidebar]')"
+                               ".getBoundingClientRect(); return r.right <= 1 || r.width < 10; }")
+        page.wait_for_timeout(400)
+
+
+def on_top(loc: Locator) -> bool:
+    """True when nothing covers the centre of ``loc`` (what a tap there would reach)."""
+    return bool(loc.evaluate("el => { const r = el.getBoundingClientRect();"
+                             " const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);"
+                             " return hit !== null && (hit === el || el.contains(hit)); }"))

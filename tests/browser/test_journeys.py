@@ -173,6 +173,7 @@ def test_liaison_page_on_a_phone(app: App, new_context) -> None:
     drive.as_role(page, "liaison", department=dept)
     drive.nav(page, "Liaison")
     drive.wait_idle(page)
+    drive.close_sidebar(page)
     drive.map_frame(page)
     width = page.evaluate("() => window.innerWidth")
     assert width == 390
@@ -185,6 +186,7 @@ def test_liaison_page_on_a_phone(app: App, new_context) -> None:
         box = loc.bounding_box()
         assert box is not None, what
         assert box["x"] >= -1 and box["x"] + box["width"] <= width + 1, f"{what} sticks out sideways: {box}"
+        assert drive.on_top(loc), f"{what} is covered by something else"
     scroll_width = page.evaluate("() => document.scrollingElement.scrollWidth")
     assert scroll_width <= width, f"horizontal scrolling: scrollWidth {scroll_width} > {width}"
     page.locator('[data-testid="stForm"]').first.scroll_into_view_if_needed()
