@@ -5,30 +5,40 @@ BIN := $(VENV)/bin
 STORE ?= data/stagemap.gpkg
 PORT ?= 8501
 
-.PHONY: run test bench lint sample clean
+.PHONY: run test bench bench-browser assets sample clean
 
-$(BIN)/stagemap: requirements.txt pyproject.toml
+$(BIN)/stagemap: requirements.txt pyproject.toml tools/requirements-browser.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt -r tools/requirements-browser.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(BIN)/stagemap
+
+# Leaflet and the map plugins, from pinned npm packages, integrity-checked, into static/vendor.
+assets: $(BIN)/stagemap
+	$(BIN)/python -m tools.install_assets
 
 $(STORE): | $(BIN)/stagemap
 	$(BIN)/stagemap sample --store $(STORE)
 
-run: $(BIN)/stagemap $(STORE)
+run: $(BIN)/stagemap assets $(STORE)
 	STAGEMAP_STORE=$(STORE) $(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
 
 # The PostgreSQL + PostGIS tier needs no setup here: a pytest session fixture (tests/pgcluster.py)
 # starts a throwaway cluster on a free 127.0.0.1 port per worker and removes it at the end.
 # Without PostGIS those tests skip locally and fail under CI=true (.ci/run installs it).
-test: $(BIN)/stagemap
+test: $(BIN)/stagemap assets
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 -q
 
-bench: $(BIN)/stagemap
+bench: $(BIN)/stagemap assets
+	$(BIN)/pip install --quiet -r requirements-bench.txt
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.app_maps
+	$(BIN)/python -m bench.browser
+
+bench-browser: $(BIN)/stagemap assets
+	$(BIN)/python -m bench.browser
 
 sample: $(BIN)/stagemap
 	$(BIN)/stagemap sample --store $(STORE)
