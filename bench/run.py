@@ -37,7 +37,12 @@ RSS_LIMIT_GB = 3.0
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmarks and write ``BENCHMARKS.md``; return 0 when every target is met."""
+    """Run the benchmarks and write ``BENCHMARKS.md``; return 0 when every gated target is met.
+
+    Gated (issue 3): W1 >= 1,000x the per-point loop; W2 >= 5x buffer-then-join at 100 m and
+    <= 1.5x DuckDB; full run <= 2x its core operations with peak RSS <= 3 GB. W1 vs sjoin, W3 and
+    W4 are logged with their PERFORMANCE.md targets but do not fail the run.
+    """
     p = argparse.ArgumentParser(prog="python -m bench.run")
     p.add_argument("--sizes", default="50000,800000", help="parcel counts, comma-separated")
     p.add_argument("--out", default=str(REPO / "BENCHMARKS.md"))
@@ -58,7 +63,10 @@ def main(argv: list[str] | None = None) -> int:
                       f"{r.ratio:9.1f}x  target {r.target:<22} {'met' if r.ok else 'MISSED'}", flush=True)
     write_markdown(Path(args.out), rows, notes, header=_header())
     print(f"results written to {args.out}")
-    return 0 if all(r.ok for r in rows) else 1
+    missed = [f"{r.workload} ({r.n_parcels:,})" for r in rows if r.gate and not r.ok]
+    if missed:
+        print("gated targets missed: " + ", ".join(missed))
+    return 1 if missed else 0
 
 
 def build_store(n: int, workdir: Path) -> Path:
