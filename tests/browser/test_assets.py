@@ -109,4 +109,5 @@ def test_standalone_export_inlines_everything() -> None:
     html = standalone_html(_plugin_map())
     assert assets.DEFAULT_URL_PREFIX not in html
     assert not re.findall(r'<(?:script|link)[^>]+(?:src|href)="https?://', html)
-    assert "L.MarkerClusterGroup" in html and "fa-solid-900" in html and "data:font/woff2;base64," in html
+    assert "L.MarkerClusterGroup" in html and ".leaflet-container" in html  # scripts and styles inlined
+    assert "bootstrap" not in html.lower() and "fontawesome" not in html.lower()  # maps draw no icon markers
