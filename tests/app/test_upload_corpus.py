@@ -16,6 +16,12 @@ ADMIN = Actor("admin", "admin")
 OPTIONS = {"--crs": "crs", "--department": "department"}
 
 
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(tmp_path, monkeypatch):
+    """Keep the upload folders save_upload creates inside the test's own tmp_path."""
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+
+
 def _options(extra: list[str]) -> dict[str, str]:
     return {OPTIONS[k]: v for k, v in zip(extra[::2], extra[1::2])}
 

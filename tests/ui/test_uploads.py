@@ -17,7 +17,8 @@ def test_safe_upload_name(name, expected):
     assert safe_upload_name(name) == expected
 
 
-def test_save_upload_stays_in_its_own_folder_and_refuses_oversize(tmp_path):
+def test_save_upload_stays_in_its_own_folder_and_refuses_oversize(tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     path = save_upload("../x.csv", b"a,b\n", max_bytes=10)
     assert path.name == "x.csv" and path.read_bytes() == b"a,b\n" and "stagemap-upload-" in str(path.parent)
     with pytest.raises(UnsafeFileError, match="over the upload limit"):
