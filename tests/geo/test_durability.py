@@ -132,3 +132,49 @@ def test_full_disk_gives_a_clear_error_nothing_partial_and_writes_resume(store, 
     res = submit_incident(store, rep, evidence_files=files, user="ana", role="records", source="app")
     assert counts(store)["incidents"] == before["incidents"] + 1 and len(res.evidence) == 2
     check_store(store.path)
+
+
+def check_pg_store(store) -> dict[str, int]:
+    """The all-or-nothing invariant of every intake record on PostgreSQL; return counts."""
+    with store.read() as con:
+        incidents = {r[0] for r in con.execute("SELECT incident_id FROM incidents")}
+        reports = {r[0] for r in con.execute("SELECT incident_id FROM incident_reports")}
+        evidence = con.execute("SELECT evidence_id, incident_id, sha256, stored_path FROM evidence").fetchall()
+        audited = {(r[0], r[1]) for r in con.execute("SELECT action, entity_id FROM audit_log")}
+    assert reports == incidents and {e[1] for e in evidence} == incidents
+    for iid in incidents:
+        assert ("incident.create", iid) in audited and ("incident_report.create", iid) in audited
+    root = evidence_root(store)
+    for evidence_id, _, sha, rel in evidence:
+        assert ("evidence.create", evidence_id) in audited
+        assert hashlib.sha256((root / rel).read_bytes()).hexdigest() == sha
+    assert store.verify_audit()[1] is None
+    return {"incidents": len(incidents), "evidence": len(evidence)}
+
+
+@pytest.mark.slow
+def test_kill_9_of_the_app_mid_write_on_postgresql_loses_nothing(pg_store, tmp_path, monkeypatch, record_property):
+    """D2 (app side): the writing process dies mid-transaction; the server keeps every acknowledged commit."""
+    monkeypatch.setenv("STAGEMAP_EVIDENCE_DIR", str(tmp_path / "evidence"))
+    add_sites(pg_store)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    rng = random.Random(29)
+    acknowledged: set[str] = set()
+    for trial in range(TRIALS):
+        child = subprocess.Popen([sys.executable, "-c", CHILD, pg_store.url, "FULL", str(trial)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=REPO)
+        line = child.stdout.readline()
+        assert line == b"ready\n", child.stderr.read().decode()
+        time.sleep(rng.uniform(0.05, 0.4))
+        child.send_signal(signal.SIGKILL)
+        out, _ = child.communicate(timeout=30)
+        acknowledged |= {ln for ln in out.decode().split("\n")[:-1] if ln.startswith("INC-")}
+        stored = check_pg_store(pg_store)
+        with pg_store.read() as con:
+            ids = {r[0] for r in con.execute("SELECT incident_id FROM incidents")}
+        assert acknowledged <= ids, f"trial {trial}: lost {sorted(acknowledged - ids)}"
+    assert len(acknowledged) >= TRIALS // 2
+    figures = {"trials": TRIALS, "acknowledged": len(acknowledged), "stored": stored["incidents"], "lost": 0}
+    for k, v in figures.items():
+        record_property(k, v)
+    print(f"\nD2 durability (postgresql, app kill -9): {figures}")
