@@ -49,6 +49,7 @@ BUDGET_PAINT_MS, BUDGET_PAN_MS, BUDGET_ZOOM_MS = 1_000, 50, 250
 PAINT_TIMEOUT_MS = 180_000
 NAIVE_MARKER_CAP = 10_000  # folium.Marker per incident: beyond this the naive page takes minutes
 STREET = MapView(15, snap_bounds((-118.272, 34.040, -118.217, 34.067)))  # around City Hall, as bench.app_maps
+STREET16 = MapView(16, snap_bounds((-118.2565, 34.0470, -118.2290, 34.0605)))  # the same centre one level in
 
 PROBE = """
 <script>
@@ -197,14 +198,20 @@ def views(store_path: str) -> tuple[list[tuple[str, int, Callable, Callable, int
                   districts=districts, parks=store.read_layer(S.PARKS), as_of=dt.date(2026, 11, 1))
     review = review_frame(res, parcels)
     synthetic = bool(store.is_synthetic())
-    idx = rows_in_view(review, STREET)
-    detail = choose_detail(len(review), view=STREET, n_in_view=len(idx))
+    # the heaviest drawn view: z15 if its parcels fit the feature cap, else one level in (z16)
+    street = STREET
+    idx = rows_in_view(review, street)
+    detail = choose_detail(len(review), view=street, n_in_view=len(idx))
+    if detail == AGGREGATE:
+        street = STREET16
+        idx = rows_in_view(review, street)
+        detail = choose_detail(len(review), view=street, n_in_view=len(idx))
     shown = review if detail == ALL else (review.iloc[idx] if detail != AGGREGATE else review.iloc[:0])
-    notes = [f"{Path(store_path).name}: {len(parcels):,} parcels, {len(incidents):,} incidents; review at z15 "
-             f"around City Hall: {len(idx):,} records in view, detail '{detail}', {len(shown):,} drawn"]
+    notes = [f"{Path(store_path).name}: {len(parcels):,} parcels, {len(incidents):,} incidents; review at "
+             f"z{street.zoom} around City Hall: {len(idx):,} records in view, detail '{detail}', {len(shown):,} drawn"]
     fields = ["record_id", "kind", "category"]
-    out = [(f"Parcel review, street z15 ({detail})", len(shown),
-            lambda: review_map(shown, districts=districts, aggregate=None, view=STREET if detail != ALL else None,
+    out = [(f"Parcel review, street z{street.zoom} ({detail})", len(shown),
+            lambda: review_map(shown, districts=districts, aggregate=None, view=street if detail != ALL else None,
                                synthetic=synthetic, note="bench"),
             lambda: naive_polygons(shown, fields), len(shown))]
     counts = counts_by_district(incidents, districts)

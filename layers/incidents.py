@@ -17,6 +17,7 @@ from layers.features import incidents_layer, polygon_layer
 from layers.style import VERIFICATION_COLORS
 
 MODES = ("clusters", "points", "heat", "choropleth")
+POINT_CAP = 10_000  # incidents drawn as points per view; above it the map shows the heat map (first paint <= 1 s)
 CHOROPLETH_BINS = (0, 1, 5, 10, 25, 50)
 CHOROPLETH_COLORS = ("#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08519c", "#08306b")
 
@@ -92,7 +93,7 @@ def incident_view(incidents: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, coun
         return [district_choropleth(districts, counts, name=f"Incidents by district{suffix}")]
     if not len(incidents):
         return []
-    if mode == "heat":
+    if mode == "heat" or len(incidents) > POINT_CAP:
         return [incident_heat(incidents, name=f"Incident heat map{suffix}")]
     if mode == "points":
         return [incidents_layer(incidents, name=f"Incidents{suffix}")]
@@ -117,6 +118,8 @@ def incident_map(incidents: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, count
     legend = {"Incidents by district": choropleth_legend()} if mode == "choropleth" else (
         {"Verification": VERIFICATION_COLORS} if mode in ("clusters", "points") else {})
     note = f"{len(incidents):,} incidents match the filters" + ("" if len(incidents) else ": nothing to show")
+    if mode in ("clusters", "points") and len(incidents) > POINT_CAP:
+        note += f"; over {POINT_CAP:,} to draw as points, so shown as a heat map: narrow the filters to see points"
     Legend(legend, note=note).add_to(fmap)
     if synthetic:
         Banner(SYNTHETIC_SOURCE).add_to(fmap)

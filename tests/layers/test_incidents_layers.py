@@ -60,3 +60,10 @@ def test_choropleth_shades_by_count(frames):
 def test_unknown_mode_is_refused(frames):
     with pytest.raises(ValueError, match="use one of"):
         incident_map(*frames, mode="hexagons", synthetic=False)
+
+
+def test_above_the_point_cap_clusters_become_a_heat_map_and_say_so(frames, monkeypatch):
+    monkeypatch.setattr("layers.incidents.POINT_CAP", 2)
+    html = incident_map(*frames, mode="clusters", synthetic=False).get_root().render()
+    assert "L.heatLayer" in html and "L.markerClusterGroup" not in html
+    assert "shown as a heat map" in html
