@@ -106,6 +106,9 @@ def map_frame(page: Page) -> Frame:
     frame = handle.content_frame()
     assert frame is not None
     frame.wait_for_function("() => window.map && window.map._loaded && window.L", timeout=RERUN_TIMEOUT_MS)
+    # streamlit-folium inserts the stylesheets dynamically: wait until leaflet.css is applied, not just loaded
+    frame.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-container')).overflow"
+                            " === 'hidden'", timeout=RERUN_TIMEOUT_MS)
     return frame
 
 

@@ -52,6 +52,8 @@ class Guard:
         failure = request.failure or ""
         if "ERR_ABORTED" in failure and request.resource_type in ("document", "fetch", "xhr"):
             return  # a navigation or fetch the app itself cancelled (page switch), not a missing file
+        if "ERR_ABORTED" in failure and _frame_gone(request):
+            return  # a map iframe replaced mid-load (view switch): cancelled, not missing; later checks still see it
         self.failed.append(f"{failure} {request.url}")
 
     def problems(self) -> list[str]:
@@ -63,3 +65,12 @@ class Guard:
         """Raise AssertionError listing every recorded problem."""
         problems = self.problems()
         assert not problems, "browser problems:\n" + "\n".join(problems)
+
+
+def _frame_gone(request: object) -> bool:
+    """True when the request's frame was detached or navigated away (its loads are cancelled, not failed)."""
+    try:
+        frame = request.frame
+        return frame.is_detached() or frame.url != request.headers.get("referer", frame.url)
+    except Exception:  # Playwright raises when the frame object itself is gone
+        return True
