@@ -1,0 +1,34 @@
+"""The public view, opened as a visitor would: only protected sites and suppressed monthly counts."""
+from __future__ import annotations
+
+import datetime as dt
+
+from streamlit.testing.v1 import AppTest
+
+from geo.analyze import analyze
+from geo.publish import K_MIN, SUPPRESSED
+from tests.app.test_overview_page import APP
+from tests.app.text_scan import all_text
+
+INTERNAL = ["risk_score", "final_tier", "protection_detail", "sign_overdue_days", "unprotected", "Gap analysis",
+            "SYN-2025-", "risk tier"]
+
+
+def test_visitor_sees_only_protected_sites_and_suppressed_counts(sample_store):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["demo_role"] = "public"
+    at.run()
+    assert not at.exception
+    text = all_text(at)
+    assert "City property protected under Executive Directive 17" in text
+    for word in INTERNAL:
+        assert word not in text, word
+    res = analyze(sample_store.read_layer("parcels"), sample_store.read_layer("sites"),
+                  sample_store.read_layer("incidents"), sample_store.read_status(), sample_store.read_overrides(),
+                  as_of=dt.date.today())
+    protected = int((res.sites["protection"] == "protected").sum())
+    assert next(m.value for m in at.metric if m.label == "Protected City properties") == f"{protected:,}"
+    table = at.dataframe[0].value
+    cells = [v for v in table.to_numpy().ravel() if v not in (SUPPRESSED, "withheld")]
+    assert all(not (1 <= int(v) < K_MIN) for v in cells), "a small count reached the public table"
+    assert SUPPRESSED in table.to_numpy().ravel()
