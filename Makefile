@@ -33,9 +33,11 @@ test: $(BIN)/stagemap assets
 
 bench: $(BIN)/stagemap assets
 	$(BIN)/pip install --quiet -r requirements-bench.txt
-	$(BIN)/python -m bench.run
-	$(BIN)/python -m bench.app_maps
-	$(BIN)/python -m bench.browser
+	status=0; \
+	$(BIN)/python -m bench.run || status=1; \
+	$(BIN)/python -m bench.app_maps || status=1; \
+	$(BIN)/python -m bench.browser || status=1; \
+	exit $$status
 
 bench-browser: $(BIN)/stagemap assets
 	$(BIN)/python -m bench.browser

@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("sample", help="build the synthetic LA sample store")
     sp.add_argument("--parcels", type=int, default=3000, help="private parcels (3000 demo; 800000 City; 2400000 County)")
+    sp.add_argument("--incidents", type=int, default=250, help="synthetic incidents (250 demo; 100000 for benchmarks)")
     sp.add_argument("--store", help="store path or URL (default $STAGEMAP_STORE or data/stagemap.gpkg)")
     sp.set_defaults(func=_cmd_sample)
 
@@ -122,7 +123,9 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     from geo.synthetic import generate_sample
 
     t0 = time.perf_counter()
-    sample = generate_sample(n_parcels=args.parcels)
+    if args.parcels < 0 or args.incidents < 0:
+        raise GeoDataError("--parcels and --incidents must be zero or more.")
+    sample = generate_sample(n_parcels=args.parcels, n_incidents=args.incidents)
     store = open_store(args.store)
     store.write_layers(sample.frames, mode="replace", status=sample.status)
     peak = psutil.Process().memory_info().rss / 2**20

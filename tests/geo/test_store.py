@@ -225,3 +225,14 @@ def test_big_layers_are_served_from_a_versioned_snapshot_identical_to_the_store(
     store.write_layers({S.PARCELS: parcels.iloc[:1].assign(use_code="2700")})
     assert store.read_layer(S.PARCELS).set_index("ain").loc["0000000000", "use_code"] == "2700"
     assert [p.name for p in store.cache_dir().glob("parcels-v*.parquet")] != [cached[0].name]
+
+
+def test_sample_cli_builds_the_requested_sizes(tmp_path, capsys):
+    from geo.cli import main
+
+    path = str(tmp_path / "s.gpkg")
+    assert main(["sample", "--parcels", "200", "--incidents", "40", "--store", path]) == 0
+    counts = open_store(path).counts()
+    assert counts[S.INCIDENTS] == 40 and counts[S.SITES] == 360 and counts[S.PARCELS] >= 200
+    assert main(["sample", "--incidents", "-1", "--store", path]) == 2
+    assert "zero or more" in capsys.readouterr().err
