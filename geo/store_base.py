@@ -9,10 +9,11 @@ decoding, and the status-row lock.
 """
 from __future__ import annotations
 
+import abc
 import contextlib
 import datetime as dt
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,43 +34,46 @@ BUMP_DATA_VERSION = (
 )
 
 
-class BaseStore:
+class BaseStore(abc.ABC):
     """The store interface; subclasses provide connections, migrations and the bulk writer."""
 
     backend = "base"
     url: str
 
     # --- supplied by each backend ---------------------------------------------------------
-    def connect(self) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def connect(self) -> Any:
+        """Open a connection (one per thread or process)."""
 
-    @contextlib.contextmanager
-    def write(self) -> Iterator[Any]:  # pragma: no cover - abstract
-        raise NotImplementedError
-        yield
+    @abc.abstractmethod
+    def write(self) -> contextlib.AbstractContextManager[Any]:
+        """Return a context manager yielding a connection inside a serialised write transaction."""
 
-    @contextlib.contextmanager
-    def read(self) -> Iterator[Any]:  # pragma: no cover - abstract
-        raise NotImplementedError
-        yield
+    @abc.abstractmethod
+    def read(self) -> contextlib.AbstractContextManager[Any]:
+        """Return a context manager yielding a connection on a consistent snapshot."""
 
-    def schema_revision(self) -> str | None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def schema_revision(self) -> str | None:
+        """Return the store's schema revision, or ``None`` for a new store."""
 
-    def migrate(self) -> str:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def migrate(self) -> str:
+        """Upgrade the schema to the newest revision and return it."""
 
     def _geom_sql(self) -> str:
         """SQL expression selecting the stored geometry column."""
         return "geom"
 
-    def _decode_geoms(self, values: list[Any]) -> np.ndarray:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _decode_geoms(self, values: list[Any]) -> np.ndarray:
+        """Decode the stored geometry values into a shapely array."""
 
+    @abc.abstractmethod
     def _write_layer(self, con: Any, layer: str, gdf: gpd.GeoDataFrame, *, mode: str) -> WriteResult:
-        raise NotImplementedError  # pragma: no cover - abstract
+        """Bulk upsert one checked canonical frame inside the caller's transaction."""
 
-    def _lock_status_row(self, con: Any, site_id: str) -> None:
+    def _lock_status_row(self, con: Any, site_id: str) -> None:  # noqa: B027 - an optional hook, not abstract
         """Serialise saves of one site (no-op where the write transaction already serialises)."""
 
     @property
