@@ -143,6 +143,13 @@ def run(store_url: str) -> tuple[list[MapRow], list[str]]:
     notes.append(f"street view z15 around City Hall: {len(idx):,} records in view ({len(shown):,} drawn)")
     add("Parcel review, street z15", lambda: review_map(shown, districts=districts, aggregate=None, view=street,
                                                         synthetic=synthetic, note="bench"), naive=False)
+    street16 = MapView(16, snap_bounds((-118.2565, 34.0470, -118.2290, 34.0605)))
+    idx16 = rows_in_view(review, street16)
+    shown16 = review.iloc[idx16] if choose_detail(len(review), view=street16, n_in_view=len(idx16)) == "view" \
+        else review.iloc[:0]
+    notes.append(f"street view z16 around City Hall: {len(idx16):,} records in view ({len(shown16):,} drawn)")
+    add("Parcel review, street z16", lambda: review_map(shown16, districts=districts, aggregate=None, view=street16,
+                                                        synthetic=synthetic, note="bench"), naive=False)
     for dept in sorted(res.sites[S.OWNING_DEPT].unique())[:1]:
         mine = res.sites[res.sites[S.OWNING_DEPT] == dept]
         add(f"Liaison ({dept})", lambda mine=mine: site_map(mine, color_by="sign", fields=[S.SITE_ID, S.NAME],
@@ -153,7 +160,8 @@ def run(store_url: str) -> tuple[list[MapRow], list[str]]:
     heavy = bench_incidents(districts, N_BENCH_INCIDENTS)
     counts = counts_by_district(heavy, districts)
     for mode in ("clusters", "heat", "choropleth"):
-        add(f"Incident map, {N_BENCH_INCIDENTS:,} incidents, {mode}",
+        add(f"Incident map, {N_BENCH_INCIDENTS:,} incidents, {mode}" + (" (over the point cap: heat map)"
+                                                                       if mode == "clusters" else ""),
             lambda mode=mode: incident_map(heavy, districts, counts, mode=mode, synthetic=synthetic))
     notes += w6_cache(parcels)
     return rows, notes
