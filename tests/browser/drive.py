@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Locator, Page, expect
 
 RERUN_TIMEOUT_MS = 90_000
@@ -101,15 +103,28 @@ def as_role(page: Page, role: str, *, department: str | None = None, district: i
 
 
 def map_frame(page: Page) -> Frame:
-    """The Leaflet map's frame, once the map has loaded."""
-    handle = page.locator(MAP_IFRAME).first.element_handle(timeout=RERUN_TIMEOUT_MS)
-    frame = handle.content_frame()
-    assert frame is not None
-    frame.wait_for_function("() => window.map && window.map._loaded && window.L", timeout=RERUN_TIMEOUT_MS)
-    # streamlit-folium inserts the stylesheets dynamically: wait until leaflet.css is applied, not just loaded
-    frame.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-container')).overflow"
-                            " === 'hidden'", timeout=RERUN_TIMEOUT_MS)
-    return frame
+    """The Leaflet map's frame, once the map has loaded and is styled.
+
+    A rerun can replace the map's iframe after we found it, so the live frame is looked up again
+    in short slices until the whole rerun timeout has passed.
+    """
+    deadline = time.monotonic() + RERUN_TIMEOUT_MS / 1000
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        handle = page.locator(MAP_IFRAME).first.element_handle(timeout=RERUN_TIMEOUT_MS)
+        frame = handle.content_frame() if handle else None
+        if frame is None or frame.is_detached():
+            page.wait_for_timeout(200)
+            continue
+        try:
+            frame.wait_for_function("() => window.map && window.map._loaded && window.L", timeout=10_000)
+            # streamlit-folium inserts the stylesheets dynamically: wait until leaflet.css is applied
+            frame.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-container')).overflow"
+                                    " === 'hidden'", timeout=10_000)
+            return frame
+        except PlaywrightError as exc:  # timed out on a frame that was replaced, or detached mid-wait
+            last = exc
+    raise AssertionError(f"the map did not load within {RERUN_TIMEOUT_MS / 1000:.0f} s: {last}")
 
 
 def click_map(page: Page, frame: Frame, point: dict[str, float]) -> None:

@@ -50,10 +50,11 @@ class Guard:
         if not is_local(request.url):
             return  # recorded as external already
         failure = request.failure or ""
-        if "ERR_ABORTED" in failure and request.resource_type in ("document", "fetch", "xhr"):
-            return  # a navigation or fetch the app itself cancelled (page switch), not a missing file
-        if "ERR_ABORTED" in failure and _frame_gone(request):
-            return  # a map iframe replaced mid-load (view switch): cancelled, not missing; later checks still see it
+        if "ERR_ABORTED" in failure:
+            # The browser cancelled a local load (a page switch, or a map replaced mid-load by a view switch).
+            # A missing or broken file still fails loudly: as an HTTP error (recorded below, from the
+            # response), a JavaScript error, or a map that does not draw (the journeys check each).
+            return
         self.failed.append(f"{failure} {request.url}")
 
     def problems(self) -> list[str]:
@@ -66,11 +67,3 @@ class Guard:
         problems = self.problems()
         assert not problems, "browser problems:\n" + "\n".join(problems)
 
-
-def _frame_gone(request: object) -> bool:
-    """True when the request's frame was detached or navigated away (its loads are cancelled, not failed)."""
-    try:
-        frame = request.frame
-        return frame.is_detached() or frame.url != request.headers.get("referer", frame.url)
-    except Exception:  # Playwright raises when the frame object itself is gone
-        return True
