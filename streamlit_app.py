@@ -6,11 +6,10 @@ from pathlib import Path
 import streamlit as st
 
 from geo import schema as S
-from geo.config import store_url
 from geo.errors import GeoDataError
 from geo.roles import visible_pages
 from ui import auth, chrome, state
-from ui.data import load_frames, store_version
+from ui.data import current_store, load_frames
 
 HERE = Path(__file__).resolve().parent
 PAGES = {  # name -> (script, title, icon); every page also checks the role itself (ui.auth.page_actor)
@@ -29,7 +28,7 @@ st.set_page_config(page_title="StageMap - ED 17", page_icon="🗺️", layout="w
 state.init_state()
 
 try:
-    url, version = store_version(st.session_state[state.STORE_URL] or store_url())
+    url, version = current_store()
 except GeoDataError as exc:
     st.error(str(exc))
     st.stop()

@@ -7,10 +7,11 @@ import streamlit as st
 
 from geo import schema as S
 from geo.actions import import_file
-from geo.config import UploadLimits, store_url
+from geo.config import UploadLimits
 from geo.errors import AccessDenied, GeoDataError
 from geo.store import open_store
 from ui import auth, state
+from ui.data import current_store
 from ui.uploads import save_upload
 
 actor = auth.page_actor("data")
@@ -33,7 +34,7 @@ if st.button("Validate and import", type="primary", disabled=upload is None):
     try:
         path = save_upload(upload.name, upload.getvalue(), max_bytes=LIMITS.max_file_bytes)
         bar.progress(25, text="Checking, reading and validating...")
-        report = import_file(open_store(st.session_state[state.STORE_URL] or store_url()), actor, kind, path,
+        report = import_file(open_store(current_store()[0]), actor, kind, path,
                              crs=crs.strip() or None, department=department.strip() or None, limits=LIMITS)
         bar.progress(100, text="Done.")
     except (GeoDataError, AccessDenied) as exc:

@@ -5,16 +5,15 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import schema as S
-from geo.config import store_url
 from layers.site_map import site_map
 from ui import auth, state
 from ui.analysis import current_analysis
-from ui.data import load_frames, store_version
+from ui.data import current_store, load_frames
 
 actor = auth.page_actor("gaps")
 
 
-url, version = store_version(st.session_state[state.STORE_URL] or store_url())
+url, version = current_store()
 frames = load_frames(url, version)
 res = current_analysis(url, version)
 st.title("Gap analysis")

@@ -8,7 +8,6 @@ from streamlit_folium import st_folium
 
 from geo import schema as S
 from geo.actions import reporter_contacts
-from geo.config import store_url
 from geo.errors import GeoDataError
 from geo.incident_filters import IncidentFilter, counts_by_district, filter_incidents, local_dates
 from geo.roles import can
@@ -16,11 +15,11 @@ from geo.selection import feature_at
 from geo.store import open_store
 from layers.incidents import incident_map
 from ui import auth, state
-from ui.data import load_frames, store_version
+from ui.data import current_store, load_frames
 
 actor = auth.page_actor("incidents")
 
-url, version = store_version(st.session_state[state.STORE_URL] or store_url())
+url, version = current_store()
 frames = load_frames(url, version)
 st.title("Incident map")
 incidents, districts = frames.incidents, frames.districts

@@ -8,7 +8,6 @@ from streamlit_folium import st_folium
 
 from geo import schema as S
 from geo.actions import save_site_status
-from geo.config import store_url
 from geo.deadlines import sign_deadline_text
 from geo.errors import AccessDenied, GeoDataError
 from geo.selection import feature_at
@@ -17,11 +16,11 @@ from geo.store_status import StatusConflict
 from layers.site_map import site_map
 from ui import auth, state
 from ui.analysis import current_analysis, status_of
-from ui.data import store_version
+from ui.data import current_store
 
 actor = auth.page_actor("liaison")
 
-url, version = store_version(st.session_state[state.STORE_URL] or store_url())
+url, version = current_store()
 res = current_analysis(url, version)
 st.title("Liaison: signs and gates")
 sites = res.sites
@@ -35,7 +34,7 @@ if actor.role == "liaison":  # a liaison works on their own department only
 else:
     dept = st.selectbox("Department", depts, key=state.LIA_DEPT)
 mine = sites[sites[S.OWNING_DEPT] == dept].assign(
-    sign_deadline=lambda f: sign_deadline_text(f["signed"], f[S.SIGN_POSTED_ON], as_of=res.as_of))
+    sign_deadline=lambda f: sign_deadline_text(f, as_of=res.as_of))
 
 
 cols = st.columns(4)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.config import store_url
 from geo.errors import GeoDataError
 from geo.export import export_name
 from geo.nexus import (
@@ -27,11 +26,11 @@ from geo.snap import ADJACENT, ON_SITE
 from geo.store import open_store
 from ui import auth, state
 from ui.analysis import current_analysis
-from ui.data import load_frames, store_version
+from ui.data import current_store, load_frames
 
 actor = auth.page_actor("nexus")
 
-url, version = store_version(st.session_state[state.STORE_URL] or store_url())
+url, version = current_store()
 frames = load_frames(url, version)
 synthetic = bool(frames.info.is_synthetic)
 as_of = latest_incident_date(frames.incidents)

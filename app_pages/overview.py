@@ -7,16 +7,16 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import schema as S
-from geo.config import Directive, store_url
+from geo.config import Directive
 from geo.incident_filters import local_dates
 from layers.overview import store_overview_map
-from ui import auth, state
+from ui import auth
 from ui.analysis import current_analysis
-from ui.data import load_frames, store_version
+from ui.data import current_store, load_frames
 
 actor = auth.page_actor("overview")
 
-url, version = store_version(st.session_state[state.STORE_URL] or store_url())
+url, version = current_store()
 frames = load_frames(url, version)
 st.title("StageMap: City property and Executive Directive 17")
 st.caption("City-owned or controlled property that could serve as a staging area, processing location or "

@@ -5,16 +5,15 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import schema as S
-from geo.config import store_url
 from geo.export import export_name, to_csv_bytes
 from geo.publish import K_MIN, public_incident_table, public_sites
 from layers.public_map import public_map
-from ui import auth, state
+from ui import auth
 from ui.analysis import current_analysis
-from ui.data import load_frames, store_version
+from ui.data import current_store, load_frames
 
 actor = auth.page_actor("public")
-url, version = store_version(st.session_state[state.STORE_URL] or store_url())
+url, version = current_store()
 frames = load_frames(url, version)
 st.title("City property protected under Executive Directive 17")
 st.caption("City-owned or controlled properties that carry the directive's sign (and a locked gate where one "

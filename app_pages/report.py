@@ -9,7 +9,6 @@ from streamlit_folium import st_folium
 
 from geo import schema as S
 from geo.actions import report_incident
-from geo.config import store_url
 from geo.errors import AccessDenied, GeoDataError
 from geo.evidence import EvidenceUpload
 from geo.incident_filters import LA_TZ
@@ -18,11 +17,11 @@ from geo.selection import clicked_lonlat
 from geo.store import open_store
 from layers.base import base_map
 from ui import auth, state
-from ui.data import load_frames, store_version
+from ui.data import current_store, load_frames
 
 actor = auth.page_actor("report")
 
-url, version = store_version(st.session_state[state.STORE_URL] or store_url())
+url, version = current_store()
 frames = load_frames(url, version)
 st.title("Report an incident")
 st.caption("Contractors report any attempted or actual use of City property as a staging area, processing location "

@@ -6,7 +6,6 @@ from streamlit_folium import st_folium
 
 from geo import schema as S
 from geo.classify import CATEGORIES
-from geo.config import store_url
 from geo.errors import GeoDataError
 from geo.incident_filters import counts_by_district
 from geo.lod import AGGREGATE, ALL, choose_detail, rows_in_view, view_from_event
@@ -15,11 +14,11 @@ from geo.snap import CITY_SITE, OTHER_PUBLIC, PRIVATE
 from layers.review_map import review_map
 from ui import auth, review_detail, state
 from ui.analysis import current_analysis, current_review
-from ui.data import load_frames, store_version
+from ui.data import current_store, load_frames
 
 actor = auth.page_actor("review")
 
-url, version = store_version(st.session_state[state.STORE_URL] or store_url())
+url, version = current_store()
 frames = load_frames(url, version)
 res = current_analysis(url, version)
 review = current_review(url, version)

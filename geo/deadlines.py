@@ -7,21 +7,21 @@ import numpy as np
 import pandas as pd
 
 from geo.config import Directive
+from geo.gaps import SIGN_OVERDUE_DAYS, SIGNED, SIGNED_LATE_DAYS
 
 DIRECTIVE = Directive()
 
 
-def sign_deadline_text(signed: pd.Series, posted_on: pd.Series, *, as_of: dt.date,
-                       directive: Directive = DIRECTIVE) -> pd.Series:
-    """Return per site 'signed on time', 'signed N days late', 'N days left' or 'overdue N days'."""
-    due = directive.sign_by
-    posted = pd.to_datetime(posted_on, errors="coerce")
-    late = (posted - pd.Timestamp(due)).dt.days
-    left = (due - as_of).days
-    text = np.where(
-        signed.to_numpy(bool),
-        np.where(late.fillna(0).to_numpy() > 0, "signed " + late.fillna(0).astype(int).astype(str) + " days late",
-                 "signed on time"),
-        f"{left} days left" if left >= 0 else f"overdue {-left} days",
-    )
-    return pd.Series(text, index=signed.index, name="sign_deadline")
+def sign_deadline_text(site_table: pd.DataFrame, *, as_of: dt.date, directive: Directive = DIRECTIVE) -> pd.Series:
+    """Return per site 'signed on time', 'signed N days late', 'N days left' or 'overdue N days'.
+
+    Words only: the day counts come from :func:`geo.gaps.site_gaps` (``signed_late_days``,
+    ``sign_overdue_days``), so the liaison list and the gap tables always agree.
+    """
+    signed = site_table[SIGNED].to_numpy(bool)
+    late = site_table[SIGNED_LATE_DAYS].to_numpy(int)
+    overdue = site_table[SIGN_OVERDUE_DAYS].to_numpy(int)
+    left = (directive.sign_by - as_of).days
+    unsigned = np.where(overdue > 0, "overdue " + overdue.astype(str) + " days", f"{max(left, 0)} days left")
+    done = np.where(late > 0, "signed " + late.astype(str) + " days late", "signed on time")
+    return pd.Series(np.where(signed, done, unsigned), index=site_table.index, name="sign_deadline")

@@ -24,6 +24,14 @@ class StoreFrames:
     districts: gpd.GeoDataFrame
 
 
+def current_store() -> tuple[str, int]:
+    """Return (url, data_version) of the store this session works on (the cache key of its frames)."""
+    from geo.config import store_url
+    from ui import state
+
+    return store_version(st.session_state.get(state.STORE_URL) or store_url())
+
+
 def store_version(url: str | None) -> tuple[str, int]:
     """Return (url, data_version): the cache key of everything loaded from the store."""
     store = open_store(url)

@@ -1,0 +1,15 @@
+"""Sign-deadline words agree with the gap table's day counts."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from geo.deadlines import sign_deadline_text
+
+
+def test_words_for_each_case():
+    table = pd.DataFrame({"signed": [True, True, False, False], "signed_late_days": [0, 4, 0, 0],
+                          "sign_overdue_days": [0, 0, 0, 12]})
+    before = sign_deadline_text(table, as_of=dt.date(2026, 3, 1))
+    assert before.tolist() == ["signed on time", "signed 4 days late", "6 days left", "overdue 12 days"]
