@@ -80,6 +80,7 @@ with st.form(f"mark_{site_id}"):
     gate = st.radio("Gate / barrier", list(S.GATE_STATUSES), horizontal=True,
                     index=S.GATE_STATUSES.index(current[S.GATE_STATUS]))
     note = st.text_area("Note", value=current.get(S.STATUS_NOTE) or "", max_chars=2000)
+    photo = st.file_uploader("Photo of the sign (optional)", type=["jpg", "jpeg", "png", "heic", "webp"])
     submitted = st.form_submit_button("Save", type="primary")
 
 if submitted:
@@ -87,13 +88,14 @@ if submitted:
                S.SIGN_LANGUAGE: language, S.STATUS_NOTE: note, S.LAST_INSPECTED: dt.date.today()}
     if sign == "posted":
         changes[S.SIGN_POSTED_ON] = posted
-    st.session_state[state.LIA_PENDING] = {"site": site_id, "changes": changes, "based_on": current[S.VERSION]}
+    st.session_state[state.LIA_PENDING] = {"site": site_id, "changes": changes, "based_on": current[S.VERSION],
+                                           "photo": (photo.name, photo.getvalue()) if photo else None}
 
 pending = st.session_state[state.LIA_PENDING]
 if pending and pending["site"] == site_id:
     try:
         new = save_site_status(open_store(url), actor, site_id, pending["changes"],
-                               expect_version=pending["based_on"])
+                               expect_version=pending["based_on"], photo=pending.get("photo"))
         st.session_state[state.LIA_PENDING] = None
         st.session_state[state.LIA_SEEN][site_id] = new
         st.success(f"Saved {site_id}: version {new[S.VERSION]}, sign {new[S.SIGN_STATUS]}, gate {new[S.GATE_STATUS]}.")

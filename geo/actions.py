@@ -21,9 +21,19 @@ def site_department(store: Any, site_id: str) -> str | None:
 
 
 def save_site_status(store: Any, actor: Actor, site_id: str, changes: dict[str, object], *, expect_version: int,
-                     source: str = "app") -> dict[str, object]:
-    """Save a sign/gate change as ``actor``: liaisons only for their own department's sites."""
+                     source: str = "app", photo: tuple[str, bytes] | None = None) -> dict[str, object]:
+    """Save a sign/gate change as ``actor``: liaisons only for their own department's sites.
+
+    An optional ``photo`` (file name, bytes) is stored write-once after the role check, and its
+    hash and GPS placement check are recorded in the saved note (and so in the audit log).
+    """
     authorize(actor, "edit_status", department=site_department(store, site_id))
+    if photo is not None:
+        from geo.sign_photo import store_sign_photo
+
+        stored = store_sign_photo(store, site_id, photo[0], photo[1])
+        note = str(changes.get(S.STATUS_NOTE) or "").strip()
+        changes = {**changes, S.STATUS_NOTE: f"{note}\n{stored.note()}".strip()}
     return store.save_status(site_id, changes, expect_version=expect_version, user=actor.name, role=actor.role,
                              source=source)
 

@@ -83,3 +83,38 @@ def test_a_liaison_cannot_save_another_departments_site_even_directly(sample_sto
         save_site_status(sample_store, Actor("ana", "liaison", "Transportation (LADOT)"), rap_site,
                          {"sign_status": "posted"}, expect_version=1)
     assert sample_store.read_status().set_index("site_id").loc[rap_site, "version"] == 1
+
+
+def test_a_sign_photo_is_stored_write_once_and_its_gps_checked(sample_store):
+    import hashlib
+
+    from geo.evidence import evidence_root
+    from tests.geo.test_intake import jpeg
+
+    dept = "Transportation (LADOT)"
+    site = _unsigned_site(sample_store, dept)
+    sites = sample_store.read_layer("sites")
+    inside = sites.set_index("site_id").loc[site].geometry.representative_point()
+    photo = jpeg(lat=inside.y, lon=inside.x)
+    at = _liaison(dept)
+    at.selectbox(key="selected_site").set_value(site).run()
+    next(r for r in at.radio if r.label == "Sign").set_value("posted")
+    at.file_uploader[0].set_value(("sign.jpg", photo, "image/jpeg"))
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception, at.exception
+    note = sample_store.read_status().set_index("site_id").loc[site, "note"]
+    sha = hashlib.sha256(photo).hexdigest()
+    assert f"sign photo sha256:{sha[:16]} (inside site)" in note
+    stored = evidence_root(sample_store) / sha[:2] / sha
+    assert stored.read_bytes() == photo
+
+
+def test_a_file_that_is_not_a_photo_is_refused_and_nothing_saved(sample_store):
+    dept = "Transportation (LADOT)"
+    site = _unsigned_site(sample_store, dept)
+    at = _liaison(dept)
+    at.selectbox(key="selected_site").set_value(site).run()
+    at.file_uploader[0].set_value(("sign.jpg", b"MZ\x90\x00 not a photo", "image/jpeg"))
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert at.error and "not a photo" in at.error[0].value
+    assert sample_store.read_status().set_index("site_id").loc[site, "version"] == 1
