@@ -6,8 +6,8 @@ from pathlib import Path
 import streamlit as st
 
 from geo import schema as S
+from geo.access.roles import visible_pages
 from geo.errors import GeoDataError
-from geo.roles import visible_pages
 from ui import auth, chrome, state
 from ui.data import current_store, load_frames
 

@@ -6,9 +6,9 @@ import shutil
 import streamlit as st
 
 from geo import schema as S
-from geo.actions import import_file
 from geo.config import UploadLimits
 from geo.errors import AccessDenied, GeoDataError
+from geo.services.actions import import_file
 from geo.store import open_store
 from ui import auth, state
 from ui.data import current_store

@@ -7,11 +7,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import schema as S
-from geo.actions import reporter_contacts
+from geo.access.roles import can
+from geo.analysis.incident_filters import IncidentFilter, counts_by_district, filter_incidents, local_dates
+from geo.analysis.selection import feature_at
 from geo.errors import GeoDataError
-from geo.incident_filters import IncidentFilter, counts_by_district, filter_incidents, local_dates
-from geo.roles import can
-from geo.selection import feature_at
+from geo.services.actions import reporter_contacts
 from geo.store import open_store
 from layers.incidents import incident_map
 from ui import auth, state

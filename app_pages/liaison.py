@@ -7,12 +7,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import schema as S
-from geo.actions import save_site_status
-from geo.deadlines import sign_deadline_text
+from geo.analysis.deadlines import sign_deadline_text
+from geo.analysis.selection import feature_at
 from geo.errors import AccessDenied, GeoDataError
-from geo.selection import feature_at
+from geo.services.actions import save_site_status
 from geo.store import open_store
-from geo.store_status import StatusConflict
+from geo.store.status import StatusConflict
 from layers.site_map import site_map
 from ui import auth, state
 from ui.analysis import current_analysis, status_of

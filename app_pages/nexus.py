@@ -3,17 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo.access.roles import can
+from geo.analysis.snap import ADJACENT, ON_SITE
 from geo.errors import GeoDataError
-from geo.export import export_name
-from geo.nexus import (
-    UNIT_COST_COLUMNS,
-    NexusRules,
-    build_nexus,
-    check_unit_costs,
-    default_unit_costs,
-    latest_incident_date,
-)
-from geo.nexus_snapshot import (
+from geo.io.export import export_name
+from geo.nexus.snapshot import (
     freeze,
     snapshot_hash,
     snapshot_root,
@@ -21,8 +15,14 @@ from geo.nexus_snapshot import (
     to_gpkg_bytes,
     to_xlsx_bytes,
 )
-from geo.roles import can
-from geo.snap import ADJACENT, ON_SITE
+from geo.nexus.tables import (
+    UNIT_COST_COLUMNS,
+    NexusRules,
+    build_nexus,
+    check_unit_costs,
+    default_unit_costs,
+    latest_incident_date,
+)
 from geo.store import open_store
 from ui import auth, state
 from ui.analysis import current_analysis

@@ -7,8 +7,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import schema as S
+from geo.analysis.incident_filters import local_dates
 from geo.config import Directive
-from geo.incident_filters import local_dates
 from layers.overview import store_overview_map
 from ui import auth
 from ui.analysis import current_analysis

@@ -5,8 +5,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import schema as S
-from geo.export import export_name, to_csv_bytes
-from geo.publish import K_MIN, public_incident_table, public_sites
+from geo.io.export import export_name, to_csv_bytes
+from geo.reports.publish import K_MIN, public_incident_table, public_sites
 from layers.public_map import public_map
 from ui import auth
 from ui.analysis import current_analysis

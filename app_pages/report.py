@@ -8,12 +8,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import schema as S
-from geo.actions import report_incident
+from geo.analysis.incident_filters import LA_TZ
+from geo.analysis.selection import clicked_lonlat
 from geo.errors import AccessDenied, GeoDataError
-from geo.evidence import EvidenceUpload
-from geo.incident_filters import LA_TZ
-from geo.intake import IncidentReport
-from geo.selection import clicked_lonlat
+from geo.intake.evidence import EvidenceUpload
+from geo.intake.reports import IncidentReport
+from geo.services.actions import report_incident
 from geo.store import open_store
 from layers.base import base_map
 from ui import auth, state

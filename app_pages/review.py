@@ -5,12 +5,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import schema as S
-from geo.classify import CATEGORIES
+from geo.analysis.classify import CATEGORIES
+from geo.analysis.incident_filters import counts_by_district
+from geo.analysis.lod import AGGREGATE, ALL, choose_detail, rows_in_view, view_from_event
+from geo.analysis.review import ReviewFilter, filter_review
+from geo.analysis.snap import CITY_SITE, OTHER_PUBLIC, PRIVATE
 from geo.errors import GeoDataError
-from geo.incident_filters import counts_by_district
-from geo.lod import AGGREGATE, ALL, choose_detail, rows_in_view, view_from_event
-from geo.review import ReviewFilter, filter_review
-from geo.snap import CITY_SITE, OTHER_PUBLIC, PRIVATE
 from layers.review_map import review_map
 from ui import auth, review_detail, state
 from ui.analysis import current_analysis, current_review

@@ -28,11 +28,11 @@ import shapely
 
 from bench.sections import write_section
 from geo import schema as S
-from geo.analyze import analyze
+from geo.analysis.analyze import analyze
+from geo.analysis.incident_filters import counts_by_district
+from geo.analysis.lod import MapView, choose_detail, rows_in_view, snap_bounds
+from geo.analysis.review import review_frame
 from geo.crs import feet_to_lonlat
-from geo.incident_filters import counts_by_district
-from geo.lod import MapView, choose_detail, rows_in_view, snap_bounds
-from geo.review import review_frame
 from geo.store import open_store
 from layers.incidents import incident_map
 from layers.overview import store_overview_map

@@ -32,10 +32,10 @@ from folium.plugins import MarkerCluster
 from bench.app_maps import N_BENCH_INCIDENTS, bench_incidents
 from bench.sections import write_section
 from geo import schema as S
-from geo.analyze import analyze
-from geo.incident_filters import counts_by_district
-from geo.lod import AGGREGATE, ALL, MapView, choose_detail, rows_in_view, snap_bounds
-from geo.review import review_frame
+from geo.analysis.analyze import analyze
+from geo.analysis.incident_filters import counts_by_district
+from geo.analysis.lod import AGGREGATE, ALL, MapView, choose_detail, rows_in_view, snap_bounds
+from geo.analysis.review import review_frame
 from geo.store import open_store
 from layers.assets import check_installed, localize, vendor_dir
 from layers.incidents import incident_map

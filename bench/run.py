@@ -173,7 +173,7 @@ def _full_child(store: Path) -> dict:
     out_dir = Path(str(store) + "-out")
     # VmHWM is the peak RSS of the child's own address space (ru_maxrss would inherit the parent's
     # peak across fork/exec, and the parent holds the benchmark data).
-    code = ("import json, re, sys, time; from pathlib import Path; from geo.analyze import run_analysis; "
+    code = ("import json, re, sys, time; from pathlib import Path; from geo.analysis.analyze import run_analysis; "
             "from geo.store import open_store; t = time.perf_counter(); "
             "s = run_analysis(open_store(sys.argv[1], create=False), out_dir=sys.argv[2]); "
             "el = time.perf_counter() - t; "
@@ -187,10 +187,17 @@ def _full_child(store: Path) -> dict:
 def core_operations(store_path: str) -> dict[str, float]:
     """Time the expensive steps of the analysis one by one (read, project, snap, counts, write)."""
     from geo import schema as S
-    from geo.analyze import PARCEL_COLUMNS, AnalysisConfig, _as_of, _parcel_counts, analyze, write_result
+    from geo.analysis.analyze import (
+        PARCEL_COLUMNS,
+        AnalysisConfig,
+        _as_of,
+        _parcel_counts,
+        analyze,
+        write_result,
+    )
+    from geo.analysis.proximity import incident_counts
+    from geo.analysis.snap import snap_incidents
     from geo.crs import to_analysis
-    from geo.proximity import incident_counts
-    from geo.snap import snap_incidents
     from geo.store import open_store
 
     cfg = AnalysisConfig()

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.proximity import FT_PER_M, count_points_within, nearest_distance_ft, polygon_anchors
-from geo.snap import district_of_points
+from geo.analysis.proximity import FT_PER_M, count_points_within, nearest_distance_ft, polygon_anchors
+from geo.analysis.snap import district_of_points
 
 LOOP_SAMPLE = 20  # points timed in the per-point loop; the total is extrapolated linearly
 DUCK_ROUNDS = 5

@@ -1,7 +1,7 @@
 """Canonical data model: layer names, column names, types and enumerations.
 
 Every frame that enters the store has exactly the columns listed here for its layer, in
-EPSG:4326. Importers map real LA field names onto these (see ``geo.aliases``); analysis
+EPSG:4326. Importers map real LA field names onto these (see ``geo.io.aliases``); analysis
 functions read them by these constants. ``data/README.md`` documents the same schema.
 """
 from __future__ import annotations

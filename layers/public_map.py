@@ -16,11 +16,11 @@ PUBLIC_FIELDS = ["name", "owning_dept", "protected_status"]
 
 def public_map(sites: gpd.GeoDataFrame, *, districts: gpd.GeoDataFrame, synthetic: bool,
                tiles: str | None = "OpenStreetMap") -> folium.Map:
-    """Return the public map from :func:`geo.publish.public_sites` output (points, public columns only)."""
+    """Return the public map from :func:`geo.reports.publish.public_sites` output (points, public columns only)."""
     extra = set(sites.columns) - {*PUBLIC_FIELDS, "council_district", "geometry"}
     if extra:
         raise ValueError(f"public_map: internal columns {sorted(extra)} must not reach a public map; "
-                         "build the frame with geo.publish.public_sites().")
+                         "build the frame with geo.reports.publish.public_sites().")
     frame = districts if len(districts) else sites
     fmap = base_map(bounds=tuple(frame.total_bounds) if len(frame) else None, tiles=tiles)
     suffix = " (SYNTHETIC)" if synthetic else ""

@@ -5,8 +5,8 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from geo.analysis.lod import MapView
 from geo.config import SYNTHETIC_SOURCE
-from geo.lod import MapView
 from layers.base import base_map
 from layers.features import districts_layer, polygon_layer
 from layers.incidents import choropleth_legend, district_choropleth

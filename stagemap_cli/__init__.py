@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from geo.cli import main as geo_main
+from stagemap_cli.main import main as geo_main
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,9 +9,9 @@ from pathlib import Path
 import folium
 
 from geo import schema as S
-from geo.analyze import analyze
+from geo.analysis.analyze import analyze
+from geo.analysis.incident_filters import IncidentFilter, counts_by_district, filter_incidents
 from geo.errors import GeoDataError
-from geo.incident_filters import IncidentFilter, counts_by_district, filter_incidents
 from geo.store import open_store
 from layers.assets import apply_asset_mode, asset_mode, inline_assets, installed, localize
 from layers.incidents import incident_map

@@ -7,9 +7,8 @@ import re
 from pathlib import Path
 
 from geo.errors import GeoDataError
-from geo.export import export_name
-from geo.nexus import NexusRules, check_unit_costs, nexus_from_store
-from geo.nexus_snapshot import (
+from geo.io.export import export_name
+from geo.nexus.snapshot import (
     freeze,
     snapshot_hash,
     snapshot_root,
@@ -17,6 +16,7 @@ from geo.nexus_snapshot import (
     to_gpkg_bytes,
     to_xlsx_bytes,
 )
+from geo.nexus.tables import NexusRules, check_unit_costs, nexus_from_store
 from geo.reports.board import board_from_store, board_pdf_bytes
 from geo.reports.monthly import monthly_csv_bytes, monthly_from_store, monthly_pdf_bytes, parse_month
 from geo.reports.sign_packet import sheets_from_store, sign_packet_pdf

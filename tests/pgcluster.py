@@ -6,7 +6,7 @@ creates two roles the way a deployment would:
 
 * ``stagemap_owner``: owns the database and runs migrations (``stagemap migrate``);
 * ``stagemap_app``: the application's least-privilege role; owns nothing, gets rights
-  only through ``geo.schema_pg.apply_grants``.
+  only through ``geo.store.ddl_pg.apply_grants``.
 
 ``template_url()`` gives a database migrated to head that ``new_database()`` copies in
 milliseconds, so each test gets an empty store. ``stop()`` stops the server and deletes
@@ -162,7 +162,7 @@ class PgCluster:
             f"REVOKE ALL ON DATABASE {TEMPLATE_DB} FROM PUBLIC",
             f"GRANT CONNECT, TEMPORARY ON DATABASE {TEMPLATE_DB} TO {APP}",
         ])
-        from geo.store_pg import PostgresStore
+        from geo.store.pg import PostgresStore
 
         PostgresStore(self.owner_url(TEMPLATE_DB)).migrate()
 

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import schema as S
-from geo.analyze import AnalysisConfig, AnalysisResult, analyze
+from geo.analysis.analyze import AnalysisConfig, AnalysisResult, analyze
 from geo.store import open_store
 from ui.data import load_frames
 
@@ -50,7 +50,7 @@ def status_of(url: str, site_id: str) -> dict[str, object]:
 @st.cache_resource(show_spinner="Preparing the review set...", max_entries=2)
 def load_review(url: str, version: int, token: tuple[int, int], as_of: dt.date) -> gpd.GeoDataFrame:
     """Return the sites-and-parcels review frame with its spatial index built (shared, read-only)."""
-    from geo.review import review_frame
+    from geo.analysis.review import review_frame
 
     frame = review_frame(load_analysis(url, version, token, as_of), load_frames(url, version).parcels)
     frame.sindex  # noqa: B018  (build the tree once, inside the cache)

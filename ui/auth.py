@@ -6,10 +6,10 @@ import time
 
 import streamlit as st
 
-from geo.accounts import load_accounts, session_expired, sign_in
+from geo.access.accounts import load_accounts, session_expired, sign_in
+from geo.access.roles import ROLES, Actor, require_page
 from geo.config import accounts_path
 from geo.errors import AccessDenied
-from geo.roles import ROLES, Actor, require_page
 
 ACTOR = "auth_actor"  # the effective actor of this run (the public visitor when nobody signed in)
 SIGNED_IN = "auth_signed_in"  # the locally signed-in actor, if any

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo.access.roles import Actor
 from geo.config import SYNTHETIC_SOURCE
-from geo.roles import Actor
-from geo.store_types import StoreInfo
+from geo.records import StoreInfo
 
 
 def synthetic_banner(info: StoreInfo) -> None:

@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from geo import schema as S
+from geo.records import StoreInfo
 from geo.store import open_store
-from geo.store_types import StoreInfo
 
 
 @dataclass(frozen=True)

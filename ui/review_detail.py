@@ -8,12 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from geo import schema as S
-from geo.actions import override_tier, record_export
-from geo.analyze import AnalysisResult
+from geo.access.roles import Actor
+from geo.analysis.analyze import AnalysisResult
+from geo.analysis.selection import feature_at
 from geo.errors import AccessDenied, GeoDataError
-from geo.export import export_name, to_csv_bytes, to_geojson_bytes, to_gpkg_bytes
-from geo.roles import Actor
-from geo.selection import feature_at
+from geo.io.export import export_name, to_csv_bytes, to_geojson_bytes, to_gpkg_bytes
+from geo.services.actions import override_tier, record_export
 from geo.store import open_store
 from ui import state
 

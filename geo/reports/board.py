@@ -16,9 +16,7 @@ import pandas as pd
 from reportlab.platypus import Spacer
 
 from geo import schema as S
-from geo.config import Directive
-from geo.errors import GeoDataError
-from geo.gaps import (
+from geo.analysis.gaps import (
     BARRIER_APPLIES,
     GATED,
     PARTIAL,
@@ -29,8 +27,10 @@ from geo.gaps import (
     SIGNED_LATE_DAYS,
     UNPROTECTED,
 )
+from geo.config import Directive
+from geo.errors import GeoDataError
 from geo.reports import pdf as P
-from geo.store_status import Edit
+from geo.store.status import Edit
 
 #: Boards named in the directive, matched on the department name, with their police departments.
 BOARDS = (("airport", "Board of Airport Commissioners", "Airport Police"),
@@ -98,7 +98,7 @@ def board_report(site_table: pd.DataFrame, history: Mapping[str, list[Edit]], *,
 
 def board_from_store(store: Any, *, department: str, as_of: dt.date | None = None) -> BoardReport:
     """Run the analysis on the store and build the department's report (``as_of`` default today)."""
-    from geo.analyze import analyze
+    from geo.analysis.analyze import analyze
 
     as_of = as_of or dt.date.today()
     sites = store.read_layer(S.SITES)

@@ -2,7 +2,7 @@
 
 Directive B.8 asks LAPD to report aggregated incident data publicly, to the Board of Police
 Commissioners and the Mayor's Office, at least monthly. Every table goes through
-:func:`geo.publish.suppress` (k = 11 with complementary suppression). The three tables share
+:func:`geo.reports.publish.suppress` (k = 11 with complementary suppression). The three tables share
 their totals, so a total withheld in one is withheld in all, and a joint audit checks that no
 withheld cell can be solved from everything published together (published zeros included).
 """
@@ -23,12 +23,12 @@ import shapely
 from reportlab.platypus import KeepTogether
 
 from geo import schema as S
+from geo.analysis.incident_filters import LA_TZ
 from geo.config import ANALYSIS_CRS
 from geo.errors import SchemaError
-from geo.export import neutralise_cell
-from geo.incident_filters import LA_TZ
-from geo.publish import K_MIN, SuppressedTable, suppress
+from geo.io.export import neutralise_cell
 from geo.reports import pdf as P
+from geo.reports.publish import K_MIN, SuppressedTable, suppress
 
 TYPE_LABELS = {"staging_area": "Staging area", "processing_location": "Processing location",
                "operations_base": "Operations base", "arrest": "Arrest", "checkpoint": "Checkpoint",
@@ -107,7 +107,7 @@ def monthly_report(incidents: pd.DataFrame, *, month: str, districts: Sequence[i
 
 def monthly_from_store(store: Any, *, month: str) -> MonthlyReport:
     """Build the month's report from the store; incidents without a district get it by location."""
-    from geo.snap import district_of_points
+    from geo.analysis.snap import district_of_points
 
     incidents = store.read_layer(S.INCIDENTS, columns=[S.OCCURRED_AT, S.INCIDENT_TYPE, S.VERIFICATION,
                                                        S.COUNCIL_DISTRICT])

@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.roles import PAGES, ROLES, Actor
+from geo.access.roles import PAGES, ROLES, Actor
 from tests.app.test_overview_page import APP
 
 ROOT = Path(APP).parent
-ALLOWED = {  # written out from the issue, independent of geo.roles
+ALLOWED = {  # written out from the issue, independent of geo.access.roles
     "planner": {"overview", "review", "incidents", "gaps", "nexus", "public"},
     "liaison": {"overview", "liaison", "report", "public"},
     "council_office": {"overview", "incidents", "gaps", "public"},

@@ -73,9 +73,9 @@ def test_a_liaison_sees_only_their_department(sample_store):
 def test_a_liaison_cannot_save_another_departments_site_even_directly(sample_store):
     import pytest
 
-    from geo.actions import save_site_status
+    from geo.access.roles import Actor
     from geo.errors import AccessDenied
-    from geo.roles import Actor
+    from geo.services.actions import save_site_status
 
     sites = sample_store.read_layer("sites")
     rap_site = sites.loc[sites["owning_dept"] == "Recreation and Parks (RAP)", "site_id"].iloc[0]
@@ -88,7 +88,7 @@ def test_a_liaison_cannot_save_another_departments_site_even_directly(sample_sto
 def test_a_sign_photo_is_stored_write_once_and_its_gps_checked(sample_store):
     import hashlib
 
-    from geo.evidence import evidence_root
+    from geo.intake.evidence import evidence_root
     from tests.geo.test_intake import jpeg
 
     dept = "Transportation (LADOT)"

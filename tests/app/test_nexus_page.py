@@ -5,9 +5,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from geo.nexus import nexus_from_store
-from geo.nexus_snapshot import snapshot_hash, snapshot_root, verify_snapshot
-from geo.roles import Actor
+from geo.access.roles import Actor
+from geo.nexus.snapshot import snapshot_hash, snapshot_root, verify_snapshot
+from geo.nexus.tables import nexus_from_store
 from tests.app.test_overview_page import APP
 
 

@@ -5,8 +5,8 @@ import datetime as dt
 
 from streamlit.testing.v1 import AppTest
 
-from geo.analyze import analyze
-from geo.publish import K_MIN, SUPPRESSED
+from geo.analysis.analyze import analyze
+from geo.reports.publish import K_MIN, SUPPRESSED
 from tests.app.test_overview_page import APP
 from tests.app.text_scan import all_text
 

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.actions import report_incident, reporter_contacts
-from geo.analyze import analyze
+from geo.access.roles import ROLES, Actor, visible_pages
+from geo.analysis.analyze import analyze
+from geo.analysis.review import review_frame
 from geo.errors import AccessDenied
-from geo.export import to_csv_bytes, to_geojson_bytes, to_gpkg_bytes
-from geo.intake import IncidentReport
-from geo.review import review_frame
-from geo.roles import ROLES, Actor, visible_pages
+from geo.intake.reports import IncidentReport
+from geo.io.export import to_csv_bytes, to_geojson_bytes, to_gpkg_bytes
+from geo.services.actions import report_incident, reporter_contacts
 from stagemap_cli import main as cli
 from tests.app.test_overview_page import APP
 from tests.app.text_scan import all_text

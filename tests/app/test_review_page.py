@@ -5,8 +5,8 @@ import datetime as dt
 
 from streamlit.testing.v1 import AppTest
 
-from geo.analyze import analyze
-from geo.review import KIND, PARCEL_KIND, SITE_KIND, ReviewFilter, filter_review, review_frame
+from geo.analysis.analyze import analyze
+from geo.analysis.review import KIND, PARCEL_KIND, SITE_KIND, ReviewFilter, filter_review, review_frame
 from tests.app.test_overview_page import APP
 
 

@@ -11,8 +11,8 @@ import pandas as pd
 from playwright.sync_api import Page, expect
 
 from geo import schema as S
-from geo.analyze import AnalysisResult, analyze
-from geo.incident_filters import IncidentFilter, filter_incidents, local_dates
+from geo.analysis.analyze import AnalysisResult, analyze
+from geo.analysis.incident_filters import IncidentFilter, filter_incidents, local_dates
 from geo.store import open_store
 from layers.style import SIGN_COLORS
 from tests.browser import drive

@@ -5,9 +5,16 @@ import io
 
 import pytest
 
-from geo.accounts import add_account, check_password, hash_password, load_accounts, session_expired, sign_in
-from geo.cli import main
+from geo.access.accounts import (
+    add_account,
+    check_password,
+    hash_password,
+    load_accounts,
+    session_expired,
+    sign_in,
+)
 from geo.errors import AccessDenied, SchemaError
+from stagemap_cli.main import main
 
 
 def test_passwords_are_salted_scrypt_hashes():

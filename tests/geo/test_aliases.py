@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo import aliases as A
 from geo import schema as S
+from geo.io import aliases as A
 
 
 @pytest.mark.parametrize(("real", "norm"), [("Roll_LandValue", "rolllandvalue"), ("AREA NAME", "areaname"),

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from geo import schema as S
-from geo.analyze import analyze, run_analysis
-from geo.cli import main
+from geo.analysis.analyze import analyze, run_analysis
+from stagemap_cli.main import main
 from tests.geo import town
 
 

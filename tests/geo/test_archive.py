@@ -6,9 +6,9 @@ import zipfile
 
 import pytest
 
-from geo import archive
 from geo.config import ImportLimits, UploadLimits
 from geo.errors import GeoDataError, UnsafeFileError
+from geo.io import archive
 
 SMALL = ImportLimits(max_archive_entries=3, max_uncompressed_bytes=1_000_000, max_compression_ratio=100.0)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.audit import GENESIS, chain_head, entry_hash, verify_chain
-from geo.cli import main
-from geo.store_status import append_audit
+from geo.store.audit import GENESIS, chain_head, entry_hash, verify_chain
+from geo.store.status import append_audit
+from stagemap_cli.main import main
 
 
 class _Log:

@@ -8,9 +8,9 @@ import pytest
 import shapely
 
 from geo import schema as S
-from geo.bulk_status import import_status
-from geo.cli import main
 from geo.errors import SchemaError
+from geo.intake.bulk_status import import_status
+from stagemap_cli.main import main
 from tests.conftest import canonical_frame
 
 HEADER = ["Site ID", "Version", "Sign", "Sign Posted On", "Gate", "Last Inspected", "Notes"]

@@ -7,7 +7,7 @@ import pytest
 import shapely
 
 from geo import schema as S
-from geo.classify import classify_sites, normalize_use_code, park_overlap_share
+from geo.analysis.classify import classify_sites, normalize_use_code, park_overlap_share
 from geo.errors import CRSError
 from tests.geo import town
 

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 WORKER = r"""
 import json, os, random, sys, time
 from geo.store import open_store
-from geo.store_status import StatusConflict
+from geo.store.status import StatusConflict
 
 path, me, go, edits, sites, retries = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5].split(","), int(sys.argv[6])
 store = open_store(path, create=False)

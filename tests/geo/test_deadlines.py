@@ -5,7 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
-from geo.deadlines import sign_deadline_text
+from geo.analysis.deadlines import sign_deadline_text
 
 
 def test_words_for_each_case():

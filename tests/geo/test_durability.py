@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from geo.errors import StoreError
-from geo.evidence import EvidenceUpload, evidence_root
-from geo.intake import IncidentReport, submit_incident
+from geo.intake.evidence import EvidenceUpload, evidence_root
+from geo.intake.reports import IncidentReport, submit_incident
 from geo.store import open_store
-from geo.store_sqlite import SQLiteStore
+from geo.store.sqlite import SQLiteStore
 from tests.geo.test_intake import INSIDE, add_sites, counts, jpeg
 
 TRIALS = 10
@@ -25,10 +25,10 @@ REPO = Path(__file__).resolve().parents[2]
 CHILD = r"""
 import os, sys
 from geo.store import open_store
-from geo.store_sqlite import SQLiteStore
-from geo.evidence import EvidenceUpload
-from geo.intake import IncidentReport, submit_incident
-from geo.routing import SiteIndex
+from geo.store.sqlite import SQLiteStore
+from geo.intake.evidence import EvidenceUpload
+from geo.intake.reports import IncidentReport, submit_incident
+from geo.intake.routing import SiteIndex
 
 path, sync, trial = sys.argv[1], sys.argv[2], sys.argv[3]
 if sync == "NORMAL":

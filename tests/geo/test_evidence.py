@@ -6,10 +6,10 @@ import os
 
 import pytest
 
-from geo.cli import main
 from geo.errors import StoreError
-from geo.evidence import EvidenceUpload, evidence_root, sniff_mime, verify_evidence, write_once
-from geo.intake import IncidentReport, submit_incident
+from geo.intake.evidence import EvidenceUpload, evidence_root, sniff_mime, verify_evidence, write_once
+from geo.intake.reports import IncidentReport, submit_incident
+from stagemap_cli.main import main
 
 
 @pytest.mark.parametrize(("data", "mime"), [

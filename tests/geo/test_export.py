@@ -10,7 +10,7 @@ import pytest
 import shapely
 
 from geo import schema as S
-from geo.export import export_name, neutralise_cell, to_csv_bytes, to_geojson_bytes, to_gpkg_bytes
+from geo.io.export import export_name, neutralise_cell, to_csv_bytes, to_geojson_bytes, to_gpkg_bytes
 from tests.conftest import canonical_frame
 
 HOSTILE = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "=1|' /C calc'!A0"]

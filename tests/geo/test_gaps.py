@@ -6,8 +6,8 @@ import datetime as dt
 import pandas as pd
 
 from geo import schema as S
-from geo.classify import classify_sites
-from geo.gaps import (
+from geo.analysis.classify import classify_sites
+from geo.analysis.gaps import (
     incidents_near_unprotected,
     kpis,
     priority_order,
@@ -15,7 +15,7 @@ from geo.gaps import (
     risk_protection_matrix,
     site_gaps,
 )
-from geo.snap import snap_incidents
+from geo.analysis.snap import snap_incidents
 from tests.geo import town
 
 

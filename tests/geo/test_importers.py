@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 from geo import schema as S
-from geo.ingest import ingest_file
+from geo.io.ingest import ingest_file
 from geo.store import open_store
 
 CITY_HALL = (-118.2427, 34.0537)
@@ -291,7 +291,7 @@ def test_partial_file_rejects_rows_and_accepts_the_rest(store, tmp_path):
 
 
 def test_cli_import_prints_summary(store, tmp_path, capsys):
-    from geo.cli import main
+    from stagemap_cli.main import main
 
     county_parcels().to_file(tmp_path / "p.geojson")
     assert main(["import", "parcels", str(tmp_path / "p.geojson"), "--store", store.url]) == 0

@@ -8,8 +8,8 @@ import pytest
 import shapely
 
 from geo import schema as S
+from geo.analysis.incident_filters import IncidentFilter, counts_by_district, filter_incidents
 from geo.errors import SchemaError
-from geo.incident_filters import IncidentFilter, counts_by_district, filter_incidents
 from tests.conftest import canonical_frame
 
 

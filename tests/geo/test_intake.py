@@ -12,11 +12,11 @@ import shapely
 from PIL import Image
 
 from geo import schema as S
-from geo.cli import main
-from geo.evidence import EvidenceUpload, evidence_root
-from geo.exif import exif_tag_count
-from geo.intake import IncidentReport, IntakeRejected, import_incidents, submit_incident
-from geo.routing import load_liaisons_csv
+from geo.intake.evidence import EvidenceUpload, evidence_root
+from geo.intake.exif import exif_tag_count
+from geo.intake.reports import IncidentReport, IntakeRejected, import_incidents, submit_incident
+from geo.intake.routing import load_liaisons_csv
+from stagemap_cli.main import main
 from tests.conftest import canonical_frame
 
 SITE_BOX = (-118.25, 34.05, -118.249, 34.051)

@@ -5,7 +5,16 @@ import pytest
 import shapely
 
 from geo import schema as S
-from geo.lod import AGGREGATE, ALL, VIEW, MapView, choose_detail, rows_in_view, snap_bounds, view_from_event
+from geo.analysis.lod import (
+    AGGREGATE,
+    ALL,
+    VIEW,
+    MapView,
+    choose_detail,
+    rows_in_view,
+    snap_bounds,
+    view_from_event,
+)
 from tests.conftest import canonical_frame
 
 EVENT = {"zoom": 16, "bounds": {"_southWest": {"lat": 34.0501, "lng": -118.2501},

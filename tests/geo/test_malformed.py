@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import shapely
 
-from geo.cli import main
-from geo.ingest import ingest_file
+from geo.io.ingest import ingest_file
 from geo.store import open_store
+from stagemap_cli.main import main
 from tests.geo.test_importers import (
     CITY_HALL,
     county_parcels,

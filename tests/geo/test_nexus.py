@@ -14,9 +14,17 @@ import pyogrio
 import pytest
 
 from geo import schema as S
-from geo.analyze import analyze
+from geo.analysis.analyze import analyze
 from geo.errors import SchemaError, StoreError
-from geo.nexus import (
+from geo.nexus.snapshot import (
+    freeze,
+    snapshot_hash,
+    to_csv_zip_bytes,
+    to_gpkg_bytes,
+    to_xlsx_bytes,
+    verify_snapshot,
+)
+from geo.nexus.tables import (
     PLACEHOLDER,
     SUMMED,
     NexusRules,
@@ -25,14 +33,6 @@ from geo.nexus import (
     default_unit_costs,
     latest_incident_date,
     nexus_from_store,
-)
-from geo.nexus_snapshot import (
-    freeze,
-    snapshot_hash,
-    to_csv_zip_bytes,
-    to_gpkg_bytes,
-    to_xlsx_bytes,
-    verify_snapshot,
 )
 from geo.store import open_store
 from geo.synthetic import generate_sample

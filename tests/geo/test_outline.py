@@ -8,8 +8,8 @@ import shapely
 
 from geo.config import COUNTY_OUTLINE_PATH
 from geo.crs import lonlat_to_feet
-from geo.outline import ATTRIBUTION, county_polygon_deg, county_polygon_ft, load_county_outline
-from geo.synthetic_anchors import ANCHORS, CITY_HALL_LATLON
+from geo.io.outline import ATTRIBUTION, county_polygon_deg, county_polygon_ft, load_county_outline
+from geo.synthetic.anchors import ANCHORS, CITY_HALL_LATLON
 
 #: SHA-256 of data/la_county_outline.geojson as written by data/make_county_outline.py.
 OUTLINE_SHA256 = "121d8fb8a66249123b2a0192be1719d2826a7e1b3c9409acc14596eacc489a53"

@@ -12,8 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo import schema as S
-from geo.errors import CRSError
-from geo.proximity import (
+from geo.analysis.proximity import (
     FT_PER_M,
     count_points_within,
     in_window,
@@ -24,6 +23,7 @@ from geo.proximity import (
     polygon_anchors,
     polygon_edges,
 )
+from geo.errors import CRSError
 from tests.geo import town
 
 PA = town.box(0, 200, 100, 300)

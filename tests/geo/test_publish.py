@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy.linalg import null_space
 
-from geo.publish import K_MIN, SUPPRESSED, public_sites, suppress
+from geo.reports.publish import K_MIN, SUPPRESSED, public_sites, suppress
 
 
 def _determined_by_nullspace(table) -> np.ndarray:

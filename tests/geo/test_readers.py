@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import shapely
 
-from geo import readers as R
 from geo.errors import CRSError, GeoDataError
+from geo.io import readers as R
 
 
 def _pts(crs: str = "EPSG:4326") -> gpd.GeoDataFrame:

@@ -14,9 +14,9 @@ import pytest
 from geo import schema as S
 from geo.config import SIGN_TEXT_EN
 from geo.errors import GeoDataError, SchemaError
-from geo.publish import SUPPRESSED
 from geo.reports import monthly as M
 from geo.reports.board import board_from_store, board_pdf_bytes, resolve_department
+from geo.reports.publish import SUPPRESSED
 from geo.reports.sign_packet import QRCode, record_url, sheets_from_store, sign_packet_pdf
 from stagemap_cli import main as cli_main
 from tests.geo.test_nexus import HOSTILE, build_hostile_store

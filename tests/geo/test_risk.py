@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo import schema as S
+from geo.analysis.risk import RiskRules, apply_overrides, score_sites, shape_metrics, tier_of
 from geo.errors import CRSError, SchemaError
-from geo.risk import RiskRules, apply_overrides, score_sites, shape_metrics, tier_of
 from tests.geo import town
 
 RULES = RiskRules()

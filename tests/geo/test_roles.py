@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from geo.access.roles import ACTIONS, PAGES, ROLES, Actor, authorize, require_page
 from geo.errors import AccessDenied
-from geo.roles import ACTIONS, PAGES, ROLES, Actor, authorize, require_page
 
 # Expected cells, written out by hand from the issue (not derived from the code under test).
 PAGE_OK = {

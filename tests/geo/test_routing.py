@@ -9,7 +9,7 @@ import shapely
 from geo import schema as S
 from geo.crs import feet_to_lonlat, lonlat_to_feet
 from geo.errors import SchemaError
-from geo.routing import SiteIndex, liaison_for, load_liaisons_csv
+from geo.intake.routing import SiteIndex, liaison_for, load_liaisons_csv
 
 
 def _sites_ft(boxes: list[tuple[float, float, float, float]], depts: list[str]) -> gpd.GeoDataFrame:

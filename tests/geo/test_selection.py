@@ -5,8 +5,8 @@ import pytest
 import shapely
 
 from geo import schema as S
+from geo.analysis.selection import clicked_lonlat, feature_at
 from geo.errors import CRSError
-from geo.selection import clicked_lonlat, feature_at
 from tests.conftest import canonical_frame
 
 BIG = shapely.box(-118.26, 34.04, -118.24, 34.06)

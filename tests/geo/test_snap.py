@@ -12,8 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo import schema as S
+from geo.analysis.snap import (
+    SnapRules,
+    district_of_points,
+    owner_class_of_parcels,
+    recipient_for,
+    snap_incidents,
+)
 from geo.errors import CRSError, SchemaError
-from geo.snap import SnapRules, district_of_points, owner_class_of_parcels, recipient_for, snap_incidents
 from tests.geo import town
 
 EXPECTED = {

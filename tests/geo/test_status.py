@@ -7,9 +7,9 @@ import pytest
 import shapely
 
 from geo import schema as S
-from geo.cli import main
 from geo.errors import SchemaError, StoreError
-from geo.store_status import StatusConflict
+from geo.store.status import StatusConflict
+from stagemap_cli.main import main
 from tests.conftest import canonical_frame
 
 

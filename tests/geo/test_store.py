@@ -10,7 +10,7 @@ import shapely
 from geo import schema as S
 from geo.errors import StoreError
 from geo.store import open_store
-from geo.store_sqlite import SQLiteStore, filesystem_type
+from geo.store.sqlite import SQLiteStore, filesystem_type
 from tests.conftest import canonical_frame
 
 
@@ -116,7 +116,7 @@ def test_full_disk_gives_a_clear_error_and_no_partial_write(store, three_distric
 
 
 def test_network_filesystem_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr("geo.store_sqlite.filesystem_type", lambda path: "nfs4")
+    monkeypatch.setattr("geo.store.sqlite.filesystem_type", lambda path: "nfs4")
     with pytest.raises(StoreError, match="network filesystem"):
         SQLiteStore(tmp_path / "s.gpkg")
 
@@ -154,8 +154,8 @@ def test_sqlite_connections_are_plain_sqlite3(store):
 
 
 def test_new_store_is_at_the_head_revision_and_migrate_is_idempotent(any_store, capsys):
-    from geo.cli import main
-    from geo.migrations.runner import head_revision
+    from geo.store.migrations.runner import head_revision
+    from stagemap_cli.main import main
 
     assert any_store.schema_revision() == head_revision()
     assert main(["migrate", "--store", any_store.url]) == 0
@@ -228,7 +228,7 @@ def test_big_layers_are_served_from_a_versioned_snapshot_identical_to_the_store(
 
 
 def test_sample_cli_builds_the_requested_sizes(tmp_path, capsys):
-    from geo.cli import main
+    from stagemap_cli.main import main
 
     path = str(tmp_path / "s.gpkg")
     assert main(["sample", "--parcels", "200", "--incidents", "40", "--store", path]) == 0

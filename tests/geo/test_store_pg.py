@@ -17,11 +17,11 @@ import pytest
 import shapely
 
 from geo import schema as S
-from geo.cli import main
 from geo.errors import GeoDataError, StoreError
-from geo.migrations.runner import head_revision
 from geo.store import open_store
-from geo.store_status import StatusConflict
+from geo.store.migrations.runner import head_revision
+from geo.store.status import StatusConflict
+from stagemap_cli.main import main
 from tests.conftest import canonical_frame
 
 pytestmark = pytest.mark.usefixtures("pg_cluster")

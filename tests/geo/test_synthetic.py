@@ -13,11 +13,11 @@ import shapely
 
 from geo import schema as S
 from geo.config import COUNTY_LAT, COUNTY_LON, SYNTHETIC_SOURCE, Directive
-from geo.outline import county_polygon_deg
+from geo.io.outline import county_polygon_deg
 from geo.synthetic import GEN_VERSION, Sample, generate_parcels, generate_sample, real_shaped_layers
-from geo.synthetic_anchors import anchors, build_districts
-from geo.synthetic_parcels import lattice_shape
-from geo.synthetic_random import hash64, u01
+from geo.synthetic.anchors import anchors, build_districts
+from geo.synthetic.parcels import lattice_shape
+from geo.synthetic.randomness import hash64, u01
 
 #: SHA-256 of the default sample (sorted CSV + WKT); bump together with GEN_VERSION.
 GOLDEN_GEN_VERSION = 1

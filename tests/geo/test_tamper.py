@@ -7,9 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.cli import main
-from geo.evidence import EvidenceUpload, evidence_root, verify_evidence
-from geo.intake import IncidentReport, submit_incident
+from geo.intake.evidence import EvidenceUpload, evidence_root, verify_evidence
+from geo.intake.reports import IncidentReport, submit_incident
+from stagemap_cli.main import main
 from tests.geo.test_intake import jpeg
 
 

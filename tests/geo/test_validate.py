@@ -11,8 +11,8 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import validate as V
 from geo.errors import InvalidGeometryError
+from geo.io import validate as V
 
 SQUARE = shapely.box(0, 0, 10, 10)
 BOWTIE = shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10)])

@@ -1,0 +1,110 @@
+"""Local accounts for the embedded deployment: scrypt-hashed passwords in a JSON file."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from geo.access.roles import Actor
+from geo.errors import AccessDenied, SchemaError
+
+SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+MIN_PASSWORD = 12
+
+
+@dataclass(frozen=True)
+class Account:
+    """One stored account; the password is kept only as a salted scrypt hash."""
+
+    name: str
+    role: str
+    department: str | None
+    district: int | None
+    password_hash: str
+
+    def actor(self) -> Actor:
+        """Return the signed-in actor for this account."""
+        return Actor(self.name, self.role, self.department, self.district)
+
+
+def hash_password(password: str, *, salt: bytes | None = None) -> str:
+    """Return ``scrypt$n$r$p$salt$hash`` (base64) for ``password``."""
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, **SCRYPT)
+    enc = base64.b64encode
+    return f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${enc(salt).decode()}${enc(digest).decode()}"
+
+
+def check_password(password: str, stored: str) -> bool:
+    """Return whether ``password`` matches ``stored`` (constant-time comparison)."""
+    try:
+        _, n, r, p, salt, digest = stored.split("$")
+        got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+                             dklen=len(base64.b64decode(digest)))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, base64.b64decode(digest))
+
+
+def load_accounts(path: Path) -> dict[str, Account]:
+    """Return the accounts in ``path`` by name (none when the file does not exist)."""
+    if not path.exists():
+        return {}
+    try:
+        rows = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise SchemaError(f"Accounts file {path} is not valid JSON ({exc}); restore it from backup.") from None
+    return {r["name"]: Account(**r) for r in rows}
+
+
+def save_accounts(path: Path, accounts: dict[str, Account]) -> None:
+    """Write ``accounts`` atomically, readable by the owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".users-")
+    with os.fdopen(fd, "w") as fh:
+        json.dump([asdict(a) for a in sorted(accounts.values(), key=lambda a: a.name)], fh, indent=1)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def add_account(path: Path, name: str, password: str, *, role: str, department: str | None = None,
+                district: int | None = None) -> Account:
+    """Create or replace an account; the role and scope are validated first."""
+    if not name.strip():
+        raise SchemaError("An account needs a name.")
+    if len(password) < MIN_PASSWORD:
+        raise SchemaError(f"Password for {name} is too short: use at least {MIN_PASSWORD} characters.")
+    Actor(name, role, department, district)  # validates role and liaison department
+    accounts = load_accounts(path)
+    accounts[name] = Account(name, role, department, district, hash_password(password))
+    save_accounts(path, accounts)
+    return accounts[name]
+
+
+def remove_account(path: Path, name: str) -> None:
+    """Delete an account by name."""
+    accounts = load_accounts(path)
+    if name not in accounts:
+        raise SchemaError(f"No account {name!r}; `stagemap user list` shows them.")
+    del accounts[name]
+    save_accounts(path, accounts)
+
+
+def sign_in(path: Path, name: str, password: str) -> Actor:
+    """Return the actor for valid credentials; raise :class:`AccessDenied` otherwise (same message)."""
+    account = load_accounts(path).get(name)
+    if account is None or not check_password(password, account.password_hash):
+        raise AccessDenied("Unknown user name or wrong password.")
+    return account.actor()
+
+
+def session_expired(signed_in_at: float, now: float, *, max_hours: float = 12.0,
+                    token_exp: float | None = None) -> bool:
+    """Return whether a login must be renewed: older than ``max_hours`` or past the token's ``exp``."""
+    return now - signed_in_at > max_hours * 3600 or (token_exp is not None and now >= token_exp)

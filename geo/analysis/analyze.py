@@ -1,0 +1,279 @@
+"""The analysis run: classify, score, snap, count and find gaps; write the tables ``stagemap analyze`` shows."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import schema as S
+from geo.analysis import gaps as G
+from geo.analysis.classify import CATEGORY, CATEGORY_BASIS, CATEGORY_SOURCE, ClassifyRules, classify_sites
+from geo.analysis.proximity import incident_counts, local_dates, nearest_distance_ft, polygon_anchors
+from geo.analysis.risk import (
+    DIST_RAMP_FT,
+    DIST_REPEAT_FT,
+    RISK_SCORE,
+    RiskRules,
+    apply_overrides,
+    score_sites,
+    shape_metrics,
+)
+from geo.analysis.snap import OWNER_CLASS, PRIVATE, SnapRules, owner_class_of_parcels, snap_incidents
+from geo.config import Directive
+from geo.crs import to_analysis, to_display
+from geo.errors import CRSError, SchemaError
+
+PARCEL_COLUMNS = (S.AIN, S.USE_CODE, S.USE_DESCRIPTION, S.OWNER_NAME, S.COUNCIL_DISTRICT, S.LAPD_AREA,
+                  S.CENTROID_X_FT, S.CENTROID_Y_FT)
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """All rules of one analysis run, passed explicitly (frozen, so usable as a cache key).
+
+    Attributes
+    ----------
+    directive, classify, risk, snap
+        Directive dates and the rules of each step.
+    site_radii_m, site_windows_days : tuple
+        Incident counts per site (radius in metres from the site edge, LA calendar days).
+    parcel_radii_m, parcel_windows_days : tuple
+        Incident counts per private parcel.
+    """
+
+    directive: Directive = field(default_factory=Directive)
+    classify: ClassifyRules = field(default_factory=ClassifyRules)
+    risk: RiskRules = field(default_factory=RiskRules)
+    snap: SnapRules = field(default_factory=SnapRules)
+    site_radii_m: tuple[float, ...] = (250.0, 500.0)
+    site_windows_days: tuple[int | None, ...] = (30, 90)
+    parcel_radii_m: tuple[float, ...] = (100.0, 250.0)
+    parcel_windows_days: tuple[int | None, ...] = (30, 90)
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """Every table of one run. ``sites`` is a GeoDataFrame in EPSG:4326; the rest are plain frames."""
+
+    as_of: dt.date
+    sites: gpd.GeoDataFrame
+    incidents: pd.DataFrame
+    parcel_counts: pd.DataFrame
+    kpi_department: pd.DataFrame
+    kpi_district: pd.DataFrame
+    matrix: pd.DataFrame
+    near_unprotected: pd.DataFrame
+    hot_spots: pd.DataFrame
+    hot_spot_owners: pd.DataFrame
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+def analyze(
+    parcels: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, status: pd.DataFrame,
+    overrides: pd.DataFrame, *, districts: gpd.GeoDataFrame | None = None, parks: gpd.GeoDataFrame | None = None,
+    ramps: gpd.GeoDataFrame | None = None, as_of: dt.date, config: AnalysisConfig = AnalysisConfig(),
+) -> AnalysisResult:
+    """Run the whole analysis on canonical frames (any declared CRS; measured in EPSG:2229).
+
+    Returns
+    -------
+    AnalysisResult
+        The site table (category, rule, score, tier, factors, override, status, gaps), the
+        incident snapping table, per-parcel counts, KPIs, the risk x protection matrix,
+        incidents near unprotected sites and private hot spots.
+
+    Raises
+    ------
+    CRSError
+        When a frame has no CRS.
+    """
+    clock: dict[str, float] = {}
+    timed = _timer(clock)
+    with timed("project"):
+        parcels, sites, incidents = _measured(parcels), _measured(sites), _measured(incidents)
+        districts = None if districts is None or len(districts) == 0 else _measured(districts)
+        parks = None if parks is None or len(parks) == 0 else _measured(parks)
+        ramps = None if ramps is None else _measured(ramps)
+    with timed("classify"):
+        cls = classify_sites(sites, parks=parks, rules=config.classify)
+    with timed("snap"):
+        snapped = snap_incidents(incidents, sites=sites, parcels=parcels, districts=districts, rules=config.snap)
+        snapped = pd.concat([incidents[[c for c in (S.INCIDENT_ID, S.OCCURRED_AT, S.INCIDENT_TYPE,
+                                                      S.VERIFICATION, S.SOURCE_TYPE) if c in incidents]],
+                             snapped], axis=1)
+    with timed("site_counts"):
+        site_counts = incident_counts(sites, incidents, radii_m=config.site_radii_m,
+                                      windows_days=config.site_windows_days, as_of=as_of)
+    with timed("parcel_counts"):
+        parcel_counts = _parcel_counts(parcels, sites, incidents, as_of=as_of, config=config)
+    with timed("hot_spots"):
+        hot, owners = G.private_hot_spots(snapped, parcels, as_of=as_of, recent_days=config.risk.repeat_days,
+                                          min_incidents=config.risk.repeat_min_incidents)
+    with timed("distances"):
+        dist = _site_distances(sites, parcels, hot, ramps)
+    with timed("score"):
+        features = pd.concat([cls, shape_metrics(sites, category=cls[CATEGORY], rules=config.risk),
+                              site_counts, dist], axis=1)
+        status_gaps = G.site_gaps(sites, status, category=cls[CATEGORY], as_of=as_of,
+                                  directive=config.directive)
+        features[S.GATE_STATUS] = status_gaps[S.GATE_STATUS]
+        scored = score_sites(features, rules=config.risk)
+        final = apply_overrides(sites[S.SITE_ID], scored["risk_tier"], overrides)
+    with timed("gaps"):
+        table = _site_table(sites, cls, features, scored, final, status_gaps)
+        order = G.priority_order(table["final_tier"], table[G.PROTECTION], table[RISK_SCORE])
+        table = table.loc[order]
+        result = AnalysisResult(
+            as_of=as_of, sites=to_display(table), incidents=snapped, parcel_counts=parcel_counts,
+            kpi_department=G.kpis(table, by=S.OWNING_DEPT), kpi_district=G.kpis(table, by=S.COUNCIL_DISTRICT),
+            matrix=G.risk_protection_matrix(table["final_tier"], table[G.PROTECTION]),
+            near_unprotected=G.incidents_near_unprotected(snapped, table), hot_spots=hot,
+            hot_spot_owners=owners, timings_s=clock,
+        )
+    return result
+
+
+def run_analysis(store: Any, *, out_dir: str | Path, as_of: str | dt.date | None = None,
+                 ramps_path: str | Path | None = None, config: AnalysisConfig = AnalysisConfig()) -> str:
+    """Read the store, run :func:`analyze`, write the tables to ``out_dir`` and return a summary.
+
+    Writes ``sites.parquet`` (GeoParquet, EPSG:4326) and ``sites.csv``, ``incidents_snapped.csv``,
+    ``kpi_by_department.csv``, ``kpi_by_district.csv``, ``risk_protection_matrix.csv``,
+    ``incidents_near_unprotected.csv``, ``private_hot_spots.csv``, ``private_hot_spot_owners.csv``
+    and ``parcel_incident_counts.parquet``.
+
+    Raises
+    ------
+    SchemaError
+        When ``as_of`` is not YYYY-MM-DD or the store has no sites.
+    CRSError
+        When the ramps file has no CRS.
+    """
+    t0 = time.perf_counter()
+    # the largest layer goes to EPSG:2229 at once, so only one copy of it is ever held
+    parcels = to_analysis(store.read_layer(S.PARCELS, columns=list(PARCEL_COLUMNS)))
+    sites = store.read_layer(S.SITES)
+    if len(sites) == 0:
+        raise SchemaError(f"Store {store.url} has no sites to analyse. Import a sites file or run `stagemap sample`.")
+    incidents = store.read_layer(S.INCIDENTS)
+    districts = store.read_layer(S.DISTRICTS, columns=[S.DISTRICT])
+    parks = store.read_layer(S.PARKS, columns=[S.PARK_ID])
+    ramps = _read_ramps(ramps_path) if ramps_path else None
+    day = _as_of(as_of, incidents)
+    res = analyze(parcels, sites, incidents, store.read_status(), store.read_overrides(), districts=districts,
+                  parks=parks, ramps=ramps, as_of=day, config=config)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    write_result(res, out)
+    tiers = res.sites["final_tier"].value_counts().reindex(list(G.TIER_ORDER), fill_value=0)
+    unprotected_high = int(((res.sites["final_tier"] == "high") & (res.sites[G.PROTECTION] == G.UNPROTECTED)).sum())
+    return (
+        f"analysis as of {day.isoformat()} written to {out}: {len(res.sites):,} sites "
+        f"(high {tiers['high']:,}, medium {tiers['medium']:,}, low {tiers['low']:,}; "
+        f"{unprotected_high:,} high-risk unprotected), {len(res.incidents):,} incidents snapped "
+        f"({int((res.incidents['snap_kind'] != 'none').sum()):,} on or beside a property), "
+        f"{int((res.sites[G.SIGN_OVERDUE_DAYS] > 0).sum()):,} sites past the sign deadline, "
+        f"{len(res.hot_spots):,} private hot spots ({time.perf_counter() - t0:.1f} s)"
+    )
+
+
+def write_result(res: AnalysisResult, out: Path) -> None:
+    """Write every table of ``res`` into the directory ``out`` (see :func:`run_analysis`)."""
+    res.sites.to_parquet(out / "sites.parquet", index=False)
+    pt = shapely.point_on_surface(res.sites.geometry.values)
+    flat = pd.DataFrame(res.sites.drop(columns="geometry")).assign(
+        lon=np.round(shapely.get_x(pt), 6), lat=np.round(shapely.get_y(pt), 6))
+    flat.to_csv(out / "sites.csv", index=False)
+    res.incidents.to_csv(out / "incidents_snapped.csv", index=False)
+    res.kpi_department.to_csv(out / "kpi_by_department.csv", index=False)
+    res.kpi_district.to_csv(out / "kpi_by_district.csv", index=False)
+    res.matrix.to_csv(out / "risk_protection_matrix.csv")
+    res.near_unprotected.to_csv(out / "incidents_near_unprotected.csv", index=False)
+    res.hot_spots.to_csv(out / "private_hot_spots.csv", index=False)
+    res.hot_spot_owners.to_csv(out / "private_hot_spot_owners.csv", index=False)
+    res.parcel_counts.to_parquet(out / "parcel_incident_counts.parquet", index=False)
+
+
+# --- private steps ---------------------------------------------------------------------
+def _measured(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return ``gdf`` in EPSG:2229: itself when already there (never modified), else a projected copy."""
+    if gdf.crs is not None and gdf.crs.to_epsg() == 2229:
+        return gdf
+    return to_analysis(gdf)
+
+
+def _timer(clock: dict[str, float]) -> Callable[[str], Any]:
+    @contextmanager
+    def timed(name: str) -> Iterator[None]:
+        t = time.perf_counter()
+        yield
+        clock[name] = clock.get(name, 0.0) + time.perf_counter() - t
+    return timed
+
+
+def _parcel_counts(parcels: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *,
+                   as_of: dt.date, config: AnalysisConfig) -> pd.DataFrame:
+    """Counts per private parcel, anchored on the stored centroids when present."""
+    private = owner_class_of_parcels(parcels, sites, rules=config.snap)[OWNER_CLASS] == PRIVATE
+    sub = parcels[private.to_numpy()]
+    anchor = None
+    if {S.CENTROID_X_FT, S.CENTROID_Y_FT} <= set(sub.columns) and sub[[S.CENTROID_X_FT, S.CENTROID_Y_FT]].notna().all().all():
+        anchor = sub[[S.CENTROID_X_FT, S.CENTROID_Y_FT]].to_numpy(dtype=float)
+    counts = incident_counts(sub, incidents, radii_m=config.parcel_radii_m,
+                             windows_days=config.parcel_windows_days, as_of=as_of, anchor_xy_ft=anchor)
+    return pd.concat([sub[[S.AIN]].reset_index(drop=True), counts.reset_index(drop=True)], axis=1)
+
+
+def _site_distances(sites: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, hot: pd.DataFrame,
+                    ramps: gpd.GeoDataFrame | None) -> pd.DataFrame:
+    """Distance (ft) from each site to the nearest recent repeat-incident parcel and freeway ramp."""
+    geoms = np.asarray(sites.geometry.values, dtype=object)
+    repeat = hot.loc[hot["repeat_recent"], S.AIN] if len(hot) else pd.Series([], dtype=object)
+    targets = np.asarray(parcels.geometry.values[parcels[S.AIN].isin(repeat).to_numpy()], dtype=object)
+    d_repeat = np.full(len(geoms), np.inf)
+    if len(targets) and len(geoms):
+        (i, _), d = shapely.STRtree(targets).query_nearest(geoms, return_distance=True, all_matches=False)
+        d_repeat[i] = d
+    d_ramp = np.full(len(geoms), np.nan)
+    if ramps is not None and len(ramps) and len(geoms):
+        xy = shapely.get_coordinates(shapely.point_on_surface(ramps.geometry.values))
+        d_ramp = nearest_distance_ft(geoms, xy, anchors=polygon_anchors(geoms))
+    return pd.DataFrame({DIST_REPEAT_FT: d_repeat, DIST_RAMP_FT: d_ramp}, index=sites.index)
+
+
+def _site_table(sites, cls, features, scored, final, status_gaps) -> gpd.GeoDataFrame:
+    keep = [c for c in (S.SITE_ID, S.NAME, S.OWNING_DEPT, S.ASSET_TYPE, S.AINS, S.USE_CODE, S.USE_DESCRIPTION,
+                        S.BLDG_SQFT, S.COUNCIL_DISTRICT, S.LAPD_AREA, S.SITE_ORIGIN, S.IS_SYNTHETIC)
+            if c in sites.columns]
+    measures = features.drop(columns=[CATEGORY, CATEGORY_SOURCE, CATEGORY_BASIS, S.GATE_STATUS])
+    frame = pd.concat([sites[keep], cls, measures, scored, final, status_gaps], axis=1)
+    return gpd.GeoDataFrame(frame, geometry=sites.geometry.values, crs=sites.crs, index=sites.index)
+
+
+def _as_of(value: str | dt.date | None, incidents: gpd.GeoDataFrame) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    if value:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise SchemaError(f"--as-of {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-10.") from exc
+    if len(incidents) == 0:
+        return dt.date.today()
+    return local_dates(incidents[S.OCCURRED_AT]).max().astype(dt.date)
+
+
+def _read_ramps(path: str | Path) -> gpd.GeoDataFrame:
+    ramps = gpd.read_file(path)
+    if ramps.crs is None:
+        raise CRSError(f"Ramps file {path} has no CRS. Save it with one (EPSG:4326 or EPSG:2229), e.g. as GeoPackage.")
+    return ramps

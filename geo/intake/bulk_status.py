@@ -1,0 +1,289 @@
+"""Bulk status import from a liaison's CSV or XLSX: per-row version checks and a per-row report."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from geo import schema as S
+from geo.errors import SchemaError, StoreError
+from geo.store.status import StatusConflict, append_audit
+
+MAX_BYTES, MAX_ROWS = 50_000_000, 100_000
+EXPECT = "expect_version"
+#: Canonical column -> accepted header spellings (compared lower-case, spaces/dashes as underscores).
+ALIASES: dict[str, tuple[str, ...]] = {
+    S.SITE_ID: ("site_id", "site", "siteid", "site_no", "site_number"),
+    EXPECT: ("expect_version", "version", "expected_version", "base_version", "baseversion", "loaded_version"),
+    S.SIGN_STATUS: ("sign_status", "sign", "signage", "sign_state"),
+    S.SIGN_POSTED_ON: ("sign_posted_on", "posted_on", "sign_posted", "date_posted", "sign_date", "posted_date"),
+    S.GATE_STATUS: ("gate_status", "gate", "gates", "gate_state"),
+    S.LAST_INSPECTED: ("last_inspected", "inspected", "inspected_on", "inspection_date", "last_inspection"),
+    S.STATUS_NOTE: ("note", "notes", "comment", "comments", "remarks"),
+}
+SIGN_WORDS = {"posted": "posted", "yes": "posted", "signed": "posted", "installed": "posted", "up": "posted",
+              "none": "none", "missing": "none", "no": "none", "not posted": "none", "no sign": "none",
+              "damaged": "damaged", "vandalized": "damaged", "vandalised": "damaged", "unknown": "unknown"}
+GATE_WORDS = {"locked": "closed_locked", "closed locked": "closed_locked", "closed and locked": "closed_locked",
+              "closed_locked": "closed_locked", "unlocked": "closed_unlocked", "closed unlocked": "closed_unlocked",
+              "closed_unlocked": "closed_unlocked", "closed": "closed_unlocked", "open": "open",
+              "no gate": "no_gate", "no_gate": "no_gate", "none": "no_gate", "n/a": "no_gate", "unknown": "unknown"}
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A table read from a file, with spreadsheet row numbers (header = row 1)."""
+
+    label: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[Any, ...]], ...]
+    sha256: str
+
+
+def _norm(name: object) -> str:
+    return re.sub(r"[\s\-]+", "_", str(name or "").strip().lower())
+
+
+def read_sheet(path: str | Path) -> Sheet:
+    """Read the first sheet of an XLSX or a CSV (UTF-8 or Windows-1252), keeping row numbers.
+
+    Raises
+    ------
+    SchemaError
+        When the file is missing, too big, empty or not a table.
+    """
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise SchemaError(f"{p}: cannot read the file ({exc.strerror}); check the path.") from None
+    if len(data) > MAX_BYTES:
+        raise SchemaError(f"{p.name}: {len(data):,} bytes, over the {MAX_BYTES:,}-byte limit; split the file.")
+    if data[:4] == b"PK\x03\x04":
+        rows = _xlsx_rows(p, data)
+    elif p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        raise SchemaError(f"{p.name}: not an XLSX workbook; save it as .xlsx or .csv.")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+        rows = [(n, tuple(r)) for n, r in enumerate(csv.reader(io.StringIO(text, newline="")), start=1)]
+    rows = [(n, r) for n, r in rows if any(str(v).strip() for v in r if v is not None)]
+    if not rows:
+        raise SchemaError(f"{p.name}: the file has no rows; put a header row first, then one row per site.")
+    if len(rows) > MAX_ROWS + 1:
+        raise SchemaError(f"{p.name}: {len(rows) - 1:,} rows, over the {MAX_ROWS:,}-row limit; split the file.")
+    (_, head), body = rows[0], rows[1:]
+    return Sheet(p.name, tuple(str(h or "").strip() for h in head), tuple(body), hashlib.sha256(data).hexdigest())
+
+
+def _xlsx_rows(p: Path, data: bytes) -> list[tuple[int, tuple[Any, ...]]]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        raise SchemaError(f"{p.name}: not a readable XLSX workbook ({type(exc).__name__}); re-save it.") from None
+    try:
+        ws = wb.worksheets[0]
+        return [(n, tuple(r)) for n, r in enumerate(ws.iter_rows(values_only=True), start=1)]
+    finally:
+        wb.close()
+
+
+def match_header(sheet: Sheet, aliases: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    """Return canonical name -> column index for the headers that match an alias."""
+    found: dict[str, int] = {}
+    for i, h in enumerate(sheet.header):
+        for key, names in aliases.items():
+            if key not in found and _norm(h) in names:
+                found[key] = i
+    return found
+
+
+def cell(row: Sequence[Any], i: int | None) -> Any:
+    """Return a stripped cell value, ``None`` for a blank or missing cell."""
+    if i is None or i >= len(row) or row[i] is None:
+        return None
+    v = row[i]
+    if isinstance(v, str):
+        v = v.strip()
+        return v or None
+    return v
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """The outcome of one row: applied, conflict, invalid or unknown_site."""
+
+    row: int
+    site_id: str | None
+    outcome: str
+    message: str
+    column: str | None = None
+    value: str | None = None
+    fix: str | None = None
+    version: int | None = None
+
+    def describe(self) -> str:
+        """One report line."""
+        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
+        site = f" site {self.site_id}" if self.site_id else ""
+        fix = f" Fix: {self.fix}" if self.fix else ""
+        return f"{where}{site}: {self.outcome.upper()} {self.message}{fix}"
+
+
+@dataclass(frozen=True)
+class BulkStatusReport:
+    """Per-row results of one bulk status import."""
+
+    source: str
+    rows: tuple[RowResult, ...]
+
+    def count(self, outcome: str) -> int:
+        """Rows with ``outcome``."""
+        return sum(r.outcome == outcome for r in self.rows)
+
+    @property
+    def unknown_sites(self) -> tuple[str, ...]:
+        """Site ids in the file that the store does not hold."""
+        return tuple(dict.fromkeys(r.site_id for r in self.rows if r.outcome == "unknown_site" and r.site_id))
+
+    def summary(self) -> str:
+        """The printed report: one line per row, then totals and unknown site ids."""
+        lines = [r.describe() for r in self.rows]
+        lines.append(f"{self.source}: {self.count('applied')} applied, {self.count('conflict')} conflicts, "
+                     f"{self.count('invalid')} invalid, {self.count('unknown_site')} unknown sites")
+        if self.unknown_sites:
+            lines.append("unknown site ids: " + ", ".join(self.unknown_sites))
+        return "\n".join(lines)
+
+
+def _date(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def parse_row(sheet: Sheet, cols: dict[str, int], n: int, row: Sequence[Any],
+              today: dt.date) -> tuple[str, int, dict[str, Any]] | RowResult:
+    """Map one row to ``(site_id, expect_version, changes)`` or an invalid :class:`RowResult`."""
+    def bad(key: str, value: Any, fix: str, what: str | None = None) -> RowResult:
+        col = sheet.header[cols[key]] if key in cols else key
+        return RowResult(n, site, "invalid", what or f"{value!r} is not valid here.", col,
+                         None if value is None else str(value), fix)
+
+    site = cell(row, cols.get(S.SITE_ID))
+    site = None if site is None else str(site).strip()
+    if not site:
+        return bad(S.SITE_ID, None, "fill in the site id.", "no site id.")
+    raw_v = cell(row, cols.get(EXPECT))
+    try:
+        if isinstance(raw_v, bool) or raw_v is None:
+            raise ValueError
+        version = int(float(raw_v)) if float(raw_v) == int(float(raw_v)) else -1
+        if version < 1:
+            raise ValueError
+    except (TypeError, ValueError):
+        return bad(EXPECT, raw_v, "give the version number you loaded (a whole number, 1 or more).",
+                   "no usable expected version." if raw_v is None else None)
+    changes: dict[str, Any] = {}
+    for key, words, allowed in ((S.SIGN_STATUS, SIGN_WORDS, "posted, missing, damaged or unknown"),
+                                (S.GATE_STATUS, GATE_WORDS, "locked, unlocked, open, no gate or unknown")):
+        raw = cell(row, cols.get(key))
+        if raw is not None:
+            mapped = words.get(re.sub(r"\s+", " ", str(raw).strip().lower()))
+            if mapped is None:
+                return bad(key, raw, f"use {allowed}.")
+            changes[key] = mapped
+    for key in (S.SIGN_POSTED_ON, S.LAST_INSPECTED):
+        raw = cell(row, cols.get(key))
+        if raw is not None:
+            try:
+                day = _date(raw)
+            except ValueError:
+                return bad(key, raw, "write the date as YYYY-MM-DD (or M/D/YYYY).", f"{raw!r} is not a date.")
+            if dt.date.fromisoformat(day) > today:
+                return bad(key, raw, "give the date it happened, not a future date.", f"{day} is in the future.")
+            changes[key] = day
+    note = cell(row, cols.get(S.STATUS_NOTE))
+    if note is not None:
+        changes[S.STATUS_NOTE] = str(note)[:2000]
+    if not changes:
+        return RowResult(n, site, "invalid", "nothing to change.", None, None,
+                         "fill at least one of sign, gate, posted date, inspected date or note.")
+    return site, version, changes
+
+
+def import_status(store: Any, path: str | Path, *, user: str, role: str = "liaison",
+                  today: dt.date | None = None) -> BulkStatusReport:
+    """Apply each row with its own version check; one bad row never blocks the others.
+
+    Raises
+    ------
+    SchemaError
+        When the file is unusable (unreadable, no site id or version column); nothing is written.
+    """
+    if not user or not user.strip():
+        raise SchemaError("Bulk status import: say who is importing (--user); edits are never anonymous.")
+    sheet = read_sheet(path)
+    cols = match_header(sheet, ALIASES)
+    missing = [k for k in (S.SITE_ID, EXPECT) if k not in cols]
+    if missing:
+        raise SchemaError(f"{sheet.label}: no {' or '.join(missing)} column (headers: {', '.join(sheet.header)}). "
+                          f"Add columns named site_id and expect_version (or version).")
+    today = today or dt.date.today()
+    with store.read() as con:
+        known = {r[0] for r in con.execute("SELECT site_id FROM site_status")}
+    results: list[RowResult] = []
+    for n, row in sheet.rows:
+        parsed = parse_row(sheet, cols, n, row, today)
+        if isinstance(parsed, RowResult):
+            results.append(parsed)
+            continue
+        site, version, changes = parsed
+        if site not in known:
+            results.append(RowResult(n, site, "unknown_site", "is not in the store.", sheet.header[cols[S.SITE_ID]],
+                                     site, "check the site id against the site list (stagemap info)."))
+            continue
+        try:
+            new = store.save_status(site, changes, expect_version=version, user=user.strip(), role=role,
+                                    source="bulk_import")
+        except StatusConflict as exc:
+            newer = "; ".join(e.describe() for e in exc.newer) or f"now at version {exc.current[S.VERSION]}"
+            results.append(RowResult(n, site, "conflict", f"changed since version {version}: {newer}. Not applied.",
+                                     sheet.header[cols[EXPECT]], str(version),
+                                     f"review the newer edit, then re-apply on version {exc.current[S.VERSION]}.",
+                                     int(exc.current[S.VERSION])))
+        except (SchemaError, StoreError) as exc:
+            results.append(RowResult(n, site, "invalid", str(exc), None, None, "correct the row and import it again."))
+        else:
+            results.append(RowResult(n, site, "applied", f"saved as version {new[S.VERSION]}.",
+                                     version=int(new[S.VERSION])))
+    report = BulkStatusReport(sheet.label, tuple(results))
+    _log(store, report, sheet, user=user.strip(), role=role)
+    return report
+
+
+def _log(store: Any, report: BulkStatusReport, sheet: Sheet, *, user: str, role: str) -> None:
+    """Record the import itself (file hash and counts); each applied row has its own entry already."""
+    with store.write() as con:
+        append_audit(con, actor=user, role=role, action="status.bulk_import", entity="site_status", entity_id=None,
+                     old=None, new={"file": sheet.label, "sha256": sheet.sha256,
+                                    **{k: report.count(k) for k in ("applied", "conflict", "invalid", "unknown_site")}},
+                     source="bulk_import")

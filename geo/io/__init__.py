@@ -1,0 +1,1 @@
+"""Reading and writing files: archive checks, readers, aliases, validation, importers, site derivation, exports."""

@@ -1,0 +1,107 @@
+"""SQLite/GeoPackage DDL of the store, run by the Alembic revisions in geo/migrations."""
+from __future__ import annotations
+
+from typing import Any
+
+from geo import schema as S
+from geo.store.gpkg import init_gpkg, register_layer
+from geo.store.status import AUDIT_DDL, AUDIT_GUARDS, HISTORY_DDL
+
+SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER",
+             "datetime": "TEXT", "date": "TEXT"}
+
+
+def column_ddl(cols: tuple[S.Column, ...]) -> str:
+    """Return the column list of a CREATE TABLE for canonical columns."""
+    return ", ".join(f'"{c.name}" {SQL_TYPES[c.kind]}{"" if c.nullable else " NOT NULL"}' for c in cols)
+
+
+def upgrade_0001(con: Any) -> None:
+    """Create the GeoPackage core, the spatial layers, status, history, overrides and audit tables."""
+    init_gpkg(con)
+    con.execute("CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT)")
+    register_layer(con, "store_meta", geometry_type=None)
+    for layer in S.SPATIAL_LAYERS:
+        con.execute(
+            f'CREATE TABLE IF NOT EXISTS "{layer}" (fid INTEGER PRIMARY KEY AUTOINCREMENT, '
+            f'{column_ddl(S.LAYER_COLUMNS[layer])}, geom BLOB NOT NULL, UNIQUE ("{S.LAYER_KEYS[layer]}"))'
+        )
+        register_layer(con, layer, geometry_type=S.LAYER_GEOMETRY[layer])
+    con.execute(f"CREATE TABLE IF NOT EXISTS site_status ({column_ddl(S.STATUS_COLUMNS)}, PRIMARY KEY (site_id))")
+    register_layer(con, "site_status", geometry_type=None)
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS import_log (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+        "kind TEXT NOT NULL, source TEXT NOT NULL, sha256 TEXT, n_read INTEGER, "
+        "n_accepted INTEGER, n_repaired INTEGER, n_rejected INTEGER, "
+        "imported_at TEXT NOT NULL, imported_by TEXT)"
+    )
+    register_layer(con, "import_log", geometry_type=None)
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS risk_overrides (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+        "site_id TEXT NOT NULL, tier TEXT NOT NULL CHECK (tier IN ('high','medium','low')), "
+        "reason TEXT NOT NULL, set_by TEXT NOT NULL, set_at TEXT NOT NULL)"
+    )
+    register_layer(con, "risk_overrides", geometry_type=None)
+    con.execute(HISTORY_DDL)
+    register_layer(con, "status_history", geometry_type=None)
+    con.execute(AUDIT_DDL)
+    for guard in AUDIT_GUARDS:
+        con.execute(guard)
+    register_layer(con, "audit_log", geometry_type=None)
+    con.execute("INSERT OR IGNORE INTO store_meta VALUES ('data_version', '0')")
+
+
+#: Incident-intake tables (revision 0002) in portable SQL; ``{float}`` is REAL (GeoPackage) or DOUBLE PRECISION.
+REPORT_KINDS = ("contractor_report", "officer_report", "staff", "public")
+BODY_CAMERA_VALUES = ("yes", "no", "unknown")
+REFERRALS = ("none", "attorney_general", "district_attorney")
+INTAKE_DDL = (
+    "CREATE TABLE IF NOT EXISTS incident_reports (incident_id TEXT PRIMARY KEY, "
+    "report_kind TEXT NOT NULL CHECK (report_kind IN ('contractor_report','officer_report','staff','public')), "
+    "supervisor_name TEXT, supervisor_badge TEXT, agency TEXT, "
+    "body_camera TEXT NOT NULL DEFAULT 'unknown' CHECK (body_camera IN ('yes','no','unknown')), "
+    "referral TEXT NOT NULL DEFAULT 'none' CHECK (referral IN ('none','attorney_general','district_attorney')), "
+    "routed_site_id TEXT, routed_department TEXT, routed_to TEXT, routed_email TEXT, routed_distance_ft "
+    "{float}, status TEXT NOT NULL DEFAULT 'new', version INTEGER NOT NULL DEFAULT 1, "
+    "created_by TEXT NOT NULL, created_at TEXT NOT NULL, "
+    "CHECK ((supervisor_name IS NULL AND supervisor_badge IS NULL) OR "
+    "(supervisor_name IS NOT NULL AND supervisor_badge IS NOT NULL)))",
+    "CREATE INDEX IF NOT EXISTS incident_reports_department ON incident_reports (routed_department)",
+    "CREATE TABLE IF NOT EXISTS reporter_contacts (contact_id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, "
+    "name TEXT, email TEXT, phone TEXT, created_at TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS reporter_contacts_incident ON reporter_contacts (incident_id)",
+    "CREATE TABLE IF NOT EXISTS evidence (evidence_id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, "
+    "label TEXT, disposition_ref TEXT, filename TEXT, mime TEXT NOT NULL, size_bytes INTEGER NOT NULL, "
+    "sha256 TEXT NOT NULL CHECK (length(sha256) = 64), stored_path TEXT NOT NULL, "
+    "exif_lat {float}, exif_lon {float}, exif_time TEXT, placement_check TEXT, "
+    "time_check TEXT, derived_from TEXT, derivation TEXT, source TEXT NOT NULL, "
+    "uploaded_by TEXT NOT NULL, uploaded_at TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS evidence_incident ON evidence (incident_id)",
+    "CREATE INDEX IF NOT EXISTS evidence_sha256 ON evidence (sha256)",
+    "CREATE TABLE IF NOT EXISTS department_liaisons (department TEXT PRIMARY KEY, liaison_name TEXT NOT NULL, "
+    "liaison_email TEXT, is_synthetic INTEGER NOT NULL DEFAULT 0, source TEXT NOT NULL, updated_at TEXT NOT NULL)",
+)
+
+
+def intake_ddl(float_type: str) -> list[str]:
+    """Return the intake DDL with ``float_type`` (8-byte float) filled in."""
+    return [s.replace("{float}", float_type) for s in INTAKE_DDL]
+
+
+#: Evidence rows are custody records: never updated or deleted (R7, E3).
+EVIDENCE_GUARDS = (
+    "CREATE TRIGGER IF NOT EXISTS evidence_no_update BEFORE UPDATE ON evidence "
+    "BEGIN SELECT RAISE(ABORT, 'evidence rows are write-once'); END",
+    "CREATE TRIGGER IF NOT EXISTS evidence_no_delete BEFORE DELETE ON evidence "
+    "BEGIN SELECT RAISE(ABORT, 'evidence rows are write-once'); END",
+)
+
+
+def upgrade_0002(con: Any) -> None:
+    """Create incident intake tables: reports, reporter contacts (kept apart), evidence, liaisons."""
+    for statement in intake_ddl("REAL"):
+        con.execute(statement)
+    for guard in EVIDENCE_GUARDS:
+        con.execute(guard)
+    for table in ("incident_reports", "reporter_contacts", "evidence", "department_liaisons"):
+        register_layer(con, table, geometry_type=None)

@@ -1,0 +1,65 @@
+"""Apply the Alembic revisions to a store connection (``stagemap migrate`` and on open)."""
+from __future__ import annotations
+
+import functools
+import importlib
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+HERE = Path(__file__).resolve().parent
+
+
+def alembic_config() -> Config:
+    """Return an Alembic config pointing at this package (no alembic.ini needed)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE))
+    cfg.set_main_option("path_separator", "os")
+    cfg.set_main_option("version_locations", str(HERE / "versions"))
+    return cfg
+
+
+@functools.cache
+def head_revision() -> str:
+    """Return the newest revision id."""
+    return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
+
+
+def upgrade(connection: Any) -> None:
+    """Upgrade the database behind a SQLAlchemy ``connection`` to the head revision."""
+    cfg = alembic_config()
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, "head")
+
+
+class _DriverExecutor:
+    """Run DB-API style SQL (``?`` placeholders) on a SQLAlchemy connection's driver."""
+
+    def __init__(self, bind: Any) -> None:
+        self.bind = bind
+        self.postgres = bind.dialect.name == "postgresql"
+
+    def execute(self, sql: str, params: tuple | list = ()) -> Any:
+        if self.postgres:
+            sql = sql.replace("%", "%%").replace("?", "%s")
+        return self.bind.exec_driver_sql(sql, tuple(params))
+
+    def executemany(self, sql: str, rows: list) -> Any:
+        if self.postgres:
+            sql = sql.replace("%", "%%").replace("?", "%s")
+        return self.bind.exec_driver_sql(sql, [tuple(r) for r in rows])
+
+
+def driver_executor(bind: Any) -> _DriverExecutor:
+    """Wrap ``bind`` so schema modules can ``execute(sql, params)`` as on sqlite3."""
+    return _DriverExecutor(bind)
+
+
+def dialect_module(bind: Any) -> ModuleType:
+    """Return the DDL module of the connected backend (geo.store.ddl_sqlite or geo.store.ddl_pg)."""
+    name = {"sqlite": "geo.store.ddl_sqlite", "postgresql": "geo.store.ddl_pg"}[bind.dialect.name]
+    return importlib.import_module(name)

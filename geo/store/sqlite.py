@@ -1,0 +1,205 @@
+"""Embedded store: one SQLite file that is also a GeoPackage, in WAL mode.
+
+Every write runs inside ``BEGIN IMMEDIATE`` with a busy timeout of at least 5 s, so
+concurrent writers queue instead of failing, and a write that fails part-way rolls back
+whole: the store is either as it was or fully changed. The store methods themselves live
+in :mod:`geo.store.base`, shared with the PostgreSQL backend; this module supplies the
+connections, transactions, migrations and the GeoPackage geometry encoding.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+
+from geo import schema as S
+from geo.errors import StoreError
+from geo.records import WriteResult
+from geo.store.base import BaseStore, promote, to_sql_values
+from geo.store.gpkg import from_gpkg_blobs, to_gpkg_blobs, touch_layer
+from geo.store.migrations.runner import head_revision, upgrade
+
+BUSY_TIMEOUT_MS = 10_000
+WRITE_CHUNK = 50_000  # rows converted and inserted per executemany
+NETWORK_FS = {"nfs", "nfs4", "cifs", "smb", "smb2", "smbfs", "smb3", "afs", "9p", "fuse.sshfs",
+              "fuse.rclone", "davfs", "fuse.gcsfuse", "fuse.s3fs", "glusterfs", "ceph", "lustre"}
+
+
+def filesystem_type(path: Path) -> str:
+    """Return the filesystem type of the mount holding ``path`` (Linux), or ''."""
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return ""
+    target = str(path.resolve())
+    best, fstype = "", ""
+    for line in mounts:
+        parts = line.split()
+        if len(parts) >= 3:
+            mnt = parts[1].replace("\\040", " ")
+            if (target == mnt or target.startswith(mnt.rstrip("/") + "/")) and len(mnt) >= len(best):
+                best, fstype = mnt, parts[2]
+    return fstype
+
+
+class SQLiteStore(BaseStore):
+    """The default embedded store (see module docstring)."""
+
+    backend = "sqlite"
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+        self.path = Path(path)
+        self.url = str(self.path)
+        if not self.path.exists() and not create:
+            raise StoreError(f"No store at {self.path}. Build one with `stagemap sample` or import data into it.")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fstype = filesystem_type(self.path.parent)
+        if fstype in NETWORK_FS:
+            raise StoreError(
+                f"Store {self.path} is on a network filesystem ({fstype}). SQLite's WAL mode, which "
+                "StageMap needs for safe concurrent edits, does not work on network filesystems and "
+                "can corrupt the file. Put the store on a local disk, or use PostgreSQL "
+                "(STAGEMAP_STORE=postgresql://...)."
+            )
+        self._migrate()
+
+    # --- connections and transactions --------------------------------------------------
+    def connect(self) -> sqlite3.Connection:
+        """Open a connection in WAL mode with a busy timeout; one per thread or process."""
+        con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal":
+            con.close()
+            raise StoreError(f"Store {self.path} could not switch to WAL mode (got {mode}); use a local disk.")
+        con.execute("PRAGMA synchronous = FULL")
+        con.execute("PRAGMA foreign_keys = ON")
+        return con
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """Yield a connection inside ``BEGIN IMMEDIATE``; commit on success, roll back on error."""
+        con = self.connect()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            try:
+                con.execute("COMMIT")
+            except sqlite3.Error:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            raise _store_error(self.path, exc) from exc
+        finally:
+            con.close()
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """Yield a read connection (a consistent snapshot under WAL)."""
+        con = self.connect()
+        try:
+            con.execute("BEGIN")
+            yield con
+            con.execute("COMMIT")
+        finally:
+            con.close()
+
+    def _migrate(self) -> None:
+        """Apply pending Alembic revisions (fast no-op when the store is at head)."""
+        if self.schema_revision() != head_revision():
+            self.migrate()
+
+    def schema_revision(self) -> str | None:
+        """Return the store's Alembic revision, or ``None`` for a new file."""
+        with self.read() as con:
+            has = con.execute("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").fetchone()
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone() if has else None
+        return None if row is None else str(row[0])
+
+    def migrate(self) -> str:
+        """Upgrade the schema to the newest revision inside ``BEGIN IMMEDIATE``; return it."""
+        import sqlalchemy as sa
+        from sqlalchemy.pool import NullPool
+
+        self.connect().close()  # WAL mode is set outside any transaction
+        engine = sa.create_engine(f"sqlite:///{self.path}", poolclass=NullPool)
+
+        @sa.event.listens_for(engine, "connect")
+        def _connect(dbapi_con: sqlite3.Connection, _record: object) -> None:
+            dbapi_con.isolation_level = None
+            dbapi_con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(conn: sa.Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        try:
+            with engine.begin() as conn:
+                upgrade(conn)
+        except sa.exc.OperationalError as exc:
+            raise _store_error(self.path, exc.orig) from exc
+        finally:
+            engine.dispose()
+        return head_revision()
+
+    # --- backend hooks used by geo.store.base ----------------------------------------------
+    def cache_dir(self) -> Path | None:
+        """Read snapshots live beside the store file (``<store>.cache/``)."""
+        return self.path.with_name(self.path.name + ".cache")
+
+    def _decode_geoms(self, values: list[Any]) -> np.ndarray:
+        return from_gpkg_blobs(values)
+
+    def _write_layer(self, con: sqlite3.Connection, layer: str, gdf: gpd.GeoDataFrame, *,
+                     mode: str) -> WriteResult:
+        return _write_layer(con, layer, gdf, mode=mode)
+
+
+# --- helpers ----------------------------------------------------------------------------
+def _store_error(path: Path, exc: sqlite3.OperationalError) -> StoreError:
+    text = str(exc)
+    if "full" in text:
+        return StoreError(f"Store {path} is full ({text}); nothing was written. Free disk space and retry.")
+    if "locked" in text or "busy" in text:
+        return StoreError(f"Store {path} stayed locked by another writer for {BUSY_TIMEOUT_MS / 1000:.0f} s "
+                          f"({text}); nothing was written. Retry in a moment.")
+    if "readonly" in text or "read-only" in text:
+        return StoreError(f"Store {path} is read-only ({text}); check file permissions.")
+    return StoreError(f"Store {path}: {text}; nothing was written.")
+
+
+def _write_layer(con: sqlite3.Connection, layer: str, gdf: gpd.GeoDataFrame, *, mode: str) -> WriteResult:
+    """Upsert one checked canonical frame with one ``executemany`` (GeoPackage blobs)."""
+    spec = S.LAYER_COLUMNS[layer]
+    key = S.LAYER_KEYS[layer]
+    before = con.execute(f'SELECT COUNT(*) FROM "{layer}"').fetchone()[0]
+    if mode == "replace":
+        con.execute(f'DELETE FROM "{layer}"')
+        before = 0
+    names = [c.name for c in spec]
+    quoted = ", ".join(f'"{n}"' for n in names)
+    updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n != key)
+    sql = (f'INSERT INTO "{layer}" ({quoted}, geom) VALUES ({", ".join("?" * (len(names) + 1))}) '
+           f'ON CONFLICT("{key}") DO UPDATE SET {updates}, geom = excluded.geom')
+    geoms = gdf.geometry.values
+    for start in range(0, len(gdf), WRITE_CHUNK):  # chunks bound the Python objects alive at once
+        part = gdf.iloc[start:start + WRITE_CHUNK]
+        columns = [to_sql_values(c.kind, part[c.name]) for c in spec]
+        columns.append(to_gpkg_blobs(promote(np.asarray(geoms[start:start + WRITE_CHUNK]),
+                                             S.LAYER_GEOMETRY[layer])))
+        con.executemany(sql, zip(*columns))
+    after = con.execute(f'SELECT COUNT(*) FROM "{layer}"').fetchone()[0]
+    touch_layer(con, layer, tuple(gdf.total_bounds) if len(gdf) else None)
+    inserted = after - before
+    return WriteResult(layer=layer, inserted=inserted, updated=len(gdf) - inserted)
