@@ -8,10 +8,9 @@ import streamlit as st
 from geo import schema as S
 from geo.config import UploadLimits
 from geo.errors import AccessDenied, GeoDataError
-from geo.services.actions import import_file
-from geo.store import open_store
+from geo.services.imports import import_file
 from ui import auth, state
-from ui.data import current_store
+from ui.data import session_store
 from ui.uploads import save_upload
 
 actor = auth.page_actor("data")
@@ -34,7 +33,7 @@ if st.button("Validate and import", type="primary", disabled=upload is None):
     try:
         path = save_upload(upload.name, upload.getvalue(), max_bytes=LIMITS.max_file_bytes)
         bar.progress(25, text="Checking, reading and validating...")
-        report = import_file(open_store(current_store()[0]), actor, kind, path,
+        report = import_file(session_store(), actor, kind, path,
                              crs=crs.strip() or None, department=department.strip() or None, limits=LIMITS)
         bar.progress(100, text="Done.")
     except (GeoDataError, AccessDenied) as exc:

@@ -11,11 +11,10 @@ from geo.access.roles import can
 from geo.analysis.incident_filters import IncidentFilter, counts_by_district, filter_incidents, local_dates
 from geo.analysis.selection import feature_at
 from geo.errors import GeoDataError
-from geo.services.actions import reporter_contacts
-from geo.store import open_store
+from geo.services.intake import reporter_contacts
 from layers.incidents import incident_map
 from ui import auth, state
-from ui.data import current_store, load_frames
+from ui.data import current_store, load_frames, store_at
 
 actor = auth.page_actor("incidents")
 
@@ -73,7 +72,7 @@ if sel and sel in set(shown[S.INCIDENT_ID]):
 
     if can(actor, "view_reporter_contact"):
         with st.expander("Reporter contact (restricted: records and admin; every view is logged)"):
-            contacts = reporter_contacts(open_store(url), actor, sel) if st.button("Show contact",
+            contacts = reporter_contacts(store_at(url), actor, sel) if st.button("Show contact",
                                                                                     key=state.INC_SHOW_CONTACT) else []
             if contacts:
                 st.dataframe(contacts, hide_index=True, width="stretch")

@@ -9,14 +9,12 @@ from streamlit_folium import st_folium
 from geo import schema as S
 from geo.analysis.deadlines import sign_deadline_text
 from geo.analysis.selection import feature_at
-from geo.errors import AccessDenied, GeoDataError
-from geo.services.actions import save_site_status
-from geo.store import open_store
-from geo.store.status import StatusConflict
+from geo.errors import AccessDenied, GeoDataError, StatusConflict
+from geo.services.status import save_site_status
 from layers.site_map import site_map
 from ui import auth, state
 from ui.analysis import current_analysis, status_of
-from ui.data import current_store
+from ui.data import current_store, store_at
 
 actor = auth.page_actor("liaison")
 
@@ -94,7 +92,7 @@ if submitted:
 pending = st.session_state[state.LIA_PENDING]
 if pending and pending["site"] == site_id:
     try:
-        new = save_site_status(open_store(url), actor, site_id, pending["changes"],
+        new = save_site_status(store_at(url), actor, site_id, pending["changes"],
                                expect_version=pending["based_on"], photo=pending.get("photo"))
         st.session_state[state.LIA_PENDING] = None
         st.session_state[state.LIA_SEEN][site_id] = new

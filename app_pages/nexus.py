@@ -6,15 +6,7 @@ import streamlit as st
 from geo.access.roles import can
 from geo.analysis.snap import ADJACENT, ON_SITE
 from geo.errors import GeoDataError
-from geo.io.export import export_name
-from geo.nexus.snapshot import (
-    freeze,
-    snapshot_hash,
-    snapshot_root,
-    to_csv_zip_bytes,
-    to_gpkg_bytes,
-    to_xlsx_bytes,
-)
+from geo.nexus.snapshot import snapshot_hash
 from geo.nexus.tables import (
     UNIT_COST_COLUMNS,
     NexusRules,
@@ -23,10 +15,10 @@ from geo.nexus.tables import (
     default_unit_costs,
     latest_incident_date,
 )
-from geo.store import open_store
+from geo.services.nexus import export_nexus
 from ui import auth, state
 from ui.analysis import current_analysis
-from ui.data import current_store, load_frames
+from ui.data import current_store, load_frames, store_at
 
 actor = auth.page_actor("nexus")
 
@@ -75,31 +67,25 @@ for tab, frame in zip(tabs, [tables.inventory, tables.parcel_months, tables.ledg
     tab.dataframe(frame.drop(columns="geometry", errors="ignore"), hide_index=True, width="stretch")
 
 st.subheader("Snapshot and exports")
-may_export = can(actor, "export_internal")
+may_export = can(actor, "run_nexus") and can(actor, "export_internal")
 digest = snapshot_hash(tables)
 st.caption(f"Content hash of these tables and assumptions: `{digest}`")
+DOWNLOADS = {"xlsx": ("XLSX (one sheet per table)", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+             "zip": ("CSV (zip)", "application/zip"), "gpkg": ("GeoPackage", "application/geopackage+sqlite3")}
 if not may_export:
     st.info(f"The {actor.role} role may view the study but not freeze or export it.")
 elif st.button("Freeze snapshot", key=state.NEX_FREEZE):
     try:
-        frozen, path = freeze(tables, root=snapshot_root(url), created_by=actor.name)
+        _, frozen, path = export_nexus(store_at(url), actor, tables, snapshot=True)
     except GeoDataError as exc:
         st.error(str(exc))
     else:
         st.session_state[state.NEX_HASH] = frozen
-        open_store(url).log_event(actor=actor.name, role=actor.role, action="nexus.snapshot", entity="nexus",
-                                  detail={"hash": frozen, "placeholders": tables.uses_placeholders})
         st.success(f"Snapshot frozen: {frozen} ({path})")
 if st.session_state[state.NEX_HASH] and st.session_state[state.NEX_HASH] != digest:
     st.caption(f"Last frozen snapshot `{st.session_state[state.NEX_HASH]}` differs: the assumptions changed since.")
 if may_export and st.button("Prepare downloads", key=state.NEX_EXPORT):
-    open_store(url).log_event(actor=actor.name, role=actor.role, action="export.nexus", entity="nexus",
-                              detail={"hash": digest, "placeholders": tables.uses_placeholders})
-    dl = st.columns(3)
-    dl[0].download_button("XLSX (one sheet per table)", to_xlsx_bytes(tables, snapshot=digest),
-                          export_name("nexus", "xlsx", synthetic=synthetic),
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    dl[1].download_button("CSV (zip)", to_csv_zip_bytes(tables), export_name("nexus_csv", "zip", synthetic=synthetic),
-                          mime="application/zip")
-    dl[2].download_button("GeoPackage", to_gpkg_bytes(tables), export_name("nexus", "gpkg", synthetic=synthetic),
-                          mime="application/geopackage+sqlite3")
+    files, _, _ = export_nexus(store_at(url), actor, tables)
+    for col, (name, data) in zip(st.columns(len(files)), files.items(), strict=True):
+        label, mime = DOWNLOADS[name.rsplit(".", 1)[-1]]
+        col.download_button(label, data, name, mime=mime)

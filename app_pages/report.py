@@ -13,11 +13,10 @@ from geo.analysis.selection import clicked_lonlat
 from geo.errors import AccessDenied, GeoDataError
 from geo.intake.evidence import EvidenceUpload
 from geo.intake.reports import IncidentReport
-from geo.services.actions import report_incident
-from geo.store import open_store
+from geo.services.intake import submit_incident
 from layers.base import base_map
 from ui import auth, state
-from ui.data import current_store, load_frames
+from ui.data import current_store, load_frames, store_at
 
 actor = auth.page_actor("report")
 
@@ -73,7 +72,7 @@ if submitted:
     evidence = [EvidenceUpload(f.name, f.getvalue(), label=label or None, disposition_ref=disposition or None)
                 for f in files or []]
     try:
-        result = report_incident(open_store(url), actor, report, evidence=evidence)
+        result = submit_incident(store_at(url), actor, report, evidence_files=evidence)
     except (GeoDataError, AccessDenied) as exc:
         st.error(str(exc))
     else:

@@ -1,6 +1,11 @@
 """Named error types: every message says what failed, where, the value, and the fix."""
 from __future__ import annotations
 
+from typing import Any
+
+from geo import schema as S
+from geo.records import Edit
+
 
 class GeoDataError(ValueError):
     """Base class for problems with input data that a user can fix."""
@@ -32,3 +37,16 @@ class ConflictError(StoreError):
 
 class AccessDenied(PermissionError):
     """The signed-in role may not see this page or do this action (enforced server-side)."""
+
+
+class StatusConflict(ConflictError):
+    """A stale save: carries the current status and the newer edits to show the user."""
+
+    def __init__(self, site_id: str, based_on: int, current: dict[str, Any], newer: list[Edit]) -> None:
+        self.site_id, self.based_on, self.current, self.newer = site_id, based_on, current, newer
+        lines = "; ".join(e.describe() for e in newer) or f"now at version {current[S.VERSION]}"
+        super().__init__(
+            f"Site {site_id} changed since you loaded version {based_on}: {lines}. "
+            f"Your change was not saved. Review the newer edit and re-apply your change on top of "
+            f"version {current[S.VERSION]}."
+        )

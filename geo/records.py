@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -50,3 +50,52 @@ class Sample:
 
     frames: dict[str, gpd.GeoDataFrame]
     status: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class StoredEvidence:
+    """One evidence row: an original (with its EXIF readings) or its EXIF-stripped copy."""
+
+    evidence_id: str
+    filename: str
+    label: str
+    mime: str
+    size_bytes: int
+    sha256: str
+    stored_path: str
+    disposition_ref: str | None = None
+    placement_check: str | None = None
+    time_check: str | None = None
+    derived_from: str | None = None
+    exif_lat: float | None = None
+    exif_lon: float | None = None
+    exif_time: str | None = None
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    """Everything one incident report writes, in one transaction: the incident, its report row,
+    the reporter's contact (kept apart) and its evidence rows."""
+
+    incident: dict[str, object]
+    lon: float
+    lat: float
+    report: dict[str, object]
+    contact: dict[str, str | None] | None = None
+    evidence: tuple[StoredEvidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One saved version of a site's status: who, when, and what changed."""
+
+    site_id: str
+    version: int
+    updated_by: str | None
+    updated_at: str | None
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """Return e.g. ``version 3 by bo at 2026-03-01T10:00Z: sign_status none -> posted``."""
+        diff = "; ".join(f"{k} {old!s} -> {new!s}" for k, (old, new) in self.changes.items()) or "no field changes"
+        return f"version {self.version} by {self.updated_by or 'unknown'} at {self.updated_at or 'unknown time'}: {diff}"

@@ -117,6 +117,9 @@ INCIDENT_TYPES = (
 VERIFICATION_STATUSES = ("unverified", "corroborated", "lapd_confirmed")
 SOURCE_TYPES = ("contractor", "officer", "staff", "public", "community_tracker", "lapd_import")
 WARRANT_VALUES = ("yes", "no", "unknown")
+REPORT_KINDS = ("contractor_report", "officer_report", "staff", "public")
+BODY_CAMERA_VALUES = ("yes", "no", "unknown")
+REFERRALS = ("none", "attorney_general", "district_attorney")
 SITE_ORIGINS = ("asset_list", "derived_from_parcels")
 LAPD_AREA_NAMES = {
     1: "Central", 2: "Rampart", 3: "Southwest", 4: "Hollenbeck", 5: "Harbor", 6: "Hollywood",

@@ -9,25 +9,28 @@ from pathlib import Path
 import folium
 
 from geo import schema as S
-from geo.analysis.analyze import analyze
+from geo.access.roles import authorize
 from geo.analysis.incident_filters import IncidentFilter, counts_by_district, filter_incidents
 from geo.errors import GeoDataError
-from geo.store import open_store
+from geo.services.analysis import analyze_store
+from geo.services.exports import record_export
 from layers.assets import apply_asset_mode, asset_mode, inline_assets, installed, localize
 from layers.incidents import incident_map
 from layers.site_map import site_map
+from stagemap_cli.common import add_store, add_user, cli_actor, open_cli_store
 
 LAYERS = ("sites", "incidents", "gaps")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``map`` subcommand."""
     mp = sub.add_parser("map", help="write a map as a self-contained HTML file")
     mp.add_argument("--layer", choices=LAYERS, required=True)
     mp.add_argument("--district", type=int, help="only this council district")
     mp.add_argument("--out", required=True, help="output .html file")
     mp.add_argument("--tiles", default="OpenStreetMap", help="basemap tiles, or 'none' for no basemap")
-    mp.add_argument("--store")
+    add_store(mp)
+    add_user(mp)
     mp.set_defaults(func=run_map)
 
 
@@ -50,7 +53,10 @@ def run_map(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".html", ".htm"):
         raise GeoDataError(f"--out {out}: give a file name ending in .html")
-    store = open_store(args.store, create=False)
+    store = open_cli_store(args)
+    actor = cli_actor(args, store)
+    authorize(actor, "export_internal")
+    authorize(actor, "view_incident_points" if args.layer == "incidents" else "view_risk")
     synthetic = bool(store.is_synthetic())
     districts = store.read_layer(S.DISTRICTS)
     tiles = None if str(args.tiles).lower() == "none" else args.tiles
@@ -65,9 +71,7 @@ def run_map(args: argparse.Namespace) -> int:
                             mode="clusters", synthetic=synthetic, tiles=tiles)
         count = len(incidents)
     else:
-        res = analyze(store.read_layer(S.PARCELS), store.read_layer(S.SITES), store.read_layer(S.INCIDENTS),
-                      store.read_status(), store.read_overrides(), districts=districts,
-                      parks=store.read_layer(S.PARKS), as_of=dt.date.today())
+        res = analyze_store(store, as_of=dt.date.today())
         sites = res.sites if not chosen else res.sites[res.sites[S.COUNCIL_DISTRICT].isin(chosen)]
         if args.layer == "gaps":
             sites = sites[sites["protection"] != "protected"]
@@ -82,8 +86,8 @@ def run_map(args: argparse.Namespace) -> int:
         count = len(sites)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(standalone_html(fmap), encoding="utf-8")
-    store.log_event(actor="cli", role="planner", action=f"export.map.{args.layer}", entity=args.layer,
-                    detail={"district": args.district, "features": count, "file": out.name}, source="cli")
+    record_export(store, actor, what=f"map.{args.layer}", records=count,
+                  detail={"district": args.district, "file": out.name})
     print(f"wrote {out} ({args.layer}, {count:,} features{'' if not chosen else f', district {args.district}'}"
           f"{', SYNTHETIC' if synthetic else ''})")
     return 0

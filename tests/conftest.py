@@ -22,6 +22,36 @@ def canonical_frame(layer: str, geoms: list, **values: list | object) -> gpd.Geo
     return gpd.GeoDataFrame(data, geometry=list(geoms), crs="EPSG:4326")
 
 
+@pytest.fixture(autouse=True)
+def _no_ambient_accounts(tmp_path_factory, monkeypatch):
+    """Keep a developer's data/users.json and $STAGEMAP_USER out of every test."""
+    monkeypatch.setenv("STAGEMAP_USERS", str(tmp_path_factory.mktemp("accounts") / "users.json"))
+    monkeypatch.delenv("STAGEMAP_USER", raising=False)
+
+
+@pytest.fixture
+def cli_accounts():
+    """Write local accounts the CLI tests act as (admins unless the test adds others); return the adder."""
+    import json
+    from pathlib import Path
+
+    from geo.access.accounts import hash_password
+
+    path = Path(os.environ["STAGEMAP_USERS"])
+    digest = hash_password("a test passphrase")
+    rows: dict[str, dict[str, object]] = {}
+
+    def add(name: str, role: str = "admin", department: str | None = None, district: int | None = None) -> str:
+        rows[name] = {"name": name, "role": role, "department": department, "district": district,
+                      "password_hash": digest}
+        path.write_text(json.dumps(list(rows.values())))
+        return name
+
+    for name in ("admin", "ana", "bo", "r", "records1", "verifier"):
+        add(name)
+    return add
+
+
 @pytest.fixture
 def store(tmp_path):
     """An empty store in a temporary directory."""

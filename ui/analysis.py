@@ -8,16 +8,16 @@ import pandas as pd
 import streamlit as st
 
 from geo import schema as S
-from geo.analysis.analyze import AnalysisConfig, AnalysisResult, analyze
-from geo.store import open_store
-from ui.data import load_frames
+from geo.analysis.analyze import AnalysisConfig, AnalysisResult
+from geo.services.analysis import analysis_inputs, analyze_inputs
+from ui.data import load_frames, store_at
 
 CONFIG = AnalysisConfig()
 
 
 def status_token(url: str) -> tuple[int, int]:
     """Return a cheap token that changes with every status save or override (a cache key part)."""
-    store = open_store(url)
+    store = store_at(url)
     status = store.read_status()
     return int(status[S.VERSION].sum()) if len(status) else 0, len(store.read_overrides(latest_only=False))
 
@@ -26,10 +26,9 @@ def status_token(url: str) -> tuple[int, int]:
 def load_analysis(url: str, version: int, token: tuple[int, int], as_of: dt.date) -> AnalysisResult:
     """Run the analysis for one (store version, status token, date); shared and read-only."""
     frames = load_frames(url, version)
-    store = open_store(url)
-    return analyze(frames.parcels, frames.sites, frames.incidents, store.read_status(),
-                   store.read_overrides(), districts=frames.districts, parks=store.read_layer(S.PARKS),
-                   as_of=as_of, config=CONFIG)
+    held = {S.PARCELS: frames.parcels, S.SITES: frames.sites, S.INCIDENTS: frames.incidents,
+            S.DISTRICTS: frames.districts}
+    return analyze_inputs(analysis_inputs(store_at(url), held=held), as_of=as_of, config=CONFIG)
 
 
 def current_analysis(url: str, version: int, *, as_of: dt.date | None = None) -> AnalysisResult:
@@ -39,7 +38,7 @@ def current_analysis(url: str, version: int, *, as_of: dt.date | None = None) ->
 
 def status_of(url: str, site_id: str) -> dict[str, object]:
     """Return one site's current status row (always read fresh, never cached)."""
-    status = open_store(url).read_status()
+    status = store_at(url).read_status()
     row = status[status[S.SITE_ID] == site_id]
     if row.empty:
         return {}

@@ -1,4 +1,4 @@
-"""Cached loaders: big frames held once per store version with st.cache_resource."""
+"""Cached loaders: the session's store (opened once per process) and its big frames, held once per version."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,8 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from geo import schema as S
+from geo.config import store_url
 from geo.records import StoreInfo
-from geo.store import open_store
+from geo.store import Store, open_store
 
 
 @dataclass(frozen=True)
@@ -24,24 +25,29 @@ class StoreFrames:
     districts: gpd.GeoDataFrame
 
 
-def current_store() -> tuple[str, int]:
-    """Return (url, data_version) of the store this session works on (the cache key of its frames)."""
-    from geo.config import store_url
+@st.cache_resource(show_spinner=False, max_entries=8)
+def store_at(url: str) -> Store:
+    """Return the store at ``url``, opened (and migration-checked) once per process."""
+    return open_store(url)
+
+
+def session_store() -> Store:
+    """Return the store this session works on."""
     from ui import state
 
-    return store_version(st.session_state.get(state.STORE_URL) or store_url())
+    return store_at(st.session_state.get(state.STORE_URL) or store_url())
 
 
-def store_version(url: str | None) -> tuple[str, int]:
-    """Return (url, data_version): the cache key of everything loaded from the store."""
-    store = open_store(url)
+def current_store() -> tuple[str, int]:
+    """Return (url, data_version) of the session's store: the cache key of its frames."""
+    store = session_store()
     return store.url, store.data_version()
 
 
 @st.cache_resource(show_spinner="Loading the store...", max_entries=4)
 def load_frames(url: str, version: int) -> StoreFrames:
     """Load every layer of store ``url`` at ``version`` (shared, read-only)."""
-    store = open_store(url)
+    store = store_at(url)
     return StoreFrames(
         info=store.info(),
         sites=store.read_layer(S.SITES),

@@ -13,9 +13,10 @@ from geo.analysis.analyze import AnalysisResult
 from geo.analysis.selection import feature_at
 from geo.errors import AccessDenied, GeoDataError
 from geo.io.export import export_name, to_csv_bytes, to_geojson_bytes, to_gpkg_bytes
-from geo.services.actions import override_tier, record_export
-from geo.store import open_store
+from geo.services.exports import record_export
+from geo.services.status import override_tier
 from ui import state
+from ui.data import store_at
 
 INCIDENT_COLUMNS = ["incident_id", "occurred_at", "incident_type", "verification_status", "snap_kind",
                     "snap_distance_ft"]
@@ -60,7 +61,7 @@ def _site_detail(site_id: str, *, res: AnalysisResult, url: str, actor: Actor) -
         reason = st.text_input("Reason (required)")
         if st.form_submit_button("Save override"):
             try:
-                override_tier(open_store(url), actor, site_id, tier, reason=reason)
+                override_tier(store_at(url), actor, site_id, tier, reason=reason)
                 st.rerun()
             except (GeoDataError, AccessDenied) as exc:
                 st.error(str(exc))
@@ -71,7 +72,7 @@ def _site_detail(site_id: str, *, res: AnalysisResult, url: str, actor: Actor) -
     st.markdown("**Status history**")
     st.dataframe(pd.DataFrame([{"version": e.version, "by": e.updated_by, "at": e.updated_at,
                                 "changes": "; ".join(f"{k}: {a} -> {b}" for k, (a, b) in e.changes.items())}
-                               for e in open_store(url).status_history(site_id)]), hide_index=True, width="stretch")
+                               for e in store_at(url).status_history(site_id)]), hide_index=True, width="stretch")
 
 
 def _parcel_detail(ain: str, *, res: AnalysisResult, row: pd.Series) -> None:
@@ -93,7 +94,7 @@ def exports(matched: gpd.GeoDataFrame, *, url: str, synthetic: bool, actor: Acto
     if not st.button(f"Prepare exports of {len(matched):,} records", key=state.REV_EXPORT):
         return
     try:
-        record_export(open_store(url), actor, what="review", records=len(matched))
+        record_export(store_at(url), actor, what="review", records=len(matched))
     except AccessDenied as exc:
         st.error(str(exc))
         return

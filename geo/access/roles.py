@@ -20,19 +20,28 @@ ACTIONS = (
     "manage_users",
     "view_reporter_contact",  # reporter names, e-mails, phones
     "view_evidence",
+    "verify_audit",  # walk the audit chain and print its head
+    "administer_store",  # migrations, liaisons file, the synthetic sample
+    "publish_report",  # the B.8 monthly report (public tier, suppressed)
+    "board_report",  # a department's board report (liaisons: their own department)
+    "sign_packet",  # printable signs (liaisons: their own department)
+    "run_nexus",  # nexus-study tables and snapshots (Directive D)
 )
+#: Actions a liaison may take only for their own department.
+DEPARTMENT_SCOPED = frozenset({"edit_status", "board_report", "sign_packet"})
 
 _MATRIX: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "planner": (frozenset({"overview", "review", "incidents", "gaps", "nexus", "public"}),
                 frozenset({"view_risk", "view_parcels", "view_incident_points", "override_tier", "export_internal",
-                           "export_public"})),
+                           "export_public", "publish_report", "board_report", "sign_packet", "run_nexus"})),
     "liaison": (frozenset({"overview", "liaison", "report", "public"}),
-                frozenset({"view_risk", "edit_status", "submit_incident", "export_public"})),
+                frozenset({"view_risk", "edit_status", "submit_incident", "export_public", "board_report",
+                           "sign_packet"})),
     "council_office": (frozenset({"overview", "incidents", "gaps", "public"}),
                        frozenset({"view_risk", "view_incident_points", "export_internal", "export_public"})),
     "records": (frozenset({"overview", "incidents", "report", "public"}),
                 frozenset({"view_incident_points", "submit_incident", "view_reporter_contact", "view_evidence",
-                           "export_public"})),
+                           "export_public", "publish_report", "verify_audit"})),
     "admin": (frozenset(PAGES), frozenset(ACTIONS)),
     "public": (frozenset({"public"}), frozenset({"export_public"})),
 }
@@ -40,12 +49,14 @@ _MATRIX: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 
 @dataclass(frozen=True)
 class Actor:
-    """A signed-in person: name, role, and the department or district that scopes them."""
+    """A signed-in person: name, role, the department or district that scopes them, and the door used."""
 
     name: str
     role: str
     department: str | None = None
     district: int | None = None
+    source: str = "app"  # the door the actor came through: "app" or "cli"
+    os_user: str | None = None  # the operating-system user behind a CLI account
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -82,8 +93,8 @@ def authorize(actor: Actor, action: str, *, department: str | None = None, distr
         raise AccessDenied(f"Unknown action {action!r}.")
     if not can(actor, action):
         raise AccessDenied(f"The {actor.role} role may not {action.replace('_', ' ')}.")
-    if actor.role == "liaison" and action == "edit_status" and department != actor.department:
-        raise AccessDenied(f"{actor.name} is the liaison for {actor.department}; this site belongs to "
+    if actor.role == "liaison" and action in DEPARTMENT_SCOPED and department != actor.department:
+        raise AccessDenied(f"{actor.name} is the liaison for {actor.department}; this belongs to "
                            f"{department or 'no department'}. Ask that department's liaison.")
 
 

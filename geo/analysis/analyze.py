@@ -1,4 +1,4 @@
-"""The analysis run: classify, score, snap, count and find gaps; write the tables ``stagemap analyze`` shows."""
+"""The pure analysis run: classify, score, snap, count and find gaps on canonical frames (no I/O)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -17,7 +16,7 @@ import shapely
 from geo import schema as S
 from geo.analysis import gaps as G
 from geo.analysis.classify import CATEGORY, CATEGORY_BASIS, CATEGORY_SOURCE, ClassifyRules, classify_sites
-from geo.analysis.proximity import incident_counts, local_dates, nearest_distance_ft, polygon_anchors
+from geo.analysis.proximity import incident_counts, nearest_distance_ft, polygon_anchors
 from geo.analysis.risk import (
     DIST_RAMP_FT,
     DIST_REPEAT_FT,
@@ -30,7 +29,6 @@ from geo.analysis.risk import (
 from geo.analysis.snap import OWNER_CLASS, PRIVATE, SnapRules, owner_class_of_parcels, snap_incidents
 from geo.config import Directive
 from geo.crs import to_analysis, to_display
-from geo.errors import CRSError, SchemaError
 
 PARCEL_COLUMNS = (S.AIN, S.USE_CODE, S.USE_DESCRIPTION, S.OWNER_NAME, S.COUNCIL_DISTRICT, S.LAPD_AREA,
                   S.CENTROID_X_FT, S.CENTROID_Y_FT)
@@ -142,67 +140,6 @@ def analyze(
     return result
 
 
-def run_analysis(store: Any, *, out_dir: str | Path, as_of: str | dt.date | None = None,
-                 ramps_path: str | Path | None = None, config: AnalysisConfig = AnalysisConfig()) -> str:
-    """Read the store, run :func:`analyze`, write the tables to ``out_dir`` and return a summary.
-
-    Writes ``sites.parquet`` (GeoParquet, EPSG:4326) and ``sites.csv``, ``incidents_snapped.csv``,
-    ``kpi_by_department.csv``, ``kpi_by_district.csv``, ``risk_protection_matrix.csv``,
-    ``incidents_near_unprotected.csv``, ``private_hot_spots.csv``, ``private_hot_spot_owners.csv``
-    and ``parcel_incident_counts.parquet``.
-
-    Raises
-    ------
-    SchemaError
-        When ``as_of`` is not YYYY-MM-DD or the store has no sites.
-    CRSError
-        When the ramps file has no CRS.
-    """
-    t0 = time.perf_counter()
-    # the largest layer goes to EPSG:2229 at once, so only one copy of it is ever held
-    parcels = to_analysis(store.read_layer(S.PARCELS, columns=list(PARCEL_COLUMNS)))
-    sites = store.read_layer(S.SITES)
-    if len(sites) == 0:
-        raise SchemaError(f"Store {store.url} has no sites to analyse. Import a sites file or run `stagemap sample`.")
-    incidents = store.read_layer(S.INCIDENTS)
-    districts = store.read_layer(S.DISTRICTS, columns=[S.DISTRICT])
-    parks = store.read_layer(S.PARKS, columns=[S.PARK_ID])
-    ramps = _read_ramps(ramps_path) if ramps_path else None
-    day = _as_of(as_of, incidents)
-    res = analyze(parcels, sites, incidents, store.read_status(), store.read_overrides(), districts=districts,
-                  parks=parks, ramps=ramps, as_of=day, config=config)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    write_result(res, out)
-    tiers = res.sites["final_tier"].value_counts().reindex(list(G.TIER_ORDER), fill_value=0)
-    unprotected_high = int(((res.sites["final_tier"] == "high") & (res.sites[G.PROTECTION] == G.UNPROTECTED)).sum())
-    return (
-        f"analysis as of {day.isoformat()} written to {out}: {len(res.sites):,} sites "
-        f"(high {tiers['high']:,}, medium {tiers['medium']:,}, low {tiers['low']:,}; "
-        f"{unprotected_high:,} high-risk unprotected), {len(res.incidents):,} incidents snapped "
-        f"({int((res.incidents['snap_kind'] != 'none').sum()):,} on or beside a property), "
-        f"{int((res.sites[G.SIGN_OVERDUE_DAYS] > 0).sum()):,} sites past the sign deadline, "
-        f"{len(res.hot_spots):,} private hot spots ({time.perf_counter() - t0:.1f} s)"
-    )
-
-
-def write_result(res: AnalysisResult, out: Path) -> None:
-    """Write every table of ``res`` into the directory ``out`` (see :func:`run_analysis`)."""
-    res.sites.to_parquet(out / "sites.parquet", index=False)
-    pt = shapely.point_on_surface(res.sites.geometry.values)
-    flat = pd.DataFrame(res.sites.drop(columns="geometry")).assign(
-        lon=np.round(shapely.get_x(pt), 6), lat=np.round(shapely.get_y(pt), 6))
-    flat.to_csv(out / "sites.csv", index=False)
-    res.incidents.to_csv(out / "incidents_snapped.csv", index=False)
-    res.kpi_department.to_csv(out / "kpi_by_department.csv", index=False)
-    res.kpi_district.to_csv(out / "kpi_by_district.csv", index=False)
-    res.matrix.to_csv(out / "risk_protection_matrix.csv")
-    res.near_unprotected.to_csv(out / "incidents_near_unprotected.csv", index=False)
-    res.hot_spots.to_csv(out / "private_hot_spots.csv", index=False)
-    res.hot_spot_owners.to_csv(out / "private_hot_spot_owners.csv", index=False)
-    res.parcel_counts.to_parquet(out / "parcel_incident_counts.parquet", index=False)
-
-
 # --- private steps ---------------------------------------------------------------------
 def _measured(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Return ``gdf`` in EPSG:2229: itself when already there (never modified), else a projected copy."""
@@ -257,23 +194,3 @@ def _site_table(sites, cls, features, scored, final, status_gaps) -> gpd.GeoData
     measures = features.drop(columns=[CATEGORY, CATEGORY_SOURCE, CATEGORY_BASIS, S.GATE_STATUS])
     frame = pd.concat([sites[keep], cls, measures, scored, final, status_gaps], axis=1)
     return gpd.GeoDataFrame(frame, geometry=sites.geometry.values, crs=sites.crs, index=sites.index)
-
-
-def _as_of(value: str | dt.date | None, incidents: gpd.GeoDataFrame) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    if value:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError as exc:
-            raise SchemaError(f"--as-of {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-10.") from exc
-    if len(incidents) == 0:
-        return dt.date.today()
-    return local_dates(incidents[S.OCCURRED_AT]).max().astype(dt.date)
-
-
-def _read_ramps(path: str | Path) -> gpd.GeoDataFrame:
-    ramps = gpd.read_file(path)
-    if ramps.crs is None:
-        raise CRSError(f"Ramps file {path} has no CRS. Save it with one (EPSG:4326 or EPSG:2229), e.g. as GeoPackage.")
-    return ramps

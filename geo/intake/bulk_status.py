@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from geo import schema as S
-from geo.errors import SchemaError, StoreError
-from geo.store.status import StatusConflict, append_audit
+from geo.errors import SchemaError
 
 MAX_BYTES, MAX_ROWS = 50_000_000, 100_000
 EXPECT = "expect_version"
@@ -228,62 +227,3 @@ def parse_row(sheet: Sheet, cols: dict[str, int], n: int, row: Sequence[Any],
         return RowResult(n, site, "invalid", "nothing to change.", None, None,
                          "fill at least one of sign, gate, posted date, inspected date or note.")
     return site, version, changes
-
-
-def import_status(store: Any, path: str | Path, *, user: str, role: str = "liaison",
-                  today: dt.date | None = None) -> BulkStatusReport:
-    """Apply each row with its own version check; one bad row never blocks the others.
-
-    Raises
-    ------
-    SchemaError
-        When the file is unusable (unreadable, no site id or version column); nothing is written.
-    """
-    if not user or not user.strip():
-        raise SchemaError("Bulk status import: say who is importing (--user); edits are never anonymous.")
-    sheet = read_sheet(path)
-    cols = match_header(sheet, ALIASES)
-    missing = [k for k in (S.SITE_ID, EXPECT) if k not in cols]
-    if missing:
-        raise SchemaError(f"{sheet.label}: no {' or '.join(missing)} column (headers: {', '.join(sheet.header)}). "
-                          f"Add columns named site_id and expect_version (or version).")
-    today = today or dt.date.today()
-    with store.read() as con:
-        known = {r[0] for r in con.execute("SELECT site_id FROM site_status")}
-    results: list[RowResult] = []
-    for n, row in sheet.rows:
-        parsed = parse_row(sheet, cols, n, row, today)
-        if isinstance(parsed, RowResult):
-            results.append(parsed)
-            continue
-        site, version, changes = parsed
-        if site not in known:
-            results.append(RowResult(n, site, "unknown_site", "is not in the store.", sheet.header[cols[S.SITE_ID]],
-                                     site, "check the site id against the site list (stagemap info)."))
-            continue
-        try:
-            new = store.save_status(site, changes, expect_version=version, user=user.strip(), role=role,
-                                    source="bulk_import")
-        except StatusConflict as exc:
-            newer = "; ".join(e.describe() for e in exc.newer) or f"now at version {exc.current[S.VERSION]}"
-            results.append(RowResult(n, site, "conflict", f"changed since version {version}: {newer}. Not applied.",
-                                     sheet.header[cols[EXPECT]], str(version),
-                                     f"review the newer edit, then re-apply on version {exc.current[S.VERSION]}.",
-                                     int(exc.current[S.VERSION])))
-        except (SchemaError, StoreError) as exc:
-            results.append(RowResult(n, site, "invalid", str(exc), None, None, "correct the row and import it again."))
-        else:
-            results.append(RowResult(n, site, "applied", f"saved as version {new[S.VERSION]}.",
-                                     version=int(new[S.VERSION])))
-    report = BulkStatusReport(sheet.label, tuple(results))
-    _log(store, report, sheet, user=user.strip(), role=role)
-    return report
-
-
-def _log(store: Any, report: BulkStatusReport, sheet: Sheet, *, user: str, role: str) -> None:
-    """Record the import itself (file hash and counts); each applied row has its own entry already."""
-    with store.write() as con:
-        append_audit(con, actor=user, role=role, action="status.bulk_import", entity="site_status", entity_id=None,
-                     old=None, new={"file": sheet.label, "sha256": sheet.sha256,
-                                    **{k: report.count(k) for k in ("applied", "conflict", "invalid", "unknown_site")}},
-                     source="bulk_import")

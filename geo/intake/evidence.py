@@ -1,20 +1,21 @@
 """Evidence files: SHA-256 of the received bytes, sniffed type, write-once content-addressed originals."""
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import hashlib
 import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from geo.errors import SchemaError, StoreError
 
+if TYPE_CHECKING:
+    from geo.store.protocol import Store
+
 #: Largest evidence file accepted (R10: photos <= 25 MB; app uploads <= 50 MB).
 MAX_EVIDENCE_BYTES = 50_000_000
-EVIDENCE_DIR_ENV = "STAGEMAP_EVIDENCE_DIR"
 _MAGIC = (
     (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"GIF87a", "image/gif"),
     (b"GIF89a", "image/gif"), (b"II*\x00", "image/tiff"), (b"MM\x00*", "image/tiff"), (b"%PDF-", "application/pdf"),
@@ -75,16 +76,9 @@ def sniff_mime(data: bytes) -> str:
     return "application/octet-stream"
 
 
-def evidence_root(store: Any) -> Path:
-    """Return the directory holding a store's evidence: ``<store>.evidence/`` next to a file store."""
-    explicit = getattr(store, "evidence_dir", None) or os.environ.get(EVIDENCE_DIR_ENV)
-    if explicit:
-        return Path(explicit)
-    path = getattr(store, "path", None)
-    if path is None:
-        raise StoreError(f"Store {getattr(store, 'url', store)} has no local directory for evidence files; "
-                         f"set {EVIDENCE_DIR_ENV} to a local (or WORM-backed) directory.")
-    return Path(f"{path}.evidence")
+def evidence_root(store: Store) -> Path:
+    """Return the directory holding a store's evidence files (see ``Store.evidence_dir``)."""
+    return store.evidence_dir()
 
 
 def stored_relpath(sha256: str) -> str:
@@ -164,11 +158,8 @@ class VerifyReport:
         return not self.mismatches
 
 
-def verify_evidence(store: Any, *, user: str = "verifier", record: bool = True) -> VerifyReport:
-    """Re-hash every stored evidence file against its row; record the run in the audit log."""
-    root = evidence_root(store)
-    with store.read() as con:
-        rows = con.execute("SELECT evidence_id, sha256, stored_path FROM evidence ORDER BY evidence_id").fetchall()
+def check_files(root: Path, rows: list[tuple[str, str, str]]) -> VerifyReport:
+    """Re-hash each ``(evidence_id, sha256, stored_path)`` file under ``root`` against its recorded hash."""
     bad = []
     for evidence_id, sha, rel in rows:
         path = root / rel
@@ -177,14 +168,5 @@ def verify_evidence(store: Any, *, user: str = "verifier", record: bool = True) 
         except OSError:
             actual = None
         if actual != sha:
-            bad.append(Mismatch(str(evidence_id), str(path), str(sha), actual))
-    report = VerifyReport(len(rows), tuple(bad))
-    if record:
-        from geo.store.status import append_audit
-
-        with store.write() as con:
-            append_audit(con, actor=user, role="records", action="evidence.verify", entity="evidence", entity_id=None,
-                         old=None, new={"checked": report.checked, "mismatches": [m.evidence_id for m in bad],
-                                        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
-                         source="system")
-    return report
+            bad.append(Mismatch(evidence_id, str(path), sha, actual))
+    return VerifyReport(len(rows), tuple(bad))

@@ -1,15 +1,13 @@
-"""A liaison's photo of a posted sign: hashed, stored write-once, and its GPS checked against the site."""
+"""A liaison's photo of a posted sign: checked, stored write-once, and its GPS checked against the site."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
 
-import geopandas as gpd
+import shapely
 
-from geo import schema as S
-from geo.crs import to_analysis
 from geo.errors import SchemaError
-from geo.intake.evidence import evidence_root, sha256_hex, sniff_mime, write_once
+from geo.intake.evidence import sha256_hex, sniff_mime, write_once
 from geo.intake.exif import read_exif
 from geo.intake.reports import placement
 
@@ -29,8 +27,8 @@ class SignPhoto:
         return f"sign photo sha256:{self.sha256[:16]} ({self.placement})"
 
 
-def store_sign_photo(store: Any, site_id: str, filename: str, data: bytes) -> SignPhoto:
-    """Keep the exact bytes of a sign photo (content-addressed, write-once) and check its GPS against the site.
+def check_photo(filename: str, data: bytes) -> str:
+    """Return the photo's sniffed MIME type.
 
     Raises
     ------
@@ -42,9 +40,18 @@ def store_sign_photo(store: Any, site_id: str, filename: str, data: bytes) -> Si
     mime = sniff_mime(data)
     if not mime.startswith("image/"):
         raise SchemaError(f"Photo {filename}: the content is {mime}, not a photo; attach a JPEG or PNG.")
-    sites = store.read_layer(S.SITES, columns=[S.SITE_ID])
-    site = sites[sites[S.SITE_ID] == site_id]
-    site_ft = to_analysis(gpd.GeoDataFrame(site)).geometry.iloc[0] if len(site) else None
+    return mime
+
+
+def store_sign_photo(root: Path, site_ft: shapely.Geometry | None, filename: str, data: bytes) -> SignPhoto:
+    """Keep the exact bytes of a sign photo (content-addressed, write-once) and check its GPS against the site.
+
+    Raises
+    ------
+    SchemaError
+        When the file is not a photo or is too big; nothing is stored.
+    """
+    check_photo(filename, data)
     sha = sha256_hex(data)
-    path = write_once(evidence_root(store), data, sha)
+    path = write_once(root, data, sha)
     return SignPhoto(sha256=sha, stored_path=str(path), placement=placement(read_exif(data), site_ft))

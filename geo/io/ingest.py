@@ -1,10 +1,10 @@
-"""Import one file into the store: safety checks, read, validate, canonicalise, one atomic write."""
+"""Plan one import: safety checks, read, validate, canonicalise; ``geo.services.imports`` writes the plan."""
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -13,12 +13,11 @@ from geo import schema as S
 from geo.config import ImportLimits
 from geo.errors import SchemaError
 from geo.io import importers as I
-from geo.io.readers import read_source
+from geo.io.readers import DEFAULT_LIMITS, read_source
 from geo.io.sites import canonical_sites, derive_sites_from_parcels, replaced_derived_ids
 from geo.io.validate import Issue
 from geo.records import ImportRecord, WriteResult
 
-DEFAULT_LIMITS = ImportLimits()
 _CANONICAL = {
     S.PARCELS: I.canonical_parcels, S.SITES: canonical_sites, S.INCIDENTS: I.canonical_incidents,
     S.DISTRICTS: I.canonical_districts, S.PARKS: I.canonical_parks,
@@ -59,10 +58,30 @@ class IngestReport:
         return "\n".join(lines)
 
 
-def ingest_file(store: object, kind: str, path: str | Path, *, crs: str | None = None,
-                department: str | None = None, user: str | None = None,
-                limits: ImportLimits = DEFAULT_LIMITS, invalid: str = "repair") -> IngestReport:
-    """Validate ``path`` as ``kind`` and write its accepted rows to ``store`` in one transaction.
+@dataclass
+class ImportPlan:
+    """What an import will write: canonical frames by layer, rows to delete, and its log record."""
+
+    frames: dict[str, gpd.GeoDataFrame]
+    record: ImportRecord
+    delete: dict[str, list[str]]
+    report: IngestReport
+
+
+@dataclass(frozen=True)
+class StoreContext:
+    """What the store already holds that an import needs: districts, LAPD areas, parcels, sites."""
+
+    districts: gpd.GeoDataFrame | None
+    lapd_areas: gpd.GeoDataFrame | None
+    parcels: Callable[[], gpd.GeoDataFrame]
+    sites: gpd.GeoDataFrame | None
+
+
+def plan_import(kind: str, path: str | Path, held: StoreContext, *, crs: str | None = None,
+                department: str | None = None, user: str | None = None, limits: ImportLimits = DEFAULT_LIMITS,
+                invalid: str = "repair") -> ImportPlan:
+    """Validate ``path`` as ``kind`` and return what to write, without touching the store.
 
     Parcels also yield derived City sites while the store has no asset-list sites; an asset
     list replaces derived sites with the same AINs.
@@ -71,7 +90,7 @@ def ingest_file(store: object, kind: str, path: str | Path, *, crs: str | None =
     ------
     GeoDataError
         For a rejected file (unreadable, unsafe, no or wrong CRS, missing columns, no acceptable
-        feature); the store is left exactly as it was.
+        feature).
     """
     if kind not in _CANONICAL:
         raise SchemaError(f"import kind {kind!r} is unknown; use one of {', '.join(S.IMPORT_KINDS)}.")
@@ -79,41 +98,31 @@ def ingest_file(store: object, kind: str, path: str | Path, *, crs: str | None =
     raw = read_source(path, crs=crs, limits=limits)
     if not len(raw.frame):
         raise SchemaError(f"{path.name}: the file has no rows or features. Export the data again.")
-    ctx = I.ImportContext(
-        source=path.name, now=dt.datetime.now(dt.UTC), department=department, invalid=invalid,
-        districts=_layer(store, S.DISTRICTS, [S.DISTRICT]), lapd_areas=_layer(store, S.LAPD_AREAS, [S.LAPD_AREA]),
-        parcels=cache(lambda: store.read_layer(S.PARCELS)),
-    )
+    ctx = I.ImportContext(source=path.name, now=dt.datetime.now(dt.UTC), department=department, invalid=invalid,
+                          districts=held.districts, lapd_areas=held.lapd_areas, parcels=held.parcels)
     result = _CANONICAL[kind](raw, ctx)
     I.raise_if_nothing(result, path.name)
     frames: dict[str, gpd.GeoDataFrame] = {result.layer: result.frame}
     notes = list(result.notes)
     replaced: list[str] = []
-    stored_sites = _layer(store, S.SITES, [S.SITE_ID, S.SITE_ORIGIN])
-    if kind == S.PARCELS and not _has_asset_sites(stored_sites):
+    if kind == S.PARCELS and not _has_asset_sites(held.sites):
         derived = derive_sites_from_parcels(result.frame)
         if len(derived):
             frames[S.SITES] = derived
             notes.append(f"{len(derived):,} City-owned parcels inside the City became derived sites "
                          "(department 'unassigned' until an asset list names it)")
-    if kind == S.SITES and stored_sites is not None and len(stored_sites):
-        derived_ids = stored_sites.loc[stored_sites[S.SITE_ORIGIN] == "derived_from_parcels", S.SITE_ID]
+    if kind == S.SITES and held.sites is not None and len(held.sites):
+        derived_ids = held.sites.loc[held.sites[S.SITE_ORIGIN] == "derived_from_parcels", S.SITE_ID]
         replaced = replaced_derived_ids(result.frame, derived_ids)
+        if replaced:
+            notes.append(f"{len(replaced)} derived sites replaced by this asset list: {', '.join(replaced[:10])}")
     record = ImportRecord(kind=kind, source=path.name, sha256=_sha256(path), n_read=result.n_read,
                           n_accepted=len(result.frame), n_repaired=len(result.repaired),
                           n_rejected=len(result.rejected), user=user)
-    written = store.write_layers(frames, mode="upsert", record=record,
-                                 delete={S.SITES: replaced} if replaced else None)
-    if replaced:
-        notes.append(f"{len(replaced)} derived sites replaced by this asset list: {', '.join(replaced[:10])}")
-    return IngestReport(kind=kind, source=path.name, fmt=raw.fmt, crs=raw.crs, n_read=result.n_read,
-                        n_accepted=len(result.frame), repaired=result.repaired, rejected=result.rejected,
-                        notes=notes, written=written)
-
-
-def _layer(store: object, layer: str, columns: list[str]) -> gpd.GeoDataFrame | None:
-    frame = store.read_layer(layer, columns=columns)
-    return frame if len(frame) else None
+    report = IngestReport(kind=kind, source=path.name, fmt=raw.fmt, crs=raw.crs, n_read=result.n_read,
+                          n_accepted=len(result.frame), repaired=result.repaired, rejected=result.rejected,
+                          notes=notes)
+    return ImportPlan(frames, record, {S.SITES: replaced} if replaced else {}, report)
 
 
 def _has_asset_sites(sites: gpd.GeoDataFrame | None) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -190,26 +189,6 @@ def build_nexus(
                        parcel_months=months, ledger=ledger, owners=owners, unit_costs=costs,
                        scenarios=scenarios, parcel_fees=fees, register=register,
                        notes=dict(provenance or {}))
-
-
-def nexus_from_store(store: Any, *, as_of: dt.date | None = None, unit_costs: pd.DataFrame | None = None,
-                     rules: NexusRules = NexusRules()) -> NexusTables:
-    """Read the store, snap incidents through :func:`geo.analysis.analyze.analyze` and build the tables.
-
-    ``as_of`` defaults to the LA date of the latest incident, so a rebuild of an unchanged
-    store gives identical tables (and the same snapshot hash).
-    """
-    from geo.analysis.analyze import analyze
-
-    parcels, sites = store.read_layer(S.PARCELS), store.read_layer(S.SITES)
-    incidents = store.read_layer(S.INCIDENTS)
-    if as_of is None:
-        as_of = latest_incident_date(incidents)
-    res = analyze(parcels, sites, incidents, store.read_status(), store.read_overrides(),
-                  districts=store.read_layer(S.DISTRICTS), parks=store.read_layer(S.PARKS), as_of=as_of)
-    return build_nexus(parcels, incidents, res.incidents, as_of=as_of, unit_costs=unit_costs, rules=rules,
-                       synthetic=bool(store.is_synthetic()),
-                       provenance={"store": store.display_url, "data_version": str(store.data_version())})
 
 
 def latest_incident_date(incidents: pd.DataFrame) -> dt.date:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 from reportlab.platypus import Spacer
@@ -94,23 +93,6 @@ def board_report(site_table: pd.DataFrame, history: Mapping[str, list[Edit]], *,
                        summary=_summary(sites), by_category=_by_category(sites), overdue=_overdue(sites),
                        measures=_measures(history, sites[S.SITE_ID]),
                        edits_recorded=sum(len(history.get(s, [])) for s in sites[S.SITE_ID]))
-
-
-def board_from_store(store: Any, *, department: str, as_of: dt.date | None = None) -> BoardReport:
-    """Run the analysis on the store and build the department's report (``as_of`` default today)."""
-    from geo.analysis.analyze import analyze
-
-    as_of = as_of or dt.date.today()
-    sites = store.read_layer(S.SITES)
-    dept = resolve_department(department, sites[S.OWNING_DEPT].dropna().unique())
-    res = analyze(store.read_layer(S.PARCELS, columns=[S.AIN, S.USE_CODE, S.OWNER_NAME, S.COUNCIL_DISTRICT,
-                                                       S.CENTROID_X_FT, S.CENTROID_Y_FT]),
-                  sites, store.read_layer(S.INCIDENTS), store.read_status(), store.read_overrides(),
-                  districts=store.read_layer(S.DISTRICTS), parks=store.read_layer(S.PARKS), as_of=as_of)
-    ids = sites.loc[sites[S.OWNING_DEPT] == dept, S.SITE_ID]
-    have_status = set(store.read_status()[S.SITE_ID])
-    history = {s: store.status_history(s) for s in ids if s in have_status}
-    return board_report(res.sites, history, department=dept, as_of=as_of, synthetic=bool(store.is_synthetic()))
 
 
 def board_pdf_bytes(report: BoardReport) -> bytes:

@@ -15,16 +15,13 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
-import shapely
 from reportlab.platypus import KeepTogether
 
 from geo import schema as S
 from geo.analysis.incident_filters import LA_TZ
-from geo.config import ANALYSIS_CRS
 from geo.errors import SchemaError
 from geo.io.export import neutralise_cell
 from geo.reports import pdf as P
@@ -103,25 +100,6 @@ def monthly_report(incidents: pd.DataFrame, *, month: str, districts: Sequence[i
     tables, rounds = _audit_jointly(tables, arr.shape)
     return MonthlyReport(month=f"{first:%Y-%m}", synthetic=synthetic, tables=tables, incidents=len(inc),
                          rounds=rounds)
-
-
-def monthly_from_store(store: Any, *, month: str) -> MonthlyReport:
-    """Build the month's report from the store; incidents without a district get it by location."""
-    from geo.analysis.snap import district_of_points
-
-    incidents = store.read_layer(S.INCIDENTS, columns=[S.OCCURRED_AT, S.INCIDENT_TYPE, S.VERIFICATION,
-                                                       S.COUNCIL_DISTRICT])
-    districts = store.read_layer(S.DISTRICTS, columns=[S.DISTRICT])
-    missing = incidents[S.COUNCIL_DISTRICT].isna().to_numpy()
-    if missing.any() and len(districts):
-        pts = shapely.points(incidents.to_crs(ANALYSIS_CRS).geometry.values[missing])
-        found = district_of_points(pts, districts.to_crs(ANALYSIS_CRS))
-        filled = incidents[S.COUNCIL_DISTRICT].astype(object).to_numpy()
-        filled[missing] = found
-        incidents = incidents.assign(**{S.COUNCIL_DISTRICT: pd.array(pd.to_numeric(pd.Series(filled, dtype=object)),
-                                                                     dtype="Int64")})
-    return monthly_report(incidents, month=month, districts=districts[S.DISTRICT].astype(int).tolist(),
-                          synthetic=bool(store.is_synthetic()))
 
 
 def published_total(report: MonthlyReport) -> str:

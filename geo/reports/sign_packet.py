@@ -27,7 +27,6 @@ from reportlab.platypus import Flowable, PageBreak, Spacer, Table, TableStyle
 
 from geo import schema as S
 from geo.config import ANALYSIS_CRS, SIGN_TEXT_EN
-from geo.errors import GeoDataError
 from geo.reports import pdf as P
 
 DEFAULT_BASE_URL = "http://localhost:8501"
@@ -54,32 +53,6 @@ def record_url(site_id: str, *, base_url: str | None = None) -> str:
     """Return the StageMap URL of a site's record (base from ``$STAGEMAP_BASE_URL`` or localhost)."""
     base = (base_url or os.environ.get("STAGEMAP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
     return f"{base}/review?site={quote(str(site_id), safe='')}"
-
-
-def sheets_from_store(store: Any, *, site_id: str | None = None, department: str | None = None) -> list[SiteSheet]:
-    """Return the sheets of one site, or of every site of a department, ordered by site id.
-
-    Raises
-    ------
-    GeoDataError
-        When the site id is unknown, or the department matches none (the message lists them).
-    """
-    from geo.reports.board import resolve_department
-
-    sites = store.read_layer(S.SITES)
-    if site_id is not None:
-        chosen = sites[sites[S.SITE_ID] == site_id]
-        if chosen.empty:
-            raise GeoDataError(f"--site {site_id!r} is not in the store ({len(sites):,} sites, e.g. "
-                               f"{', '.join(sites[S.SITE_ID].head(3))}). Check the id on the Liaison page.")
-    elif department is not None:
-        dept = resolve_department(department, sites[S.OWNING_DEPT].dropna().unique())
-        chosen = sites[sites[S.OWNING_DEPT] == dept]
-    else:
-        raise GeoDataError("Give --site SITE_ID or --department NAME.")
-    status = store.read_status().drop_duplicates(S.SITE_ID).set_index(S.SITE_ID)
-    parcels = store.read_layer(S.PARCELS, columns=[S.AIN]).to_crs(ANALYSIS_CRS)
-    return site_sheets(chosen.sort_values(S.SITE_ID), parcels, status)
 
 
 def site_sheets(sites: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, status: pd.DataFrame) -> list[SiteSheet]:

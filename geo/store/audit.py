@@ -1,14 +1,22 @@
-"""Hash-chained, append-only audit entries: canonical JSON, entry hashes, chain verification."""
+"""The hash-chained, append-only audit log: canonical JSON, entry hashes, appends and verification."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from geo.store.core import StoreCore
 
 GENESIS = "0" * 64
 #: Columns of an audit entry that the hash covers, in order.
 HASHED_FIELDS = ("seq", "at", "actor", "role", "action", "entity", "entity_id", "old", "new", "source")
+#: Columns added later (revision 0003); covered by the hash whenever they hold a value, so
+#: entries written before them keep their hashes and blanking one is detected.
+OPTIONAL_HASHED = ("os_user", "row_hash")
+AUDIT_COLUMNS = (*HASHED_FIELDS, *OPTIONAL_HASHED, "prev_hash", "entry_hash")
 
 
 def canonical_json(value: object) -> str:
@@ -18,8 +26,14 @@ def canonical_json(value: object) -> str:
 
 def entry_hash(prev_hash: str, entry: Mapping[str, object]) -> str:
     """Return ``sha256(prev_hash + canonical_json(entry fields))`` as hex."""
-    body = canonical_json({k: entry.get(k) for k in HASHED_FIELDS})
-    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+    fields = {k: entry.get(k) for k in HASHED_FIELDS}
+    fields.update({k: entry[k] for k in OPTIONAL_HASHED if entry.get(k) is not None})
+    return hashlib.sha256((prev_hash + canonical_json(fields)).encode("utf-8")).hexdigest()
+
+
+def now_utc() -> str:
+    """Return the current UTC time as ISO-8601 with microseconds."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
@@ -30,6 +44,7 @@ class ChainBreak:
     reason: str
 
     def __str__(self) -> str:
+        """Return e.g. ``audit entry 7: content does not match its hash``."""
         return f"audit entry {self.seq}: {self.reason}"
 
 
@@ -46,7 +61,7 @@ def verify_chain(
     prev, expected_seq, n = GENESIS, 1, 0
     for e in entries:
         n += 1
-        seq = int(e["seq"])
+        seq = int(str(e["seq"]))
         if seq != expected_seq:
             return n, ChainBreak(seq, f"sequence jumps from {expected_seq - 1} to {seq}: an entry was deleted or moved")
         if e["prev_hash"] != prev:
@@ -65,4 +80,58 @@ def verify_chain(
 def chain_head(entries: Sequence[Mapping[str, object]]) -> tuple[int, str]:
     """Return ``(seq, entry_hash)`` of the last entry, to keep outside the store."""
     last = entries[-1] if entries else None
-    return (0, GENESIS) if last is None else (int(last["seq"]), str(last["entry_hash"]))
+    return (0, GENESIS) if last is None else (int(str(last["seq"])), str(last["entry_hash"]))
+
+
+def row_digest(row: Mapping[str, object] | None) -> str | None:
+    """Return the SHA-256 of a row's canonical JSON (``None`` for a deleted row)."""
+    return None if row is None else hashlib.sha256(canonical_json(dict(row)).encode("utf-8")).hexdigest()
+
+
+def append_audit(con: Any, *, actor: str, role: str, action: str, entity: str, entity_id: str | None,
+                 old: object, new: object, source: str, os_user: str | None = None,
+                 row: Mapping[str, object] | None = None) -> dict[str, Any]:
+    """Append one hash-chained audit entry inside the caller's transaction; return it.
+
+    ``row`` is the new content of the changed row; its digest is kept in ``row_hash`` so the
+    live row can be checked against the chain. A backend whose transactions do not serialise
+    writers (PostgreSQL) provides ``con.lock_audit()``, taken before the chain head is read
+    so writers never fork the chain.
+    """
+    lock = getattr(con, "lock_audit", None)
+    if lock is not None:
+        lock()
+    last = con.execute("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    seq, prev = (1, GENESIS) if last is None else (int(last[0]) + 1, str(last[1]))
+    entry: dict[str, Any] = {
+        "seq": seq, "at": now_utc(), "actor": actor, "role": role, "action": action, "entity": entity,
+        "entity_id": entity_id, "old": None if old is None else canonical_json(old),
+        "new": None if new is None else canonical_json(new), "source": source, "os_user": os_user,
+        "row_hash": row_digest(row)}
+    entry["prev_hash"], entry["entry_hash"] = prev, entry_hash(prev, entry)
+    names = ", ".join(AUDIT_COLUMNS)
+    con.execute(f"INSERT INTO audit_log ({names}) VALUES ({', '.join('?' * len(AUDIT_COLUMNS))})",
+                tuple(entry[k] for k in AUDIT_COLUMNS))
+    return entry
+
+
+class AuditStore(StoreCore):
+    """Reading, verifying and appending to the audit log."""
+
+    def read_audit(self) -> list[dict[str, object]]:
+        """Return the audit log in stored order."""
+        with self.read() as con:
+            cur = con.execute("SELECT * FROM audit_log ORDER BY seq")
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+    def verify_audit(self, *, head: tuple[int, str] | None = None) -> tuple[int, ChainBreak | None]:
+        """Walk the audit chain (and check it against a recorded head); return (checked, first break)."""
+        return verify_chain(self.read_audit(), head=head)
+
+    def log_event(self, *, actor: str, role: str, action: str, entity: str, entity_id: str | None = None,
+                  detail: object = None, source: str = "app", os_user: str | None = None) -> None:
+        """Record a non-data event (an export, a sign-in, a verification) in the audit log."""
+        with self.write() as con:
+            append_audit(con, actor=actor, role=role, action=action, entity=entity, entity_id=entity_id,
+                         old=None, new=detail, source=source, os_user=os_user)

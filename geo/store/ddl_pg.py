@@ -156,6 +156,13 @@ def upgrade_0002(con: Any) -> None:
     apply_grants(con)
 
 
+def upgrade_0003(con: Any) -> None:
+    """Add the CLI's operating-system user and the changed row's hash to every audit entry."""
+    for column in ("os_user", "row_hash"):
+        con.execute(f"ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS {column} {T}")
+    apply_grants(con)
+
+
 def apply_grants(con: Any) -> bool:
     """Give the app role its least privileges; return ``False`` when that role does not exist yet.
 

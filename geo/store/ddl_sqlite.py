@@ -5,7 +5,25 @@ from typing import Any
 
 from geo import schema as S
 from geo.store.gpkg import init_gpkg, register_layer
-from geo.store.status import AUDIT_DDL, AUDIT_GUARDS, HISTORY_DDL
+
+HISTORY_DDL = (
+    "CREATE TABLE IF NOT EXISTS status_history (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+    "site_id TEXT NOT NULL, version INTEGER NOT NULL, sign_status TEXT, sign_posted_on TEXT, "
+    "gate_status TEXT, last_inspected TEXT, sign_text_version TEXT, sign_language TEXT, note TEXT, "
+    "updated_by TEXT, updated_at TEXT, role TEXT, source TEXT, UNIQUE (site_id, version))"
+)
+AUDIT_DDL = (
+    "CREATE TABLE IF NOT EXISTS audit_log (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, "
+    "actor TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL, entity TEXT NOT NULL, "
+    "entity_id TEXT, old TEXT, new TEXT, source TEXT NOT NULL, prev_hash TEXT NOT NULL, "
+    "entry_hash TEXT NOT NULL)"
+)
+AUDIT_GUARDS = (
+    "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+)
 
 SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER",
              "datetime": "TEXT", "date": "TEXT"}
@@ -52,9 +70,6 @@ def upgrade_0001(con: Any) -> None:
 
 
 #: Incident-intake tables (revision 0002) in portable SQL; ``{float}`` is REAL (GeoPackage) or DOUBLE PRECISION.
-REPORT_KINDS = ("contractor_report", "officer_report", "staff", "public")
-BODY_CAMERA_VALUES = ("yes", "no", "unknown")
-REFERRALS = ("none", "attorney_general", "district_attorney")
 INTAKE_DDL = (
     "CREATE TABLE IF NOT EXISTS incident_reports (incident_id TEXT PRIMARY KEY, "
     "report_kind TEXT NOT NULL CHECK (report_kind IN ('contractor_report','officer_report','staff','public')), "
@@ -105,3 +120,9 @@ def upgrade_0002(con: Any) -> None:
         con.execute(guard)
     for table in ("incident_reports", "reporter_contacts", "evidence", "department_liaisons"):
         register_layer(con, table, geometry_type=None)
+
+
+def upgrade_0003(con: Any) -> None:
+    """Add the CLI's operating-system user and the changed row's hash to every audit entry."""
+    for column in ("os_user", "row_hash"):
+        con.execute(f"ALTER TABLE audit_log ADD COLUMN {column} TEXT")

@@ -4,10 +4,10 @@ from __future__ import annotations
 from geo.config import store_url
 from geo.errors import StoreError
 from geo.store.base import BaseStore
+from geo.store.protocol import Store
 from geo.store.sqlite import SQLiteStore
 
-#: The store interface both backends implement (geo.store.sqlite.SQLiteStore, geo.store.pg.PostgresStore).
-Store = BaseStore
+__all__ = ["BaseStore", "Store", "open_store"]
 PG_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 
 

@@ -37,8 +37,9 @@ import shapely
 from geo import schema as S
 from geo.errors import StoreError
 from geo.records import WriteResult
-from geo.store.base import BaseStore, promote
+from geo.store.base import BaseStore
 from geo.store.migrations.runner import head_revision, upgrade
+from geo.store.values import promote
 
 LOCK_TIMEOUT_MS = 10_000
 #: Advisory lock key serialising audit appends (any constant bigint; ``'STGMAUDT'`` in hex).
@@ -265,6 +266,9 @@ class PostgresStore(BaseStore):
     # --- backend hooks used by geo.store.base ----------------------------------------------
     def _geom_sql(self) -> str:
         return "ST_AsBinary(geom)"
+
+    def _point_param(self, lon: float, lat: float) -> tuple[str, object]:
+        return "ST_SetSRID(ST_GeomFromWKB(?), 4326)", shapely.to_wkb(shapely.Point(lon, lat))
 
     def _decode_geoms(self, values: list[Any]) -> np.ndarray:
         return shapely.from_wkb(np.array([None if v is None else bytes(v) for v in values], dtype=object))

@@ -17,13 +17,15 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import shapely
 
 from geo import schema as S
 from geo.errors import StoreError
 from geo.records import WriteResult
-from geo.store.base import BaseStore, promote, to_sql_values
+from geo.store.base import BaseStore
 from geo.store.gpkg import from_gpkg_blobs, to_gpkg_blobs, touch_layer
 from geo.store.migrations.runner import head_revision, upgrade
+from geo.store.values import promote, to_sql_values
 
 BUSY_TIMEOUT_MS = 10_000
 WRITE_CHUNK = 50_000  # rows converted and inserted per executemany
@@ -160,6 +162,15 @@ class SQLiteStore(BaseStore):
 
     def _decode_geoms(self, values: list[Any]) -> np.ndarray:
         return from_gpkg_blobs(values)
+
+    def _point_param(self, lon: float, lat: float) -> tuple[str, object]:
+        return "?", to_gpkg_blobs(np.array([shapely.Point(lon, lat)], dtype=object))[0]
+
+    def _touch_layer(self, con: Any, layer: str, lon: float, lat: float) -> None:
+        con.execute("UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now'), "
+                    "min_x = min(coalesce(min_x, ?), ?), min_y = min(coalesce(min_y, ?), ?), "
+                    "max_x = max(coalesce(max_x, ?), ?), max_y = max(coalesce(max_y, ?), ?) "
+                    "WHERE table_name = ?", (lon, lon, lat, lat, lon, lon, lat, lat, layer))
 
     def _write_layer(self, con: sqlite3.Connection, layer: str, gdf: gpd.GeoDataFrame, *,
                      mode: str) -> WriteResult:

@@ -1,4 +1,4 @@
-"""Versioned site status and the audit log, as SQL run inside the caller's write transaction.
+"""Versioned site status, its history and tier overrides, as SQL run inside a write transaction.
 
 Every save names the version it was based on; ``UPDATE ... WHERE version = ?`` touching no
 row is a conflict, reported with the newer edits (who, when, what changed), never
@@ -8,66 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
+import geopandas as gpd
+import pandas as pd
+
 from geo import schema as S
-from geo.errors import ConflictError, SchemaError, StoreError
-from geo.store.audit import GENESIS, canonical_json, entry_hash
+from geo.errors import SchemaError, StatusConflict, StoreError
+from geo.records import Edit
+from geo.store.audit import append_audit, now_utc
+from geo.store.core import StoreCore
+from geo.store.values import iso, now_seconds, to_series
 
 STATUS_FIELDS = [c.name for c in S.STATUS_COLUMNS]
-HISTORY_DDL = (
-    "CREATE TABLE IF NOT EXISTS status_history (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-    "site_id TEXT NOT NULL, version INTEGER NOT NULL, sign_status TEXT, sign_posted_on TEXT, "
-    "gate_status TEXT, last_inspected TEXT, sign_text_version TEXT, sign_language TEXT, note TEXT, "
-    "updated_by TEXT, updated_at TEXT, role TEXT, source TEXT, UNIQUE (site_id, version))"
-)
-AUDIT_DDL = (
-    "CREATE TABLE IF NOT EXISTS audit_log (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, "
-    "actor TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL, entity TEXT NOT NULL, "
-    "entity_id TEXT, old TEXT, new TEXT, source TEXT NOT NULL, prev_hash TEXT NOT NULL, "
-    "entry_hash TEXT NOT NULL)"
-)
-AUDIT_GUARDS = (
-    "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log "
-    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
-    "CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log "
-    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
-)
-
-
-@dataclass(frozen=True)
-class Edit:
-    """One saved version of a site's status: who, when, and what changed."""
-
-    site_id: str
-    version: int
-    updated_by: str | None
-    updated_at: str | None
-    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
-
-    def describe(self) -> str:
-        """Return e.g. ``version 3 by bo at 2026-03-01T10:00Z: sign_status none -> posted``."""
-        diff = "; ".join(f"{k} {old!s} -> {new!s}" for k, (old, new) in self.changes.items()) or "no field changes"
-        return f"version {self.version} by {self.updated_by or 'unknown'} at {self.updated_at or 'unknown time'}: {diff}"
-
-
-class StatusConflict(ConflictError):
-    """A stale save: carries the current status and the newer edits to show the user."""
-
-    def __init__(self, site_id: str, based_on: int, current: dict[str, Any], newer: list[Edit]) -> None:
-        self.site_id, self.based_on, self.current, self.newer = site_id, based_on, current, newer
-        lines = "; ".join(e.describe() for e in newer) or f"now at version {current[S.VERSION]}"
-        super().__init__(
-            f"Site {site_id} changed since you loaded version {based_on}: {lines}. "
-            f"Your change was not saved. Review the newer edit and re-apply your change on top of "
-            f"version {current[S.VERSION]}."
-        )
-
-
-def now_utc() -> str:
-    """Return the current UTC time as ISO-8601 with microseconds."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 def check_changes(site_id: str, changes: Mapping[str, Any], *, today: dt.date | None = None) -> dict[str, Any]:
@@ -107,39 +60,14 @@ def check_changes(site_id: str, changes: Mapping[str, Any], *, today: dt.date | 
     return out
 
 
-def append_audit(con: Any, *, actor: str, role: str, action: str, entity: str, entity_id: str | None,
-                 old: object, new: object, source: str) -> dict[str, Any]:
-    """Append one hash-chained audit entry inside the caller's transaction; return it.
-
-    A backend whose transactions do not serialise writers (PostgreSQL) provides
-    ``con.lock_audit()``, taken before the chain head is read so writers never fork the chain.
-    """
-    lock = getattr(con, "lock_audit", None)
-    if lock is not None:
-        lock()
-    last = con.execute("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-    seq, prev = (1, GENESIS) if last is None else (int(last[0]) + 1, str(last[1]))
-    entry = {"seq": seq, "at": now_utc(), "actor": actor, "role": role, "action": action, "entity": entity,
-             "entity_id": entity_id, "old": None if old is None else canonical_json(old),
-             "new": None if new is None else canonical_json(new), "source": source}
-    entry["prev_hash"], entry["entry_hash"] = prev, entry_hash(prev, entry)
-    con.execute(
-        "INSERT INTO audit_log (seq, at, actor, role, action, entity, entity_id, old, new, source, "
-        "prev_hash, entry_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        tuple(entry[k] for k in ("seq", "at", "actor", "role", "action", "entity", "entity_id", "old",
-                                 "new", "source", "prev_hash", "entry_hash")),
-    )
-    return entry
-
-
 def read_status_row(con: Any, site_id: str) -> dict[str, Any] | None:
     """Return the current status of one site as a dict, or ``None``."""
     row = con.execute(f"SELECT {', '.join(STATUS_FIELDS)} FROM site_status WHERE site_id = ?", (site_id,)).fetchone()
-    return None if row is None else dict(zip(STATUS_FIELDS, row))
+    return None if row is None else dict(zip(STATUS_FIELDS, row, strict=True))
 
 
 def save_status(con: Any, site_id: str, changes: Mapping[str, Any], *, expect_version: int, user: str,
-                role: str, source: str) -> dict[str, Any]:
+                role: str, source: str, os_user: str | None = None) -> dict[str, Any]:
     """Apply ``changes`` to a site's status if it is still at ``expect_version``.
 
     Raises
@@ -172,7 +100,7 @@ def save_status(con: Any, site_id: str, changes: Mapping[str, Any], *, expect_ve
     old_values = {k: current[k] for k in clean}
     append_audit(con, actor=user, role=role, action="status.update", entity="site_status", entity_id=site_id,
                  old={**old_values, "version": current[S.VERSION]}, new={**clean, "version": new[S.VERSION]},
-                 source=source)
+                 source=source, os_user=os_user, row=new)
     return new
 
 
@@ -194,9 +122,10 @@ def history(con: Any, site_id: str, *, after: int = 0) -> list[Edit]:
     rows = con.execute(
         f"SELECT {', '.join(cols)} FROM status_history WHERE site_id = ? ORDER BY version", (site_id,)
     ).fetchall()
-    edits, prev = [], None
+    edits: list[Edit] = []
+    prev: dict[str, Any] | None = None
     for r in rows:
-        rec = dict(zip(cols, r))
+        rec = dict(zip(cols, r, strict=True))
         if prev is not None and rec["version"] > after:
             diff = {k: (prev[k], rec[k]) for k in S.EDITABLE_STATUS if prev[k] != rec[k]}
             edits.append(Edit(site_id, rec["version"], rec["updated_by"], rec["updated_at"], diff))
@@ -205,3 +134,116 @@ def history(con: Any, site_id: str, *, after: int = 0) -> list[Edit]:
                               {k: (None, rec[k]) for k in S.EDITABLE_STATUS if rec[k] is not None}))
         prev = rec
     return edits
+
+
+def carried_status(con: Any, old_ids: list[str], new_sites: gpd.GeoDataFrame | None) -> pd.DataFrame:
+    """Return status rows of ``old_ids`` re-keyed to the new site that covers one of their AINs."""
+    cols = [S.SITE_ID, S.SIGN_STATUS, S.SIGN_POSTED_ON, S.GATE_STATUS, S.LAST_INSPECTED, S.STATUS_NOTE]
+    if new_sites is None or not len(new_sites):
+        return pd.DataFrame(columns=cols)
+    owner = {a: sid for sid, ains in zip(new_sites[S.SITE_ID], new_sites[S.AINS].fillna(""), strict=True)
+             for a in str(ains).split(";") if a}
+    rows = []
+    for old in old_ids:
+        ains = con.execute("SELECT ains FROM sites WHERE site_id = ?", (old,)).fetchone()
+        st = con.execute(f"SELECT {', '.join(cols)} FROM site_status WHERE site_id = ?", (old,)).fetchone()
+        new = next((owner[a] for a in str(ains[0] if ains else "").split(";") if a in owner), None)
+        if st is None or new is None:
+            continue
+        rec = dict(zip(cols, st, strict=True))
+        if rec[S.SIGN_STATUS] == "unknown" and rec[S.GATE_STATUS] == "unknown":
+            continue
+        note = f"status carried over from {old}" + (f"; {rec[S.STATUS_NOTE]}" if rec[S.STATUS_NOTE] else "")
+        rows.append({**rec, S.SITE_ID: new, S.STATUS_NOTE: note})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def seed_status(con: Any, sites: gpd.GeoDataFrame, status: pd.DataFrame | None, *, user: str | None) -> None:
+    """Give every site without a status row one at version 1, kept in the history too."""
+    given = {} if status is None else {r[S.SITE_ID]: r for r in status.to_dict("records")}
+    existing = {r[0] for r in con.execute("SELECT site_id FROM site_status").fetchall()}
+    at = now_seconds()
+    for sid in sites[S.SITE_ID]:
+        if sid in existing:
+            continue
+        r = given.get(sid, {})
+        row = {
+            S.SITE_ID: sid, S.SIGN_STATUS: r.get(S.SIGN_STATUS) or "unknown",
+            S.SIGN_POSTED_ON: iso(r.get(S.SIGN_POSTED_ON)), S.GATE_STATUS: r.get(S.GATE_STATUS) or "unknown",
+            S.LAST_INSPECTED: iso(r.get(S.LAST_INSPECTED)), S.SIGN_TEXT_VERSION: r.get(S.SIGN_TEXT_VERSION),
+            S.SIGN_LANGUAGE: r.get(S.SIGN_LANGUAGE), S.STATUS_NOTE: r.get(S.STATUS_NOTE), S.VERSION: 1,
+            S.UPDATED_BY: r.get(S.UPDATED_BY) or user or "import", S.UPDATED_AT: r.get(S.UPDATED_AT) or at,
+        }
+        con.execute(f"INSERT INTO site_status ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                    tuple(row.values()))
+        record_history(con, row, role="admin", source="bulk_import")
+
+
+class StatusStore(StoreCore):
+    """Versioned sign and gate status per site, its history, and reviewers' tier overrides."""
+
+    def read_status(self) -> pd.DataFrame:
+        """Return the ``site_status`` table, one row per site."""
+        cols = ", ".join(c.name for c in S.STATUS_COLUMNS)
+        with self.read() as con:
+            rows = con.execute(f"SELECT {cols} FROM site_status ORDER BY site_id").fetchall()
+        data = list(zip(*rows, strict=True)) if rows else [[] for _ in S.STATUS_COLUMNS]
+        return pd.DataFrame({c.name: to_series(c.kind, data[i]) for i, c in enumerate(S.STATUS_COLUMNS)})
+
+    def status_site_ids(self) -> set[str]:
+        """Return the ids of every site that has a status row."""
+        with self.read() as con:
+            return {str(r[0]) for r in con.execute("SELECT site_id FROM site_status").fetchall()}
+
+    def save_status(self, site_id: str, changes: dict[str, object], *, expect_version: int, user: str,
+                    role: str = "liaison", source: str = "app", os_user: str | None = None) -> dict[str, object]:
+        """Save a status change based on ``expect_version``; raise ``StatusConflict`` if stale."""
+        with self.write() as con:
+            self._lock_status_row(con, site_id)
+            return save_status(con, site_id, changes, expect_version=expect_version, user=user,
+                               role=role, source=source, os_user=os_user)
+
+    def status_history(self, site_id: str) -> list[Edit]:
+        """Return every saved version of a site's status, oldest first, with diffs.
+
+        Raises
+        ------
+        StoreError
+            When the site does not exist.
+        """
+        with self.read() as con:
+            if con.execute("SELECT 1 FROM site_status WHERE site_id = ?", (site_id,)).fetchone() is None:
+                raise StoreError(f"No site {site_id!r} in the store; check the site id.")
+            return history(con, site_id)
+
+    def set_override(self, site_id: str, tier: str, *, reason: str, user: str, role: str = "planner",
+                     source: str = "app", os_user: str | None = None) -> None:
+        """Record a reviewer's tier override for a site (audited); earlier overrides stay as history.
+
+        Raises
+        ------
+        StoreError
+            When the tier is unknown, the reason or reviewer is missing, or the site does not exist.
+        """
+        if tier not in ("high", "medium", "low"):
+            raise StoreError(f"Override tier {tier!r} for site {site_id}: use high, medium or low.")
+        if not reason.strip() or not user.strip():
+            raise StoreError(f"Override for site {site_id} needs a reason and the reviewer's name.")
+        with self.write() as con:
+            if con.execute("SELECT 1 FROM sites WHERE site_id = ?", (site_id,)).fetchone() is None:
+                raise StoreError(f"No site {site_id!r} in the store; check the site id.")
+            row = {"site_id": site_id, "tier": tier, "reason": reason.strip(), "set_by": user.strip(),
+                   "set_at": now_seconds()}
+            con.execute("INSERT INTO risk_overrides (site_id, tier, reason, set_by, set_at) VALUES (?,?,?,?,?)",
+                        tuple(row.values()))
+            append_audit(con, actor=user.strip(), role=role, action="override.create", entity="risk_overrides",
+                         entity_id=site_id, old=None, new=row, source=source, os_user=os_user, row=row)
+
+    def read_overrides(self, *, latest_only: bool = True) -> pd.DataFrame:
+        """Return tier overrides (site_id, tier, reason, set_by, set_at), latest per site by default."""
+        sql = "SELECT site_id, tier, reason, set_by, set_at FROM risk_overrides"
+        if latest_only:
+            sql += " WHERE id IN (SELECT MAX(id) FROM risk_overrides GROUP BY site_id)"
+        with self.read() as con:
+            rows = con.execute(sql + " ORDER BY id").fetchall()
+        return pd.DataFrame([tuple(r) for r in rows], columns=["site_id", "tier", "reason", "set_by", "set_at"])

@@ -75,7 +75,7 @@ def test_a_liaison_cannot_save_another_departments_site_even_directly(sample_sto
 
     from geo.access.roles import Actor
     from geo.errors import AccessDenied
-    from geo.services.actions import save_site_status
+    from geo.services.status import save_site_status
 
     sites = sample_store.read_layer("sites")
     rap_site = sites.loc[sites["owning_dept"] == "Recreation and Parks (RAP)", "site_id"].iloc[0]

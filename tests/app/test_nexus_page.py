@@ -7,7 +7,8 @@ from streamlit.testing.v1 import AppTest
 
 from geo.access.roles import Actor
 from geo.nexus.snapshot import snapshot_hash, snapshot_root, verify_snapshot
-from geo.nexus.tables import nexus_from_store
+from geo.services.nexus import nexus_tables
+from tests.actors import PLANNER
 from tests.app.test_overview_page import APP
 
 
@@ -31,7 +32,7 @@ def _hash_shown(at: AppTest) -> str:
 def test_planner_freezes_a_snapshot_with_the_cli_hash(sample_store):
     at = _nexus()
     assert not at.exception, at.exception
-    expected = nexus_from_store(sample_store)
+    expected = nexus_tables(sample_store, PLANNER)
     assert _metric(at, "Affected private parcels") == len(expected.inventory)
     assert _metric(at, "Incidents in the ledger") == len(expected.ledger)
     assert any("PLACEHOLDER" in w.value for w in at.warning)
@@ -59,7 +60,7 @@ def test_recovery_share_changes_the_rates_and_the_hash(sample_store):
     at.slider(key="nex_recovery").set_value(0.5).run()
     assert not at.exception and _hash_shown(at) != first
     scen = next(d.value for d in at.dataframe if "basis" in d.value.columns)
-    full = nexus_from_store(sample_store).scenarios
+    full = nexus_tables(sample_store, PLANNER).scenarios
     rate = lambda t: t.loc[(t["basis"] == "per_incident") & (t["land_use_class"] == "all"), "rate_usd"].item()  # noqa: E731
     assert rate(scen) == rate(full) / 2
 

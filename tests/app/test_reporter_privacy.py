@@ -15,7 +15,7 @@ from geo.analysis.review import review_frame
 from geo.errors import AccessDenied
 from geo.intake.reports import IncidentReport
 from geo.io.export import to_csv_bytes, to_geojson_bytes, to_gpkg_bytes
-from geo.services.actions import report_incident, reporter_contacts
+from geo.services.intake import reporter_contacts, submit_incident
 from stagemap_cli import main as cli
 from tests.app.test_overview_page import APP
 from tests.app.text_scan import all_text
@@ -38,7 +38,7 @@ def seeded(sample_store):
     ids = []
     for (name, email, phone), (_, site) in zip(CANARIES, sites.head(2).iterrows()):
         pt = site.geometry.representative_point()
-        res = report_incident(sample_store, records, IncidentReport(
+        res = submit_incident(sample_store, records, IncidentReport(
             incident_type="staging_area", lat=pt.y, lon=pt.x, occurred_at="2026-10-30T09:00", source_type="public",
             description="Vans assembling", reporter_name=name, reporter_email=email, reporter_phone=phone))
         ids.append(res.incident_id)

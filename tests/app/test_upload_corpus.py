@@ -8,7 +8,7 @@ import pytest
 from geo.access.roles import Actor
 from geo.config import UploadLimits
 from geo.errors import AccessDenied, GeoDataError
-from geo.services.actions import import_file
+from geo.services.imports import import_file
 from tests.geo.test_malformed import CASES, real_store, snapshot  # noqa: F401  (fixture)
 from ui.uploads import save_upload
 

@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 
 from geo import schema as S
-from geo.analysis.analyze import analyze, run_analysis
+from geo.analysis.analyze import analyze
+from geo.services.analysis import run_analysis
 from stagemap_cli.main import main
+from tests.actors import PLANNER
 from tests.geo import town
 
 
@@ -89,7 +91,7 @@ def test_override_from_the_store_shows_in_the_table(tmp_path):
 
     store = open_store(store_path)
     store.set_override("SYN-SITE-0001", "low", reason="fenced and staffed 24 h", user="reviewer")
-    run_analysis(store, out_dir=tmp_path / "o", as_of="2026-03-10")
+    run_analysis(store, PLANNER, out_dir=tmp_path / "o", as_of="2026-03-10")
     sites = gpd.read_parquet(tmp_path / "o" / "sites.parquet").set_index(S.SITE_ID)
     assert sites.loc["SYN-SITE-0001", "final_tier"] == "low"
     assert sites.loc["SYN-SITE-0001", "override_by"] == "reviewer"

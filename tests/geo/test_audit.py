@@ -4,8 +4,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.store.audit import GENESIS, chain_head, entry_hash, verify_chain
-from geo.store.status import append_audit
+from geo.store.audit import AUDIT_COLUMNS, GENESIS, append_audit, chain_head, entry_hash, verify_chain
 from stagemap_cli.main import main
 
 
@@ -19,9 +18,7 @@ class _Log:
         if sql.startswith("SELECT"):
             last = self.rows[-1] if self.rows else None
             return _Cursor(None if last is None else (last["seq"], last["entry_hash"]))
-        keys = ("seq", "at", "actor", "role", "action", "entity", "entity_id", "old", "new", "source",
-                "prev_hash", "entry_hash")
-        self.rows.append(dict(zip(keys, params)))
+        self.rows.append(dict(zip(AUDIT_COLUMNS, params, strict=True)))
         return _Cursor(None)
 
 

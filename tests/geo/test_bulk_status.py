@@ -8,9 +8,10 @@ import pytest
 import shapely
 
 from geo import schema as S
-from geo.errors import SchemaError
-from geo.intake.bulk_status import import_status
+from geo.errors import AccessDenied, SchemaError
+from geo.services.status import import_status
 from stagemap_cli.main import main
+from tests.actors import ADMIN, liaison
 from tests.conftest import canonical_frame
 
 HEADER = ["Site ID", "Version", "Sign", "Sign Posted On", "Gate", "Last Inspected", "Notes"]
@@ -64,7 +65,7 @@ def _xlsx(path, rows=ROWS):
 def test_rows_are_applied_conflicting_or_invalid_each_on_its_own(sited, tmp_path, maker):
     path = maker(tmp_path / f"status.{maker.__name__[1:]}")
     before = sited.read_status().set_index(S.SITE_ID)
-    report = import_status(sited, path, user="liaison.ana", today=dt.date(2026, 3, 10))
+    report = import_status(sited, liaison("Transportation (LADOT)", "liaison.ana"), path, today=dt.date(2026, 3, 10))
     got = [(r.row, r.site_id, r.outcome) for r in report.rows]
     assert got == [(2, "SYN-1", "applied"), (3, "SYN-2", "conflict"), (4, "SYN-3", "invalid"),
                    (5, "SYN-3", "invalid"), (6, "SYN-3", "invalid"), (7, "NOPE-9", "unknown_site"),
@@ -93,7 +94,7 @@ def test_rows_are_applied_conflicting_or_invalid_each_on_its_own(sited, tmp_path
 def test_us_dates_and_aliases(sited, tmp_path):
     path = _csv(tmp_path / "s.csv", [["SYN-3", "1", "yes", "3/1/2026", "no gate", "", ""]],
                 header=["site", "expect_version", "sign_status", "date posted", "gates", "inspected", "comment"])
-    report = import_status(sited, path, user="ana", today=dt.date(2026, 3, 10))
+    report = import_status(sited, ADMIN, path, today=dt.date(2026, 3, 10))
     assert [r.outcome for r in report.rows] == ["applied"]
     row = sited.read_status().set_index(S.SITE_ID).loc["SYN-3"]
     assert (row[S.SIGN_STATUS], str(row[S.SIGN_POSTED_ON]), row[S.GATE_STATUS]) == ("posted", "2026-03-01", "no_gate")
@@ -102,19 +103,19 @@ def test_us_dates_and_aliases(sited, tmp_path):
 def test_unusable_files_are_refused_and_change_nothing(sited, tmp_path):
     no_version = _csv(tmp_path / "a.csv", [["SYN-1", "posted"]], header=["site_id", "sign"])
     with pytest.raises(SchemaError, match="no expect_version column"):
-        import_status(sited, no_version, user="ana")
+        import_status(sited, ADMIN, no_version)
     fake = tmp_path / "b.xlsx"
     fake.write_bytes(b"not a workbook")
     with pytest.raises(SchemaError, match="not an XLSX"):
-        import_status(sited, fake, user="ana")
+        import_status(sited, ADMIN, fake)
     empty = tmp_path / "c.csv"
     empty.write_text("\n\n")
     with pytest.raises(SchemaError, match="no rows"):
-        import_status(sited, empty, user="ana")
+        import_status(sited, ADMIN, empty)
     assert sited.read_status()[S.VERSION].tolist() == [1, 2, 1]
 
 
-def test_cli_exit_codes(sited, tmp_path, capsys):
+def test_cli_exit_codes(sited, cli_accounts, tmp_path, capsys):
     store = ["--store", sited.url]
     ok = _csv(tmp_path / "ok.csv", ROWS[:3])
     assert main(["status", "import", str(ok), "--user", "ana", *store]) == 0
@@ -125,3 +126,11 @@ def test_cli_exit_codes(sited, tmp_path, capsys):
     assert main(["status", "import", str(_csv(tmp_path / "bad.csv", [ROWS[2]])), "--user", "ana", *store]) == 2
     assert main(["status", "import", str(tmp_path / "missing.csv"), "--user", "ana", *store]) == 2
     assert "cannot read the file" in capsys.readouterr().err
+
+
+def test_a_liaison_cannot_import_rows_of_another_department(sited, tmp_path):
+    before = sited.read_status()
+    audit = len(sited.read_audit())
+    with pytest.raises(AccessDenied, match=r"may not change 4 row\(s\): row 2 \(SYN-1, Transportation \(LADOT\)\)"):
+        import_status(sited, liaison("Recreation and Parks (RAP)", "rap.lee"), _csv(tmp_path / "s.csv"))
+    assert sited.read_status().equals(before) and len(sited.read_audit()) == audit

@@ -15,9 +15,11 @@ import pytest
 
 from geo.errors import StoreError
 from geo.intake.evidence import EvidenceUpload, evidence_root
-from geo.intake.reports import IncidentReport, submit_incident
+from geo.intake.reports import IncidentReport
+from geo.services.intake import submit_incident
 from geo.store import open_store
 from geo.store.sqlite import SQLiteStore
+from tests.actors import records
 from tests.geo.test_intake import INSIDE, add_sites, counts, jpeg
 
 TRIALS = 10
@@ -27,8 +29,10 @@ import os, sys
 from geo.store import open_store
 from geo.store.sqlite import SQLiteStore
 from geo.intake.evidence import EvidenceUpload
-from geo.intake.reports import IncidentReport, submit_incident
-from geo.intake.routing import SiteIndex
+from geo.intake.reports import IncidentReport
+from geo.services.intake import submit_incident
+from tests.actors import records
+from geo.services.intake import site_index
 
 path, sync, trial = sys.argv[1], sys.argv[2], sys.argv[3]
 if sync == "NORMAL":
@@ -39,7 +43,7 @@ if sync == "NORMAL":
         return con
     SQLiteStore.connect = connect
 store = open_store(path, create=False)
-index = SiteIndex.from_store(store)
+index = site_index(store)
 print("ready", flush=True)
 i = 0
 while True:
@@ -47,8 +51,8 @@ while True:
     rep = IncidentReport("staging_area", 34.0505, -118.2495, "2026-03-01T09:00", "contractor",
                          description=f"trial {trial} report {i}", reporter_email="r@example.org" if i % 2 else None)
     files = [EvidenceUpload(f"t{trial}-{i}.bin", os.urandom(256 + i % 512), label=f"T{trial}-{i}")]
-    res = submit_incident(store, rep, evidence_files=files, user="durability", role="records", source="cli",
-                          site_index=index)
+    res = submit_incident(store, records("durability", source="cli"), rep, evidence_files=files,
+                          index=index)
     print(res.incident_id, flush=True)
 """
 
@@ -125,11 +129,11 @@ def test_full_disk_gives_a_clear_error_nothing_partial_and_writes_resume(store, 
     files = [EvidenceUpload("p.jpg", jpeg(*INSIDE))]
     monkeypatch.setattr(SQLiteStore, "connect", tiny)
     with pytest.raises(StoreError, match=r"full.*nothing was written"):
-        submit_incident(store, rep, evidence_files=files, user="ana", role="records", source="app")
+        submit_incident(store, records("ana", source="app"), rep, evidence_files=files)
     monkeypatch.setattr(SQLiteStore, "connect", original)
     assert counts(store) == before
     assert sqlite3.connect(store.path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    res = submit_incident(store, rep, evidence_files=files, user="ana", role="records", source="app")
+    res = submit_incident(store, records("ana", source="app"), rep, evidence_files=files)
     assert counts(store)["incidents"] == before["incidents"] + 1 and len(res.evidence) == 2
     check_store(store.path)
 

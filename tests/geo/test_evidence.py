@@ -7,9 +7,12 @@ import os
 import pytest
 
 from geo.errors import StoreError
-from geo.intake.evidence import EvidenceUpload, evidence_root, sniff_mime, verify_evidence, write_once
-from geo.intake.reports import IncidentReport, submit_incident
+from geo.intake.evidence import EvidenceUpload, evidence_root, sniff_mime, write_once
+from geo.intake.reports import IncidentReport
+from geo.services.evidence import verify_evidence
+from geo.services.intake import submit_incident
 from stagemap_cli.main import main
+from tests.actors import ADMIN, records
 
 
 @pytest.mark.parametrize(("data", "mime"), [
@@ -55,14 +58,14 @@ def db(any_store, tmp_path, monkeypatch):
 def _stored(store, n: int = 5) -> list:
     files = [EvidenceUpload(f"f{i}.bin", os.urandom(64) + bytes([i])) for i in range(n)]
     rep = IncidentReport("other", 34.05, -118.25, "2026-03-01T09:00", "staff")
-    return list(submit_incident(store, rep, evidence_files=files, user="ana", role="records", source="app").evidence)
+    return list(submit_incident(store, records("ana"), rep, evidence_files=files).evidence)
 
 
 def test_rehash_of_100_objects_finds_no_mismatch_and_is_logged(db):
     """E1 (PR tier): 100 evidence objects hashed in their transaction; re-hash finds 0 mismatches."""
     store = db
     stored = _stored(store, 100)
-    report = verify_evidence(store, user="nightly")
+    report = verify_evidence(store, records("nightly"))
     assert (report.checked, report.mismatches) == (100, ())
     assert len(stored) == 100
     last = store.read_audit()[-1]
@@ -74,7 +77,7 @@ def test_missing_file_is_reported(db):
     stored = _stored(store)
     victim = evidence_root(store) / stored[3].stored_path
     victim.unlink()
-    report = verify_evidence(store)
+    report = verify_evidence(store, ADMIN)
     assert [m.evidence_id for m in report.mismatches] == [stored[3].evidence_id]
     assert "file missing" in str(report.mismatches[0])
 

@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 import shapely
 
-from geo.io.ingest import ingest_file
+from geo.services.imports import import_file
 from geo.store import open_store
 from stagemap_cli.main import main
+from tests.actors import ADMIN
 from tests.geo.test_importers import (
     CITY_HALL,
     county_parcels,
@@ -43,7 +44,7 @@ def real_store(tmp_path_factory):
     county_parcels().to_file(root / "p.geojson")
     write_lapd(root / "lapd.csv", [lapd_row("250104567", "03/01/2025 12:00:00 AM", "100", "34.0539", "-118.2425")])
     for kind, name in (("districts", "d.geojson"), ("parcels", "p.geojson"), ("incidents", "lapd.csv")):
-        ingest_file(store, kind, root / name)
+        import_file(store, ADMIN, kind, root / name)
     return store
 
 
@@ -360,10 +361,10 @@ def test_corpus_is_large_enough():
 
 
 @pytest.mark.parametrize(("build", "pattern"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_malformed_file_is_rejected_and_store_unchanged(real_store, tmp_path, capsys, build, pattern):
+def test_malformed_file_is_rejected_and_store_unchanged(real_store, cli_accounts, tmp_path, capsys, build, pattern):
     kind, path, extra = build(tmp_path)
     before = snapshot(real_store)
-    code = main(["import", kind, str(path), "--store", real_store.url, *extra])
+    code = main(["import", kind, str(path), "--store", real_store.url, "--user", "admin", *extra])
     err = capsys.readouterr().err
     assert code == 2, err
     assert err.startswith("error: ") and err.count("\n") == 1, err
@@ -371,7 +372,7 @@ def test_malformed_file_is_rejected_and_store_unchanged(real_store, tmp_path, ca
     assert snapshot(real_store) == before
 
 
-def test_partial_problems_are_row_rejections_not_file_rejections(real_store, tmp_path, capsys):
+def test_partial_problems_are_row_rejections_not_file_rejections(real_store, cli_accounts, tmp_path, capsys):
     path = tmp_path / "mixed_quality.csv"
     path.write_text("id,occurred_at,LAT,LON\n"
                     "P-1,2025-05-01T10:00,34.0540,-118.2430\n"
@@ -381,7 +382,7 @@ def test_partial_problems_are_row_rejections_not_file_rejections(real_store, tmp
                     "P-5,2025-05-01,37.77,-122.42\n"
                     "P-6,2025-05-02,34.0541,-118.2431\n")
     counts = real_store.counts()
-    code = main(["import", "incidents", str(path), "--store", real_store.url])
+    code = main(["import", "incidents", str(path), "--store", real_store.url, "--user", "admin"])
     out = capsys.readouterr().out
     assert code == 0
     assert "read 6, accepted 2, repaired 0, rejected 4" in out

@@ -32,11 +32,17 @@ from geo.nexus.tables import (
     check_unit_costs,
     default_unit_costs,
     latest_incident_date,
-    nexus_from_store,
 )
+from geo.services.nexus import nexus_tables
 from geo.store import open_store
 from geo.synthetic import generate_sample
 from stagemap_cli import main as cli_main
+from tests.actors import PLANNER
+
+
+def nexus_from_store(store, **kw):
+    """Build the tables as a planner through the one door."""
+    return nexus_tables(store, PLANNER, **kw)
 
 HOSTILE = ["=cmd|' /C calc'!A0", "+1", "@SUM(A1:A9)", "<script>alert(1)</script>", "-2+3", "\tTAB Holdings"]
 OWNERS = [*HOSTILE, "ACME PARKING LLC", "BIG BOX RETAIL INC"]

@@ -15,10 +15,12 @@ from geo import schema as S
 from geo.config import SIGN_TEXT_EN
 from geo.errors import GeoDataError, SchemaError
 from geo.reports import monthly as M
-from geo.reports.board import board_from_store, board_pdf_bytes, resolve_department
+from geo.reports.board import board_pdf_bytes, resolve_department
 from geo.reports.publish import SUPPRESSED
-from geo.reports.sign_packet import QRCode, record_url, sheets_from_store, sign_packet_pdf
+from geo.reports.sign_packet import QRCode, record_url, sign_packet_pdf
+from geo.services.reports import board_from_store, monthly_from_store, sheets_from_store
 from stagemap_cli import main as cli_main
+from tests.actors import PLANNER
 from tests.geo.test_nexus import HOSTILE, build_hostile_store
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
@@ -60,7 +62,7 @@ def flat(text: str) -> str:
 
 # --- monthly -------------------------------------------------------------------------------
 def test_monthly_pdf_renders_with_month_tables_and_method(store):
-    report = M.monthly_from_store(store, month="2026-03")
+    report = monthly_from_store(store, PLANNER, month="2026-03")
     text, _ = render(M.monthly_pdf_bytes(report), artifact="monthly_report_2026-03_page1.png")
     body = flat(text)
     for expected in ("March 2026", "Board of Police Commissioners", M.BY_TYPE, M.BY_LEVEL, M.TYPE_LEVEL,
@@ -74,7 +76,7 @@ def test_every_month_is_suppressed_and_no_withheld_cell_is_solvable(store):
     incidents = store.read_layer(S.INCIDENTS)
     months = sorted(incidents[S.OCCURRED_AT].dt.tz_convert("America/Los_Angeles").dt.strftime("%Y-%m").unique())
     for month in months:
-        report = M.monthly_from_store(store, month=month)
+        report = monthly_from_store(store, PLANNER, month=month)
         for name, tab in report.tables.items():
             pub = tab.published()
             values = [v for v in pub.to_numpy().ravel() if not isinstance(v, str)]
@@ -85,7 +87,7 @@ def test_every_month_is_suppressed_and_no_withheld_cell_is_solvable(store):
 
 
 def test_an_empty_month_is_a_report_of_zeros(store, tmp_path):
-    report = M.monthly_from_store(store, month="2031-02")
+    report = monthly_from_store(store, PLANNER, month="2031-02")
     assert report.incidents == 0 and M.published_total(report) == "0"
     text, _ = render(M.monthly_pdf_bytes(report))
     assert "February 2031" in flat(text) and "Incidents this month: 0" in flat(text)
@@ -96,7 +98,7 @@ def test_an_empty_month_is_a_report_of_zeros(store, tmp_path):
 
 
 def test_monthly_csv_matches_the_published_tables(store):
-    report = M.monthly_from_store(store, month="2026-03")
+    report = monthly_from_store(store, PLANNER, month="2026-03")
     rows = list(csv.DictReader(io.StringIO(M.monthly_csv_bytes(report).decode("utf-8-sig"))))
     assert len(rows) == sum(t.published().size for t in report.tables.values())
     pub = report.tables[M.BY_LEVEL].published()
@@ -106,7 +108,7 @@ def test_monthly_csv_matches_the_published_tables(store):
 
 # --- board ---------------------------------------------------------------------------------
 def test_board_pdf_lists_department_overdue_items_and_measures_as_text(store):
-    report = board_from_store(store, department="Harbor", as_of=dt.date(2026, 4, 1))
+    report = board_from_store(store, PLANNER, department="Harbor", as_of=dt.date(2026, 4, 1))
     assert report.department == "Harbor Department (Port of LA)" and report.board == "Board of Harbor Commissioners"
     text, _ = render(board_pdf_bytes(report), artifact="board_report_harbor_page1.png")
     body = flat(text)
@@ -133,7 +135,7 @@ def test_unknown_or_ambiguous_department_lists_the_known_ones():
 
 # --- sign packet ---------------------------------------------------------------------------
 def test_sign_packet_has_exact_sign_text_site_id_qr_url_and_map(store):
-    sheet = sheets_from_store(store, site_id="SYN-SITE-0012")[0]
+    sheet = sheets_from_store(store, PLANNER, site_id="SYN-SITE-0012")[0]
     pdf = sign_packet_pdf(sheet, synthetic=True, base_url="https://stagemap.lacity.example/")
     text, pages = render(pdf, artifact="sign_packet_SYN-SITE-0012_page1.png")
     render(pdf, artifact="sign_packet_SYN-SITE-0012_page2.png", page=1)

@@ -17,10 +17,11 @@ PAGE_OK = {
 }
 ACTION_OK = {
     "planner": {"view_risk", "view_parcels", "view_incident_points", "override_tier", "export_internal",
-                "export_public"},
-    "liaison": {"view_risk", "edit_status", "submit_incident", "export_public"},
+                "export_public", "publish_report", "board_report", "sign_packet", "run_nexus"},
+    "liaison": {"view_risk", "edit_status", "submit_incident", "export_public", "board_report", "sign_packet"},
     "council_office": {"view_risk", "view_incident_points", "export_internal", "export_public"},
-    "records": {"view_incident_points", "submit_incident", "view_reporter_contact", "view_evidence", "export_public"},
+    "records": {"view_incident_points", "submit_incident", "view_reporter_contact", "view_evidence", "export_public",
+                "publish_report", "verify_audit"},
     "admin": set(ACTIONS),
     "public": {"export_public"},
 }
@@ -69,3 +70,11 @@ def test_bad_roles_and_unscoped_liaisons_are_refused():
         Actor("x", "liaison")
     with pytest.raises(AccessDenied, match="Unknown action"):
         authorize(Actor("x", "admin"), "launch")
+
+
+@pytest.mark.parametrize("action", ["edit_status", "board_report", "sign_packet"])
+def test_liaison_department_scoped_actions_refuse_other_departments(action):
+    lia = Actor("ana", "liaison", department="Transportation (LADOT)")
+    authorize(lia, action, department="Transportation (LADOT)")
+    with pytest.raises(AccessDenied, match="liaison for Transportation"):
+        authorize(lia, action, department="Recreation and Parks (RAP)")

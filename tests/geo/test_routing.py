@@ -9,7 +9,9 @@ import shapely
 from geo import schema as S
 from geo.crs import feet_to_lonlat, lonlat_to_feet
 from geo.errors import SchemaError
-from geo.intake.routing import SiteIndex, liaison_for, load_liaisons_csv
+from geo.intake.routing import SiteIndex
+from geo.services.admin import load_liaisons
+from tests.actors import ADMIN
 
 
 def _sites_ft(boxes: list[tuple[float, float, float, float]], depts: list[str]) -> gpd.GeoDataFrame:
@@ -74,14 +76,13 @@ def test_no_sites_matches_nothing():
 def test_liaison_csv_load_and_validation(store, tmp_path):
     good = tmp_path / "l.csv"
     good.write_text("Department,Liaison_Name,Liaison_Email\nGeneral Services (GSD),Lee Park,lee@example.invalid\n")
-    assert load_liaisons_csv(store, good, user="admin") == 1
-    with store.read() as con:
-        assert liaison_for(con, "General Services (GSD)") == ("Lee Park", "lee@example.invalid")
+    assert load_liaisons(store, ADMIN, good) == 1
+    assert store.liaison_for("General Services (GSD)") == ("Lee Park", "lee@example.invalid")
     for text, message in [("dept,name\nx,y\n", "no department, liaison_name column"),
                           ("department,liaison_name,liaison_email\nGSD,,\n", "row 2: department and liaison_name"),
                           ("department,liaison_name,liaison_email\nGSD,Lee,lee-at-example\n", "not an email")]:
         bad = tmp_path / "bad.csv"
         bad.write_text(text)
         with pytest.raises(SchemaError, match=message):
-            load_liaisons_csv(store, bad, user="admin")
+            load_liaisons(store, ADMIN, bad)
     assert store.verify_audit()[1] is None

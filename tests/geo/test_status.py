@@ -98,7 +98,7 @@ def test_audit_rows_cannot_be_updated_or_deleted_through_sqlite(sqlite_sited):
         con.execute("DELETE FROM audit_log")
 
 
-def test_cli_status_set_conflict_exits_3_and_prints_the_newer_edit(sited, capsys):
+def test_cli_status_set_conflict_exits_3_and_prints_the_newer_edit(sited, cli_accounts, capsys):
     assert main(["status", "set", "SYN-1", "--sign", "posted", "--expect-version", "1", "--user", "ana",
                  "--store", sited.url]) == 0
     code = main(["status", "set", "SYN-1", "--gate", "locked", "--expect-version", "1", "--user", "bo",
@@ -108,4 +108,4 @@ def test_cli_status_set_conflict_exits_3_and_prints_the_newer_edit(sited, capsys
     assert "version 2 by ana" in err and "sign_status unknown -> posted" in err
     assert main(["status", "history", "SYN-1", "--store", sited.url]) == 0
     assert "version 2 by ana" in capsys.readouterr().out
-    assert main(["audit", "verify", "--store", sited.url]) == 0
+    assert main(["audit", "verify", "--store", sited.url, "--user", "admin"]) == 0

@@ -7,9 +7,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.intake.evidence import EvidenceUpload, evidence_root, verify_evidence
-from geo.intake.reports import IncidentReport, submit_incident
+from geo.intake.evidence import EvidenceUpload, evidence_root
+from geo.intake.reports import IncidentReport
+from geo.services.evidence import verify_evidence
+from geo.services.intake import submit_incident
 from stagemap_cli.main import main
+from tests.actors import ADMIN, records
 from tests.geo.test_intake import jpeg
 
 
@@ -25,11 +28,11 @@ def test_any_flipped_byte_in_any_original_is_detected(store):
     """1,000 flips on the SQLite store (file hashing is backend-independent; the CLI test runs on both)."""
     files = [EvidenceUpload("photo.jpg", jpeg(34.0505, -118.2495)), EvidenceUpload("log.txt", b"call 14:02\n" * 40),
              EvidenceUpload("one.bin", b"\x07")]
-    res = submit_incident(store, IncidentReport("other", 34.05, -118.25, "2026-03-01T09:00", "staff"),
-                          evidence_files=files, user="ana", role="records", source="app")
+    res = submit_incident(store, records("ana"), IncidentReport("other", 34.05, -118.25, "2026-03-01T09:00", "staff"),
+                          evidence_files=files)
     root = evidence_root(store)
     stored = [(e.evidence_id, root / e.stored_path) for e in res.evidence]
-    assert verify_evidence(store, record=False).ok
+    assert verify_evidence(store, ADMIN, record=False).ok
     seen = {"cases": 0}
 
     @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -41,7 +44,7 @@ def test_any_flipped_byte_in_any_original_is_detected(store):
         os.chmod(path, 0o644)
         path.write_bytes(data[:i] + bytes([data[i] ^ mask]) + data[i + 1:])
         try:
-            report = verify_evidence(store, record=False)
+            report = verify_evidence(store, ADMIN, record=False)
             assert [m.evidence_id for m in report.mismatches] == [evidence_id]
         finally:
             path.write_bytes(data)
@@ -50,14 +53,13 @@ def test_any_flipped_byte_in_any_original_is_detected(store):
 
     flip()
     assert seen["cases"] >= 1000
-    assert verify_evidence(store, record=False).ok
+    assert verify_evidence(store, ADMIN, record=False).ok
 
 
 def test_cli_names_the_tampered_original(db, capsys):
     store = db
-    res = submit_incident(store, IncidentReport("other", 34.05, -118.25, "2026-03-01T09:00", "staff"),
-                          evidence_files=[EvidenceUpload("a.bin", b"original bytes")], user="ana", role="records",
-                          source="app")
+    res = submit_incident(store, records("ana"), IncidentReport("other", 34.05, -118.25, "2026-03-01T09:00", "staff"),
+                          evidence_files=[EvidenceUpload("a.bin", b"original bytes")])
     path = evidence_root(store) / res.evidence[0].stored_path
     os.chmod(path, 0o644)
     path.write_bytes(b"Original bytes")

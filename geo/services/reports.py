@@ -1,0 +1,152 @@
+"""The directive's reports through the one door: B.8 monthly, board measures, sign packets."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pandas as pd
+import shapely
+
+from geo import schema as S
+from geo.access.roles import Actor, authorize
+from geo.analysis.snap import district_of_points
+from geo.config import ANALYSIS_CRS
+from geo.errors import GeoDataError
+from geo.io.export import export_name
+from geo.reports.board import BoardReport, board_pdf_bytes, board_report, resolve_department
+from geo.reports.monthly import (
+    MonthlyReport,
+    monthly_csv_bytes,
+    monthly_pdf_bytes,
+    monthly_report,
+    parse_month,
+)
+from geo.reports.sign_packet import SiteSheet, sign_packet_pdf, site_sheets
+from geo.services.analysis import analysis_inputs, analyze_inputs
+from geo.store import Store
+
+
+def monthly_from_store(store: Store, actor: Actor, *, month: str) -> MonthlyReport:
+    """Build the month's B.8 report; incidents without a district get it by location.
+
+    Raises
+    ------
+    AccessDenied
+        When the role may not publish the monthly report.
+    SchemaError
+        When ``month`` is not YYYY-MM.
+    """
+    authorize(actor, "publish_report")
+    parse_month(month)
+    incidents = store.read_layer(S.INCIDENTS, columns=[S.OCCURRED_AT, S.INCIDENT_TYPE, S.VERIFICATION,
+                                                       S.COUNCIL_DISTRICT])
+    districts = store.read_layer(S.DISTRICTS, columns=[S.DISTRICT])
+    missing = incidents[S.COUNCIL_DISTRICT].isna().to_numpy()
+    if missing.any() and len(districts):
+        pts = shapely.points(incidents.to_crs(ANALYSIS_CRS).geometry.values[missing])
+        found = district_of_points(pts, districts.to_crs(ANALYSIS_CRS))
+        filled = incidents[S.COUNCIL_DISTRICT].astype(object).to_numpy()
+        filled[missing] = found
+        incidents = incidents.assign(**{S.COUNCIL_DISTRICT: pd.array(pd.to_numeric(pd.Series(filled, dtype=object)),
+                                                                     dtype="Int64")})
+    return monthly_report(incidents, month=month, districts=districts[S.DISTRICT].astype(int).tolist(),
+                          synthetic=bool(store.is_synthetic()))
+
+
+def write_monthly(store: Store, actor: Actor, *, month: str, out: Path) -> list[Path]:
+    """Write the month's report as PDF and CSV into ``out``; the export is audited."""
+    report = monthly_from_store(store, actor, month=month)
+    stem = f"monthly_report_{report.month}"
+    paths = []
+    for ext, data in (("pdf", monthly_pdf_bytes(report)), ("csv", monthly_csv_bytes(report))):
+        path = out / export_name(stem, ext, synthetic=report.synthetic)
+        path.write_bytes(data)
+        paths.append(path)
+    _log(store, actor, "export.report.monthly", {"month": report.month})
+    return paths
+
+
+def board_from_store(store: Store, actor: Actor, *, department: str, as_of: dt.date | None = None) -> BoardReport:
+    """Run the analysis and build a department's board report (``as_of`` default today).
+
+    Raises
+    ------
+    AccessDenied
+        When the role may not make board reports, or a liaison asks for another department.
+    GeoDataError
+        When the department matches none, or several.
+    """
+    authorize(actor, "board_report")
+    as_of = as_of or dt.date.today()
+    inputs = analysis_inputs(store)
+    dept = resolve_department(department, inputs.sites[S.OWNING_DEPT].dropna().unique())
+    authorize(actor, "board_report", department=dept)
+    res = analyze_inputs(inputs, as_of=as_of)
+    ids = inputs.sites.loc[inputs.sites[S.OWNING_DEPT] == dept, S.SITE_ID]
+    have_status = set(inputs.status[S.SITE_ID])
+    history = {s: store.status_history(s) for s in ids if s in have_status}
+    return board_report(res.sites, history, department=dept, as_of=as_of, synthetic=bool(store.is_synthetic()))
+
+
+def write_board(store: Store, actor: Actor, *, department: str, as_of: dt.date | None, out: Path) -> Path:
+    """Write a department's board report PDF into ``out``; the export is audited."""
+    report = board_from_store(store, actor, department=department, as_of=as_of)
+    path = out / export_name(f"board_report_{_slug(report.department)}_{report.as_of}", "pdf",
+                             synthetic=report.synthetic)
+    path.write_bytes(board_pdf_bytes(report))
+    _log(store, actor, "export.report.board", {"department": report.department, "as_of": report.as_of.isoformat()})
+    return path
+
+
+def sheets_from_store(store: Store, actor: Actor, *, site_id: str | None = None,
+                      department: str | None = None) -> list[SiteSheet]:
+    """Return the sign-packet sheets of one site, or of every site of a department, ordered by site id.
+
+    Raises
+    ------
+    AccessDenied
+        When the role may not print sign packets, or a liaison asks for another department's sites.
+    GeoDataError
+        When the site id is unknown, or the department matches none (the message lists them).
+    """
+    authorize(actor, "sign_packet")
+    sites = store.read_layer(S.SITES)
+    if site_id is not None:
+        chosen = sites[sites[S.SITE_ID] == site_id]
+        if chosen.empty:
+            raise GeoDataError(f"--site {site_id!r} is not in the store ({len(sites):,} sites, e.g. "
+                               f"{', '.join(sites[S.SITE_ID].head(3))}). Check the id on the Liaison page.")
+    elif department is not None:
+        dept = resolve_department(department, sites[S.OWNING_DEPT].dropna().unique())
+        chosen = sites[sites[S.OWNING_DEPT] == dept]
+    else:
+        raise GeoDataError("Give --site SITE_ID or --department NAME.")
+    for dept in chosen[S.OWNING_DEPT].dropna().unique():
+        authorize(actor, "sign_packet", department=str(dept))
+    status = store.read_status().drop_duplicates(S.SITE_ID).set_index(S.SITE_ID)
+    parcels = store.read_layer(S.PARCELS, columns=[S.AIN]).to_crs(ANALYSIS_CRS)
+    return site_sheets(chosen.sort_values(S.SITE_ID), parcels, status)
+
+
+def write_sign_packets(store: Store, actor: Actor, *, site_id: str | None, department: str | None, out: Path,
+                       base_url: str | None = None) -> list[Path]:
+    """Write one sign-packet PDF per site into ``out``; the export is audited."""
+    sheets = sheets_from_store(store, actor, site_id=site_id, department=department)
+    syn = bool(store.is_synthetic())
+    paths = []
+    for sheet in sheets:
+        path = out / export_name(f"sign_packet_{_slug(str(sheet.record[S.SITE_ID]))}", "pdf", synthetic=syn)
+        path.write_bytes(sign_packet_pdf(sheet, synthetic=syn, base_url=base_url))
+        paths.append(path)
+    _log(store, actor, "export.report.sign_packet", {"site": site_id, "department": department, "sites": len(sheets)})
+    return paths
+
+
+def _log(store: Store, actor: Actor, action: str, detail: dict[str, object]) -> None:
+    store.log_event(actor=actor.name, role=actor.role, action=action, entity="report", detail=detail,
+                    source=actor.source, os_user=actor.os_user)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")

@@ -1,0 +1,148 @@
+"""Sign and gate status, bulk status sheets and tier overrides: each write role- and department-checked."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from geo import schema as S
+from geo.access.roles import Actor, authorize
+from geo.errors import AccessDenied, SchemaError, StatusConflict, StoreError
+from geo.intake.bulk_status import (
+    ALIASES,
+    EXPECT,
+    BulkStatusReport,
+    RowResult,
+    Sheet,
+    match_header,
+    parse_row,
+    read_sheet,
+)
+from geo.store import Store
+
+
+def site_departments(store: Store) -> dict[str, str]:
+    """Return every site's owning department by site id."""
+    sites = store.read_layer(S.SITES, columns=[S.SITE_ID, S.OWNING_DEPT])
+    return dict(zip(sites[S.SITE_ID].astype(str), sites[S.OWNING_DEPT].astype(str), strict=True))
+
+
+def site_department(store: Store, site_id: str) -> str:
+    """Return the owning department of ``site_id``.
+
+    Raises
+    ------
+    StoreError
+        When the site does not exist.
+    """
+    dept = site_departments(store).get(site_id)
+    if dept is None:
+        raise StoreError(f"No site {site_id!r} in the store; check the site id.")
+    return dept
+
+
+def save_site_status(store: Store, actor: Actor, site_id: str, changes: dict[str, object], *, expect_version: int,
+                     photo: tuple[str, bytes] | None = None) -> dict[str, object]:
+    """Save a sign/gate change as ``actor``: liaisons only for their own department's sites.
+
+    An optional ``photo`` (file name, bytes) is stored write-once after the role check, and its
+    hash and GPS placement check are recorded in the saved note (and so in the audit log).
+
+    Raises
+    ------
+    AccessDenied
+        When the actor's role or department may not edit this site; nothing is written.
+    StatusConflict
+        When the site changed since ``expect_version``; nothing is written.
+    """
+    authorize(actor, "edit_status", department=site_department(store, site_id))
+    if photo is not None:
+        from geo.services.evidence import keep_sign_photo
+
+        stored = keep_sign_photo(store, site_id, photo[0], photo[1])
+        note = str(changes.get(S.STATUS_NOTE) or "").strip()
+        changes = {**changes, S.STATUS_NOTE: f"{note}\n{stored.note()}".strip()}
+    return store.save_status(site_id, changes, expect_version=expect_version, user=actor.name, role=actor.role,
+                             source=actor.source, os_user=actor.os_user)
+
+
+def override_tier(store: Store, actor: Actor, site_id: str, tier: str, *, reason: str) -> None:
+    """Record a reviewer's tier override as ``actor`` (planners and admins; audited)."""
+    authorize(actor, "override_tier")
+    store.set_override(site_id, tier, reason=reason, user=actor.name, role=actor.role, source=actor.source,
+                       os_user=actor.os_user)
+
+
+def import_status(store: Store, actor: Actor, path: str | Path, *, today: dt.date | None = None) -> BulkStatusReport:
+    """Apply each row of a liaison's sheet with its own version check; one bad row never blocks the others.
+
+    Every row's site must be one the actor may edit; a sheet naming another department's site
+    is refused whole before anything is written, naming those rows.
+
+    Raises
+    ------
+    AccessDenied
+        When the role may not edit status, or a row names a site outside the actor's department.
+    SchemaError
+        When the file is unusable (unreadable, no site id or version column); nothing is written.
+    """
+    authorize(actor, "edit_status", department=actor.department)
+    sheet = read_sheet(path)
+    cols = match_header(sheet, ALIASES)
+    missing = [k for k in (S.SITE_ID, EXPECT) if k not in cols]
+    if missing:
+        raise SchemaError(f"{sheet.label}: no {' or '.join(missing)} column (headers: {', '.join(sheet.header)}). "
+                          f"Add columns named site_id and expect_version (or version).")
+    today = today or dt.date.today()
+    departments = site_departments(store)
+    known = store.status_site_ids()
+    parsed = [(n, parse_row(sheet, cols, n, row, today)) for n, row in sheet.rows]
+    _refuse_other_departments(actor, sheet, parsed, departments)
+    results: list[RowResult] = []
+    for n, item in parsed:
+        if isinstance(item, RowResult):
+            results.append(item)
+            continue
+        site, version, changes = item
+        if site not in known:
+            results.append(RowResult(n, site, "unknown_site", "is not in the store.", sheet.header[cols[S.SITE_ID]],
+                                     site, "check the site id against the site list (stagemap info)."))
+            continue
+        results.append(_apply_row(store, actor, sheet, cols, n, site, version, changes))
+    report = BulkStatusReport(sheet.label, tuple(results))
+    store.log_event(actor=actor.name, role=actor.role, action="status.bulk_import", entity="site_status",
+                    detail={"file": sheet.label, "sha256": sheet.sha256,
+                            **{k: report.count(k) for k in ("applied", "conflict", "invalid", "unknown_site")}},
+                    source="bulk_import", os_user=actor.os_user)
+    return report
+
+
+def _refuse_other_departments(actor: Actor, sheet: Sheet, parsed: list[tuple[int, object]],
+                              departments: dict[str, str]) -> None:
+    """Raise :class:`AccessDenied` naming every row whose site the actor may not edit."""
+    outside: list[str] = []
+    for n, item in parsed:
+        if isinstance(item, tuple) and item[0] in departments:
+            try:
+                authorize(actor, "edit_status", department=departments[item[0]])
+            except AccessDenied:
+                outside.append(f"row {n} ({item[0]}, {departments[item[0]]})")
+    if outside:
+        raise AccessDenied(f"{sheet.label}: {actor.name} ({actor.role}, {actor.department or 'no department'}) may "
+                           f"not change {len(outside)} row(s): {'; '.join(outside[:20])}. Nothing was saved; remove "
+                           "those rows or ask that department's liaison.")
+
+
+def _apply_row(store: Store, actor: Actor, sheet: Sheet, cols: dict[str, int], n: int, site: str, version: int,
+               changes: dict[str, object]) -> RowResult:
+    try:
+        new = store.save_status(site, changes, expect_version=version, user=actor.name, role=actor.role,
+                                source="bulk_import", os_user=actor.os_user)
+    except StatusConflict as exc:
+        newer = "; ".join(e.describe() for e in exc.newer) or f"now at version {exc.current[S.VERSION]}"
+        return RowResult(n, site, "conflict", f"changed since version {version}: {newer}. Not applied.",
+                         sheet.header[cols[EXPECT]], str(version),
+                         f"review the newer edit, then re-apply on version {exc.current[S.VERSION]}.",
+                         int(exc.current[S.VERSION]))
+    except (SchemaError, StoreError) as exc:
+        return RowResult(n, site, "invalid", str(exc), None, None, "correct the row and import it again.")
+    return RowResult(n, site, "applied", f"saved as version {new[S.VERSION]}.", version=int(str(new[S.VERSION])))

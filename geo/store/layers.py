@@ -1,0 +1,166 @@
+"""Reading and writing the spatial layers: snapshots of big layers, atomic multi-layer writes."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import schema as S
+from geo.config import DISPLAY_CRS
+from geo.errors import StoreError
+from geo.records import ImportRecord, WriteResult
+from geo.store.audit import append_audit
+from geo.store.core import StoreCore
+from geo.store.status import carried_status, seed_status
+from geo.store.values import (
+    BUMP_DATA_VERSION,
+    CACHE_MIN_ROWS,
+    check_frame,
+    now_seconds,
+    synthetic_flag,
+    to_series,
+    write_cache,
+)
+
+
+class LayerStore(StoreCore):
+    """The canonical spatial layers (parcels, sites, incidents, districts, parks, LAPD areas)."""
+
+    def read_layer(self, layer: str, *, columns: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+        """Return ``layer`` as a GeoDataFrame in EPSG:4326 with canonical column types.
+
+        Big layers are served from a GeoParquet snapshot keyed by the data version (see
+        :meth:`cache_dir`); the version and the rows are read in one snapshot transaction, so
+        a cached file always holds exactly the rows of its version.
+
+        Raises
+        ------
+        StoreError
+            When ``columns`` names a column the layer does not have.
+        """
+        spec = {c.name: c for c in S.LAYER_COLUMNS[layer]}
+        names = list(columns) if columns is not None else list(spec)
+        unknown = [n for n in names if n not in spec]
+        if unknown:
+            raise StoreError(f"read_layer({layer!r}): unknown columns {unknown}; known: {sorted(spec)}")
+        with self.read() as con:
+            version = int(con.execute("SELECT value FROM store_meta WHERE key = 'data_version'").fetchone()[0])
+            cached = self._cached_path(layer, version)
+            if cached is not None and cached.exists():
+                try:
+                    out = gpd.read_parquet(cached, columns=[*names, "geometry"])
+                    text = [n for n in names if spec[n].kind == "text"]
+                    return out.astype(dict.fromkeys(text, object)) if text else out
+                except (OSError, ValueError):
+                    cached.unlink(missing_ok=True)  # a damaged cache file is rebuilt from the store
+            all_names = list(spec)
+            sel = ", ".join(f'"{n}"' for n in all_names)
+            rows = con.execute(f'SELECT {sel}, {self._geom_sql()} FROM "{layer}" ORDER BY fid').fetchall()
+        data = list(zip(*rows, strict=True)) if rows else [[] for _ in range(len(all_names) + 1)]
+        frame = pd.DataFrame({n: to_series(spec[n].kind, data[i]) for i, n in enumerate(all_names)})
+        geoms = self._decode_geoms(list(data[-1])) if rows else np.array([], dtype=object)
+        gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=DISPLAY_CRS))
+        if cached is not None and len(gdf) >= CACHE_MIN_ROWS:
+            write_cache(gdf, cached)
+        return gdf[[*names, "geometry"]] if columns is not None else gdf
+
+    def _cached_path(self, layer: str, version: int) -> Path | None:
+        folder = self.cache_dir()
+        if folder is None:
+            return None
+        return folder / f"{layer}-v{version}-r{self.schema_revision()}.parquet"
+
+    def write_layers(
+        self,
+        frames: dict[str, gpd.GeoDataFrame],
+        *,
+        mode: str = "upsert",
+        record: ImportRecord | None = None,
+        status: pd.DataFrame | None = None,
+        delete: dict[str, Sequence[str]] | None = None,
+        role: str = "admin",
+        os_user: str | None = None,
+    ) -> dict[str, WriteResult]:
+        """Write validated canonical frames in one transaction.
+
+        ``mode='upsert'`` inserts new keys and updates existing ones; ``'replace'`` empties
+        each layer first. ``delete`` removes rows by key first, in the same transaction; a
+        deleted site's status is carried over to the new site that covers its AINs, and its
+        status row is removed (its history stays). New sites get a ``site_status`` row
+        (version 1) unless ``status`` supplies one.
+
+        Raises
+        ------
+        StoreError
+            When the write's ``is_synthetic`` differs from the store's (demo and real data
+            never mix) or a frame is not canonical; nothing is changed.
+        ValueError
+            When ``mode`` is unknown.
+        """
+        if mode not in ("upsert", "replace"):
+            raise ValueError(f"mode must be 'upsert' or 'replace', got {mode!r}")
+        incoming = synthetic_flag(frames)
+        results: dict[str, WriteResult] = {}
+        with self.write() as con:
+            self._refuse_mixing(con, incoming)
+            for layer, keys in (delete or {}).items():
+                ids = [str(k) for k in keys]
+                if layer == S.SITES and ids:
+                    carried = carried_status(con, ids, frames.get(S.SITES))
+                    status = carried if status is None else pd.concat([status, carried], ignore_index=True)
+                    con.executemany("DELETE FROM site_status WHERE site_id = ?", [(k,) for k in ids])
+                con.executemany(f'DELETE FROM "{layer}" WHERE "{S.LAYER_KEYS[layer]}" = ?', [(k,) for k in ids])
+            for layer, gdf in frames.items():
+                check_frame(layer, gdf)
+                results[layer] = self._write_layer(con, layer, gdf, mode=mode)
+            if S.SITES in frames:
+                seed_status(con, frames[S.SITES], status, user=record.user if record else None)
+            if incoming is not None:
+                con.execute(
+                    "INSERT INTO store_meta (key, value) VALUES ('is_synthetic', ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    ("1" if incoming else "0",),
+                )
+            if record is not None:
+                con.execute(
+                    "INSERT INTO import_log (kind, source, sha256, n_read, n_accepted, n_repaired, "
+                    "n_rejected, imported_at, imported_by) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (record.kind, record.source, record.sha256, record.n_read, record.n_accepted,
+                     record.n_repaired, record.n_rejected, now_seconds(), record.user),
+                )
+            append_audit(
+                con, actor=(record.user if record and record.user else "system"),
+                role=role, action=f"import.{mode}", entity=",".join(frames), entity_id=None, old=None,
+                new={"layers": {k: {"inserted": v.inserted, "updated": v.updated} for k, v in results.items()},
+                     "source": record.source if record else "synthetic sample",
+                     "sha256": record.sha256 if record else None},
+                source="bulk_import" if record else "system", os_user=os_user,
+            )
+            con.execute(BUMP_DATA_VERSION)
+        return results
+
+    def _refuse_mixing(self, con: object, incoming: bool | None) -> None:
+        execute = con.execute  # type: ignore[attr-defined]
+        current = execute("SELECT value FROM store_meta WHERE key = 'is_synthetic'").fetchone()
+        has_data = any(execute(f'SELECT 1 FROM "{lay}" LIMIT 1').fetchone() for lay in S.SPATIAL_LAYERS)
+        if current is not None and has_data and incoming is not None and (current[0] == "1") != incoming:
+            held = "the synthetic sample" if current[0] == "1" else "real City data"
+            raise StoreError(
+                f"Store {self.display_url} holds {held}; this file is "
+                f"{'synthetic' if incoming else 'real data'}. Demo and real layers never mix: "
+                "import into another store (--store data/real.gpkg or STAGEMAP_STORE)."
+            )
+
+    def delete_rows(self, layer: str, keys: Sequence[str], *, user: str = "system", role: str = "admin",
+                    os_user: str | None = None) -> int:
+        """Delete rows of ``layer`` by primary key in one audited transaction; return how many."""
+        key = S.LAYER_KEYS[layer]
+        with self.write() as con:
+            n = int(con.executemany(f'DELETE FROM "{layer}" WHERE "{key}" = ?', [(k,) for k in keys]).rowcount)
+            append_audit(con, actor=user, role=role, action="layer.delete", entity=layer, entity_id=None,
+                         old={"keys": [str(k) for k in keys]}, new={"deleted": n}, source="system", os_user=os_user)
+            con.execute(BUMP_DATA_VERSION)
+        return n

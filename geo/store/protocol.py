@@ -1,0 +1,109 @@
+"""The typed store interface: every method pages, services and the CLI may call, on either backend."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.records import Edit, ImportRecord, IncidentRecord, StoreInfo, WriteResult
+from geo.store.audit import ChainBreak
+
+
+@runtime_checkable
+class Store(Protocol):
+    """A StageMap store (SQLite/GeoPackage or PostgreSQL/PostGIS); see :class:`geo.store.base.BaseStore`."""
+
+    backend: str
+    url: str
+
+    @property
+    def display_url(self) -> str:
+        """The store location as shown to people (no password)."""
+
+    # metadata
+    def data_version(self) -> int:
+        """Return a counter that grows with every committed data change."""
+
+    def is_synthetic(self) -> bool | None:
+        """Return whether the store holds the synthetic sample (``None`` when empty)."""
+
+    def counts(self) -> dict[str, int]:
+        """Return the row count of every layer and of ``site_status``."""
+
+    def info(self) -> StoreInfo:
+        """Summarise what the store holds."""
+
+    def schema_revision(self) -> str | None:
+        """Return the schema revision (``None`` for a new store)."""
+
+    def migrate(self) -> str:
+        """Upgrade the schema to the newest revision and return it."""
+
+    def evidence_dir(self) -> Path:
+        """Return the directory of evidence originals."""
+
+    def cache_dir(self) -> Path | None:
+        """Return the folder of read snapshots, if any."""
+
+    # layers
+    def read_layer(self, layer: str, *, columns: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+        """Return one canonical layer in EPSG:4326."""
+
+    def write_layers(self, frames: dict[str, gpd.GeoDataFrame], *, mode: str = "upsert",
+                     record: ImportRecord | None = None, status: pd.DataFrame | None = None,
+                     delete: dict[str, Sequence[str]] | None = None, role: str = "admin",
+                     os_user: str | None = None) -> dict[str, WriteResult]:
+        """Write canonical frames in one audited transaction."""
+
+    # status and overrides
+    def read_status(self) -> pd.DataFrame:
+        """Return the current status of every site."""
+
+    def status_site_ids(self) -> set[str]:
+        """Return the ids of every site with a status row."""
+
+    def save_status(self, site_id: str, changes: dict[str, object], *, expect_version: int, user: str,
+                    role: str = "liaison", source: str = "app", os_user: str | None = None) -> dict[str, object]:
+        """Save a status change based on ``expect_version`` (raises ``StatusConflict`` when stale)."""
+
+    def status_history(self, site_id: str) -> list[Edit]:
+        """Return every saved version of a site's status."""
+
+    def set_override(self, site_id: str, tier: str, *, reason: str, user: str, role: str = "planner",
+                     source: str = "app", os_user: str | None = None) -> None:
+        """Record a reviewer's tier override."""
+
+    def read_overrides(self, *, latest_only: bool = True) -> pd.DataFrame:
+        """Return tier overrides, the latest per site by default."""
+
+    # audit
+    def read_audit(self) -> list[dict[str, object]]:
+        """Return the audit log in stored order."""
+
+    def verify_audit(self, *, head: tuple[int, str] | None = None) -> tuple[int, ChainBreak | None]:
+        """Walk the audit chain."""
+
+    def log_event(self, *, actor: str, role: str, action: str, entity: str, entity_id: str | None = None,
+                  detail: object = None, source: str = "app", os_user: str | None = None) -> None:
+        """Record a non-data event in the audit log."""
+
+    # intake
+    def add_incident(self, rec: IncidentRecord, *, user: str, role: str, source: str,
+                     os_user: str | None = None, seed_liaison: tuple[str, str] | None = None) -> tuple[int, ...]:
+        """Write one incident report with its contact and evidence rows."""
+
+    def liaison_for(self, department: str) -> tuple[str, str | None] | None:
+        """Return a department's liaison (name, email), if on file."""
+
+    def set_liaisons(self, rows: Sequence[tuple[str, str, str | None]], *, source: str, user: str,
+                     role: str = "admin", os_user: str | None = None) -> int:
+        """Replace department liaisons."""
+
+    def evidence_files(self) -> list[tuple[str, str, str]]:
+        """Return (evidence_id, sha256, stored_path) of every evidence row."""
+
+    def reporter_contacts(self, incident_id: str) -> list[dict[str, object]]:
+        """Return one incident's reporter contacts."""

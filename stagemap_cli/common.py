@@ -1,0 +1,92 @@
+"""What every ``stagemap`` verb shares: exit codes, the store option, and who is acting (a named account)."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+from pathlib import Path
+
+from geo.access.accounts import load_accounts
+from geo.access.roles import Actor
+from geo.config import accounts_path
+from geo.errors import AccessDenied, GeoDataError
+from geo.store import Store, open_store
+
+EXIT_OK, EXIT_ERROR, EXIT_REJECTED, EXIT_CONFLICT, EXIT_DENIED = 0, 1, 2, 3, 4
+USER_ENV = "STAGEMAP_USER"
+
+
+def add_store(p: argparse.ArgumentParser) -> None:
+    """Add ``--store``."""
+    p.add_argument("--store", help="store path or postgresql:// URL (default $STAGEMAP_STORE or data/stagemap.gpkg)")
+
+
+def add_user(p: argparse.ArgumentParser) -> None:
+    """Add ``--user`` and ``--users``: the account the command acts as."""
+    p.add_argument("--user", help=f"your account name in the accounts file (default ${USER_ENV})")
+    p.add_argument("--users", help="accounts file (default $STAGEMAP_USERS or data/users.json)")
+
+
+def add_out_dir(p: argparse.ArgumentParser) -> None:
+    """Add a required ``--out`` directory."""
+    p.add_argument("--out", required=True, help="output directory")
+
+
+def os_user() -> str:
+    """Return the operating-system user running the command (recorded with every CLI write)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
+
+
+def cli_actor(args: argparse.Namespace, store: Store | None = None) -> Actor:
+    """Return the account this command acts as; its role and department come from the accounts file.
+
+    ``--user NAME`` (or ``$STAGEMAP_USER``) must name an account. With no accounts file at all,
+    the command acts as the *local operator* (an admin, recorded with the OS user) but only on
+    a store that is empty or holds the synthetic sample: real data always needs an account.
+
+    Raises
+    ------
+    AccessDenied
+        When the account does not exist, or no account is named where one is needed.
+    """
+    path = accounts_path(getattr(args, "users", None))
+    name = (getattr(args, "user", None) or os.environ.get(USER_ENV) or "").strip()
+    accounts = load_accounts(path)
+    who = os_user()
+    if name:
+        account = accounts.get(name)
+        if account is None:
+            raise AccessDenied(f"No account {name!r} in {path}. An admin creates it with "
+                               f"`stagemap user add {name} --role ROLE`, or give your own --user.")
+        base = account.actor()
+        return Actor(base.name, base.role, base.department, base.district, source="cli", os_user=who)
+    if accounts:
+        raise AccessDenied(f"Say who you are: --user NAME (an account in {path}) or ${USER_ENV}. "
+                           "Role and department come from the account.")
+    if store is not None and store.is_synthetic() is False:
+        raise AccessDenied(f"Store {store.display_url} holds real City data: act as a named account. Create one "
+                           f"with `stagemap user add NAME --role admin` (accounts file {path}), then pass --user NAME.")
+    return Actor(f"local operator ({who})", "admin", source="cli", os_user=who)
+
+
+def open_cli_store(args: argparse.Namespace, *, create: bool = False) -> Store:
+    """Open the store named by ``--store`` (it must exist unless ``create``)."""
+    return open_store(getattr(args, "store", None), create=create)
+
+
+def out_dir(path: str) -> Path:
+    """Return ``path`` as an existing directory (created when missing).
+
+    Raises
+    ------
+    GeoDataError
+        When ``path`` is a file.
+    """
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise GeoDataError(f"--out {out} is a file; give a directory.")
+    out.mkdir(parents=True, exist_ok=True)
+    return out

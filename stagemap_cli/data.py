@@ -1,0 +1,74 @@
+"""``stagemap import``, ``info``, ``migrate`` and ``liaisons load``: what goes into the store (admins)."""
+from __future__ import annotations
+
+import argparse
+
+from geo import schema as S
+from geo.services.admin import load_liaisons, migrate_store
+from geo.services.imports import import_file
+from stagemap_cli.common import EXIT_OK, add_store, add_user, cli_actor, open_cli_store
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``import``, ``info``, ``migrate`` and ``liaisons load``."""
+    ip = sub.add_parser("import", help="validate and import a real LA file (admins)")
+    ip.add_argument("kind", choices=S.IMPORT_KINDS)
+    ip.add_argument("path")
+    ip.add_argument("--crs", help="EPSG code for files without one, e.g. 2229 or EPSG:2229")
+    ip.add_argument("--department", help="owning department for a sites file without a department column")
+    add_store(ip)
+    add_user(ip)
+    ip.set_defaults(func=run_import)
+
+    fp = sub.add_parser("info", help="what the store holds")
+    add_store(fp)
+    fp.set_defaults(func=run_info)
+
+    mp = sub.add_parser("migrate", help="apply pending schema migrations to the store (admins)")
+    add_store(mp)
+    add_user(mp)
+    mp.set_defaults(func=run_migrate)
+
+    lp = sub.add_parser("liaisons", help="department Immigrant Affairs Liaisons")
+    lsub = lp.add_subparsers(dest="liaisons_command", required=True)
+    ll = lsub.add_parser("load", help="load department, liaison_name, liaison_email from a CSV (admins)")
+    ll.add_argument("path")
+    add_store(ll)
+    add_user(ll)
+    ll.set_defaults(func=run_liaisons_load)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Import one file and print its report."""
+    store = open_cli_store(args, create=True)
+    report = import_file(store, cli_actor(args, store), args.kind, args.path, crs=args.crs,
+                         department=args.department)
+    print(report.summary())
+    return EXIT_OK
+
+
+def run_info(args: argparse.Namespace) -> int:
+    """Print what the store holds (counts and recent imports; no records)."""
+    info = open_cli_store(args).info()
+    kind = {True: "SYNTHETIC DEMO DATA - not City records", False: "real data", None: "empty"}[info.is_synthetic]
+    print(f"store: {info.url} ({info.backend}), {kind}, data version {info.data_version}")
+    for layer, n in info.counts.items():
+        print(f"  {layer:<12} {n:>10,}")
+    for imp in info.recent_imports:
+        print(f"  import {imp['kind']} {imp['source']}: accepted {imp['accepted']}, "
+              f"repaired {imp['repaired']}, rejected {imp['rejected']} at {imp['at']}")
+    return EXIT_OK
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    """Upgrade the schema."""
+    store = open_cli_store(args, create=True)
+    print(f"store {store.display_url} is at schema revision {migrate_store(store, cli_actor(args, store))}")
+    return EXIT_OK
+
+
+def run_liaisons_load(args: argparse.Namespace) -> int:
+    """Load the department liaisons file."""
+    store = open_cli_store(args)
+    print(f"loaded {load_liaisons(store, cli_actor(args, store), args.path)} department liaisons")
+    return EXIT_OK

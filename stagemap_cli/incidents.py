@@ -1,0 +1,76 @@
+"""``stagemap incident add|import``: contractor (A.3), officer (B.6), staff and public reports."""
+from __future__ import annotations
+
+import argparse
+
+from geo import schema as S
+from geo.intake.evidence import EvidenceUpload
+from geo.intake.reports import IncidentReport
+from geo.services.intake import import_incidents, submit_incident
+from stagemap_cli.common import EXIT_OK, EXIT_REJECTED, add_store, add_user, cli_actor, open_cli_store
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``incident add`` and ``incident import``."""
+    ip = sub.add_parser("incident", help="submit incident reports (A.3 contractor, B.6 officer, staff, public)")
+    isub = ip.add_subparsers(dest="incident_command", required=True)
+    add = isub.add_parser("add", help="submit one report with its evidence files")
+    add.add_argument("--type", required=True, choices=S.INCIDENT_TYPES, dest="incident_type")
+    add.add_argument("--lat", required=True, type=float)
+    add.add_argument("--lon", required=True, type=float)
+    add.add_argument("--occurred", required=True, help="ISO 8601; without a zone it is Los Angeles time")
+    add.add_argument("--source", required=True, choices=("contractor", "officer", "staff", "public"),
+                     dest="source_type", help="who reported it")
+    add.add_argument("--verification", default="unverified", choices=S.VERIFICATION_STATUSES)
+    add.add_argument("--description")
+    add.add_argument("--location-text", help="hundred-block or intersection, never the reporter's position")
+    add.add_argument("--warrant", default="unknown", choices=S.WARRANT_VALUES, dest="warrant_shown")
+    add.add_argument("--supervisor-name", help="on-scene supervisor (B.2), with --supervisor-badge")
+    add.add_argument("--supervisor-badge")
+    add.add_argument("--agency")
+    add.add_argument("--body-camera", default="unknown", choices=S.BODY_CAMERA_VALUES)
+    add.add_argument("--referral", default="none", choices=S.REFERRALS)
+    add.add_argument("--department", help="the contractor's department when the place is on no City site")
+    add.add_argument("--reporter-name")
+    add.add_argument("--reporter-email")
+    add.add_argument("--reporter-phone")
+    add.add_argument("--evidence", nargs="*", default=[], metavar="FILE")
+    add.add_argument("--label", help="B.7 evidence label (default <incident id>-E<n>)")
+    add.add_argument("--disposition-ref", help="call disposition summary reference (B.7)")
+    add_store(add)
+    add_user(add)
+    add.set_defaults(func=run_add)
+    imp = isub.add_parser("import", help="submit every row of a CSV/XLSX of reports")
+    imp.add_argument("path")
+    add_store(imp)
+    add_user(imp)
+    imp.set_defaults(func=run_import)
+
+
+def run_add(args: argparse.Namespace) -> int:
+    """Submit one report with its evidence files and say where it was routed."""
+    fields = ("incident_type", "lat", "lon", "source_type", "verification", "description", "location_text",
+              "warrant_shown", "supervisor_name", "supervisor_badge", "agency", "body_camera", "referral",
+              "department", "reporter_name", "reporter_email", "reporter_phone")
+    report = IncidentReport(occurred_at=args.occurred, **{k: getattr(args, k) for k in fields})
+    files = [EvidenceUpload.from_path(p, label=args.label if len(args.evidence) == 1 or not args.label
+                                      else f"{args.label}-{i}", disposition_ref=args.disposition_ref)
+             for i, p in enumerate(args.evidence, start=1)]
+    store = open_cli_store(args)
+    res = submit_incident(store, cli_actor(args, store), report, evidence_files=files)
+    where = (f"site {res.route.site_id} ({res.route.department}, {res.route.distance_ft:,.0f} ft)"
+             if res.route.site_id else "no City site within 150 ft")
+    print(f"stored {res.incident_id} ({res.report_kind}); {where}")
+    print(f"routed to: {res.route.routed_to}" if res.route.routed_to else "routed to: nobody (not a routed report)")
+    for e in res.evidence:
+        kind = f"copy without EXIF of {e.derived_from[:12]}..." if e.derived_from else f"placement: {e.placement_check}"
+        print(f"  evidence {e.evidence_id} {e.filename} {e.mime} {e.size_bytes:,} B sha256 {e.sha256} ({kind})")
+    return EXIT_OK
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Submit every row of a report file; print the per-row outcome."""
+    store = open_cli_store(args)
+    report = import_incidents(store, cli_actor(args, store), args.path)
+    print(report.summary())
+    return EXIT_OK if report.added else EXIT_REJECTED
