@@ -29,6 +29,8 @@ run: $(BIN)/stagemap assets $(STORE)
 # Without PostGIS those tests skip locally and fail under CI=true (.ci/run installs it).
 test: $(BIN)/stagemap assets
 	$(BIN)/ruff check .
+	$(BIN)/mypy --strict geo
+	$(BIN)/mypy layers ui stagemap_cli app_pages streamlit_app.py
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(BIN)/stagemap assets

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo import schema as S
+from geo import schema
 from geo.access.roles import visible_pages
 from geo.errors import GeoDataError
 from ui import auth, chrome, state
@@ -33,8 +33,8 @@ except GeoDataError as exc:
     st.error(str(exc))
     st.stop()
 frames = load_frames(url, version)
-actor = auth.current_actor(departments=sorted(frames.sites[S.OWNING_DEPT].dropna().unique()),
-                           districts=sorted(frames.districts[S.DISTRICT].astype(int)),
+actor = auth.current_actor(departments=sorted(frames.sites[schema.OWNING_DEPT].dropna().unique()),
+                           districts=sorted(frames.districts[schema.DISTRICT].astype(int)),
                            synthetic=frames.info.is_synthetic is not False)  # empty or synthetic
 chrome.store_sidebar(frames.info, actor=actor)
 chrome.synthetic_banner(frames.info)

@@ -5,7 +5,7 @@ import shutil
 
 import streamlit as st
 
-from geo import schema as S
+from geo import schema
 from geo.config import UploadLimits
 from geo.errors import AccessDenied, GeoDataError
 from geo.services.imports import import_file
@@ -22,12 +22,12 @@ st.caption("Files are validated before anything is stored; a rejected file leave
            f"Uploads up to {LIMITS.max_file_bytes // 1_000_000} MB and {LIMITS.max_features:,} features; "
            "larger County files go through `stagemap import`.")
 
-kind = st.selectbox("What the file holds", S.IMPORT_KINDS, key=state.DATA_KIND)
+kind = st.selectbox("What the file holds", schema.IMPORT_KINDS, key=state.DATA_KIND)
 upload = st.file_uploader("File", type=["geojson", "json", "gpkg", "zip", "parquet", "fgb", "csv", "xlsx"],
                           key=state.DATA_FILE)
 crs = st.text_input("CRS, only for files without one (e.g. 2229)", key=state.DATA_CRS)
 department = st.text_input("Department, for a sites list without a department column", key=state.DATA_DEPT)
-if st.button("Validate and import", type="primary", disabled=upload is None):
+if st.button("Validate and import", type="primary", disabled=upload is None) and upload is not None:
     bar = st.progress(0, text="Saving the upload...")
     path = None
     try:

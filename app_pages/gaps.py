@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import schema as S
+from geo import schema
 from layers.site_map import site_map
 from ui import auth, state
 from ui.analysis import current_analysis
@@ -36,12 +36,12 @@ only_high = st.toggle("High risk only", key=state.GAP_HIGH_ONLY)
 ranked = gaps[gaps["final_tier"] == "high"] if only_high else gaps
 left, right = st.columns([2, 3])
 with left:
-    fmap = site_map(ranked, color_by="tier", fields=[S.SITE_ID, S.NAME, "final_tier", "protection_detail"],
+    fmap = site_map(ranked, color_by="tier", fields=[schema.SITE_ID, schema.NAME, "final_tier", "protection_detail"],
                     aliases=["Site", "Name", "Tier", "Protection"], synthetic=bool(frames.info.is_synthetic),
                     districts=frames.districts)
     st_folium(fmap, key="gap_map", returned_objects=[], use_container_width=True, height=460)
 with right:
-    st.dataframe(ranked[[S.SITE_ID, S.NAME, S.OWNING_DEPT, "category", "final_tier", "risk_score",
+    st.dataframe(ranked[[schema.SITE_ID, schema.NAME, schema.OWNING_DEPT, "category", "final_tier", "risk_score",
                          "protection_detail", "sign_overdue_days"]], hide_index=True, width="stretch", height=460)
 
 st.subheader("By department")

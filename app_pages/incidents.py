@@ -6,7 +6,7 @@ import datetime as dt
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import schema as S
+from geo import schema
 from geo.access.roles import can
 from geo.analysis.incident_filters import IncidentFilter, counts_by_district, filter_incidents, local_dates
 from geo.analysis.selection import feature_at
@@ -22,11 +22,11 @@ url, version = current_store()
 frames = load_frames(url, version)
 st.title("Incident map")
 incidents, districts = frames.incidents, frames.districts
-latest = local_dates(incidents[S.OCCURRED_AT]).max() if len(incidents) else dt.date.today()
+latest = local_dates(incidents[schema.OCCURRED_AT]).max() if len(incidents) else dt.date.today()
 
 with st.sidebar:
     st.subheader("Filters")
-    chosen = st.multiselect("Council district", sorted(districts[S.DISTRICT].astype(int)), key=state.INC_DISTRICTS)
+    chosen = st.multiselect("Council district", sorted(districts[schema.DISTRICT].astype(int)), key=state.INC_DISTRICTS)
     period = st.radio("Period", ["Last N days", "Date range", "All"], horizontal=True, key=state.INC_PERIOD)
     last_days = start = end = None
     if period == "Last N days":
@@ -37,8 +37,8 @@ with st.sidebar:
         picked_range = st.date_input("From / to", key=state.INC_RANGE)
         if isinstance(picked_range, tuple | list) and len(picked_range) == 2:
             start, end = picked_range
-    types = st.multiselect("Type", S.INCIDENT_TYPES, key=state.INC_TYPES)
-    verification = st.multiselect("Verification", S.VERIFICATION_STATUSES, key=state.INC_VERIFICATION)
+    types = st.multiselect("Type", schema.INCIDENT_TYPES, key=state.INC_TYPES)
+    verification = st.multiselect("Verification", schema.VERIFICATION_STATUSES, key=state.INC_VERIFICATION)
 
 mode = st.segmented_control("View", ["clusters", "heat", "choropleth"], key=state.INC_MODE) or "clusters"
 try:
@@ -54,20 +54,20 @@ st.metric("Incidents shown", f"{len(shown):,}")
 fmap = incident_map(shown, districts, counts, mode=mode, synthetic=bool(frames.info.is_synthetic))
 event = st_folium(fmap, key=f"incident_map_{mode}", returned_objects=["last_object_clicked"],
                   use_container_width=True, height=560)
-picked = feature_at(event, shown, id_column=S.INCIDENT_ID, tolerance_ft=60) if mode != "choropleth" else None
+picked = feature_at(event, shown, id_column=schema.INCIDENT_ID, tolerance_ft=60) if mode != "choropleth" else None
 if picked:
     st.session_state[state.SELECTED_INCIDENT] = picked
 sel = st.session_state.get(state.SELECTED_INCIDENT)
-if sel and sel in set(shown[S.INCIDENT_ID]):
-    row = shown.set_index(S.INCIDENT_ID).loc[sel]
+if sel and sel in set(shown[schema.INCIDENT_ID]):
+    row = shown.set_index(schema.INCIDENT_ID).loc[sel]
     st.subheader(f"Incident {sel}")
     st.dataframe(
         {"field": ["occurred", "type", "verification", "source", "district", "LAPD area", "location", "warrant shown",
                    "description"],
          "value": [str(v) for v in (
-                   f"{row[S.OCCURRED_AT]:%Y-%m-%d %H:%M} UTC", row[S.INCIDENT_TYPE], row[S.VERIFICATION],
-                   row[S.SOURCE_TYPE], row[S.COUNCIL_DISTRICT], row[S.AREA_NAME], row[S.LOCATION_TEXT],
-                   row[S.WARRANT_SHOWN], row[S.DESCRIPTION])]},
+                   f"{row[schema.OCCURRED_AT]:%Y-%m-%d %H:%M} UTC", row[schema.INCIDENT_TYPE], row[schema.VERIFICATION],
+                   row[schema.SOURCE_TYPE], row[schema.COUNCIL_DISTRICT], row[schema.AREA_NAME], row[schema.LOCATION_TEXT],
+                   row[schema.WARRANT_SHOWN], row[schema.DESCRIPTION])]},
         hide_index=True, width="stretch")
 
     if can(actor, "view_reporter_contact"):

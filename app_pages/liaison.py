@@ -6,7 +6,7 @@ import datetime as dt
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import schema as S
+from geo import schema
 from geo.analysis.deadlines import sign_deadline_text
 from geo.analysis.selection import feature_at
 from geo.errors import AccessDenied, GeoDataError, StatusConflict
@@ -22,7 +22,7 @@ url, version = current_store()
 res = current_analysis(url, version)
 st.title("Liaison: signs and gates")
 sites = res.sites
-depts = sorted(sites[S.OWNING_DEPT].dropna().unique())
+depts = sorted(sites[schema.OWNING_DEPT].dropna().unique())
 if not depts:
     st.info("The store holds no City sites yet. Import a department asset list on the Data page.")
     st.stop()
@@ -31,7 +31,7 @@ if actor.role == "liaison":  # a liaison works on their own department only
     st.caption(f"Department: **{dept}**")
 else:
     dept = st.selectbox("Department", depts, key=state.LIA_DEPT)
-mine = sites[sites[S.OWNING_DEPT] == dept].assign(
+mine = sites[sites[schema.OWNING_DEPT] == dept].assign(
     sign_deadline=lambda f: sign_deadline_text(f, as_of=res.as_of))
 
 
@@ -44,49 +44,49 @@ cols[3].metric("Overdue signs", f"{int((mine['sign_overdue_days'] > 0).sum()):,}
 
 left, right = st.columns([3, 2])
 with left:
-    fields = [S.SITE_ID, S.NAME, "category", S.SIGN_STATUS, S.GATE_STATUS]
+    fields = [schema.SITE_ID, schema.NAME, "category", schema.SIGN_STATUS, schema.GATE_STATUS]
     fmap = site_map(mine, color_by=st.session_state[state.LIA_COLOR], fields=fields,
-                    aliases=["Site", "Name", "Category", "Sign", "Gate"], synthetic=bool(mine[S.IS_SYNTHETIC].any()),
+                    aliases=["Site", "Name", "Category", "Sign", "Gate"], synthetic=bool(mine[schema.IS_SYNTHETIC].any()),
                     selected=st.session_state[state.SELECTED_SITE])
     event = st_folium(fmap, key=f"liaison_map_{dept}", returned_objects=["last_object_clicked"],
                       use_container_width=True, height=420)
     st.radio("Colour by", ["sign", "gate", "tier", "category"], horizontal=True, key=state.LIA_COLOR)
-    clicked = feature_at(event, mine, id_column=S.SITE_ID, tolerance_ft=150)
+    clicked = feature_at(event, mine, id_column=schema.SITE_ID, tolerance_ft=150)
     if clicked and clicked != st.session_state[state.LIA_LAST_CLICK]:
         st.session_state[state.LIA_LAST_CLICK] = clicked
         st.session_state[state.SELECTED_SITE] = clicked
 with right:
-    st.dataframe(mine[[S.SITE_ID, S.NAME, "category", "final_tier", S.SIGN_STATUS, S.GATE_STATUS, "sign_deadline"]],
+    st.dataframe(mine[[schema.SITE_ID, schema.NAME, "category", "final_tier", schema.SIGN_STATUS, schema.GATE_STATUS, "sign_deadline"]],
                  hide_index=True, width="stretch", height=420)
 
-ids = mine[S.SITE_ID].tolist()
+ids = mine[schema.SITE_ID].tolist()
 if st.session_state[state.SELECTED_SITE] not in ids:
     st.session_state[state.SELECTED_SITE] = ids[0]
 site_id = st.selectbox("Site to mark", ids, key=state.SELECTED_SITE,
-                       format_func=lambda s: f"{s} · {mine.set_index(S.SITE_ID).loc[s, S.NAME]}")
+                       format_func=lambda s: f"{s} · {mine.set_index(schema.SITE_ID).loc[s, schema.NAME]}")
 # The version the user saw is remembered until they save: a save is always based on what they saw.
 seen = st.session_state[state.LIA_SEEN].setdefault(site_id, status_of(url, site_id))
 current = seen
-st.caption(f"Version {current[S.VERSION]}, last saved by {current.get(S.UPDATED_BY) or 'import'} "
-           f"at {current.get(S.UPDATED_AT) or '-'}: sign {current[S.SIGN_STATUS]}, gate {current[S.GATE_STATUS]}.")
+st.caption(f"Version {current[schema.VERSION]}, last saved by {current.get(schema.UPDATED_BY) or 'import'} "
+           f"at {current.get(schema.UPDATED_AT) or '-'}: sign {current[schema.SIGN_STATUS]}, gate {current[schema.GATE_STATUS]}.")
 
 with st.form(f"mark_{site_id}"):
-    sign = st.radio("Sign", list(S.SIGN_STATUSES), horizontal=True, index=S.SIGN_STATUSES.index(current[S.SIGN_STATUS]))
-    posted = st.date_input("Date posted", value=current.get(S.SIGN_POSTED_ON) or dt.date.today(), max_value=dt.date.today())
-    text_version = st.text_input("Sign text version", value=current.get(S.SIGN_TEXT_VERSION) or "ED17 2026-02")
+    sign = st.radio("Sign", list(schema.SIGN_STATUSES), horizontal=True, index=schema.SIGN_STATUSES.index(current[schema.SIGN_STATUS]))
+    posted = st.date_input("Date posted", value=current.get(schema.SIGN_POSTED_ON) or dt.date.today(), max_value=dt.date.today())
+    text_version = st.text_input("Sign text version", value=current.get(schema.SIGN_TEXT_VERSION) or "ED17 2026-02")
     language = st.selectbox("Language", ["en+es", "en", "es", "other"], index=0)
-    gate = st.radio("Gate / barrier", list(S.GATE_STATUSES), horizontal=True,
-                    index=S.GATE_STATUSES.index(current[S.GATE_STATUS]))
-    note = st.text_area("Note", value=current.get(S.STATUS_NOTE) or "", max_chars=2000)
+    gate = st.radio("Gate / barrier", list(schema.GATE_STATUSES), horizontal=True,
+                    index=schema.GATE_STATUSES.index(current[schema.GATE_STATUS]))
+    note = st.text_area("Note", value=current.get(schema.STATUS_NOTE) or "", max_chars=2000)
     photo = st.file_uploader("Photo of the sign (optional)", type=["jpg", "jpeg", "png", "heic", "webp"])
     submitted = st.form_submit_button("Save", type="primary")
 
 if submitted:
-    changes = {S.SIGN_STATUS: sign, S.GATE_STATUS: gate, S.SIGN_TEXT_VERSION: text_version,
-               S.SIGN_LANGUAGE: language, S.STATUS_NOTE: note, S.LAST_INSPECTED: dt.date.today()}
+    changes = {schema.SIGN_STATUS: sign, schema.GATE_STATUS: gate, schema.SIGN_TEXT_VERSION: text_version,
+               schema.SIGN_LANGUAGE: language, schema.STATUS_NOTE: note, schema.LAST_INSPECTED: dt.date.today()}
     if sign == "posted":
-        changes[S.SIGN_POSTED_ON] = posted
-    st.session_state[state.LIA_PENDING] = {"site": site_id, "changes": changes, "based_on": current[S.VERSION],
+        changes[schema.SIGN_POSTED_ON] = posted
+    st.session_state[state.LIA_PENDING] = {"site": site_id, "changes": changes, "based_on": current[schema.VERSION],
                                            "photo": (photo.name, photo.getvalue()) if photo else None}
 
 pending = st.session_state[state.LIA_PENDING]
@@ -96,12 +96,12 @@ if pending and pending["site"] == site_id:
                                expect_version=pending["based_on"], photo=pending.get("photo"))
         st.session_state[state.LIA_PENDING] = None
         st.session_state[state.LIA_SEEN][site_id] = new
-        st.success(f"Saved {site_id}: version {new[S.VERSION]}, sign {new[S.SIGN_STATUS]}, gate {new[S.GATE_STATUS]}.")
+        st.success(f"Saved {site_id}: version {new[schema.VERSION]}, sign {new[schema.SIGN_STATUS]}, gate {new[schema.GATE_STATUS]}.")
         st.rerun()
     except StatusConflict as exc:
         st.error(str(exc))
-        if st.button(f"Re-apply my change on top of version {exc.current[S.VERSION]}", key=state.LIA_REAPPLY):
-            st.session_state[state.LIA_PENDING] = {**pending, "based_on": exc.current[S.VERSION]}
+        if st.button(f"Re-apply my change on top of version {exc.current[schema.VERSION]}", key=state.LIA_REAPPLY):
+            st.session_state[state.LIA_PENDING] = {**pending, "based_on": exc.current[schema.VERSION]}
             st.rerun()
     except (GeoDataError, AccessDenied) as exc:
         st.session_state[state.LIA_PENDING] = None

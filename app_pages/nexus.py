@@ -76,16 +76,16 @@ if not may_export:
     st.info(f"The {actor.role} role may view the study but not freeze or export it.")
 elif st.button("Freeze snapshot", key=state.NEX_FREEZE):
     try:
-        _, frozen, path = export_nexus(store_at(url), actor, tables, snapshot=True)
+        _files, frozen, folder = export_nexus(store_at(url), actor, tables, snapshot=True)
     except GeoDataError as exc:
         st.error(str(exc))
     else:
         st.session_state[state.NEX_HASH] = frozen
-        st.success(f"Snapshot frozen: {frozen} ({path})")
+        st.success(f"Snapshot frozen: {frozen} ({folder})")
 if st.session_state[state.NEX_HASH] and st.session_state[state.NEX_HASH] != digest:
     st.caption(f"Last frozen snapshot `{st.session_state[state.NEX_HASH]}` differs: the assumptions changed since.")
 if may_export and st.button("Prepare downloads", key=state.NEX_EXPORT):
-    files, _, _ = export_nexus(store_at(url), actor, tables)
-    for col, (name, data) in zip(st.columns(len(files)), files.items(), strict=True):
+    downloads = export_nexus(store_at(url), actor, tables)[0]
+    for col, (name, data) in zip(st.columns(len(downloads)), downloads.items(), strict=True):
         label, mime = DOWNLOADS[name.rsplit(".", 1)[-1]]
         col.download_button(label, data, name, mime=mime)

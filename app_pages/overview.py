@@ -6,7 +6,7 @@ import datetime as dt
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import schema as S
+from geo import schema
 from geo.analysis.incident_filters import local_dates
 from geo.config import Directive
 from layers.overview import store_overview_map
@@ -24,7 +24,7 @@ st.caption("City-owned or controlled property that could serve as a staging area
            f"Signs were due {Directive().sign_by:%d %b %Y}.")
 
 today = dt.date.today()
-days = local_dates(frames.incidents[S.OCCURRED_AT]) if len(frames.incidents) else None
+days = local_dates(frames.incidents[schema.OCCURRED_AT]) if len(frames.incidents) else None
 this_month = int(((days >= today.replace(day=1)) & (days <= today)).sum()) if days is not None else 0
 cols = st.columns(5)
 if len(frames.sites):

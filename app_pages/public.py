@@ -4,7 +4,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import schema as S
+from geo import schema
+from geo.config import LOCAL_TZ
 from geo.io.export import export_name, to_csv_bytes
 from geo.reports.publish import K_MIN, public_incident_table, public_sites
 from layers.public_map import public_map
@@ -25,8 +26,8 @@ if sites is not None:
     st_folium(public_map(sites, districts=frames.districts, synthetic=bool(frames.info.is_synthetic)),
               key="public_map", returned_objects=[], use_container_width=True, height=480)
 if len(frames.incidents):
-    months = sorted(frames.incidents[S.OCCURRED_AT].dt.tz_convert("America/Los_Angeles").dt.strftime("%Y-%m").unique())
-    table = public_incident_table(frames.incidents, districts=sorted(frames.districts[S.DISTRICT].astype(int)),
+    months = sorted(frames.incidents[schema.OCCURRED_AT].dt.tz_convert(LOCAL_TZ).dt.strftime("%Y-%m").unique())
+    table = public_incident_table(frames.incidents, districts=sorted(frames.districts[schema.DISTRICT].astype(int)),
                                   months=months[-12:])
     published = table.published().astype(str)
     st.subheader("Reported incidents by council district and month")

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import schema as S
-from geo.analysis.incident_filters import LA_TZ
+from geo import schema
 from geo.analysis.selection import clicked_lonlat
+from geo.config import LOCAL_TZ
 from geo.errors import AccessDenied, GeoDataError
 from geo.intake.evidence import EvidenceUpload
 from geo.intake.reports import IncidentReport
@@ -39,14 +39,14 @@ with st.form("incident_report", clear_on_submit=False):
     c1, c2 = st.columns(2)
     lat = c1.number_input("Latitude", format="%.6f", key=state.REP_LAT)
     lon = c2.number_input("Longitude", format="%.6f", key=state.REP_LON)
-    kind = c1.selectbox("Type", S.INCIDENT_TYPES)
+    kind = c1.selectbox("Type", schema.INCIDENT_TYPES)
     source = c2.selectbox("Reported by", ["contractor", "officer", "staff", "public"])
-    now_la = dt.datetime.now(ZoneInfo(LA_TZ)).replace(second=0, microsecond=0, tzinfo=None)
+    now_la = dt.datetime.now(ZoneInfo(LOCAL_TZ)).replace(second=0, microsecond=0, tzinfo=None)
     day = c1.date_input("Date", value=now_la.date(), max_value=now_la.date())
     clock = c2.time_input("Time (Los Angeles)", value=now_la.time())
     description = st.text_area("What happened", max_chars=4000)
     location_text = st.text_input("Location (hundred block or intersection)")
-    warrant = st.radio("Judicial warrant or court order shown", list(S.WARRANT_VALUES), index=2, horizontal=True)
+    warrant = st.radio("Judicial warrant or court order shown", list(schema.WARRANT_VALUES), index=2, horizontal=True)
     st.markdown("Officer reports (B.2): on-scene supervisory immigration officer, when recorded")
     s1, s2, s3 = st.columns(3)
     supervisor = s1.text_input("Supervisor name")

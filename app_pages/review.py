@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import schema as S
+from geo import schema
 from geo.analysis.classify import CATEGORIES
 from geo.analysis.incident_filters import counts_by_district
 from geo.analysis.lod import AGGREGATE, ALL, choose_detail, rows_in_view, view_from_event
@@ -34,7 +34,7 @@ with st.sidebar:
     flt = ReviewFilter(
         categories=tuple(st.multiselect("Category", CATEGORIES, key=state.REV_CATEGORIES)),
         tiers=tuple(st.multiselect("Risk tier (City sites)", ["high", "medium", "low"], key=state.REV_TIERS)),
-        districts=tuple(st.multiselect("Council district", sorted(frames.districts[S.DISTRICT].astype(int)),
+        districts=tuple(st.multiselect("Council district", sorted(frames.districts[schema.DISTRICT].astype(int)),
                                        key=state.REV_DISTRICTS)),
         use_code=st.text_input("Use code starts with", key=state.REV_USE_CODE),
         owner_classes=tuple(st.multiselect("Owner class", [CITY_SITE, OTHER_PUBLIC, PRIVATE], key=state.REV_OWNERS)),

@@ -27,7 +27,7 @@ import pandas as pd
 import shapely
 
 from bench.sections import write_section
-from geo import schema as S
+from geo import schema
 from geo.analysis.analyze import analyze
 from geo.analysis.incident_filters import counts_by_district
 from geo.analysis.lod import MapView, choose_detail, rows_in_view, snap_bounds
@@ -79,7 +79,7 @@ def naive_city_map(parcels: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame) -> tu
     def build() -> folium.Map:
         fmap = folium.Map(location=[34.05, -118.3], zoom_start=10)
         folium.GeoJson(part.to_json(default=str), tooltip=folium.GeoJsonTooltip(fields=["ain", "use_code"])).add_to(fmap)
-        for pt, iid in zip(inc.geometry, inc[S.INCIDENT_ID]):
+        for pt, iid in zip(inc.geometry, inc[schema.INCIDENT_ID]):
             folium.Marker([pt.y, pt.x], popup=str(iid)).add_to(fmap)
         return fmap
 
@@ -102,9 +102,9 @@ def bench_incidents(districts: gpd.GeoDataFrame, n: int) -> gpd.GeoDataFrame:
     y = 1_842_013 + (v - 0.5) * 120_000
     lon, lat = feet_to_lonlat(x, y)
     return gpd.GeoDataFrame({
-        S.INCIDENT_ID: [f"B-{k}" for k in range(n)], S.INCIDENT_TYPE: "staging_area",
-        S.VERIFICATION: np.where(u < 0.5, "unverified", "corroborated"),
-        S.OCCURRED_AT: pd.Timestamp("2026-06-01", tz="UTC"), S.COUNCIL_DISTRICT: 1,
+        schema.INCIDENT_ID: [f"B-{k}" for k in range(n)], schema.INCIDENT_TYPE: "staging_area",
+        schema.VERIFICATION: np.where(u < 0.5, "unverified", "corroborated"),
+        schema.OCCURRED_AT: pd.Timestamp("2026-06-01", tz="UTC"), schema.COUNCIL_DISTRICT: 1,
     }, geometry=shapely.points(lon, lat), crs="EPSG:4326")
 
 
@@ -113,8 +113,8 @@ def run(store_url: str) -> tuple[list[MapRow], list[str]]:
     notes: list[str] = []
     store = open_store(store_url, create=False)
     t0 = time.perf_counter()
-    parcels, sites = store.read_layer(S.PARCELS), store.read_layer(S.SITES)
-    incidents, districts = store.read_layer(S.INCIDENTS), store.read_layer(S.DISTRICTS)
+    parcels, sites = store.read_layer(schema.PARCELS), store.read_layer(schema.SITES)
+    incidents, districts = store.read_layer(schema.INCIDENTS), store.read_layer(schema.DISTRICTS)
     status = store.read_status()
     notes.append(f"store read: {len(parcels):,} parcels in {time.perf_counter() - t0:.1f} s")
     t0 = time.perf_counter()
@@ -150,12 +150,12 @@ def run(store_url: str) -> tuple[list[MapRow], list[str]]:
     notes.append(f"street view z16 around City Hall: {len(idx16):,} records in view ({len(shown16):,} drawn)")
     add("Parcel review, street z16", lambda: review_map(shown16, districts=districts, aggregate=None, view=street16,
                                                         synthetic=synthetic, note="bench"), naive=False)
-    for dept in sorted(res.sites[S.OWNING_DEPT].unique())[:1]:
-        mine = res.sites[res.sites[S.OWNING_DEPT] == dept]
-        add(f"Liaison ({dept})", lambda mine=mine: site_map(mine, color_by="sign", fields=[S.SITE_ID, S.NAME],
+    for dept in sorted(res.sites[schema.OWNING_DEPT].unique())[:1]:
+        mine = res.sites[res.sites[schema.OWNING_DEPT] == dept]
+        add(f"Liaison ({dept})", lambda mine=mine: site_map(mine, color_by="sign", fields=[schema.SITE_ID, schema.NAME],
                                                            aliases=["Site", "Name"], synthetic=synthetic))
     gaps = res.sites[res.sites["protection"] != "protected"]
-    add("Gap analysis", lambda: site_map(gaps, color_by="tier", fields=[S.SITE_ID, S.NAME], aliases=["Site", "Name"],
+    add("Gap analysis", lambda: site_map(gaps, color_by="tier", fields=[schema.SITE_ID, schema.NAME], aliases=["Site", "Name"],
                                          synthetic=synthetic, districts=districts))
     heavy = bench_incidents(districts, N_BENCH_INCIDENTS)
     counts = counts_by_district(heavy, districts)

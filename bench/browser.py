@@ -31,7 +31,7 @@ from folium.plugins import MarkerCluster
 
 from bench.app_maps import N_BENCH_INCIDENTS, bench_incidents
 from bench.sections import write_section
-from geo import schema as S
+from geo import schema
 from geo.analysis.analyze import analyze
 from geo.analysis.incident_filters import counts_by_district
 from geo.analysis.lod import AGGREGATE, ALL, MapView, choose_detail, rows_in_view, snap_bounds
@@ -184,7 +184,7 @@ def naive_markers(incidents: gpd.GeoDataFrame) -> folium.Map:
     fmap = folium.Map(location=[34.05, -118.3], zoom_start=10, tiles=None)
     fmap.options["max_zoom"] = 19
     cluster = MarkerCluster().add_to(fmap)
-    for pt, iid in zip(incidents.geometry, incidents[S.INCIDENT_ID]):
+    for pt, iid in zip(incidents.geometry, incidents[schema.INCIDENT_ID]):
         folium.Marker([pt.y, pt.x], popup=str(iid)).add_to(cluster)
     return fmap
 
@@ -192,10 +192,10 @@ def naive_markers(incidents: gpd.GeoDataFrame) -> folium.Map:
 def views(store_path: str) -> tuple[list[tuple[str, int, Callable, Callable, int]], list[str]]:
     """Return the heaviest views the budgets allow on a store: (name, features, ours, naive, naive features)."""
     store = open_store(store_path, create=False)
-    parcels, incidents, districts = store.read_layer(S.PARCELS), store.read_layer(S.INCIDENTS), \
-        store.read_layer(S.DISTRICTS)
-    res = analyze(parcels, store.read_layer(S.SITES), incidents, store.read_status(), store.read_overrides(),
-                  districts=districts, parks=store.read_layer(S.PARKS), as_of=dt.date(2026, 11, 1))
+    parcels, incidents, districts = store.read_layer(schema.PARCELS), store.read_layer(schema.INCIDENTS), \
+        store.read_layer(schema.DISTRICTS)
+    res = analyze(parcels, store.read_layer(schema.SITES), incidents, store.read_status(), store.read_overrides(),
+                  districts=districts, parks=store.read_layer(schema.PARKS), as_of=dt.date(2026, 11, 1))
     review = review_frame(res, parcels)
     synthetic = bool(store.is_synthetic())
     # the heaviest drawn view: z15 if its parcels fit the feature cap, else one level in (z16)
@@ -259,7 +259,7 @@ def run_browser_bench(stores: dict[str, str], *, reps: int = 6, heavy_incidents:
                 todo, view_notes = views(path)
                 notes += [f"{label}: {n} (analysis {time.perf_counter() - t0:.1f} s)" for n in view_notes]
                 if heavy_incidents and label == list(stores)[-1]:
-                    todo += heavy_incident_views(open_store(path, create=False).read_layer(S.DISTRICTS))
+                    todo += heavy_incident_views(open_store(path, create=False).read_layer(schema.DISTRICTS))
                 for i, (view, nfeat, ours_build, naive_build, naive_n) in enumerate(todo):
                     timings = []
                     for kind, build in (("ours", ours_build), ("naive", naive_build)):

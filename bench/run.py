@@ -173,9 +173,9 @@ def _full_child(store: Path) -> dict:
     out_dir = Path(str(store) + "-out")
     # VmHWM is the peak RSS of the child's own address space (ru_maxrss would inherit the parent's
     # peak across fork/exec, and the parent holds the benchmark data).
-    code = ("import json, re, sys, time; from pathlib import Path; from geo.analysis.analyze import run_analysis; "
-            "from geo.store import open_store; t = time.perf_counter(); "
-            "s = run_analysis(open_store(sys.argv[1], create=False), out_dir=sys.argv[2]); "
+    code = ("import json, re, sys, time; from pathlib import Path; from geo.services.analysis import run_analysis; "
+            "from geo.access.roles import Actor; from geo.store import open_store; t = time.perf_counter(); "
+            "s = run_analysis(open_store(sys.argv[1], create=False), Actor('bench', 'planner'), out_dir=sys.argv[2]); "
             "el = time.perf_counter() - t; "
             "hwm = int(re.search(r'VmHWM:\\s+(\\d+) kB', Path('/proc/self/status').read_text()).group(1)); "
             "print(json.dumps({'s': el, 'summary': s, 'hwm_kb': hwm}))")
@@ -186,7 +186,7 @@ def _full_child(store: Path) -> dict:
 
 def core_operations(store_path: str) -> dict[str, float]:
     """Time the expensive steps of the analysis one by one (read, project, snap, counts, write)."""
-    from geo import schema as S
+    from geo import schema
     from geo.analysis.analyze import (
         PARCEL_COLUMNS,
         AnalysisConfig,
@@ -204,9 +204,9 @@ def core_operations(store_path: str) -> dict[str, float]:
     store = open_store(store_path, create=False)
     out: dict[str, float] = {}
     out["read"], layers = timed(lambda: (
-        store.read_layer(S.PARCELS, columns=list(PARCEL_COLUMNS)), store.read_layer(S.SITES),
-        store.read_layer(S.INCIDENTS), store.read_layer(S.DISTRICTS, columns=[S.DISTRICT]),
-        store.read_layer(S.PARKS, columns=[S.PARK_ID]), store.read_status(), store.read_overrides()))
+        store.read_layer(schema.PARCELS, columns=list(PARCEL_COLUMNS)), store.read_layer(schema.SITES),
+        store.read_layer(schema.INCIDENTS), store.read_layer(schema.DISTRICTS, columns=[schema.DISTRICT]),
+        store.read_layer(schema.PARKS, columns=[schema.PARK_ID]), store.read_status(), store.read_overrides()))
     parcels, sites, incidents, districts, parks, status, overrides = layers
     out["project"], (p2, s2, i2, d2) = timed(lambda: (to_analysis(parcels), to_analysis(sites),
                                                       to_analysis(incidents), to_analysis(districts)))

@@ -10,6 +10,8 @@ from pathlib import Path
 ANALYSIS_CRS = "EPSG:2229"
 #: Storage and display CRS.
 DISPLAY_CRS = "EPSG:4326"
+#: The City\'s time zone: every date shown, counted or exported is Los Angeles local.
+LOCAL_TZ = "America/Los_Angeles"
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
@@ -49,11 +51,6 @@ SIGN_TEXT_EN = (
     "This property is owned or controlled by the City of Los Angeles. It may only be used for "
     "its intended City purpose and not used for immigration enforcement as a staging area, "
     "processing location, or operations base."
-)
-STAGING_AREA_DEFINITION = (
-    "Staging area means an area that is used to assemble, mobilize, and deploy vehicles, "
-    "equipment, or materials, and related personnel, for the purpose of carrying out "
-    "immigration enforcement operations."
 )
 
 

@@ -1,7 +1,8 @@
 """The two CRSs and the edges where frames move between them."""
 from __future__ import annotations
 
-import geopandas as gpd
+from typing import TYPE_CHECKING
+
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
@@ -15,6 +16,9 @@ from geo.config import (
     DISPLAY_CRS,
 )
 from geo.errors import CRSError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 _TO_FEET = Transformer.from_crs(DISPLAY_CRS, ANALYSIS_CRS, always_xy=True)
 _TO_DEGREES = Transformer.from_crs(ANALYSIS_CRS, DISPLAY_CRS, always_xy=True)

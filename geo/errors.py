@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from geo import schema as S
+from geo import schema
 from geo.records import Edit
 
 
@@ -44,9 +44,9 @@ class StatusConflict(ConflictError):
 
     def __init__(self, site_id: str, based_on: int, current: dict[str, Any], newer: list[Edit]) -> None:
         self.site_id, self.based_on, self.current, self.newer = site_id, based_on, current, newer
-        lines = "; ".join(e.describe() for e in newer) or f"now at version {current[S.VERSION]}"
+        lines = "; ".join(e.describe() for e in newer) or f"now at version {current[schema.VERSION]}"
         super().__init__(
             f"Site {site_id} changed since you loaded version {based_on}: {lines}. "
             f"Your change was not saved. Review the newer edit and re-apply your change on top of "
-            f"version {current[S.VERSION]}."
+            f"version {current[schema.VERSION]}."
         )

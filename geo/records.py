@@ -74,8 +74,10 @@ class StoredEvidence:
 
 @dataclass(frozen=True)
 class IncidentRecord:
-    """Everything one incident report writes, in one transaction: the incident, its report row,
-    the reporter's contact (kept apart) and its evidence rows."""
+    """Everything one incident report writes in one transaction.
+
+    The incident, its report row, the reporter's contact (kept apart) and its evidence rows.
+    """
 
     incident: dict[str, object]
     lon: float
@@ -99,3 +101,16 @@ class Edit:
         """Return e.g. ``version 3 by bo at 2026-03-01T10:00Z: sign_status none -> posted``."""
         diff = "; ".join(f"{k} {old!s} -> {new!s}" for k, (old, new) in self.changes.items()) or "no field changes"
         return f"version {self.version} by {self.updated_by or 'unknown'} at {self.updated_at or 'unknown time'}: {diff}"
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Zoom and snapped bounds (minx, miny, maxx, maxy) in EPSG:4326 of what the user looks at."""
+
+    zoom: int
+    bounds: tuple[float, float, float, float]
+
+    @property
+    def center(self) -> tuple[float, float]:
+        """Return (lat, lon) of the view's centre."""
+        return ((self.bounds[1] + self.bounds[3]) / 2, (self.bounds[0] + self.bounds[2]) / 2)

@@ -16,13 +16,11 @@ DISTRICTS = "districts"
 PARKS = "parks"
 LAPD_AREAS = "lapd_areas"
 SITE_STATUS = "site_status"
-COUNTY_OUTLINE = "county_outline"
 
 SPATIAL_LAYERS = (PARCELS, SITES, INCIDENTS, DISTRICTS, PARKS, LAPD_AREAS)
 IMPORT_KINDS = (PARCELS, SITES, INCIDENTS, DISTRICTS, PARKS)
 
 # --- shared columns ----------------------------------------------------------------------
-GEOMETRY = "geometry"
 IS_SYNTHETIC = "is_synthetic"
 SOURCE = "source"  # human-readable provenance: file name or SYNTHETIC_SOURCE
 SOURCE_URL = "source_url"
@@ -120,7 +118,9 @@ WARRANT_VALUES = ("yes", "no", "unknown")
 REPORT_KINDS = ("contractor_report", "officer_report", "staff", "public")
 BODY_CAMERA_VALUES = ("yes", "no", "unknown")
 REFERRALS = ("none", "attorney_general", "district_attorney")
-SITE_ORIGINS = ("asset_list", "derived_from_parcels")
+ASSET_LIST = "asset_list"  # a site_origin: from a department's asset list
+DERIVED_FROM_PARCELS = "derived_from_parcels"  # a site_origin: derived from City-owned parcels
+SITE_ORIGINS = (ASSET_LIST, DERIVED_FROM_PARCELS)
 LAPD_AREA_NAMES = {
     1: "Central", 2: "Rampart", 3: "Southwest", 4: "Hollenbeck", 5: "Harbor", 6: "Hollywood",
     7: "Wilshire", 8: "West LA", 9: "Van Nuys", 10: "West Valley", 11: "Northeast",

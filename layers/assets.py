@@ -123,8 +123,9 @@ def localize_links(links: Iterable[tuple[str, str]], mapping: dict[str, str | No
     out = []
     for name, url in links:
         if url in mapping:
-            if mapping[url] is not None:
-                out.append((name, mapping[url]))
+            local = mapping[url]
+            if local is not None:
+                out.append((name, local))
         else:
             if warn and not url.startswith(("/", "./", "../")):
                 log.warning("map asset %s (%s) is not in layers/assets_manifest.json; it stays on its CDN", name, url)

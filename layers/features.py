@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -10,6 +11,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import schema
+from geo.config import DISPLAY_CRS
 from geo.crs import require_crs
 from layers.escape import safe_text
 from layers.style import DISTRICT_COLOR, PARCEL_COLOR, VERIFICATION_COLORS
@@ -25,14 +28,14 @@ def display_geometry(geoms: np.ndarray) -> np.ndarray:
 
 
 def to_feature_collection(
-    gdf: gpd.GeoDataFrame, fields: Sequence[str], *, extra: dict[str, Sequence[object]] | None = None
+    gdf: gpd.GeoDataFrame, fields: Sequence[str], *, extra: Mapping[str, Sequence[object]] | None = None
 ) -> dict:
     """Return a GeoJSON FeatureCollection with escaped ``fields`` and display geometry.
 
     The text is assembled from vectorised pieces (one ``to_geojson`` call, one ``to_json``
     of the properties) and parsed once, instead of one dict per feature.
     """
-    require_crs(gdf, "EPSG:4326", op="to_feature_collection")
+    require_crs(gdf, DISPLAY_CRS, op="to_feature_collection")
     geoms = display_geometry(np.asarray(gdf.geometry.values))
     props = pd.DataFrame({f: [safe_text(v) for v in gdf[f]] for f in fields}, index=range(len(gdf)))
     for name, values in (extra or {}).items():
@@ -56,7 +59,7 @@ def polygon_layer(
     aliases: Sequence[str],
     color: str | Callable[[dict], str],
     color_field: str | None = None,
-    colors: dict | None = None,
+    colors: Mapping[Any, str] | None = None,
     weight: float = 1.5,
     fill_opacity: float = 0.45,
     show: bool = True,
@@ -81,18 +84,18 @@ def polygon_layer(
 def parcels_layer(parcels: gpd.GeoDataFrame, *, name: str, show: bool = False) -> folium.GeoJson:
     """Return parcels as thin grey outlines with AIN and use code in the tooltip."""
     return polygon_layer(
-        parcels, name=name, fields=["ain", "use_code"], aliases=["AIN", "Use code"],
+        parcels, name=name, fields=["ain", schema.USE_CODE], aliases=["AIN", "Use code"],
         color=PARCEL_COLOR, weight=0.6, fill_opacity=0.15, show=show,
     )
 
 
 def incidents_layer(incidents: gpd.GeoDataFrame, *, name: str, show: bool = True) -> folium.GeoJson:
     """Return incidents as canvas CircleMarkers in one GeoJson layer, coloured by verification."""
-    fields = ["incident_id", "incident_type", "verification_status", "occurred"]
-    frame = incidents.assign(occurred=incidents["occurred_at"].dt.strftime("%Y-%m-%d"))
+    fields = [schema.INCIDENT_ID, schema.INCIDENT_TYPE, schema.VERIFICATION, "occurred"]
+    frame = incidents.assign(occurred=incidents[schema.OCCURRED_AT].dt.strftime("%Y-%m-%d"))
     data = to_feature_collection(
         frame, fields,
-        extra={"_color": [VERIFICATION_COLORS.get(v, "#7f8c8d") for v in incidents["verification_status"]]},
+        extra={"_color": [VERIFICATION_COLORS.get(v, "#7f8c8d") for v in incidents[schema.VERIFICATION]]},
     )
     return folium.GeoJson(
         data,
@@ -107,6 +110,6 @@ def incidents_layer(incidents: gpd.GeoDataFrame, *, name: str, show: bool = True
 def districts_layer(districts: gpd.GeoDataFrame, *, name: str) -> folium.GeoJson:
     """Return council districts as outlines with their number and name."""
     return polygon_layer(
-        districts, name=name, fields=["district", "district_name"], aliases=["District", "Name"],
+        districts, name=name, fields=[schema.DISTRICT, schema.DISTRICT_NAME], aliases=["District", "Name"],
         color=DISTRICT_COLOR, weight=2, fill_opacity=0.03,
     )

@@ -10,6 +10,8 @@ import pandas as pd
 import shapely
 from folium.plugins import FastMarkerCluster, HeatMap
 
+from geo import schema
+from geo.config import DISPLAY_CRS
 from geo.crs import require_crs
 from geo.schema import INCIDENT_TYPES
 from layers.escape import safe_text
@@ -37,15 +39,15 @@ function (row) {{
 
 def incident_clusters(incidents: gpd.GeoDataFrame, *, name: str) -> FastMarkerCluster:
     """Return all incidents in one FastMarkerCluster: compact rows, escaped ids, canvas circle markers."""
-    require_crs(incidents, "EPSG:4326", op="incident_clusters")
+    require_crs(incidents, DISPLAY_CRS, op="incident_clusters")
     geoms = incidents.geometry.values
     lat = np.round(shapely.get_y(geoms), 5).tolist()
     lon = np.round(shapely.get_x(geoms), 5).tolist()
     ver = list(VERIFICATION_COLORS)
-    vcode = pd.Categorical(incidents["verification_status"], categories=ver).codes.clip(0).tolist()
-    tcode = pd.Categorical(incidents["incident_type"], categories=list(INCIDENT_TYPES)).codes.clip(0).tolist()
-    day = incidents["occurred_at"].dt.strftime("%Y-%m-%d").tolist()
-    ids = [safe_text(i) for i in incidents["incident_id"]]
+    vcode = pd.Categorical(incidents[schema.VERIFICATION], categories=ver).codes.clip(0).tolist()
+    tcode = pd.Categorical(incidents[schema.INCIDENT_TYPE], categories=list(INCIDENT_TYPES)).codes.clip(0).tolist()
+    day = incidents[schema.OCCURRED_AT].dt.strftime("%Y-%m-%d").tolist()
+    ids = [safe_text(i) for i in incidents[schema.INCIDENT_ID]]
     data = [list(r) for r in zip(lat, lon, vcode, tcode, day, ids)]
     return FastMarkerCluster(data, callback=_cluster_callback(list(INCIDENT_TYPES), list(VERIFICATION_COLORS.values())),
                              name=safe_text(name))
@@ -53,7 +55,7 @@ def incident_clusters(incidents: gpd.GeoDataFrame, *, name: str) -> FastMarkerCl
 
 def incident_heat(incidents: gpd.GeoDataFrame, *, name: str) -> HeatMap:
     """Return a heat map of incident locations."""
-    require_crs(incidents, "EPSG:4326", op="incident_heat")
+    require_crs(incidents, DISPLAY_CRS, op="incident_heat")
     xs, ys = shapely.get_x(incidents.geometry.values), shapely.get_y(incidents.geometry.values)
     return HeatMap([[round(float(y), 5), round(float(x), 5)] for x, y in zip(xs, ys)],
                    name=safe_text(name), radius=18, blur=14, min_opacity=0.3)
@@ -68,10 +70,10 @@ def choropleth_color(count: int) -> str:
 def district_choropleth(districts: gpd.GeoDataFrame, counts: pd.Series, *, name: str,
                         label: str = "Incidents") -> folium.GeoJson:
     """Return districts shaded by a count (``counts`` indexed by district number)."""
-    frame = districts.assign(incidents=districts["district"].astype(int).map(counts).fillna(0).astype(int))
+    frame = districts.assign(incidents=districts[schema.DISTRICT].astype(int).map(counts).fillna(0).astype(int))
     frame = frame.assign(_fill=[choropleth_color(c) for c in frame["incidents"]])
     return polygon_layer(
-        frame, name=name, fields=["district", "district_name", "incidents"],
+        frame, name=name, fields=[schema.DISTRICT, schema.DISTRICT_NAME, "incidents"],
         aliases=["District", "Name", label], color="#08306b", color_field="_fill",
         colors={c: c for c in CHOROPLETH_COLORS}, fill_opacity=0.7, weight=1,
     )

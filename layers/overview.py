@@ -5,6 +5,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from geo import schema
 from geo.config import SYNTHETIC_SOURCE
 from layers.base import base_map
 from layers.features import districts_layer, incidents_layer, parcels_layer, polygon_layer
@@ -40,11 +41,11 @@ def store_overview_map(
     elif len(parcels):
         note = f"{len(parcels):,} parcels: too many for a citywide map; zoom in on a page that filters them."
     if len(sites):
-        joined = sites.merge(status[["site_id", "sign_status", "gate_status"]], on="site_id", how="left")
+        joined = sites.merge(status[[schema.SITE_ID, schema.SIGN_STATUS, schema.GATE_STATUS]], on=schema.SITE_ID, how="left")
         polygon_layer(
-            joined, name=f"City sites{suffix}", fields=["site_id", "name", "owning_dept", "sign_status"],
+            joined, name=f"City sites{suffix}", fields=[schema.SITE_ID, schema.NAME, schema.OWNING_DEPT, schema.SIGN_STATUS],
             aliases=["Site", "Name", "Department", "Sign"], color="#2c3e50",
-            color_field="sign_status", colors=SIGN_COLORS, fill_opacity=0.6,
+            color_field=schema.SIGN_STATUS, colors=SIGN_COLORS, fill_opacity=0.6,
         ).add_to(fmap)
     if len(incidents):
         incidents_layer(incidents, name=f"Incidents{suffix}").add_to(fmap)

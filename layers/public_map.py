@@ -4,6 +4,7 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 
+from geo import schema
 from geo.config import SYNTHETIC_SOURCE
 from layers.base import base_map
 from layers.escape import safe_text
@@ -11,13 +12,13 @@ from layers.features import districts_layer, to_feature_collection
 from layers.style import Banner, Legend
 
 PROTECTED_COLOR = "#1e8449"
-PUBLIC_FIELDS = ["name", "owning_dept", "protected_status"]
+PUBLIC_FIELDS = [schema.NAME, schema.OWNING_DEPT, "protected_status"]
 
 
 def public_map(sites: gpd.GeoDataFrame, *, districts: gpd.GeoDataFrame, synthetic: bool,
                tiles: str | None = "OpenStreetMap") -> folium.Map:
     """Return the public map from :func:`geo.reports.publish.public_sites` output (points, public columns only)."""
-    extra = set(sites.columns) - {*PUBLIC_FIELDS, "council_district", "geometry"}
+    extra = set(sites.columns) - {*PUBLIC_FIELDS, schema.COUNCIL_DISTRICT, "geometry"}
     if extra:
         raise ValueError(f"public_map: internal columns {sorted(extra)} must not reach a public map; "
                          "build the frame with geo.reports.publish.public_sites().")

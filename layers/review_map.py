@@ -5,8 +5,9 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from geo.analysis.lod import MapView
+from geo import schema
 from geo.config import SYNTHETIC_SOURCE
+from geo.records import MapView
 from layers.base import base_map
 from layers.features import districts_layer, polygon_layer
 from layers.incidents import choropleth_legend, district_choropleth
@@ -14,7 +15,7 @@ from layers.style import TIER_COLORS, Banner, Legend
 
 CLASS_COLORS = {**{k: v for k, v in TIER_COLORS.items() if k}, "other_public": "#2980b9", "private": "#95a5a6",
                 "repeat": "#6e2c00"}
-FIELDS = ["record_id", "kind", "name", "category", "use_code", "final_tier"]
+FIELDS = ["record_id", "kind", schema.NAME, "category", schema.USE_CODE, "final_tier"]
 ALIASES = ["Id", "Kind", "Name / address", "Category", "Use code", "Risk tier"]
 
 

@@ -1,17 +1,22 @@
 """City sites coloured by risk tier, category, sign or gate status, with point markers to find them."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import folium
 import geopandas as gpd
 import shapely
 
+from geo import schema
+from geo.config import DISPLAY_CRS
 from geo.crs import require_crs
 from layers.escape import safe_text
 from layers.features import polygon_layer, to_feature_collection
 from layers.style import CATEGORY_COLORS, GATE_COLORS, SIGN_COLORS, TIER_COLORS
 
-COLOR_BY = {"tier": ("final_tier", TIER_COLORS), "category": ("category", CATEGORY_COLORS),
-            "sign": ("sign_status", SIGN_COLORS), "gate": ("gate_status", GATE_COLORS)}
+COLOR_BY: dict[str, tuple[str, Mapping[Any, str]]] = {"tier": ("final_tier", TIER_COLORS), "category": ("category", CATEGORY_COLORS),
+            "sign": (schema.SIGN_STATUS, SIGN_COLORS), "gate": (schema.GATE_STATUS, GATE_COLORS)}
 LEGEND_TITLES = {"tier": "Staging risk (internal)", "category": "Category", "sign": "Sign", "gate": "Gate / barrier"}
 
 
@@ -22,18 +27,18 @@ def site_layers(sites: gpd.GeoDataFrame, *, color_by: str, fields: list[str], al
     Sites are small at city zoom, so each also gets a canvas circle marker at its
     representative point; the selected site is drawn larger.
     """
-    require_crs(sites, "EPSG:4326", op="site_layers")
+    require_crs(sites, DISPLAY_CRS, op="site_layers")
     if color_by not in COLOR_BY:
         raise ValueError(f"color_by {color_by!r}: use one of {list(COLOR_BY)}")
     column, colors = COLOR_BY[color_by]
     polygons = polygon_layer(sites, name=f"{name} (outlines)", fields=fields, aliases=aliases, color="#2c3e50",
                              color_field=column, colors=colors, fill_opacity=0.55)
     points = sites.set_geometry(shapely.point_on_surface(sites.geometry.values))
-    gate = sites.get("gate_status", None)
-    extra = {
+    gate = sites.get(schema.GATE_STATUS, None)
+    extra: dict[str, Sequence[object]] = {
         "_fill": [colors.get(v, colors.get(None, "#7f8c8d")) for v in sites[column]],
         "_stroke": [GATE_COLORS.get(v, "#1b2631") for v in gate] if gate is not None else ["#1b2631"] * len(sites),
-        "_r": [9 if sid == selected else 6 for sid in sites["site_id"]],
+        "_r": [9 if sid == selected else 6 for sid in sites[schema.SITE_ID]],
     }
     data = to_feature_collection(points, fields, extra=extra)
     markers = folium.GeoJson(

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import branca.element
-import shapely
 
 from layers.escape import safe_text
 
@@ -17,16 +16,8 @@ GATE_COLORS = {
     "no_gate": "#95a5a6", "unknown": "#bdc3c7",
 }
 VERIFICATION_COLORS = {"lapd_confirmed": "#1f3a93", "corroborated": "#2980b9", "unverified": "#85c1e9"}
-SITE_COLOR = "#2c3e50"
 PARCEL_COLOR = "#95a5a6"
 DISTRICT_COLOR = "#34495e"
-
-
-def latlon(point: shapely.Point) -> list[float]:
-    """Return ``[lat, lon]`` for a point in EPSG:4326 (folium markers want this order)."""
-    if not (-180 <= point.x <= 180 and -90 <= point.y <= 90):
-        raise ValueError(f"latlon: ({point.x}, {point.y}) is not EPSG:4326; reproject with to_display().")
-    return [point.y, point.x]
 
 
 _LEGEND = """

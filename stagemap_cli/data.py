@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from geo import schema as S
+from geo import schema
 from geo.services.admin import load_liaisons, migrate_store
 from geo.services.imports import import_file
 from stagemap_cli.common import EXIT_OK, add_store, add_user, cli_actor, open_cli_store
@@ -12,7 +12,7 @@ from stagemap_cli.common import EXIT_OK, add_store, add_user, cli_actor, open_cl
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``import``, ``info``, ``migrate`` and ``liaisons load``."""
     ip = sub.add_parser("import", help="validate and import a real LA file (admins)")
-    ip.add_argument("kind", choices=S.IMPORT_KINDS)
+    ip.add_argument("kind", choices=schema.IMPORT_KINDS)
     ip.add_argument("path")
     ip.add_argument("--crs", help="EPSG code for files without one, e.g. 2229 or EPSG:2229")
     ip.add_argument("--department", help="owning department for a sites file without a department column")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from geo import schema as S
+from geo import schema
 from geo.intake.evidence import EvidenceUpload
 from geo.intake.reports import IncidentReport
 from geo.services.intake import import_incidents, submit_incident
@@ -15,21 +15,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ip = sub.add_parser("incident", help="submit incident reports (A.3 contractor, B.6 officer, staff, public)")
     isub = ip.add_subparsers(dest="incident_command", required=True)
     add = isub.add_parser("add", help="submit one report with its evidence files")
-    add.add_argument("--type", required=True, choices=S.INCIDENT_TYPES, dest="incident_type")
+    add.add_argument("--type", required=True, choices=schema.INCIDENT_TYPES, dest="incident_type")
     add.add_argument("--lat", required=True, type=float)
     add.add_argument("--lon", required=True, type=float)
     add.add_argument("--occurred", required=True, help="ISO 8601; without a zone it is Los Angeles time")
     add.add_argument("--source", required=True, choices=("contractor", "officer", "staff", "public"),
                      dest="source_type", help="who reported it")
-    add.add_argument("--verification", default="unverified", choices=S.VERIFICATION_STATUSES)
+    add.add_argument("--verification", default="unverified", choices=schema.VERIFICATION_STATUSES)
     add.add_argument("--description")
     add.add_argument("--location-text", help="hundred-block or intersection, never the reporter's position")
-    add.add_argument("--warrant", default="unknown", choices=S.WARRANT_VALUES, dest="warrant_shown")
+    add.add_argument("--warrant", default="unknown", choices=schema.WARRANT_VALUES, dest="warrant_shown")
     add.add_argument("--supervisor-name", help="on-scene supervisor (B.2), with --supervisor-badge")
     add.add_argument("--supervisor-badge")
     add.add_argument("--agency")
-    add.add_argument("--body-camera", default="unknown", choices=S.BODY_CAMERA_VALUES)
-    add.add_argument("--referral", default="none", choices=S.REFERRALS)
+    add.add_argument("--body-camera", default="unknown", choices=schema.BODY_CAMERA_VALUES)
+    add.add_argument("--referral", default="none", choices=schema.REFERRALS)
     add.add_argument("--department", help="the contractor's department when the place is on no City site")
     add.add_argument("--reporter-name")
     add.add_argument("--reporter-email")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import folium
 
-from geo import schema as S
+from geo import schema
 from geo.access.roles import authorize
 from geo.analysis.incident_filters import IncidentFilter, counts_by_district, filter_incidents
 from geo.errors import GeoDataError
@@ -58,29 +58,29 @@ def run_map(args: argparse.Namespace) -> int:
     authorize(actor, "export_internal")
     authorize(actor, "view_incident_points" if args.layer == "incidents" else "view_risk")
     synthetic = bool(store.is_synthetic())
-    districts = store.read_layer(S.DISTRICTS)
+    districts = store.read_layer(schema.DISTRICTS)
     tiles = None if str(args.tiles).lower() == "none" else args.tiles
-    if args.district is not None and args.district not in set(districts[S.DISTRICT].astype(int)):
+    if args.district is not None and args.district not in set(districts[schema.DISTRICT].astype(int)):
         raise GeoDataError(f"--district {args.district}: the store has districts "
-                           f"{sorted(districts[S.DISTRICT].astype(int))}.")
+                           f"{sorted(districts[schema.DISTRICT].astype(int))}.")
     chosen = (args.district,) if args.district is not None else ()
-    shown_districts = districts[districts[S.DISTRICT].isin(chosen)] if chosen else districts
+    shown_districts = districts[districts[schema.DISTRICT].isin(chosen)] if chosen else districts
     if args.layer == "incidents":
-        incidents = filter_incidents(store.read_layer(S.INCIDENTS), IncidentFilter(districts=chosen))
+        incidents = filter_incidents(store.read_layer(schema.INCIDENTS), IncidentFilter(districts=chosen))
         fmap = incident_map(incidents, shown_districts, counts_by_district(incidents, shown_districts),
                             mode="clusters", synthetic=synthetic, tiles=tiles)
         count = len(incidents)
     else:
         res = analyze_store(store, as_of=dt.date.today())
-        sites = res.sites if not chosen else res.sites[res.sites[S.COUNCIL_DISTRICT].isin(chosen)]
+        sites = res.sites if not chosen else res.sites[res.sites[schema.COUNCIL_DISTRICT].isin(chosen)]
         if args.layer == "gaps":
             sites = sites[sites["protection"] != "protected"]
-            fmap = site_map(sites, color_by="tier", fields=[S.SITE_ID, S.NAME, "final_tier", "protection_detail"],
+            fmap = site_map(sites, color_by="tier", fields=[schema.SITE_ID, schema.NAME, "final_tier", "protection_detail"],
                             aliases=["Site", "Name", "Tier", "Protection"], synthetic=synthetic,
                             districts=shown_districts, tiles=tiles, note="INTERNAL: unprotected City sites")
         else:
-            fmap = site_map(sites, color_by="sign", fields=[S.SITE_ID, S.NAME, S.OWNING_DEPT, S.SIGN_STATUS,
-                                                            S.GATE_STATUS],
+            fmap = site_map(sites, color_by="sign", fields=[schema.SITE_ID, schema.NAME, schema.OWNING_DEPT, schema.SIGN_STATUS,
+                                                            schema.GATE_STATUS],
                             aliases=["Site", "Name", "Department", "Sign", "Gate"], synthetic=synthetic,
                             districts=shown_districts, tiles=tiles)
         count = len(sites)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from geo import schema as S
+from geo import schema
 from geo.services.status import import_status, save_site_status
 from stagemap_cli.common import (
     EXIT_CONFLICT,
@@ -49,18 +49,18 @@ def run_set(args: argparse.Namespace) -> int:
     """Save one change as the named account (liaisons: their own department's sites only)."""
     changes: dict[str, object] = {}
     if args.sign:
-        changes[S.SIGN_STATUS] = SIGN_ARGS[args.sign]
+        changes[schema.SIGN_STATUS] = SIGN_ARGS[args.sign]
     if args.gate:
-        changes[S.GATE_STATUS] = GATE_ARGS[args.gate]
+        changes[schema.GATE_STATUS] = GATE_ARGS[args.gate]
     if args.posted_on:
-        changes[S.SIGN_POSTED_ON] = args.posted_on
+        changes[schema.SIGN_POSTED_ON] = args.posted_on
     if args.inspected_on:
-        changes[S.LAST_INSPECTED] = args.inspected_on
+        changes[schema.LAST_INSPECTED] = args.inspected_on
     if args.note is not None:
-        changes[S.STATUS_NOTE] = args.note
+        changes[schema.STATUS_NOTE] = args.note
     store = open_cli_store(args)
     new = save_site_status(store, cli_actor(args, store), args.site_id, changes, expect_version=args.expect_version)
-    print(f"saved {args.site_id} version {new[S.VERSION]}: sign {new[S.SIGN_STATUS]}, gate {new[S.GATE_STATUS]}")
+    print(f"saved {args.site_id} version {new[schema.VERSION]}: sign {new[schema.SIGN_STATUS]}, gate {new[schema.GATE_STATUS]}")
     return EXIT_OK
 
 

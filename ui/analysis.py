@@ -7,7 +7,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import schema as S
+from geo import schema
 from geo.analysis.analyze import AnalysisConfig, AnalysisResult
 from geo.services.analysis import analysis_inputs, analyze_inputs
 from ui.data import load_frames, store_at
@@ -19,15 +19,15 @@ def status_token(url: str) -> tuple[int, int]:
     """Return a cheap token that changes with every status save or override (a cache key part)."""
     store = store_at(url)
     status = store.read_status()
-    return int(status[S.VERSION].sum()) if len(status) else 0, len(store.read_overrides(latest_only=False))
+    return int(status[schema.VERSION].sum()) if len(status) else 0, len(store.read_overrides(latest_only=False))
 
 
 @st.cache_resource(show_spinner="Scoring sites and snapping incidents...", max_entries=4)
 def load_analysis(url: str, version: int, token: tuple[int, int], as_of: dt.date) -> AnalysisResult:
     """Run the analysis for one (store version, status token, date); shared and read-only."""
     frames = load_frames(url, version)
-    held = {S.PARCELS: frames.parcels, S.SITES: frames.sites, S.INCIDENTS: frames.incidents,
-            S.DISTRICTS: frames.districts}
+    held = {schema.PARCELS: frames.parcels, schema.SITES: frames.sites, schema.INCIDENTS: frames.incidents,
+            schema.DISTRICTS: frames.districts}
     return analyze_inputs(analysis_inputs(store_at(url), held=held), as_of=as_of, config=CONFIG)
 
 
@@ -39,7 +39,7 @@ def current_analysis(url: str, version: int, *, as_of: dt.date | None = None) ->
 def status_of(url: str, site_id: str) -> dict[str, object]:
     """Return one site's current status row (always read fresh, never cached)."""
     status = store_at(url).read_status()
-    row = status[status[S.SITE_ID] == site_id]
+    row = status[status[schema.SITE_ID] == site_id]
     if row.empty:
         return {}
     rec = row.iloc[0].to_dict()

@@ -101,7 +101,7 @@ def _oidc_actor() -> Actor:
         return _remember(PUBLIC)
     claims = st.user.to_dict()
     st.session_state.setdefault(SIGNED_IN_AT, time.time())
-    if session_expired(st.session_state[SIGNED_IN_AT], time.time(), max_hours=MAX_HOURS, token_exp=claims.get("exp")):
+    if session_expired(st.session_state[SIGNED_IN_AT], time.time(), max_hours=MAX_HOURS, token_exp=_exp(claims.get("exp"))):
         st.session_state.pop(SIGNED_IN_AT, None)
         st.logout()
     email = str(claims.get("email") or "")
@@ -111,6 +111,14 @@ def _oidc_actor() -> Actor:
         st.caption(f"Signed in as **{actor.name}** ({actor.role})")
         st.button("Sign out", on_click=st.logout)
     return _remember(actor)
+
+
+def _exp(value: object) -> float | None:
+    """Return the ID token's ``exp`` claim as seconds, ``None`` when absent or unreadable."""
+    try:
+        return float(str(value)) if value is not None else None
+    except ValueError:
+        return None
 
 
 def _remember(actor: Actor) -> Actor:

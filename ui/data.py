@@ -7,7 +7,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import schema as S
+from geo import schema
 from geo.config import store_url
 from geo.records import StoreInfo
 from geo.store import Store, open_store
@@ -50,9 +50,9 @@ def load_frames(url: str, version: int) -> StoreFrames:
     store = store_at(url)
     return StoreFrames(
         info=store.info(),
-        sites=store.read_layer(S.SITES),
+        sites=store.read_layer(schema.SITES),
         status=store.read_status(),
-        parcels=store.read_layer(S.PARCELS),
-        incidents=store.read_layer(S.INCIDENTS),
-        districts=store.read_layer(S.DISTRICTS),
+        parcels=store.read_layer(schema.PARCELS),
+        incidents=store.read_layer(schema.INCIDENTS),
+        districts=store.read_layer(schema.DISTRICTS),
     )

@@ -7,7 +7,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import schema as S
+from geo import schema
 from geo.access.roles import Actor
 from geo.analysis.analyze import AnalysisResult
 from geo.analysis.selection import feature_at
@@ -34,7 +34,7 @@ def render(record_id: str, *, res: AnalysisResult, review: gpd.GeoDataFrame, url
         st.info(f"{record_id} is not in the review set; clear the selection or change the filters.")
         return
     row = rows.iloc[0]
-    st.subheader(f"{row['kind']} {record_id}: {row[S.NAME] or ''}")
+    st.subheader(f"{row['kind']} {record_id}: {row[schema.NAME] or ''}")
     if row["kind"] == "City site":
         _site_detail(record_id, res=res, url=url, actor=actor)
     else:
@@ -42,15 +42,15 @@ def render(record_id: str, *, res: AnalysisResult, review: gpd.GeoDataFrame, url
 
 
 def _site_detail(site_id: str, *, res: AnalysisResult, url: str, actor: Actor) -> None:
-    site = res.sites.set_index(S.SITE_ID).loc[site_id]
+    site = res.sites.set_index(schema.SITE_ID).loc[site_id]
     cols = st.columns(4)
     cols[0].metric("Risk score", f"{site['risk_score']:.0f}")
     cols[1].metric("Computed tier", str(site["risk_tier"]))
     cols[2].metric("Final tier", str(site["final_tier"]))
     cols[3].metric("Protection", str(site["protection"]))
     st.markdown(f"**Category:** {site['category']} · *{site['category_basis']}*  \n"
-                f"**Department:** {site[S.OWNING_DEPT]} · **Sign:** {site[S.SIGN_STATUS]} · "
-                f"**Gate:** {site[S.GATE_STATUS]}")
+                f"**Department:** {site[schema.OWNING_DEPT]} · **Sign:** {site[schema.SIGN_STATUS]} · "
+                f"**Gate:** {site[schema.GATE_STATUS]}")
     st.markdown("**Why this score**")
     st.dataframe(pd.DataFrame({"factor": str(site["risk_factors"]).split("; ")}), hide_index=True, width="stretch")
     if site["tier_source"] == "override":
@@ -65,7 +65,7 @@ def _site_detail(site_id: str, *, res: AnalysisResult, url: str, actor: Actor) -
                 st.rerun()
             except (GeoDataError, AccessDenied) as exc:
                 st.error(str(exc))
-    near = res.incidents[res.incidents[S.SITE_ID] == site_id]
+    near = res.incidents[res.incidents[schema.SITE_ID] == site_id]
     st.markdown(f"**Incidents on or beside this site:** {len(near)}")
     if len(near):
         st.dataframe(near[INCIDENT_COLUMNS], hide_index=True, width="stretch")
@@ -80,9 +80,9 @@ def _parcel_detail(ain: str, *, res: AnalysisResult, row: pd.Series) -> None:
     cols[0].metric("Owner class", str(row["owner_class"]))
     cols[1].metric("Incidents within 250 m, 90 days", f"{int(row['incidents_250m_90d']):,}")
     cols[2].metric("Repeat-incident site", "yes" if row["repeat_site"] else "no")
-    st.markdown(f"**Use code:** {row[S.USE_CODE]} · **Category:** {row['category']} · "
-                f"**Council district:** {row[S.COUNCIL_DISTRICT]}")
-    snapped = res.incidents[res.incidents[S.AIN].astype(str) == ain]
+    st.markdown(f"**Use code:** {row[schema.USE_CODE]} · **Category:** {row['category']} · "
+                f"**Council district:** {row[schema.COUNCIL_DISTRICT]}")
+    snapped = res.incidents[res.incidents[schema.AIN].astype(str) == ain]
     st.markdown(f"**Incidents on or beside this parcel:** {len(snapped)}")
     if len(snapped):
         st.dataframe(snapped[INCIDENT_COLUMNS], hide_index=True, width="stretch")

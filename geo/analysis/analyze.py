@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import schema as S
-from geo.analysis import gaps as G
+from geo import schema
+from geo.analysis import gaps
 from geo.analysis.classify import CATEGORY, CATEGORY_BASIS, CATEGORY_SOURCE, ClassifyRules, classify_sites
 from geo.analysis.proximity import incident_counts, nearest_distance_ft, polygon_anchors
 from geo.analysis.risk import (
@@ -30,8 +30,8 @@ from geo.analysis.snap import OWNER_CLASS, PRIVATE, SnapRules, owner_class_of_pa
 from geo.config import Directive
 from geo.crs import to_analysis, to_display
 
-PARCEL_COLUMNS = (S.AIN, S.USE_CODE, S.USE_DESCRIPTION, S.OWNER_NAME, S.COUNCIL_DISTRICT, S.LAPD_AREA,
-                  S.CENTROID_X_FT, S.CENTROID_Y_FT)
+PARCEL_COLUMNS = (schema.AIN, schema.USE_CODE, schema.USE_DESCRIPTION, schema.OWNER_NAME, schema.COUNCIL_DISTRICT, schema.LAPD_AREA,
+                  schema.CENTROID_X_FT, schema.CENTROID_Y_FT)
 
 
 @dataclass(frozen=True)
@@ -105,8 +105,8 @@ def analyze(
         cls = classify_sites(sites, parks=parks, rules=config.classify)
     with timed("snap"):
         snapped = snap_incidents(incidents, sites=sites, parcels=parcels, districts=districts, rules=config.snap)
-        snapped = pd.concat([incidents[[c for c in (S.INCIDENT_ID, S.OCCURRED_AT, S.INCIDENT_TYPE,
-                                                      S.VERIFICATION, S.SOURCE_TYPE) if c in incidents]],
+        snapped = pd.concat([incidents[[c for c in (schema.INCIDENT_ID, schema.OCCURRED_AT, schema.INCIDENT_TYPE,
+                                                      schema.VERIFICATION, schema.SOURCE_TYPE) if c in incidents]],
                              snapped], axis=1)
     with timed("site_counts"):
         site_counts = incident_counts(sites, incidents, radii_m=config.site_radii_m,
@@ -114,27 +114,27 @@ def analyze(
     with timed("parcel_counts"):
         parcel_counts = _parcel_counts(parcels, sites, incidents, as_of=as_of, config=config)
     with timed("hot_spots"):
-        hot, owners = G.private_hot_spots(snapped, parcels, as_of=as_of, recent_days=config.risk.repeat_days,
+        hot, owners = gaps.private_hot_spots(snapped, parcels, as_of=as_of, recent_days=config.risk.repeat_days,
                                           min_incidents=config.risk.repeat_min_incidents)
     with timed("distances"):
         dist = _site_distances(sites, parcels, hot, ramps)
     with timed("score"):
         features = pd.concat([cls, shape_metrics(sites, category=cls[CATEGORY], rules=config.risk),
                               site_counts, dist], axis=1)
-        status_gaps = G.site_gaps(sites, status, category=cls[CATEGORY], as_of=as_of,
+        status_gaps = gaps.site_gaps(sites, status, category=cls[CATEGORY], as_of=as_of,
                                   directive=config.directive)
-        features[S.GATE_STATUS] = status_gaps[S.GATE_STATUS]
+        features[schema.GATE_STATUS] = status_gaps[schema.GATE_STATUS]
         scored = score_sites(features, rules=config.risk)
-        final = apply_overrides(sites[S.SITE_ID], scored["risk_tier"], overrides)
+        final = apply_overrides(sites[schema.SITE_ID], scored["risk_tier"], overrides)
     with timed("gaps"):
         table = _site_table(sites, cls, features, scored, final, status_gaps)
-        order = G.priority_order(table["final_tier"], table[G.PROTECTION], table[RISK_SCORE])
+        order = gaps.priority_order(table["final_tier"], table[gaps.PROTECTION], table[RISK_SCORE])
         table = table.loc[order]
         result = AnalysisResult(
             as_of=as_of, sites=to_display(table), incidents=snapped, parcel_counts=parcel_counts,
-            kpi_department=G.kpis(table, by=S.OWNING_DEPT), kpi_district=G.kpis(table, by=S.COUNCIL_DISTRICT),
-            matrix=G.risk_protection_matrix(table["final_tier"], table[G.PROTECTION]),
-            near_unprotected=G.incidents_near_unprotected(snapped, table), hot_spots=hot,
+            kpi_department=gaps.kpis(table, by=schema.OWNING_DEPT), kpi_district=gaps.kpis(table, by=schema.COUNCIL_DISTRICT),
+            matrix=gaps.risk_protection_matrix(table["final_tier"], table[gaps.PROTECTION]),
+            near_unprotected=gaps.incidents_near_unprotected(snapped, table), hot_spots=hot,
             hot_spot_owners=owners, timings_s=clock,
         )
     return result
@@ -159,23 +159,23 @@ def _timer(clock: dict[str, float]) -> Callable[[str], Any]:
 
 def _parcel_counts(parcels: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *,
                    as_of: dt.date, config: AnalysisConfig) -> pd.DataFrame:
-    """Counts per private parcel, anchored on the stored centroids when present."""
+    """Return incident counts per private parcel, anchored on the stored centroids when present."""
     private = owner_class_of_parcels(parcels, sites, rules=config.snap)[OWNER_CLASS] == PRIVATE
     sub = parcels[private.to_numpy()]
     anchor = None
-    if {S.CENTROID_X_FT, S.CENTROID_Y_FT} <= set(sub.columns) and sub[[S.CENTROID_X_FT, S.CENTROID_Y_FT]].notna().all().all():
-        anchor = sub[[S.CENTROID_X_FT, S.CENTROID_Y_FT]].to_numpy(dtype=float)
+    if {schema.CENTROID_X_FT, schema.CENTROID_Y_FT} <= set(sub.columns) and sub[[schema.CENTROID_X_FT, schema.CENTROID_Y_FT]].notna().all().all():
+        anchor = sub[[schema.CENTROID_X_FT, schema.CENTROID_Y_FT]].to_numpy(dtype=float)
     counts = incident_counts(sub, incidents, radii_m=config.parcel_radii_m,
                              windows_days=config.parcel_windows_days, as_of=as_of, anchor_xy_ft=anchor)
-    return pd.concat([sub[[S.AIN]].reset_index(drop=True), counts.reset_index(drop=True)], axis=1)
+    return pd.concat([sub[[schema.AIN]].reset_index(drop=True), counts.reset_index(drop=True)], axis=1)
 
 
 def _site_distances(sites: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, hot: pd.DataFrame,
                     ramps: gpd.GeoDataFrame | None) -> pd.DataFrame:
     """Distance (ft) from each site to the nearest recent repeat-incident parcel and freeway ramp."""
     geoms = np.asarray(sites.geometry.values, dtype=object)
-    repeat = hot.loc[hot["repeat_recent"], S.AIN] if len(hot) else pd.Series([], dtype=object)
-    targets = np.asarray(parcels.geometry.values[parcels[S.AIN].isin(repeat).to_numpy()], dtype=object)
+    repeat = hot.loc[hot["repeat_recent"], schema.AIN] if len(hot) else pd.Series([], dtype=object)
+    targets = np.asarray(parcels.geometry.values[parcels[schema.AIN].isin(repeat).to_numpy()], dtype=object)
     d_repeat = np.full(len(geoms), np.inf)
     if len(targets) and len(geoms):
         (i, _), d = shapely.STRtree(targets).query_nearest(geoms, return_distance=True, all_matches=False)
@@ -187,10 +187,11 @@ def _site_distances(sites: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, hot: pd.
     return pd.DataFrame({DIST_REPEAT_FT: d_repeat, DIST_RAMP_FT: d_ramp}, index=sites.index)
 
 
-def _site_table(sites, cls, features, scored, final, status_gaps) -> gpd.GeoDataFrame:
-    keep = [c for c in (S.SITE_ID, S.NAME, S.OWNING_DEPT, S.ASSET_TYPE, S.AINS, S.USE_CODE, S.USE_DESCRIPTION,
-                        S.BLDG_SQFT, S.COUNCIL_DISTRICT, S.LAPD_AREA, S.SITE_ORIGIN, S.IS_SYNTHETIC)
+def _site_table(sites: gpd.GeoDataFrame, cls: pd.DataFrame, features: pd.DataFrame, scored: pd.DataFrame,
+                final: pd.DataFrame, status_gaps: pd.DataFrame) -> gpd.GeoDataFrame:
+    keep = [c for c in (schema.SITE_ID, schema.NAME, schema.OWNING_DEPT, schema.ASSET_TYPE, schema.AINS, schema.USE_CODE, schema.USE_DESCRIPTION,
+                        schema.BLDG_SQFT, schema.COUNCIL_DISTRICT, schema.LAPD_AREA, schema.SITE_ORIGIN, schema.IS_SYNTHETIC)
             if c in sites.columns]
-    measures = features.drop(columns=[CATEGORY, CATEGORY_SOURCE, CATEGORY_BASIS, S.GATE_STATUS])
+    measures = features.drop(columns=[CATEGORY, CATEGORY_SOURCE, CATEGORY_BASIS, schema.GATE_STATUS])
     frame = pd.concat([sites[keep], cls, measures, scored, final, status_gaps], axis=1)
     return gpd.GeoDataFrame(frame, geometry=sites.geometry.values, crs=sites.crs, index=sites.index)

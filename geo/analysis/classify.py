@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.config import ANALYSIS_CRS
 from geo.crs import require_crs
 
@@ -95,12 +95,12 @@ def classify_sites(
         When ``sites`` or ``parks`` is not in EPSG:2229.
     """
     require_crs(sites, ANALYSIS_CRS, op="classify_sites")
-    code = normalize_use_code(_col(sites, S.USE_CODE))
-    text = (_col(sites, S.USE_DESCRIPTION).fillna("").astype(str) + " "
-            + _col(sites, S.USE_DETAIL).fillna("").astype(str)).str.lower().str.strip()
-    asset = _col(sites, S.ASSET_TYPE).fillna("").astype(str).str.strip()
-    bldg = pd.to_numeric(_col(sites, S.BLDG_SQFT), errors="coerce")
-    year = pd.to_numeric(_col(sites, S.YEAR_BUILT), errors="coerce")
+    code = normalize_use_code(_col(sites, schema.USE_CODE))
+    text = (_col(sites, schema.USE_DESCRIPTION).fillna("").astype(str) + " "
+            + _col(sites, schema.USE_DETAIL).fillna("").astype(str)).str.lower().str.strip()
+    asset = _col(sites, schema.ASSET_TYPE).fillna("").astype(str).str.strip()
+    bldg = pd.to_numeric(_col(sites, schema.BLDG_SQFT), errors="coerce")
+    year = pd.to_numeric(_col(sites, schema.YEAR_BUILT), errors="coerce")
     park_share = park_overlap_share(sites, parks=parks)
 
     category = pd.Series(OTHER, index=sites.index, dtype=object)

@@ -6,9 +6,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from geo import schema as S
+from geo import schema
 from geo.analysis.classify import FACILITY, PARKING_GARAGE, PARKING_LOT, VACANT_LOT
-from geo.analysis.proximity import in_window, local_dates
+from geo.analysis.proximity import in_window, local_days
 from geo.analysis.snap import ADJACENT, CITY_SITE, ON_SITE, OWNER_CLASS, PRIVATE, SNAP_DISTANCE_FT, SNAP_KIND
 from geo.config import Directive
 
@@ -43,13 +43,13 @@ def site_gaps(
     DataFrame
         Aligned to ``sites.index``.
     """
-    st = status.drop_duplicates(S.SITE_ID, keep="last").set_index(S.SITE_ID) if len(status) else \
-        pd.DataFrame(columns=[S.SIGN_STATUS, S.SIGN_POSTED_ON, S.GATE_STATUS]).rename_axis(S.SITE_ID)
-    ids = sites[S.SITE_ID].astype(str).to_numpy()
-    sign = st[S.SIGN_STATUS].reindex(ids).fillna("unknown").to_numpy(dtype=object)
-    gate = st[S.GATE_STATUS].reindex(ids).fillna("unknown").to_numpy(dtype=object)
-    posted_on = pd.to_datetime(st[S.SIGN_POSTED_ON].reindex(ids), errors="coerce").to_numpy()
-    identified = (sites[S.OWNING_DEPT].fillna(S.UNASSIGNED) != S.UNASSIGNED).to_numpy()
+    st = status.drop_duplicates(schema.SITE_ID, keep="last").set_index(schema.SITE_ID) if len(status) else \
+        pd.DataFrame(columns=[schema.SIGN_STATUS, schema.SIGN_POSTED_ON, schema.GATE_STATUS]).rename_axis(schema.SITE_ID)
+    ids = sites[schema.SITE_ID].astype(str).to_numpy()
+    sign = st[schema.SIGN_STATUS].reindex(ids).fillna("unknown").to_numpy(dtype=object)
+    gate = st[schema.GATE_STATUS].reindex(ids).fillna("unknown").to_numpy(dtype=object)
+    posted_on = pd.to_datetime(st[schema.SIGN_POSTED_ON].reindex(ids), errors="coerce").to_numpy()
+    identified = (sites[schema.OWNING_DEPT].fillna(schema.UNASSIGNED) != schema.UNASSIGNED).to_numpy()
     signed = sign == "posted"
     applies = category.reindex(sites.index).isin(BARRIER_CATEGORIES).to_numpy()
     gated = gate == "closed_locked"
@@ -59,9 +59,9 @@ def site_gaps(
     protection = np.where(signed & (gated | ~applies), PROTECTED, np.where(signed | (gated & applies),
                                                                             PARTIAL, UNPROTECTED))
     return pd.DataFrame({
-        IDENTIFIED: identified, S.SIGN_STATUS: sign, SIGNED: signed,
-        S.SIGN_POSTED_ON: st[S.SIGN_POSTED_ON].reindex(ids).to_numpy(dtype=object),
-        S.GATE_STATUS: gate, BARRIER_APPLIES: applies, GATED: gated,
+        IDENTIFIED: identified, schema.SIGN_STATUS: sign, SIGNED: signed,
+        schema.SIGN_POSTED_ON: st[schema.SIGN_POSTED_ON].reindex(ids).to_numpy(dtype=object),
+        schema.GATE_STATUS: gate, BARRIER_APPLIES: applies, GATED: gated,
         PROTECTION: protection, PROTECTION_DETAIL: _detail(signed, gated, applies),
         IDENTIFY_OVERDUE_DAYS: np.where(identified, 0, late_id),
         SIGN_OVERDUE_DAYS: np.where(signed, 0, late_sign),
@@ -121,12 +121,12 @@ def incidents_near_unprotected(snapped: pd.DataFrame, site_table: pd.DataFrame) 
         Per site: ``site_id``, ``protection``, ``final_tier``, ``risk_score``, ``owning_dept``.
     """
     near = snapped[(snapped[OWNER_CLASS] == CITY_SITE) & snapped[SNAP_KIND].isin([ON_SITE, ADJACENT])]
-    info = site_table[[S.SITE_ID, PROTECTION, "final_tier", "risk_score"]]
-    out = near.merge(info, on=S.SITE_ID, how="inner")  # merge, not join: pandas 3 keeps site_id as index on empty joins
+    info = site_table[[schema.SITE_ID, PROTECTION, "final_tier", "risk_score"]]
+    out = near.merge(info, on=schema.SITE_ID, how="inner")  # merge, not join: pandas 3 keeps site_id as index on empty joins
     out = out[out[PROTECTION] != PROTECTED]
-    cols = [S.INCIDENT_ID, S.OCCURRED_AT, S.INCIDENT_TYPE, S.SITE_ID, S.OWNING_DEPT, SNAP_KIND,
+    cols = [schema.INCIDENT_ID, schema.OCCURRED_AT, schema.INCIDENT_TYPE, schema.SITE_ID, schema.OWNING_DEPT, SNAP_KIND,
             SNAP_DISTANCE_FT, PROTECTION, "final_tier", "risk_score"]
-    return out[[c for c in cols if c in out.columns]].sort_values([S.SITE_ID, S.OCCURRED_AT], kind="stable")
+    return out[[c for c in cols if c in out.columns]].sort_values([schema.SITE_ID, schema.OCCURRED_AT], kind="stable")
 
 
 def private_hot_spots(
@@ -143,27 +143,27 @@ def private_hot_spots(
     (DataFrame, DataFrame)
         Hot spots by parcel (most incidents first) and by owner.
     """
-    mask = (snapped[OWNER_CLASS] == PRIVATE) & snapped[S.AIN].notna()
-    hits = snapped.loc[mask, [S.AIN, S.OCCURRED_AT]]
-    local = local_dates(hits[S.OCCURRED_AT])
+    mask = (snapped[OWNER_CLASS] == PRIVATE) & snapped[schema.AIN].notna()
+    hits = snapped.loc[mask, [schema.AIN, schema.OCCURRED_AT]]
+    local = local_days(hits[schema.OCCURRED_AT])
     upto = in_window(local, as_of=as_of, days=None)
     recent = in_window(local, as_of=as_of, days=recent_days)
     hits = hits.assign(_n=upto.astype(int), _recent=recent.astype(int))[upto]
-    g = hits.groupby(S.AIN)
+    g = hits.groupby(schema.AIN)
     per = pd.DataFrame({"incidents": g["_n"].sum(), "incidents_recent": g["_recent"].sum(),
-                        "first_at": g[S.OCCURRED_AT].min(), "last_at": g[S.OCCURRED_AT].max()})
+                        "first_at": g[schema.OCCURRED_AT].min(), "last_at": g[schema.OCCURRED_AT].max()})
     per = per[per["incidents"] >= min_incidents]
     per["repeat_recent"] = per["incidents_recent"] >= min_incidents
-    keep = [c for c in (S.AIN, S.OWNER_NAME, S.USE_CODE, S.USE_DESCRIPTION, S.COUNCIL_DISTRICT, S.LAPD_AREA)
+    keep = [c for c in (schema.AIN, schema.OWNER_NAME, schema.USE_CODE, schema.USE_DESCRIPTION, schema.COUNCIL_DISTRICT, schema.LAPD_AREA)
             if c in parcels.columns]
-    info = parcels[keep].drop_duplicates(S.AIN).set_index(S.AIN)
-    per = per.join(info, how="left").reset_index().sort_values(["incidents", S.AIN], ascending=[False, True])
-    owner = per[S.OWNER_NAME].fillna(UNKNOWN_OWNER) if S.OWNER_NAME in per else \
+    info = parcels[keep].drop_duplicates(schema.AIN).set_index(schema.AIN)
+    per = per.join(info, how="left").reset_index().sort_values(["incidents", schema.AIN], ascending=[False, True])
+    owner = per[schema.OWNER_NAME].fillna(UNKNOWN_OWNER) if schema.OWNER_NAME in per else \
         pd.Series(UNKNOWN_OWNER, index=per.index)
     by_owner = per.assign(_owner=owner).groupby("_owner").agg(
-        parcels=(S.AIN, "size"), incidents=("incidents", "sum"), incidents_recent=("incidents_recent", "sum"),
+        parcels=(schema.AIN, "size"), incidents=("incidents", "sum"), incidents_recent=("incidents_recent", "sum"),
         repeat_recent_parcels=("repeat_recent", "sum"), last_at=("last_at", "max"),
-    ).rename_axis(S.OWNER_NAME).reset_index().sort_values(["incidents", S.OWNER_NAME],
+    ).rename_axis(schema.OWNER_NAME).reset_index().sort_values(["incidents", schema.OWNER_NAME],
                                                           ascending=[False, True])
     return per.reset_index(drop=True), by_owner.reset_index(drop=True)
 

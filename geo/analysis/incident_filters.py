@@ -8,10 +8,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import schema as S
+from geo import schema
+from geo.config import LOCAL_TZ
 from geo.errors import SchemaError
-
-LA_TZ = "America/Los_Angeles"
 
 
 @dataclass(frozen=True)
@@ -40,29 +39,29 @@ class IncidentFilter:
 
 def local_dates(occurred_at: pd.Series) -> pd.Series:
     """Return each incident's calendar date in Los Angeles time."""
-    return occurred_at.dt.tz_convert(LA_TZ).dt.date
+    return occurred_at.dt.tz_convert(LOCAL_TZ).dt.date
 
 
 def filter_incidents(incidents: gpd.GeoDataFrame, flt: IncidentFilter) -> gpd.GeoDataFrame:
     """Return the incidents that pass ``flt`` (same columns, original index)."""
     keep = np.ones(len(incidents), dtype=bool)
     if flt.districts:
-        keep &= incidents[S.COUNCIL_DISTRICT].isin(flt.districts).fillna(False).to_numpy(bool)
+        keep &= incidents[schema.COUNCIL_DISTRICT].isin(flt.districts).fillna(False).to_numpy(bool)
     first, last = flt.window()
     if first is not None or last is not None:
-        days = local_dates(incidents[S.OCCURRED_AT])
+        days = local_dates(incidents[schema.OCCURRED_AT])
         if first is not None:
             keep &= (days >= first).to_numpy(bool)
         if last is not None:
             keep &= (days <= last).to_numpy(bool)
     if flt.types:
-        keep &= incidents[S.INCIDENT_TYPE].isin(flt.types).to_numpy(bool)
+        keep &= incidents[schema.INCIDENT_TYPE].isin(flt.types).to_numpy(bool)
     if flt.verification:
-        keep &= incidents[S.VERIFICATION].isin(flt.verification).to_numpy(bool)
+        keep &= incidents[schema.VERIFICATION].isin(flt.verification).to_numpy(bool)
     return incidents[keep]
 
 
 def counts_by_district(incidents: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> pd.Series:
     """Return incident counts per district number (0 where none), named ``incidents``."""
-    counts = incidents[S.COUNCIL_DISTRICT].dropna().astype(int).value_counts()
-    return counts.reindex(districts[S.DISTRICT].astype(int), fill_value=0).rename("incidents")
+    counts = incidents[schema.COUNCIL_DISTRICT].dropna().astype(int).value_counts()
+    return counts.reindex(districts[schema.DISTRICT].astype(int), fill_value=0).rename("incidents")

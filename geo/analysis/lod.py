@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import shapely
+
+from geo.records import MapView
 
 STREET_ZOOM = 15
 FEATURE_CAP = 5_000  # polygons drawn per view: pan stays within 50 ms (10k canvas polygons measured 175 ms)
@@ -16,20 +17,8 @@ GRID_DEG = 0.0025  # about 250 m: bounds snap to this grid so small pans reuse c
 ALL, VIEW, AGGREGATE = "all", "view", "aggregate"
 
 
-@dataclass(frozen=True)
-class MapView:
-    """Zoom and snapped bounds (minx, miny, maxx, maxy) in EPSG:4326 of what the user looks at."""
-
-    zoom: int
-    bounds: tuple[float, float, float, float]
-
-    @property
-    def center(self) -> tuple[float, float]:
-        """Return (lat, lon) of the view's centre."""
-        return ((self.bounds[1] + self.bounds[3]) / 2, (self.bounds[0] + self.bounds[2]) / 2)
-
-
-def snap_bounds(bounds: tuple[float, float, float, float], grid: float = GRID_DEG) -> tuple[float, ...]:
+def snap_bounds(bounds: tuple[float, float, float, float],
+                grid: float = GRID_DEG) -> tuple[float, float, float, float]:
     """Expand ``bounds`` outward to the grid, rounded, so nearby views share one key."""
     minx, miny, maxx, maxy = bounds
     return (round(math.floor(minx / grid) * grid, 6), round(math.floor(miny / grid) * grid, 6),
@@ -44,7 +33,7 @@ def view_from_event(event: Mapping[str, object] | None) -> MapView | None:
     try:
         sw, ne = bounds["_southWest"], bounds["_northEast"]  # type: ignore[index]
         box = (float(sw["lng"]), float(sw["lat"]), float(ne["lng"]), float(ne["lat"]))
-        z = int(zoom)  # type: ignore[arg-type]
+        z = int(str(zoom))
     except (TypeError, KeyError, ValueError):
         return None
     if not all(map(math.isfinite, box)) or box[0] >= box[2] or box[1] >= box[3]:

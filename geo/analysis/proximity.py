@@ -12,14 +12,13 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from geo import schema as S
-from geo.config import ANALYSIS_CRS
+from geo import schema
+from geo.config import ANALYSIS_CRS, LOCAL_TZ
 from geo.crs import require_crs
 
 #: Metres to US survey feet (1 ft = 1200/3937 m).
 FT_PER_M = 3937.0 / 1200.0
 #: Time zone of analysis dates (directive days are LA calendar days).
-LOCAL_TZ = "America/Los_Angeles"
 #: Polygons per strip in exact counting; bounds the pairs held at once (per thread).
 _STRIP = 20_000
 #: Polygon edges handled at once when computing anchors (bounds temporary memory).
@@ -257,7 +256,7 @@ def incident_counts(
     geoms = np.asarray(targets.geometry.values, dtype=object)
     anchors = polygon_anchors(geoms, anchor_xy_ft=anchor_xy_ft)
     pts = shapely.get_coordinates(incidents.geometry.values)
-    local = local_dates(incidents[S.OCCURRED_AT])
+    local = local_days(incidents[schema.OCCURRED_AT])
     out = {}
     for days in windows_days:
         keep = in_window(local, as_of=as_of, days=days)
@@ -274,10 +273,10 @@ def count_column(radius_m: float, days: int | None) -> str:
     return f"incidents_{radius_m:g}m_{'all' if days is None else f'{days}d'}"
 
 
-def local_dates(occurred_at: pd.Series) -> np.ndarray:
+def local_days(occurred_at: pd.Series) -> np.ndarray:
     """Return LA calendar dates (numpy ``datetime64[D]``) of tz-aware timestamps."""
     ts = pd.to_datetime(occurred_at, utc=True).dt.tz_convert(LOCAL_TZ)
-    return ts.dt.tz_localize(None).to_numpy().astype("datetime64[D]")
+    return np.asarray(ts.dt.tz_localize(None).to_numpy().astype("datetime64[D]"))
 
 
 def in_window(local: np.ndarray, *, as_of: dt.date, days: int | None) -> np.ndarray:
@@ -328,7 +327,7 @@ def nearest_distance_ft(
         j = np.fromiter(itertools.chain.from_iterable(lists), dtype=np.intp, count=int(lengths.sum()))
         t = np.repeat(spill, lengths)
         np.minimum.at(best, t, point_polygon_distance(anchors.edges, t, points_xy_ft[j]))
-    return best
+    return np.asarray(best)
 
 
 # --- private steps ---------------------------------------------------------------------

@@ -7,7 +7,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import schema as S
+from geo import schema
 from geo.analysis.analyze import AnalysisResult
 from geo.analysis.classify import CATEGORY, classify_sites
 from geo.analysis.snap import CITY_SITE, OWNER_CLASS, owner_class_of_parcels
@@ -16,7 +16,7 @@ from geo.crs import require_crs, to_analysis
 RECORD_ID, KIND, NEAR_90D = "record_id", "kind", "incidents_250m_90d"
 SITE_KIND, PARCEL_KIND = "City site", "parcel"
 REPEAT = "repeat_site"
-COLUMNS = [RECORD_ID, KIND, S.NAME, OWNER_CLASS, S.OWNING_DEPT, CATEGORY, S.USE_CODE, S.COUNCIL_DISTRICT,
+COLUMNS = [RECORD_ID, KIND, schema.NAME, OWNER_CLASS, schema.OWNING_DEPT, CATEGORY, schema.USE_CODE, schema.COUNCIL_DISTRICT,
            "final_tier", "risk_score", NEAR_90D, REPEAT, "protection"]
 
 
@@ -41,23 +41,23 @@ def review_frame(result: AnalysisResult, parcels: gpd.GeoDataFrame) -> gpd.GeoDa
     require_crs(parcels, "EPSG:4326", op="review_frame")
     sites = result.sites
     site_part = pd.DataFrame({
-        RECORD_ID: sites[S.SITE_ID].astype(str), KIND: SITE_KIND, S.NAME: sites[S.NAME],
-        OWNER_CLASS: CITY_SITE, S.OWNING_DEPT: sites[S.OWNING_DEPT], CATEGORY: sites[CATEGORY],
-        S.USE_CODE: sites[S.USE_CODE], S.COUNCIL_DISTRICT: sites[S.COUNCIL_DISTRICT],
+        RECORD_ID: sites[schema.SITE_ID].astype(str), KIND: SITE_KIND, schema.NAME: sites[schema.NAME],
+        OWNER_CLASS: CITY_SITE, schema.OWNING_DEPT: sites[schema.OWNING_DEPT], CATEGORY: sites[CATEGORY],
+        schema.USE_CODE: sites[schema.USE_CODE], schema.COUNCIL_DISTRICT: sites[schema.COUNCIL_DISTRICT],
         "final_tier": sites["final_tier"], "risk_score": sites["risk_score"],
         NEAR_90D: sites[NEAR_90D], REPEAT: False, "protection": sites["protection"],
     })
     owner = owner_class_of_parcels(parcels, sites)
     rest = parcels[(owner[OWNER_CLASS] != CITY_SITE).to_numpy()]
     owner = owner.loc[rest.index]
-    counts = result.parcel_counts.set_index(S.AIN)[NEAR_90D] if len(result.parcel_counts) else pd.Series(dtype=int)
+    counts = result.parcel_counts.set_index(schema.AIN)[NEAR_90D] if len(result.parcel_counts) else pd.Series(dtype=int)
     repeat = set(result.hot_spots.loc[result.hot_spots.get("repeat_recent", pd.Series(dtype=bool)).astype(bool),
-                                      S.AIN].astype(str)) if len(result.hot_spots) else set()
-    ain = rest[S.AIN].astype(str)
+                                      schema.AIN].astype(str)) if len(result.hot_spots) else set()
+    ain = rest[schema.AIN].astype(str)
     parcel_part = pd.DataFrame({
-        RECORD_ID: ain, KIND: PARCEL_KIND, S.NAME: rest[S.SITUS_ADDRESS], OWNER_CLASS: owner[OWNER_CLASS],
-        S.OWNING_DEPT: None, CATEGORY: classify_sites(to_analysis(rest), parks=None)[CATEGORY],
-        S.USE_CODE: rest[S.USE_CODE], S.COUNCIL_DISTRICT: rest[S.COUNCIL_DISTRICT], "final_tier": None,
+        RECORD_ID: ain, KIND: PARCEL_KIND, schema.NAME: rest[schema.SITUS_ADDRESS], OWNER_CLASS: owner[OWNER_CLASS],
+        schema.OWNING_DEPT: None, CATEGORY: classify_sites(to_analysis(rest), parks=None)[CATEGORY],
+        schema.USE_CODE: rest[schema.USE_CODE], schema.COUNCIL_DISTRICT: rest[schema.COUNCIL_DISTRICT], "final_tier": None,
         "risk_score": np.nan, NEAR_90D: ain.map(counts).fillna(0).astype(int).to_numpy(),
         REPEAT: ain.isin(repeat).to_numpy(), "protection": None,
     })
@@ -74,9 +74,9 @@ def filter_review(frame: pd.DataFrame, flt: ReviewFilter) -> np.ndarray:
     if flt.tiers:
         keep &= frame["final_tier"].isin(flt.tiers).to_numpy(bool)
     if flt.districts:
-        keep &= frame[S.COUNCIL_DISTRICT].isin(flt.districts).fillna(False).to_numpy(bool)
+        keep &= frame[schema.COUNCIL_DISTRICT].isin(flt.districts).fillna(False).to_numpy(bool)
     if flt.use_code.strip():
-        keep &= frame[S.USE_CODE].fillna("").astype(str).str.upper().str.startswith(
+        keep &= frame[schema.USE_CODE].fillna("").astype(str).str.upper().str.startswith(
             flt.use_code.strip().upper()).to_numpy(bool)
     if flt.owner_classes:
         keep &= frame[OWNER_CLASS].isin(flt.owner_classes).to_numpy(bool)

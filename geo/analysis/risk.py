@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.analysis.classify import CATEGORY, CATEGORY_LABELS
 from geo.analysis.proximity import count_column
 from geo.config import ANALYSIS_CRS
@@ -22,7 +22,6 @@ OVERRIDE_TIER, OVERRIDE_REASON, OVERRIDE_BY, OVERRIDE_AT = (
 LOT_AREA_SQFT, FOOTPRINT_SQFT, OPEN_AREA_SQFT, COMPACTNESS = (
     "lot_area_sqft", "footprint_sqft", "open_area_sqft", "compactness")
 DIST_REPEAT_FT, DIST_RAMP_FT = "dist_repeat_site_ft", "dist_ramp_ft"
-TIERS = ("high", "medium", "low")
 FACTORS = ("category", "open_area", "shape", "near_recent", "near_wide", "repeat_site", "ramp", "gate")
 
 
@@ -127,8 +126,8 @@ def shape_metrics(sites: gpd.GeoDataFrame, *, category: pd.Series, rules: RiskRu
     geoms = np.asarray(sites.geometry.values, dtype=object)
     lot = shapely.area(geoms)
     perimeter = shapely.length(geoms)
-    bldg = pd.to_numeric(sites[S.BLDG_SQFT], errors="coerce").fillna(0.0).to_numpy() \
-        if S.BLDG_SQFT in sites else np.zeros(len(sites))
+    bldg = pd.to_numeric(sites[schema.BLDG_SQFT], errors="coerce").fillna(0.0).to_numpy() \
+        if schema.BLDG_SQFT in sites else np.zeros(len(sites))
     footprint = np.minimum(np.maximum(bldg, 0.0) / rules.assumed_stories, lot)
     garage = category.reindex(sites.index).to_numpy() == "parking_garage"
     open_area = np.where(garage, lot, lot - footprint)
@@ -161,7 +160,7 @@ def score_sites(features: pd.DataFrame, *, rules: RiskRules = RiskRules()) -> pd
         When a feature column is missing.
     """
     need = [CATEGORY, OPEN_AREA_SQFT, COMPACTNESS, rules.near_column, rules.wide_column,
-            DIST_REPEAT_FT, DIST_RAMP_FT, S.GATE_STATUS]
+            DIST_REPEAT_FT, DIST_RAMP_FT, schema.GATE_STATUS]
     missing = [c for c in need if c not in features.columns]
     if missing:
         raise SchemaError(f"score_sites: features lack {missing}. Build them with geo.analysis.analyze.site_features "
@@ -207,7 +206,7 @@ def apply_overrides(site_ids: pd.Series, computed_tier: pd.Series, overrides: pd
         latest = pd.DataFrame(columns=cols, dtype=object)
     else:
         ordered = overrides.assign(_n=np.arange(len(overrides))).sort_values(["set_at", "_n"], kind="stable")
-        latest = ordered.drop_duplicates(S.SITE_ID, keep="last").set_index(S.SITE_ID)[
+        latest = ordered.drop_duplicates(schema.SITE_ID, keep="last").set_index(schema.SITE_ID)[
             ["tier", "reason", "set_by", "set_at"]]
         latest.columns = cols
     joined = latest.reindex(site_ids.astype(str).to_numpy())
@@ -295,9 +294,9 @@ def _ramp(f: pd.DataFrame, r: RiskRules) -> tuple[pd.Series, pd.Series]:
 
 
 def _gate(f: pd.DataFrame, r: RiskRules) -> tuple[pd.Series, pd.Series]:
-    locked = f[S.GATE_STATUS].astype(object).eq("closed_locked")
+    locked = f[schema.GATE_STATUS].astype(object).eq("closed_locked")
     pts = pd.Series(np.where(locked, r.locked_gate_points, 0.0), index=f.index)
-    words = pd.Series("gate " + f[S.GATE_STATUS].fillna("unknown").astype(str) + ": +0", index=f.index)
+    words = pd.Series("gate " + f[schema.GATE_STATUS].fillna("unknown").astype(str) + ": +0", index=f.index)
     words[locked] = "gate closed and locked: " + _signed(pts[locked])
     return pts, words
 

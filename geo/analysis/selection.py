@@ -58,7 +58,7 @@ def feature_at(
     near = frame.sindex.query(point.buffer(deg))
     if not len(near):
         return None
-    x, y = lonlat_to_feet([where[0]], [where[1]])
+    x, y = lonlat_to_feet(np.array([where[0]]), np.array([where[1]]))
     cand = np.asarray(frame.geometry.values[near])
     cx, cy = lonlat_to_feet(shapely.get_x(shapely.centroid(cand)), shapely.get_y(shapely.centroid(cand)))
     dist = np.hypot(cx - x[0], cy - y[0])

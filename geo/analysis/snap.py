@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.config import ANALYSIS_CRS
 from geo.crs import require_crs
 from geo.errors import SchemaError
@@ -20,8 +20,6 @@ SNAP_KIND = "snap_kind"
 SNAP_DISTANCE_FT = "snap_distance_ft"
 OWNER_CLASS = "owner_class"
 RECIPIENT = "recipient"
-SNAP_COLUMNS = (SNAP_KIND, SNAP_DISTANCE_FT, S.SITE_ID, S.AIN, OWNER_CLASS, S.OWNING_DEPT, RECIPIENT,
-                S.COUNCIL_DISTRICT, S.LAPD_AREA)
 
 
 @dataclass(frozen=True)
@@ -102,24 +100,24 @@ def owner_class_of_parcels(parcels: pd.DataFrame, sites: pd.DataFrame, *,
     (80xx-88xx by default) makes it other public; else private. Aligned to ``parcels.index``.
     """
     site_of_ain = _site_of_ain(sites)
-    ain = parcels[S.AIN].astype(str)
-    site_id = ain.map(site_of_ain[S.SITE_ID])
-    dept = ain.map(site_of_ain[S.OWNING_DEPT])
-    code = parcels[S.USE_CODE].fillna("").astype(str).str.strip().str.upper() if S.USE_CODE in parcels \
+    ain = parcels[schema.AIN].astype(str)
+    site_id = ain.map(site_of_ain[schema.SITE_ID])
+    dept = ain.map(site_of_ain[schema.OWNING_DEPT])
+    code = parcels[schema.USE_CODE].fillna("").astype(str).str.strip().str.upper() if schema.USE_CODE in parcels \
         else pd.Series("", index=parcels.index)
     two = pd.to_numeric(code.str[:2].where(code.str[:2].str.isdigit()), errors="coerce")
     lo, hi = rules.public_code_range
     cls = np.where(site_id.notna(), CITY_SITE, np.where((two >= lo) & (two <= hi), OTHER_PUBLIC, PRIVATE))
-    return pd.DataFrame({OWNER_CLASS: cls, S.SITE_ID: site_id, S.OWNING_DEPT: dept}, index=parcels.index)
+    return pd.DataFrame({OWNER_CLASS: cls, schema.SITE_ID: site_id, schema.OWNING_DEPT: dept}, index=parcels.index)
 
 
 def recipient_for(dept: pd.Series, *, rules: SnapRules = SnapRules()) -> pd.Series:
     """Return the A.3 recipient for City-site incidents: the department's Immigrant Affairs Liaison."""
     dept = dept.astype(object)
-    named = dept.notna() & (dept != S.UNASSIGNED)
+    named = dept.notna() & (dept != schema.UNASSIGNED)
     out = pd.Series(None, index=dept.index, dtype=object, name=RECIPIENT)
     out[named] = dept[named].astype(str) + " " + rules.liaison_title
-    out[dept == S.UNASSIGNED] = f"{rules.liaison_title} (owning department not yet assigned)"
+    out[dept == schema.UNASSIGNED] = f"{rules.liaison_title} (owning department not yet assigned)"
     return out
 
 
@@ -135,7 +133,8 @@ class _Targets:
     parcel_owner: pd.DataFrame
 
 
-def _check_inputs(incidents, sites, parcels, districts) -> None:
+def _check_inputs(incidents: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame,
+                  districts: gpd.GeoDataFrame | None) -> None:
     for name, frame in (("incidents", incidents), ("sites", sites), ("parcels", parcels)):
         require_crs(frame, ANALYSIS_CRS, op=f"snap_incidents({name})")
     if districts is not None:
@@ -143,7 +142,7 @@ def _check_inputs(incidents, sites, parcels, districts) -> None:
     types = shapely.get_type_id(np.asarray(incidents.geometry.values, dtype=object))
     bad = np.flatnonzero(types != 0)
     if len(bad):
-        example = incidents.iloc[bad[0]].get(S.INCIDENT_ID, incidents.index[bad[0]])
+        example = incidents.iloc[bad[0]].get(schema.INCIDENT_ID, incidents.index[bad[0]])
         raise SchemaError(
             f"snap_incidents: {len(bad)} of {len(incidents)} incidents are not points (e.g. {example}, "
             f"{shapely.get_type_id(incidents.geometry.values[bad[0]])!r} type id). Import incidents as "
@@ -223,19 +222,21 @@ def _assemble(
             out[parcel_hit] = frame[col].to_numpy(dtype=object)[row[parcel_hit]]
         return out
 
-    site_id = _coalesce(from_sites(S.SITE_ID), from_parcels(t.parcel_owner, S.SITE_ID))
-    dept = _coalesce(from_sites(S.OWNING_DEPT), from_parcels(t.parcel_owner, S.OWNING_DEPT))
-    owner = _coalesce(np.where(site_hit, CITY_SITE, None).astype(object),
+    site_id = _coalesce(from_sites(schema.SITE_ID), from_parcels(t.parcel_owner, schema.SITE_ID))
+    dept = _coalesce(from_sites(schema.OWNING_DEPT), from_parcels(t.parcel_owner, schema.OWNING_DEPT))
+    site_owner = np.full(len(site_hit), None, dtype=object)
+    site_owner[np.asarray(site_hit, dtype=bool)] = CITY_SITE
+    owner = _coalesce(site_owner,
                       from_parcels(t.parcel_owner, OWNER_CLASS))
     out = pd.DataFrame({
-        SNAP_KIND: kind, SNAP_DISTANCE_FT: dist, S.SITE_ID: site_id,
-        S.AIN: from_parcels(t.parcels, S.AIN), OWNER_CLASS: owner, S.OWNING_DEPT: dept,
+        SNAP_KIND: kind, SNAP_DISTANCE_FT: dist, schema.SITE_ID: site_id,
+        schema.AIN: from_parcels(t.parcels, schema.AIN), OWNER_CLASS: owner, schema.OWNING_DEPT: dept,
     }, index=incidents.index)
-    out[RECIPIENT] = recipient_for(out[S.OWNING_DEPT].where(out[OWNER_CLASS] == CITY_SITE), rules=rules)
-    for col in (S.COUNCIL_DISTRICT, S.LAPD_AREA):
+    out[RECIPIENT] = recipient_for(out[schema.OWNING_DEPT].where(out[OWNER_CLASS] == CITY_SITE), rules=rules)
+    for col in (schema.COUNCIL_DISTRICT, schema.LAPD_AREA):
         own = incidents[col].to_numpy(dtype=object) if col in incidents else np.full(n, None, object)
         value = _coalesce(own, from_sites(col), from_parcels(t.parcels, col))
-        if col == S.COUNCIL_DISTRICT and districts is not None:
+        if col == schema.COUNCIL_DISTRICT and districts is not None:
             value = _coalesce(value, district_of_points(incidents.geometry.values, districts))
         out[col] = pd.array(pd.to_numeric(pd.Series(value, dtype=object), errors="coerce"),
                             dtype="Int64")
@@ -253,14 +254,14 @@ def _coalesce(*arrays: np.ndarray) -> np.ndarray:
 
 def _site_of_ain(sites: pd.DataFrame) -> pd.DataFrame:
     """Map each AIN listed in a site's ``ains`` (';'-separated) to its site and department."""
-    if S.AINS not in sites.columns or len(sites) == 0:
-        return pd.DataFrame(columns=[S.SITE_ID, S.OWNING_DEPT], dtype=object)
-    ains = sites[S.AINS].fillna("").astype(str).str.split(";")
-    frame = pd.DataFrame({S.SITE_ID: sites[S.SITE_ID].to_numpy(), S.OWNING_DEPT: sites[S.OWNING_DEPT].to_numpy(),
-                          S.AIN: ains.to_numpy()}).explode(S.AIN)
-    frame[S.AIN] = frame[S.AIN].str.strip()
-    frame = frame[frame[S.AIN].astype(bool)]
-    return frame.drop_duplicates(S.AIN).set_index(S.AIN)
+    if schema.AINS not in sites.columns or len(sites) == 0:
+        return pd.DataFrame(columns=[schema.SITE_ID, schema.OWNING_DEPT], dtype=object)
+    ains = sites[schema.AINS].fillna("").astype(str).str.split(";")
+    frame = pd.DataFrame({schema.SITE_ID: sites[schema.SITE_ID].to_numpy(), schema.OWNING_DEPT: sites[schema.OWNING_DEPT].to_numpy(),
+                          schema.AIN: ains.to_numpy()}).explode(schema.AIN)
+    frame[schema.AIN] = frame[schema.AIN].str.strip()
+    frame = frame[frame[schema.AIN].astype(bool)]
+    return frame.drop_duplicates(schema.AIN).set_index(schema.AIN)
 
 
 def district_of_points(points: np.ndarray, districts: gpd.GeoDataFrame) -> np.ndarray:
@@ -274,5 +275,5 @@ def district_of_points(points: np.ndarray, districts: gpd.GeoDataFrame) -> np.nd
     p_idx, d_idx = shapely.STRtree(np.asarray(districts.geometry.values)).query(
         np.asarray(points, dtype=object), predicate="intersects")
     first = np.r_[True, p_idx[1:] != p_idx[:-1]] if len(p_idx) else np.zeros(0, bool)
-    out[p_idx[first]] = districts[S.DISTRICT].to_numpy(dtype=object)[d_idx[first]]
+    out[p_idx[first]] = districts[schema.DISTRICT].to_numpy(dtype=object)[d_idx[first]]
     return out

@@ -11,20 +11,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from geo import schema as S
+from geo import schema
 from geo.errors import SchemaError
 
 MAX_BYTES, MAX_ROWS = 50_000_000, 100_000
 EXPECT = "expect_version"
 #: Canonical column -> accepted header spellings (compared lower-case, spaces/dashes as underscores).
 ALIASES: dict[str, tuple[str, ...]] = {
-    S.SITE_ID: ("site_id", "site", "siteid", "site_no", "site_number"),
+    schema.SITE_ID: ("site_id", "site", "siteid", "site_no", "site_number"),
     EXPECT: ("expect_version", "version", "expected_version", "base_version", "baseversion", "loaded_version"),
-    S.SIGN_STATUS: ("sign_status", "sign", "signage", "sign_state"),
-    S.SIGN_POSTED_ON: ("sign_posted_on", "posted_on", "sign_posted", "date_posted", "sign_date", "posted_date"),
-    S.GATE_STATUS: ("gate_status", "gate", "gates", "gate_state"),
-    S.LAST_INSPECTED: ("last_inspected", "inspected", "inspected_on", "inspection_date", "last_inspection"),
-    S.STATUS_NOTE: ("note", "notes", "comment", "comments", "remarks"),
+    schema.SIGN_STATUS: ("sign_status", "sign", "signage", "sign_state"),
+    schema.SIGN_POSTED_ON: ("sign_posted_on", "posted_on", "sign_posted", "date_posted", "sign_date", "posted_date"),
+    schema.GATE_STATUS: ("gate_status", "gate", "gates", "gate_state"),
+    schema.LAST_INSPECTED: ("last_inspected", "inspected", "inspected_on", "inspection_date", "last_inspection"),
+    schema.STATUS_NOTE: ("note", "notes", "comment", "comments", "remarks"),
 }
 SIGN_WORDS = {"posted": "posted", "yes": "posted", "signed": "posted", "installed": "posted", "up": "posted",
               "none": "none", "missing": "none", "no": "none", "not posted": "none", "no sign": "none",
@@ -156,7 +156,7 @@ class BulkStatusReport:
         return tuple(dict.fromkeys(r.site_id for r in self.rows if r.outcome == "unknown_site" and r.site_id))
 
     def summary(self) -> str:
-        """The printed report: one line per row, then totals and unknown site ids."""
+        """Return the printed report: one line per row, then totals and unknown site ids."""
         lines = [r.describe() for r in self.rows]
         lines.append(f"{self.source}: {self.count('applied')} applied, {self.count('conflict')} conflicts, "
                      f"{self.count('invalid')} invalid, {self.count('unknown_site')} unknown sites")
@@ -187,10 +187,10 @@ def parse_row(sheet: Sheet, cols: dict[str, int], n: int, row: Sequence[Any],
         return RowResult(n, site, "invalid", what or f"{value!r} is not valid here.", col,
                          None if value is None else str(value), fix)
 
-    site = cell(row, cols.get(S.SITE_ID))
+    site = cell(row, cols.get(schema.SITE_ID))
     site = None if site is None else str(site).strip()
     if not site:
-        return bad(S.SITE_ID, None, "fill in the site id.", "no site id.")
+        return bad(schema.SITE_ID, None, "fill in the site id.", "no site id.")
     raw_v = cell(row, cols.get(EXPECT))
     try:
         if isinstance(raw_v, bool) or raw_v is None:
@@ -202,15 +202,15 @@ def parse_row(sheet: Sheet, cols: dict[str, int], n: int, row: Sequence[Any],
         return bad(EXPECT, raw_v, "give the version number you loaded (a whole number, 1 or more).",
                    "no usable expected version." if raw_v is None else None)
     changes: dict[str, Any] = {}
-    for key, words, allowed in ((S.SIGN_STATUS, SIGN_WORDS, "posted, missing, damaged or unknown"),
-                                (S.GATE_STATUS, GATE_WORDS, "locked, unlocked, open, no gate or unknown")):
+    for key, words, allowed in ((schema.SIGN_STATUS, SIGN_WORDS, "posted, missing, damaged or unknown"),
+                                (schema.GATE_STATUS, GATE_WORDS, "locked, unlocked, open, no gate or unknown")):
         raw = cell(row, cols.get(key))
         if raw is not None:
             mapped = words.get(re.sub(r"\s+", " ", str(raw).strip().lower()))
             if mapped is None:
                 return bad(key, raw, f"use {allowed}.")
             changes[key] = mapped
-    for key in (S.SIGN_POSTED_ON, S.LAST_INSPECTED):
+    for key in (schema.SIGN_POSTED_ON, schema.LAST_INSPECTED):
         raw = cell(row, cols.get(key))
         if raw is not None:
             try:
@@ -220,9 +220,9 @@ def parse_row(sheet: Sheet, cols: dict[str, int], n: int, row: Sequence[Any],
             if dt.date.fromisoformat(day) > today:
                 return bad(key, raw, "give the date it happened, not a future date.", f"{day} is in the future.")
             changes[key] = day
-    note = cell(row, cols.get(S.STATUS_NOTE))
+    note = cell(row, cols.get(schema.STATUS_NOTE))
     if note is not None:
-        changes[S.STATUS_NOTE] = str(note)[:2000]
+        changes[schema.STATUS_NOTE] = str(note)[:2000]
     if not changes:
         return RowResult(n, site, "invalid", "nothing to change.", None, None,
                          "fill at least one of sign, gate, posted date, inspected date or note.")

@@ -7,12 +7,8 @@ import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from geo.errors import SchemaError, StoreError
-
-if TYPE_CHECKING:
-    from geo.store.protocol import Store
 
 #: Largest evidence file accepted (R10: photos <= 25 MB; app uploads <= 50 MB).
 MAX_EVIDENCE_BYTES = 50_000_000
@@ -74,11 +70,6 @@ def sniff_mime(data: bytes) -> str:
             if exc.start >= len(head) - 3:  # a multi-byte character cut at the sample edge
                 return "text/plain"
     return "application/octet-stream"
-
-
-def evidence_root(store: Store) -> Path:
-    """Return the directory holding a store's evidence files (see ``Store.evidence_dir``)."""
-    return store.evidence_dir()
 
 
 def stored_relpath(sha256: str) -> str:

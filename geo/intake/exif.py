@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-LA_TZ = ZoneInfo("America/Los_Angeles")
+from geo.config import LOCAL_TZ
+
+LA_ZONE = ZoneInfo(LOCAL_TZ)
 GPS_IFD, EXIF_IFD = 0x8825, 0x8769
 DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL, DATETIME = 36867, 36881, 306
 #: Largest photo decoded for EXIF handling (pixels); bigger files are kept but not decoded.
@@ -42,7 +44,7 @@ def _open(data: bytes) -> Image.Image | None:
 
 def _degrees(value: object, ref: object) -> float | None:
     try:
-        d, m, s = (float(v) for v in value)  # type: ignore[union-attr]
+        d, m, s = (float(v) for v in value)  # type: ignore[attr-defined]
     except (TypeError, ValueError, ZeroDivisionError):
         return None
     deg = d + m / 60 + s / 3600
@@ -61,9 +63,9 @@ def _taken_at(exif: Image.Exif) -> dt.datetime | None:
         return None
     offset = str(sub.get(OFFSET_TIME_ORIGINAL) or "").strip("\x00 ")
     try:
-        tz = dt.datetime.strptime(offset, "%z").tzinfo if offset else LA_TZ
+        tz = dt.datetime.strptime(offset, "%z").tzinfo if offset else LA_ZONE
     except ValueError:
-        tz = LA_TZ
+        tz = LA_ZONE
     return local.replace(tzinfo=tz).astimezone(dt.UTC)
 
 

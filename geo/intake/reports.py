@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.config import COUNTY_LAT, COUNTY_LON
 from geo.crs import lonlat_to_feet
 from geo.errors import SchemaError
@@ -22,7 +22,7 @@ from geo.intake.evidence import (
     sniff_mime,
     stored_relpath,
 )
-from geo.intake.exif import LA_TZ, ExifInfo, read_exif, strip_exif
+from geo.intake.exif import LA_ZONE, ExifInfo, read_exif, strip_exif
 from geo.intake.routing import ADJACENT_FT
 from geo.records import StoredEvidence
 
@@ -72,7 +72,7 @@ def clean_text(value: str | None, limit: int) -> str | None:
 def parse_occurred(value: str | dt.datetime) -> dt.datetime:
     """Parse an ISO 8601 time (naive = Los Angeles local) into tz-aware UTC; raise ValueError."""
     when = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value).strip())
-    return (when if when.tzinfo else when.replace(tzinfo=LA_TZ)).astimezone(dt.UTC)
+    return (when if when.tzinfo else when.replace(tzinfo=LA_ZONE)).astimezone(dt.UTC)
 
 
 def validate_report(report: IncidentReport, evidence: Sequence[EvidenceUpload], *, user: str, role: str,
@@ -85,14 +85,14 @@ def validate_report(report: IncidentReport, evidence: Sequence[EvidenceUpload], 
         if value not in allowed:
             bad.append(f"{name}: {value!r} is not one of {', '.join(allowed)}; pick one of those")
 
-    enum("incident_type", report.incident_type, S.INCIDENT_TYPES)
-    enum("verification", report.verification, S.VERIFICATION_STATUSES)
+    enum("incident_type", report.incident_type, schema.INCIDENT_TYPES)
+    enum("verification", report.verification, schema.VERIFICATION_STATUSES)
     enum("source_type", report.source_type, tuple(REPORT_KIND))
-    enum("warrant_shown", report.warrant_shown, S.WARRANT_VALUES)
-    enum("body_camera", report.body_camera, S.BODY_CAMERA_VALUES)
-    enum("referral", report.referral, S.REFERRALS)
-    enum("role", role, S.ROLES)
-    enum("source", source, S.SOURCES)
+    enum("warrant_shown", report.warrant_shown, schema.WARRANT_VALUES)
+    enum("body_camera", report.body_camera, schema.BODY_CAMERA_VALUES)
+    enum("referral", report.referral, schema.REFERRALS)
+    enum("role", role, schema.ROLES)
+    enum("source", source, schema.SOURCES)
     if not user or not str(user).strip():
         bad.append("user: empty; say who is entering the report (reports are never anonymous in the log)")
     occurred = now

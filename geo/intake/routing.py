@@ -11,7 +11,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.config import ANALYSIS_CRS
 from geo.crs import lonlat_to_feet
 from geo.errors import SchemaError
@@ -50,8 +50,8 @@ class SiteIndex:
 
     def __init__(self, sites: gpd.GeoDataFrame) -> None:
         feet = sites.to_crs(ANALYSIS_CRS) if len(sites) else sites
-        self.site_ids = np.asarray(sites[S.SITE_ID], dtype=object)
-        self.departments = np.asarray(sites[S.OWNING_DEPT], dtype=object)
+        self.site_ids = np.asarray(sites[schema.SITE_ID], dtype=object)
+        self.departments = np.asarray(sites[schema.OWNING_DEPT], dtype=object)
         self.geoms = np.asarray(feet.geometry.values, dtype=object) if len(sites) else np.array([], dtype=object)
         self.tree = shapely.STRtree(self.geoms)
 
@@ -84,7 +84,7 @@ def make_route(match: SiteMatch | None, department: str | None,
     """Return where a report goes: its site, the department, and that department's liaison (if any)."""
     site_id = match.site_id if match else None
     distance = match.distance_ft if match else None
-    if not department or department == S.UNASSIGNED:
+    if not department or department == schema.UNASSIGNED:
         return Route(site_id, department, distance, None, None)
     name, email = liaison if liaison else (None, None)
     routed_to = f"{LIAISON_TITLE}, {department}: " + (name or "no liaison on file, set one with `stagemap liaisons load`")

@@ -7,106 +7,106 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from geo import schema as S
+from geo import schema
 
 #: Canonical column -> real field names, per import kind; compared with :func:`normalize_name`,
 #: first match wins.
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
-    S.PARCELS: {
-        S.AIN: ("AIN", "AssessorID", "APN", "BPP", "AIN_1"),
-        S.APN: ("APN",),
-        S.USE_CODE: ("UseCode", "PropertyUseCode", "use_cde", "use_code"),
-        S.USE_CODE_2: ("UseCode_2",),
-        S.USE_TYPE: ("UseType", "GeneralUseType", "UseCodeDescChar1", "use_type"),
-        S.PROPERTY_TYPE: ("PropertyType", "property_type"),  # Socrata `usetype`: see PROPERTY_TYPE_CODES
-        S.USE_DESCRIPTION: ("UseDescription", "UseDescrip", "SpecificUseType", "UseCodeDescChar2",
+    schema.PARCELS: {
+        schema.AIN: ("AIN", "AssessorID", "APN", "BPP", "AIN_1"),
+        schema.APN: ("APN",),
+        schema.USE_CODE: ("UseCode", "PropertyUseCode", "use_cde", "use_code"),
+        schema.USE_CODE_2: ("UseCode_2",),
+        schema.USE_TYPE: ("UseType", "GeneralUseType", "UseCodeDescChar1", "use_type"),
+        schema.PROPERTY_TYPE: ("PropertyType", "property_type"),  # Socrata `usetype`: see PROPERTY_TYPE_CODES
+        schema.USE_DESCRIPTION: ("UseDescription", "UseDescrip", "SpecificUseType", "UseCodeDescChar2",
                             "use_code_2nd_digit", "use_description"),
-        S.USE_DETAIL: ("SpecificUseDetail1", "UseCodeDescChar3", "use_code_3rd_digit", "use_detail"),
-        S.SITUS_ADDRESS: ("SitusFullAddress", "SitusFullA", "SitusAddress", "SitusAddre",
+        schema.USE_DETAIL: ("SpecificUseDetail1", "UseCodeDescChar3", "use_code_3rd_digit", "use_detail"),
+        schema.SITUS_ADDRESS: ("SitusFullAddress", "SitusFullA", "SitusAddress", "SitusAddre",
                           "PropertyLocation", "situs_address"),
-        S.SITUS_ZIP: ("SitusZIP", "ZIPcode5", "situszip5", "ZIPcode", "situszip", "situs_zip"),
-        S.JURISDICTION_CITY: ("TaxRateCity", "TaxRateArea_CITY", "TaxRateCit", "jurisdiction_city"),
-        S.OWNER_NAME: ("OwnerName", "owner_name", "Owner"),
-        S.AGENCY_NAME: ("AgencyName", "agency_name"),
-        S.LAND_VALUE: ("Roll_LandValue", "Roll_LandV", "LandValue", "land_value"),
-        S.IMP_VALUE: ("Roll_ImpValue", "Roll_ImpVa", "ImprovementValue", "imp_value"),
-        S.LAND_BASE_YEAR: ("Roll_LandBaseYear", "LandBaseYear", "land_base_year"),
-        S.ROLL_YEAR: ("Roll_Year", "RollYear", "roll_year"),
-        S.BLDG_SQFT: ("SQFTmain", "bldg_sqft"),
-        S.UNITS: ("Units", "units"),
-        S.YEAR_BUILT: ("YearBuilt1", "YearBuilt", "EffectiveYear1", "EffectiveYearBuilt", "EffectiveY",
+        schema.SITUS_ZIP: ("SitusZIP", "ZIPcode5", "situszip5", "ZIPcode", "situszip", "situs_zip"),
+        schema.JURISDICTION_CITY: ("TaxRateCity", "TaxRateArea_CITY", "TaxRateCit", "jurisdiction_city"),
+        schema.OWNER_NAME: ("OwnerName", "owner_name", "Owner"),
+        schema.AGENCY_NAME: ("AgencyName", "agency_name"),
+        schema.LAND_VALUE: ("Roll_LandValue", "Roll_LandV", "LandValue", "land_value"),
+        schema.IMP_VALUE: ("Roll_ImpValue", "Roll_ImpVa", "ImprovementValue", "imp_value"),
+        schema.LAND_BASE_YEAR: ("Roll_LandBaseYear", "LandBaseYear", "land_base_year"),
+        schema.ROLL_YEAR: ("Roll_Year", "RollYear", "roll_year"),
+        schema.BLDG_SQFT: ("SQFTmain", "bldg_sqft"),
+        schema.UNITS: ("Units", "units"),
+        schema.YEAR_BUILT: ("YearBuilt1", "YearBuilt", "EffectiveYear1", "EffectiveYearBuilt", "EffectiveY",
                        "year_built"),
-        S.ZONE: ("ZONE_CMPLT", "Zoning", "ZONE_CLASS", "zone"),
-        S.COUNCIL_DISTRICT: ("council_district", "CNCL_DIST", "CD"),
-        S.LAPD_AREA: ("lapd_area", "AREA", "prec"),
+        schema.ZONE: ("ZONE_CMPLT", "Zoning", "ZONE_CLASS", "zone"),
+        schema.COUNCIL_DISTRICT: ("council_district", "CNCL_DIST", "CD"),
+        schema.LAPD_AREA: ("lapd_area", "AREA", "prec"),
         "lat": ("CENTER_LAT", "LAT", "Latitude"),
         "lon": ("CENTER_LON", "LON", "Longitude"),
-        S.IS_SYNTHETIC: ("is_synthetic",),
-        S.SOURCE_URL: ("source_url",),
+        schema.IS_SYNTHETIC: ("is_synthetic",),
+        schema.SOURCE_URL: ("source_url",),
     },
-    S.SITES: {
-        S.SITE_ID: ("site_id", "SiteID", "asset_id", "AssetID", "facility_id", "FacilityID"),
-        S.AINS: ("ains", "AIN", "AINs", "APN", "APNs", "AssessorID", "BPP", "AIN_1"),
-        S.NAME: ("name", "site_name", "SiteName", "facility_name", "FacilityName", "asset_name",
+    schema.SITES: {
+        schema.SITE_ID: ("site_id", "SiteID", "asset_id", "AssetID", "facility_id", "FacilityID"),
+        schema.AINS: ("ains", "AIN", "AINs", "APN", "APNs", "AssessorID", "BPP", "AIN_1"),
+        schema.NAME: ("name", "site_name", "SiteName", "facility_name", "FacilityName", "asset_name",
                  "AssetName", "Facility"),
-        S.OWNING_DEPT: ("owning_dept", "department", "dept", "owner_dept", "OwningDepartment",
+        schema.OWNING_DEPT: ("owning_dept", "department", "dept", "owner_dept", "OwningDepartment",
                         "managing_dept", "agency"),
-        S.ASSET_TYPE: ("asset_type", "AssetType", "facility_type", "FacilityType", "type"),
-        S.ADDRESS: ("address", "SitusFullAddress", "SitusFullA", "SitusAddress", "site_address",
+        schema.ASSET_TYPE: ("asset_type", "AssetType", "facility_type", "FacilityType", "type"),
+        schema.ADDRESS: ("address", "SitusFullAddress", "SitusFullA", "SitusAddress", "site_address",
                     "location"),
-        S.USE_CODE: ("UseCode", "PropertyUseCode", "use_code"),
-        S.USE_DESCRIPTION: ("UseDescription", "UseDescrip", "use_description"),
-        S.BLDG_SQFT: ("bldg_sqft", "SQFTmain"),
-        S.YEAR_BUILT: ("year_built", "YearBuilt1", "YearBuilt"),
-        S.COUNCIL_DISTRICT: ("council_district", "District", "CNCL_DIST", "CD"),
-        S.LAPD_AREA: ("lapd_area", "AREA", "prec"),
+        schema.USE_CODE: ("UseCode", "PropertyUseCode", "use_code"),
+        schema.USE_DESCRIPTION: ("UseDescription", "UseDescrip", "use_description"),
+        schema.BLDG_SQFT: ("bldg_sqft", "SQFTmain"),
+        schema.YEAR_BUILT: ("year_built", "YearBuilt1", "YearBuilt"),
+        schema.COUNCIL_DISTRICT: ("council_district", "District", "CNCL_DIST", "CD"),
+        schema.LAPD_AREA: ("lapd_area", "AREA", "prec"),
         "lat": ("CENTER_LAT", "LAT", "Latitude"),
         "lon": ("CENTER_LON", "LON", "Longitude"),
-        S.IS_SYNTHETIC: ("is_synthetic",),
-        S.SOURCE_URL: ("source_url",),
+        schema.IS_SYNTHETIC: ("is_synthetic",),
+        schema.SOURCE_URL: ("source_url",),
     },
-    S.INCIDENTS: {
-        S.INCIDENT_ID: ("DR_NO", "incident_id", "id"),
+    schema.INCIDENTS: {
+        schema.INCIDENT_ID: ("DR_NO", "incident_id", "id"),
         "date_occ": ("DATE OCC", "occurred_at", "date_occ", "occurred", "date"),
         "time_occ": ("TIME OCC", "time_occ"),
         "date_rptd": ("Date Rptd", "reported_at", "date_rptd", "reported"),
-        S.INCIDENT_TYPE: ("incident_type", "type"),
-        S.VERIFICATION: ("verification_status", "verification"),
-        S.SOURCE_TYPE: ("source_type",),
-        S.DESCRIPTION: ("description", "Crm Cd Desc", "desc", "narrative", "notes"),
-        S.LOCATION_TEXT: ("LOCATION", "location_text", "location", "block"),
+        schema.INCIDENT_TYPE: ("incident_type", "type"),
+        schema.VERIFICATION: ("verification_status", "verification"),
+        schema.SOURCE_TYPE: ("source_type",),
+        schema.DESCRIPTION: ("description", "Crm Cd Desc", "desc", "narrative", "notes"),
+        schema.LOCATION_TEXT: ("LOCATION", "location_text", "location", "block"),
         "cross_street": ("Cross Street",),
-        S.PREMISE_DESC: ("Premis Desc", "premise_desc", "premise"),
-        S.LAPD_AREA: ("AREA", "lapd_area", "prec"),
-        S.AREA_NAME: ("AREA NAME", "area_name", "aprec"),
-        S.RPT_DIST_NO: ("Rpt Dist No", "rpt_dist_no", "repdist", "RD"),
-        S.COUNCIL_DISTRICT: ("council_district", "CNCL_DIST", "CD"),
-        S.WARRANT_SHOWN: ("warrant_shown", "warrant"),
-        S.EVIDENCE_REFS: ("evidence_refs", "evidence"),
+        schema.PREMISE_DESC: ("Premis Desc", "premise_desc", "premise"),
+        schema.LAPD_AREA: ("AREA", "lapd_area", "prec"),
+        schema.AREA_NAME: ("AREA NAME", "area_name", "aprec"),
+        schema.RPT_DIST_NO: ("Rpt Dist No", "rpt_dist_no", "repdist", "RD"),
+        schema.COUNCIL_DISTRICT: ("council_district", "CNCL_DIST", "CD"),
+        schema.WARRANT_SHOWN: ("warrant_shown", "warrant"),
+        schema.EVIDENCE_REFS: ("evidence_refs", "evidence"),
         "agency_reported": ("agency_reported", "agency"),
         "lat": ("LAT", "Latitude", "CENTER_LAT", "y_lat"),
         "lon": ("LON", "Longitude", "CENTER_LON", "LNG", "x_lon"),
-        S.IS_SYNTHETIC: ("is_synthetic",),
-        S.SOURCE_URL: ("source_url",),
+        schema.IS_SYNTHETIC: ("is_synthetic",),
+        schema.SOURCE_URL: ("source_url",),
     },
-    S.DISTRICTS: {
-        S.DISTRICT: ("District", "CNCL_DIST", "CD", "DISTRICT", "district"),
-        S.DISTRICT_NAME: ("District_Name", "NAME", "CDMEMBER", "district_name"),
-        S.VINTAGE: ("vintage", "plan_year", "redistricting"),
-        S.IS_SYNTHETIC: ("is_synthetic",),
-        S.SOURCE_URL: ("source_url",),
+    schema.DISTRICTS: {
+        schema.DISTRICT: ("District", "CNCL_DIST", "CD", "DISTRICT", "district"),
+        schema.DISTRICT_NAME: ("District_Name", "NAME", "CDMEMBER", "district_name"),
+        schema.VINTAGE: ("vintage", "plan_year", "redistricting"),
+        schema.IS_SYNTHETIC: ("is_synthetic",),
+        schema.SOURCE_URL: ("source_url",),
     },
-    S.PARKS: {
-        S.PARK_ID: ("park_id", "ParkID", "park_no", "ParkNumber", "OBJECTID"),
-        S.PARK_NAME: ("name", "park_name", "ParkName", "Park"),
-        S.PARK_CLASS: ("park_class", "class", "ParkClass", "classification", "category"),
-        S.IS_SYNTHETIC: ("is_synthetic",),
-        S.SOURCE_URL: ("source_url",),
+    schema.PARKS: {
+        schema.PARK_ID: ("park_id", "ParkID", "park_no", "ParkNumber", "OBJECTID"),
+        schema.PARK_NAME: ("name", "park_name", "ParkName", "Park"),
+        schema.PARK_CLASS: ("park_class", "class", "ParkClass", "classification", "category"),
+        schema.IS_SYNTHETIC: ("is_synthetic",),
+        schema.SOURCE_URL: ("source_url",),
     },
 }
 
 #: Repeated building fields summed across buildings 1..5 (DATA.md §2.1).
-SUMMED = {S.BLDG_SQFT: "SQFTmain", S.UNITS: "Units"}
+SUMMED = {schema.BLDG_SQFT: "SQFTmain", schema.UNITS: "Units"}
 #: Socrata ``usetype`` holds PropertyType codes; these values move to ``property_type``.
 PROPERTY_TYPE_CODES = frozenset({"SFR", "CND", "R-I", "C/I", "VAC", "OTH"})
 
@@ -130,9 +130,9 @@ def match_columns(columns: Iterable[str], kind: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for canonical, aliases in ALIASES[kind].items():
         for alias in aliases:
-            col = by_norm.get(normalize_name(alias))
-            if col is not None:
-                found[canonical] = col
+            hit = by_norm.get(normalize_name(alias))
+            if hit is not None:
+                found[canonical] = hit
                 break
     return found
 

@@ -51,13 +51,6 @@ def check_file(path: Path, *, limits: ImportLimits) -> int:
     return size
 
 
-def is_zip(path: Path) -> bool:
-    """Return whether ``path`` starts with a zip signature (by content, not extension)."""
-    with path.open("rb") as fh:
-        head = fh.read(4)
-    return head in (b"PK\x03\x04", b"PK\x05\x06")
-
-
 def check_zip(path: Path, *, limits: ImportLimits) -> ZipListing:
     """Check a zip's metadata against ``limits`` without extracting anything.
 
@@ -180,5 +173,6 @@ def check_vertex_count(count: int, *, limits: ImportLimits, label: str) -> None:
 
 
 def first_line(exc: BaseException) -> str:
+    """Return the first line of an error's message (its type name when empty)."""
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__

@@ -51,7 +51,7 @@ def to_csv_bytes(frame: pd.DataFrame, *, synthetic: bool) -> bytes:
     if isinstance(frame, gpd.GeoDataFrame):
         table = table.assign(wkt=frame.geometry.to_wkt())
     out = neutralise_frame(label(table, synthetic=synthetic))
-    return out.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")
+    return bytes(out.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig"))
 
 
 def to_geojson_bytes(gdf: gpd.GeoDataFrame, *, synthetic: bool) -> bytes:

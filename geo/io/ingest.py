@@ -9,18 +9,19 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from geo import schema as S
+from geo import schema
 from geo.config import ImportLimits
 from geo.errors import SchemaError
-from geo.io import importers as I
+from geo.io import canonical, importers
 from geo.io.readers import DEFAULT_LIMITS, read_source
 from geo.io.sites import canonical_sites, derive_sites_from_parcels, replaced_derived_ids
 from geo.io.validate import Issue
 from geo.records import ImportRecord, WriteResult
 
 _CANONICAL = {
-    S.PARCELS: I.canonical_parcels, S.SITES: canonical_sites, S.INCIDENTS: I.canonical_incidents,
-    S.DISTRICTS: I.canonical_districts, S.PARKS: I.canonical_parks,
+    schema.PARCELS: canonical.canonical_parcels, schema.SITES: canonical_sites,
+    schema.INCIDENTS: canonical.canonical_incidents, schema.DISTRICTS: canonical.canonical_districts,
+    schema.PARKS: canonical.canonical_parks,
 }
 SUMMARY_LIMIT = 100
 
@@ -93,26 +94,26 @@ def plan_import(kind: str, path: str | Path, held: StoreContext, *, crs: str | N
         feature).
     """
     if kind not in _CANONICAL:
-        raise SchemaError(f"import kind {kind!r} is unknown; use one of {', '.join(S.IMPORT_KINDS)}.")
+        raise SchemaError(f"import kind {kind!r} is unknown; use one of {', '.join(schema.IMPORT_KINDS)}.")
     path = Path(path)
     raw = read_source(path, crs=crs, limits=limits)
     if not len(raw.frame):
         raise SchemaError(f"{path.name}: the file has no rows or features. Export the data again.")
-    ctx = I.ImportContext(source=path.name, now=dt.datetime.now(dt.UTC), department=department, invalid=invalid,
+    ctx = importers.ImportContext(source=path.name, now=dt.datetime.now(dt.UTC), department=department, invalid=invalid,
                           districts=held.districts, lapd_areas=held.lapd_areas, parcels=held.parcels)
     result = _CANONICAL[kind](raw, ctx)
-    I.raise_if_nothing(result, path.name)
+    importers.raise_if_nothing(result, path.name)
     frames: dict[str, gpd.GeoDataFrame] = {result.layer: result.frame}
     notes = list(result.notes)
     replaced: list[str] = []
-    if kind == S.PARCELS and not _has_asset_sites(held.sites):
+    if kind == schema.PARCELS and not _has_asset_sites(held.sites):
         derived = derive_sites_from_parcels(result.frame)
         if len(derived):
-            frames[S.SITES] = derived
+            frames[schema.SITES] = derived
             notes.append(f"{len(derived):,} City-owned parcels inside the City became derived sites "
                          "(department 'unassigned' until an asset list names it)")
-    if kind == S.SITES and held.sites is not None and len(held.sites):
-        derived_ids = held.sites.loc[held.sites[S.SITE_ORIGIN] == "derived_from_parcels", S.SITE_ID]
+    if kind == schema.SITES and held.sites is not None and len(held.sites):
+        derived_ids = held.sites.loc[held.sites[schema.SITE_ORIGIN] == schema.DERIVED_FROM_PARCELS, schema.SITE_ID]
         replaced = replaced_derived_ids(result.frame, derived_ids)
         if replaced:
             notes.append(f"{len(replaced)} derived sites replaced by this asset list: {', '.join(replaced[:10])}")
@@ -122,11 +123,11 @@ def plan_import(kind: str, path: str | Path, held: StoreContext, *, crs: str | N
     report = IngestReport(kind=kind, source=path.name, fmt=raw.fmt, crs=raw.crs, n_read=result.n_read,
                           n_accepted=len(result.frame), repaired=result.repaired, rejected=result.rejected,
                           notes=notes)
-    return ImportPlan(frames, record, {S.SITES: replaced} if replaced else {}, report)
+    return ImportPlan(frames, record, {schema.SITES: replaced} if replaced else {}, report)
 
 
 def _has_asset_sites(sites: gpd.GeoDataFrame | None) -> bool:
-    return sites is not None and bool((sites[S.SITE_ORIGIN] == "asset_list").any())
+    return sites is not None and bool((sites[schema.SITE_ORIGIN] == schema.ASSET_LIST).any())
 
 
 def _sha256(path: Path) -> str:

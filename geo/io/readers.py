@@ -354,7 +354,7 @@ def explain_outside(geoms: np.ndarray, crs: str | None, *, label: str, tabular: 
     )
 
 
-def to_display(geoms: np.ndarray, crs: str) -> np.ndarray:
+def reproject_to_display(geoms: np.ndarray, crs: str) -> np.ndarray:
     """Return ``geoms`` reprojected from ``crs`` to EPSG:4326, coordinates rounded to 1e-7 degrees."""
     if not geoms.size:
         return geoms
@@ -363,4 +363,4 @@ def to_display(geoms: np.ndarray, crs: str) -> np.ndarray:
             geoms = np.asarray(gpd.GeoSeries(geoms, crs=crs).to_crs(DISPLAY_CRS).array, dtype=object)
         except Exception as exc:  # pyproj raises ProjError for impossible transforms
             raise CRSError(f"cannot reproject from {crs} to EPSG:4326 ({exc}). Check --crs.") from exc
-    return shapely.set_precision(geoms, 1e-7, mode="pointwise")
+    return np.asarray(shapely.set_precision(geoms, 1e-7, mode="pointwise"))

@@ -8,11 +8,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.config import DISPLAY_CRS
 from geo.errors import SchemaError
-from geo.io import aliases as A
-from geo.io import validate as V
+from geo.io import aliases, validate
 from geo.io.importers import (
     Canonical,
     ImportContext,
@@ -39,32 +38,32 @@ def derive_sites_from_parcels(parcels: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     code 8000-8899 (incl. ``880V``); inside the City means ``jurisdiction_city == 'LOS ANGELES'``.
     Sites get id ``CLA-<AIN>``, department ``unassigned`` and origin ``derived_from_parcels``.
     """
-    names = (parcels[S.OWNER_NAME].astype("string").fillna("") + " | "
-             + parcels[S.AGENCY_NAME].astype("string").fillna("")).str.upper()
+    names = (parcels[schema.OWNER_NAME].astype("string").fillna("") + " | "
+             + parcels[schema.AGENCY_NAME].astype("string").fillna("")).str.upper()
     named = names.str.contains(CITY_OWNER_PATTERN, regex=True).fillna(False).to_numpy(bool)
-    code = parcels[S.USE_CODE].astype("string").fillna("")
+    code = parcels[schema.USE_CODE].astype("string").fillna("")
     lead = pd.to_numeric(code.str[:2].where(code.str[:2].str.fullmatch(r"\d\d").fillna(False)), errors="coerce")
     public = ((lead >= 80) & (lead <= 88)).fillna(False).to_numpy(bool)
-    in_city = (parcels[S.JURISDICTION_CITY].astype("string").str.strip().str.upper() == "LOS ANGELES").fillna(False)
+    in_city = (parcels[schema.JURISDICTION_CITY].astype("string").str.strip().str.upper() == "LOS ANGELES").fillna(False)
     chosen = parcels[(named | public) & in_city.to_numpy(bool)]
     if not len(chosen):
         return _empty_sites()
     out = pd.DataFrame({
-        S.SITE_ID: (DERIVED_PREFIX + chosen[S.AIN]).to_numpy(), S.AINS: chosen[S.AIN].to_numpy(),
-        S.NAME: chosen[S.SITUS_ADDRESS].fillna(chosen[S.APN]).to_numpy(), S.OWNING_DEPT: S.UNASSIGNED,
-        S.ASSET_TYPE: None, S.ADDRESS: chosen[S.SITUS_ADDRESS].to_numpy(),
-        S.USE_CODE: chosen[S.USE_CODE].to_numpy(), S.USE_DESCRIPTION: chosen[S.USE_DESCRIPTION].to_numpy(),
-        S.BLDG_SQFT: chosen[S.BLDG_SQFT].to_numpy(), S.YEAR_BUILT: chosen[S.YEAR_BUILT].to_numpy(),
-        S.COUNCIL_DISTRICT: chosen[S.COUNCIL_DISTRICT].to_numpy(), S.LAPD_AREA: chosen[S.LAPD_AREA].to_numpy(),
-        S.AREA_SQFT: chosen[S.LOT_SQFT].to_numpy(), S.SITE_ORIGIN: "derived_from_parcels",
-        S.IS_SYNTHETIC: chosen[S.IS_SYNTHETIC].to_numpy(), S.SOURCE: chosen[S.SOURCE].to_numpy(),
-        S.SOURCE_URL: chosen[S.SOURCE_URL].to_numpy(), S.FETCHED_AT: chosen[S.FETCHED_AT].to_numpy(),
+        schema.SITE_ID: (DERIVED_PREFIX + chosen[schema.AIN]).to_numpy(), schema.AINS: chosen[schema.AIN].to_numpy(),
+        schema.NAME: chosen[schema.SITUS_ADDRESS].fillna(chosen[schema.APN]).to_numpy(), schema.OWNING_DEPT: schema.UNASSIGNED,
+        schema.ASSET_TYPE: None, schema.ADDRESS: chosen[schema.SITUS_ADDRESS].to_numpy(),
+        schema.USE_CODE: chosen[schema.USE_CODE].to_numpy(), schema.USE_DESCRIPTION: chosen[schema.USE_DESCRIPTION].to_numpy(),
+        schema.BLDG_SQFT: chosen[schema.BLDG_SQFT].to_numpy(), schema.YEAR_BUILT: chosen[schema.YEAR_BUILT].to_numpy(),
+        schema.COUNCIL_DISTRICT: chosen[schema.COUNCIL_DISTRICT].to_numpy(), schema.LAPD_AREA: chosen[schema.LAPD_AREA].to_numpy(),
+        schema.AREA_SQFT: chosen[schema.LOT_SQFT].to_numpy(), schema.SITE_ORIGIN: schema.DERIVED_FROM_PARCELS,
+        schema.IS_SYNTHETIC: chosen[schema.IS_SYNTHETIC].to_numpy(), schema.SOURCE: chosen[schema.SOURCE].to_numpy(),
+        schema.SOURCE_URL: chosen[schema.SOURCE_URL].to_numpy(), schema.FETCHED_AT: chosen[schema.FETCHED_AT].to_numpy(),
     })
     return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(chosen.geometry.to_numpy(), crs=DISPLAY_CRS))
 
 
 def _empty_sites() -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({c: [] for c in S.column_names(S.SITES)}, geometry=gpd.GeoSeries([], crs=DISPLAY_CRS))
+    return gpd.GeoDataFrame({c: [] for c in schema.column_names(schema.SITES)}, geometry=gpd.GeoSeries([], crs=DISPLAY_CRS))
 
 
 def split_ains(values: pd.Series) -> pd.Series:
@@ -72,7 +71,7 @@ def split_ains(values: pd.Series) -> pd.Series:
     text = values.astype("string").str.strip().str.replace(r"\.0+$", "", regex=True)
     text = text.str.replace(r"(\d{4})-(\d{3})-(\d{3})", r"\1\2\3", regex=True)
     parts = text.str.split(_AIN_SPLIT, regex=True)
-    return parts.map(lambda ps: [a for a in A.normalize_ain(pd.Series(ps, dtype=object)) if a]
+    return parts.map(lambda ps: [a for a in aliases.normalize_ain(pd.Series(ps, dtype=object)) if a]
                      if isinstance(ps, list) else [])
 
 
@@ -88,48 +87,48 @@ def canonical_sites(raw: RawData, ctx: ImportContext) -> Canonical:
         Without a department (column or ``--department``), or without AINs and geometry.
     """
     f = raw.frame
-    cols = A.match_columns(f.columns, S.SITES)
-    if S.OWNING_DEPT not in cols and not ctx.department:
-        raise SchemaError(f"{raw.label}: no department column (looked for {', '.join(A.ALIASES[S.SITES][S.OWNING_DEPT])}). "
+    cols = aliases.match_columns(f.columns, schema.SITES)
+    if schema.OWNING_DEPT not in cols and not ctx.department:
+        raise SchemaError(f"{raw.label}: no department column (looked for {', '.join(aliases.ALIASES[schema.SITES][schema.OWNING_DEPT])}). "
                           "Add one, or pass --department NAME for a single department's list.")
-    if S.AINS not in cols and raw.geometry is None:
+    if schema.AINS not in cols and raw.geometry is None:
         raise SchemaError(f"{raw.label}: a sites list needs AINs (an AIN or APN column) or geometry; found "
                           f"{list(f.columns)[:12]}. Add the parcels' AINs.")
-    ains = split_ains(f[cols[S.AINS]]).reset_index(drop=True) if S.AINS in cols else pd.Series([[]] * len(f))
-    dept = text_col(f, cols, S.OWNING_DEPT).fillna(ctx.department) if S.OWNING_DEPT in cols else \
+    ains = split_ains(f[cols[schema.AINS]]).reset_index(drop=True) if schema.AINS in cols else pd.Series([[]] * len(f))
+    dept = text_col(f, cols, schema.OWNING_DEPT).fillna(ctx.department) if schema.OWNING_DEPT in cols else \
         pd.Series([ctx.department] * len(f), dtype=object)
-    given_id = text_col(f, cols, S.SITE_ID)
+    given_id = text_col(f, cols, schema.SITE_ID)
     rows = Rows(raw, keys=given_id.where(given_id.notna(), ains.map(lambda a: f"AIN {a[0]}" if a else None)))
     need = pd.Series([None] * len(f), dtype=object)
     need[dept.isna().to_numpy()] = "no owning department; fill the department column or pass --department"
     rows.reject(need)
     if raw.geometry is not None:
-        geoms = geometry_stage(rows, raw.geometry, raw.crs or DISPLAY_CRS, family=V.POLYGON, invalid=ctx.invalid)
+        geoms = geometry_stage(rows, raw.geometry, raw.crs or DISPLAY_CRS, family=validate.POLYGON, invalid=ctx.invalid)
     else:
         geoms = _geometry_from_parcels(rows, ains, ctx)
     ids = given_id.where(given_id.notna(), _default_ids(ains, geoms))
     attrs = pd.DataFrame({
-        S.SITE_ID: ids, S.AINS: ains.map(lambda a: ";".join(a) if a else None), S.NAME: text_col(f, cols, S.NAME),
-        S.OWNING_DEPT: dept, S.ASSET_TYPE: text_col(f, cols, S.ASSET_TYPE), S.ADDRESS: text_col(f, cols, S.ADDRESS),
-        S.USE_CODE: A.normalize_use_code(f[cols[S.USE_CODE]]).to_numpy() if S.USE_CODE in cols else None,
-        S.USE_DESCRIPTION: text_col(f, cols, S.USE_DESCRIPTION),
-        S.BLDG_SQFT: A.to_number(f[cols[S.BLDG_SQFT]]).to_numpy() if S.BLDG_SQFT in cols else np.nan,
-        S.YEAR_BUILT: int_col(f, cols, S.YEAR_BUILT, lo=1700, hi=2100),
-        S.COUNCIL_DISTRICT: int_col(f, cols, S.COUNCIL_DISTRICT, lo=1, hi=15),
-        S.LAPD_AREA: int_col(f, cols, S.LAPD_AREA, lo=1, hi=21), S.SITE_ORIGIN: "asset_list",
+        schema.SITE_ID: ids, schema.AINS: ains.map(lambda a: ";".join(a) if a else None), schema.NAME: text_col(f, cols, schema.NAME),
+        schema.OWNING_DEPT: dept, schema.ASSET_TYPE: text_col(f, cols, schema.ASSET_TYPE), schema.ADDRESS: text_col(f, cols, schema.ADDRESS),
+        schema.USE_CODE: aliases.normalize_use_code(f[cols[schema.USE_CODE]]).to_numpy() if schema.USE_CODE in cols else None,
+        schema.USE_DESCRIPTION: text_col(f, cols, schema.USE_DESCRIPTION),
+        schema.BLDG_SQFT: aliases.to_number(f[cols[schema.BLDG_SQFT]]).to_numpy() if schema.BLDG_SQFT in cols else np.nan,
+        schema.YEAR_BUILT: int_col(f, cols, schema.YEAR_BUILT, lo=1700, hi=2100),
+        schema.COUNCIL_DISTRICT: int_col(f, cols, schema.COUNCIL_DISTRICT, lo=1, hi=15),
+        schema.LAPD_AREA: int_col(f, cols, schema.LAPD_AREA, lo=1, hi=21), schema.SITE_ORIGIN: schema.ASSET_LIST,
     }).assign(**provenance(raw, cols, ctx, len(f)))
     keep = rows.ok
     frame = _group_sites(attrs[keep], geoms[keep])
     frame = _fill_from_parcels(frame, ctx)
     if len(frame):
-        frame = assign_zones(frame.assign(**{S.AREA_SQFT: measure(frame)["area"]}), ctx)
-    return finish(S.SITES, rows, frame[[*S.column_names(S.SITES), "geometry"]] if len(frame) else _empty_sites())
+        frame = assign_zones(frame.assign(**{schema.AREA_SQFT: measure(frame)["area"]}), ctx)
+    return finish(schema.SITES, rows, frame[[*schema.column_names(schema.SITES), "geometry"]] if len(frame) else _empty_sites())
 
 
 def _geometry_from_parcels(rows: Rows, ains: pd.Series, ctx: ImportContext) -> np.ndarray:
     stored = ctx.parcels() if ctx.parcels is not None else None
     lookup = pd.Series(dtype=object) if stored is None or not len(stored) else \
-        pd.Series(np.asarray(stored.geometry.array, dtype=object), index=stored[S.AIN].to_numpy())
+        pd.Series(np.asarray(stored.geometry.array, dtype=object), index=stored[schema.AIN].to_numpy())
     lookup = lookup[~lookup.index.duplicated()]
     flat = ains.explode()
     found = flat.isin(lookup.index) & flat.notna()
@@ -145,7 +144,7 @@ def _geometry_from_parcels(rows: Rows, ains: pd.Series, ctx: ImportContext) -> n
     if len(hits):
         geoms = pd.Series(lookup.loc[hits.to_numpy()].to_numpy(), index=hits.index)
         unions = geoms.groupby(level=0).agg(lambda g: shapely.union_all(g.to_numpy()))
-        out[unions.index.to_numpy()] = V.polygonal_part(unions.to_numpy())
+        out[unions.index.to_numpy()] = validate.polygonal_part(unions.to_numpy())
     return out
 
 
@@ -160,31 +159,31 @@ def _default_ids(ains: pd.Series, geoms: np.ndarray) -> pd.Series:
 
 def _group_sites(attrs: pd.DataFrame, geoms: np.ndarray) -> gpd.GeoDataFrame:
     frame = gpd.GeoDataFrame(attrs.reset_index(drop=True), geometry=gpd.GeoSeries(geoms, crs=DISPLAY_CRS))
-    dup = frame[S.SITE_ID].duplicated(keep=False).to_numpy()
+    dup = frame[schema.SITE_ID].duplicated(keep=False).to_numpy()
     if not dup.any():
         return frame
-    grouped = frame[dup].groupby(S.SITE_ID, sort=False)
-    joined = grouped[S.AINS].agg(lambda s: ";".join(dict.fromkeys(a for v in s.dropna() for a in v.split(";"))) or None)
+    grouped = frame[dup].groupby(schema.SITE_ID, sort=False)
+    joined = grouped[schema.AINS].agg(lambda s: ";".join(dict.fromkeys(a for v in s.dropna() for a in v.split(";"))) or None)
     unions = grouped.geometry.agg(lambda g: shapely.union_all(g.to_numpy()))
-    firsts = frame[dup].drop_duplicates(S.SITE_ID).set_index(S.SITE_ID)
-    firsts[S.AINS] = joined
+    firsts = frame[dup].drop_duplicates(schema.SITE_ID).set_index(schema.SITE_ID)
+    firsts[schema.AINS] = joined
     merged = gpd.GeoDataFrame(firsts.reset_index(), geometry=gpd.GeoSeries(
-        V.polygonal_part(unions.loc[firsts.index].to_numpy()), crs=DISPLAY_CRS))
+        validate.polygonal_part(unions.loc[firsts.index].to_numpy()), crs=DISPLAY_CRS))
     return pd.concat([frame[~dup], merged[frame.columns]], ignore_index=True)
 
 
 def _fill_from_parcels(frame: gpd.GeoDataFrame, ctx: ImportContext) -> gpd.GeoDataFrame:
     """Fill use code, description, building area and year from the site's first stored parcel."""
-    if not len(frame) or ctx.parcels is None or frame[S.AINS].isna().all():
+    if not len(frame) or ctx.parcels is None or frame[schema.AINS].isna().all():
         return frame
     stored = ctx.parcels()
     if stored is None or not len(stored):
         return frame
-    first = frame[S.AINS].astype("string").str.split(";").str[0]
-    info = stored.drop_duplicates(S.AIN).set_index(S.AIN)
+    first = frame[schema.AINS].astype("string").str.split(";").str[0]
+    info = stored.drop_duplicates(schema.AIN).set_index(schema.AIN)
     out = frame.copy()
-    for col in (S.USE_CODE, S.USE_DESCRIPTION, S.BLDG_SQFT, S.YEAR_BUILT, S.ADDRESS):
-        src = S.SITUS_ADDRESS if col == S.ADDRESS else col
+    for col in (schema.USE_CODE, schema.USE_DESCRIPTION, schema.BLDG_SQFT, schema.YEAR_BUILT, schema.ADDRESS):
+        src = schema.SITUS_ADDRESS if col == schema.ADDRESS else col
         filled = first.map(info[src].to_dict())
         out[col] = out[col].where(out[col].notna(), filled.to_numpy())
     return out
@@ -192,6 +191,6 @@ def _fill_from_parcels(frame: gpd.GeoDataFrame, ctx: ImportContext) -> gpd.GeoDa
 
 def replaced_derived_ids(sites: gpd.GeoDataFrame, stored_ids: pd.Series) -> list[str]:
     """Return ids of stored derived sites whose AIN an asset-list site now covers."""
-    covered = {a for v in sites[S.AINS].dropna() for a in str(v).split(";")}
+    covered = {a for v in sites[schema.AINS].dropna() for a in str(v).split(";")}
     wanted = {DERIVED_PREFIX + a for a in covered}
-    return sorted(i for i in stored_ids if i in wanted and i not in set(sites[S.SITE_ID]))
+    return sorted(i for i in stored_ids if i in wanted and i not in set(sites[schema.SITE_ID]))

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.config import COUNTY_LAT, COUNTY_LON
+from geo.config import COUNTY_LAT, COUNTY_LON, LOCAL_TZ
 from geo.errors import InvalidGeometryError
 
 POLYGON, POINT = "polygon", "point"
@@ -199,7 +199,7 @@ def parse_dates(values: pd.Series, *, formats: tuple[str, ...] = ()) -> pd.Serie
     aware = text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True).fillna(False).to_numpy(bool)
     if aware.any():  # explicit offsets: read as instants, then expressed in LA local time
         parsed = pd.to_datetime(text[aware], format="ISO8601", errors="coerce", utc=True)
-        out[aware] = parsed.dt.tz_convert("America/Los_Angeles").dt.tz_localize(None).astype("datetime64[ns]")
+        out[aware] = parsed.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None).astype("datetime64[ns]")
     for fmt in (*formats, "ISO8601"):
         todo = out.isna() & text.notna() & ~aware
         if not todo.any():

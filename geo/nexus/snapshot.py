@@ -207,7 +207,7 @@ def _canonical_value(value: object) -> str:
     if isinstance(value, (float, np.floating)):
         return repr(round(float(value), 6) + 0.0)
     if isinstance(value, pd.Timestamp):
-        return value.isoformat()
+        return str(value.isoformat())
     return str(value)
 
 

@@ -16,10 +16,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import schema as S
+from geo import schema
 from geo.analysis.gaps import UNKNOWN_OWNER
-from geo.analysis.incident_filters import LA_TZ
 from geo.analysis.snap import ADJACENT, NONE, ON_SITE, OWNER_CLASS, PRIVATE, SNAP_DISTANCE_FT, SNAP_KIND
+from geo.config import LOCAL_TZ
 from geo.errors import SchemaError
 
 PLACEHOLDER = "PLACEHOLDER"
@@ -195,43 +195,44 @@ def latest_incident_date(incidents: pd.DataFrame) -> dt.date:
     """Return the LA calendar date of the latest incident (1 Jan 1970 when there are none)."""
     if len(incidents) == 0:
         return dt.date(1970, 1, 1)
-    return incidents[S.OCCURRED_AT].dt.tz_convert(LA_TZ).max().date()
+    latest: dt.date = incidents[schema.OCCURRED_AT].dt.tz_convert(LOCAL_TZ).max().date()
+    return latest
 
 
 # --- private steps ------------------------------------------------------------------------
 def _ledger(incidents: gpd.GeoDataFrame, snapped: pd.DataFrame, parcels: gpd.GeoDataFrame, *,
             as_of: dt.date, rules: NexusRules) -> gpd.GeoDataFrame:
     """One row per incident up to ``as_of`` with its snapped parcel or site and fee status."""
-    if S.INCIDENT_ID not in snapped or len(snapped) != len(incidents) or \
-            set(snapped[S.INCIDENT_ID]) != set(incidents[S.INCIDENT_ID]):
+    if schema.INCIDENT_ID not in snapped or len(snapped) != len(incidents) or \
+            set(snapped[schema.INCIDENT_ID]) != set(incidents[schema.INCIDENT_ID]):
         raise SchemaError("build_nexus: the snapping table does not match the incidents; pass "
                           "AnalysisResult.incidents from an analysis of the same incidents.")
-    inc = incidents.to_crs("EPSG:4326").set_index(S.INCIDENT_ID)
-    snap = snapped.set_index(S.INCIDENT_ID).reindex(inc.index)
-    local = inc[S.OCCURRED_AT].dt.tz_convert(LA_TZ)
+    inc = incidents.to_crs("EPSG:4326").set_index(schema.INCIDENT_ID)
+    snap = snapped.set_index(schema.INCIDENT_ID).reindex(inc.index)
+    local = inc[schema.OCCURRED_AT].dt.tz_convert(LOCAL_TZ)
     keep = (local.dt.date <= as_of).to_numpy()
-    owner_of = parcels.drop_duplicates(S.AIN).set_index(S.AIN)[S.OWNER_NAME] if S.OWNER_NAME in parcels \
+    owner_of = parcels.drop_duplicates(schema.AIN).set_index(schema.AIN)[schema.OWNER_NAME] if schema.OWNER_NAME in parcels \
         else pd.Series(dtype=object)
     owner_class = snap[OWNER_CLASS].astype(object).where(snap[OWNER_CLASS].notna(), NONE)
-    private = (owner_class == PRIVATE) & snap[S.AIN].notna()
-    counts = private & snap[SNAP_KIND].isin(rules.fee_snap_kinds) & inc[S.VERIFICATION].isin(rules.fee_verification)
+    private = (owner_class == PRIVATE) & snap[schema.AIN].notna()
+    counts = private & snap[SNAP_KIND].isin(rules.fee_snap_kinds) & inc[schema.VERIFICATION].isin(rules.fee_verification)
     frame = pd.DataFrame({
-        S.INCIDENT_ID: inc.index.astype(str),
-        S.OCCURRED_AT: inc[S.OCCURRED_AT].dt.strftime("%Y-%m-%dT%H:%M:%SZ").to_numpy(),
+        schema.INCIDENT_ID: inc.index.astype(str),
+        schema.OCCURRED_AT: inc[schema.OCCURRED_AT].dt.strftime("%Y-%m-%dT%H:%M:%SZ").to_numpy(),
         "month": local.dt.strftime("%Y-%m").to_numpy(),
-        S.INCIDENT_TYPE: inc[S.INCIDENT_TYPE].to_numpy(), S.VERIFICATION: inc[S.VERIFICATION].to_numpy(),
-        S.SOURCE_TYPE: inc[S.SOURCE_TYPE].to_numpy(), SNAP_KIND: snap[SNAP_KIND].to_numpy(),
+        schema.INCIDENT_TYPE: inc[schema.INCIDENT_TYPE].to_numpy(), schema.VERIFICATION: inc[schema.VERIFICATION].to_numpy(),
+        schema.SOURCE_TYPE: inc[schema.SOURCE_TYPE].to_numpy(), SNAP_KIND: snap[SNAP_KIND].to_numpy(),
         SNAP_DISTANCE_FT: snap[SNAP_DISTANCE_FT].round(1).to_numpy(),
-        S.SITE_ID: snap[S.SITE_ID].to_numpy(dtype=object), S.AIN: snap[S.AIN].to_numpy(dtype=object),
-        OWNER_CLASS: owner_class.to_numpy(), S.OWNING_DEPT: snap[S.OWNING_DEPT].to_numpy(dtype=object),
-        S.OWNER_NAME: np.where(private, snap[S.AIN].map(owner_of).fillna(UNKNOWN_OWNER), None),
-        S.COUNCIL_DISTRICT: snap[S.COUNCIL_DISTRICT].to_numpy(),
-        S.WARRANT_SHOWN: inc[S.WARRANT_SHOWN].to_numpy(), "site_control": SITE_CONTROL_NOT_RECORDED,
-        S.EVIDENCE_REFS: inc[S.EVIDENCE_REFS].to_numpy(), S.DESCRIPTION: inc[S.DESCRIPTION].to_numpy(),
-        S.SOURCE: inc[S.SOURCE].to_numpy(), "counts_toward_fee": counts.to_numpy(),
+        schema.SITE_ID: snap[schema.SITE_ID].to_numpy(dtype=object), schema.AIN: snap[schema.AIN].to_numpy(dtype=object),
+        OWNER_CLASS: owner_class.to_numpy(), schema.OWNING_DEPT: snap[schema.OWNING_DEPT].to_numpy(dtype=object),
+        schema.OWNER_NAME: np.where(private, snap[schema.AIN].map(owner_of).fillna(UNKNOWN_OWNER), None),
+        schema.COUNCIL_DISTRICT: snap[schema.COUNCIL_DISTRICT].to_numpy(),
+        schema.WARRANT_SHOWN: inc[schema.WARRANT_SHOWN].to_numpy(), "site_control": SITE_CONTROL_NOT_RECORDED,
+        schema.EVIDENCE_REFS: inc[schema.EVIDENCE_REFS].to_numpy(), schema.DESCRIPTION: inc[schema.DESCRIPTION].to_numpy(),
+        schema.SOURCE: inc[schema.SOURCE].to_numpy(), "counts_toward_fee": counts.to_numpy(),
     })
     out = gpd.GeoDataFrame(frame, geometry=inc.geometry.to_numpy(), crs="EPSG:4326")[keep]
-    return out.sort_values([S.OCCURRED_AT, S.INCIDENT_ID], kind="stable").reset_index(drop=True)
+    return out.sort_values([schema.OCCURRED_AT, schema.INCIDENT_ID], kind="stable").reset_index(drop=True)
 
 
 def _inventory(parcels: gpd.GeoDataFrame, ledger: pd.DataFrame, *,
@@ -241,36 +242,36 @@ def _inventory(parcels: gpd.GeoDataFrame, ledger: pd.DataFrame, *,
     hits = hits.assign(on_site=(hits[SNAP_KIND] == ON_SITE).astype(int),
                        adjacent=(hits[SNAP_KIND] == ADJACENT).astype(int),
                        fee=hits["counts_toward_fee"].astype(int))
-    months = hits.groupby([S.AIN, "month"], as_index=False)[["on_site", "adjacent"]].sum()
+    months = hits.groupby([schema.AIN, "month"], as_index=False)[["on_site", "adjacent"]].sum()
     months["total"] = months["on_site"] + months["adjacent"]
-    g = hits.groupby(S.AIN)
+    g = hits.groupby(schema.AIN)
     per = pd.DataFrame({"incidents_on_site": g["on_site"].sum(), "incidents_adjacent": g["adjacent"].sum(),
                         "fee_incidents": g["fee"].sum(), "months_with_incidents": g["month"].nunique(),
                         "first_month": g["month"].min(), "last_month": g["month"].max()})
-    info = parcels.drop_duplicates(S.AIN).set_index(S.AIN).reindex(per.index)
-    lot = pd.to_numeric(info[S.LOT_SQFT], errors="coerce").fillna(0.0)
-    bldg = pd.to_numeric(info[S.BLDG_SQFT], errors="coerce").fillna(0.0)
+    info = parcels.drop_duplicates(schema.AIN).set_index(schema.AIN).reindex(per.index)
+    lot = pd.to_numeric(info[schema.LOT_SQFT], errors="coerce").fillna(0.0)
+    bldg = pd.to_numeric(info[schema.BLDG_SQFT], errors="coerce").fillna(0.0)
     footprint = np.minimum(bldg / max(rules.floors_assumed, 1e-9), lot)
-    owner = info[S.OWNER_NAME].astype(object) if S.OWNER_NAME in info else pd.Series(None, index=per.index)
-    land_use = info[S.USE_TYPE].astype(object) if S.USE_TYPE in info else pd.Series(None, index=per.index)
+    owner = info[schema.OWNER_NAME].astype(object) if schema.OWNER_NAME in info else pd.Series(None, index=per.index)
+    land_use = info[schema.USE_TYPE].astype(object) if schema.USE_TYPE in info else pd.Series(None, index=per.index)
     inv = pd.DataFrame({
-        S.AIN: per.index.astype(str), S.APN: info[S.APN].to_numpy(dtype=object),
-        S.OWNER_NAME: owner.fillna(UNKNOWN_OWNER).to_numpy(), "owner_known": owner.notna().to_numpy(),
-        S.USE_CODE: info[S.USE_CODE].to_numpy(dtype=object), S.USE_DESCRIPTION: info[S.USE_DESCRIPTION].to_numpy(
+        schema.AIN: per.index.astype(str), schema.APN: info[schema.APN].to_numpy(dtype=object),
+        schema.OWNER_NAME: owner.fillna(UNKNOWN_OWNER).to_numpy(), "owner_known": owner.notna().to_numpy(),
+        schema.USE_CODE: info[schema.USE_CODE].to_numpy(dtype=object), schema.USE_DESCRIPTION: info[schema.USE_DESCRIPTION].to_numpy(
             dtype=object), "land_use_class": land_use.fillna("unknown").to_numpy(),
-        S.ZONE: info[S.ZONE].to_numpy(dtype=object), S.COUNCIL_DISTRICT: info[S.COUNCIL_DISTRICT].to_numpy(),
-        S.LAPD_AREA: info[S.LAPD_AREA].to_numpy(), S.LOT_SQFT: lot.round(1).to_numpy(),
-        S.BLDG_SQFT: bldg.round(1).to_numpy(), "est_footprint_sqft": footprint.round(1).to_numpy(),
+        schema.ZONE: info[schema.ZONE].to_numpy(dtype=object), schema.COUNCIL_DISTRICT: info[schema.COUNCIL_DISTRICT].to_numpy(),
+        schema.LAPD_AREA: info[schema.LAPD_AREA].to_numpy(), schema.LOT_SQFT: lot.round(1).to_numpy(),
+        schema.BLDG_SQFT: bldg.round(1).to_numpy(), "est_footprint_sqft": footprint.round(1).to_numpy(),
         "est_open_area_sqft": (lot - footprint).round(1).to_numpy(),
         **{c: per[c].to_numpy() for c in per.columns},
     })
     inv.insert(inv.columns.get_loc("fee_incidents"), "incidents_total",
                inv["incidents_on_site"] + inv["incidents_adjacent"])
     inv["repeat_site"] = inv["incidents_total"] >= rules.repeat_min_incidents
-    geoms = parcels.to_crs("EPSG:4326").drop_duplicates(S.AIN).set_index(S.AIN).geometry.reindex(per.index)
+    geoms = parcels.to_crs("EPSG:4326").drop_duplicates(schema.AIN).set_index(schema.AIN).geometry.reindex(per.index)
     out = gpd.GeoDataFrame(inv, geometry=geoms.to_numpy(), crs="EPSG:4326")
-    out = out.sort_values(["incidents_total", S.AIN], ascending=[False, True]).reset_index(drop=True)
-    return out, months.sort_values([S.AIN, "month"]).reset_index(drop=True)
+    out = out.sort_values(["incidents_total", schema.AIN], ascending=[False, True]).reset_index(drop=True)
+    return out, months.sort_values([schema.AIN, "month"]).reset_index(drop=True)
 
 
 SUMMED = ("lot_sqft", "bldg_sqft", "est_open_area_sqft", "incidents_on_site", "incidents_adjacent",
@@ -279,12 +280,12 @@ SUMMED = ("lot_sqft", "bldg_sqft", "est_open_area_sqft", "incidents_on_site", "i
 
 def _owners(inventory: pd.DataFrame) -> pd.DataFrame:
     """Every parcel of one owner together; parcels without a public owner form one row."""
-    g = inventory.groupby(S.OWNER_NAME, sort=True)
+    g = inventory.groupby(schema.OWNER_NAME, sort=True)
     out = g[list(SUMMED)].sum()
     out.insert(0, "parcels", g.size())
-    out.insert(1, "ains", g[S.AIN].agg(lambda a: ";".join(sorted(a))))
+    out.insert(1, "ains", g[schema.AIN].agg(lambda a: ";".join(sorted(a))))
     out["repeat_parcels"] = g["repeat_site"].sum().astype(int)
-    out = out.reset_index().sort_values(["incidents_total", S.OWNER_NAME], ascending=[False, True])
+    out = out.reset_index().sort_values(["incidents_total", schema.OWNER_NAME], ascending=[False, True])
     return out.reset_index(drop=True)
 
 
@@ -300,7 +301,7 @@ def _scenarios(inventory: pd.DataFrame, costs: pd.DataFrame, *,
     area = base["est_open_area_sqft"].astype(float)
     per_sqft = share * total / float(area.sum()) if area.sum() > 0 else np.nan
     fees = pd.DataFrame({
-        S.AIN: base[S.AIN], S.OWNER_NAME: base[S.OWNER_NAME], "land_use_class": base["land_use_class"],
+        schema.AIN: base[schema.AIN], schema.OWNER_NAME: base[schema.OWNER_NAME], "land_use_class": base["land_use_class"],
         "fee_incidents": base["fee_incidents"], "est_open_area_sqft": area,
         "attributable_cost_usd": attributable.round(2),
         "fee_per_incident_usd": _cents(share * rates["cost_per_incident_usd"] * n),
@@ -331,7 +332,7 @@ def _scenarios(inventory: pd.DataFrame, costs: pd.DataFrame, *,
 
 def _register(costs: pd.DataFrame, *, rules: NexusRules, as_of: dt.date, synthetic: bool,
               ledger: pd.DataFrame, inventory: pd.DataFrame) -> pd.DataFrame:
-    """The methodology and assumption register: data, methods, rules and every unit cost."""
+    """Return the methodology and assumption register: data, methods, rules and every unit cost."""
     rates = unit_rates(costs)
     rows: list[tuple[str, str, str, object, str, object]] = [
         ("D1", "data", "Data as of (LA calendar date)", as_of.isoformat(), "analysis date", None),

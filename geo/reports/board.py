@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from reportlab.platypus import Spacer
 
-from geo import schema as S
+from geo import schema
 from geo.analysis.gaps import (
     BARRIER_APPLIES,
     GATED,
@@ -28,8 +29,8 @@ from geo.analysis.gaps import (
 )
 from geo.config import Directive
 from geo.errors import GeoDataError
-from geo.reports import pdf as P
-from geo.store.status import Edit
+from geo.records import Edit
+from geo.reports import pdf
 
 #: Boards named in the directive, matched on the department name, with their police departments.
 BOARDS = (("airport", "Board of Airport Commissioners", "Airport Police"),
@@ -61,7 +62,7 @@ def resolve_department(name: str, known: Iterable[str]) -> str:
     GeoDataError
         When no department, or more than one, matches; the message lists them.
     """
-    known = sorted({str(k) for k in known if k and k != S.UNASSIGNED})
+    known = sorted({str(k) for k in known if k and k != schema.UNASSIGNED})
     wanted = " ".join(str(name).lower().split())
     exact = [k for k in known if k.lower() == wanted]
     if exact:
@@ -86,48 +87,48 @@ def board_report(site_table: pd.DataFrame, history: Mapping[str, list[Edit]], *,
     history : mapping
         Site id to its status edits (``Store.status_history``); edits with a note are measures.
     """
-    dept = resolve_department(department, site_table[S.OWNING_DEPT].dropna().unique())
-    sites = pd.DataFrame(site_table[site_table[S.OWNING_DEPT] == dept].drop(columns="geometry", errors="ignore"))
+    dept = resolve_department(department, site_table[schema.OWNING_DEPT].dropna().unique())
+    sites = pd.DataFrame(site_table[site_table[schema.OWNING_DEPT] == dept].drop(columns="geometry", errors="ignore"))
     board, police = _board_of(dept)
     return BoardReport(department=dept, board=board, police=police, as_of=as_of, synthetic=synthetic,
                        summary=_summary(sites), by_category=_by_category(sites), overdue=_overdue(sites),
-                       measures=_measures(history, sites[S.SITE_ID]),
-                       edits_recorded=sum(len(history.get(s, [])) for s in sites[S.SITE_ID]))
+                       measures=_measures(history, sites[schema.SITE_ID]),
+                       edits_recorded=sum(len(history.get(s, [])) for s in sites[schema.SITE_ID]))
 
 
 def board_pdf_bytes(report: BoardReport) -> bytes:
     """Return the board report as PDF."""
-    st, d = P.styles(), Directive()
+    st, d = pdf.styles(), Directive()
     title = f"ED 17 measures report: {report.department}"
-    story: list = [
-        P.para(title, st.title),
-        P.para(f"{report.board} to the Office of the Mayor. Executive Directive 17 asks for the measures being "
+    story: list[Any] = [
+        pdf.para(title, st.title),
+        pdf.para(f"{report.board} to the Office of the Mayor. Executive Directive 17 asks for the measures being "
                "implemented on City property under the department's jurisdiction within 15 days "
                f"(due {d.identify_by:%d %B %Y}); signs were due {d.sign_by:%d %B %Y}. Status as of "
                f"{report.as_of:%d %B %Y}.", st.body),
-        P.para("Summary", st.h2), P.table(report.summary, st=st, widths=[300, 90, 80]),
-        P.para("Sites by category", st.h2), P.table(report.by_category, st=st, widths=[130, 60, 60, 70, 60, 70]),
-        P.para("Measures recorded", st.h2),
-        P.para(f"Status changes recorded for these sites: {report.edits_recorded}; with a note describing a "
+        pdf.para("Summary", st.h2), pdf.table(report.summary, st=st, widths=[300, 90, 80]),
+        pdf.para("Sites by category", st.h2), pdf.table(report.by_category, st=st, widths=[130, 60, 60, 70, 60, 70]),
+        pdf.para("Measures recorded", st.h2),
+        pdf.para(f"Status changes recorded for these sites: {report.edits_recorded}; with a note describing a "
                f"measure: {len(report.measures)}"
                + (f" (for example by the {report.police})." if report.police else "."), st.body),
     ]
     if len(report.measures):
-        story.append(P.table(report.measures, st=st, widths=[62, 78, 80, 250]))
+        story.append(pdf.table(report.measures, st=st, widths=[62, 78, 80, 250]))
     else:
-        story.append(P.para("No measures are recorded in status notes yet. Liaisons record them with each "
+        story.append(pdf.para("No measures are recorded in status notes yet. Liaisons record them with each "
                             "status change (the note field).", st.small))
-    story += [P.para(f"Overdue and outstanding items ({len(report.overdue)})", st.h2)]
+    story += [pdf.para(f"Overdue and outstanding items ({len(report.overdue)})", st.h2)]
     if len(report.overdue):
-        story.append(P.table(report.overdue, st=st, widths=[72, 130, 66, 56, 76, 70]))
+        story.append(pdf.table(report.overdue, st=st, widths=[72, 130, 66, 56, 76, 70]))
     else:
-        story.append(P.para("None: every site is signed, and gated where a barrier applies.", st.body))
-    story += [Spacer(1, 8), P.para("Definitions: signed means the directive sign is posted (a damaged sign counts "
+        story.append(pdf.para("None: every site is signed, and gated where a barrier applies.", st.body))
+    story += [Spacer(1, 8), pdf.para("Definitions: signed means the directive sign is posted (a damaged sign counts "
                                    "as not signed); gated means closed and locked, counted only where a barrier "
                                    "applies (parking lots, garages, vacant lots and non-public facilities, "
                                    "directive A.2). Days overdue are calendar days past the sign deadline.",
                                    st.small)]
-    return P.build_pdf(story, title=title, tier=P.INTERNAL, synthetic=report.synthetic)
+    return pdf.build_pdf(story, title=title, tier=pdf.INTERNAL, synthetic=report.synthetic)
 
 
 # --- private steps ------------------------------------------------------------------------
@@ -153,7 +154,7 @@ def _summary(sites: pd.DataFrame) -> pd.DataFrame:
 
     rows = [("Sites identified (owned or controlled)", n, ""),
             ("Signed (directive sign posted)", int(sites[SIGNED].sum()), pct(int(sites[SIGNED].sum()), n)),
-            ("Sign damaged, to replace", int((sites[S.SIGN_STATUS] == "damaged").sum()), ""),
+            ("Sign damaged, to replace", int((sites[schema.SIGN_STATUS] == "damaged").sum()), ""),
             ("Sites where a locked gate applies (A.2)", applies, ""),
             ("Gated and locked", int((sites[GATED] & sites[BARRIER_APPLIES]).sum()),
              pct(int((sites[GATED] & sites[BARRIER_APPLIES]).sum()), applies)),
@@ -176,8 +177,8 @@ def _by_category(sites: pd.DataFrame) -> pd.DataFrame:
 def _overdue(sites: pd.DataFrame) -> pd.DataFrame:
     late = sites[(sites[SIGN_OVERDUE_DAYS] > 0) | (sites[BARRIER_APPLIES] & ~sites[GATED])]
     out = pd.DataFrame({
-        "Site": late[S.SITE_ID], "Name": late[S.NAME], "Category": late["category"],
-        "Sign": late[S.SIGN_STATUS], "Gate": late[S.GATE_STATUS].where(late[BARRIER_APPLIES], "not needed"),
+        "Site": late[schema.SITE_ID], "Name": late[schema.NAME], "Category": late["category"],
+        "Sign": late[schema.SIGN_STATUS], "Gate": late[schema.GATE_STATUS].where(late[BARRIER_APPLIES], "not needed"),
         "Sign days overdue": late[SIGN_OVERDUE_DAYS].astype(int),
     })
     return out.sort_values(["Sign days overdue", "Site"], ascending=[False, True]).reset_index(drop=True)
@@ -187,7 +188,7 @@ def _measures(history: Mapping[str, list[Edit]], site_ids: pd.Series) -> pd.Data
     rows = []
     for site in site_ids:
         for edit in history.get(site, []):
-            note = edit.changes.get(S.STATUS_NOTE, (None, None))[1]
+            note = edit.changes.get(schema.STATUS_NOTE, (None, None))[1]
             if note is None or not str(note).strip():
                 continue
             rows.append({"Date": (edit.updated_at or "")[:10], "Site": site, "Recorded by": edit.updated_by or "",

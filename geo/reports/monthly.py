@@ -15,16 +15,17 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from reportlab.platypus import KeepTogether
 
-from geo import schema as S
-from geo.analysis.incident_filters import LA_TZ
+from geo import schema
+from geo.config import LOCAL_TZ
 from geo.errors import SchemaError
 from geo.io.export import neutralise_cell
-from geo.reports import pdf as P
+from geo.reports import pdf
 from geo.reports.publish import K_MIN, SuppressedTable, suppress
 
 TYPE_LABELS = {"staging_area": "Staging area", "processing_location": "Processing location",
@@ -78,14 +79,14 @@ def monthly_report(incidents: pd.DataFrame, *, month: str, districts: Sequence[i
         Every council district, so districts without incidents show zero.
     """
     first, last = parse_month(month)
-    local = incidents[S.OCCURRED_AT].dt.tz_convert(LA_TZ).dt.date
+    local = incidents[schema.OCCURRED_AT].dt.tz_convert(LOCAL_TZ).dt.date
     inc = incidents[((local >= first) & (local <= last)).to_numpy()]
     rows = [f"CD {int(d)}" for d in sorted(districts)]
-    district = inc[S.COUNCIL_DISTRICT].map(lambda d: NOT_LOCATED if pd.isna(d) else f"CD {int(d)}")
+    district = inc[schema.COUNCIL_DISTRICT].map(lambda d: NOT_LOCATED if pd.isna(d) else f"CD {int(d)}")
     if (district == NOT_LOCATED).any():
         rows.append(NOT_LOCATED)
-    kind = inc[S.INCIDENT_TYPE].map(TYPE_LABELS).fillna("Other")
-    level = inc[S.VERIFICATION].map(LEVEL_LABELS).fillna("Unverified")
+    kind = inc[schema.INCIDENT_TYPE].map(TYPE_LABELS).fillna("Other")
+    level = inc[schema.VERIFICATION].map(LEVEL_LABELS).fillna("Unverified")
     cube = pd.crosstab([district, kind], level).reindex(
         pd.MultiIndex.from_product([rows, list(TYPE_LABELS.values())]), columns=list(LEVEL_LABELS.values()),
         fill_value=0)
@@ -124,23 +125,23 @@ def monthly_csv_bytes(report: MonthlyReport) -> bytes:
 
 def monthly_pdf_bytes(report: MonthlyReport) -> bytes:
     """Return the monthly report as PDF: headline, three suppressed tables and the method note."""
-    st = P.styles()
+    st = pdf.styles()
     first, last = parse_month(report.month)
     title = f"ED 17 B.8 monthly aggregated report, {first:%B %Y}"
-    story: list = [
-        P.para(title, st.title),
-        P.para("To the Board of Police Commissioners and the Office of the Mayor. Incidents in which officers "
+    story: list[Any] = [
+        pdf.para(title, st.title),
+        pdf.para("To the Board of Police Commissioners and the Office of the Mayor. Incidents in which officers "
                "documented or received reports of suspected unlawful conduct by immigration enforcement agents, "
                f"{first:%d %B %Y} to {last:%d %B %Y} (Los Angeles time).", st.body),
-        P.para(f"Incidents this month: {published_total(report)}", st.h2),
+        pdf.para(f"Incidents this month: {published_total(report)}", st.h2),
     ]
     widths = {BY_TYPE: [70] + [58] * 7, BY_LEVEL: [90] + [80] * 4, TYPE_LEVEL: [110] + [80] * 4}
     for name, tab in report.tables.items():
         pub = tab.published().rename_axis("Council district" if name != TYPE_LEVEL else "Incident type")
-        story.append(KeepTogether([P.para(name, st.h2),
-                                   P.table(pub, st=st, index=True, widths=widths[name], total_row=True)]))
-    story += [P.para("Method", st.h2), *[P.para(line, st.small) for line in method_note(report)]]
-    return P.build_pdf(story, title=title, tier=P.PUBLIC, synthetic=report.synthetic)
+        story.append(KeepTogether([pdf.para(name, st.h2),
+                                   pdf.table(pub, st=st, index=True, widths=widths[name], total_row=True)]))
+    story += [pdf.para("Method", st.h2), *[pdf.para(line, st.small) for line in method_note(report)]]
+    return pdf.build_pdf(story, title=title, tier=pdf.PUBLIC, synthetic=report.synthetic)
 
 
 def method_note(report: MonthlyReport) -> list[str]:

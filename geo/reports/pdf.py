@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from xml.sax.saxutils import escape
 
 import pandas as pd
@@ -66,11 +67,6 @@ def para(text: object, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape("" if text is None else str(text)), style)
 
 
-def rich(markup: str, style: ParagraphStyle) -> Paragraph:
-    """Return a paragraph of trusted markup written in this code base (never store text)."""
-    return Paragraph(markup, style)
-
-
 def table(frame: pd.DataFrame, *, st: Styles, widths: Sequence[float] | None = None,
           index: bool = False, total_row: bool = False) -> Table:
     """Return a grid table of ``frame`` with escaped, wrapping cells and a shaded header."""
@@ -99,14 +95,14 @@ def build_pdf(flowables: list[Flowable], *, title: str, tier: str, synthetic: bo
                             topMargin=MARGIN + (0.3 * inch if synthetic else 0.1 * inch), bottomMargin=MARGIN,
                             title=title, author="StageMap (City of Los Angeles, ED 17)", invariant=True)
 
-    def furniture(canvas, document) -> None:
+    def furniture(canvas: Any, document: Any) -> None:
         draw_page_furniture(canvas, pagesize, title=title, tier=tier, synthetic=synthetic, page=document.page)
 
     doc.build(flowables, onFirstPage=furniture, onLaterPages=furniture)
     return buf.getvalue()
 
 
-def draw_page_furniture(canvas, pagesize: tuple[float, float], *, title: str, tier: str, synthetic: bool,
+def draw_page_furniture(canvas: Any, pagesize: tuple[float, float], *, title: str, tier: str, synthetic: bool,
                         page: int) -> None:
     """Draw the synthetic banner (when synthetic), the tier label and the footer on one page."""
     width, height = pagesize

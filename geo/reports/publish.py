@@ -14,12 +14,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import schema as S
-from geo.analysis.incident_filters import LA_TZ
+from geo import schema
+from geo.config import LOCAL_TZ
 
 K_MIN = 11  # CMS threshold: counts of 1-10 are withheld; zero may show
 SUPPRESSED = "<11"
-PUBLIC_SITE_COLUMNS = [S.NAME, S.OWNING_DEPT, S.COUNCIL_DISTRICT, "protected_status"]
+PUBLIC_SITE_COLUMNS = [schema.NAME, schema.OWNING_DEPT, schema.COUNCIL_DISTRICT, "protected_status"]
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,9 @@ def suppress(counts: pd.DataFrame, *, k: int = K_MIN) -> SuppressedTable:
     values = counts.to_numpy(dtype=np.int64)
     if (values < 0).any():
         raise ValueError("suppress: counts must be non-negative")
-    small = lambda v: (v >= 1) & (v < k)  # noqa: E731
+    def small(v: np.ndarray | np.integer) -> np.ndarray:
+        return np.asarray((v >= 1) & (v < k))
+
     mask = small(values)
     rows_hidden, cols_hidden = small(values.sum(axis=1)), small(values.sum(axis=0))
     grand_hidden = bool(small(values.sum()))
@@ -104,9 +106,9 @@ def recoverable_cells(mask: np.ndarray, *, rows_hidden: np.ndarray | None = None
     eq[n_rows + cells[:, 1], idx] = ~cols_hidden[cells[:, 1]]
     eq[-1, :] = 0 if grand_hidden else 1
     base = np.linalg.matrix_rank(eq)
-    for idx, (i, j) in enumerate(cells):
+    for n, (i, j) in enumerate(cells):
         unit = np.zeros((1, len(cells)))
-        unit[0, idx] = 1
+        unit[0, n] = 1
         out[i, j] = np.linalg.matrix_rank(np.vstack([eq, unit])) == base
     return out
 
@@ -117,9 +119,9 @@ def _complete_lines(values: np.ndarray, mask: np.ndarray) -> bool:
     while again:
         again = False
         for i in np.nonzero(mask.sum(axis=1) == 1)[0]:
-            again |= _withhold_smallest(values, mask, row=i)
+            again |= _withhold_smallest(values, mask, row=int(i))
         for j in np.nonzero(mask.sum(axis=0) == 1)[0]:
-            again |= _withhold_smallest(values, mask, col=j)
+            again |= _withhold_smallest(values, mask, col=int(j))
         changed |= again
     return changed
 
@@ -143,8 +145,8 @@ def _withhold_smallest(values: np.ndarray, mask: np.ndarray, *, row: int | None 
 
 def district_month_counts(incidents: pd.DataFrame, *, districts: list[int], months: list[str]) -> pd.DataFrame:
     """Return incident counts by council district (rows) and LA calendar month 'YYYY-MM' (columns)."""
-    month = incidents[S.OCCURRED_AT].dt.tz_convert(LA_TZ).dt.strftime("%Y-%m")
-    table = pd.crosstab(incidents[S.COUNCIL_DISTRICT], month)
+    month = incidents[schema.OCCURRED_AT].dt.tz_convert(LOCAL_TZ).dt.strftime("%Y-%m")
+    table = pd.crosstab(incidents[schema.COUNCIL_DISTRICT], month)
     return table.reindex(index=districts, columns=months, fill_value=0).rename_axis(
         index="council_district", columns="month").astype(int)
 

@@ -25,9 +25,9 @@ from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import FILL_EVEN_ODD
 from reportlab.platypus import Flowable, PageBreak, Spacer, Table, TableStyle
 
-from geo import schema as S
+from geo import schema
 from geo.config import ANALYSIS_CRS, SIGN_TEXT_EN
-from geo.reports import pdf as P
+from geo.reports import pdf
 
 DEFAULT_BASE_URL = "http://localhost:8501"
 #: Spanish rendering of the sign text; NOT an official City translation (none has been published).
@@ -65,44 +65,44 @@ def site_sheets(sites: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, status: pd.D
         frame = _frame_box(geom)
         near = pgeoms[tree.query(frame, predicate="intersects")]
         rec = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in row.drop("geometry").items()}
-        if row[S.SITE_ID] in status.index:
-            rec.update({k: v for k, v in status.loc[row[S.SITE_ID]].items() if k in S.EDITABLE_STATUS})
+        if row[schema.SITE_ID] in status.index:
+            rec.update({k: v for k, v in status.loc[row[schema.SITE_ID]].items() if k in schema.EDITABLE_STATUS})
         out.append(SiteSheet(record=rec, site_geom=geom, neighbours=near))
     return out
 
 
 def sign_packet_pdf(sheet: SiteSheet, *, synthetic: bool, base_url: str | None = None) -> bytes:
     """Return one site's two-page packet: the sign to post, then the site profile."""
-    st = P.styles()
-    site_id = str(sheet.record[S.SITE_ID])
+    st = pdf.styles()
+    site_id = str(sheet.record[schema.SITE_ID])
     url = record_url(site_id, base_url=base_url)
     big = ParagraphStyle("sign", parent=st.body, fontName="Helvetica-Bold", fontSize=21, leading=28,
                          alignment=TA_CENTER, spaceAfter=0)
     es = ParagraphStyle("sign_es", parent=big, fontName="Helvetica", fontSize=17, leading=23)
     center = ParagraphStyle("center", parent=st.small, alignment=TA_CENTER, fontSize=8.5, leading=11)
-    head = ParagraphStyle("head", parent=big, fontSize=30, leading=36, textColor=P.ACCENT)
+    head = ParagraphStyle("head", parent=big, fontSize=30, leading=36, textColor=pdf.ACCENT)
     sign = [
-        P.para("CITY OF LOS ANGELES", head), Spacer(1, 4),
-        P.para("NOTICE  /  AVISO", ParagraphStyle("n", parent=center, fontSize=13, leading=16, textColor=P.INK)),
-        Spacer(1, 14), _boxed(P.para(SIGN_TEXT_EN, big), P.INK), Spacer(1, 14),
-        _boxed(P.para(SIGN_TEXT_ES, es), P.MUTED), Spacer(1, 4), P.para(ES_MARKING, center), Spacer(1, 10),
-        P.para("Executive Directive No. 17, Mayor Karen Bass, 10 February 2026.", center), Spacer(1, 16),
+        pdf.para("CITY OF LOS ANGELES", head), Spacer(1, 4),
+        pdf.para("NOTICE  /  AVISO", ParagraphStyle("n", parent=center, fontSize=13, leading=16, textColor=pdf.INK)),
+        Spacer(1, 14), _boxed(pdf.para(SIGN_TEXT_EN, big), pdf.INK), Spacer(1, 14),
+        _boxed(pdf.para(SIGN_TEXT_ES, es), pdf.MUTED), Spacer(1, 4), pdf.para(ES_MARKING, center), Spacer(1, 10),
+        pdf.para("Executive Directive No. 17, Mayor Karen Bass, 10 February 2026.", center), Spacer(1, 16),
         _qr_row(url, site_id, st, caption="City staff: scan to open this site's record in StageMap."),
         PageBreak(),
     ]
     profile = [
-        P.para(f"Site profile: {site_id}", st.title), P.para(sheet.record.get(S.NAME) or "", st.h2),
-        P.table(_facts(sheet.record), st=st, widths=[150, 320]), Spacer(1, 8),
+        pdf.para(f"Site profile: {site_id}", st.title), pdf.para(sheet.record.get(schema.NAME) or "", st.h2),
+        pdf.table(_facts(sheet.record), st=st, widths=[150, 320]), Spacer(1, 8),
         SiteMap(sheet.site_geom, sheet.neighbours, width=6.9 * inch, height=3.9 * inch),
-        P.para("Site outline in orange over neighbouring parcel lines; drawn from the store's polygons "
+        pdf.para("Site outline in orange over neighbouring parcel lines; drawn from the store's polygons "
                "(EPSG:2229, grid north up). Not a survey.", st.small), Spacer(1, 6),
         _qr_row(url, site_id, st, caption="Scan to open this site's record (sign and gate status, history)."),
     ]
-    return P.build_pdf(sign + profile, title=f"Sign packet {site_id}",
+    return pdf.build_pdf(sign + profile, title=f"Sign packet {site_id}",
                        tier="Page 1: the sign to post. Page 2: site profile for City staff", synthetic=synthetic)
 
 
-class QRCode(Flowable):
+class QRCode(Flowable):  # type: ignore[misc]  # reportlab is untyped
     """A QR code drawn as vector modules (sharp at any print size)."""
 
     def __init__(self, data: str, size: float) -> None:
@@ -123,7 +123,7 @@ class QRCode(Flowable):
             self.canv.rect(c * cell, self.size - (r + 1) * cell, cell, cell, stroke=0, fill=1)
 
 
-class SiteMap(Flowable):
+class SiteMap(Flowable):  # type: ignore[misc]  # reportlab is untyped
     """The site and its neighbouring parcels (EPSG:2229 feet) drawn to scale in a framed box."""
 
     def __init__(self, site: Any, neighbours: np.ndarray, *, width: float, height: float) -> None:
@@ -154,7 +154,7 @@ class SiteMap(Flowable):
         c.restoreState()
         self._furniture(scale)
 
-    def _polygons(self, geoms: list, scale: float, ox: float, oy: float, *, stroke: int, fill: int) -> None:
+    def _polygons(self, geoms: list[Any], scale: float, ox: float, oy: float, *, stroke: int, fill: int) -> None:
         path = self.canv.beginPath()
         for geom in geoms:
             for poly in getattr(geom, "geoms", [geom]):
@@ -170,11 +170,11 @@ class SiteMap(Flowable):
 
     def _furniture(self, scale: float) -> None:
         c, w, h = self.canv, self.width, self.height
-        c.setStrokeColor(P.INK)
+        c.setStrokeColor(pdf.INK)
         c.setLineWidth(0.8)
         c.rect(0, 0, w, h, stroke=1, fill=0)
         feet = next(f for f in (2000, 1000, 500, 250, 200, 100, 50, 20) if f * scale <= w / 4)
-        c.setFillColor(P.INK)
+        c.setFillColor(pdf.INK)
         c.rect(10, 10, feet * scale, 4, stroke=1, fill=1)
         c.setFont("Helvetica", 7.5)
         c.drawString(10, 18, f"{feet:,} ft")
@@ -201,8 +201,8 @@ def _boxed(flowable: Flowable, color: colors.Color) -> Table:
     return t
 
 
-def _qr_row(url: str, site_id: str, st: P.Styles, *, caption: str) -> Table:
-    text = [P.para(f"Site {site_id}", st.h2), P.para(caption, st.body), P.para(url, st.small)]
+def _qr_row(url: str, site_id: str, st: pdf.Styles, *, caption: str) -> Table:
+    text = [pdf.para(f"Site {site_id}", st.h2), pdf.para(caption, st.body), pdf.para(url, st.small)]
     t = Table([[QRCode(url, 1.15 * inch), text]], colWidths=[1.4 * inch, 5.5 * inch], hAlign="LEFT")
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return t
@@ -219,12 +219,12 @@ def _facts(rec: dict[str, Any]) -> pd.DataFrame:
         value = rec.get(key)
         return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
-    area = rec.get(S.AREA_SQFT)
-    rows = [("Department", text(S.OWNING_DEPT)), ("Asset type", text(S.ASSET_TYPE)), ("Address", text(S.ADDRESS)),
-            ("AINs", text(S.AINS).replace(";", ", ")), ("Use", f"{text(S.USE_CODE)} {text(S.USE_DESCRIPTION)}".strip()),
-            ("Council district", text(S.COUNCIL_DISTRICT)), ("LAPD area", text(S.LAPD_AREA)),
+    area = rec.get(schema.AREA_SQFT)
+    rows = [("Department", text(schema.OWNING_DEPT)), ("Asset type", text(schema.ASSET_TYPE)), ("Address", text(schema.ADDRESS)),
+            ("AINs", text(schema.AINS).replace(";", ", ")), ("Use", f"{text(schema.USE_CODE)} {text(schema.USE_DESCRIPTION)}".strip()),
+            ("Council district", text(schema.COUNCIL_DISTRICT)), ("LAPD area", text(schema.LAPD_AREA)),
             ("Area", f"{float(area):,.0f} sq ft" if area is not None else ""),
-            ("Sign", _sign_words(text(S.SIGN_STATUS) or "unknown", text(S.SIGN_POSTED_ON)[:10])),
-            ("Gate", text(S.GATE_STATUS) or "unknown"), ("Last inspected", text(S.LAST_INSPECTED)[:10]),
-            ("Status note", text(S.STATUS_NOTE))]
+            ("Sign", _sign_words(text(schema.SIGN_STATUS) or "unknown", text(schema.SIGN_POSTED_ON)[:10])),
+            ("Gate", text(schema.GATE_STATUS) or "unknown"), ("Last inspected", text(schema.LAST_INSPECTED)[:10]),
+            ("Status note", text(schema.STATUS_NOTE))]
     return pd.DataFrame(rows, columns=["Item", "Value"])

@@ -40,7 +40,8 @@ def write_sample(store: Store, actor: Actor, sample: Sample) -> None:
     if store.is_synthetic() is False:
         raise StoreError(f"Store {store.display_url} holds real City data; the synthetic sample never goes into "
                          "it. Build the sample in its own store (--store data/stagemap.gpkg).")
-    store.write_layers(sample.frames, mode="replace", status=sample.status, role=actor.role, os_user=actor.os_user)
+    store.write_layers(sample.frames, mode="replace", status=sample.status, user=actor.name, role=actor.role,
+                       os_user=actor.os_user)
 
 
 def save_account(accounts: Path, actor: Actor, name: str, password: str, *, role: str,

@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.access.roles import Actor, authorize
 from geo.analysis import gaps
 from geo.analysis.analyze import PARCEL_COLUMNS, AnalysisConfig, AnalysisResult, analyze
-from geo.analysis.proximity import local_dates
+from geo.analysis.proximity import local_days
 from geo.errors import CRSError, SchemaError
 from geo.store import Store
 
@@ -47,10 +47,10 @@ def analysis_inputs(store: Store, *, held: Mapping[str, gpd.GeoDataFrame] | None
             return held[name]
         return store.read_layer(name, columns=list(columns) if columns else None)
 
-    return AnalysisInputs(parcels=layer(S.PARCELS, parcel_columns), sites=layer(S.SITES),
-                          incidents=layer(S.INCIDENTS), status=store.read_status(),
-                          overrides=store.read_overrides(), districts=layer(S.DISTRICTS, (S.DISTRICT,)),
-                          parks=layer(S.PARKS, (S.PARK_ID,)))
+    return AnalysisInputs(parcels=layer(schema.PARCELS, parcel_columns), sites=layer(schema.SITES),
+                          incidents=layer(schema.INCIDENTS), status=store.read_status(),
+                          overrides=store.read_overrides(), districts=layer(schema.DISTRICTS, (schema.DISTRICT,)),
+                          parks=layer(schema.PARKS, (schema.PARK_ID,)))
 
 
 def analyze_inputs(inputs: AnalysisInputs, *, as_of: dt.date, ramps: gpd.GeoDataFrame | None = None,
@@ -71,7 +71,8 @@ def latest_date(incidents: gpd.GeoDataFrame) -> dt.date:
     """Return the Los Angeles date of the latest incident (today when there are none)."""
     if len(incidents) == 0:
         return dt.date.today()
-    return local_dates(incidents[S.OCCURRED_AT]).max().astype(dt.date)
+    latest: dt.date = local_days(incidents[schema.OCCURRED_AT]).max().astype(dt.date)
+    return latest
 
 
 def parse_as_of(value: str | dt.date | None, incidents: gpd.GeoDataFrame) -> dt.date:

@@ -5,7 +5,7 @@ import datetime as dt
 
 import geopandas as gpd
 
-from geo import schema as S
+from geo import schema
 from geo.access.roles import Actor, authorize
 from geo.crs import to_analysis
 from geo.intake.evidence import VerifyReport, check_files
@@ -36,7 +36,7 @@ def keep_sign_photo(store: Store, site_id: str, filename: str, data: bytes) -> S
 
     Called by :func:`geo.services.status.save_site_status` after its role check.
     """
-    sites = store.read_layer(S.SITES, columns=[S.SITE_ID])
-    site = sites[sites[S.SITE_ID] == site_id]
+    sites = store.read_layer(schema.SITES, columns=[schema.SITE_ID])
+    site = sites[sites[schema.SITE_ID] == site_id]
     site_ft = to_analysis(gpd.GeoDataFrame(site)).geometry.iloc[0] if len(site) else None
     return store_sign_photo(store.evidence_dir(), site_ft, filename, data)

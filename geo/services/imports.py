@@ -6,7 +6,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from geo import schema as S
+from geo import schema
 from geo.access.roles import Actor, authorize
 from geo.config import ImportLimits, UploadLimits
 from geo.io.ingest import IngestReport, StoreContext, plan_import
@@ -15,10 +15,10 @@ from geo.store import Store
 
 def held_context(store: Store) -> StoreContext:
     """Return what the store holds that an import reads (parcels only when asked for)."""
-    return StoreContext(districts=_layer(store, S.DISTRICTS, [S.DISTRICT]),
-                        lapd_areas=_layer(store, S.LAPD_AREAS, [S.LAPD_AREA]),
-                        parcels=cache(lambda: store.read_layer(S.PARCELS)),
-                        sites=_layer(store, S.SITES, [S.SITE_ID, S.SITE_ORIGIN]))
+    return StoreContext(districts=_layer(store, schema.DISTRICTS, [schema.DISTRICT]),
+                        lapd_areas=_layer(store, schema.LAPD_AREAS, [schema.LAPD_AREA]),
+                        parcels=cache(lambda: store.read_layer(schema.PARCELS)),
+                        sites=_layer(store, schema.SITES, [schema.SITE_ID, schema.SITE_ORIGIN]))
 
 
 def import_file(store: Store, actor: Actor, kind: str, path: str | Path, *, crs: str | None = None,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo import schema as S
+from geo import schema
 from geo.access.roles import Actor, authorize
 from geo.errors import SchemaError
 from geo.intake.bulk_status import cell, match_header, read_sheet
@@ -60,7 +60,7 @@ class IncidentImportReport:
 
 def site_index(store: Store) -> SiteIndex:
     """Build the A.3 routing index from the store's sites."""
-    return SiteIndex(store.read_layer(S.SITES, columns=[S.SITE_ID, S.OWNING_DEPT]))
+    return SiteIndex(store.read_layer(schema.SITES, columns=[schema.SITE_ID, schema.OWNING_DEPT]))
 
 
 def route_report(store: Store, match: SiteMatch | None, *, fallback_department: str | None,
@@ -73,7 +73,7 @@ def route_report(store: Store, match: SiteMatch | None, *, fallback_department: 
     department = match.department if match is not None else fallback_department
     liaison: tuple[str, str | None] | None = None
     seed = None
-    if department and department != S.UNASSIGNED:
+    if department and department != schema.UNASSIGNED:
         liaison = store.liaison_for(department)
         if liaison is None and synthetic:
             seed = (department, synthetic_liaison_email(department))
@@ -128,11 +128,11 @@ def _record(report: IncidentReport, incident_id: str, occurred: dt.datetime, kin
     at = now_utc()
     refs = ";".join(dict.fromkeys(rec.label for rec in evidence)) or None
     incident: dict[str, object] = {
-        S.INCIDENT_ID: incident_id, S.OCCURRED_AT: occurred.isoformat(), S.REPORTED_AT: at,
-        S.INCIDENT_TYPE: report.incident_type, S.VERIFICATION: report.verification,
-        S.SOURCE_TYPE: report.source_type, S.DESCRIPTION: clean_text(report.description, 5000),
-        S.LOCATION_TEXT: clean_text(report.location_text, 300), S.WARRANT_SHOWN: report.warrant_shown,
-        S.EVIDENCE_REFS: refs, S.IS_SYNTHETIC: synthetic, S.SOURCE: f"incident intake ({source})", S.FETCHED_AT: at}
+        schema.INCIDENT_ID: incident_id, schema.OCCURRED_AT: occurred.isoformat(), schema.REPORTED_AT: at,
+        schema.INCIDENT_TYPE: report.incident_type, schema.VERIFICATION: report.verification,
+        schema.SOURCE_TYPE: report.source_type, schema.DESCRIPTION: clean_text(report.description, 5000),
+        schema.LOCATION_TEXT: clean_text(report.location_text, 300), schema.WARRANT_SHOWN: report.warrant_shown,
+        schema.EVIDENCE_REFS: refs, schema.IS_SYNTHETIC: synthetic, schema.SOURCE: f"incident intake ({source})", schema.FETCHED_AT: at}
     row: dict[str, object] = {
         "report_kind": kind, "supervisor_name": clean_text(report.supervisor_name, 200),
         "supervisor_badge": clean_text(report.supervisor_badge, 50), "agency": clean_text(report.agency, 200),
@@ -176,7 +176,8 @@ def import_incidents(store: Store, actor: Actor, path: str | Path) -> IncidentIm
         given = {k: (v if k in ("lat", "lon") or v is None or isinstance(v, dt.datetime) else str(v))
                  for k, v in values.items() if v is not None}
         try:
-            res = submit_incident(store, actor, IncidentReport(**given), source="bulk_import", index=index)
+            res = submit_incident(store, actor, IncidentReport(**given), source="bulk_import",  # type: ignore[arg-type]
+                                  index=index)
         except IntakeRejected as exc:
             out.append((n, "invalid", " | ".join(exc.problems)))
         except TypeError as exc:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.access.roles import Actor, authorize
 from geo.analysis.snap import district_of_points
 from geo.config import ANALYSIS_CRS
@@ -39,18 +39,18 @@ def monthly_from_store(store: Store, actor: Actor, *, month: str) -> MonthlyRepo
     """
     authorize(actor, "publish_report")
     parse_month(month)
-    incidents = store.read_layer(S.INCIDENTS, columns=[S.OCCURRED_AT, S.INCIDENT_TYPE, S.VERIFICATION,
-                                                       S.COUNCIL_DISTRICT])
-    districts = store.read_layer(S.DISTRICTS, columns=[S.DISTRICT])
-    missing = incidents[S.COUNCIL_DISTRICT].isna().to_numpy()
+    incidents = store.read_layer(schema.INCIDENTS, columns=[schema.OCCURRED_AT, schema.INCIDENT_TYPE, schema.VERIFICATION,
+                                                       schema.COUNCIL_DISTRICT])
+    districts = store.read_layer(schema.DISTRICTS, columns=[schema.DISTRICT])
+    missing = incidents[schema.COUNCIL_DISTRICT].isna().to_numpy()
     if missing.any() and len(districts):
         pts = shapely.points(incidents.to_crs(ANALYSIS_CRS).geometry.values[missing])
         found = district_of_points(pts, districts.to_crs(ANALYSIS_CRS))
-        filled = incidents[S.COUNCIL_DISTRICT].astype(object).to_numpy()
+        filled = incidents[schema.COUNCIL_DISTRICT].astype(object).to_numpy()
         filled[missing] = found
-        incidents = incidents.assign(**{S.COUNCIL_DISTRICT: pd.array(pd.to_numeric(pd.Series(filled, dtype=object)),
+        incidents = incidents.assign(**{schema.COUNCIL_DISTRICT: pd.array(pd.to_numeric(pd.Series(filled, dtype=object)),
                                                                      dtype="Int64")})
-    return monthly_report(incidents, month=month, districts=districts[S.DISTRICT].astype(int).tolist(),
+    return monthly_report(incidents, month=month, districts=districts[schema.DISTRICT].astype(int).tolist(),
                           synthetic=bool(store.is_synthetic()))
 
 
@@ -80,11 +80,11 @@ def board_from_store(store: Store, actor: Actor, *, department: str, as_of: dt.d
     authorize(actor, "board_report")
     as_of = as_of or dt.date.today()
     inputs = analysis_inputs(store)
-    dept = resolve_department(department, inputs.sites[S.OWNING_DEPT].dropna().unique())
+    dept = resolve_department(department, inputs.sites[schema.OWNING_DEPT].dropna().unique())
     authorize(actor, "board_report", department=dept)
     res = analyze_inputs(inputs, as_of=as_of)
-    ids = inputs.sites.loc[inputs.sites[S.OWNING_DEPT] == dept, S.SITE_ID]
-    have_status = set(inputs.status[S.SITE_ID])
+    ids = inputs.sites.loc[inputs.sites[schema.OWNING_DEPT] == dept, schema.SITE_ID]
+    have_status = set(inputs.status[schema.SITE_ID])
     history = {s: store.status_history(s) for s in ids if s in have_status}
     return board_report(res.sites, history, department=dept, as_of=as_of, synthetic=bool(store.is_synthetic()))
 
@@ -111,22 +111,22 @@ def sheets_from_store(store: Store, actor: Actor, *, site_id: str | None = None,
         When the site id is unknown, or the department matches none (the message lists them).
     """
     authorize(actor, "sign_packet")
-    sites = store.read_layer(S.SITES)
+    sites = store.read_layer(schema.SITES)
     if site_id is not None:
-        chosen = sites[sites[S.SITE_ID] == site_id]
+        chosen = sites[sites[schema.SITE_ID] == site_id]
         if chosen.empty:
             raise GeoDataError(f"--site {site_id!r} is not in the store ({len(sites):,} sites, e.g. "
-                               f"{', '.join(sites[S.SITE_ID].head(3))}). Check the id on the Liaison page.")
+                               f"{', '.join(sites[schema.SITE_ID].head(3))}). Check the id on the Liaison page.")
     elif department is not None:
-        dept = resolve_department(department, sites[S.OWNING_DEPT].dropna().unique())
-        chosen = sites[sites[S.OWNING_DEPT] == dept]
+        dept = resolve_department(department, sites[schema.OWNING_DEPT].dropna().unique())
+        chosen = sites[sites[schema.OWNING_DEPT] == dept]
     else:
         raise GeoDataError("Give --site SITE_ID or --department NAME.")
-    for dept in chosen[S.OWNING_DEPT].dropna().unique():
+    for dept in chosen[schema.OWNING_DEPT].dropna().unique():
         authorize(actor, "sign_packet", department=str(dept))
-    status = store.read_status().drop_duplicates(S.SITE_ID).set_index(S.SITE_ID)
-    parcels = store.read_layer(S.PARCELS, columns=[S.AIN]).to_crs(ANALYSIS_CRS)
-    return site_sheets(chosen.sort_values(S.SITE_ID), parcels, status)
+    status = store.read_status().drop_duplicates(schema.SITE_ID).set_index(schema.SITE_ID)
+    parcels = store.read_layer(schema.PARCELS, columns=[schema.AIN]).to_crs(ANALYSIS_CRS)
+    return site_sheets(chosen.sort_values(schema.SITE_ID), parcels, status)
 
 
 def write_sign_packets(store: Store, actor: Actor, *, site_id: str | None, department: str | None, out: Path,
@@ -136,7 +136,7 @@ def write_sign_packets(store: Store, actor: Actor, *, site_id: str | None, depar
     syn = bool(store.is_synthetic())
     paths = []
     for sheet in sheets:
-        path = out / export_name(f"sign_packet_{_slug(str(sheet.record[S.SITE_ID]))}", "pdf", synthetic=syn)
+        path = out / export_name(f"sign_packet_{_slug(str(sheet.record[schema.SITE_ID]))}", "pdf", synthetic=syn)
         path.write_bytes(sign_packet_pdf(sheet, synthetic=syn, base_url=base_url))
         paths.append(path)
     _log(store, actor, "export.report.sign_packet", {"site": site_id, "department": department, "sites": len(sheets)})

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
-from geo import schema as S
+from geo import schema
 from geo.access.roles import Actor, authorize
 from geo.errors import AccessDenied, SchemaError, StatusConflict, StoreError
 from geo.intake.bulk_status import (
@@ -22,8 +23,8 @@ from geo.store import Store
 
 def site_departments(store: Store) -> dict[str, str]:
     """Return every site's owning department by site id."""
-    sites = store.read_layer(S.SITES, columns=[S.SITE_ID, S.OWNING_DEPT])
-    return dict(zip(sites[S.SITE_ID].astype(str), sites[S.OWNING_DEPT].astype(str), strict=True))
+    sites = store.read_layer(schema.SITES, columns=[schema.SITE_ID, schema.OWNING_DEPT])
+    return dict(zip(sites[schema.SITE_ID].astype(str), sites[schema.OWNING_DEPT].astype(str), strict=True))
 
 
 def site_department(store: Store, site_id: str) -> str:
@@ -59,8 +60,8 @@ def save_site_status(store: Store, actor: Actor, site_id: str, changes: dict[str
         from geo.services.evidence import keep_sign_photo
 
         stored = keep_sign_photo(store, site_id, photo[0], photo[1])
-        note = str(changes.get(S.STATUS_NOTE) or "").strip()
-        changes = {**changes, S.STATUS_NOTE: f"{note}\n{stored.note()}".strip()}
+        note = str(changes.get(schema.STATUS_NOTE) or "").strip()
+        changes = {**changes, schema.STATUS_NOTE: f"{note}\n{stored.note()}".strip()}
     return store.save_status(site_id, changes, expect_version=expect_version, user=actor.name, role=actor.role,
                              source=actor.source, os_user=actor.os_user)
 
@@ -88,7 +89,7 @@ def import_status(store: Store, actor: Actor, path: str | Path, *, today: dt.dat
     authorize(actor, "edit_status", department=actor.department)
     sheet = read_sheet(path)
     cols = match_header(sheet, ALIASES)
-    missing = [k for k in (S.SITE_ID, EXPECT) if k not in cols]
+    missing = [k for k in (schema.SITE_ID, EXPECT) if k not in cols]
     if missing:
         raise SchemaError(f"{sheet.label}: no {' or '.join(missing)} column (headers: {', '.join(sheet.header)}). "
                           f"Add columns named site_id and expect_version (or version).")
@@ -104,7 +105,7 @@ def import_status(store: Store, actor: Actor, path: str | Path, *, today: dt.dat
             continue
         site, version, changes = item
         if site not in known:
-            results.append(RowResult(n, site, "unknown_site", "is not in the store.", sheet.header[cols[S.SITE_ID]],
+            results.append(RowResult(n, site, "unknown_site", "is not in the store.", sheet.header[cols[schema.SITE_ID]],
                                      site, "check the site id against the site list (stagemap info)."))
             continue
         results.append(_apply_row(store, actor, sheet, cols, n, site, version, changes))
@@ -116,14 +117,14 @@ def import_status(store: Store, actor: Actor, path: str | Path, *, today: dt.dat
     return report
 
 
-def _refuse_other_departments(actor: Actor, sheet: Sheet, parsed: list[tuple[int, object]],
+def _refuse_other_departments(actor: Actor, sheet: Sheet, parsed: Sequence[tuple[int, object]],
                               departments: dict[str, str]) -> None:
     """Raise :class:`AccessDenied` naming every row whose site the actor may not edit."""
     outside: list[str] = []
     for n, item in parsed:
-        if isinstance(item, tuple) and item[0] in departments:
+        if isinstance(item, tuple) and str(item[0]) in departments:
             try:
-                authorize(actor, "edit_status", department=departments[item[0]])
+                authorize(actor, "edit_status", department=departments[str(item[0])])
             except AccessDenied:
                 outside.append(f"row {n} ({item[0]}, {departments[item[0]]})")
     if outside:
@@ -138,11 +139,11 @@ def _apply_row(store: Store, actor: Actor, sheet: Sheet, cols: dict[str, int], n
         new = store.save_status(site, changes, expect_version=version, user=actor.name, role=actor.role,
                                 source="bulk_import", os_user=actor.os_user)
     except StatusConflict as exc:
-        newer = "; ".join(e.describe() for e in exc.newer) or f"now at version {exc.current[S.VERSION]}"
+        newer = "; ".join(e.describe() for e in exc.newer) or f"now at version {exc.current[schema.VERSION]}"
         return RowResult(n, site, "conflict", f"changed since version {version}: {newer}. Not applied.",
                          sheet.header[cols[EXPECT]], str(version),
-                         f"review the newer edit, then re-apply on version {exc.current[S.VERSION]}.",
-                         int(exc.current[S.VERSION]))
+                         f"review the newer edit, then re-apply on version {exc.current[schema.VERSION]}.",
+                         int(exc.current[schema.VERSION]))
     except (SchemaError, StoreError) as exc:
         return RowResult(n, site, "invalid", str(exc), None, None, "correct the row and import it again.")
-    return RowResult(n, site, "applied", f"saved as version {new[S.VERSION]}.", version=int(str(new[S.VERSION])))
+    return RowResult(n, site, "applied", f"saved as version {new[schema.VERSION]}.", version=int(str(new[schema.VERSION])))

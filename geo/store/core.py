@@ -10,7 +10,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
-from geo import schema as S
+from geo import schema
 from geo.errors import StoreError
 from geo.records import StoreInfo, WriteResult
 
@@ -118,8 +118,8 @@ class StoreCore(abc.ABC):
         """Return the row count of every layer, plus ``site_status``."""
         with self.read() as con:
             out = {layer: int(con.execute(f'SELECT COUNT(*) FROM "{layer}"').fetchone()[0])
-                   for layer in S.SPATIAL_LAYERS}
-            out[S.SITE_STATUS] = int(con.execute("SELECT COUNT(*) FROM site_status").fetchone()[0])
+                   for layer in schema.SPATIAL_LAYERS}
+            out[schema.SITE_STATUS] = int(con.execute("SELECT COUNT(*) FROM site_status").fetchone()[0])
         return out
 
     def info(self) -> StoreInfo:

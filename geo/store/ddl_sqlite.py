@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from geo import schema as S
+from geo import schema
 from geo.store.gpkg import init_gpkg, register_layer
 
 HISTORY_DDL = (
@@ -29,7 +29,7 @@ SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER
              "datetime": "TEXT", "date": "TEXT"}
 
 
-def column_ddl(cols: tuple[S.Column, ...]) -> str:
+def column_ddl(cols: tuple[schema.Column, ...]) -> str:
     """Return the column list of a CREATE TABLE for canonical columns."""
     return ", ".join(f'"{c.name}" {SQL_TYPES[c.kind]}{"" if c.nullable else " NOT NULL"}' for c in cols)
 
@@ -39,13 +39,13 @@ def upgrade_0001(con: Any) -> None:
     init_gpkg(con)
     con.execute("CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT)")
     register_layer(con, "store_meta", geometry_type=None)
-    for layer in S.SPATIAL_LAYERS:
+    for layer in schema.SPATIAL_LAYERS:
         con.execute(
             f'CREATE TABLE IF NOT EXISTS "{layer}" (fid INTEGER PRIMARY KEY AUTOINCREMENT, '
-            f'{column_ddl(S.LAYER_COLUMNS[layer])}, geom BLOB NOT NULL, UNIQUE ("{S.LAYER_KEYS[layer]}"))'
+            f'{column_ddl(schema.LAYER_COLUMNS[layer])}, geom BLOB NOT NULL, UNIQUE ("{schema.LAYER_KEYS[layer]}"))'
         )
-        register_layer(con, layer, geometry_type=S.LAYER_GEOMETRY[layer])
-    con.execute(f"CREATE TABLE IF NOT EXISTS site_status ({column_ddl(S.STATUS_COLUMNS)}, PRIMARY KEY (site_id))")
+        register_layer(con, layer, geometry_type=schema.LAYER_GEOMETRY[layer])
+    con.execute(f"CREATE TABLE IF NOT EXISTS site_status ({column_ddl(schema.STATUS_COLUMNS)}, PRIMARY KEY (site_id))")
     register_layer(con, "site_status", geometry_type=None)
     con.execute(
         "CREATE TABLE IF NOT EXISTS import_log (id INTEGER PRIMARY KEY AUTOINCREMENT, "

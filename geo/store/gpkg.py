@@ -97,4 +97,4 @@ def from_gpkg_blobs(blobs: list[bytes]) -> np.ndarray:
             continue
         flags = b[3]
         wkb.append(b[8 + _ENVELOPE_BYTES[(flags >> 1) & 0x07]:])
-    return shapely.from_wkb(np.array(wkb, dtype=object))
+    return np.asarray(shapely.from_wkb(np.array(wkb, dtype=object)))

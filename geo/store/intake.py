@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from geo import schema as S
+from geo import schema
 from geo.config import SYNTHETIC_SOURCE
 from geo.records import IncidentRecord, StoredEvidence
 from geo.store.audit import append_audit, now_utc
@@ -16,7 +16,7 @@ EVIDENCE_COLUMNS = ("evidence_id", "incident_id", "label", "disposition_ref", "f
                     "derived_from", "derivation", "source", "uploaded_by", "uploaded_at")
 CONTACT_COLUMNS = ("name", "email", "phone")
 #: The incident fields an ``incident.create`` audit entry names.
-AUDITED_INCIDENT = (S.INCIDENT_TYPE, S.VERIFICATION, S.SOURCE_TYPE, S.OCCURRED_AT, S.WARRANT_SHOWN)
+AUDITED_INCIDENT = (schema.INCIDENT_TYPE, schema.VERIFICATION, schema.SOURCE_TYPE, schema.OCCURRED_AT, schema.WARRANT_SHOWN)
 SYNTHETIC_LIAISON = "SYNTHETIC placeholder liaison (not a real person)"
 
 
@@ -33,7 +33,7 @@ class IntakeStore(StoreCore):
         no row ever lacks its file.
         """
         seqs: list[int] = []
-        incident_id = str(rec.incident[S.INCIDENT_ID])
+        incident_id = str(rec.incident[schema.INCIDENT_ID])
 
         def audit(action: str, entity: str, entity_id: str, new: object, row: dict[str, object]) -> None:
             seqs.append(int(append_audit(con, actor=user, role=role, action=action, entity=entity,
@@ -43,7 +43,7 @@ class IntakeStore(StoreCore):
         with self.write() as con:
             if seed_liaison is not None:
                 _seed_liaison(con, *seed_liaison, user=user, os_user=os_user)
-            self._insert_point(con, S.INCIDENTS, rec.incident, rec.lon, rec.lat)
+            self._insert_point(con, schema.INCIDENTS, rec.incident, rec.lon, rec.lat)
             audit("incident.create", "incidents", incident_id,
                   {**{k: rec.incident[k] for k in AUDITED_INCIDENT}, "lon": rec.lon, "lat": rec.lat},
                   {**rec.incident, "lon": rec.lon, "lat": rec.lat})

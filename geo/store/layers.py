@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import schema as S
+from geo import schema
 from geo.config import DISPLAY_CRS
 from geo.errors import StoreError
 from geo.records import ImportRecord, WriteResult
@@ -41,7 +42,7 @@ class LayerStore(StoreCore):
         StoreError
             When ``columns`` names a column the layer does not have.
         """
-        spec = {c.name: c for c in S.LAYER_COLUMNS[layer]}
+        spec = {c.name: c for c in schema.LAYER_COLUMNS[layer]}
         names = list(columns) if columns is not None else list(spec)
         unknown = [n for n in names if n not in spec]
         if unknown:
@@ -59,7 +60,7 @@ class LayerStore(StoreCore):
             all_names = list(spec)
             sel = ", ".join(f'"{n}"' for n in all_names)
             rows = con.execute(f'SELECT {sel}, {self._geom_sql()} FROM "{layer}" ORDER BY fid').fetchall()
-        data = list(zip(*rows, strict=True)) if rows else [[] for _ in range(len(all_names) + 1)]
+        data: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in range(len(all_names) + 1)]
         frame = pd.DataFrame({n: to_series(spec[n].kind, data[i]) for i, n in enumerate(all_names)})
         geoms = self._decode_geoms(list(data[-1])) if rows else np.array([], dtype=object)
         gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=DISPLAY_CRS))
@@ -81,6 +82,7 @@ class LayerStore(StoreCore):
         record: ImportRecord | None = None,
         status: pd.DataFrame | None = None,
         delete: dict[str, Sequence[str]] | None = None,
+        user: str | None = None,
         role: str = "admin",
         os_user: str | None = None,
     ) -> dict[str, WriteResult]:
@@ -108,16 +110,16 @@ class LayerStore(StoreCore):
             self._refuse_mixing(con, incoming)
             for layer, keys in (delete or {}).items():
                 ids = [str(k) for k in keys]
-                if layer == S.SITES and ids:
-                    carried = carried_status(con, ids, frames.get(S.SITES))
+                if layer == schema.SITES and ids:
+                    carried = carried_status(con, ids, frames.get(schema.SITES))
                     status = carried if status is None else pd.concat([status, carried], ignore_index=True)
                     con.executemany("DELETE FROM site_status WHERE site_id = ?", [(k,) for k in ids])
-                con.executemany(f'DELETE FROM "{layer}" WHERE "{S.LAYER_KEYS[layer]}" = ?', [(k,) for k in ids])
+                con.executemany(f'DELETE FROM "{layer}" WHERE "{schema.LAYER_KEYS[layer]}" = ?', [(k,) for k in ids])
             for layer, gdf in frames.items():
                 check_frame(layer, gdf)
                 results[layer] = self._write_layer(con, layer, gdf, mode=mode)
-            if S.SITES in frames:
-                seed_status(con, frames[S.SITES], status, user=record.user if record else None)
+            if schema.SITES in frames:
+                seed_status(con, frames[schema.SITES], status, user=record.user if record else None)
             if incoming is not None:
                 con.execute(
                     "INSERT INTO store_meta (key, value) VALUES ('is_synthetic', ?) "
@@ -132,7 +134,7 @@ class LayerStore(StoreCore):
                      record.n_repaired, record.n_rejected, now_seconds(), record.user),
                 )
             append_audit(
-                con, actor=(record.user if record and record.user else "system"),
+                con, actor=(record.user if record and record.user else user or "system"),
                 role=role, action=f"import.{mode}", entity=",".join(frames), entity_id=None, old=None,
                 new={"layers": {k: {"inserted": v.inserted, "updated": v.updated} for k, v in results.items()},
                      "source": record.source if record else "synthetic sample",
@@ -145,7 +147,7 @@ class LayerStore(StoreCore):
     def _refuse_mixing(self, con: object, incoming: bool | None) -> None:
         execute = con.execute  # type: ignore[attr-defined]
         current = execute("SELECT value FROM store_meta WHERE key = 'is_synthetic'").fetchone()
-        has_data = any(execute(f'SELECT 1 FROM "{lay}" LIMIT 1').fetchone() for lay in S.SPATIAL_LAYERS)
+        has_data = any(execute(f'SELECT 1 FROM "{lay}" LIMIT 1').fetchone() for lay in schema.SPATIAL_LAYERS)
         if current is not None and has_data and incoming is not None and (current[0] == "1") != incoming:
             held = "the synthetic sample" if current[0] == "1" else "real City data"
             raise StoreError(
@@ -157,7 +159,7 @@ class LayerStore(StoreCore):
     def delete_rows(self, layer: str, keys: Sequence[str], *, user: str = "system", role: str = "admin",
                     os_user: str | None = None) -> int:
         """Delete rows of ``layer`` by primary key in one audited transaction; return how many."""
-        key = S.LAYER_KEYS[layer]
+        key = schema.LAYER_KEYS[layer]
         with self.write() as con:
             n = int(con.executemany(f'DELETE FROM "{layer}" WHERE "{key}" = ?', [(k,) for k in keys]).rowcount)
             append_audit(con, actor=user, role=role, action="layer.delete", entity=layer, entity_id=None,

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.errors import StoreError
 from geo.records import WriteResult
 from geo.store.base import BaseStore
@@ -82,6 +82,7 @@ class PgConnection:
         self._audit_locked = False
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one ``?``-placeholder statement; reading the audit head takes the audit lock first."""
         query, audit_head = translate(sql)
         cur = self.raw.cursor()
         if audit_head and not self._audit_locked:
@@ -97,6 +98,7 @@ class PgConnection:
             self._audit_locked = True
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
+        """Run one ``?``-placeholder statement for every row."""
         query, _ = translate(sql)
         cur = self.raw.cursor()
         cur.executemany(query, [tuple(r) for r in rows])
@@ -112,6 +114,7 @@ class PgConnection:
         self._audit_locked = False
 
     def close(self) -> None:
+        """Close the connection."""
         self.raw.close()
 
 
@@ -135,6 +138,7 @@ class PostgresStore(BaseStore):
 
     @property
     def display_url(self) -> str:
+        """Return the URL with the password replaced by ``***``."""
         return redact(self.url)
 
     # --- connections and transactions --------------------------------------------------
@@ -186,21 +190,21 @@ class PostgresStore(BaseStore):
             con.close()
 
     def _store_error(self, exc: Exception) -> StoreError:
-        import psycopg.errors as E
+        import psycopg.errors as pg_errors
 
         text = str(exc).strip()
         where = self.display_url
-        if isinstance(exc, E.DiskFull | E.OutOfMemory | E.InsufficientResources):
+        if isinstance(exc, pg_errors.DiskFull | pg_errors.OutOfMemory | pg_errors.InsufficientResources):
             return StoreError(f"Store {where} is full ({text}); nothing was written. Free disk space and retry.")
-        if isinstance(exc, E.LockNotAvailable):
+        if isinstance(exc, pg_errors.LockNotAvailable):
             return StoreError(f"Store {where} stayed locked by another writer for {LOCK_TIMEOUT_MS / 1000:.0f} s "
                               f"({text}); nothing was written. Retry in a moment.")
-        if isinstance(exc, E.ReadOnlySqlTransaction):
+        if isinstance(exc, pg_errors.ReadOnlySqlTransaction):
             return StoreError(f"Store {where} is read-only ({text}); check the server and role.")
-        if isinstance(exc, E.CharacterNotInRepertoire | E.UntranslatableCharacter) or "NUL (0x00)" in text:
+        if isinstance(exc, pg_errors.CharacterNotInRepertoire | pg_errors.UntranslatableCharacter) or "NUL (0x00)" in text:
             return StoreError(f"Store {where}: a text value contains a NUL character (\\x00), which PostgreSQL "
                               f"cannot store ({text}); nothing was written. Remove the character and retry.")
-        if isinstance(exc, E.TransactionRollbackError):
+        if isinstance(exc, pg_errors.SerializationFailure | pg_errors.DeadlockDetected):
             return StoreError(f"Store {where}: a concurrent write got in the way ({text}); nothing was "
                               "written. Retry.")
         return StoreError(f"Store {where}: {text}; nothing was written.")
@@ -258,7 +262,7 @@ class PostgresStore(BaseStore):
                 if owner:
                     apply_grants(driver_executor(conn))
         except sa.exc.OperationalError as exc:
-            raise self._store_error(exc.orig) from exc
+            raise self._store_error(exc.orig or exc) from exc
         finally:
             engine.dispose()
         return head_revision()
@@ -271,7 +275,7 @@ class PostgresStore(BaseStore):
         return "ST_SetSRID(ST_GeomFromWKB(?), 4326)", shapely.to_wkb(shapely.Point(lon, lat))
 
     def _decode_geoms(self, values: list[Any]) -> np.ndarray:
-        return shapely.from_wkb(np.array([None if v is None else bytes(v) for v in values], dtype=object))
+        return np.asarray(shapely.from_wkb(np.array([None if v is None else bytes(v) for v in values], dtype=object)))
 
     def cache_dir(self) -> Path | None:
         """Read snapshots live in the user's cache folder, one per database (no password in the name)."""
@@ -283,8 +287,8 @@ class PostgresStore(BaseStore):
 
     def _write_layer(self, con: PgConnection, layer: str, gdf: gpd.GeoDataFrame, *, mode: str) -> WriteResult:
         """COPY the frame into a temporary table, then upsert it into ``layer`` in one statement."""
-        spec = S.LAYER_COLUMNS[layer]
-        key = S.LAYER_KEYS[layer]
+        spec = schema.LAYER_COLUMNS[layer]
+        key = schema.LAYER_KEYS[layer]
         names = [c.name for c in spec]
         if mode == "replace":
             con.execute(f'DELETE FROM "{layer}"')
@@ -293,7 +297,7 @@ class PostgresStore(BaseStore):
         con.execute(f'CREATE TEMP TABLE "{stage}" (ord bigint, '
                     + ", ".join(f'"{c.name}" {_LAYER_TYPES[c.kind]}' for c in spec)
                     + ", wkb bytea) ON COMMIT DROP")
-        geoms = promote(np.asarray(gdf.geometry.values, dtype=object), S.LAYER_GEOMETRY[layer])
+        geoms = promote(np.asarray(gdf.geometry.values, dtype=object), schema.LAYER_GEOMETRY[layer])
         frame = gdf[names].reset_index(drop=True)
         keys = frame[key]
         repeated = keys.duplicated(keep="last").to_numpy()
@@ -352,7 +356,7 @@ def copy_column(kind: str, s: pd.Series) -> Any:
     return text
 
 
-def copy_text(frame: pd.DataFrame, spec: Sequence[S.Column], geoms: np.ndarray, offset: int) -> str:
+def copy_text(frame: pd.DataFrame, spec: Sequence[schema.Column], geoms: np.ndarray, offset: int) -> str:
     """Return COPY text rows: ``ord``, the canonical columns, and the WKB as bytea hex."""
     import pyarrow as pa
     import pyarrow.compute as pc

@@ -54,8 +54,8 @@ class Store(Protocol):
 
     def write_layers(self, frames: dict[str, gpd.GeoDataFrame], *, mode: str = "upsert",
                      record: ImportRecord | None = None, status: pd.DataFrame | None = None,
-                     delete: dict[str, Sequence[str]] | None = None, role: str = "admin",
-                     os_user: str | None = None) -> dict[str, WriteResult]:
+                     delete: dict[str, Sequence[str]] | None = None, user: str | None = None,
+                     role: str = "admin", os_user: str | None = None) -> dict[str, WriteResult]:
         """Write canonical frames in one audited transaction."""
 
     # status and overrides

@@ -19,7 +19,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.errors import StoreError
 from geo.records import WriteResult
 from geo.store.base import BaseStore
@@ -150,7 +150,8 @@ class SQLiteStore(BaseStore):
             with engine.begin() as conn:
                 upgrade(conn)
         except sa.exc.OperationalError as exc:
-            raise _store_error(self.path, exc.orig) from exc
+            raise _store_error(self.path, exc.orig if isinstance(exc.orig, sqlite3.OperationalError)
+                               else sqlite3.OperationalError(str(exc))) from exc
         finally:
             engine.dispose()
         return head_revision()
@@ -192,8 +193,8 @@ def _store_error(path: Path, exc: sqlite3.OperationalError) -> StoreError:
 
 def _write_layer(con: sqlite3.Connection, layer: str, gdf: gpd.GeoDataFrame, *, mode: str) -> WriteResult:
     """Upsert one checked canonical frame with one ``executemany`` (GeoPackage blobs)."""
-    spec = S.LAYER_COLUMNS[layer]
-    key = S.LAYER_KEYS[layer]
+    spec = schema.LAYER_COLUMNS[layer]
+    key = schema.LAYER_KEYS[layer]
     before = con.execute(f'SELECT COUNT(*) FROM "{layer}"').fetchone()[0]
     if mode == "replace":
         con.execute(f'DELETE FROM "{layer}"')
@@ -206,9 +207,9 @@ def _write_layer(con: sqlite3.Connection, layer: str, gdf: gpd.GeoDataFrame, *, 
     geoms = gdf.geometry.values
     for start in range(0, len(gdf), WRITE_CHUNK):  # chunks bound the Python objects alive at once
         part = gdf.iloc[start:start + WRITE_CHUNK]
-        columns = [to_sql_values(c.kind, part[c.name]) for c in spec]
+        columns: list[list[Any]] = [to_sql_values(c.kind, part[c.name]) for c in spec]
         columns.append(to_gpkg_blobs(promote(np.asarray(geoms[start:start + WRITE_CHUNK]),
-                                             S.LAYER_GEOMETRY[layer])))
+                                             schema.LAYER_GEOMETRY[layer])))
         con.executemany(sql, zip(*columns))
     after = con.execute(f'SELECT COUNT(*) FROM "{layer}"').fetchone()[0]
     touch_layer(con, layer, tuple(gdf.total_bounds) if len(gdf) else None)

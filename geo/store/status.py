@@ -13,14 +13,14 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from geo import schema as S
+from geo import schema
 from geo.errors import SchemaError, StatusConflict, StoreError
 from geo.records import Edit
 from geo.store.audit import append_audit, now_utc
 from geo.store.core import StoreCore
 from geo.store.values import iso, now_seconds, to_series
 
-STATUS_FIELDS = [c.name for c in S.STATUS_COLUMNS]
+STATUS_FIELDS = [c.name for c in schema.STATUS_COLUMNS]
 
 
 def check_changes(site_id: str, changes: Mapping[str, Any], *, today: dt.date | None = None) -> dict[str, Any]:
@@ -32,18 +32,18 @@ def check_changes(site_id: str, changes: Mapping[str, Any], *, today: dt.date | 
         Naming the site, the field, the value and the allowed values.
     """
     today = today or dt.date.today()
-    unknown = sorted(set(changes) - set(S.EDITABLE_STATUS))
+    unknown = sorted(set(changes) - set(schema.EDITABLE_STATUS))
     if unknown:
-        raise SchemaError(f"Site {site_id}: cannot set {unknown}; editable fields are {list(S.EDITABLE_STATUS)}.")
+        raise SchemaError(f"Site {site_id}: cannot set {unknown}; editable fields are {list(schema.EDITABLE_STATUS)}.")
     if not changes:
         raise SchemaError(f"Site {site_id}: nothing to change; give a sign status, gate status or date.")
     out: dict[str, Any] = {}
     for key, value in changes.items():
-        if key == S.SIGN_STATUS and value not in S.SIGN_STATUSES:
-            raise SchemaError(f"Site {site_id}: sign status {value!r} is not one of {list(S.SIGN_STATUSES)}.")
-        if key == S.GATE_STATUS and value not in S.GATE_STATUSES:
-            raise SchemaError(f"Site {site_id}: gate status {value!r} is not one of {list(S.GATE_STATUSES)}.")
-        if key in (S.SIGN_POSTED_ON, S.LAST_INSPECTED) and value is not None:
+        if key == schema.SIGN_STATUS and value not in schema.SIGN_STATUSES:
+            raise SchemaError(f"Site {site_id}: sign status {value!r} is not one of {list(schema.SIGN_STATUSES)}.")
+        if key == schema.GATE_STATUS and value not in schema.GATE_STATUSES:
+            raise SchemaError(f"Site {site_id}: gate status {value!r} is not one of {list(schema.GATE_STATUSES)}.")
+        if key in (schema.SIGN_POSTED_ON, schema.LAST_INSPECTED) and value is not None:
             try:
                 day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
             except ValueError:
@@ -51,7 +51,7 @@ def check_changes(site_id: str, changes: Mapping[str, Any], *, today: dt.date | 
             if day > today:
                 raise SchemaError(f"Site {site_id}: {key} {day} is in the future; give the date it happened.")
             value = day.isoformat()
-        if key in (S.SIGN_TEXT_VERSION, S.SIGN_LANGUAGE, S.STATUS_NOTE) and value is not None:
+        if key in (schema.SIGN_TEXT_VERSION, schema.SIGN_LANGUAGE, schema.STATUS_NOTE) and value is not None:
             value = str(value)[:2000]
             bad = sorted({f"U+{ord(c):04X}" for c in value if ord(c) < 32 and c not in "\t\n\r"})
             if bad:
@@ -83,7 +83,7 @@ def save_status(con: Any, site_id: str, changes: Mapping[str, Any], *, expect_ve
     current = read_status_row(con, site_id)
     if current is None:
         raise StoreError(f"No site {site_id!r} in the store; check the site id (stagemap info lists counts).")
-    if int(current[S.VERSION]) != int(expect_version):
+    if int(current[schema.VERSION]) != int(expect_version):
         raise StatusConflict(site_id, int(expect_version), current, history(con, site_id, after=int(expect_version)))
     at = now_utc()
     sets = ", ".join(f"{k} = ?" for k in clean)
@@ -99,7 +99,7 @@ def save_status(con: Any, site_id: str, changes: Mapping[str, Any], *, expect_ve
     record_history(con, new, role=role, source=source)
     old_values = {k: current[k] for k in clean}
     append_audit(con, actor=user, role=role, action="status.update", entity="site_status", entity_id=site_id,
-                 old={**old_values, "version": current[S.VERSION]}, new={**clean, "version": new[S.VERSION]},
+                 old={**old_values, "version": current[schema.VERSION]}, new={**clean, "version": new[schema.VERSION]},
                  source=source, os_user=os_user, row=new)
     return new
 
@@ -110,15 +110,15 @@ def record_history(con: Any, row: Mapping[str, Any], *, role: str | None, source
         "INSERT OR IGNORE INTO status_history (site_id, version, sign_status, sign_posted_on, gate_status, "
         "last_inspected, sign_text_version, sign_language, note, updated_by, updated_at, role, source) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (row[S.SITE_ID], row[S.VERSION], row[S.SIGN_STATUS], row[S.SIGN_POSTED_ON], row[S.GATE_STATUS],
-         row[S.LAST_INSPECTED], row.get(S.SIGN_TEXT_VERSION), row.get(S.SIGN_LANGUAGE), row.get(S.STATUS_NOTE),
-         row.get(S.UPDATED_BY), row.get(S.UPDATED_AT), role, source),
+        (row[schema.SITE_ID], row[schema.VERSION], row[schema.SIGN_STATUS], row[schema.SIGN_POSTED_ON], row[schema.GATE_STATUS],
+         row[schema.LAST_INSPECTED], row.get(schema.SIGN_TEXT_VERSION), row.get(schema.SIGN_LANGUAGE), row.get(schema.STATUS_NOTE),
+         row.get(schema.UPDATED_BY), row.get(schema.UPDATED_AT), role, source),
     )
 
 
 def history(con: Any, site_id: str, *, after: int = 0) -> list[Edit]:
     """Return the edits of one site after version ``after``, oldest first, with field diffs."""
-    cols = ["version", *S.EDITABLE_STATUS, "updated_by", "updated_at"]
+    cols = ["version", *schema.EDITABLE_STATUS, "updated_by", "updated_at"]
     rows = con.execute(
         f"SELECT {', '.join(cols)} FROM status_history WHERE site_id = ? ORDER BY version", (site_id,)
     ).fetchall()
@@ -127,21 +127,21 @@ def history(con: Any, site_id: str, *, after: int = 0) -> list[Edit]:
     for r in rows:
         rec = dict(zip(cols, r, strict=True))
         if prev is not None and rec["version"] > after:
-            diff = {k: (prev[k], rec[k]) for k in S.EDITABLE_STATUS if prev[k] != rec[k]}
+            diff = {k: (prev[k], rec[k]) for k in schema.EDITABLE_STATUS if prev[k] != rec[k]}
             edits.append(Edit(site_id, rec["version"], rec["updated_by"], rec["updated_at"], diff))
         elif prev is None and rec["version"] > after:
             edits.append(Edit(site_id, rec["version"], rec["updated_by"], rec["updated_at"],
-                              {k: (None, rec[k]) for k in S.EDITABLE_STATUS if rec[k] is not None}))
+                              {k: (None, rec[k]) for k in schema.EDITABLE_STATUS if rec[k] is not None}))
         prev = rec
     return edits
 
 
 def carried_status(con: Any, old_ids: list[str], new_sites: gpd.GeoDataFrame | None) -> pd.DataFrame:
     """Return status rows of ``old_ids`` re-keyed to the new site that covers one of their AINs."""
-    cols = [S.SITE_ID, S.SIGN_STATUS, S.SIGN_POSTED_ON, S.GATE_STATUS, S.LAST_INSPECTED, S.STATUS_NOTE]
+    cols = [schema.SITE_ID, schema.SIGN_STATUS, schema.SIGN_POSTED_ON, schema.GATE_STATUS, schema.LAST_INSPECTED, schema.STATUS_NOTE]
     if new_sites is None or not len(new_sites):
         return pd.DataFrame(columns=cols)
-    owner = {a: sid for sid, ains in zip(new_sites[S.SITE_ID], new_sites[S.AINS].fillna(""), strict=True)
+    owner = {a: sid for sid, ains in zip(new_sites[schema.SITE_ID], new_sites[schema.AINS].fillna(""), strict=True)
              for a in str(ains).split(";") if a}
     rows = []
     for old in old_ids:
@@ -151,28 +151,28 @@ def carried_status(con: Any, old_ids: list[str], new_sites: gpd.GeoDataFrame | N
         if st is None or new is None:
             continue
         rec = dict(zip(cols, st, strict=True))
-        if rec[S.SIGN_STATUS] == "unknown" and rec[S.GATE_STATUS] == "unknown":
+        if rec[schema.SIGN_STATUS] == "unknown" and rec[schema.GATE_STATUS] == "unknown":
             continue
-        note = f"status carried over from {old}" + (f"; {rec[S.STATUS_NOTE]}" if rec[S.STATUS_NOTE] else "")
-        rows.append({**rec, S.SITE_ID: new, S.STATUS_NOTE: note})
+        note = f"status carried over from {old}" + (f"; {rec[schema.STATUS_NOTE]}" if rec[schema.STATUS_NOTE] else "")
+        rows.append({**rec, schema.SITE_ID: new, schema.STATUS_NOTE: note})
     return pd.DataFrame(rows, columns=cols)
 
 
 def seed_status(con: Any, sites: gpd.GeoDataFrame, status: pd.DataFrame | None, *, user: str | None) -> None:
     """Give every site without a status row one at version 1, kept in the history too."""
-    given = {} if status is None else {r[S.SITE_ID]: r for r in status.to_dict("records")}
+    given = {} if status is None else {r[schema.SITE_ID]: r for r in status.to_dict("records")}
     existing = {r[0] for r in con.execute("SELECT site_id FROM site_status").fetchall()}
     at = now_seconds()
-    for sid in sites[S.SITE_ID]:
+    for sid in sites[schema.SITE_ID]:
         if sid in existing:
             continue
         r = given.get(sid, {})
         row = {
-            S.SITE_ID: sid, S.SIGN_STATUS: r.get(S.SIGN_STATUS) or "unknown",
-            S.SIGN_POSTED_ON: iso(r.get(S.SIGN_POSTED_ON)), S.GATE_STATUS: r.get(S.GATE_STATUS) or "unknown",
-            S.LAST_INSPECTED: iso(r.get(S.LAST_INSPECTED)), S.SIGN_TEXT_VERSION: r.get(S.SIGN_TEXT_VERSION),
-            S.SIGN_LANGUAGE: r.get(S.SIGN_LANGUAGE), S.STATUS_NOTE: r.get(S.STATUS_NOTE), S.VERSION: 1,
-            S.UPDATED_BY: r.get(S.UPDATED_BY) or user or "import", S.UPDATED_AT: r.get(S.UPDATED_AT) or at,
+            schema.SITE_ID: sid, schema.SIGN_STATUS: r.get(schema.SIGN_STATUS) or "unknown",
+            schema.SIGN_POSTED_ON: iso(r.get(schema.SIGN_POSTED_ON)), schema.GATE_STATUS: r.get(schema.GATE_STATUS) or "unknown",
+            schema.LAST_INSPECTED: iso(r.get(schema.LAST_INSPECTED)), schema.SIGN_TEXT_VERSION: r.get(schema.SIGN_TEXT_VERSION),
+            schema.SIGN_LANGUAGE: r.get(schema.SIGN_LANGUAGE), schema.STATUS_NOTE: r.get(schema.STATUS_NOTE), schema.VERSION: 1,
+            schema.UPDATED_BY: r.get(schema.UPDATED_BY) or user or "import", schema.UPDATED_AT: r.get(schema.UPDATED_AT) or at,
         }
         con.execute(f"INSERT INTO site_status ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                     tuple(row.values()))
@@ -184,11 +184,11 @@ class StatusStore(StoreCore):
 
     def read_status(self) -> pd.DataFrame:
         """Return the ``site_status`` table, one row per site."""
-        cols = ", ".join(c.name for c in S.STATUS_COLUMNS)
+        cols = ", ".join(c.name for c in schema.STATUS_COLUMNS)
         with self.read() as con:
             rows = con.execute(f"SELECT {cols} FROM site_status ORDER BY site_id").fetchall()
-        data = list(zip(*rows, strict=True)) if rows else [[] for _ in S.STATUS_COLUMNS]
-        return pd.DataFrame({c.name: to_series(c.kind, data[i]) for i, c in enumerate(S.STATUS_COLUMNS)})
+        data: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in schema.STATUS_COLUMNS]
+        return pd.DataFrame({c.name: to_series(c.kind, data[i]) for i, c in enumerate(schema.STATUS_COLUMNS)})
 
     def status_site_ids(self) -> set[str]:
         """Return the ids of every site that has a status row."""

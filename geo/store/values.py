@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.errors import StoreError
 
 #: Smaller layers read from the store faster than a file round trip.
@@ -49,7 +49,7 @@ def check_frame(layer: str, gdf: gpd.GeoDataFrame) -> None:
     StoreError
         Naming the missing columns or the wrong CRS.
     """
-    missing = [c.name for c in S.LAYER_COLUMNS[layer] if c.name not in gdf.columns]
+    missing = [c.name for c in schema.LAYER_COLUMNS[layer] if c.name not in gdf.columns]
     if missing:
         raise StoreError(f"write {layer}: frame lacks canonical columns {missing}; import it through geo.io.")
     if gdf.crs is None or gdf.crs.to_epsg() != 4326:
@@ -64,7 +64,7 @@ def synthetic_flag(frames: dict[str, gpd.GeoDataFrame]) -> bool | None:
     StoreError
         When one write mixes synthetic and real rows.
     """
-    flags = {bool(v) for gdf in frames.values() if len(gdf) for v in pd.unique(gdf[S.IS_SYNTHETIC])}
+    flags = {bool(v) for gdf in frames.values() if len(gdf) for v in pd.unique(gdf[schema.IS_SYNTHETIC])}
     if len(flags) > 1:
         raise StoreError("One write mixes synthetic and real rows; demo and real layers never mix.")
     return flags.pop() if flags else None
@@ -92,19 +92,19 @@ def to_sql_values(kind: str, s: pd.Series) -> list[object]:
     if kind == "int":
         arr = pd.array(s, dtype="Int64")
         if arr.isna().any():
-            return list(np.where(arr.isna(), None, arr.astype("float64").astype(object)).tolist())
+            return list(np.asarray(np.where(arr.isna(), None, arr.astype("float64").astype(object))).tolist())
         return list(arr.astype("int64").tolist())
     if kind == "float":
         vals = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64")
         nan = np.isnan(vals)
-        return list(np.where(nan, None, vals.astype(object)).tolist()) if nan.any() else list(vals.tolist())
+        return list(np.asarray(np.where(nan, None, vals.astype(object))).tolist()) if nan.any() else list(vals.tolist())
     if kind == "datetime":
         ts = pd.to_datetime(s, utc=True)
         return [None if pd.isna(v) else v.isoformat() for v in ts]
     if kind == "date":
         return [iso(v) for v in s]
     text = s.astype("string")
-    return list(np.where(text.isna().to_numpy(), None, text.to_numpy(dtype=object, na_value=None)).tolist())
+    return list(np.asarray(np.where(text.isna().to_numpy(), None, text.to_numpy(dtype=object, na_value=None))).tolist())
 
 
 def promote(geoms: np.ndarray, declared: str) -> np.ndarray:

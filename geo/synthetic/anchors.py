@@ -9,7 +9,7 @@ import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
-from geo import schema as S
+from geo import schema
 from geo.config import ANALYSIS_CRS, DISPLAY_CRS, SYNTHETIC_SOURCE
 from geo.crs import lonlat_to_feet
 from geo.io.outline import county_polygon_ft
@@ -84,7 +84,7 @@ def anchor_tree() -> cKDTree:
 
 def nearest_anchor(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Return the index of the nearest anchor to each EPSG:2229 point."""
-    return anchor_tree().query(np.column_stack([x, y]))[1]
+    return np.asarray(anchor_tree().query(np.column_stack([x, y]))[1])
 
 
 @lru_cache(maxsize=1)
@@ -114,13 +114,13 @@ def build_districts() -> gpd.GeoDataFrame:
     n = np.arange(1, 16)
     frame = gpd.GeoDataFrame(
         {
-            S.DISTRICT: n,
-            S.DISTRICT_NAME: [DISTRICT_TITLE.format(n=k) for k in n],
-            S.VINTAGE: "synthetic",
-            S.IS_SYNTHETIC: True,
-            S.SOURCE: SYNTHETIC_SOURCE,
-            S.SOURCE_URL: None,
-            S.FETCHED_AT: None,
+            schema.DISTRICT: n,
+            schema.DISTRICT_NAME: [DISTRICT_TITLE.format(n=k) for k in n],
+            schema.VINTAGE: "synthetic",
+            schema.IS_SYNTHETIC: True,
+            schema.SOURCE: SYNTHETIC_SOURCE,
+            schema.SOURCE_URL: None,
+            schema.FETCHED_AT: None,
         },
         geometry=list(demo_zones_ft()),
         crs=ANALYSIS_CRS,
@@ -135,7 +135,7 @@ def districts_at(lon: np.ndarray, lat: np.ndarray, districts: gpd.GeoDataFrame) 
     """
     lon, lat = np.asarray(lon, float), np.asarray(lat, float)
     out = np.zeros(len(lon), dtype=np.int64)
-    for geom, cd in zip(districts.geometry.values, districts[S.DISTRICT].to_numpy()):
+    for geom, cd in zip(districts.geometry.values, districts[schema.DISTRICT].to_numpy()):
         shapely.prepare(geom)
         x0, y0, x1, y1 = geom.bounds
         cand = np.flatnonzero((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1) & (out == 0))

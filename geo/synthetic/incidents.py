@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import schema as S
-from geo.config import ANALYSIS_CRS, DISPLAY_CRS, SYNTHETIC_SOURCE
+from geo import schema
+from geo.config import ANALYSIS_CRS, DISPLAY_CRS, LOCAL_TZ, SYNTHETIC_SOURCE
 from geo.crs import feet_to_lonlat
 from geo.io.outline import county_polygon_ft
 from geo.synthetic.anchors import anchors, council_districts, districts_at, nearest_anchor
@@ -17,8 +17,7 @@ LAYER = "incidents"
 #: Occurrence window (local time): deliberately runs past the directive (2026-02-10) so that
 #: monthly reports after it have data. Never derived from ``now()``.
 FIRST_DAY, LAST_DAY = pd.Timestamp("2025-06-01"), pd.Timestamp("2026-10-31")
-TZ = "America/Los_Angeles"
-N_RETAIL_SPOTS, N_CITY_SPOTS = 6, 6
+N_RETAIL_SPOTS = 6
 SHARES = (0.40, 0.30)  # retail hot spots, City-lot hot spots; the rest scattered near anchors
 RETAIL_CODES = ("1100", "1200", "2700")
 BIG_LOT_SQFT = 40_000
@@ -79,12 +78,12 @@ def _retail_spots(parcels: gpd.GeoDataFrame) -> np.ndarray:
     Candidates are retail and parking parcels within 6,000 ft of an anchor; the biggest
     (40,000 sq ft and up first), one per anchor, win; ties are broken by a hash of the AIN row.
     """
-    private = parcels[parcels[S.OWNER_NAME].isna()]
-    code = private[S.USE_CODE].to_numpy(dtype=object)
-    cx, cy = private[S.CENTROID_X_FT].to_numpy(), private[S.CENTROID_Y_FT].to_numpy()
+    private = parcels[parcels[schema.OWNER_NAME].isna()]
+    code = private[schema.USE_CODE].to_numpy(dtype=object)
+    cx, cy = private[schema.CENTROID_X_FT].to_numpy(), private[schema.CENTROID_Y_FT].to_numpy()
     dist, near = _anchor_distance(cx, cy)
     cand = np.flatnonzero(np.isin(code, RETAIL_CODES) & (dist < 6_000))
-    big = private[S.LOT_SQFT].to_numpy()[cand] >= BIG_LOT_SQFT
+    big = private[schema.LOT_SQFT].to_numpy()[cand] >= BIG_LOT_SQFT
     order = cand[np.lexsort((hash64(LAYER, "retail_rank", cand), ~big))]
     _, first = np.unique(near[order], return_index=True)
     chosen = order[np.sort(first)][:N_RETAIL_SPOTS]
@@ -93,7 +92,7 @@ def _retail_spots(parcels: gpd.GeoDataFrame) -> np.ndarray:
 
 def _city_spots(sites: gpd.GeoDataFrame) -> np.ndarray:
     """Return feet boxes of City parking lots (4) and vacant lots (2) chosen by hash."""
-    asset = sites[S.ASSET_TYPE].to_numpy(dtype=object)
+    asset = sites[schema.ASSET_TYPE].to_numpy(dtype=object)
     rank = hash64(LAYER, "city_rank", len(sites))
     lots = np.flatnonzero(np.char.find(asset.astype(str), "parking lot") >= 0)
     vacant = np.flatnonzero(np.char.find(asset.astype(str), "vacant") >= 0)
@@ -104,7 +103,7 @@ def _city_spots(sites: gpd.GeoDataFrame) -> np.ndarray:
 def _at_spots(name: str, boxes: np.ndarray, k: np.ndarray, *, adjacent: bool) -> tuple[np.ndarray, ...]:
     """Return points inside (or, for half of City lots, just outside) hot-spot boxes, busiest first."""
     weights = np.linspace(2.0, 1.0, len(boxes))
-    spot = categorical(LAYER, f"{name}_spot", k, weights)
+    spot = categorical(LAYER, f"{name}_spot", k, weights.tolist())
     x0, y0, x1, y1 = boxes[spot].T
     cx, cy, hw, hh = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2
     x = cx + hw * uniform(LAYER, f"{name}_dx", k, -0.7, 0.7)
@@ -145,7 +144,7 @@ def _times(k: np.ndarray) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
     hour = categorical(LAYER, "hour", k, HOUR_WEIGHTS)
     minute = integers(LAYER, "minute", k, 0, 60)
     local = FIRST_DAY + pd.to_timedelta(days, unit="D") + pd.to_timedelta(hour * 60 + minute, unit="min")
-    occurred = pd.DatetimeIndex(local).tz_localize(TZ).tz_convert("UTC").as_unit("s")
+    occurred = pd.DatetimeIndex(local).tz_localize(LOCAL_TZ).tz_convert("UTC").as_unit("s")
     lag = np.select(
         [u01(LAYER, "lag_kind", k) < 0.6, u01(LAYER, "lag_kind", k) < 0.9],
         [integers(LAYER, "lag_short", k, 5, 180), integers(LAYER, "lag_day", k, 180, 2_880)],
@@ -163,7 +162,7 @@ def _frame(k: np.ndarray, kinds: np.ndarray, spot: np.ndarray, x: np.ndarray, y:
     types = np.empty(len(k), dtype=object)
     for kind, w in _TYPE_WEIGHTS.items():
         m = kinds == kind
-        types[m] = np.array(S.INCIDENT_TYPES, dtype=object)[categorical(LAYER, f"type_{kind}", k[m], w)]
+        types[m] = np.array(schema.INCIDENT_TYPES, dtype=object)[categorical(LAYER, f"type_{kind}", k[m], w)]
     premise = _premises(k, kinds, spot, x, y)
     # Same hot spot -> same hundred block and reporting district; scatter -> per incident.
     key = np.where(spot >= 0, spot + 1000 * (kinds == "city"), 10_000 + k)
@@ -171,25 +170,25 @@ def _frame(k: np.ndarray, kinds: np.ndarray, spot: np.ndarray, x: np.ndarray, y:
     rd = area * 100 + integers(LAYER, "rpt_dist", key, 1, 60)
     evidence = u01(LAYER, "evidence", k) < 0.45
     frame = pd.DataFrame({
-        S.OCCURRED_AT: occurred, S.REPORTED_AT: reported, S.INCIDENT_TYPE: types,
-        S.VERIFICATION: np.array(S.VERIFICATION_STATUSES, dtype=object)[categorical(LAYER, "verification", k, VERIFICATION_WEIGHTS)],
-        S.SOURCE_TYPE: np.array(S.SOURCE_TYPES, dtype=object)[categorical(LAYER, "source", k, SOURCE_WEIGHTS)],
-        S.DESCRIPTION: [_DESCRIPTIONS[t] for t in types],
-        S.LOCATION_TEXT: [f"{b} BLOCK - SYNTHETIC" for b in block], S.PREMISE_DESC: premise,
-        S.LAPD_AREA: area, S.AREA_NAME: [S.LAPD_AREA_NAMES[v] for v in area], S.RPT_DIST_NO: rd,
-        S.COUNCIL_DISTRICT: council_districts(lon, lat, x, y, districts),
-        S.WARRANT_SHOWN: np.array(S.WARRANT_VALUES, dtype=object)[categorical(LAYER, "warrant", k, WARRANT_WEIGHTS)],
-        S.EVIDENCE_REFS: [f"SYN-EV-{i + 1:05d}-photo" if e else None for i, e in zip(k, evidence)],
-        S.IS_SYNTHETIC: True, S.SOURCE: SYNTHETIC_SOURCE, S.SOURCE_URL: None, S.FETCHED_AT: None,
+        schema.OCCURRED_AT: occurred, schema.REPORTED_AT: reported, schema.INCIDENT_TYPE: types,
+        schema.VERIFICATION: np.array(schema.VERIFICATION_STATUSES, dtype=object)[categorical(LAYER, "verification", k, VERIFICATION_WEIGHTS)],
+        schema.SOURCE_TYPE: np.array(schema.SOURCE_TYPES, dtype=object)[categorical(LAYER, "source", k, SOURCE_WEIGHTS)],
+        schema.DESCRIPTION: [_DESCRIPTIONS[t] for t in types],
+        schema.LOCATION_TEXT: [f"{b} BLOCK - SYNTHETIC" for b in block], schema.PREMISE_DESC: premise,
+        schema.LAPD_AREA: area, schema.AREA_NAME: [schema.LAPD_AREA_NAMES[v] for v in area], schema.RPT_DIST_NO: rd,
+        schema.COUNCIL_DISTRICT: council_districts(lon, lat, x, y, districts),
+        schema.WARRANT_SHOWN: np.array(schema.WARRANT_VALUES, dtype=object)[categorical(LAYER, "warrant", k, WARRANT_WEIGHTS)],
+        schema.EVIDENCE_REFS: [f"SYN-EV-{i + 1:05d}-photo" if e else None for i, e in zip(k, evidence)],
+        schema.IS_SYNTHETIC: True, schema.SOURCE: SYNTHETIC_SOURCE, schema.SOURCE_URL: None, schema.FETCHED_AT: None,
     })
     geom = shapely.points(np.round(lon * 1e7) / 1e7, np.round(lat * 1e7) / 1e7)
     gdf = gpd.GeoDataFrame(frame, geometry=geom, crs=DISPLAY_CRS)
-    gdf = gdf.sort_values([S.OCCURRED_AT, S.REPORTED_AT], kind="stable").reset_index(drop=True)
-    year = gdf[S.OCCURRED_AT].dt.year
+    gdf = gdf.sort_values([schema.OCCURRED_AT, schema.REPORTED_AT], kind="stable").reset_index(drop=True)
+    year = gdf[schema.OCCURRED_AT].dt.year
     seq = gdf.groupby(year).cumcount() + 1
     ids = [f"SYN-{yy}-{s:06d}" for yy, s in zip(year, seq)]
-    gdf.insert(0, S.INCIDENT_ID, ids)
-    return gdf[[*S.column_names(S.INCIDENTS), "geometry"]]
+    gdf.insert(0, schema.INCIDENT_ID, ids)
+    return gdf[[*schema.column_names(schema.INCIDENTS), "geometry"]]
 
 
 def _premises(k: np.ndarray, kinds: np.ndarray, spot: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -207,8 +206,9 @@ def _premises(k: np.ndarray, kinds: np.ndarray, spot: np.ndarray, x: np.ndarray,
 def _anchor_distance(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     from geo.synthetic.anchors import anchor_tree
 
-    return anchor_tree().query(np.column_stack([x, y]))
+    dist, idx = anchor_tree().query(np.column_stack([x, y]))
+    return np.asarray(dist), np.asarray(idx)
 
 
 def _bounds_ft(geoms: np.ndarray) -> np.ndarray:
-    return shapely.bounds(gpd.GeoSeries(geoms, crs=DISPLAY_CRS).to_crs(ANALYSIS_CRS).values)
+    return np.asarray(shapely.bounds(gpd.GeoSeries(geoms, crs=DISPLAY_CRS).to_crs(ANALYSIS_CRS).values))

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.config import DISPLAY_CRS, SYNTHETIC_SOURCE
 from geo.crs import feet_to_lonlat, lonlat_to_feet
 from geo.io.outline import county_polygon_ft
@@ -94,20 +94,20 @@ def parcel_frame(idx: np.ndarray, mix: np.ndarray, rings: np.ndarray, *,
                 np.strings.zfill(num.astype("U3"), 3))
     n = len(idx)
     data = {
-        S.AIN: ain, S.APN: apn, S.USE_CODE: code, S.USE_CODE_2: np.array([c[:2] for c in _CODES])[mix],
-        S.USE_TYPE: _mix_column(2)[mix], S.PROPERTY_TYPE: _mix_column(5)[mix],
-        S.USE_DESCRIPTION: _mix_column(3)[mix], S.USE_DETAIL: np.full(n, None, dtype=object),
-        S.SITUS_ADDRESS: np.array([f"SYNTHETIC - near {m}" for m in a.name], dtype=object)[near],
-        S.SITUS_ZIP: np.full(n, None, dtype=object), S.JURISDICTION_CITY: np.full(n, "LOS ANGELES", dtype=object),
-        S.OWNER_NAME: np.full(n, None, dtype=object), S.AGENCY_NAME: np.full(n, None, dtype=object),
-        **cols, S.ZONE: _mix_column(4)[mix],
-        S.COUNCIL_DISTRICT: council_districts(lon, lat, cx, cy, districts), S.LAPD_AREA: a.lapd_area[near],
-        S.LOT_SQFT: lot, S.CENTROID_X_FT: np.round(cx, 2), S.CENTROID_Y_FT: np.round(cy, 2),
-        S.MERGED_COUNT: np.ones(n, dtype=np.int64), S.IS_SYNTHETIC: np.ones(n, dtype=bool),
-        S.SOURCE: np.full(n, SYNTHETIC_SOURCE, dtype=object), S.SOURCE_URL: np.full(n, None, dtype=object),
-        S.FETCHED_AT: np.full(n, None, dtype=object),
+        schema.AIN: ain, schema.APN: apn, schema.USE_CODE: code, schema.USE_CODE_2: np.array([c[:2] for c in _CODES])[mix],
+        schema.USE_TYPE: _mix_column(2)[mix], schema.PROPERTY_TYPE: _mix_column(5)[mix],
+        schema.USE_DESCRIPTION: _mix_column(3)[mix], schema.USE_DETAIL: np.full(n, None, dtype=object),
+        schema.SITUS_ADDRESS: np.array([f"SYNTHETIC - near {m}" for m in a.name], dtype=object)[near],
+        schema.SITUS_ZIP: np.full(n, None, dtype=object), schema.JURISDICTION_CITY: np.full(n, "LOS ANGELES", dtype=object),
+        schema.OWNER_NAME: np.full(n, None, dtype=object), schema.AGENCY_NAME: np.full(n, None, dtype=object),
+        **cols, schema.ZONE: _mix_column(4)[mix],
+        schema.COUNCIL_DISTRICT: council_districts(lon, lat, cx, cy, districts), schema.LAPD_AREA: a.lapd_area[near],
+        schema.LOT_SQFT: lot, schema.CENTROID_X_FT: np.round(cx, 2), schema.CENTROID_Y_FT: np.round(cy, 2),
+        schema.MERGED_COUNT: np.ones(n, dtype=np.int64), schema.IS_SYNTHETIC: np.ones(n, dtype=bool),
+        schema.SOURCE: np.full(n, SYNTHETIC_SOURCE, dtype=object), schema.SOURCE_URL: np.full(n, None, dtype=object),
+        schema.FETCHED_AT: np.full(n, None, dtype=object),
     }
-    frame = pd.DataFrame({c: data[c] for c in S.column_names(S.PARCELS)})
+    frame = pd.DataFrame({c: data[c] for c in schema.column_names(schema.PARCELS)})
     return gpd.GeoDataFrame(frame, geometry=rings_to_display(rings), crs=DISPLAY_CRS)
 
 
@@ -122,7 +122,7 @@ def rings_to_display(rings: np.ndarray) -> np.ndarray:
     coords = np.empty((n, k, 2))
     coords[..., 0] = np.round(np.asarray(lon).reshape(n, k) * 1e7) / 1e7
     coords[..., 1] = np.round(np.asarray(lat).reshape(n, k) * 1e7) / 1e7
-    return shapely.polygons(coords)
+    return np.asarray(shapely.polygons(coords))
 
 
 def _attributes(idx: np.ndarray, mix: np.ndarray, lot: np.ndarray) -> dict[str, np.ndarray]:
@@ -147,9 +147,9 @@ def _attributes(idx: np.ndarray, mix: np.ndarray, lot: np.ndarray) -> dict[str, 
     imp = np.round(bldg * uniform(LAYER, "imp_rate", idx, 60.0, 320.0), -2)
     base = np.maximum(integers(LAYER, "land_base_year", idx, 1975, 2026), np.where(year > 0, year, 0))
     return {
-        S.LAND_VALUE: land, S.IMP_VALUE: imp, S.LAND_BASE_YEAR: np.minimum(base, ROLL_YEAR),
-        S.ROLL_YEAR: np.full(len(idx), ROLL_YEAR), S.BLDG_SQFT: bldg,
-        S.UNITS: units, S.YEAR_BUILT: pd.arrays.IntegerArray(np.where(year > 0, year, 0).astype(np.int64), year <= 0),
+        schema.LAND_VALUE: land, schema.IMP_VALUE: imp, schema.LAND_BASE_YEAR: np.minimum(base, ROLL_YEAR),
+        schema.ROLL_YEAR: np.full(len(idx), ROLL_YEAR), schema.BLDG_SQFT: bldg,
+        schema.UNITS: units, schema.YEAR_BUILT: pd.arrays.IntegerArray(np.where(year > 0, year, 0).astype(np.int64), year <= 0),
     }
 
 
@@ -166,7 +166,7 @@ def _join(*parts: np.ndarray | str) -> np.ndarray:
 
 def _shoelace(rings: np.ndarray) -> np.ndarray:
     x, y = rings[..., 0], rings[..., 1]
-    return 0.5 * np.abs((x[:, :-1] * y[:, 1:] - x[:, 1:] * y[:, :-1]).sum(axis=1))
+    return np.asarray(0.5 * np.abs((x[:, :-1] * y[:, 1:] - x[:, 1:] * y[:, :-1]).sum(axis=1)))
 
 
 def _rings(x0: np.ndarray, x1: np.ndarray, y0: np.ndarray, y1: np.ndarray, idx: np.ndarray, *,

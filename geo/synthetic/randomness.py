@@ -29,7 +29,7 @@ def field_key(layer: str, field: str) -> int:
 
 def hash64(layer: str, field: str, index: np.ndarray | int) -> np.ndarray:
     """Return SplitMix64 outputs (``uint64``) for row indices ``index`` (an int means ``arange``)."""
-    idx = np.arange(index, dtype=np.uint64) if np.isscalar(index) else np.asarray(index).astype(np.uint64)
+    idx = np.arange(index, dtype=np.uint64) if isinstance(index, int) else np.asarray(index).astype(np.uint64)
     z = np.full(idx.shape, field_key(layer, field), dtype=np.uint64)
     z += (idx + np.uint64(1)) * _GOLDEN
     z ^= z >> np.uint64(30)
@@ -52,7 +52,7 @@ def uniform(layer: str, field: str, index: np.ndarray | int, low: float, high: f
 
 def integers(layer: str, field: str, index: np.ndarray | int, low: int, high: int) -> np.ndarray:
     """Return uniform integers in [low, high) as ``int64``."""
-    return low + np.floor(u01(layer, field, index) * (high - low)).astype(np.int64)
+    return np.asarray(low + np.floor(u01(layer, field, index) * (high - low)).astype(np.int64))
 
 
 def categorical(layer: str, field: str, index: np.ndarray | int, weights: Sequence[float]) -> np.ndarray:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo import schema as S
+from geo import schema
 from geo.records import Sample
 from geo.synthetic.anchors import build_districts
 from geo.synthetic.incidents import build_incidents
@@ -38,6 +38,6 @@ def generate_sample(*, n_parcels: int = 3000, n_incidents: int = 250) -> Sample:
     del chunks
     incidents = build_incidents(n_incidents, parcels=private, sites=sites, districts=districts)
     parcels = pd.concat([private, city_parcels], ignore_index=True)
-    frames = {S.PARCELS: parcels, S.SITES: sites, S.INCIDENTS: incidents, S.DISTRICTS: districts,
-              S.PARKS: parks}
+    frames = {schema.PARCELS: parcels, schema.SITES: sites, schema.INCIDENTS: incidents, schema.DISTRICTS: districts,
+              schema.PARKS: parks}
     return Sample(frames=frames, status=build_status(sites, site_plan()))

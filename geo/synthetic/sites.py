@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.config import DISPLAY_CRS, SYNTHETIC_SOURCE
 from geo.io.outline import county_polygon_ft
 from geo.synthetic.anchors import anchors, council_districts
@@ -199,23 +199,23 @@ def _city_parcels(plan: pd.DataFrame, pieces: pd.DataFrame, districts: gpd.GeoDa
     code = np.array([u[0][int(v * len(u[0]))] for u, v in zip(use, u01("city_parcels", "use_code", j))])
     bldg, year = _buildings(cat, lot, j)
     frame = pd.DataFrame({
-        S.AIN: [f"9999{p // 1000:03d}{p % 1000:03d}" for p in j + 1],
-        S.APN: [f"9999-{p // 1000:03d}-{p % 1000:03d}" for p in j + 1],
-        S.USE_CODE: code, S.USE_CODE_2: [c[:2] for c in code], S.USE_TYPE: [u[1] for u in use],
-        S.PROPERTY_TYPE: [u[3] for u in use], S.USE_DESCRIPTION: [u[2] for u in use],
-        S.USE_DETAIL: None,
-        S.SITUS_ADDRESS: [f"SYNTHETIC - near {a.name[v]}" for v in plan["anchor"].to_numpy()[site]],
-        S.SITUS_ZIP: None, S.JURISDICTION_CITY: "LOS ANGELES", S.OWNER_NAME: CITY, S.AGENCY_NAME: CITY,
-        S.LAND_VALUE: np.round(lot * uniform("city_parcels", "land_rate", j, 30.0, 200.0), -2),
-        S.IMP_VALUE: np.round(bldg * uniform("city_parcels", "imp_rate", j, 80.0, 300.0), -2),
-        S.LAND_BASE_YEAR: integers("city_parcels", "land_base_year", j, 1975, 2000),
-        S.ROLL_YEAR: 2025, S.BLDG_SQFT: bldg, S.UNITS: 0, S.YEAR_BUILT: year,
-        S.ZONE: [dict((c[0], c[5]) for c in CATEGORIES)[c] for c in cat],
-        S.COUNCIL_DISTRICT: council_districts(lon, lat, cx, cy, districts),
-        S.LAPD_AREA: a.lapd_area[plan["anchor"].to_numpy()[site]],
-        S.LOT_SQFT: lot, S.CENTROID_X_FT: np.round(cx, 2), S.CENTROID_Y_FT: np.round(cy, 2),
-        S.MERGED_COUNT: 1, S.IS_SYNTHETIC: True, S.SOURCE: SYNTHETIC_SOURCE, S.SOURCE_URL: None,
-        S.FETCHED_AT: None,
+        schema.AIN: [f"9999{p // 1000:03d}{p % 1000:03d}" for p in j + 1],
+        schema.APN: [f"9999-{p // 1000:03d}-{p % 1000:03d}" for p in j + 1],
+        schema.USE_CODE: code, schema.USE_CODE_2: [c[:2] for c in code], schema.USE_TYPE: [u[1] for u in use],
+        schema.PROPERTY_TYPE: [u[3] for u in use], schema.USE_DESCRIPTION: [u[2] for u in use],
+        schema.USE_DETAIL: None,
+        schema.SITUS_ADDRESS: [f"SYNTHETIC - near {a.name[v]}" for v in plan["anchor"].to_numpy()[site]],
+        schema.SITUS_ZIP: None, schema.JURISDICTION_CITY: "LOS ANGELES", schema.OWNER_NAME: CITY, schema.AGENCY_NAME: CITY,
+        schema.LAND_VALUE: np.round(lot * uniform("city_parcels", "land_rate", j, 30.0, 200.0), -2),
+        schema.IMP_VALUE: np.round(bldg * uniform("city_parcels", "imp_rate", j, 80.0, 300.0), -2),
+        schema.LAND_BASE_YEAR: integers("city_parcels", "land_base_year", j, 1975, 2000),
+        schema.ROLL_YEAR: 2025, schema.BLDG_SQFT: bldg, schema.UNITS: 0, schema.YEAR_BUILT: year,
+        schema.ZONE: [dict((c[0], c[5]) for c in CATEGORIES)[c] for c in cat],
+        schema.COUNCIL_DISTRICT: council_districts(lon, lat, cx, cy, districts),
+        schema.LAPD_AREA: a.lapd_area[plan["anchor"].to_numpy()[site]],
+        schema.LOT_SQFT: lot, schema.CENTROID_X_FT: np.round(cx, 2), schema.CENTROID_Y_FT: np.round(cy, 2),
+        schema.MERGED_COUNT: 1, schema.IS_SYNTHETIC: True, schema.SOURCE: SYNTHETIC_SOURCE, schema.SOURCE_URL: None,
+        schema.FETCHED_AT: None,
     })
     return gpd.GeoDataFrame(frame, geometry=rings_to_display(ring), crs=DISPLAY_CRS)
 
@@ -256,17 +256,17 @@ def _site_frame(plan: pd.DataFrame, parcels: gpd.GeoDataFrame, pieces: pd.DataFr
     lon, lat = feet_to_lonlat(plan["cx"].to_numpy(), plan["cy"].to_numpy())
     first = by_site.first()
     frame = pd.DataFrame({
-        S.SITE_ID: plan["site_id"], S.AINS: by_site[S.AIN].agg(";".join).to_numpy(),
-        S.NAME: [f"DEMO {labels[c]} {s:03d} (synthetic)" for c, s in zip(plan["category"], seq)],
-        S.OWNING_DEPT: plan["dept"], S.ASSET_TYPE: plan["asset_type"],
-        S.ADDRESS: [f"SYNTHETIC - near {a.name[v]}" for v in plan["anchor"]],
-        S.USE_CODE: first[S.USE_CODE].to_numpy(), S.USE_DESCRIPTION: first[S.USE_DESCRIPTION].to_numpy(),
-        S.BLDG_SQFT: by_site[S.BLDG_SQFT].sum().to_numpy(), S.YEAR_BUILT: first[S.YEAR_BUILT].array,
-        S.COUNCIL_DISTRICT: council_districts(lon, lat, plan["cx"].to_numpy(), plan["cy"].to_numpy(), districts),
-        S.LAPD_AREA: a.lapd_area[plan["anchor"].to_numpy()],
-        S.AREA_SQFT: np.round(plan["width"].to_numpy() * plan["height"].to_numpy()),
-        S.SITE_ORIGIN: "asset_list", S.IS_SYNTHETIC: True, S.SOURCE: SYNTHETIC_SOURCE,
-        S.SOURCE_URL: None, S.FETCHED_AT: None,
+        schema.SITE_ID: plan["site_id"], schema.AINS: by_site[schema.AIN].agg(";".join).to_numpy(),
+        schema.NAME: [f"DEMO {labels[c]} {s:03d} (synthetic)" for c, s in zip(plan["category"], seq)],
+        schema.OWNING_DEPT: plan["dept"], schema.ASSET_TYPE: plan["asset_type"],
+        schema.ADDRESS: [f"SYNTHETIC - near {a.name[v]}" for v in plan["anchor"]],
+        schema.USE_CODE: first[schema.USE_CODE].to_numpy(), schema.USE_DESCRIPTION: first[schema.USE_DESCRIPTION].to_numpy(),
+        schema.BLDG_SQFT: by_site[schema.BLDG_SQFT].sum().to_numpy(), schema.YEAR_BUILT: first[schema.YEAR_BUILT].array,
+        schema.COUNCIL_DISTRICT: council_districts(lon, lat, plan["cx"].to_numpy(), plan["cy"].to_numpy(), districts),
+        schema.LAPD_AREA: a.lapd_area[plan["anchor"].to_numpy()],
+        schema.AREA_SQFT: np.round(plan["width"].to_numpy() * plan["height"].to_numpy()),
+        schema.SITE_ORIGIN: schema.ASSET_LIST, schema.IS_SYNTHETIC: True, schema.SOURCE: SYNTHETIC_SOURCE,
+        schema.SOURCE_URL: None, schema.FETCHED_AT: None,
     })
     return gpd.GeoDataFrame(frame, geometry=geoms, crs=DISPLAY_CRS)
 
@@ -276,10 +276,10 @@ def _parks(plan: pd.DataFrame, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     park = (plan["category"] == "park").to_numpy()
     acres = plan["area"].to_numpy()[park] / 43_560
     frame = pd.DataFrame({
-        S.PARK_ID: [f"SYN-PARK-{i + 1:03d}" for i in range(int(park.sum()))],
-        S.PARK_NAME: sites[S.NAME].to_numpy()[park],
-        S.PARK_CLASS: np.select([acres < 5, acres < 15], ["N", "C"], default="R"),
-        S.IS_SYNTHETIC: True, S.SOURCE: SYNTHETIC_SOURCE, S.SOURCE_URL: None, S.FETCHED_AT: None,
+        schema.PARK_ID: [f"SYN-PARK-{i + 1:03d}" for i in range(int(park.sum()))],
+        schema.PARK_NAME: sites[schema.NAME].to_numpy()[park],
+        schema.PARK_CLASS: np.select([acres < 5, acres < 15], ["N", "C"], default="R"),
+        schema.IS_SYNTHETIC: True, schema.SOURCE: SYNTHETIC_SOURCE, schema.SOURCE_URL: None, schema.FETCHED_AT: None,
     })
     return gpd.GeoDataFrame(frame, geometry=sites.geometry.values[park], crs=DISPLAY_CRS)
 
@@ -299,16 +299,16 @@ def build_status(sites: gpd.GeoDataFrame, plan: pd.DataFrame | None = None) -> p
         mask = (plan["category"] == cat).to_numpy()
         cum = np.cumsum(weights)
         pick = np.searchsorted(cum / cum[-1], gate_u[mask], side="right").clip(0, 4)
-        gates[mask] = np.array(S.GATE_STATUSES, dtype=object)[pick]
+        gates[mask] = np.array(schema.GATE_STATUSES, dtype=object)[pick]
     inspected = u01("status", "inspected", k) < 0.88
     inspect_day = integers("status", "inspect_day", k, 0, 121)
     posted_on = [SIGN_FIRST_DAY + dt.timedelta(days=int(d)) if s else None for d, s in zip(posted_day, has_sign)]
     last = [INSPECT_FIRST_DAY + dt.timedelta(days=int(d)) if s else None for d, s in zip(inspect_day, inspected)]
-    short = [d.split("(")[-1].rstrip(")") for d in sites[S.OWNING_DEPT]]
+    short = [d.split("(")[-1].rstrip(")") for d in sites[schema.OWNING_DEPT]]
     updated = [max([d for d in (p, q) if d is not None], default=INSPECT_FIRST_DAY) for p, q in zip(posted_on, last)]
     return pd.DataFrame({
-        S.SITE_ID: sites[S.SITE_ID].to_numpy(), S.SIGN_STATUS: signs, S.SIGN_POSTED_ON: posted_on,
-        S.GATE_STATUS: gates, S.LAST_INSPECTED: last,
-        S.UPDATED_BY: [f"SYNTHETIC {s} liaison" for s in short],
-        S.UPDATED_AT: [f"{d.isoformat()}T17:00:00+00:00" for d in updated],
+        schema.SITE_ID: sites[schema.SITE_ID].to_numpy(), schema.SIGN_STATUS: signs, schema.SIGN_POSTED_ON: posted_on,
+        schema.GATE_STATUS: gates, schema.LAST_INSPECTED: last,
+        schema.UPDATED_BY: [f"SYNTHETIC {s} liaison" for s in short],
+        schema.UPDATED_AT: [f"{d.isoformat()}T17:00:00+00:00" for d in updated],
     })

@@ -88,7 +88,6 @@ def test_a_liaison_cannot_save_another_departments_site_even_directly(sample_sto
 def test_a_sign_photo_is_stored_write_once_and_its_gps_checked(sample_store):
     import hashlib
 
-    from geo.intake.evidence import evidence_root
     from tests.geo.test_intake import jpeg
 
     dept = "Transportation (LADOT)"
@@ -105,7 +104,7 @@ def test_a_sign_photo_is_stored_write_once_and_its_gps_checked(sample_store):
     note = sample_store.read_status().set_index("site_id").loc[site, "note"]
     sha = hashlib.sha256(photo).hexdigest()
     assert f"sign photo sha256:{sha[:16]} (inside site)" in note
-    stored = evidence_root(sample_store) / sha[:2] / sha
+    stored = sample_store.evidence_dir() / sha[:2] / sha
     assert stored.read_bytes() == photo
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import schema as S
+from geo import schema
 from geo.store import open_store
 from tests.layers.test_overview import _frames
 
@@ -17,10 +17,10 @@ APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 def small_store(tmp_path, monkeypatch):
     f = _frames()
     store = open_store(str(tmp_path / "app.gpkg"))
-    store.write_layers({S.SITES: f["sites"], S.PARCELS: f["parcels"].assign(
+    store.write_layers({schema.SITES: f["sites"], schema.PARCELS: f["parcels"].assign(
         lot_sqft=1.0, centroid_x_ft=0.0, centroid_y_ft=0.0, merged_count=1),
-        S.INCIDENTS: f["incidents"].assign(source_type="public", warrant_shown="unknown"),
-        S.DISTRICTS: f["districts"]})
+        schema.INCIDENTS: f["incidents"].assign(source_type="public", warrant_shown="unknown"),
+        schema.DISTRICTS: f["districts"]})
     monkeypatch.setenv("STAGEMAP_STORE", store.url)
     return store
 

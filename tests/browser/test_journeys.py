@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 from playwright.sync_api import Page, expect
 
-from geo import schema as S
+from geo import schema
 from geo.analysis.analyze import AnalysisResult, analyze
 from geo.analysis.incident_filters import IncidentFilter, filter_incidents, local_dates
 from geo.store import open_store
@@ -22,8 +22,8 @@ from tests.browser.conftest import App, screenshot
 @functools.cache
 def _analysis(store: Path) -> AnalysisResult:
     st = open_store(str(store), create=False)
-    return analyze(st.read_layer(S.PARCELS), st.read_layer(S.SITES), st.read_layer(S.INCIDENTS), st.read_status(),
-                   st.read_overrides(), districts=st.read_layer(S.DISTRICTS), parks=st.read_layer(S.PARKS),
+    return analyze(st.read_layer(schema.PARCELS), st.read_layer(schema.SITES), st.read_layer(schema.INCIDENTS), st.read_status(),
+                   st.read_overrides(), districts=st.read_layer(schema.DISTRICTS), parks=st.read_layer(schema.PARKS),
                    as_of=dt.date.today())
 
 
@@ -39,7 +39,7 @@ def test_planning_filter_detail_export(app: App, new_context) -> None:
     sites = _analysis(app.store).sites
     high_lots = sites[(sites["category"] == "parking_lot") & (sites["final_tier"] == "high")]
     assert len(high_lots), "the sample has no high-risk parking lot"
-    district = int(high_lots[S.COUNCIL_DISTRICT].value_counts().index[0])
+    district = int(high_lots[schema.COUNCIL_DISTRICT].value_counts().index[0])
 
     ctx, guard = new_context()
     page = ctx.new_page()
@@ -50,7 +50,7 @@ def test_planning_filter_detail_export(app: App, new_context) -> None:
     drive.multiselect(page, "rev_tiers", ["high"])
     drive.multiselect(page, "rev_districts", [str(district)])
     matched = int(drive.metric(page, "Matching records").replace(",", ""))
-    expected_sites = set(high_lots[high_lots[S.COUNCIL_DISTRICT] == district][S.SITE_ID])
+    expected_sites = set(high_lots[high_lots[schema.COUNCIL_DISTRICT] == district][schema.SITE_ID])
     assert matched >= len(expected_sites) > 0
 
     # open a site's detail by clicking it on the map, as a planner would
@@ -78,7 +78,7 @@ def test_planning_filter_detail_export(app: App, new_context) -> None:
     assert len(feats) == matched
     props = pd.DataFrame([f["properties"] for f in feats])
     assert set(props["category"]) == {"parking_lot"}
-    assert set(props[S.COUNCIL_DISTRICT].astype(int)) == {district}
+    assert set(props[schema.COUNCIL_DISTRICT].astype(int)) == {district}
     city = props[props["kind"] == "City site"]
     assert set(city["final_tier"]) == {"high"}
     assert set(city["record_id"]) == expected_sites
@@ -128,9 +128,9 @@ def _mark_sign(page: Page, status: str) -> None:
 
 def test_liaison_marks_sign_and_second_user_gets_conflict(app: App, new_context) -> None:
     sites = _analysis(app.store).sites
-    dept = str(sites[S.OWNING_DEPT].value_counts().index[0])
-    unsigned = sites[(sites[S.OWNING_DEPT] == dept) & (sites[S.SIGN_STATUS] == "none")]
-    site_id = str(unsigned[S.SITE_ID].iloc[0])
+    dept = str(sites[schema.OWNING_DEPT].value_counts().index[0])
+    unsigned = sites[(sites[schema.OWNING_DEPT] == dept) & (sites[schema.SIGN_STATUS] == "none")]
+    site_id = str(unsigned[schema.SITE_ID].iloc[0])
 
     ctx_a, guard_a = new_context()
     ctx_b, guard_b = new_context()
@@ -157,15 +157,15 @@ def test_liaison_marks_sign_and_second_user_gets_conflict(app: App, new_context)
     expect(page_b.get_by_text("Your change was not saved", exact=False)).to_be_visible()
     expect(page_b.get_by_role("button", name=re.compile("Re-apply my change"))).to_be_visible()
     screenshot(page_b, "liaison_journey_conflict")
-    status = open_store(str(app.store), create=False).read_status().set_index(S.SITE_ID).loc[site_id]
-    assert status[S.SIGN_STATUS] == "posted" and status[S.UPDATED_BY] == "Liaison A"
+    status = open_store(str(app.store), create=False).read_status().set_index(schema.SITE_ID).loc[site_id]
+    assert status[schema.SIGN_STATUS] == "posted" and status[schema.UPDATED_BY] == "Liaison A"
     guard_a.check()
     guard_b.check()
 
 
 def test_liaison_page_on_a_phone(app: App, new_context) -> None:
     sites = _analysis(app.store).sites
-    dept = str(sites[S.OWNING_DEPT].value_counts().index[0])
+    dept = str(sites[schema.OWNING_DEPT].value_counts().index[0])
     ctx, guard = new_context(width=390, height=844, is_mobile=True, has_touch=True, device_scale_factor=2)
     page = ctx.new_page()
     drive.open_app(page, app.url)
@@ -221,10 +221,10 @@ async () => {
 
 def test_council_incident_views_and_click(app: App, new_context) -> None:
     st = open_store(str(app.store), create=False)
-    incidents = st.read_layer(S.INCIDENTS)
-    latest = local_dates(incidents[S.OCCURRED_AT]).max()
+    incidents = st.read_layer(schema.INCIDENTS)
+    latest = local_dates(incidents[schema.OCCURRED_AT]).max()
     recent = filter_incidents(incidents, IncidentFilter(last_days=30, as_of=latest))
-    district = int(recent[S.COUNCIL_DISTRICT].value_counts().index[0])
+    district = int(recent[schema.COUNCIL_DISTRICT].value_counts().index[0])
     expected = filter_incidents(incidents, IncidentFilter(districts=(district,), last_days=30, as_of=latest))
     assert len(expected)
 
@@ -251,7 +251,7 @@ def test_council_incident_views_and_click(app: App, new_context) -> None:
     hit = frame.evaluate(SHOW_INCIDENT_JS)
     assert hit, "no single incident marker could be brought into view"
     incident_id = re.split(r"<br>", hit["label"])[0]
-    assert incident_id in set(expected[S.INCIDENT_ID])
+    assert incident_id in set(expected[schema.INCIDENT_ID])
     drive.click_map(page, frame, hit)
     drive.wait_idle(page)
     expect(page.get_by_role("heading", name=f"Incident {incident_id}")).to_be_visible(timeout=drive.RERUN_TIMEOUT_MS)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import schema as S
+from geo import schema
 from layers.base import base_map
 from layers.escape import safe_text
 from layers.features import polygon_layer
@@ -82,23 +82,23 @@ def _sites() -> gpd.GeoDataFrame:
     geoms = [shapely.box(-118.40 + (i % 10) * 0.02, 34.00 + (i // 10) * 0.02,
                          -118.39 + (i % 10) * 0.02, 34.01 + (i // 10) * 0.02) for i in range(len(PAYLOADS))]
     return gpd.GeoDataFrame({
-        S.SITE_ID: [f"S{i}" for i in range(len(PAYLOADS))], S.NAME: PAYLOADS, S.OWNING_DEPT: PAYLOADS,
-        "category": "parking_lot", "final_tier": "high", S.SIGN_STATUS: "none", S.GATE_STATUS: "open",
-        "protection_detail": PAYLOADS, S.IS_SYNTHETIC: True,
+        schema.SITE_ID: [f"S{i}" for i in range(len(PAYLOADS))], schema.NAME: PAYLOADS, schema.OWNING_DEPT: PAYLOADS,
+        "category": "parking_lot", "final_tier": "high", schema.SIGN_STATUS: "none", schema.GATE_STATUS: "open",
+        "protection_detail": PAYLOADS, schema.IS_SYNTHETIC: True,
     }, geometry=geoms, crs="EPSG:4326")
 
 
 def _incidents() -> gpd.GeoDataFrame:
     sites = _sites()
     return gpd.GeoDataFrame({
-        S.INCIDENT_ID: PAYLOADS, S.INCIDENT_TYPE: "staging_area", S.VERIFICATION: "unverified",
-        S.OCCURRED_AT: pd.Timestamp("2026-03-01", tz="UTC"), S.COUNCIL_DISTRICT: 1,
+        schema.INCIDENT_ID: PAYLOADS, schema.INCIDENT_TYPE: "staging_area", schema.VERIFICATION: "unverified",
+        schema.OCCURRED_AT: pd.Timestamp("2026-03-01", tz="UTC"), schema.COUNCIL_DISTRICT: 1,
     }, geometry=sites.geometry.representative_point().to_numpy(), crs="EPSG:4326")
 
 
 def _districts() -> gpd.GeoDataFrame:
     sites = _sites()
-    return gpd.GeoDataFrame({S.DISTRICT: range(1, len(PAYLOADS) + 1), S.DISTRICT_NAME: PAYLOADS},
+    return gpd.GeoDataFrame({schema.DISTRICT: range(1, len(PAYLOADS) + 1), schema.DISTRICT_NAME: PAYLOADS},
                             geometry=sites.geometry.to_numpy(), crs="EPSG:4326")
 
 
@@ -108,7 +108,7 @@ def _extras_map() -> folium.Map:
     fmap.default_js, fmap.default_css = folium.Map.default_js, folium.Map.default_css  # folium popups need jQuery
     sites = _sites()
     for i, p in enumerate(PAYLOADS[:12]):
-        polygon_layer(sites.iloc[[i]], name=p, fields=[S.NAME], aliases=[p], color="#c0392b").add_to(fmap)
+        polygon_layer(sites.iloc[[i]], name=p, fields=[schema.NAME], aliases=[p], color="#c0392b").add_to(fmap)
     for p, geom in zip(PAYLOADS, sites.geometry.representative_point()):
         folium.CircleMarker([geom.y, geom.x], radius=4, popup=folium.Popup(safe_text(p))).add_to(fmap)
     Legend({p: {p: "#c0392b"} for p in PAYLOADS}, note=" | ".join(PAYLOADS)).add_to(fmap)
@@ -127,7 +127,7 @@ def _public() -> folium.Map:
 
 PATHS = {
     "site tooltips (polygons and markers)": lambda: site_map(
-        _sites(), color_by="tier", fields=[S.SITE_ID, S.NAME, "protection_detail"], aliases=["Site", "Name", "P"],
+        _sites(), color_by="tier", fields=[schema.SITE_ID, schema.NAME, "protection_detail"], aliases=["Site", "Name", "P"],
         synthetic=True, tiles=None),
     "incident cluster tooltips": lambda: incident_map(_incidents(), _districts().iloc[:0], pd.Series(dtype=int),
                                                       mode="clusters", synthetic=True, tiles=None),

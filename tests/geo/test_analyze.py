@@ -7,7 +7,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geo import schema as S
+from geo import schema
 from geo.analysis.analyze import analyze
 from geo.services.analysis import run_analysis
 from stagemap_cli.main import main
@@ -22,7 +22,7 @@ def _town_result(**kw):
 
 def test_town_site_table():
     res = _town_result()
-    sites = pd.DataFrame(res.sites).set_index(S.SITE_ID)
+    sites = pd.DataFrame(res.sites).set_index(schema.SITE_ID)
     assert res.sites.crs.to_epsg() == 4326
     assert {k: (v["category"], v["category_source"]) for k, v in sites.iterrows()} == town.EXPECTED_CATEGORY
     assert sites.loc["S1", "risk_score"] == 75.0 and sites.loc["S1", "risk_tier"] == "high"
@@ -38,13 +38,13 @@ def test_town_site_table():
 
 def test_town_other_tables():
     res = _town_result()
-    snapped = res.incidents.set_index(S.INCIDENT_ID)
+    snapped = res.incidents.set_index(schema.INCIDENT_ID)
     assert snapped.loc["I1", "recipient"] == "Transportation (LADOT) Immigrant Affairs Liaison"
-    assert res.hot_spots[S.AIN].tolist() == ["9900000001"]
+    assert res.hot_spots[schema.AIN].tolist() == ["9900000001"]
     assert res.matrix.to_numpy().sum() == 7
-    assert set(res.kpi_department[S.OWNING_DEPT]) >= {"Transportation (LADOT)", S.UNASSIGNED}
+    assert set(res.kpi_department[schema.OWNING_DEPT]) >= {"Transportation (LADOT)", schema.UNASSIGNED}
     # parcel counts cover the private parcels only (PA, PB)
-    assert res.parcel_counts[S.AIN].tolist() == ["9900000001", "9900000002"]
+    assert res.parcel_counts[schema.AIN].tolist() == ["9900000001", "9900000002"]
     assert res.parcel_counts.loc[0, "incidents_100m_30d"] == 4  # I1 is 100 ft < 100 m away: I1 I2 I3 I8
 
 
@@ -57,7 +57,7 @@ def test_inputs_in_display_crs_give_the_same_scores():
     pd.testing.assert_series_equal(a.incidents["snap_kind"], b.incidents["snap_kind"])
     # S2's lot is exactly 5,000 sq ft, on the open-area threshold: a round trip through degrees can
     # move it by a hair, so compare the sites that are not on a threshold.
-    off = a.sites[S.SITE_ID] != "S2"
+    off = a.sites[schema.SITE_ID] != "S2"
     pd.testing.assert_series_equal(a.sites.loc[off, "risk_score"], b.sites.loc[off, "risk_score"])
 
 
@@ -92,6 +92,6 @@ def test_override_from_the_store_shows_in_the_table(tmp_path):
     store = open_store(store_path)
     store.set_override("SYN-SITE-0001", "low", reason="fenced and staffed 24 h", user="reviewer")
     run_analysis(store, PLANNER, out_dir=tmp_path / "o", as_of="2026-03-10")
-    sites = gpd.read_parquet(tmp_path / "o" / "sites.parquet").set_index(S.SITE_ID)
+    sites = gpd.read_parquet(tmp_path / "o" / "sites.parquet").set_index(schema.SITE_ID)
     assert sites.loc["SYN-SITE-0001", "final_tier"] == "low"
     assert sites.loc["SYN-SITE-0001", "override_by"] == "reviewer"

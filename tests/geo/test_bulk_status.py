@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.errors import AccessDenied, SchemaError
 from geo.services.status import import_status
 from stagemap_cli.main import main
@@ -38,10 +38,10 @@ def db(any_store, tmp_path, monkeypatch):
 @pytest.fixture
 def sited(db):
     store = db
-    sites = canonical_frame(S.SITES, [shapely.box(-118.25, 34.05, -118.249, 34.051)] * 3,
+    sites = canonical_frame(schema.SITES, [shapely.box(-118.25, 34.05, -118.249, 34.051)] * 3,
                             site_id=["SYN-1", "SYN-2", "SYN-3"], owning_dept="Transportation (LADOT)",
                             area_sqft=100.0, site_origin="asset_list")
-    store.write_layers({S.SITES: sites})
+    store.write_layers({schema.SITES: sites})
     store.save_status("SYN-2", {"gate_status": "open"}, expect_version=1, user="bo")
     return store
 
@@ -64,7 +64,7 @@ def _xlsx(path, rows=ROWS):
 @pytest.mark.parametrize("maker", [_csv, _xlsx], ids=["csv", "xlsx"])
 def test_rows_are_applied_conflicting_or_invalid_each_on_its_own(sited, tmp_path, maker):
     path = maker(tmp_path / f"status.{maker.__name__[1:]}")
-    before = sited.read_status().set_index(S.SITE_ID)
+    before = sited.read_status().set_index(schema.SITE_ID)
     report = import_status(sited, liaison("Transportation (LADOT)", "liaison.ana"), path, today=dt.date(2026, 3, 10))
     got = [(r.row, r.site_id, r.outcome) for r in report.rows]
     assert got == [(2, "SYN-1", "applied"), (3, "SYN-2", "conflict"), (4, "SYN-3", "invalid"),
@@ -78,12 +78,12 @@ def test_rows_are_applied_conflicting_or_invalid_each_on_its_own(sited, tmp_path
     assert by_row[3].version == 2 and "re-apply on version 2" in by_row[3].fix
     assert "by liaison.ana" in by_row[9].message
     assert report.unknown_sites == ("NOPE-9",)
-    after = sited.read_status().set_index(S.SITE_ID)
-    assert after.loc["SYN-1", [S.SIGN_STATUS, S.GATE_STATUS, S.VERSION]].tolist() == ["posted", "closed_locked", 2]
-    assert str(after.loc["SYN-1", S.SIGN_POSTED_ON]) == "2026-03-01"
-    assert after.loc["SYN-1", S.STATUS_NOTE] == "sign on north fence"
+    after = sited.read_status().set_index(schema.SITE_ID)
+    assert after.loc["SYN-1", [schema.SIGN_STATUS, schema.GATE_STATUS, schema.VERSION]].tolist() == ["posted", "closed_locked", 2]
+    assert str(after.loc["SYN-1", schema.SIGN_POSTED_ON]) == "2026-03-01"
+    assert after.loc["SYN-1", schema.STATUS_NOTE] == "sign on north fence"
     assert after.loc["SYN-2"].equals(before.loc["SYN-2"])  # conflict: unchanged
-    assert after.loc["SYN-3", [S.SIGN_STATUS, S.GATE_STATUS, S.VERSION]].tolist() == ["unknown", "closed_unlocked", 2]
+    assert after.loc["SYN-3", [schema.SIGN_STATUS, schema.GATE_STATUS, schema.VERSION]].tolist() == ["unknown", "closed_unlocked", 2]
     audit = sited.read_audit()
     assert [e["source"] for e in audit if e["action"] == "status.update"][-2:] == ["bulk_import", "bulk_import"]
     assert audit[-1]["action"] == "status.bulk_import" and '"applied":2' in audit[-1]["new"]
@@ -96,8 +96,8 @@ def test_us_dates_and_aliases(sited, tmp_path):
                 header=["site", "expect_version", "sign_status", "date posted", "gates", "inspected", "comment"])
     report = import_status(sited, ADMIN, path, today=dt.date(2026, 3, 10))
     assert [r.outcome for r in report.rows] == ["applied"]
-    row = sited.read_status().set_index(S.SITE_ID).loc["SYN-3"]
-    assert (row[S.SIGN_STATUS], str(row[S.SIGN_POSTED_ON]), row[S.GATE_STATUS]) == ("posted", "2026-03-01", "no_gate")
+    row = sited.read_status().set_index(schema.SITE_ID).loc["SYN-3"]
+    assert (row[schema.SIGN_STATUS], str(row[schema.SIGN_POSTED_ON]), row[schema.GATE_STATUS]) == ("posted", "2026-03-01", "no_gate")
 
 
 def test_unusable_files_are_refused_and_change_nothing(sited, tmp_path):
@@ -112,7 +112,7 @@ def test_unusable_files_are_refused_and_change_nothing(sited, tmp_path):
     empty.write_text("\n\n")
     with pytest.raises(SchemaError, match="no rows"):
         import_status(sited, ADMIN, empty)
-    assert sited.read_status()[S.VERSION].tolist() == [1, 2, 1]
+    assert sited.read_status()[schema.VERSION].tolist() == [1, 2, 1]
 
 
 def test_cli_exit_codes(sited, cli_accounts, tmp_path, capsys):

@@ -6,14 +6,14 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.analysis.classify import classify_sites, normalize_use_code, park_overlap_share
 from geo.errors import CRSError
 from tests.geo import town
 
 
 def _one(**cols) -> gpd.GeoDataFrame:
-    base = {S.ASSET_TYPE: None, S.USE_CODE: None, S.USE_DESCRIPTION: None, S.BLDG_SQFT: None, S.YEAR_BUILT: None}
+    base = {schema.ASSET_TYPE: None, schema.USE_CODE: None, schema.USE_DESCRIPTION: None, schema.BLDG_SQFT: None, schema.YEAR_BUILT: None}
     base.update(cols)
     return gpd.GeoDataFrame({k: [v] for k, v in base.items()}, geometry=[town.box(0, 0, 100, 100)], crs=town.CRS)
 
@@ -22,12 +22,12 @@ def test_town_categories_and_sources():
     sites = town.sites()
     out = classify_sites(sites, parks=town.parks())
     assert out.index.equals(sites.index)
-    got = dict(zip(sites[S.SITE_ID], zip(out["category"], out["category_source"])))
+    got = dict(zip(sites[schema.SITE_ID], zip(out["category"], out["category_source"])))
     assert got == town.EXPECTED_CATEGORY
 
 
 def test_basis_names_the_rule_in_words():
-    out = classify_sites(town.sites(), parks=town.parks()).set_index(town.sites()[S.SITE_ID])["category_basis"]
+    out = classify_sites(town.sites(), parks=town.parks()).set_index(town.sites()[schema.SITE_ID])["category_basis"]
     assert out["S1"] == "department asset type 'LADOT lot' -> parking lot"
     assert out["S2"] == "use code 2700 is 27xx (parking); building area 15,000 sq ft -> parking garage"
     assert out["S3"] == "site area 100 % inside park boundaries (>= 50%)"
@@ -37,21 +37,21 @@ def test_basis_names_the_rule_in_words():
 
 
 @pytest.mark.parametrize(("cols", "expected"), [
-    ({S.USE_CODE: "3800"}, ("parking_lot", "use_code")),
-    ({S.USE_CODE: "2710", S.YEAR_BUILT: 1988}, ("parking_garage", "use_code")),
-    ({S.USE_CODE: "2710", S.BLDG_SQFT: 0.0, S.YEAR_BUILT: 1988}, ("parking_lot", "use_code")),
-    ({S.USE_CODE: "8800", S.USE_DESCRIPTION: "Parking structure"}, ("parking_garage", "description")),
-    ({S.USE_CODE: "6100"}, ("park", "use_code")),
-    ({S.USE_CODE: "8800", S.USE_DESCRIPTION: "Neighborhood park"}, ("park", "description")),
-    ({S.USE_CODE: "100V"}, ("vacant_lot", "use_code")),
-    ({S.USE_CODE: "8800", S.USE_DESCRIPTION: "Vacant land"}, ("vacant_lot", "description")),
-    ({S.USE_CODE: "8900"}, ("other", "none")),
-    ({S.ASSET_TYPE: "RAP park", S.USE_CODE: "2700"}, ("park", "asset")),
-    ({S.ASSET_TYPE: "LADOT garage"}, ("parking_garage", "asset")),
-    ({S.ASSET_TYPE: "vacant lot"}, ("vacant_lot", "asset")),
-    ({S.ASSET_TYPE: "GSD facility"}, ("facility", "asset")),
-    ({S.ASSET_TYPE: "mystery", S.USE_CODE: "880V"}, ("vacant_lot", "use_code")),
-    ({S.USE_CODE: 8800}, ("facility", "use_code")),
+    ({schema.USE_CODE: "3800"}, ("parking_lot", "use_code")),
+    ({schema.USE_CODE: "2710", schema.YEAR_BUILT: 1988}, ("parking_garage", "use_code")),
+    ({schema.USE_CODE: "2710", schema.BLDG_SQFT: 0.0, schema.YEAR_BUILT: 1988}, ("parking_lot", "use_code")),
+    ({schema.USE_CODE: "8800", schema.USE_DESCRIPTION: "Parking structure"}, ("parking_garage", "description")),
+    ({schema.USE_CODE: "6100"}, ("park", "use_code")),
+    ({schema.USE_CODE: "8800", schema.USE_DESCRIPTION: "Neighborhood park"}, ("park", "description")),
+    ({schema.USE_CODE: "100V"}, ("vacant_lot", "use_code")),
+    ({schema.USE_CODE: "8800", schema.USE_DESCRIPTION: "Vacant land"}, ("vacant_lot", "description")),
+    ({schema.USE_CODE: "8900"}, ("other", "none")),
+    ({schema.ASSET_TYPE: "RAP park", schema.USE_CODE: "2700"}, ("park", "asset")),
+    ({schema.ASSET_TYPE: "LADOT garage"}, ("parking_garage", "asset")),
+    ({schema.ASSET_TYPE: "vacant lot"}, ("vacant_lot", "asset")),
+    ({schema.ASSET_TYPE: "GSD facility"}, ("facility", "asset")),
+    ({schema.ASSET_TYPE: "mystery", schema.USE_CODE: "880V"}, ("vacant_lot", "use_code")),
+    ({schema.USE_CODE: 8800}, ("facility", "use_code")),
 ])
 def test_each_rule(cols, expected):
     out = classify_sites(_one(**cols))
@@ -60,7 +60,7 @@ def test_each_rule(cols, expected):
 
 def test_parking_beats_park_overlay():
     parks = gpd.GeoDataFrame(geometry=[town.box(-10, -10, 110, 110)], crs=town.CRS)
-    out = classify_sites(_one(**{S.USE_CODE: "2700"}), parks=parks)
+    out = classify_sites(_one(**{schema.USE_CODE: "2700"}), parks=parks)
     assert out["category"].iloc[0] == "parking_lot"
 
 
@@ -90,6 +90,6 @@ def test_inputs_unchanged_and_crs_checked():
 def test_empty_and_multipolygon():
     empty = town.sites().iloc[:0]
     assert classify_sites(empty).empty
-    multi = _one(**{S.USE_CODE: "2700"}).set_geometry(
+    multi = _one(**{schema.USE_CODE: "2700"}).set_geometry(
         [shapely.MultiPolygon([town.box(0, 0, 10, 10), town.box(20, 0, 30, 10)])], crs=town.CRS)
     assert classify_sites(multi)["category"].iloc[0] == "parking_lot"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import shapely
 
-from geo import schema as S
+from geo import schema
 from tests.conftest import canonical_frame
 
 PROCESSES, EDITS, HOT_SITES, RETRIES = 10, 20, 5, 200
@@ -55,9 +55,9 @@ print(json.dumps({"acks": acks, "conflicts": conflicts, "gave_up": gave_up, "err
 @pytest.mark.slow
 def test_concurrent_liaisons_lose_no_update(store, tmp_path, record_property):
     sites = [f"HOT-{i}" for i in range(HOT_SITES)]
-    frame = canonical_frame(S.SITES, [shapely.box(-118.25, 34.05, -118.249, 34.051)] * HOT_SITES, site_id=sites,
+    frame = canonical_frame(schema.SITES, [shapely.box(-118.25, 34.05, -118.249, 34.051)] * HOT_SITES, site_id=sites,
                             owning_dept="Transportation (LADOT)", area_sqft=100.0, site_origin="asset_list")
-    store.write_layers({S.SITES: frame})
+    store.write_layers({schema.SITES: frame})
     audit_before = len(store.read_audit())
     go = tmp_path / "go"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -94,7 +94,7 @@ def test_concurrent_liaisons_lose_no_update(store, tmp_path, record_property):
                                 if e["action"] == "status.update")
     assert notes == collections.Counter((a["site"], a["note"]) for a in acks)
     per_site = collections.Counter(a["site"] for a in acks)
-    final = store.read_status().set_index(S.SITE_ID)[S.VERSION].to_dict()
+    final = store.read_status().set_index(schema.SITE_ID)[schema.VERSION].to_dict()
     assert final == {s: 1 + per_site[s] for s in sites}
     assert store.verify_audit()[1] is None
     figures = {"processes": PROCESSES, "edits": PROCESSES * EDITS, "acknowledged": len(acks),

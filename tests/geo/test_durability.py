@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from geo.errors import StoreError
-from geo.intake.evidence import EvidenceUpload, evidence_root
+from geo.intake.evidence import EvidenceUpload
 from geo.intake.reports import IncidentReport
 from geo.services.intake import submit_incident
 from geo.store import open_store
@@ -74,7 +74,7 @@ def check_store(path: Path) -> dict[str, int]:
     assert contacts <= incidents
     for iid in incidents:
         assert ("incident.create", iid) in audited and ("incident_report.create", iid) in audited
-    root = evidence_root(store)
+    root = store.evidence_dir()
     for evidence_id, _, sha, rel in evidence:
         assert ("evidence.create", evidence_id) in audited
         assert hashlib.sha256((root / rel).read_bytes()).hexdigest() == sha, f"evidence {evidence_id} file"
@@ -148,7 +148,7 @@ def check_pg_store(store) -> dict[str, int]:
     assert reports == incidents and {e[1] for e in evidence} == incidents
     for iid in incidents:
         assert ("incident.create", iid) in audited and ("incident_report.create", iid) in audited
-    root = evidence_root(store)
+    root = store.evidence_dir()
     for evidence_id, _, sha, rel in evidence:
         assert ("evidence.create", evidence_id) in audited
         assert hashlib.sha256((root / rel).read_bytes()).hexdigest() == sha

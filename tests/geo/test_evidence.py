@@ -7,7 +7,7 @@ import os
 import pytest
 
 from geo.errors import StoreError
-from geo.intake.evidence import EvidenceUpload, evidence_root, sniff_mime, write_once
+from geo.intake.evidence import EvidenceUpload, sniff_mime, write_once
 from geo.intake.reports import IncidentReport
 from geo.services.evidence import verify_evidence
 from geo.services.intake import submit_incident
@@ -42,9 +42,9 @@ def test_write_once_stores_complete_read_only_files_and_never_rewrites(tmp_path)
 
 
 def test_evidence_root_is_next_to_the_store_or_configured(store, monkeypatch, tmp_path):
-    assert evidence_root(store) == store.path.parent / "store.gpkg.evidence"
+    assert store.evidence_dir() == store.path.parent / "store.gpkg.evidence"
     monkeypatch.setenv("STAGEMAP_EVIDENCE_DIR", str(tmp_path / "worm"))
-    assert evidence_root(store) == tmp_path / "worm"
+    assert store.evidence_dir() == tmp_path / "worm"
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_rehash_of_100_objects_finds_no_mismatch_and_is_logged(db):
 def test_missing_file_is_reported(db):
     store = db
     stored = _stored(store)
-    victim = evidence_root(store) / stored[3].stored_path
+    victim = store.evidence_dir() / stored[3].stored_path
     victim.unlink()
     report = verify_evidence(store, ADMIN)
     assert [m.evidence_id for m in report.mismatches] == [stored[3].evidence_id]
@@ -87,7 +87,7 @@ def test_cli_evidence_verify_exit_codes(db, capsys):
     stored = _stored(store)
     assert main(["evidence", "verify", "--store", store.url]) == 0
     assert "5 files match" in capsys.readouterr().out
-    path = evidence_root(store) / stored[0].stored_path
+    path = store.evidence_dir() / stored[0].stored_path
     os.chmod(path, 0o644)
     path.write_bytes(path.read_bytes()[:-1] + b"!")
     assert main(["evidence", "verify", "--store", store.url]) == 1

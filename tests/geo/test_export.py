@@ -9,7 +9,7 @@ import pyogrio
 import pytest
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.io.export import export_name, neutralise_cell, to_csv_bytes, to_geojson_bytes, to_gpkg_bytes
 from tests.conftest import canonical_frame
 
@@ -27,7 +27,7 @@ def test_plain_and_numeric_values_are_kept():
 
 @pytest.fixture
 def frame():
-    return canonical_frame(S.SITES, [shapely.box(-118.25, 34.05, -118.249, 34.051)] * len(HOSTILE),
+    return canonical_frame(schema.SITES, [shapely.box(-118.25, 34.05, -118.249, 34.051)] * len(HOSTILE),
                            site_id=[f"S{i}" for i in range(len(HOSTILE))], name=HOSTILE, area_sqft=-12.5)
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
-from geo import schema as S
+from geo import schema
 from geo.analysis.classify import classify_sites
 from geo.analysis.gaps import (
     incidents_near_unprotected,
@@ -22,7 +22,7 @@ from tests.geo import town
 def _gaps(as_of=town.AS_OF):
     sites = town.sites()
     cat = classify_sites(sites, parks=town.parks())["category"]
-    return site_gaps(sites, town.status(), category=cat, as_of=as_of).set_index(sites[S.SITE_ID])
+    return site_gaps(sites, town.status(), category=cat, as_of=as_of).set_index(sites[schema.SITE_ID])
 
 
 def test_overdue_days_on_2026_03_10():
@@ -51,14 +51,14 @@ def test_barrier_and_protection():
 
 def test_kpis_by_department_and_district():
     g = _gaps().reset_index()
-    g[S.OWNING_DEPT] = town.sites()[S.OWNING_DEPT]
-    g[S.COUNCIL_DISTRICT] = town.sites()[S.COUNCIL_DISTRICT]
-    dept = kpis(g, by=S.OWNING_DEPT).set_index(S.OWNING_DEPT)
+    g[schema.OWNING_DEPT] = town.sites()[schema.OWNING_DEPT]
+    g[schema.COUNCIL_DISTRICT] = town.sites()[schema.COUNCIL_DISTRICT]
+    dept = kpis(g, by=schema.OWNING_DEPT).set_index(schema.OWNING_DEPT)
     ladot = dept.loc["Transportation (LADOT)"]
     assert (ladot["sites"], ladot["signed_identified"], ladot["pct_signed"]) == (2, 1, 50.0)
     assert (ladot["barrier_sites"], ladot["gated"], ladot["pct_gated"], ladot["sign_overdue"]) == (2, 1, 50.0, 1)
-    assert dept.loc[S.UNASSIGNED, "identify_overdue"] == 1 and pd.isna(dept.loc[S.UNASSIGNED, "pct_signed"])
-    cd = kpis(g, by=S.COUNCIL_DISTRICT).set_index(S.COUNCIL_DISTRICT)
+    assert dept.loc[schema.UNASSIGNED, "identify_overdue"] == 1 and pd.isna(dept.loc[schema.UNASSIGNED, "pct_signed"])
+    cd = kpis(g, by=schema.COUNCIL_DISTRICT).set_index(schema.COUNCIL_DISTRICT)
     assert cd.loc[1, "sites"] == 4 and cd.loc[2, "sites"] == 3
     assert cd.loc[2, "pct_signed"] == 100.0  # S3, S5 signed; S4 not identified
 
@@ -74,15 +74,15 @@ def test_matrix_and_priority():
 
 def test_incidents_near_unprotected_and_hot_spots():
     inc = town.incidents()
-    snapped = pd.concat([inc[[S.INCIDENT_ID, S.OCCURRED_AT, S.INCIDENT_TYPE]],
+    snapped = pd.concat([inc[[schema.INCIDENT_ID, schema.OCCURRED_AT, schema.INCIDENT_TYPE]],
                          snap_incidents(inc, sites=town.sites(), parcels=town.parcels())], axis=1)
-    table = pd.DataFrame({S.SITE_ID: ["S1"], "protection": ["partial"], "final_tier": ["high"], "risk_score": [75.0]})
+    table = pd.DataFrame({schema.SITE_ID: ["S1"], "protection": ["partial"], "final_tier": ["high"], "risk_score": [75.0]})
     near = incidents_near_unprotected(snapped, table)
-    assert near[S.INCIDENT_ID].tolist() == ["I4", "I1"] or sorted(near[S.INCIDENT_ID]) == ["I1", "I4"]
+    assert near[schema.INCIDENT_ID].tolist() == ["I4", "I1"] or sorted(near[schema.INCIDENT_ID]) == ["I1", "I4"]
     table["protection"] = "protected"
     assert incidents_near_unprotected(snapped, table).empty
     per, owners = private_hot_spots(snapped, town.parcels(), as_of=town.AS_OF, recent_days=90, min_incidents=2)
     # PA: I2, I3, I8 up to 2026-03-10 (I7 is after); PC's I5 is other public, not private
-    assert per[S.AIN].tolist() == ["9900000001"]
+    assert per[schema.AIN].tolist() == ["9900000001"]
     assert per.loc[0, "incidents"] == 3 and bool(per.loc[0, "repeat_recent"])
-    assert owners[S.OWNER_NAME].tolist() == ["ACME BUILDING SUPPLY"] and owners.loc[0, "incidents"] == 3
+    assert owners[schema.OWNER_NAME].tolist() == ["ACME BUILDING SUPPLY"] and owners.loc[0, "incidents"] == 3

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.services.imports import import_file
 from geo.store import open_store
 from tests.actors import ADMIN
@@ -115,7 +115,7 @@ def zoned_store(store, tmp_path):
 
 
 def _parcels(store) -> pd.DataFrame:
-    return store.read_layer(S.PARCELS).set_index(S.AIN)
+    return store.read_layer(schema.PARCELS).set_index(schema.AIN)
 
 
 def test_county_parcels_geojson_4326(zoned_store, tmp_path):
@@ -124,21 +124,21 @@ def test_county_parcels_geojson_4326(zoned_store, tmp_path):
     report = ingest_file(zoned_store, "parcels", path)
     assert (report.n_read, report.n_accepted, len(report.rejected)) == (5, 4, 0)
     p = _parcels(zoned_store)
-    assert list(p.columns) == [c for c in S.column_names(S.PARCELS) if c != S.AIN] + ["geometry"]
-    assert p.loc["5161003903", S.MERGED_COUNT] == 2
+    assert list(p.columns) == [c for c in schema.column_names(schema.PARCELS) if c != schema.AIN] + ["geometry"]
+    assert p.loc["5161003903", schema.MERGED_COUNT] == 2
     assert "stacked condominium" in report.summary()
     row = p.loc["5161003900"]
-    assert row[S.USE_CODE] == "8800" and row[S.USE_CODE_2] == "88" and row[S.SITUS_ZIP] == "90012"
-    assert row[S.BLDG_SQFT] == 15_000 and row[S.YEAR_BUILT] == 1928 and row[S.LAND_VALUE] == 1_000_000
-    assert pd.isna(p.loc["5161003901", S.YEAR_BUILT])  # YearBuilt 0 = unknown
+    assert row[schema.USE_CODE] == "8800" and row[schema.USE_CODE_2] == "88" and row[schema.SITUS_ZIP] == "90012"
+    assert row[schema.BLDG_SQFT] == 15_000 and row[schema.YEAR_BUILT] == 1928 and row[schema.LAND_VALUE] == 1_000_000
+    assert pd.isna(p.loc["5161003901", schema.YEAR_BUILT])  # YearBuilt 0 = unknown
     # area recomputed in 2229 (~40 m square = ~1,600 m2 = ~17,000 sq ft), never Shape_Area
-    assert 14_000 < row[S.LOT_SQFT] < 20_000
-    assert abs(row[S.CENTROID_X_FT] - 6_488_151) < 400 and abs(row[S.CENTROID_Y_FT] - 1_842_013) < 400
-    assert row[S.COUNCIL_DISTRICT] == 1 and p.loc["5161003902", S.COUNCIL_DISTRICT] == 14
-    assert not p[S.IS_SYNTHETIC].any() and set(p[S.SOURCE]) == {"LA_County_Parcels.geojson"}
-    sites = zoned_store.read_layer(S.SITES).set_index(S.SITE_ID)
+    assert 14_000 < row[schema.LOT_SQFT] < 20_000
+    assert abs(row[schema.CENTROID_X_FT] - 6_488_151) < 400 and abs(row[schema.CENTROID_Y_FT] - 1_842_013) < 400
+    assert row[schema.COUNCIL_DISTRICT] == 1 and p.loc["5161003902", schema.COUNCIL_DISTRICT] == 14
+    assert not p[schema.IS_SYNTHETIC].any() and set(p[schema.SOURCE]) == {"LA_County_Parcels.geojson"}
+    sites = zoned_store.read_layer(schema.SITES).set_index(schema.SITE_ID)
     assert sorted(sites.index) == ["CLA-5161003900", "CLA-5161003902"]  # 8800 + AgencyName, and 880V
-    assert set(sites[S.OWNING_DEPT]) == {"unassigned"} and set(sites[S.SITE_ORIGIN]) == {"derived_from_parcels"}
+    assert set(sites[schema.OWNING_DEPT]) == {"unassigned"} and set(sites[schema.SITE_ORIGIN]) == {"derived_from_parcels"}
 
 
 def test_zipped_shapefile_2229_truncated_names(store, tmp_path):
@@ -146,10 +146,10 @@ def test_zipped_shapefile_2229_truncated_names(store, tmp_path):
     report = ingest_file(store, "parcels", path)
     assert report.crs == "EPSG:2229" and report.n_accepted == 4
     p = _parcels(store)
-    assert p.loc["5161003900", S.SITUS_ADDRESS] == "200 N SPRING ST LOS ANGELES CA 90012"
-    assert p.loc["5161003900", S.LAND_VALUE] == 1_000_000 and p.loc["5161003900", S.IMP_VALUE] == 5_000_000
-    assert p.loc["5161003902", S.USE_DESCRIPTION] == "Vacant"
-    minx, miny, maxx, maxy = store.read_layer(S.PARCELS).total_bounds
+    assert p.loc["5161003900", schema.SITUS_ADDRESS] == "200 N SPRING ST LOS ANGELES CA 90012"
+    assert p.loc["5161003900", schema.LAND_VALUE] == 1_000_000 and p.loc["5161003900", schema.IMP_VALUE] == 5_000_000
+    assert p.loc["5161003902", schema.USE_DESCRIPTION] == "Vacant"
+    minx, miny, maxx, maxy = store.read_layer(schema.PARCELS).total_bounds
     assert -118.25 < minx < maxx < -118.23 and 34.05 < miny < maxy < 34.06
 
 
@@ -160,8 +160,8 @@ def test_geopackage_geoparquet_flatgeobuf(store, tmp_path):
     g.iloc[3:].to_crs("EPSG:3857").to_file(tmp_path / "c.fgb", driver="FlatGeobuf")
     counts = [ingest_file(store, "parcels", tmp_path / n).n_accepted for n in ("a.gpkg", "b.parquet", "c.fgb")]
     assert counts == [2, 1, 1]
-    assert store.counts()[S.PARCELS] == 4
-    lot = _parcels(store)[S.LOT_SQFT]
+    assert store.counts()[schema.PARCELS] == 4
+    lot = _parcels(store)[schema.LOT_SQFT]
     assert lot.max() / lot.min() < 1.01  # same-size squares, whatever the source CRS
 
 
@@ -178,10 +178,10 @@ def test_assessor_csv_refreshes_stored_parcels(store, tmp_path):
     assert (report.n_accepted, len(report.rejected)) == (1, 1)
     assert "row 4 (AIN 8888888888): no parcel polygon" in report.summary()
     row = _parcels(store).loc["5161003901"]
-    assert row[S.USE_CODE] == "2710" and row[S.BLDG_SQFT] == 1300 and row[S.LAND_VALUE] == 260_000
-    assert row[S.PROPERTY_TYPE] == "C/I" and row[S.ROLL_YEAR] == 2025
-    assert row[S.USE_DESCRIPTION] == "Parking Lot (Commercial Use Property)"
-    assert row[S.SITUS_ADDRESS] == "111 E 1ST ST"  # kept from the polygon layer
+    assert row[schema.USE_CODE] == "2710" and row[schema.BLDG_SQFT] == 1300 and row[schema.LAND_VALUE] == 260_000
+    assert row[schema.PROPERTY_TYPE] == "C/I" and row[schema.ROLL_YEAR] == 2025
+    assert row[schema.USE_DESCRIPTION] == "Parking Lot (Commercial Use Property)"
+    assert row[schema.SITUS_ADDRESS] == "111 E 1ST ST"  # kept from the polygon layer
 
 
 def test_lapd_crime_csv(zoned_store, tmp_path):
@@ -193,17 +193,17 @@ def test_lapd_crime_csv(zoned_store, tmp_path):
     report = ingest_file(zoned_store, "incidents", path)
     assert (report.n_accepted, len(report.rejected)) == (2, 1)
     assert "row 4 (DR_NO 250104569): LAT/LON is 0" in report.summary()
-    inc = zoned_store.read_layer(S.INCIDENTS).set_index(S.INCIDENT_ID)
+    inc = zoned_store.read_layer(schema.INCIDENTS).set_index(schema.INCIDENT_ID)
     first = inc.loc["250104567"]
     # 01:00 Pacific standard time on 1 March 2025 = 09:00 UTC
-    assert first[S.OCCURRED_AT] == pd.Timestamp("2025-03-01 09:00", tz="UTC")
-    assert first[S.REPORTED_AT] == pd.Timestamp("2025-03-02 08:00", tz="UTC")
-    assert (first[S.INCIDENT_TYPE], first[S.VERIFICATION], first[S.SOURCE_TYPE]) == ("other", "unverified", "lapd_import")
-    assert first[S.DESCRIPTION] == "VEHICLE - STOLEN" and first[S.PREMISE_DESC] == "PARKING LOT"
-    assert first[S.LOCATION_TEXT] == "200 N SPRING ST" and first[S.RPT_DIST_NO] == 101
-    assert (first[S.LAPD_AREA], first[S.AREA_NAME], first[S.WARRANT_SHOWN]) == (1, "Central", "unknown")
-    assert first[S.COUNCIL_DISTRICT] == 1 and inc.loc["250104568", S.COUNCIL_DISTRICT] == 14
-    assert inc.loc["250104568", S.OCCURRED_AT].hour == 5  # 21:30 PST -> 05:30 UTC next day
+    assert first[schema.OCCURRED_AT] == pd.Timestamp("2025-03-01 09:00", tz="UTC")
+    assert first[schema.REPORTED_AT] == pd.Timestamp("2025-03-02 08:00", tz="UTC")
+    assert (first[schema.INCIDENT_TYPE], first[schema.VERIFICATION], first[schema.SOURCE_TYPE]) == ("other", "unverified", "lapd_import")
+    assert first[schema.DESCRIPTION] == "VEHICLE - STOLEN" and first[schema.PREMISE_DESC] == "PARKING LOT"
+    assert first[schema.LOCATION_TEXT] == "200 N SPRING ST" and first[schema.RPT_DIST_NO] == 101
+    assert (first[schema.LAPD_AREA], first[schema.AREA_NAME], first[schema.WARRANT_SHOWN]) == (1, "Central", "unknown")
+    assert first[schema.COUNCIL_DISTRICT] == 1 and inc.loc["250104568", schema.COUNCIL_DISTRICT] == 14
+    assert inc.loc["250104568", schema.OCCURRED_AT].hour == 5  # 21:30 PST -> 05:30 UTC next day
 
 
 def test_generic_latlon_incidents_csv(store, tmp_path):
@@ -213,11 +213,11 @@ def test_generic_latlon_incidents_csv(store, tmp_path):
                     "T-2,2025-07-15 10:00,34.0541,-118.2431,Checkpoint,bogus,,\n")
     report = ingest_file(store, "incidents", path)
     assert report.n_accepted == 2
-    inc = store.read_layer(S.INCIDENTS).set_index(S.INCIDENT_ID)
-    assert inc.loc["T-1", S.OCCURRED_AT] == pd.Timestamp("2025-07-14 16:30", tz="UTC")
-    assert tuple(inc.loc["T-1", [S.INCIDENT_TYPE, S.VERIFICATION, S.SOURCE_TYPE]]) == (
+    inc = store.read_layer(schema.INCIDENTS).set_index(schema.INCIDENT_ID)
+    assert inc.loc["T-1", schema.OCCURRED_AT] == pd.Timestamp("2025-07-14 16:30", tz="UTC")
+    assert tuple(inc.loc["T-1", [schema.INCIDENT_TYPE, schema.VERIFICATION, schema.SOURCE_TYPE]]) == (
         "staging_area", "corroborated", "community_tracker")
-    assert tuple(inc.loc["T-2", [S.INCIDENT_TYPE, S.VERIFICATION, S.SOURCE_TYPE]]) == ("checkpoint", "unverified", "staff")
+    assert tuple(inc.loc["T-2", [schema.INCIDENT_TYPE, schema.VERIFICATION, schema.SOURCE_TYPE]]) == ("checkpoint", "unverified", "staff")
 
 
 def test_council_districts(store, tmp_path):
@@ -225,8 +225,8 @@ def test_council_districts(store, tmp_path):
     districts().to_file(path)
     report = ingest_file(store, "districts", path)
     assert report.n_accepted == 2
-    d = store.read_layer(S.DISTRICTS).set_index(S.DISTRICT)
-    assert d.loc[14, S.DISTRICT_NAME] == "Council District 14" and set(d[S.VINTAGE]) == {"2021"}
+    d = store.read_layer(schema.DISTRICTS).set_index(schema.DISTRICT)
+    assert d.loc[14, schema.DISTRICT_NAME] == "Council District 14" and set(d[schema.VINTAGE]) == {"2021"}
 
 
 def test_rap_parks(store, tmp_path):
@@ -237,8 +237,8 @@ def test_rap_parks(store, tmp_path):
                              crs="EPSG:4326").to_crs("EPSG:2229")
     parks.to_file(tmp_path / "parks.gpkg")
     assert ingest_file(store, "parks", tmp_path / "parks.gpkg").n_accepted == 2
-    p = store.read_layer(S.PARKS).set_index(S.PARK_ID)
-    assert p.loc["1001", S.PARK_NAME] == "Grand Park" and p.loc["1001", S.PARK_CLASS] == "R"
+    p = store.read_layer(schema.PARKS).set_index(schema.PARK_ID)
+    assert p.loc["1001", schema.PARK_NAME] == "Grand Park" and p.loc["1001", schema.PARK_CLASS] == "R"
 
 
 def _asset_frame() -> pd.DataFrame:
@@ -252,19 +252,19 @@ def _asset_frame() -> pd.DataFrame:
 def test_department_asset_list_replaces_derived_sites(store, tmp_path, fmt):
     county_parcels().to_file(tmp_path / "p.geojson")
     ingest_file(store, "parcels", tmp_path / "p.geojson")
-    assert "CLA-5161003902" in set(store.read_layer(S.SITES)[S.SITE_ID])
+    assert "CLA-5161003902" in set(store.read_layer(schema.SITES)[schema.SITE_ID])
     path = tmp_path / f"assets.{fmt}"
     frame = _asset_frame()
     frame.to_csv(path, index=False) if fmt == "csv" else frame.to_excel(path, index=False)
     report = ingest_file(store, "sites", path, department="GSD")
     assert report.n_accepted == 2
-    sites = store.read_layer(S.SITES).set_index(S.SITE_ID)
+    sites = store.read_layer(schema.SITES).set_index(schema.SITE_ID)
     assert sorted(sites.index) == ["GSD-001", "LADOT-7"]  # derived CLA-... sites replaced
     lot = sites.loc["LADOT-7"]
-    assert lot[S.AINS] == "5161003901;5161003902" and lot[S.OWNING_DEPT] == "GSD"
-    assert lot[S.USE_CODE] == "2700" and lot[S.SITE_ORIGIN] == "asset_list"
-    one = _parcels(store)[S.LOT_SQFT].loc["5161003901"]
-    assert lot[S.AREA_SQFT] == pytest.approx(2 * one, rel=0.01)  # union of two adjacent-ish parcels
+    assert lot[schema.AINS] == "5161003901;5161003902" and lot[schema.OWNING_DEPT] == "GSD"
+    assert lot[schema.USE_CODE] == "2700" and lot[schema.SITE_ORIGIN] == "asset_list"
+    one = _parcels(store)[schema.LOT_SQFT].loc["5161003901"]
+    assert lot[schema.AREA_SQFT] == pytest.approx(2 * one, rel=0.01)  # union of two adjacent-ish parcels
     assert shapely.get_num_geometries(lot.geometry) == 2
 
 
@@ -275,8 +275,8 @@ def test_asset_list_with_department_column_and_geometry(store, tmp_path):
     gdf.to_file(tmp_path / "rap_sites.geojson")
     report = ingest_file(store, "sites", tmp_path / "rap_sites.geojson")
     assert report.n_accepted == 1
-    site = store.read_layer(S.SITES).iloc[0]
-    assert (site[S.SITE_ID], site[S.OWNING_DEPT], site[S.AINS]) == ("RAP-9", "RAP", None)
+    site = store.read_layer(schema.SITES).iloc[0]
+    assert (site[schema.SITE_ID], site[schema.OWNING_DEPT], site[schema.AINS]) == ("RAP-9", "RAP", None)
 
 
 def test_partial_file_rejects_rows_and_accepts_the_rest(store, tmp_path):
@@ -310,4 +310,4 @@ def test_shapefile_without_prj_imports_with_crs_option(store, tmp_path):
     path = write_zip_shapefile(truncated_shapefile_frame(), tmp_path / "noprj.zip", drop=(".prj",))
     report = ingest_file(store, "parcels", path, crs="2229")
     assert report.n_accepted == 4 and report.crs == "EPSG:2229"
-    assert np.allclose(store.read_layer(S.PARCELS).total_bounds[[0, 1]], [-118.2427, 34.0537], atol=1e-5)
+    assert np.allclose(store.read_layer(schema.PARCELS).total_bounds[[0, 1]], [-118.2427, 34.0537], atol=1e-5)

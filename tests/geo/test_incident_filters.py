@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.analysis.incident_filters import IncidentFilter, counts_by_district, filter_incidents
 from geo.errors import SchemaError
 from tests.conftest import canonical_frame
@@ -18,14 +18,14 @@ def incidents():
     # occurred in UTC; 2026-03-01 06:30 UTC is still 2026-02-28 in Los Angeles
     times = ["2026-03-01T06:30Z", "2026-03-01T20:00Z", "2026-02-01T12:00Z", "2025-12-24T12:00Z"]
     return canonical_frame(
-        S.INCIDENTS, [shapely.Point(-118.25, 34.05)] * 4, incident_id=["a", "b", "c", "d"],
+        schema.INCIDENTS, [shapely.Point(-118.25, 34.05)] * 4, incident_id=["a", "b", "c", "d"],
         occurred_at=list(pd.to_datetime(times, utc=True)), council_district=[1, 1, 2, None],
         incident_type=["staging_area", "arrest", "staging_area", "checkpoint"],
         verification_status=["unverified", "lapd_confirmed", "corroborated", "unverified"])
 
 
 def _ids(frame):
-    return sorted(frame[S.INCIDENT_ID])
+    return sorted(frame[schema.INCIDENT_ID])
 
 
 def test_no_filter_shows_all(incidents):
@@ -57,5 +57,5 @@ def test_bad_windows_say_what_to_fix(incidents):
 
 
 def test_counts_by_district_include_empty_districts(incidents):
-    districts = canonical_frame(S.DISTRICTS, [shapely.box(0, 0, 1, 1)] * 3, district=[1, 2, 3])
+    districts = canonical_frame(schema.DISTRICTS, [shapely.box(0, 0, 1, 1)] * 3, district=[1, 2, 3])
     assert counts_by_district(incidents, districts).to_dict() == {1: 2, 2: 1, 3: 0}

@@ -11,10 +11,10 @@ import pytest
 import shapely
 from PIL import Image
 
-from geo import schema as S
+from geo import schema
 from geo.access.roles import Actor
 from geo.errors import AccessDenied
-from geo.intake.evidence import EvidenceUpload, evidence_root
+from geo.intake.evidence import EvidenceUpload
 from geo.intake.exif import exif_tag_count
 from geo.intake.reports import IncidentReport, IntakeRejected
 from geo.services.admin import load_liaisons
@@ -52,10 +52,10 @@ def jpeg(lat: float | None = None, lon: float | None = None, taken: str | None =
 
 def add_sites(store, *, synthetic: bool = True) -> None:
     """Two City sites: SYN-1 (LADOT) and SYN-2 (RAP), far apart."""
-    sites = canonical_frame(S.SITES, [shapely.box(*SITE_BOX), shapely.box(-118.30, 34.10, -118.299, 34.101)],
+    sites = canonical_frame(schema.SITES, [shapely.box(*SITE_BOX), shapely.box(-118.30, 34.10, -118.299, 34.101)],
                             site_id=["SYN-1", "SYN-2"], owning_dept=["Transportation (LADOT)", "Recreation and Parks (RAP)"],
                             area_sqft=100.0, site_origin="asset_list", is_synthetic=synthetic)
-    store.write_layers({S.SITES: sites})
+    store.write_layers({schema.SITES: sites})
 
 
 def counts(store) -> dict[str, int]:
@@ -99,9 +99,9 @@ def test_contractor_report_on_a_city_site_routes_to_that_departments_liaison(sit
         row = con.execute("SELECT routed_site_id, routed_department, routed_to, routed_email, status, version "
                           "FROM incident_reports WHERE incident_id = ?", (res.incident_id,)).fetchone()
     assert row == ("SYN-1", "Transportation (LADOT)", res.route.routed_to, "dana@example.invalid", "routed", 1)
-    inc = sited.read_layer(S.INCIDENTS).set_index(S.INCIDENT_ID).loc[res.incident_id]
-    assert inc[S.INCIDENT_TYPE] == "staging_area" and inc[S.SOURCE_TYPE] == "contractor"
-    assert inc[S.OCCURRED_AT] == dt.datetime(2026, 3, 1, 17, 0, tzinfo=dt.UTC)  # 09:00 Los Angeles (PST)
+    inc = sited.read_layer(schema.INCIDENTS).set_index(schema.INCIDENT_ID).loc[res.incident_id]
+    assert inc[schema.INCIDENT_TYPE] == "staging_area" and inc[schema.SOURCE_TYPE] == "contractor"
+    assert inc[schema.OCCURRED_AT] == dt.datetime(2026, 3, 1, 17, 0, tzinfo=dt.UTC)  # 09:00 Los Angeles (PST)
     assert inc.geometry.equals(shapely.Point(INSIDE[1], INSIDE[0]))
 
 
@@ -158,7 +158,7 @@ def test_evidence_hash_is_sha256_of_the_received_bytes_and_file_is_write_once(si
     original = res.evidence[0]
     assert original.sha256 == hashlib.sha256(data).hexdigest() and original.size_bytes == len(data)
     assert original.mime == "image/jpeg"  # sniffed from the bytes, not the .txt name
-    path = evidence_root(sited) / original.stored_path
+    path = sited.evidence_dir() / original.stored_path
     assert path.read_bytes() == data
     assert stat.S_IMODE(path.stat().st_mode) == 0o444
     with sited.read() as con:
@@ -212,7 +212,7 @@ def test_derived_copies_have_no_exif_and_link_their_parent(sited):
     originals = [e for e in res.evidence if e.derived_from is None]
     derived = [e for e in res.evidence if e.derived_from is not None]
     assert len(derived) == len(photos) and all(exif_tag_count(p) > 0 for p in photos)
-    root = evidence_root(sited)
+    root = sited.evidence_dir()
     for d in derived:
         data = (root / d.stored_path).read_bytes()
         assert exif_tag_count(data) == 0 and b"Exif" not in data and b"Canon" not in data
@@ -242,7 +242,7 @@ def test_invalid_reports_are_rejected_with_clear_messages_and_nothing_written(si
         submit(sited, IncidentReport(**{**base, **changes}), [EvidenceUpload("p.jpg", jpeg(*INSIDE))])
     assert "nothing was written" in str(info.value)
     assert counts(sited) == before
-    assert not evidence_root(sited).exists()
+    assert not sited.evidence_dir().exists()
 
 
 def test_bad_user_role_and_empty_evidence_are_rejected(sited):

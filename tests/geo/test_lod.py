@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.analysis.lod import (
     AGGREGATE,
     ALL,
@@ -55,7 +55,7 @@ def test_choose_detail():
 
 
 def test_rows_in_view_uses_the_index():
-    frame = canonical_frame(S.PARCELS, [shapely.box(-118.25 + i * 0.01, 34.05, -118.249 + i * 0.01, 34.051)
+    frame = canonical_frame(schema.PARCELS, [shapely.box(-118.25 + i * 0.01, 34.05, -118.249 + i * 0.01, 34.051)
                                         for i in range(5)], ain=[str(i) for i in range(5)])
     view = MapView(16, (-118.2525, 34.0475, -118.2275, 34.0525))
     assert rows_in_view(frame, view).tolist() == [0, 1, 2]

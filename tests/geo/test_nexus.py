@@ -13,7 +13,7 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from geo import schema as S
+from geo import schema
 from geo.analysis.analyze import analyze
 from geo.errors import SchemaError, StoreError
 from geo.nexus.snapshot import (
@@ -53,16 +53,16 @@ def build_hostile_store(path) -> object:
     """Write the synthetic sample with hostile owner names, descriptions, evidence refs and a site name."""
     sample = generate_sample()
     frames = dict(sample.frames)
-    parcels = frames[S.PARCELS].copy()
-    private = parcels[S.OWNER_NAME].isna().to_numpy()
+    parcels = frames[schema.PARCELS].copy()
+    private = parcels[schema.OWNER_NAME].isna().to_numpy()
     names = np.array(OWNERS, dtype=object)[np.arange(private.sum()) % len(OWNERS)]
-    parcels.loc[private, S.OWNER_NAME] = names
-    incidents = frames[S.INCIDENTS].copy()
-    incidents[S.DESCRIPTION] = [HOSTILE[i % len(HOSTILE)] for i in range(len(incidents))]
-    incidents[S.EVIDENCE_REFS] = ["@evidence;=HYPERLINK(\"http://x\")"] * len(incidents)
-    sites = frames[S.SITES].copy()
-    sites.loc[sites[S.SITE_ID] == "SYN-SITE-0012", S.NAME] = "<script>alert('x')</script> =HYPERLINK(\"x\")"
-    frames.update({S.PARCELS: parcels, S.INCIDENTS: incidents, S.SITES: sites})
+    parcels.loc[private, schema.OWNER_NAME] = names
+    incidents = frames[schema.INCIDENTS].copy()
+    incidents[schema.DESCRIPTION] = [HOSTILE[i % len(HOSTILE)] for i in range(len(incidents))]
+    incidents[schema.EVIDENCE_REFS] = ["@evidence;=HYPERLINK(\"http://x\")"] * len(incidents)
+    sites = frames[schema.SITES].copy()
+    sites.loc[sites[schema.SITE_ID] == "SYN-SITE-0012", schema.NAME] = "<script>alert('x')</script> =HYPERLINK(\"x\")"
+    frames.update({schema.PARCELS: parcels, schema.INCIDENTS: incidents, schema.SITES: sites})
     store = open_store(str(path))
     store.write_layers(frames, mode="replace", status=sample.status)
     return store
@@ -76,43 +76,43 @@ def hostile(tmp_path_factory):
 
 
 def _snapped(store, as_of: dt.date) -> pd.DataFrame:
-    res = analyze(store.read_layer(S.PARCELS), store.read_layer(S.SITES), store.read_layer(S.INCIDENTS),
-                  store.read_status(), store.read_overrides(), districts=store.read_layer(S.DISTRICTS),
-                  parks=store.read_layer(S.PARKS), as_of=as_of)
+    res = analyze(store.read_layer(schema.PARCELS), store.read_layer(schema.SITES), store.read_layer(schema.INCIDENTS),
+                  store.read_status(), store.read_overrides(), districts=store.read_layer(schema.DISTRICTS),
+                  parks=store.read_layer(schema.PARKS), as_of=as_of)
     return res.incidents
 
 
 def test_ledger_counts_equal_the_snapped_incidents(hostile):
     store, t = hostile
     snapped = _snapped(store, t.as_of)
-    assert len(t.ledger) == len(snapped) == len(store.read_layer(S.INCIDENTS))
+    assert len(t.ledger) == len(snapped) == len(store.read_layer(schema.INCIDENTS))
     assert t.ledger["snap_kind"].value_counts().to_dict() == snapped["snap_kind"].value_counts().to_dict()
     private = snapped[snapped["owner_class"] == "private"]
     assert t.inventory["incidents_on_site"].sum() == (private["snap_kind"] == "on_site").sum()
     assert t.inventory["incidents_adjacent"].sum() == (private["snap_kind"] == "adjacent").sum()
-    assert set(t.inventory[S.AIN]) == set(private[S.AIN])
+    assert set(t.inventory[schema.AIN]) == set(private[schema.AIN])
     assert t.inventory["fee_incidents"].sum() == t.ledger["counts_toward_fee"].sum()
     counted = t.ledger[t.ledger["counts_toward_fee"]]
     assert (counted["snap_kind"] == "on_site").all()
-    assert counted[S.VERIFICATION].isin(["corroborated", "lapd_confirmed"]).all()
+    assert counted[schema.VERIFICATION].isin(["corroborated", "lapd_confirmed"]).all()
     assert (t.ledger["site_control"] == "not recorded").all()
 
 
 def test_parcel_months_and_owner_rollup_sum_to_the_inventory(hostile):
     _, t = hostile
-    by_ain = t.parcel_months.groupby(S.AIN)[["on_site", "adjacent", "total"]].sum()
-    inv = t.inventory.set_index(S.AIN)
+    by_ain = t.parcel_months.groupby(schema.AIN)[["on_site", "adjacent", "total"]].sum()
+    inv = t.inventory.set_index(schema.AIN)
     assert (by_ain["on_site"] == inv["incidents_on_site"].reindex(by_ain.index)).all()
     assert (by_ain["total"] == inv["incidents_total"].reindex(by_ain.index)).all()
     assert t.owners["parcels"].sum() == len(t.inventory)
     for col in SUMMED:
         assert t.owners[col].sum() == pytest.approx(t.inventory[col].sum()), col
     listed = [a for ains in t.owners["ains"] for a in ains.split(";")]
-    assert sorted(listed) == sorted(t.inventory[S.AIN])
+    assert sorted(listed) == sorted(t.inventory[schema.AIN])
     assert (t.owners["parcels"] > 1).any(), "the fixture gives owners several parcels"
     assert (t.inventory["repeat_site"] == (t.inventory["incidents_total"] >= 2)).all()
     assert (t.inventory["est_open_area_sqft"] >= 0).all()
-    assert (t.inventory["est_open_area_sqft"] <= t.inventory[S.LOT_SQFT]).all()
+    assert (t.inventory["est_open_area_sqft"] <= t.inventory[schema.LOT_SQFT]).all()
 
 
 def test_fee_scenarios_check_proportionality_per_parcel(hostile):
@@ -216,15 +216,15 @@ def test_csv_zip_and_geopackage_neutralise_text(hostile, tmp_path):
             for value in frame[col]:
                 _assert_neutral(value, f"{layer}.{col}")
     ledger = pyogrio.read_dataframe(path, layer="SYNTHETIC_ledger")
-    assert len(ledger) == len(t.ledger) and "'@evidence;=HYPERLINK(\"http://x\")" in set(ledger[S.EVIDENCE_REFS])
+    assert len(ledger) == len(t.ledger) and "'@evidence;=HYPERLINK(\"http://x\")" in set(ledger[schema.EVIDENCE_REFS])
 
 
 def test_build_nexus_refuses_a_snapping_table_of_other_incidents(hostile):
     store, t = hostile
-    incidents = store.read_layer(S.INCIDENTS)
+    incidents = store.read_layer(schema.INCIDENTS)
     snapped = _snapped(store, t.as_of)
     with pytest.raises(SchemaError, match="does not match the incidents"):
-        build_nexus(store.read_layer(S.PARCELS), incidents, snapped.iloc[:-1], as_of=t.as_of)
+        build_nexus(store.read_layer(schema.PARCELS), incidents, snapped.iloc[:-1], as_of=t.as_of)
     assert latest_incident_date(incidents) == t.as_of
 
 

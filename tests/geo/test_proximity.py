@@ -11,13 +11,13 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import schema as S
+from geo import schema
 from geo.analysis.proximity import (
     FT_PER_M,
     count_points_within,
     in_window,
     incident_counts,
-    local_dates,
+    local_days,
     nearest_distance_ft,
     point_polygon_distance,
     polygon_anchors,
@@ -62,8 +62,8 @@ def test_incident_counts_by_radius_and_window():
 
 def test_local_dates_use_la_calendar():
     ts = pd.Series(pd.to_datetime(["2026-03-11T03:00:00Z", "2026-03-11T09:00:00Z"], utc=True))
-    assert local_dates(ts).astype(str).tolist() == ["2026-03-10", "2026-03-11"]
-    mask = in_window(local_dates(ts), as_of=dt.date(2026, 3, 10), days=1)
+    assert local_days(ts).astype(str).tolist() == ["2026-03-10", "2026-03-11"]
+    mask = in_window(local_days(ts), as_of=dt.date(2026, 3, 10), days=1)
     assert mask.tolist() == [True, False]
 
 
@@ -114,4 +114,4 @@ def test_counts_exact_and_never_fall_as_radius_grows(pts, radii):
 
 def test_metres_to_us_feet():
     assert pytest.approx(820.2083, abs=1e-4) == 250 * FT_PER_M
-    assert S.OCCURRED_AT == "occurred_at"
+    assert schema.OCCURRED_AT == "occurred_at"

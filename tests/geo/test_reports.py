@@ -11,10 +11,10 @@ import pandas as pd
 import pypdfium2 as pdfium
 import pytest
 
-from geo import schema as S
+from geo import schema
 from geo.config import SIGN_TEXT_EN
 from geo.errors import GeoDataError, SchemaError
-from geo.reports import monthly as M
+from geo.reports import monthly
 from geo.reports.board import board_pdf_bytes, resolve_department
 from geo.reports.publish import SUPPRESSED
 from geo.reports.sign_packet import QRCode, record_url, sign_packet_pdf
@@ -31,10 +31,10 @@ NOTE = "Port Police patrol nightly; =cmd|' /C calc'!A0 <script>alert(1)</script>
 def store(tmp_path_factory):
     """The hostile sample store with one Harbor status change carrying a hostile note."""
     s = build_hostile_store(tmp_path_factory.mktemp("reports") / "reports.gpkg")
-    sites = s.read_layer(S.SITES)
-    site = sites.loc[sites[S.OWNING_DEPT].str.startswith("Harbor"), S.SITE_ID].iloc[0]
-    version = int(s.read_status().set_index(S.SITE_ID).loc[site, S.VERSION])
-    s.save_status(site, {S.STATUS_NOTE: NOTE, S.SIGN_STATUS: "posted", S.SIGN_POSTED_ON: "2026-03-01"},
+    sites = s.read_layer(schema.SITES)
+    site = sites.loc[sites[schema.OWNING_DEPT].str.startswith("Harbor"), schema.SITE_ID].iloc[0]
+    version = int(s.read_status().set_index(schema.SITE_ID).loc[site, schema.VERSION])
+    s.save_status(site, {schema.STATUS_NOTE: NOTE, schema.SIGN_STATUS: "posted", schema.SIGN_POSTED_ON: "2026-03-01"},
                   expect_version=version, user="harbor liaison")
     return s
 
@@ -63,9 +63,9 @@ def flat(text: str) -> str:
 # --- monthly -------------------------------------------------------------------------------
 def test_monthly_pdf_renders_with_month_tables_and_method(store):
     report = monthly_from_store(store, PLANNER, month="2026-03")
-    text, _ = render(M.monthly_pdf_bytes(report), artifact="monthly_report_2026-03_page1.png")
+    text, _ = render(monthly.monthly_pdf_bytes(report), artifact="monthly_report_2026-03_page1.png")
     body = flat(text)
-    for expected in ("March 2026", "Board of Police Commissioners", M.BY_TYPE, M.BY_LEVEL, M.TYPE_LEVEL,
+    for expected in ("March 2026", "Board of Police Commissioners", monthly.BY_TYPE, monthly.BY_LEVEL, monthly.TYPE_LEVEL,
                      "CD 15", SUPPRESSED, "k = 11", "SYNTHETIC DEMO DATA", "PUBLIC"):
         assert expected in body, expected
     for hostile in (*HOSTILE, "SYN-2026", "SYN-SITE", "BLOCK"):
@@ -73,36 +73,36 @@ def test_monthly_pdf_renders_with_month_tables_and_method(store):
 
 
 def test_every_month_is_suppressed_and_no_withheld_cell_is_solvable(store):
-    incidents = store.read_layer(S.INCIDENTS)
-    months = sorted(incidents[S.OCCURRED_AT].dt.tz_convert("America/Los_Angeles").dt.strftime("%Y-%m").unique())
+    incidents = store.read_layer(schema.INCIDENTS)
+    months = sorted(incidents[schema.OCCURRED_AT].dt.tz_convert("America/Los_Angeles").dt.strftime("%Y-%m").unique())
     for month in months:
         report = monthly_from_store(store, PLANNER, month=month)
         for name, tab in report.tables.items():
             pub = tab.published()
             values = [v for v in pub.to_numpy().ravel() if not isinstance(v, str)]
             assert all(v == 0 or v >= 11 for v in values), (month, name)
-        shape = (len(report.tables[M.BY_TYPE].counts), 6, 3)
-        assert not any(m.any() for m in M.solvable_cells(report.tables, shape).values()), month
-        assert report.tables[M.BY_TYPE].counts.to_numpy().sum() == report.incidents
+        shape = (len(report.tables[monthly.BY_TYPE].counts), 6, 3)
+        assert not any(m.any() for m in monthly.solvable_cells(report.tables, shape).values()), month
+        assert report.tables[monthly.BY_TYPE].counts.to_numpy().sum() == report.incidents
 
 
 def test_an_empty_month_is_a_report_of_zeros(store, tmp_path):
     report = monthly_from_store(store, PLANNER, month="2031-02")
-    assert report.incidents == 0 and M.published_total(report) == "0"
-    text, _ = render(M.monthly_pdf_bytes(report))
+    assert report.incidents == 0 and monthly.published_total(report) == "0"
+    text, _ = render(monthly.monthly_pdf_bytes(report))
     assert "February 2031" in flat(text) and "Incidents this month: 0" in flat(text)
-    rows = list(csv.DictReader(io.StringIO(M.monthly_csv_bytes(report).decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(monthly.monthly_csv_bytes(report).decode("utf-8-sig"))))
     assert rows and {r["published_value"] for r in rows} == {"0"}
     with pytest.raises(SchemaError, match=r"write it as YYYY-MM"):
-        M.parse_month("2026-3x")
+        monthly.parse_month("2026-3x")
 
 
 def test_monthly_csv_matches_the_published_tables(store):
     report = monthly_from_store(store, PLANNER, month="2026-03")
-    rows = list(csv.DictReader(io.StringIO(M.monthly_csv_bytes(report).decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(monthly.monthly_csv_bytes(report).decode("utf-8-sig"))))
     assert len(rows) == sum(t.published().size for t in report.tables.values())
-    pub = report.tables[M.BY_LEVEL].published()
-    got = {(r["row"], r["column"]): r["published_value"] for r in rows if r["table"] == M.BY_LEVEL}
+    pub = report.tables[monthly.BY_LEVEL].published()
+    got = {(r["row"], r["column"]): r["published_value"] for r in rows if r["table"] == monthly.BY_LEVEL}
     assert all(got[(r, c)] == str(pub.loc[r, c]) for r in pub.index for c in pub.columns)
 
 
@@ -119,7 +119,7 @@ def test_board_pdf_lists_department_overdue_items_and_measures_as_text(store):
     for site in report.overdue["Site"]:
         assert site in body
     summary = report.summary.set_index("Measure")["Sites"]
-    assert summary["Sites identified (owned or controlled)"] == (store.read_layer(S.SITES)[S.OWNING_DEPT]
+    assert summary["Sites identified (owned or controlled)"] == (store.read_layer(schema.SITES)[schema.OWNING_DEPT]
                                                                 == report.department).sum()
 
 
@@ -166,7 +166,7 @@ def test_cli_reports_and_their_errors(store, tmp_path, capsys):
     assert cli_main(["report", "board", "--department", "Airport", "--as-of", "2026-03-01", *base]) == 0
     assert cli_main(["report", "sign-packet", "--department", "Airports", *base]) == 0
     names = {p.name for p in out.iterdir()}
-    lawa = (store.read_layer(S.SITES)[S.OWNING_DEPT] == "Airports (LAWA)").sum()
+    lawa = (store.read_layer(schema.SITES)[schema.OWNING_DEPT] == "Airports (LAWA)").sum()
     assert {"SYNTHETIC_monthly_report_2026-03.pdf", "SYNTHETIC_monthly_report_2026-03.csv",
             "SYNTHETIC_board_report_Airports_LAWA_2026-03-01.pdf"} <= names
     assert sum(n.startswith("SYNTHETIC_sign_packet_") for n in names) == lawa
@@ -188,7 +188,7 @@ def test_site_map_draws_the_site_and_its_neighbours_in_colour():
     site = shapely.box(x0, y0, x0 + 200, y0 + 150)
     ring = np.array([shapely.box(x0 + dx, y0 + dy, x0 + dx + 180, y0 + dy + 140)
                      for dx, dy in ((-220, 0), (220, 0), (0, 170), (0, -170))], dtype=object)
-    sheet = SiteSheet(record={S.SITE_ID: "T-1", S.NAME: "Test lot"}, site_geom=site, neighbours=ring)
+    sheet = SiteSheet(record={schema.SITE_ID: "T-1", schema.NAME: "Test lot"}, site_geom=site, neighbours=ring)
     doc = pdfium.PdfDocument(sign_packet_pdf(sheet, synthetic=False))
     try:
         rgb = np.asarray(doc[1].render(scale=0.8).to_pil().convert("RGB"), dtype=int)

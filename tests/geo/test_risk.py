@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import schema as S
+from geo import schema
 from geo.analysis.risk import RiskRules, apply_overrides, score_sites, shape_metrics, tier_of
 from geo.errors import CRSError, SchemaError
 from tests.geo import town
@@ -18,7 +18,7 @@ RULES = RiskRules()
 def features(**over) -> pd.DataFrame:
     row = {"category": "parking_lot", "open_area_sqft": 10_000.0, "compactness": np.pi / 4,
            RULES.near_column: 4, RULES.wide_column: 5, "dist_repeat_site_ft": 100.0, "dist_ramp_ft": 1000.0,
-           S.GATE_STATUS: "closed_locked"}
+           schema.GATE_STATUS: "closed_locked"}
     row.update(over)
     return pd.DataFrame([row])
 
@@ -47,7 +47,7 @@ def test_s1_hand_score_and_words():
     ({RULES.wide_column: 0}, "pts_near_wide", 0), ({"dist_repeat_site_ft": 501.0}, "pts_repeat_site", 5),
     ({"dist_repeat_site_ft": np.inf}, "pts_repeat_site", 0), ({"dist_ramp_ft": 2000.0}, "pts_ramp", 5),
     ({"dist_ramp_ft": 3000.0}, "pts_ramp", 0), ({"dist_ramp_ft": np.nan}, "pts_ramp", 0),
-    ({S.GATE_STATUS: "open"}, "pts_gate", 0),
+    ({schema.GATE_STATUS: "open"}, "pts_gate", 0),
 ])
 def test_each_factor(over, column, points):
     assert score_sites(features(**over))[column].iloc[0] == points
@@ -96,7 +96,7 @@ def test_overrides_latest_wins_beside_computed():
        gate=st.sampled_from(["open", "closed_locked", "closed_unlocked", "no_gate", "unknown"]))
 def test_score_in_range_and_tier_follows_thresholds(cat, area, pp, near, wide, rep, ramp, gate):
     f = features(category=cat, open_area_sqft=area, compactness=pp, dist_repeat_site_ft=rep, dist_ramp_ft=ramp,
-                 **{RULES.near_column: near, RULES.wide_column: wide, S.GATE_STATUS: gate})
+                 **{RULES.near_column: near, RULES.wide_column: wide, schema.GATE_STATUS: gate})
     out = score_sites(f).iloc[0]
     assert 0 <= out["risk_score"] <= 100
     s = out["risk_score"]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.crs import feet_to_lonlat, lonlat_to_feet
 from geo.errors import SchemaError
 from geo.intake.routing import SiteIndex
@@ -16,7 +16,7 @@ from tests.actors import ADMIN
 
 def _sites_ft(boxes: list[tuple[float, float, float, float]], depts: list[str]) -> gpd.GeoDataFrame:
     """Sites given as boxes in EPSG:2229 feet, stored in EPSG:4326 like the store's layer."""
-    frame = gpd.GeoDataFrame({S.SITE_ID: [f"S{i}" for i in range(len(boxes))], S.OWNING_DEPT: depts},
+    frame = gpd.GeoDataFrame({schema.SITE_ID: [f"S{i}" for i in range(len(boxes))], schema.OWNING_DEPT: depts},
                              geometry=[shapely.box(*b) for b in boxes], crs="EPSG:2229")
     return frame.to_crs("EPSG:4326")
 

@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from geo import schema as S
+from geo import schema
 
 DOC = (Path(__file__).resolve().parents[2] / "data" / "README.md").read_text()
 
 
-@pytest.mark.parametrize("layer", [*S.LAYER_COLUMNS, "site_status"])
+@pytest.mark.parametrize("layer", [*schema.LAYER_COLUMNS, "site_status"])
 def test_every_column_is_documented(layer):
     section = DOC.split(f"## `{layer}`")[1].split("\n## ")[0]
-    cols = S.STATUS_COLUMNS if layer == "site_status" else S.LAYER_COLUMNS[layer]
+    cols = schema.STATUS_COLUMNS if layer == "site_status" else schema.LAYER_COLUMNS[layer]
     for col in cols:
         assert f"| `{col.name}` | {col.kind} |" in section, f"{layer}.{col.name} missing from data/README.md"

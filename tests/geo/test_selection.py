@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.analysis.selection import clicked_lonlat, feature_at
 from geo.errors import CRSError
 from tests.conftest import canonical_frame
@@ -15,7 +15,7 @@ SMALL = shapely.box(-118.251, 34.049, -118.249, 34.051)  # inside BIG
 
 @pytest.fixture
 def sites():
-    return canonical_frame(S.SITES, [BIG, SMALL], site_id=["BIG", "SMALL"])
+    return canonical_frame(schema.SITES, [BIG, SMALL], site_id=["BIG", "SMALL"])
 
 
 @pytest.mark.parametrize(
@@ -26,7 +26,7 @@ def sites():
 )
 def test_no_usable_click_gives_none(event, sites):
     assert clicked_lonlat(event) is None
-    assert feature_at(event, sites, id_column=S.SITE_ID) is None
+    assert feature_at(event, sites, id_column=schema.SITE_ID) is None
 
 
 def test_object_click_wins_over_map_click():
@@ -35,23 +35,23 @@ def test_object_click_wins_over_map_click():
 
 
 def test_click_inside_overlapping_polygons_picks_the_smallest(sites):
-    assert feature_at({"last_clicked": {"lat": 34.05, "lng": -118.25}}, sites, id_column=S.SITE_ID) == "SMALL"
-    assert feature_at({"last_clicked": {"lat": 34.045, "lng": -118.255}}, sites, id_column=S.SITE_ID) == "BIG"
+    assert feature_at({"last_clicked": {"lat": 34.05, "lng": -118.25}}, sites, id_column=schema.SITE_ID) == "SMALL"
+    assert feature_at({"last_clicked": {"lat": 34.045, "lng": -118.255}}, sites, id_column=schema.SITE_ID) == "BIG"
 
 
 def test_click_outside_every_site_is_none(sites):
-    assert feature_at({"last_clicked": {"lat": 34.2, "lng": -118.5}}, sites, id_column=S.SITE_ID) is None
+    assert feature_at({"last_clicked": {"lat": 34.2, "lng": -118.5}}, sites, id_column=schema.SITE_ID) is None
 
 
 def test_click_on_an_incident_marker_resolves_within_tolerance():
-    pts = canonical_frame(S.INCIDENTS, [shapely.Point(-118.25, 34.05), shapely.Point(-118.2, 34.1)],
+    pts = canonical_frame(schema.INCIDENTS, [shapely.Point(-118.25, 34.05), shapely.Point(-118.2, 34.1)],
                           incident_id=["A", "B"])
     near = {"last_object_clicked": {"lat": 34.05005, "lng": -118.25}}  # about 18 ft north of A
-    assert feature_at(near, pts, id_column=S.INCIDENT_ID, tolerance_ft=60) == "A"
-    assert feature_at(near, pts, id_column=S.INCIDENT_ID, tolerance_ft=10) is None
+    assert feature_at(near, pts, id_column=schema.INCIDENT_ID, tolerance_ft=60) == "A"
+    assert feature_at(near, pts, id_column=schema.INCIDENT_ID, tolerance_ft=10) is None
 
 
 def test_projected_frames_are_refused():
-    frame = canonical_frame(S.SITES, [BIG], site_id=["BIG"]).to_crs(2229)
+    frame = canonical_frame(schema.SITES, [BIG], site_id=["BIG"]).to_crs(2229)
     with pytest.raises(CRSError, match="feature_at"):
-        feature_at({"last_clicked": {"lat": 34.05, "lng": -118.25}}, frame, id_column=S.SITE_ID)
+        feature_at({"last_clicked": {"lat": 34.05, "lng": -118.25}}, frame, id_column=schema.SITE_ID)

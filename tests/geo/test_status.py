@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.errors import SchemaError, StoreError
 from geo.store.status import StatusConflict
 from stagemap_cli.main import main
@@ -14,10 +14,10 @@ from tests.conftest import canonical_frame
 
 
 def _add_sites(store):
-    sites = canonical_frame(S.SITES, [shapely.box(-118.25, 34.05, -118.249, 34.051)] * 2,
+    sites = canonical_frame(schema.SITES, [shapely.box(-118.25, 34.05, -118.249, 34.051)] * 2,
                             site_id=["SYN-1", "SYN-2"], owning_dept="Transportation (LADOT)",
                             area_sqft=100.0, site_origin="asset_list")
-    store.write_layers({S.SITES: sites})
+    store.write_layers({schema.SITES: sites})
     return store
 
 

@@ -16,7 +16,7 @@ import psycopg
 import pytest
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.errors import GeoDataError, StoreError
 from geo.store import open_store
 from geo.store.migrations.runner import head_revision
@@ -28,14 +28,14 @@ pytestmark = pytest.mark.usefixtures("pg_cluster")
 
 
 def _sites(n: int = 2):
-    return canonical_frame(S.SITES, [shapely.box(-118.25, 34.05, -118.249, 34.051)] * n,
+    return canonical_frame(schema.SITES, [shapely.box(-118.25, 34.05, -118.249, 34.051)] * n,
                            site_id=[f"SYN-{i + 1}" for i in range(n)], owning_dept="Transportation (LADOT)",
                            area_sqft=100.0, site_origin="asset_list")
 
 
 @pytest.fixture
 def pg_sited(pg_store):
-    pg_store.write_layers({S.SITES: _sites(5)})
+    pg_store.write_layers({schema.SITES: _sites(5)})
     pg_store.log_event(actor="ana", role="planner", action="export.csv", entity="sites")
     return pg_store
 
@@ -194,8 +194,8 @@ def test_app_role_cannot_create_the_schema_and_says_to_run_migrate_as_owner(pg_c
         assert main(["migrate", "--store", pg_cluster.owner_url(db)]) == 0
         store = open_store(pg_cluster.app_url(db))
         assert store.schema_revision() == head_revision()
-        store.write_layers({S.SITES: _sites()})
-        assert store.counts()[S.SITE_STATUS] == 2
+        store.write_layers({schema.SITES: _sites()})
+        assert store.counts()[schema.SITE_STATUS] == 2
     finally:
         pg_cluster.drop_database(db)
 
@@ -222,7 +222,7 @@ def test_info_and_errors_never_show_the_password(pg_store):
 
 # --- PostGIS storage and identical round trips --------------------------------------------------
 def test_geometry_is_postgis_4326_with_a_gist_index(pg_store, three_districts):
-    pg_store.write_layers({S.DISTRICTS: three_districts})
+    pg_store.write_layers({schema.DISTRICTS: three_districts})
     with pg_store.read() as con:
         srid, kind = con.execute("SELECT DISTINCT ST_SRID(geom), GeometryType(geom) FROM districts").fetchone()
         indexes = {r[0] for r in con.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'parcels'")}
@@ -239,7 +239,7 @@ def _awkward_parcels(n: int = 3000):
                                      shapely.box(-118.28, 34.0, -118.27, 34.01)])
     texts = ["plain", "", None, "tab\there", "new\nline", "back\\slash", "quote\"'", "ünïcödé 中文", "\\N", "a,b"]
     frame = canonical_frame(
-        S.PARCELS, geoms, ain=[f"{i:010d}" for i in range(n)],
+        schema.PARCELS, geoms, ain=[f"{i:010d}" for i in range(n)],
         situs_address=[texts[i % len(texts)] for i in range(n)],
         land_value=[None if i % 7 == 0 else float(i) * 1.1 for i in range(n)],
         year_built=[None if i % 5 == 0 else 1900 + i % 120 for i in range(n)],
@@ -254,15 +254,15 @@ def test_bulk_write_round_trips_identically_on_both_backends(pg_store, store):
     parcels = _awkward_parcels()
     dup = parcels.iloc[[5]].assign(situs_address="second copy wins")
     frame = pd.concat([parcels, dup], ignore_index=True).set_crs("EPSG:4326", allow_override=True)
-    results = [s.write_layers({S.PARCELS: frame})[S.PARCELS] for s in (store, pg_store)]
+    results = [s.write_layers({schema.PARCELS: frame})[schema.PARCELS] for s in (store, pg_store)]
     assert results[0] == results[1]
-    lite, pg = store.read_layer(S.PARCELS), pg_store.read_layer(S.PARCELS)
+    lite, pg = store.read_layer(schema.PARCELS), pg_store.read_layer(schema.PARCELS)
     pd.testing.assert_frame_equal(pd.DataFrame(lite.drop(columns="geometry")),
                                   pd.DataFrame(pg.drop(columns="geometry")))
     assert shapely.equals(lite.geometry.values, pg.geometry.values).all()
-    assert pg.loc[5, S.SITUS_ADDRESS] == "second copy wins"
-    again = [s.write_layers({S.PARCELS: parcels.iloc[:10]})[S.PARCELS] for s in (store, pg_store)]
+    assert pg.loc[5, schema.SITUS_ADDRESS] == "second copy wins"
+    again = [s.write_layers({schema.PARCELS: parcels.iloc[:10]})[schema.PARCELS] for s in (store, pg_store)]
     assert again[0] == again[1] and again[0].updated == 10
     assert store.counts() == pg_store.counts()
-    assert store.delete_rows(S.PARCELS, ["0000000001", "0000000002", "nope"]) == \
-        pg_store.delete_rows(S.PARCELS, ["0000000001", "0000000002", "nope"]) == 2
+    assert store.delete_rows(schema.PARCELS, ["0000000001", "0000000002", "nope"]) == \
+        pg_store.delete_rows(schema.PARCELS, ["0000000001", "0000000002", "nope"]) == 2

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import schema as S
+from geo import schema
 from geo.config import COUNTY_LAT, COUNTY_LON, SYNTHETIC_SOURCE, Directive
 from geo.io.outline import county_polygon_deg
 from geo.synthetic import GEN_VERSION, Sample, generate_parcels, generate_sample, real_shaped_layers
@@ -36,8 +36,8 @@ def frame_digest(frame: pd.DataFrame, key: str) -> str:
 
 def sample_digest(sample: Sample) -> str:
     """Return one SHA-256 over every layer and the status table."""
-    parts = [f"{layer}:{frame_digest(frame, S.LAYER_KEYS[layer])}" for layer, frame in sorted(sample.frames.items())]
-    parts.append(f"status:{frame_digest(sample.status, S.SITE_ID)}")
+    parts = [f"{layer}:{frame_digest(frame, schema.LAYER_KEYS[layer])}" for layer, frame in sorted(sample.frames.items())]
+    parts.append(f"status:{frame_digest(sample.status, schema.SITE_ID)}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -72,24 +72,24 @@ def test_lattice_chunks_match_one_pass(districts):
     one = generate_parcels(50_000, 0, 10_000, districts=districts)
     parts = pd.concat([generate_parcels(50_000, a, b, districts=districts)
                        for a, b in ((0, 3_333), (3_333, 7_001), (7_001, 10_000))], ignore_index=True)
-    assert frame_digest(parts, S.AIN) == frame_digest(one, S.AIN)
-    assert frame_digest(one, S.AIN) == GOLDEN_LATTICE_10K_SHA256
+    assert frame_digest(parts, schema.AIN) == frame_digest(one, schema.AIN)
+    assert frame_digest(one, schema.AIN) == GOLDEN_LATTICE_10K_SHA256
 
 
 def test_demo_rows_do_not_depend_on_chunking(districts):
     one = generate_parcels(3_000, 0, 3_000, districts=districts)
     tail = generate_parcels(3_000, 1_234, 3_000, districts=districts)
-    assert frame_digest(tail, S.AIN) == frame_digest(one.iloc[1_234:].reset_index(drop=True), S.AIN)
+    assert frame_digest(tail, schema.AIN) == frame_digest(one.iloc[1_234:].reset_index(drop=True), schema.AIN)
 
 
 # --- schema and labelling ---------------------------------------------------------------
 def test_frames_have_exactly_the_canonical_columns_in_4326(sample):
-    assert set(sample.frames) == {S.PARCELS, S.SITES, S.INCIDENTS, S.DISTRICTS, S.PARKS}
+    assert set(sample.frames) == {schema.PARCELS, schema.SITES, schema.INCIDENTS, schema.DISTRICTS, schema.PARKS}
     for layer, frame in sample.frames.items():
-        assert list(frame.columns) == [*S.column_names(layer), "geometry"], layer
+        assert list(frame.columns) == [*schema.column_names(layer), "geometry"], layer
         assert frame.crs.to_epsg() == 4326, layer
-        assert frame[S.IS_SYNTHETIC].all() and (frame[S.SOURCE] == SYNTHETIC_SOURCE).all(), layer
-        assert frame[S.LAYER_KEYS[layer]].is_unique, layer
+        assert frame[schema.IS_SYNTHETIC].all() and (frame[schema.SOURCE] == SYNTHETIC_SOURCE).all(), layer
+        assert frame[schema.LAYER_KEYS[layer]].is_unique, layer
         geoms = frame.geometry.values
         assert shapely.is_valid(geoms).all(), layer
         assert shapely.equals_exact(shapely.set_precision(geoms, 1e-7, mode="pointwise"), geoms).all(), layer
@@ -97,34 +97,34 @@ def test_frames_have_exactly_the_canonical_columns_in_4326(sample):
 
 def test_status_columns_and_enums(sample):
     st = sample.status
-    assert list(st.columns) == [S.SITE_ID, S.SIGN_STATUS, S.SIGN_POSTED_ON, S.GATE_STATUS, S.LAST_INSPECTED,
-                                S.UPDATED_BY, S.UPDATED_AT]
-    assert list(st[S.SITE_ID]) == list(sample.frames[S.SITES][S.SITE_ID])
-    assert st[S.SIGN_STATUS].isin(S.SIGN_STATUSES).all() and st[S.GATE_STATUS].isin(S.GATE_STATUSES).all()
+    assert list(st.columns) == [schema.SITE_ID, schema.SIGN_STATUS, schema.SIGN_POSTED_ON, schema.GATE_STATUS, schema.LAST_INSPECTED,
+                                schema.UPDATED_BY, schema.UPDATED_AT]
+    assert list(st[schema.SITE_ID]) == list(sample.frames[schema.SITES][schema.SITE_ID])
+    assert st[schema.SIGN_STATUS].isin(schema.SIGN_STATUSES).all() and st[schema.GATE_STATUS].isin(schema.GATE_STATUSES).all()
 
 
 def test_enum_columns_use_schema_values(sample):
-    inc = sample.frames[S.INCIDENTS]
-    assert inc[S.INCIDENT_TYPE].isin(S.INCIDENT_TYPES).all()
-    assert inc[S.VERIFICATION].isin(S.VERIFICATION_STATUSES).all()
-    assert set(inc[S.SOURCE_TYPE]) == set(S.SOURCE_TYPES)
-    assert inc[S.WARRANT_SHOWN].isin(S.WARRANT_VALUES).all()
-    assert sample.frames[S.SITES][S.SITE_ORIGIN].eq("asset_list").all()
+    inc = sample.frames[schema.INCIDENTS]
+    assert inc[schema.INCIDENT_TYPE].isin(schema.INCIDENT_TYPES).all()
+    assert inc[schema.VERIFICATION].isin(schema.VERIFICATION_STATUSES).all()
+    assert set(inc[schema.SOURCE_TYPE]) == set(schema.SOURCE_TYPES)
+    assert inc[schema.WARRANT_SHOWN].isin(schema.WARRANT_VALUES).all()
+    assert sample.frames[schema.SITES][schema.SITE_ORIGIN].eq("asset_list").all()
 
 
 def test_ains_are_synthetic_books(sample):
-    parcels, sites = sample.frames[S.PARCELS], sample.frames[S.SITES]
-    assert parcels[S.AIN].str.fullmatch(r"99\d{8}").all()
-    assert (parcels[S.APN] == parcels[S.AIN].map(S.format_apn)).all()
-    site_ains = [a for ains in sites[S.AINS] for a in ains.split(";")]
+    parcels, sites = sample.frames[schema.PARCELS], sample.frames[schema.SITES]
+    assert parcels[schema.AIN].str.fullmatch(r"99\d{8}").all()
+    assert (parcels[schema.APN] == parcels[schema.AIN].map(schema.format_apn)).all()
+    site_ains = [a for ains in sites[schema.AINS] for a in ains.split(";")]
     assert all(re.fullmatch(r"9999\d{6}", a) for a in site_ains)
-    assert sites[S.SITE_ID].str.fullmatch(r"SYN-SITE-\d{4}").all()
-    assert sites[S.NAME].str.fullmatch(r"DEMO [A-Za-z ]+ \d{3} \(synthetic\)").all()
+    assert sites[schema.SITE_ID].str.fullmatch(r"SYN-SITE-\d{4}").all()
+    assert sites[schema.NAME].str.fullmatch(r"DEMO [A-Za-z ]+ \d{3} \(synthetic\)").all()
 
 
 def test_private_ain_books_follow_the_recipe(districts):
     tail = generate_parcels(2_400_000, 2_399_998, 2_400_000, districts=districts)
-    assert list(tail[S.AIN]) == ["9923099998", "9923099999"]  # page (i // 1000) % 100
+    assert list(tail[schema.AIN]) == ["9923099998", "9923099999"]  # page (i // 1000) % 100
     assert lattice_shape(800_000) == (1000, 800) and lattice_shape(2_400_000) == (2000, 1200)
     assert np.prod(lattice_shape(123_457)) >= 123_457
     assert (shapely.get_num_coordinates(tail.geometry.values) == 9).all()
@@ -137,36 +137,36 @@ def test_everything_inside_the_county(sample):
         minx, miny, maxx, maxy = frame.total_bounds
         assert COUNTY_LON[0] <= minx and maxx <= COUNTY_LON[1], layer
         assert COUNTY_LAT[0] <= miny and maxy <= COUNTY_LAT[1], layer
-        if layer != S.DISTRICTS:
+        if layer != schema.DISTRICTS:
             pts = shapely.point_on_surface(frame.geometry.values)
             assert shapely.contains_xy(county, shapely.get_x(pts), shapely.get_y(pts)).all(), layer
     a = anchors()
     assert shapely.contains_xy(county, a.lon, a.lat).all()
 
 
-@pytest.mark.parametrize("layer", [S.PARCELS, S.SITES, S.INCIDENTS])
+@pytest.mark.parametrize("layer", [schema.PARCELS, schema.SITES, schema.INCIDENTS])
 def test_council_district_matches_the_containing_zone(sample, layer):
-    frame, zones = sample.frames[layer], sample.frames[S.DISTRICTS]
+    frame, zones = sample.frames[layer], sample.frames[schema.DISTRICTS]
     pts = gpd.GeoDataFrame(geometry=shapely.point_on_surface(frame.geometry.values), crs=frame.crs)
-    joined = gpd.sjoin(pts, zones[[S.DISTRICT, "geometry"]], predicate="within", how="left")
+    joined = gpd.sjoin(pts, zones[[schema.DISTRICT, "geometry"]], predicate="within", how="left")
     joined = joined[~joined.index.duplicated()]
-    inside = joined[S.DISTRICT].notna()
+    inside = joined[schema.DISTRICT].notna()
     assert inside.mean() > 0.99
-    assert (frame[S.COUNCIL_DISTRICT][inside] == joined[S.DISTRICT][inside].astype(int)).all()
+    assert (frame[schema.COUNCIL_DISTRICT][inside] == joined[schema.DISTRICT][inside].astype(int)).all()
 
 
 def test_districts_are_fifteen_demo_zones(sample):
-    d = sample.frames[S.DISTRICTS]
-    assert list(d[S.DISTRICT]) == list(range(1, 16))
-    assert d[S.DISTRICT_NAME].str.endswith("NOT council district boundaries").all()
-    assert (d[S.VINTAGE] == "synthetic").all()
+    d = sample.frames[schema.DISTRICTS]
+    assert list(d[schema.DISTRICT]) == list(range(1, 16))
+    assert d[schema.DISTRICT_NAME].str.endswith("NOT council district boundaries").all()
+    assert (d[schema.VINTAGE] == "synthetic").all()
     a = anchors()
     hit = [d.geometry.values[cd - 1].contains(shapely.Point(x, y)) for cd, x, y in zip(a.cd, a.lon, a.lat)]
     assert all(hit)
 
 
 def test_parcels_do_not_overlap(sample):
-    geoms = sample.frames[S.PARCELS].geometry.values
+    geoms = sample.frames[schema.PARCELS].geometry.values
     left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
     pairs = left != right
     assert shapely.touches(geoms[left[pairs]], geoms[right[pairs]]).all()  # only two-parcel sites touch
@@ -175,10 +175,10 @@ def test_parcels_do_not_overlap(sample):
 
 # --- shares and realism -----------------------------------------------------------------
 def test_private_use_code_mix(sample):
-    parcels = sample.frames[S.PARCELS]
-    private = parcels[parcels[S.OWNER_NAME].isna()]
-    assert len(private) == 3_000 and len(parcels) == 3_000 + len(sample.frames[S.SITES]) + 36
-    code = private[S.USE_CODE]
+    parcels = sample.frames[schema.PARCELS]
+    private = parcels[parcels[schema.OWNER_NAME].isna()]
+    assert len(private) == 3_000 and len(parcels) == 3_000 + len(sample.frames[schema.SITES]) + 36
+    code = private[schema.USE_CODE]
     share = {
         "sfr": code.eq("0100").mean(),
         "multi": code.isin(["0200", "0300", "0400", "0500"]).mean(),
@@ -187,76 +187,76 @@ def test_private_use_code_mix(sample):
     }
     assert 0.51 < share["sfr"] < 0.59 and 0.17 < share["multi"] < 0.23
     assert 0.12 < share["commercial"] < 0.18 and 0.05 < share["industrial"] < 0.09
-    assert (private[S.USE_CODE].str.len() == 4).all()
-    assert (private[S.USE_CODE_2] == private[S.USE_CODE].str[:2]).all()
-    assert private.loc[code == "0100", S.ZONE].eq("R1-1").all()
-    assert (private[S.JURISDICTION_CITY] == "LOS ANGELES").all()
-    assert private[S.SITUS_ADDRESS].str.startswith("SYNTHETIC - near ").all()
-    assert (private[S.MERGED_COUNT] == 1).all()
+    assert (private[schema.USE_CODE].str.len() == 4).all()
+    assert (private[schema.USE_CODE_2] == private[schema.USE_CODE].str[:2]).all()
+    assert private.loc[code == "0100", schema.ZONE].eq("R1-1").all()
+    assert (private[schema.JURISDICTION_CITY] == "LOS ANGELES").all()
+    assert private[schema.SITUS_ADDRESS].str.startswith("SYNTHETIC - near ").all()
+    assert (private[schema.MERGED_COUNT] == 1).all()
 
 
 def test_sites_categories_departments_and_parcels(sample):
-    sites, parcels = sample.frames[S.SITES], sample.frames[S.PARCELS]
+    sites, parcels = sample.frames[schema.SITES], sample.frames[schema.PARCELS]
     assert len(sites) == 360
-    assert sites[S.ASSET_TYPE].value_counts()[["LADOT parking lot", "RAP park", "LADOT parking garage"]].min() >= 30
+    assert sites[schema.ASSET_TYPE].value_counts()[["LADOT parking lot", "RAP park", "LADOT parking garage"]].min() >= 30
     assert {"Airports (LAWA)", "Harbor Department (Port of LA)", "Library (LAPL)", "Sanitation (LASAN)",
-            "Water and Power (LADWP)", "General Services (GSD)"} <= set(sites[S.OWNING_DEPT])
-    built = sites[S.ASSET_TYPE].str.contains("garage|facility|structure|library|yard")
-    assert (sites.loc[built, S.BLDG_SQFT] > 0).all()
-    two = sites[S.AINS].str.contains(";")
+            "Water and Power (LADWP)", "General Services (GSD)"} <= set(sites[schema.OWNING_DEPT])
+    built = sites[schema.ASSET_TYPE].str.contains("garage|facility|structure|library|yard")
+    assert (sites.loc[built, schema.BLDG_SQFT] > 0).all()
+    two = sites[schema.AINS].str.contains(";")
     assert two.sum() == 36
-    by_ain = parcels.set_index(S.AIN)
+    by_ain = parcels.set_index(schema.AIN)
     for _, site in sites.iterrows():
-        ains = site[S.AINS].split(";")
+        ains = site[schema.AINS].split(";")
         members = by_ain.loc[ains]
-        assert (members[S.OWNER_NAME] == "CITY OF LOS ANGELES").all()
-        assert abs(members[S.LOT_SQFT].sum() - site[S.AREA_SQFT]) <= 2
-    assert by_ain.loc[sites.loc[two, S.AINS].str.split(";").explode(), S.USE_CODE].notna().all()
-    codes = by_ain.loc[[a for x in sites[S.AINS] for a in x.split(";")], S.USE_CODE]
+        assert (members[schema.OWNER_NAME] == "CITY OF LOS ANGELES").all()
+        assert abs(members[schema.LOT_SQFT].sum() - site[schema.AREA_SQFT]) <= 2
+    assert by_ain.loc[sites.loc[two, schema.AINS].str.split(";").explode(), schema.USE_CODE].notna().all()
+    codes = by_ain.loc[[a for x in sites[schema.AINS] for a in x.split(";")], schema.USE_CODE]
     assert set(codes) <= {"2700", "2710", "8800", "880V"}
 
 
 def test_site_status_is_partly_compliant(sample):
     st = sample.status
-    posted = st[S.SIGN_STATUS].eq("posted").mean()
-    assert 0.45 < posted < 0.65 and 0.05 < st[S.SIGN_STATUS].eq("damaged").mean() < 0.16
-    dates = st[S.SIGN_POSTED_ON].dropna()
+    posted = st[schema.SIGN_STATUS].eq("posted").mean()
+    assert 0.45 < posted < 0.65 and 0.05 < st[schema.SIGN_STATUS].eq("damaged").mean() < 0.16
+    dates = st[schema.SIGN_POSTED_ON].dropna()
     assert dates.between(dt.date(2026, 2, 12), dt.date(2026, 4, 30)).all()
     assert (dates > Directive().sign_by).any() and (dates <= Directive().sign_by).any()
-    assert st.loc[st[S.SIGN_STATUS].isin(["none", "unknown"]), S.SIGN_POSTED_ON].isna().all()
-    inspected = st[S.LAST_INSPECTED].dropna()
+    assert st.loc[st[schema.SIGN_STATUS].isin(["none", "unknown"]), schema.SIGN_POSTED_ON].isna().all()
+    inspected = st[schema.LAST_INSPECTED].dropna()
     assert all(d.year == 2026 for d in inspected)
-    parks = sample.frames[S.SITES][S.ASSET_TYPE].eq("RAP park").to_numpy()
-    assert st.loc[parks, S.GATE_STATUS].eq("no_gate").mean() > 0.5
+    parks = sample.frames[schema.SITES][schema.ASSET_TYPE].eq("RAP park").to_numpy()
+    assert st.loc[parks, schema.GATE_STATUS].eq("no_gate").mean() > 0.5
 
 
 def test_incidents_times_ids_and_hot_spots(sample):
-    inc = sample.frames[S.INCIDENTS]
+    inc = sample.frames[schema.INCIDENTS]
     assert len(inc) == 250
-    assert str(inc[S.OCCURRED_AT].dt.tz) == "UTC" and (inc[S.REPORTED_AT] >= inc[S.OCCURRED_AT]).all()
-    assert inc[S.OCCURRED_AT].min() >= pd.Timestamp("2025-06-01", tz="America/Los_Angeles")
-    assert inc[S.OCCURRED_AT].max() < pd.Timestamp("2026-11-01", tz="America/Los_Angeles")
-    assert (inc[S.OCCURRED_AT] > pd.Timestamp("2026-02-10", tz="UTC")).mean() > 0.3
-    years = inc[S.OCCURRED_AT].dt.year.astype(str)
-    assert (inc[S.INCIDENT_ID].str[4:8] == years).all() and inc[S.INCIDENT_ID].str.fullmatch(r"SYN-\d{4}-\d{6}").all()
-    assert inc[S.LOCATION_TEXT].str.fullmatch(r"\d+00 BLOCK - SYNTHETIC").all()
-    assert ((inc[S.RPT_DIST_NO] // 100) == inc[S.LAPD_AREA]).all()
-    assert inc[S.WARRANT_SHOWN].isin(["unknown", "no"]).mean() > 0.8
+    assert str(inc[schema.OCCURRED_AT].dt.tz) == "UTC" and (inc[schema.REPORTED_AT] >= inc[schema.OCCURRED_AT]).all()
+    assert inc[schema.OCCURRED_AT].min() >= pd.Timestamp("2025-06-01", tz="America/Los_Angeles")
+    assert inc[schema.OCCURRED_AT].max() < pd.Timestamp("2026-11-01", tz="America/Los_Angeles")
+    assert (inc[schema.OCCURRED_AT] > pd.Timestamp("2026-02-10", tz="UTC")).mean() > 0.3
+    years = inc[schema.OCCURRED_AT].dt.year.astype(str)
+    assert (inc[schema.INCIDENT_ID].str[4:8] == years).all() and inc[schema.INCIDENT_ID].str.fullmatch(r"SYN-\d{4}-\d{6}").all()
+    assert inc[schema.LOCATION_TEXT].str.fullmatch(r"\d+00 BLOCK - SYNTHETIC").all()
+    assert ((inc[schema.RPT_DIST_NO] // 100) == inc[schema.LAPD_AREA]).all()
+    assert inc[schema.WARRANT_SHOWN].isin(["unknown", "no"]).mean() > 0.8
     # Repeat staging at big private retail parcels, and on or next to City lots.
-    parcels = sample.frames[S.PARCELS]
-    retail = parcels[parcels[S.OWNER_NAME].isna() & parcels[S.USE_CODE].isin(["1100", "1200", "2700"])]
-    hits = gpd.sjoin(inc, retail[[S.AIN, S.LOT_SQFT, "geometry"]], predicate="within")
-    per_parcel = hits.groupby(S.AIN).size()
-    assert len(per_parcel[per_parcel >= 5]) >= 4 and hits[S.LOT_SQFT].min() >= 40_000
+    parcels = sample.frames[schema.PARCELS]
+    retail = parcels[parcels[schema.OWNER_NAME].isna() & parcels[schema.USE_CODE].isin(["1100", "1200", "2700"])]
+    hits = gpd.sjoin(inc, retail[[schema.AIN, schema.LOT_SQFT, "geometry"]], predicate="within")
+    per_parcel = hits.groupby(schema.AIN).size()
+    assert len(per_parcel[per_parcel >= 5]) >= 4 and hits[schema.LOT_SQFT].min() >= 40_000
     assert 0.3 < len(hits) / len(inc) < 0.5
-    lots = sample.frames[S.SITES]
+    lots = sample.frames[schema.SITES]
     near_lot = gpd.sjoin(inc.to_crs(2229), lots.to_crs(2229)[["geometry"]], predicate="dwithin", distance=160)
     assert near_lot.index.nunique() / len(inc) >= 0.25
 
 
 def test_real_shaped_layers_use_real_field_names(sample):
     real = real_shaped_layers(sample)
-    parcels, inc, dist = real[S.PARCELS], real[S.INCIDENTS], real[S.DISTRICTS]
+    parcels, inc, dist = real[schema.PARCELS], real[schema.INCIDENTS], real[schema.DISTRICTS]
     for col in ("AIN", "APN", "UseCode", "UseCode_2", "UseType", "UseDescription", "SitusFullAddress",
                 "TaxRateCity", "Roll_LandValue", "Roll_ImpValue", "Roll_LandBaseYear", "SQFTmain1",
                 "YearBuilt1", "Units1", "ZONE_CMPLT", "CENTER_LAT", "CENTER_LON"):
@@ -266,10 +266,10 @@ def test_real_shaped_layers_use_real_field_names(sample):
         assert col in inc.columns, col
     assert inc["DATE OCC"].str.fullmatch(r"\d\d/\d\d/\d{4} 12:00:00 AM").all()
     assert inc["TIME OCC"].between(0, 2359).all() and inc["TIME OCC"].dtype == np.int64
-    local = sample.frames[S.INCIDENTS][S.OCCURRED_AT].dt.tz_convert("America/Los_Angeles")
+    local = sample.frames[schema.INCIDENTS][schema.OCCURRED_AT].dt.tz_convert("America/Los_Angeles")
     assert (inc["TIME OCC"] == local.dt.hour * 100 + local.dt.minute).all()
     assert {"District", "District_Name"} <= set(dist.columns) and len(dist) == 15
-    assert len(parcels) == len(sample.frames[S.PARCELS])
+    assert len(parcels) == len(sample.frames[schema.PARCELS])
 
 
 def test_sample_writes_to_the_store(sample, tmp_path):
@@ -278,7 +278,7 @@ def test_sample_writes_to_the_store(sample, tmp_path):
     store = open_store(str(tmp_path / "s.gpkg"))
     store.write_layers(sample.frames, mode="replace", status=sample.status)
     counts = store.counts()
-    assert counts[S.PARCELS] == len(sample.frames[S.PARCELS]) and counts[S.SITE_STATUS] == 360
-    back = store.read_status().set_index(S.SITE_ID)
-    assert back.loc["SYN-SITE-0001", S.SIGN_STATUS] == sample.status.iloc[0][S.SIGN_STATUS]
+    assert counts[schema.PARCELS] == len(sample.frames[schema.PARCELS]) and counts[schema.SITE_STATUS] == 360
+    back = store.read_status().set_index(schema.SITE_ID)
+    assert back.loc["SYN-SITE-0001", schema.SIGN_STATUS] == sample.status.iloc[0][schema.SIGN_STATUS]
     assert store.is_synthetic()

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.intake.evidence import EvidenceUpload, evidence_root
+from geo.intake.evidence import EvidenceUpload
 from geo.intake.reports import IncidentReport
 from geo.services.evidence import verify_evidence
 from geo.services.intake import submit_incident
@@ -30,7 +30,7 @@ def test_any_flipped_byte_in_any_original_is_detected(store):
              EvidenceUpload("one.bin", b"\x07")]
     res = submit_incident(store, records("ana"), IncidentReport("other", 34.05, -118.25, "2026-03-01T09:00", "staff"),
                           evidence_files=files)
-    root = evidence_root(store)
+    root = store.evidence_dir()
     stored = [(e.evidence_id, root / e.stored_path) for e in res.evidence]
     assert verify_evidence(store, ADMIN, record=False).ok
     seen = {"cases": 0}
@@ -60,7 +60,7 @@ def test_cli_names_the_tampered_original(db, capsys):
     store = db
     res = submit_incident(store, records("ana"), IncidentReport("other", 34.05, -118.25, "2026-03-01T09:00", "staff"),
                           evidence_files=[EvidenceUpload("a.bin", b"original bytes")])
-    path = evidence_root(store) / res.evidence[0].stored_path
+    path = store.evidence_dir() / res.evidence[0].stored_path
     os.chmod(path, 0o644)
     path.write_bytes(b"Original bytes")
     assert main(["evidence", "verify", "--store", store.url]) == 1

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.errors import InvalidGeometryError
-from geo.io import validate as V
+from geo.io import validate
 
 SQUARE = shapely.box(0, 0, 10, 10)
 BOWTIE = shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10)])
@@ -36,7 +36,7 @@ ZOO = {
 @pytest.mark.parametrize("name", list(ZOO), ids=list(ZOO))
 def test_geometry_zoo(name):
     geom, outcome, text = ZOO[name]
-    check = V.check_geometry(np.array([geom, SQUARE], dtype=object), family=V.POLYGON)
+    check = validate.check_geometry(np.array([geom, SQUARE], dtype=object), family=validate.POLYGON)
     assert check.rejected.iat[1] is None and check.geometry[1] is SQUARE
     if outcome == "ok":
         assert check.rejected.iat[0] is None and check.repaired.iat[0] is None and check.geometry[0] is geom
@@ -48,49 +48,49 @@ def test_geometry_zoo(name):
 
 
 def test_bowtie_repair_keeps_area_and_reason_location():
-    check = V.check_geometry(np.array([BOWTIE], dtype=object), family=V.POLYGON)
+    check = validate.check_geometry(np.array([BOWTIE], dtype=object), family=validate.POLYGON)
     assert check.repaired.iat[0] == "Self-intersection[5 5]"
     assert check.geometry[0].area == pytest.approx(50.0)
 
 
 def test_mixed_and_wrong_types_raise():
     with pytest.raises(InvalidGeometryError, match=r"mixed geometry types \(1 Point, 1 Polygon"):
-        V.check_geometry(np.array([SQUARE, shapely.Point(1, 1)], dtype=object), family=V.POLYGON, label="f")
+        validate.check_geometry(np.array([SQUARE, shapely.Point(1, 1)], dtype=object), family=validate.POLYGON, label="f")
     with pytest.raises(InvalidGeometryError, match=r"holds 1 Polygon geometry, but this import kind needs Point"):
-        V.check_geometry(np.array([SQUARE], dtype=object), family=V.POINT, label="f")
+        validate.check_geometry(np.array([SQUARE], dtype=object), family=validate.POINT, label="f")
 
 
 def test_policies():
     with pytest.raises(InvalidGeometryError, match=r"1 of 2 geometries are invalid \(feature 1: Self-intersection"):
-        V.check_geometry(np.array([BOWTIE, SQUARE], dtype=object), family=V.POLYGON, invalid="raise", label="f")
-    dropped = V.check_geometry(np.array([BOWTIE], dtype=object), family=V.POLYGON, invalid="drop")
+        validate.check_geometry(np.array([BOWTIE, SQUARE], dtype=object), family=validate.POLYGON, invalid="raise", label="f")
+    dropped = validate.check_geometry(np.array([BOWTIE], dtype=object), family=validate.POLYGON, invalid="drop")
     assert "dropped by policy" in dropped.rejected.iat[0]
     with pytest.raises(ValueError, match="invalid must be one of"):
-        V.check_geometry(np.array([SQUARE], dtype=object), family=V.POLYGON, invalid="ignore")
+        validate.check_geometry(np.array([SQUARE], dtype=object), family=validate.POLYGON, invalid="ignore")
 
 
 def test_envelope():
     pts = np.array([shapely.Point(-118.24, 34.05), shapely.Point(-122.4, 37.7), shapely.Point(34.05, -118.24), None],
                    dtype=object)
-    reasons = V.check_envelope(pts)
+    reasons = validate.check_envelope(pts)
     assert reasons.iat[0] is None and reasons.iat[3] is None
     assert "outside LA County (lon -122.40000" in reasons.iat[1]
     assert "look swapped" in reasons.iat[2]
 
 
 def test_real_ains():
-    r = V.check_real_ains(pd.Series(["5173012900", "9912345678", None, "12345678901"]), synthetic=False)
+    r = validate.check_real_ains(pd.Series(["5173012900", "9912345678", None, "12345678901"]), synthetic=False)
     assert r.iat[0] is None and "map book 99xx" in r.iat[1] and "no AIN" in r.iat[2] and "11 digits" in r.iat[3]
-    assert V.check_real_ains(pd.Series(["9912345678"]), synthetic=True).iat[0] is None
+    assert validate.check_real_ains(pd.Series(["9912345678"]), synthetic=True).iat[0] is None
 
 
 def test_dates():
     raw = pd.Series(["03/01/2025 12:00:00 AM", "2025-07-14T09:30", "soon", "2099-01-01", None])
-    parsed = V.parse_dates(raw, formats=("%m/%d/%Y %I:%M:%S %p",))
+    parsed = validate.parse_dates(raw, formats=("%m/%d/%Y %I:%M:%S %p",))
     assert parsed.iat[0] == pd.Timestamp("2025-03-01") and parsed.iat[1] == pd.Timestamp("2025-07-14 09:30")
     utc = parsed.dt.tz_localize("UTC")
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    reasons = V.check_dates(raw, utc, column="DATE OCC", now=now, required=True)
+    reasons = validate.check_dates(raw, utc, column="DATE OCC", now=now, required=True)
     assert reasons.iat[0] is None and reasons.iat[1] is None
     assert "'soon' is not a readable date" in reasons.iat[2]
     assert "is in the future" in reasons.iat[3] and "is missing" in reasons.iat[4]
@@ -99,7 +99,7 @@ def test_dates():
 def test_merge_duplicates_dissolves_stacked_condos():
     frame = gpd.GeoDataFrame({"ain": ["a", "b", "b", "c", "b"], "v": [1, 2, 3, 4, 5]},
                              geometry=[SQUARE, SQUARE, shapely.box(10, 0, 20, 10), SQUARE, SQUARE], crs=2229)
-    merged, table = V.merge_duplicates(frame, "ain")
+    merged, table = validate.merge_duplicates(frame, "ain")
     assert merged["ain"].tolist() == ["a", "b", "c"] and merged["merged_count"].tolist() == [1, 3, 1]
     b = merged.set_index("ain").loc["b"]
     assert b["v"] == 2 and b.geometry.area == pytest.approx(200.0)
@@ -114,7 +114,7 @@ coords = st.tuples(st.integers(-20, 20), st.integers(-20, 20))
 @given(st.lists(coords, min_size=3, max_size=8), st.lists(st.lists(coords, min_size=3, max_size=5), max_size=1))
 def test_any_polygon_passes_is_repaired_or_rejected(shell, holes):
     geom = shapely.Polygon(shell, holes)
-    check = V.check_geometry(np.array([geom], dtype=object), family=V.POLYGON)
+    check = validate.check_geometry(np.array([geom], dtype=object), family=validate.POLYGON)
     out, rejected, repaired = check.geometry[0], check.rejected.iat[0], check.repaired.iat[0]
     if rejected is not None:
         assert isinstance(rejected, str) and rejected
@@ -129,5 +129,5 @@ def test_any_polygon_passes_is_repaired_or_rejected(shell, holes):
 @given(st.floats(-5, 5), st.floats(-5, 5), st.floats(0.1, 50), st.floats(0.1, 50))
 def test_repair_never_changes_valid_rectangles(x, y, w, h):
     geom = shapely.box(x, y, x + w, y + h)
-    check = V.check_geometry(np.array([geom], dtype=object), family=V.POLYGON)
+    check = validate.check_geometry(np.array([geom], dtype=object), family=validate.POLYGON)
     assert check.geometry[0] is geom and check.rejected.iat[0] is None and check.repaired.iat[0] is None

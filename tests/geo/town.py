@@ -40,7 +40,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import schema as S
+from geo import schema
 
 ORIGIN = (6_488_000.0, 1_842_000.0)
 CRS = "EPSG:2229"
@@ -63,7 +63,7 @@ SITE_ROWS = [
     ("S1", (0, 0, 100, 100), "LADOT lot", "8800", "", 0.0, "Transportation (LADOT)", "9999000001", 1),
     ("S2", (200, 0, 300, 50), None, "2700", "Parking Lot", 15_000.0, "General Services (GSD)", "9999000002", 1),
     ("S3", (400, 0, 500, 100), None, "8800", "Government", 0.0, "Recreation and Parks (RAP)", "9999000003", 2),
-    ("S4", (600, 0, 700, 20), None, "880V", "", None, S.UNASSIGNED, "9999000004", 2),
+    ("S4", (600, 0, 700, 20), None, "880V", "", None, schema.UNASSIGNED, "9999000004", 2),
     ("S5", (800, 0, 900, 100), None, "8800", "Fire station", 6_000.0, "Fire (LAFD)", "9999000005", 2),
     ("S6", (1000, 0, 1100, 100), None, "0100", "Single", 1_200.0, "General Services (GSD)", "9999000006", 1),
     ("S7", (1200, 0, 1300, 100), None, "", "Public Parking", None, "Transportation (LADOT)", "9999000007", 1),
@@ -99,11 +99,11 @@ def sites(*, dx: float = 0.0, dy: float = 0.0) -> gpd.GeoDataFrame:
     """Return the town's City sites (EPSG:2229)."""
     rows = SITE_ROWS
     return gpd.GeoDataFrame({
-        S.SITE_ID: [r[0] for r in rows], S.ASSET_TYPE: [r[2] for r in rows], S.USE_CODE: [r[3] for r in rows],
-        S.USE_DESCRIPTION: [r[4] for r in rows], S.BLDG_SQFT: [r[5] for r in rows],
-        S.YEAR_BUILT: [None] * len(rows), S.OWNING_DEPT: [r[6] for r in rows], S.AINS: [r[7] for r in rows],
-        S.COUNCIL_DISTRICT: [r[8] for r in rows], S.LAPD_AREA: [1] * len(rows),
-        S.NAME: [f"Town site {r[0]}" for r in rows],
+        schema.SITE_ID: [r[0] for r in rows], schema.ASSET_TYPE: [r[2] for r in rows], schema.USE_CODE: [r[3] for r in rows],
+        schema.USE_DESCRIPTION: [r[4] for r in rows], schema.BLDG_SQFT: [r[5] for r in rows],
+        schema.YEAR_BUILT: [None] * len(rows), schema.OWNING_DEPT: [r[6] for r in rows], schema.AINS: [r[7] for r in rows],
+        schema.COUNCIL_DISTRICT: [r[8] for r in rows], schema.LAPD_AREA: [1] * len(rows),
+        schema.NAME: [f"Town site {r[0]}" for r in rows],
     }, geometry=[box(*r[1], dx=dx, dy=dy) for r in rows], crs=CRS)
 
 
@@ -111,10 +111,10 @@ def parcels(*, dx: float = 0.0, dy: float = 0.0) -> gpd.GeoDataFrame:
     """Return the town's parcels (EPSG:2229), centroids included."""
     geoms = [box(*r[1], dx=dx, dy=dy) for r in PARCEL_ROWS]
     return gpd.GeoDataFrame({
-        S.AIN: [r[0] for r in PARCEL_ROWS], S.USE_CODE: [r[2] for r in PARCEL_ROWS],
-        S.USE_DESCRIPTION: [""] * len(PARCEL_ROWS), S.OWNER_NAME: [r[3] for r in PARCEL_ROWS],
-        S.COUNCIL_DISTRICT: [1, 1, 2, 1], S.LAPD_AREA: [1, 1, 1, 1],
-        S.CENTROID_X_FT: [g.centroid.x for g in geoms], S.CENTROID_Y_FT: [g.centroid.y for g in geoms],
+        schema.AIN: [r[0] for r in PARCEL_ROWS], schema.USE_CODE: [r[2] for r in PARCEL_ROWS],
+        schema.USE_DESCRIPTION: [""] * len(PARCEL_ROWS), schema.OWNER_NAME: [r[3] for r in PARCEL_ROWS],
+        schema.COUNCIL_DISTRICT: [1, 1, 2, 1], schema.LAPD_AREA: [1, 1, 1, 1],
+        schema.CENTROID_X_FT: [g.centroid.x for g in geoms], schema.CENTROID_Y_FT: [g.centroid.y for g in geoms],
     }, geometry=geoms, crs=CRS)
 
 
@@ -122,16 +122,16 @@ def incidents(*, dx: float = 0.0, dy: float = 0.0) -> gpd.GeoDataFrame:
     """Return the town's incidents (EPSG:2229) at 20:00 UTC (noon in LA) on their dates."""
     when = pd.to_datetime([f"{r[2]}T20:00:00Z" for r in INCIDENT_ROWS], utc=True)
     return gpd.GeoDataFrame({
-        S.INCIDENT_ID: [r[0] for r in INCIDENT_ROWS], S.OCCURRED_AT: when,
-        S.INCIDENT_TYPE: ["staging_area"] * len(INCIDENT_ROWS),
-        S.COUNCIL_DISTRICT: pd.array([None] * len(INCIDENT_ROWS), dtype="Int64"),
-        S.LAPD_AREA: pd.array([None] * len(INCIDENT_ROWS), dtype="Int64"),
+        schema.INCIDENT_ID: [r[0] for r in INCIDENT_ROWS], schema.OCCURRED_AT: when,
+        schema.INCIDENT_TYPE: ["staging_area"] * len(INCIDENT_ROWS),
+        schema.COUNCIL_DISTRICT: pd.array([None] * len(INCIDENT_ROWS), dtype="Int64"),
+        schema.LAPD_AREA: pd.array([None] * len(INCIDENT_ROWS), dtype="Int64"),
     }, geometry=[point(*r[1], dx=dx, dy=dy) for r in INCIDENT_ROWS], crs=CRS)
 
 
 def parks(*, dx: float = 0.0, dy: float = 0.0) -> gpd.GeoDataFrame:
     """Return the town's one park (EPSG:2229)."""
-    return gpd.GeoDataFrame({S.PARK_ID: ["PK1"]}, geometry=[box(*PARK_BOX, dx=dx, dy=dy)], crs=CRS)
+    return gpd.GeoDataFrame({schema.PARK_ID: ["PK1"]}, geometry=[box(*PARK_BOX, dx=dx, dy=dy)], crs=CRS)
 
 
 def ramps(*, dx: float = 0.0, dy: float = 0.0) -> gpd.GeoDataFrame:
@@ -141,12 +141,12 @@ def ramps(*, dx: float = 0.0, dy: float = 0.0) -> gpd.GeoDataFrame:
 
 def status() -> pd.DataFrame:
     """Return the town's site status table."""
-    return pd.DataFrame(STATUS_ROWS, columns=[S.SITE_ID, S.SIGN_STATUS, S.SIGN_POSTED_ON, S.GATE_STATUS])
+    return pd.DataFrame(STATUS_ROWS, columns=[schema.SITE_ID, schema.SIGN_STATUS, schema.SIGN_POSTED_ON, schema.GATE_STATUS])
 
 
 def overrides() -> pd.DataFrame:
     """Return two overrides of S6 (the later one wins) in the store's shape."""
     return pd.DataFrame({
-        S.SITE_ID: ["S6", "S6"], "tier": ["high", "medium"], "reason": ["first look", "site visit: fenced yard"],
+        schema.SITE_ID: ["S6", "S6"], "tier": ["high", "medium"], "reason": ["first look", "site visit: fenced yard"],
         "set_by": ["ana", "ben"], "set_at": ["2026-03-08T10:00:00+00:00", "2026-03-09T10:00:00+00:00"],
     })

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import schema as S
+from geo import schema
 from layers.incidents import MODES, choropleth_color, incident_map
 from tests.conftest import canonical_frame
 
@@ -18,11 +18,11 @@ HOSTILE = "</script><svg onload=alert(1)>`${x}`"
 @pytest.fixture
 def frames():
     incidents = canonical_frame(
-        S.INCIDENTS, [shapely.Point(-118.25, 34.05), shapely.Point(-118.3, 34.1), shapely.Point(-118.31, 34.11)],
+        schema.INCIDENTS, [shapely.Point(-118.25, 34.05), shapely.Point(-118.3, 34.1), shapely.Point(-118.31, 34.11)],
         incident_id=["I-1", HOSTILE, "I-3"], occurred_at=list(pd.to_datetime(["2026-03-01"] * 3, utc=True)),
         incident_type="staging_area", verification_status=["unverified", "corroborated", "lapd_confirmed"],
         council_district=[1, 2, 2])
-    districts = canonical_frame(S.DISTRICTS, [shapely.box(-118.28, 34.0, -118.2, 34.08),
+    districts = canonical_frame(schema.DISTRICTS, [shapely.box(-118.28, 34.0, -118.2, 34.08),
                                               shapely.box(-118.35, 34.08, -118.28, 34.15)], district=[1, 2])
     return incidents, districts, pd.Series({1: 1, 2: 2})
 

@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import shapely
 
-from geo import schema as S
+from geo import schema
 from layers.escape import safe_text
 from layers.overview import PARCEL_DRAW_CAP, store_overview_map
 from tests.conftest import canonical_frame
@@ -17,18 +17,18 @@ HOSTILE = "<img src=x onerror=alert(1)>`${alert(2)}`\\"
 
 
 def _frames(n_parcels: int = 3):
-    sites = canonical_frame(S.SITES, [shapely.box(-118.25, 34.05, -118.249, 34.051)], site_id="SYN-1",
+    sites = canonical_frame(schema.SITES, [shapely.box(-118.25, 34.05, -118.249, 34.051)], site_id="SYN-1",
                             name=HOSTILE, owning_dept="Transportation (LADOT)", area_sqft=1.0,
                             site_origin="asset_list")
     status = pd.DataFrame({"site_id": ["SYN-1"], "sign_status": ["posted"], "gate_status": ["open"]})
     parcels = canonical_frame(
-        S.PARCELS, [shapely.box(-118.25 + i * 1e-4, 34.05, -118.2499 + i * 1e-4, 34.0501) for i in range(n_parcels)],
+        schema.PARCELS, [shapely.box(-118.25 + i * 1e-4, 34.05, -118.2499 + i * 1e-4, 34.0501) for i in range(n_parcels)],
         ain=[f"99000000{i:02d}" for i in range(n_parcels)], use_code="0100")
-    incidents = canonical_frame(S.INCIDENTS, [shapely.Point(-118.24, 34.052), shapely.Point(-118.26, 34.06)],
+    incidents = canonical_frame(schema.INCIDENTS, [shapely.Point(-118.24, 34.052), shapely.Point(-118.26, 34.06)],
                                 incident_id=["SYN-2025-000001", "SYN-2025-000002"],
                                 occurred_at=[pd.Timestamp(dt.datetime(2025, 7, 1), tz="UTC")] * 2,
                                 incident_type="staging_area", verification_status="unverified")
-    districts = canonical_frame(S.DISTRICTS, [shapely.box(-118.3, 34.0, -118.2, 34.1)], district=1,
+    districts = canonical_frame(schema.DISTRICTS, [shapely.box(-118.3, 34.0, -118.2, 34.1)], district=1,
                                 district_name="Demo zone 1 - NOT council district boundaries")
     return dict(sites=sites, status=status, parcels=parcels, incidents=incidents, districts=districts)
 

@@ -43,12 +43,12 @@ class _DriverExecutor:
         self.bind = bind
         self.postgres = bind.dialect.name == "postgresql"
 
-    def execute(self, sql: str, params: tuple | list = ()) -> Any:
+    def execute(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> Any:
         if self.postgres:
             sql = sql.replace("%", "%%").replace("?", "%s")
         return self.bind.exec_driver_sql(sql, tuple(params))
 
-    def executemany(self, sql: str, rows: list) -> Any:
+    def executemany(self, sql: str, rows: list[Any]) -> Any:
         if self.postgres:
             sql = sql.replace("%", "%%").replace("?", "%s")
         return self.bind.exec_driver_sql(sql, [tuple(r) for r in rows])

@@ -1,0 +1,270 @@
+"""Turn a file's raw columns into canonical frames per import kind (parcels, incidents, districts, parks).
+
+Each ``canonical_<kind>`` returns a :class:`geo.io.importers.Canonical`: accepted rows with
+exactly ``schema.column_names(layer)`` plus geometry in EPSG:4326, and the rows rejected or
+repaired with their reasons. Sites live in :mod:`geo.io.sites`.
+"""
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import schema
+from geo.config import DISPLAY_CRS, LOCAL_TZ
+from geo.errors import SchemaError
+from geo.io import aliases, validate
+from geo.io.importers import (
+    LAPD_DATE_FORMATS,
+    Canonical,
+    ImportContext,
+    Rows,
+    assemble,
+    assign_zones,
+    finish,
+    geometry_from,
+    geometry_stage,
+    int_col,
+    measure,
+    provenance,
+    require,
+    text_col,
+)
+from geo.io.readers import RawData
+
+
+# --- parcels ----------------------------------------------------------------------------
+def parcel_attributes(raw: RawData, cols: dict[str, str]) -> pd.DataFrame:
+    """Return canonical parcel attributes (no geometry-derived columns) from raw columns."""
+    f = raw.frame
+    out = pd.DataFrame(index=range(len(f)))
+    out[schema.AIN] = aliases.normalize_ain(f[cols[schema.AIN]]).to_numpy()
+    apn = text_col(f, cols, schema.APN)
+    formatted = apn.astype("string").str.fullmatch(r"\d{4}-\d{3}-\d{3}").fillna(False).astype(bool)
+    ain = out[schema.AIN].astype("string")
+    built = (ain.str[:4] + "-" + ain.str[4:7] + "-" + ain.str[7:10]).astype(object)
+    out[schema.APN] = apn.where(formatted, built.where(ain.notna(), None)).to_numpy()
+    code = aliases.normalize_use_code(f[cols[schema.USE_CODE]]) if schema.USE_CODE in cols else pd.Series([None] * len(f))
+    out[schema.USE_CODE] = code.to_numpy()
+    code2 = text_col(f, cols, schema.USE_CODE_2)
+    out[schema.USE_CODE_2] = code2.where(code2.notna(), code.str[:2].where(code.notna(), None)).to_numpy()
+    use_type, prop_type = text_col(f, cols, schema.USE_TYPE), text_col(f, cols, schema.PROPERTY_TYPE)
+    if use_type.notna().any() and use_type.dropna().str.upper().isin(aliases.PROPERTY_TYPE_CODES).all():
+        use_type, prop_type = pd.Series([None] * len(f), dtype=object), prop_type.fillna(use_type)
+    out[schema.USE_TYPE], out[schema.PROPERTY_TYPE] = use_type.to_numpy(), prop_type.to_numpy()
+    for name in (schema.USE_DESCRIPTION, schema.USE_DETAIL, schema.SITUS_ADDRESS, schema.OWNER_NAME, schema.AGENCY_NAME, schema.ZONE):
+        out[name] = text_col(f, cols, name).to_numpy()
+    out[schema.SITUS_ZIP] = aliases.first5_zip(f[cols[schema.SITUS_ZIP]]).to_numpy() if schema.SITUS_ZIP in cols else None
+    out[schema.JURISDICTION_CITY] = text_col(f, cols, schema.JURISDICTION_CITY).str.upper().to_numpy()
+    for name in (schema.LAND_VALUE, schema.IMP_VALUE):
+        out[name] = aliases.to_number(f[cols[name]]).to_numpy() if name in cols else np.nan
+    out[schema.LAND_BASE_YEAR] = int_col(f, cols, schema.LAND_BASE_YEAR, lo=1).to_numpy()
+    out[schema.ROLL_YEAR] = int_col(f, cols, schema.ROLL_YEAR, lo=1).to_numpy()
+    for name, base in aliases.SUMMED.items():
+        numbered = aliases.numbered_columns(list(f.columns), base)
+        if numbered:
+            out[name] = aliases.sum_numbered(f, numbered).to_numpy()
+        else:
+            out[name] = aliases.to_number(f[cols[name]]).to_numpy() if name in cols else np.nan
+    out[schema.UNITS] = aliases.to_int(out[schema.UNITS]).to_numpy()
+    out[schema.YEAR_BUILT] = int_col(f, cols, schema.YEAR_BUILT, lo=1700, hi=2100).to_numpy()
+    out[schema.COUNCIL_DISTRICT] = int_col(f, cols, schema.COUNCIL_DISTRICT, lo=1, hi=15).to_numpy()
+    out[schema.LAPD_AREA] = int_col(f, cols, schema.LAPD_AREA, lo=1, hi=21).to_numpy()
+    return out
+
+
+def canonical_parcels(raw: RawData, ctx: ImportContext) -> Canonical:
+    """Return canonical parcels: AINs checked, geometry validated, stacked condos merged, areas in 2229.
+
+    A table without polygons (the Assessor yearly CSV) refreshes the attributes of parcels already
+    in the store, keeping their polygons.
+    """
+    cols = aliases.match_columns(raw.frame.columns, schema.PARCELS)
+    require(raw, cols, schema.AIN, schema.PARCELS)
+    attrs = parcel_attributes(raw, cols)
+    prov = provenance(raw, cols, ctx, len(attrs))
+    rows = Rows(raw, keys="AIN " + attrs[schema.AIN].astype("string").fillna("?"))
+    rows.reject(validate.check_real_ains(attrs[schema.AIN], synthetic=bool(prov[schema.IS_SYNTHETIC])))
+    if raw.geometry is None:
+        return _refresh_parcels(raw, ctx, rows, attrs.assign(**prov), cols)
+    geoms = geometry_stage(rows, raw.geometry, raw.crs or DISPLAY_CRS, family=validate.POLYGON, invalid=ctx.invalid)
+    frame = assemble(schema.PARCELS, attrs.assign(**prov, merged_count=1), geoms, rows.ok)
+    merged, table = validate.merge_duplicates(frame, schema.AIN)
+    notes = [] if table.empty else [
+        f"{int(table['count'].sum())} rows shared {len(table)} AINs (stacked condominium polygons): merged into one "
+        f"row each with merged_count, e.g. AIN {table[schema.AIN].iat[0]} x{int(table['count'].iat[0])}"]
+    return finish(schema.PARCELS, rows, _parcel_geometry_columns(merged, ctx), notes)
+
+
+def _parcel_geometry_columns(frame: gpd.GeoDataFrame, ctx: ImportContext) -> gpd.GeoDataFrame:
+    if not len(frame):
+        return frame
+    m = measure(frame)
+    out = assign_zones(frame.assign(**{schema.LOT_SQFT: m["area"], schema.CENTROID_X_FT: m["x"], schema.CENTROID_Y_FT: m["y"]}), ctx)
+    return out[[*schema.column_names(schema.PARCELS), "geometry"]]
+
+
+def _refresh_parcels(raw: RawData, ctx: ImportContext, rows: Rows, attrs: pd.DataFrame,
+                     cols: dict[str, str]) -> Canonical:
+    stored = ctx.parcels() if ctx.parcels is not None else None
+    if stored is None or not len(stored):
+        raise SchemaError(f"{raw.label}: a parcel table without polygons (e.g. the Assessor yearly CSV) updates "
+                          "parcels already in the store, and the store has none. Import the County Parcels "
+                          "layer (GeoJSON, GeoPackage or zipped Shapefile) first.")
+    known = attrs[schema.AIN].isin(set(stored[schema.AIN])).to_numpy()
+    reasons = pd.Series([None] * len(attrs), dtype=object)
+    reasons[~known] = ("no parcel polygon with this AIN in the store (this table has points only); import the "
+                       "County Parcels layer that contains it first")
+    rows.reject(reasons)
+    keep = rows.ok
+    notes = []
+    incoming = attrs[keep]
+    if schema.ROLL_YEAR in cols and incoming[schema.AIN].duplicated().any():
+        before = len(incoming)
+        incoming = incoming.sort_values(schema.ROLL_YEAR, kind="stable").drop_duplicates(schema.AIN, keep="last")
+        notes.append(f"kept the latest roll year for each AIN ({before - len(incoming)} older rows dropped)")
+    incoming = incoming.drop_duplicates(schema.AIN, keep="first")
+    given = [c for c in incoming.columns if c in schema.column_names(schema.PARCELS) and incoming[c].notna().any()]
+    base = stored.set_index(schema.AIN).loc[incoming[schema.AIN]]
+    upd = incoming.set_index(schema.AIN)[[c for c in given if c != schema.AIN]]
+    merged = base.copy()
+    for c in upd.columns:
+        merged[c] = upd[c].where(upd[c].notna(), base[c]) if c not in (schema.SOURCE, schema.FETCHED_AT, schema.IS_SYNTHETIC) else upd[c]
+    frame = gpd.GeoDataFrame(merged.reset_index()[[*schema.column_names(schema.PARCELS), "geometry"]], crs=DISPLAY_CRS)
+    notes.append(f"attributes of {len(frame)} stored parcels updated from this table; their polygons were kept")
+    return finish(schema.PARCELS, rows, frame, notes)
+
+
+# --- incidents --------------------------------------------------------------------------
+def canonical_incidents(raw: RawData, ctx: ImportContext) -> Canonical:
+    """Return canonical incidents from the LAPD crime-data layout or any file with dates and locations."""
+    f = raw.frame
+    cols = aliases.match_columns(f.columns, schema.INCIDENTS)
+    require(raw, cols, "date_occ", schema.INCIDENTS)
+    lapd = "drno" in {aliases.normalize_name(c) for c in f.columns} and "dateocc" in {aliases.normalize_name(c) for c in f.columns}
+    ids = text_col(f, cols, schema.INCIDENT_ID)
+    generated = pd.Series([f"{raw.label.rsplit('.', 1)[0]}-{w.replace(' ', '')}" for w in raw.where(np.arange(len(f)))])
+    ids = ids.where(ids.notna(), generated)
+    rows = Rows(raw, keys=("DR_NO " if lapd else "id ") + ids.astype(str))
+    dup = ids.duplicated(keep="first").to_numpy()
+    dup_reason = pd.Series([None] * len(f), dtype=object)
+    dup_reason[dup] = "duplicate incident id (an earlier row has it); keep one row per incident"
+    occurred = _incident_times(f, cols, "date_occ", "time_occ", rows)
+    reported = _incident_times(f, cols, "date_rptd", None, rows) if "date_rptd" in cols else None
+    rows.reject(dup_reason)
+    geoms = geometry_from(rows, raw, cols, family=validate.POINT, invalid=ctx.invalid)
+    attrs = pd.DataFrame({
+        schema.INCIDENT_ID: ids.to_numpy(), schema.OCCURRED_AT: occurred.to_numpy(),
+        schema.REPORTED_AT: reported.to_numpy() if reported is not None else pd.NaT,
+        schema.INCIDENT_TYPE: _enum(text_col(f, cols, schema.INCIDENT_TYPE), schema.INCIDENT_TYPES, "other"),
+        schema.VERIFICATION: _enum(text_col(f, cols, schema.VERIFICATION), schema.VERIFICATION_STATUSES, "unverified"),
+        schema.SOURCE_TYPE: _enum(text_col(f, cols, schema.SOURCE_TYPE), schema.SOURCE_TYPES, "lapd_import" if lapd else "staff"),
+        schema.DESCRIPTION: _description(f, cols), schema.LOCATION_TEXT: _location(f, cols),
+        schema.PREMISE_DESC: text_col(f, cols, schema.PREMISE_DESC), schema.LAPD_AREA: int_col(f, cols, schema.LAPD_AREA, lo=1, hi=21),
+        schema.RPT_DIST_NO: int_col(f, cols, schema.RPT_DIST_NO, lo=1),
+        schema.COUNCIL_DISTRICT: int_col(f, cols, schema.COUNCIL_DISTRICT, lo=1, hi=15),
+        schema.WARRANT_SHOWN: _enum(text_col(f, cols, schema.WARRANT_SHOWN), schema.WARRANT_VALUES, "unknown"),
+        schema.EVIDENCE_REFS: text_col(f, cols, schema.EVIDENCE_REFS),
+    })
+    names = text_col(f, cols, schema.AREA_NAME)
+    attrs[schema.AREA_NAME] = names.where(names.notna(), attrs[schema.LAPD_AREA].map(schema.LAPD_AREA_NAMES.get, na_action="ignore"))
+    attrs = attrs.assign(**provenance(raw, cols, ctx, len(attrs)))
+    frame = assign_zones(assemble(schema.INCIDENTS, attrs, geoms, rows.ok), ctx)
+    notes = []
+    if lapd:
+        notes.append("LAPD crime-data layout: rows are general crime reports, not verified enforcement incidents; "
+                     "stored with source_type 'lapd_import', type 'other', 'Crm Cd Desc' as description")
+    elif schema.SOURCE_TYPE not in cols:
+        notes.append("no source_type column: rows recorded as source_type 'staff' (imported by City staff)")
+    return finish(schema.INCIDENTS, rows, frame[[*schema.column_names(schema.INCIDENTS), "geometry"]], notes)
+
+
+def _incident_times(f: pd.DataFrame, cols: dict[str, str], date_key: str, time_key: str | None,
+                    rows: Rows) -> pd.Series:
+    raw_dates = f[cols[date_key]].reset_index(drop=True)
+    local = validate.parse_dates(raw_dates, formats=LAPD_DATE_FORMATS).reset_index(drop=True)
+    if time_key and time_key in cols:
+        t = aliases.to_int(f[cols[time_key]]).reset_index(drop=True)
+        bad_t = (t.notna() & ((t < 0) | (t > 2359) | (t % 100 > 59))).fillna(False).to_numpy()
+        hhmm = t.where(~bad_t).fillna(0).astype("int64")
+        local = local.dt.normalize() + pd.to_timedelta(hhmm // 100, unit="h") + pd.to_timedelta(hhmm % 100, unit="m")
+        reasons = pd.Series([None] * len(f), dtype=object)
+        for pos in np.flatnonzero(bad_t):
+            reasons.iat[pos] = f"{cols[time_key]} '{f[cols[time_key]].iat[pos]}' is not a 24-hour HHMM time (0000-2359)"
+        rows.reject(reasons)
+    utc = local.dt.tz_localize(LOCAL_TZ, ambiguous=np.zeros(len(local), bool), nonexistent="shift_forward").dt.tz_convert("UTC")
+    now = pd.Timestamp.now(tz="UTC")
+    rows.reject(validate.check_dates(raw_dates, utc, column=cols[date_key], now=now, required=date_key == "date_occ"))
+    return utc
+
+
+def _enum(values: pd.Series, allowed: tuple[str, ...], default: str) -> pd.Series:
+    norm = values.astype("string").str.strip().str.lower().str.replace(r"[\s-]+", "_", regex=True)
+    return pd.Series(norm.where(norm.isin(allowed), default).astype(object).to_numpy(), dtype=object)
+
+
+def _description(f: pd.DataFrame, cols: dict[str, str]) -> pd.Series:
+    desc = text_col(f, cols, schema.DESCRIPTION)
+    typed = text_col(f, cols, schema.INCIDENT_TYPE)
+    unmapped = typed.where(~typed.astype("string").str.lower().str.replace(" ", "_").isin(schema.INCIDENT_TYPES).fillna(False))
+    return desc.where(desc.notna(), unmapped)
+
+
+def _location(f: pd.DataFrame, cols: dict[str, str]) -> pd.Series:
+    loc, cross = text_col(f, cols, schema.LOCATION_TEXT), text_col(f, cols, "cross_street")
+    loc = loc.astype("string").str.replace(r"\s+", " ", regex=True)
+    both = loc.notna() & cross.notna()
+    out = loc.where(~both, loc + " & " + cross.astype("string"))
+    return pd.Series(out.astype(object).where(out.notna(), None).to_numpy(), dtype=object)
+
+
+# --- districts and parks ----------------------------------------------------------------
+def canonical_districts(raw: RawData, ctx: ImportContext) -> Canonical:
+    """Return council districts 1-15, duplicate numbers dissolved, with their vintage."""
+    f = raw.frame
+    cols = aliases.match_columns(f.columns, schema.DISTRICTS)
+    require(raw, cols, schema.DISTRICT, schema.DISTRICTS)
+    number = int_col(f, cols, schema.DISTRICT)
+    rows = Rows(raw, keys="District " + text_col(f, cols, schema.DISTRICT).astype("string").fillna("?"))
+    bad = pd.Series([None] * len(f), dtype=object)
+    out_of_range = (number.isna() | (number < 1) | (number > 15)).fillna(True).to_numpy()
+    bad[out_of_range] = "council district is not a whole number 1-15; check the District column"
+    rows.reject(bad)
+    geoms = geometry_from(rows, raw, cols, family=validate.POLYGON, invalid=ctx.invalid)
+    vintage = text_col(f, cols, schema.VINTAGE)
+    notes = []
+    if vintage.isna().all():
+        norm = {aliases.normalize_name(c) for c in f.columns}
+        guess = "2012" if {"cdmember", "sqmi"} & norm else None
+        vintage = pd.Series([guess] * len(f), dtype=object)
+        notes.append(f"no vintage column: recorded as {guess or 'unknown'} (lines were redrawn in 2021; "
+                     "add a vintage column to say which plan this is)")
+    attrs = pd.DataFrame({schema.DISTRICT: number, schema.DISTRICT_NAME: text_col(f, cols, schema.DISTRICT_NAME),
+                          schema.VINTAGE: vintage}).assign(**provenance(raw, cols, ctx, len(f)))
+    frame, table = validate.merge_duplicates(assemble(schema.DISTRICTS, attrs, geoms, rows.ok), schema.DISTRICT)
+    if not table.empty:
+        notes.append(f"{len(table)} district numbers appeared in several rows; their polygons were dissolved")
+    return finish(schema.DISTRICTS, rows, frame[[*schema.column_names(schema.DISTRICTS), "geometry"]], notes)
+
+
+def canonical_parks(raw: RawData, ctx: ImportContext) -> Canonical:
+    """Return RAP park polygons with id, name and class (N/C/R when given)."""
+    f = raw.frame
+    cols = aliases.match_columns(f.columns, schema.PARKS)
+    if schema.PARK_ID not in cols and schema.PARK_NAME not in cols:
+        require(raw, cols, schema.PARK_ID, schema.PARKS)
+    ids = text_col(f, cols, schema.PARK_ID).astype("string").str.replace(r"\.0+$", "", regex=True)
+    fallback = pd.Series([f"PARK-{w.split()[-1]}" for w in raw.where(np.arange(len(f)))], dtype="string")
+    ids = pd.Series(ids.fillna(fallback).astype(object).to_numpy(), dtype=object)
+    rows = Rows(raw, keys="park " + ids.astype(str))
+    dup = pd.Series([None] * len(f), dtype=object)
+    dup[ids.duplicated().to_numpy()] = "duplicate park id (an earlier row has it); keep one row per park"
+    rows.reject(dup)
+    geoms = geometry_from(rows, raw, cols, family=validate.POLYGON, invalid=ctx.invalid)
+    cls = text_col(f, cols, schema.PARK_CLASS).astype("string").str.upper()
+    attrs = pd.DataFrame({schema.PARK_ID: ids, schema.PARK_NAME: text_col(f, cols, schema.PARK_NAME),
+                          schema.PARK_CLASS: cls.astype(object).where(cls.notna(), None)})
+    attrs = attrs.assign(**provenance(raw, cols, ctx, len(f)))
+    return finish(schema.PARKS, rows, assemble(schema.PARKS, attrs, geoms, rows.ok))
+
+
