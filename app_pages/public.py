@@ -4,14 +4,13 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import schema
-from geo.config import LOCAL_TZ
 from geo.io.export import export_name, to_csv_bytes
-from geo.reports.publish import K_MIN, public_incident_table, public_sites
+from geo.reports.publish import K_MIN, public_sites
+from geo.services.reports import public_table
 from layers.public_map import public_map
 from ui import auth
 from ui.analysis import current_analysis
-from ui.data import current_store, load_frames
+from ui.data import current_store, load_frames, session_store
 
 actor = auth.page_actor("public")
 url, version = current_store()
@@ -25,14 +24,14 @@ if sites is not None:
     st.metric("Protected City properties", f"{len(sites):,}")
     st_folium(public_map(sites, districts=frames.districts, synthetic=bool(frames.info.is_synthetic)),
               key="public_map", returned_objects=[], use_container_width=True, height=480)
-if len(frames.incidents):
-    months = sorted(frames.incidents[schema.OCCURRED_AT].dt.tz_convert(LOCAL_TZ).dt.strftime("%Y-%m").unique())
-    table = public_incident_table(frames.incidents, districts=sorted(frames.districts[schema.DISTRICT].astype(int)),
-                                  months=months[-12:])
-    published = table.published().astype(str)
-    st.subheader("Reported incidents by council district and month")
+published = public_table(session_store())
+st.subheader("Reported incidents by council district and month")
+if published.empty:
+    st.info("No month has been published yet. A month's counts are published once, after the month closes.")
+else:
+    st.caption("Each month is published once, after it closes, and never changes afterwards; months not shown are "
+               "not yet published.")
     st.dataframe(published, width="stretch")
     synthetic = bool(frames.info.is_synthetic)
-    st.download_button("Download CSV", to_csv_bytes(published.reset_index(names="council_district"),
-                                                    synthetic=synthetic),
+    st.download_button("Download CSV", to_csv_bytes(published.reset_index(), synthetic=synthetic),
                        export_name("incidents_by_district_month", "csv", synthetic=synthetic), mime="text/csv")

@@ -114,3 +114,15 @@ class MapView:
     def center(self) -> tuple[float, float]:
         """Return (lat, lon) of the view's centre."""
         return ((self.bounds[1] + self.bounds[3]) / 2, (self.bounds[0] + self.bounds[2]) / 2)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """One public table as published: what, for which period, when, by whom, its content and hash."""
+
+    kind: str
+    period: str
+    published_at: str
+    published_by: str
+    content: str
+    sha256: str

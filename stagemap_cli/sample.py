@@ -6,6 +6,7 @@ import time
 
 from geo.errors import GeoDataError
 from geo.services.admin import write_sample
+from geo.services.reports import publish_closed_months
 from stagemap_cli.common import EXIT_OK, add_store, add_user, cli_actor, open_cli_store
 
 
@@ -31,8 +32,10 @@ def run_sample(args: argparse.Namespace) -> int:
     store = open_cli_store(args, create=True)
     actor = cli_actor(args, store)
     write_sample(store, actor, generate_sample(n_parcels=args.parcels, n_incidents=args.incidents))
+    published = publish_closed_months(store, actor)
     peak = psutil.Process().memory_info().rss / 2**20
     counts = ", ".join(f"{k} {v:,}" for k, v in store.counts().items() if v)
     print(f"synthetic sample written to {store.display_url} as {actor.name}: {counts} "
-          f"({time.perf_counter() - t0:.1f} s, RSS {peak:,.0f} MiB)")
+          f"({time.perf_counter() - t0:.1f} s, RSS {peak:,.0f} MiB); B.8 months published: "
+          f"{', '.join(published) if published else 'none'}")
     return EXIT_OK

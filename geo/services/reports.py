@@ -11,8 +11,8 @@ import shapely
 from geo import schema
 from geo.access.roles import Actor, authorize
 from geo.analysis.snap import district_of_points
-from geo.config import ANALYSIS_CRS
-from geo.errors import GeoDataError
+from geo.config import ANALYSIS_CRS, LOCAL_TZ
+from geo.errors import GeoDataError, SchemaError
 from geo.io.export import export_name
 from geo.reports.board import BoardReport, board_pdf_bytes, board_report, resolve_department
 from geo.reports.monthly import (
@@ -22,23 +22,75 @@ from geo.reports.monthly import (
     monthly_report,
     parse_month,
 )
+from geo.reports.publication import (
+    KIND_MONTHLY,
+    monthly_content,
+    monthly_from_publication,
+    public_months_table,
+)
 from geo.reports.sign_packet import SiteSheet, sign_packet_pdf, site_sheets
 from geo.services.analysis import analysis_inputs, analyze_inputs
 from geo.store import Store
 
 
-def monthly_from_store(store: Store, actor: Actor, *, month: str) -> MonthlyReport:
-    """Build the month's B.8 report; incidents without a district get it by location.
+def monthly_from_store(store: Store, actor: Actor, *, month: str, as_of: dt.date | None = None) -> MonthlyReport:
+    """Return the month's B.8 report: as published when it was published, else published now.
+
+    A month is published once, after it closes (``as_of``, default today, is after its last
+    day); later runs return the frozen publication, so late reports or new incidents never move
+    a published number. Incidents without a district get it by location.
 
     Raises
     ------
     AccessDenied
         When the role may not publish the monthly report.
     SchemaError
-        When ``month`` is not YYYY-MM.
+        When ``month`` is not YYYY-MM, or the month has not closed yet.
     """
     authorize(actor, "publish_report")
-    parse_month(month)
+    first, last = parse_month(month)
+    month = f"{first:%Y-%m}"
+    done = [p for p in store.read_publications(KIND_MONTHLY) if p.period == month]
+    if done:
+        return monthly_from_publication(done[0])
+    as_of = as_of or dt.date.today()
+    if as_of <= last:
+        raise SchemaError(f"{month} is still open (it ends {last:%d %b %Y}; as of {as_of:%d %b %Y}). B.8 tables "
+                          f"are published once, after the month closes: run this on or after "
+                          f"{last + dt.timedelta(days=1):%d %b %Y}.")
+    report = _monthly_now(store, month)
+    content, public = monthly_content(report)
+    store.publish_once(KIND_MONTHLY, month, content, digest_of=public, user=actor.name, role=actor.role,
+                       source=actor.source, os_user=actor.os_user)
+    return report
+
+
+def publish_closed_months(store: Store, actor: Actor, *, as_of: dt.date | None = None,
+                          last: int = 12) -> list[str]:
+    """Publish each of the ``last`` closed months (those ending before ``as_of``) not yet published.
+
+    Returns the months published now. Months before the first incident are skipped.
+    """
+    authorize(actor, "publish_report")
+    as_of = as_of or dt.date.today()
+    incidents = store.read_layer(schema.INCIDENTS, columns=[schema.OCCURRED_AT])
+    if not len(incidents):
+        return []
+    first = pd.Period(incidents[schema.OCCURRED_AT].min().tz_convert(LOCAL_TZ).strftime("%Y-%m"), "M")
+    closed = pd.period_range(first, pd.Period(as_of, "M") - 1, freq="M")[-last:]
+    done = {p.period for p in store.read_publications(KIND_MONTHLY)}
+    todo = [str(m) for m in closed if str(m) not in done]
+    for month in todo:
+        monthly_from_store(store, actor, month=month, as_of=as_of)
+    return todo
+
+
+def public_table(store: Store) -> pd.DataFrame:
+    """Return the public district x month table, copied from the frozen monthly publications only."""
+    return public_months_table(store.read_publications(KIND_MONTHLY))
+
+
+def _monthly_now(store: Store, month: str) -> MonthlyReport:
     incidents = store.read_layer(schema.INCIDENTS, columns=[schema.OCCURRED_AT, schema.INCIDENT_TYPE, schema.VERIFICATION,
                                                        schema.COUNCIL_DISTRICT])
     districts = store.read_layer(schema.DISTRICTS, columns=[schema.DISTRICT])
@@ -54,9 +106,9 @@ def monthly_from_store(store: Store, actor: Actor, *, month: str) -> MonthlyRepo
                           synthetic=bool(store.is_synthetic()))
 
 
-def write_monthly(store: Store, actor: Actor, *, month: str, out: Path) -> list[Path]:
-    """Write the month's report as PDF and CSV into ``out``; the export is audited."""
-    report = monthly_from_store(store, actor, month=month)
+def write_monthly(store: Store, actor: Actor, *, month: str, out: Path, as_of: dt.date | None = None) -> list[Path]:
+    """Write the month's report (published once, after the month closes) as PDF and CSV into ``out``; audited."""
+    report = monthly_from_store(store, actor, month=month, as_of=as_of)
     stem = f"monthly_report_{report.month}"
     paths = []
     for ext, data in (("pdf", monthly_pdf_bytes(report)), ("csv", monthly_csv_bytes(report))):

@@ -9,8 +9,9 @@ from __future__ import annotations
 from geo.store.audit import AuditStore
 from geo.store.intake import IntakeStore
 from geo.store.layers import LayerStore
+from geo.store.publications import PublicationStore
 from geo.store.status import StatusStore
 
 
-class BaseStore(LayerStore, StatusStore, AuditStore, IntakeStore):
+class BaseStore(LayerStore, StatusStore, AuditStore, IntakeStore, PublicationStore):
     """The store interface both backends implement (see :class:`geo.store.protocol.Store`)."""

@@ -126,3 +126,25 @@ def upgrade_0003(con: Any) -> None:
     """Add the CLI's operating-system user and the changed row's hash to every audit entry."""
     for column in ("os_user", "row_hash"):
         con.execute(f"ALTER TABLE audit_log ADD COLUMN {column} TEXT")
+
+
+#: The publication log (revision 0004): each public table is published once; its content and hash are kept.
+PUBLICATIONS_DDL = (
+    "CREATE TABLE IF NOT EXISTS publications (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, "
+    "period TEXT NOT NULL, published_at TEXT NOT NULL, published_by TEXT NOT NULL, content TEXT NOT NULL, "
+    "sha256 TEXT NOT NULL CHECK (length(sha256) = 64), UNIQUE (kind, period))"
+)
+PUBLICATION_GUARDS = (
+    "CREATE TRIGGER IF NOT EXISTS publications_no_update BEFORE UPDATE ON publications "
+    "BEGIN SELECT RAISE(ABORT, 'a publication is never changed or withdrawn'); END",
+    "CREATE TRIGGER IF NOT EXISTS publications_no_delete BEFORE DELETE ON publications "
+    "BEGIN SELECT RAISE(ABORT, 'a publication is never changed or withdrawn'); END",
+)
+
+
+def upgrade_0004(con: Any) -> None:
+    """Create the publication log: what was published, when, by whom, and its hash (write-once)."""
+    con.execute(PUBLICATIONS_DDL)
+    for guard in PUBLICATION_GUARDS:
+        con.execute(guard)
+    register_layer(con, "publications", geometry_type=None)

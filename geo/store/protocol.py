@@ -8,7 +8,7 @@ from typing import Protocol, runtime_checkable
 import geopandas as gpd
 import pandas as pd
 
-from geo.records import Edit, ImportRecord, IncidentRecord, StoreInfo, WriteResult
+from geo.records import Edit, ImportRecord, IncidentRecord, Publication, StoreInfo, WriteResult
 from geo.store.audit import ChainBreak
 
 
@@ -107,3 +107,11 @@ class Store(Protocol):
 
     def reporter_contacts(self, incident_id: str) -> list[dict[str, object]]:
         """Return one incident's reporter contacts."""
+
+    # publications
+    def publish_once(self, kind: str, period: str, content: str, *, digest_of: str, user: str, role: str,
+                     source: str = "app", os_user: str | None = None) -> tuple[Publication, bool]:
+        """Publish a table once per (kind, period); return it and whether it was created now."""
+
+    def read_publications(self, kind: str) -> list[Publication]:
+        """Return every publication of ``kind``."""

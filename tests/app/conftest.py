@@ -5,6 +5,8 @@ import shutil
 
 import pytest
 
+from geo.access.roles import Actor
+from geo.services.reports import publish_closed_months
 from geo.store import open_store
 from geo.synthetic import generate_sample
 
@@ -21,7 +23,9 @@ def sample_master(tmp_path_factory):
     """Build the default synthetic sample once."""
     path = tmp_path_factory.mktemp("sample") / "sample.gpkg"
     sample = generate_sample()
-    open_store(str(path)).write_layers(sample.frames, mode="replace", status=sample.status)
+    store = open_store(str(path))
+    store.write_layers(sample.frames, mode="replace", status=sample.status)
+    publish_closed_months(store, Actor("records desk", "records"))  # as `stagemap sample` does
     return path
 
 

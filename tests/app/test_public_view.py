@@ -31,4 +31,5 @@ def test_visitor_sees_only_protected_sites_and_suppressed_counts(sample_store):
     table = at.dataframe[0].value
     cells = [v for v in table.to_numpy().ravel() if v not in (SUPPRESSED, "withheld")]
     assert all(not (1 <= int(v) < K_MIN) for v in cells), "a small count reached the public table"
-    assert SUPPRESSED in table.to_numpy().ravel()
+    assert {SUPPRESSED, "withheld"} & set(table.to_numpy().ravel()), "nothing withheld in a sparse sample"
+    assert "Total" not in table.columns, "a total across months changes as months are added: never shown"

@@ -87,7 +87,7 @@ def test_every_month_is_suppressed_and_no_withheld_cell_is_solvable(store):
 
 
 def test_an_empty_month_is_a_report_of_zeros(store, tmp_path):
-    report = monthly_from_store(store, PLANNER, month="2031-02")
+    report = monthly_from_store(store, PLANNER, month="2031-02", as_of=dt.date(2031, 3, 1))
     assert report.incidents == 0 and monthly.published_total(report) == "0"
     text, _ = render(monthly.monthly_pdf_bytes(report))
     assert "February 2031" in flat(text) and "Incidents this month: 0" in flat(text)
