@@ -9,14 +9,25 @@ from streamlit_folium import st_folium
 from geo import schema
 from geo.analysis.deadlines import sign_deadline_text
 from geo.analysis.selection import feature_at
-from geo.errors import AccessDenied, GeoDataError, StatusConflict
-from geo.services.status import save_site_status
+from geo.errors import AccessDenied, GeoDataError
+from geo.intake.status_merge import changed_fields
+from geo.services.status import SaveOutcome, save_with_merge
 from layers.site_map import site_map
 from ui import auth, state
 from ui.analysis import current_analysis, status_of
 from ui.data import current_store, store_at
+from ui.text import md_escape, md_line
 
 actor = auth.page_actor("liaison")
+
+
+def confirmation(site: str, outcome: SaveOutcome) -> str:
+    """Return the lasting confirmation shown after a save."""
+    row = outcome.saved or {}
+    merged = f" Merged on top of {len(outcome.merged_over)} newer edit(s); their other fields were kept." \
+        if outcome.merged_over else ""
+    return (f"Saved {site}: version {row.get(schema.VERSION)}, sign {row.get(schema.SIGN_STATUS)}, gate "
+            f"{row.get(schema.GATE_STATUS)}, by {row.get(schema.UPDATED_BY)}.{merged}")
 
 url, version = current_store()
 res = current_analysis(url, version)
@@ -28,7 +39,7 @@ if not depts:
     st.stop()
 if actor.role == "liaison":  # a liaison works on their own department only
     dept = actor.department
-    st.caption(f"Department: **{dept}**")
+    st.caption(f"Department: **{md_line(dept)}**")
 else:
     dept = st.selectbox("Department", depts, key=state.LIA_DEPT)
 mine = sites[sites[schema.OWNING_DEPT] == dept].assign(
@@ -67,8 +78,9 @@ site_id = st.selectbox("Site to mark", ids, key=state.SELECTED_SITE,
 # The version the user saw is remembered until they save: a save is always based on what they saw.
 seen = st.session_state[state.LIA_SEEN].setdefault(site_id, status_of(url, site_id))
 current = seen
-st.caption(f"Version {current[schema.VERSION]}, last saved by {current.get(schema.UPDATED_BY) or 'import'} "
-           f"at {current.get(schema.UPDATED_AT) or '-'}: sign {current[schema.SIGN_STATUS]}, gate {current[schema.GATE_STATUS]}.")
+st.caption(f"Version {current[schema.VERSION]}, last saved by {md_line(current.get(schema.UPDATED_BY) or 'import')} "
+           f"at {md_line(current.get(schema.UPDATED_AT) or '-')}: sign {md_line(current[schema.SIGN_STATUS])}, "
+           f"gate {md_line(current[schema.GATE_STATUS])}.")
 
 with st.form(f"mark_{site_id}"):
     sign = st.radio("Sign", list(schema.SIGN_STATUSES), horizontal=True, index=schema.SIGN_STATUSES.index(current[schema.SIGN_STATUS]))
@@ -82,27 +94,53 @@ with st.form(f"mark_{site_id}"):
     submitted = st.form_submit_button("Save", type="primary")
 
 if submitted:
-    changes = {schema.SIGN_STATUS: sign, schema.GATE_STATUS: gate, schema.SIGN_TEXT_VERSION: text_version,
-               schema.SIGN_LANGUAGE: language, schema.STATUS_NOTE: note, schema.LAST_INSPECTED: dt.date.today()}
+    form = {schema.SIGN_STATUS: sign, schema.GATE_STATUS: gate, schema.SIGN_TEXT_VERSION: text_version,
+            schema.SIGN_LANGUAGE: language, schema.STATUS_NOTE: note, schema.LAST_INSPECTED: dt.date.today()}
     if sign == "posted":
-        changes[schema.SIGN_POSTED_ON] = posted
-    st.session_state[state.LIA_PENDING] = {"site": site_id, "changes": changes, "based_on": current[schema.VERSION],
+        form[schema.SIGN_POSTED_ON] = posted
+    # only the fields this user changed travel: a newer edit to any other field is kept
+    st.session_state[state.LIA_PENDING] = {"site": site_id, "base": current, "mine": changed_fields(current, form),
                                            "photo": (photo.name, photo.getvalue()) if photo else None}
+    st.session_state[state.LIA_CONFLICT] = None
 
 pending = st.session_state[state.LIA_PENDING]
 if pending and pending["site"] == site_id:
+    st.session_state[state.LIA_PENDING] = None
     try:
-        new = save_site_status(store_at(url), actor, site_id, pending["changes"],
-                               expect_version=pending["based_on"], photo=pending.get("photo"))
-        st.session_state[state.LIA_PENDING] = None
-        st.session_state[state.LIA_SEEN][site_id] = new
-        st.success(f"Saved {site_id}: version {new[schema.VERSION]}, sign {new[schema.SIGN_STATUS]}, gate {new[schema.GATE_STATUS]}.")
-        st.rerun()
-    except StatusConflict as exc:
-        st.error(str(exc))
-        if st.button(f"Re-apply my change on top of version {exc.current[schema.VERSION]}", key=state.LIA_REAPPLY):
-            st.session_state[state.LIA_PENDING] = {**pending, "based_on": exc.current[schema.VERSION]}
-            st.rerun()
+        outcome = save_with_merge(store_at(url), actor, site_id, base=pending["base"], mine=pending["mine"],
+                                  photo=pending.get("photo"))
     except (GeoDataError, AccessDenied) as exc:
-        st.session_state[state.LIA_PENDING] = None
-        st.error(str(exc))
+        st.error(md_escape(exc))
+    else:
+        if outcome.saved is not None:
+            st.session_state[state.LIA_SEEN][site_id] = outcome.saved
+            st.session_state[state.LIA_SAVED] = confirmation(site_id, outcome)
+            st.rerun()
+        st.session_state[state.LIA_CONFLICT] = {"site": site_id, "current": outcome.current,
+                                                "mine": pending["mine"], "conflicts": outcome.conflicts,
+                                                "newer": outcome.merged_over}
+
+conflict = st.session_state[state.LIA_CONFLICT]
+if conflict and conflict["site"] == site_id:
+    newer = "; ".join(e.describe() for e in conflict["newer"]) or "a newer edit"
+    st.error(f"Site {md_line(site_id)} changed since you loaded it ({md_escape(newer)}). Nothing was saved. The fields below were "
+             "changed by both of you: choose which value to keep. Your other changes are kept.")
+    choices = {}
+    for c in conflict["conflicts"]:
+        st.markdown(f"**{c.field}**")
+        left, right = st.columns(2)
+        left.text(f"Yours: {c.mine}")
+        right.text(f"Saved since: {c.theirs}")
+        choices[c.field] = st.radio(f"Keep for {c.field}", ["the saved value", "mine"], horizontal=True,
+                                    key=f"{state.LIA_CONFLICT}_{c.field}")
+    if st.button("Save my choices", type="primary", key=state.LIA_REAPPLY):
+        mine = {k: v for k, v in conflict["mine"].items()
+                if k not in choices or choices[k] == "mine"}
+        st.session_state[state.LIA_PENDING] = {"site": site_id, "base": conflict["current"], "mine": mine,
+                                               "photo": None}
+        st.session_state[state.LIA_CONFLICT] = None
+        st.rerun()
+
+saved = st.session_state[state.LIA_SAVED]
+if saved and saved.startswith(f"Saved {site_id}"):
+    st.success(md_escape(saved))

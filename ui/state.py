@@ -25,6 +25,8 @@ LIA_LAST_CLICK = "lia_last_click"
 LIA_PENDING = "lia_pending"
 LIA_REAPPLY = "lia_reapply"
 LIA_SEEN = "lia_seen"  # site id -> the status row the user is looking at
+LIA_CONFLICT = "lia_conflict"  # a stale save waiting for the user to choose, field by field
+LIA_SAVED = "lia_saved"  # the lasting confirmation of the last save
 # parcel review page
 REV_CATEGORIES = "rev_categories"
 REV_TIERS = "rev_tiers"
@@ -59,7 +61,7 @@ DATA_USER = "data_user"
 _DEFAULTS: dict[str, object] = {
     STORE_URL: None, SELECTED_SITE: None, SELECTED_INCIDENT: None,
     INC_DISTRICTS: [], INC_PERIOD: "All", INC_LAST_DAYS: 30, INC_TYPES: [], INC_VERIFICATION: [],
-    INC_MODE: "clusters", USER_NAME: "", LIA_COLOR: "sign", LIA_LAST_CLICK: None, LIA_PENDING: None, LIA_SEEN: {}, REV_CATEGORIES: [], REV_TIERS: [], REV_DISTRICTS: [], REV_USE_CODE: "", REV_OWNERS: [],
+    INC_MODE: "clusters", USER_NAME: "", LIA_COLOR: "sign", LIA_LAST_CLICK: None, LIA_PENDING: None, LIA_SEEN: {}, LIA_CONFLICT: None, LIA_SAVED: None, REV_CATEGORIES: [], REV_TIERS: [], REV_DISTRICTS: [], REV_USE_CODE: "", REV_OWNERS: [],
     GAP_HIGH_ONLY: False, REP_LAT: 34.0537, REP_LON: -118.2427, REP_LAST_CLICK: None, REV_VIEW: None, REV_LAST_CLICK: None, REV_LINKED: None, DATA_CRS: "", DATA_DEPT: "", DATA_USER: "",
     NEX_RECOVERY: 1.0, NEX_ADJACENT: False, NEX_HASH: None,
 }

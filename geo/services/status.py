@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from geo import schema
@@ -18,6 +19,8 @@ from geo.intake.bulk_status import (
     parse_row,
     read_sheet,
 )
+from geo.intake.status_merge import FieldConflict, merge_stale
+from geo.records import Edit
 from geo.store import Store
 
 
@@ -64,6 +67,63 @@ def save_site_status(store: Store, actor: Actor, site_id: str, changes: dict[str
         changes = {**changes, schema.STATUS_NOTE: f"{note}\n{stored.note()}".strip()}
     return store.save_status(site_id, changes, expect_version=expect_version, user=actor.name, role=actor.role,
                              source=actor.source, os_user=actor.os_user)
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """The result of a save that may have been merged with newer edits.
+
+    ``saved`` is the stored row (``None`` when conflicts are left for the user); ``merged_over``
+    lists the newer edits the change was merged on top of; ``conflicts`` the fields both sides
+    changed, against ``current`` (the newer version, which a resolution must be based on).
+    """
+
+    saved: dict[str, object] | None
+    merged_over: tuple[Edit, ...] = ()
+    conflicts: tuple[FieldConflict, ...] = ()
+    current: dict[str, object] | None = None
+
+
+def save_with_merge(store: Store, actor: Actor, site_id: str, *, base: dict[str, object],
+                    mine: dict[str, object], photo: tuple[str, bytes] | None = None,
+                    attempts: int = 5) -> SaveOutcome:
+    """Save the fields the user changed on ``base``; merge over newer edits field by field.
+
+    Fields nobody else changed are applied on top of the newer version (retrying when yet
+    another save comes first); a field both sides changed is returned as a conflict and nothing
+    is saved, so no acknowledged value is overwritten without the user choosing it.
+
+    Raises
+    ------
+    AccessDenied
+        When the actor may not edit this site; nothing is written.
+    """
+    authorize(actor, "edit_status", department=site_department(store, site_id))
+    changes = dict(mine)
+    if photo is not None:
+        from geo.services.evidence import keep_sign_photo
+
+        stored = keep_sign_photo(store, site_id, photo[0], photo[1])
+        note = str(changes.get(schema.STATUS_NOTE, base.get(schema.STATUS_NOTE)) or "").strip()
+        changes[schema.STATUS_NOTE] = f"{note}\n{stored.note()}".strip()
+    seen: dict[str, object] = dict(base)
+    merged_over: list[Edit] = []
+    for _ in range(attempts):
+        if not changes:
+            return SaveOutcome(saved=dict(seen), merged_over=tuple(merged_over))
+        try:
+            new = store.save_status(site_id, changes, expect_version=int(str(seen[schema.VERSION])),
+                                    user=actor.name, role=actor.role, source=actor.source, os_user=actor.os_user)
+        except StatusConflict as exc:
+            merge = merge_stale(seen, changes, exc.current)
+            merged_over.extend(exc.newer)
+            if merge.conflicts:
+                return SaveOutcome(None, tuple(merged_over), merge.conflicts, dict(exc.current))
+            seen, changes = dict(exc.current), merge.apply
+            continue
+        return SaveOutcome(saved=new, merged_over=tuple(merged_over))
+    raise StoreError(f"Site {site_id} kept changing while saving ({attempts} newer versions in a row); "
+                     "nothing more was saved. Reload the site and try again.")
 
 
 def override_tier(store: Store, actor: Actor, site_id: str, tier: str, *, reason: str) -> None:

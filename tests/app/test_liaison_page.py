@@ -43,7 +43,8 @@ def test_marking_a_sign_updates_status_and_kpis(sample_store):
     assert int(_metric(at, "Signed")) == signed_before + 1
 
 
-def test_stale_save_shows_the_other_edit_and_reapply_works(sample_store):
+def test_a_stale_save_keeps_the_other_edit_and_applies_mine(sample_store):
+    """The red-team case: the other session's fields are never overwritten by this form's stale values."""
     dept = "Transportation (LADOT)"
     site = _unsigned_site(sample_store, dept)
     at = _liaison(dept)
@@ -52,12 +53,31 @@ def test_stale_save_shows_the_other_edit_and_reapply_works(sample_store):
     sample_store.save_status(site, {"gate_status": "closed_locked"}, expect_version=1, user="bo")
     next(r for r in at.radio if r.label == "Sign").set_value("posted")
     next(b for b in at.button if b.label == "Save").click().run()
-    assert at.error and "bo" in at.error[0].value and "gate_status" in at.error[0].value
-    assert sample_store.read_status().set_index("site_id").loc[site, "sign_status"] != "posted"
-    next(b for b in at.button if b.label.startswith("Re-apply my change")).click().run()
-    assert not at.exception
+    assert not at.exception, at.exception
     final = sample_store.read_status().set_index("site_id").loc[site]
-    assert final["sign_status"] == "posted" and final["version"] == 3
+    assert final["sign_status"] == "posted" and final["gate_status"] == "closed_locked" and final["version"] == 3
+    assert any("Merged on top of 1 newer edit" in s.value for s in at.success)
+
+
+def test_a_field_both_changed_is_chosen_side_by_side(sample_store):
+    dept = "Transportation (LADOT)"
+    site = _unsigned_site(sample_store, dept)
+    at = _liaison(dept)
+    at.selectbox(key="selected_site").set_value(site).run()
+    was = sample_store.read_status().set_index("site_id").loc[site, "sign_status"]
+    mine = next(v for v in ("damaged", "none", "unknown") if v != was)
+    sample_store.save_status(site, {"sign_status": "posted", "gate_status": "open"}, expect_version=1, user="bo")
+    next(r for r in at.radio if r.label == "Sign").set_value(mine)
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert at.error and "Nothing was saved" in at.error[0].value
+    assert sample_store.read_status().set_index("site_id").loc[site, "version"] == 2  # bo's save stands
+    texts = [t.value for t in at.text]
+    assert f"Yours: {mine}" in texts and "Saved since: posted" in texts
+    at.radio(key="lia_conflict_sign_status").set_value("mine")
+    at.button(key="lia_reapply").click().run()
+    assert not at.exception, at.exception
+    final = sample_store.read_status().set_index("site_id").loc[site]
+    assert final["sign_status"] == mine and final["gate_status"] == "open" and final["version"] == 3
 
 
 def test_a_liaison_sees_only_their_department(sample_store):
