@@ -5,6 +5,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import schema
+from geo.access.roles import can
 from layers.site_map import site_map
 from ui import auth, state
 from ui.analysis import current_analysis
@@ -50,6 +51,9 @@ st.subheader("By council district")
 st.dataframe(res.kpi_district, hide_index=True, width="stretch")
 st.subheader("Incidents on or beside unprotected City sites")
 st.dataframe(res.near_unprotected, hide_index=True, width="stretch")
-st.subheader("Private repeat-staging hot spots, by owner")
-st.dataframe(res.hot_spot_owners, hide_index=True, width="stretch")
-st.dataframe(res.hot_spots, hide_index=True, width="stretch")
+if can(actor, "view_parcels"):  # private parcels and their owners: Planning and admins only
+    st.subheader("Private repeat-staging hot spots, by owner")
+    st.dataframe(res.hot_spot_owners, hide_index=True, width="stretch")
+    st.dataframe(res.hot_spots, hide_index=True, width="stretch")
+else:
+    st.caption(f"Private repeat-staging hot spots: {len(res.hot_spots):,} parcels (details are for Planning).")
