@@ -17,6 +17,7 @@ from geo.services.intake import submit_incident
 from layers.base import base_map
 from ui import auth, state
 from ui.data import current_store, load_frames, store_at
+from ui.text import md_escape, md_line
 
 actor = auth.page_actor("report")
 
@@ -28,7 +29,8 @@ st.caption("Contractors report any attempted or actual use of City property as a
            "apparent unlawful conduct (B.6). The report is routed to the owning department by location.")
 
 st.markdown("**Where**: click the map, or type the coordinates.")
-event = st_folium(base_map(bounds=tuple(frames.districts.total_bounds) if len(frames.districts) else None),
+event = st_folium(base_map(bounds=tuple(frames.districts.total_bounds) if len(frames.districts) else None,
+                           synthetic=bool(frames.info.is_synthetic)),
                   key="report_map", returned_objects=["last_clicked"], use_container_width=True, height=320)
 where = clicked_lonlat(event)
 if where and where != st.session_state[state.REP_LAST_CLICK]:
@@ -74,8 +76,8 @@ if submitted:
     try:
         result = submit_incident(store_at(url), actor, report, evidence_files=evidence)
     except (GeoDataError, AccessDenied) as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
     else:
         routed = result.route.routed_to or "no City site at this location"
-        st.success(f"Saved incident {result.incident_id} with {len(result.evidence)} evidence file(s). "
-                   f"Routed to: {routed}.")
+        st.success(f"Saved incident {md_line(result.incident_id)} with {len(result.evidence)} evidence file(s). "
+                   f"Routed to: {md_line(routed)}.")

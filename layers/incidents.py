@@ -111,7 +111,7 @@ def incident_map(incidents: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, count
     from layers.style import Banner, Legend
 
     frame = districts if len(districts) else incidents
-    fmap = base_map(bounds=tuple(frame.total_bounds) if len(frame) else None, tiles=tiles)
+    fmap = base_map(bounds=tuple(frame.total_bounds) if len(frame) else None, tiles=tiles, synthetic=synthetic)
     suffix = " (SYNTHETIC)" if synthetic else ""
     if mode != "choropleth" and len(districts):
         districts_layer(districts, name=f"Council districts{suffix}").add_to(fmap)

@@ -31,7 +31,7 @@ def store_overview_map(
     """
     frames = [f for f in (districts, sites, incidents) if len(f)]
     bounds = tuple(pd.concat([f.geometry for f in frames]).total_bounds) if frames else None
-    fmap = base_map(bounds=bounds, tiles=tiles)
+    fmap = base_map(bounds=bounds, tiles=tiles, synthetic=synthetic)
     suffix = " (SYNTHETIC)" if synthetic else ""
     if len(districts):
         districts_layer(districts, name=f"Council districts{suffix}").add_to(fmap)

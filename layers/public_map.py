@@ -23,7 +23,7 @@ def public_map(sites: gpd.GeoDataFrame, *, districts: gpd.GeoDataFrame, syntheti
         raise ValueError(f"public_map: internal columns {sorted(extra)} must not reach a public map; "
                          "build the frame with geo.reports.publish.public_sites().")
     frame = districts if len(districts) else sites
-    fmap = base_map(bounds=tuple(frame.total_bounds) if len(frame) else None, tiles=tiles)
+    fmap = base_map(bounds=tuple(frame.total_bounds) if len(frame) else None, tiles=tiles, synthetic=synthetic)
     suffix = " (SYNTHETIC)" if synthetic else ""
     if len(districts):
         districts_layer(districts, name=f"Council districts{suffix}").add_to(fmap)

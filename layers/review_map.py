@@ -23,11 +23,11 @@ def review_map(features: gpd.GeoDataFrame, *, districts: gpd.GeoDataFrame, aggre
                view: MapView | None, synthetic: bool, note: str, tiles: str | None = "OpenStreetMap") -> folium.Map:
     """Return the review map: ``features`` drawn, or when ``aggregate`` is given, district counts."""
     if view is not None:
-        fmap = base_map(tiles=tiles, zoom_start=view.zoom)
+        fmap = base_map(tiles=tiles, zoom_start=view.zoom, synthetic=synthetic)
         fmap.location = list(view.center)
     else:
         frame = features if len(features) else districts
-        fmap = base_map(bounds=tuple(frame.total_bounds) if len(frame) else None, tiles=tiles)
+        fmap = base_map(bounds=tuple(frame.total_bounds) if len(frame) else None, tiles=tiles, synthetic=synthetic)
     suffix = " (SYNTHETIC)" if synthetic else ""
     if aggregate is not None:
         district_choropleth(districts, aggregate, name=f"Matching records by district{suffix}",

@@ -17,7 +17,7 @@ def site_map(sites: gpd.GeoDataFrame, *, color_by: str, fields: list[str], alias
     """Return a map of ``sites`` (EPSG:4326) fitted to them, with legend, banner and layer control."""
     frame = sites if len(sites) else districts
     bounds = tuple(frame.total_bounds) if frame is not None and len(frame) else None
-    fmap = base_map(bounds=bounds, tiles=tiles)
+    fmap = base_map(bounds=bounds, tiles=tiles, synthetic=synthetic)
     suffix = " (SYNTHETIC)" if synthetic else ""
     if districts is not None and len(districts):
         districts_layer(districts, name=f"Council districts{suffix}").add_to(fmap)

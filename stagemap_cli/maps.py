@@ -15,6 +15,7 @@ from geo.errors import GeoDataError
 from geo.services.analysis import analyze_store
 from geo.services.exports import record_export
 from layers.assets import apply_asset_mode, asset_mode, inline_assets, installed, localize
+from layers.base import DEFAULT_TILES
 from layers.incidents import incident_map
 from layers.site_map import site_map
 from stagemap_cli.common import add_store, add_user, cli_actor, open_cli_store
@@ -28,7 +29,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     mp.add_argument("--layer", choices=LAYERS, required=True)
     mp.add_argument("--district", type=int, help="only this council district")
     mp.add_argument("--out", required=True, help="output .html file")
-    mp.add_argument("--tiles", default="OpenStreetMap", help="basemap tiles, or 'none' for no basemap")
+    mp.add_argument("--tiles", help="basemap: an XYZ URL template, 'osm' (public OpenStreetMap: the tile server sees "
+                                     "the area), or 'none'; default: the configured basemap ($STAGEMAP_BASEMAP)")
     add_store(mp)
     add_user(mp)
     mp.set_defaults(func=run_map)
@@ -59,7 +61,7 @@ def run_map(args: argparse.Namespace) -> int:
     authorize(actor, "view_incident_points" if args.layer == "incidents" else "view_risk")
     synthetic = bool(store.is_synthetic())
     districts = store.read_layer(schema.DISTRICTS)
-    tiles = None if str(args.tiles).lower() == "none" else args.tiles
+    tiles = DEFAULT_TILES if args.tiles is None else (None if args.tiles.lower() == "none" else args.tiles)
     if args.district is not None and args.district not in set(districts[schema.DISTRICT].astype(int)):
         raise GeoDataError(f"--district {args.district}: the store has districts "
                            f"{sorted(districts[schema.DISTRICT].astype(int))}.")

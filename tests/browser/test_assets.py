@@ -10,7 +10,7 @@ import pytest
 from folium.plugins import FastMarkerCluster, HeatMap
 
 from layers import assets
-from layers.base import base_map, configured_tiles
+from layers.base import base_map
 from tests.browser.guard import is_local
 from tools import install_assets
 
@@ -57,12 +57,8 @@ def test_bad_mode_is_refused(monkeypatch) -> None:
         assets.asset_mode()
 
 
-def test_tiles_setting(monkeypatch) -> None:
-    monkeypatch.delenv("STAGEMAP_TILES", raising=False)
-    assert configured_tiles() == ("OpenStreetMap", None)
-    monkeypatch.setenv("STAGEMAP_TILES", "https://tiles.example.lacity.org/{z}/{x}/{y}.png")
-    assert configured_tiles()[1] == "City of Los Angeles"
-    monkeypatch.setenv("STAGEMAP_TILES", "none")
+def test_no_basemap_keeps_the_maps_own_max_zoom(monkeypatch) -> None:
+    monkeypatch.setenv("STAGEMAP_BASEMAP", "none")
     fmap = base_map()
     html = fmap.get_root().render()
     assert "L.tileLayer" not in html and '"maxZoom": 19' in html  # MarkerCluster needs the map's own maxZoom
