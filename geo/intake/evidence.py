@@ -1,7 +1,7 @@
 """Evidence files: SHA-256 of the received bytes, sniffed type, write-once content-addressed originals."""
 from __future__ import annotations
 
-import errno
+import contextlib
 import hashlib
 import os
 import uuid
@@ -90,7 +90,15 @@ def write_once(root: Path, data: bytes, sha256: str) -> Path:
 
     The file is written to a unique temporary name (``O_EXCL``), fsync'd, made mode 0o444 and
     hard-linked into place, so the final name only ever holds complete bytes and is never
-    rewritten. An existing file is re-hashed: a mismatch is reported, never papered over.
+    rewritten. An existing file is re-hashed: a mismatch is reported, never papered over. A
+    write that fails part-way (disk full, file-size limit, I/O error) removes its temporary
+    file, so a failure leaves no trace.
+
+    Raises
+    ------
+    StoreError
+        One line naming the file and the reason, when the existing original was altered or
+        the new one cannot be written; nothing is left behind.
     """
     final = root / stored_relpath(sha256)
     if final.exists():
@@ -98,27 +106,30 @@ def write_once(root: Path, data: bytes, sha256: str) -> Path:
             raise StoreError(f"Evidence original {final} no longer matches its hash {sha256[:12]}...: it was altered. "
                              "Nothing was written; run `stagemap evidence verify` and restore it from the WORM copy.")
         return final
-    final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.parent / f".{sha256}.{uuid.uuid4().hex}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.chmod(tmp, 0o444)
-    try:
-        os.link(tmp, final)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.chmod(tmp, 0o444)
+        with contextlib.suppress(FileExistsError):  # another writer stored the same bytes first: fine
+            os.link(tmp, final)
+        _fsync_dir(final.parent)
+        _fsync_dir(root)
     except OSError as exc:
-        if exc.errno != errno.EEXIST:  # another writer stored the same bytes first: fine
-            raise StoreError(f"Cannot store evidence file {final}: {exc.strerror}; check disk space "
-                             "and permissions.") from exc
+        reason = exc.strerror or type(exc).__name__
+        raise StoreError(f"Cannot store evidence file {final} ({len(data):,} bytes): {reason}; the file was not "
+                         "stored and nothing was saved. Free disk space, raise the file-size limit or fix the "
+                         "folder's permissions, then retry.") from None
     finally:
-        tmp.unlink(missing_ok=True)
-    _fsync_dir(final.parent)
-    _fsync_dir(root)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
     return final
 
 

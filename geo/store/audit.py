@@ -93,26 +93,58 @@ def append_audit(con: Any, *, actor: str, role: str, action: str, entity: str, e
                  row: Mapping[str, object] | None = None) -> dict[str, Any]:
     """Append one hash-chained audit entry inside the caller's transaction; return it.
 
-    ``row`` is the new content of the changed row; its digest is kept in ``row_hash`` so the
-    live row can be checked against the chain. A backend whose transactions do not serialise
+    ``row`` is the new content of the changed row, as re-read from the store in its canonical
+    form (:func:`geo.store.values.read_bound`); its digest is kept in ``row_hash`` so the live
+    row can be checked against the chain. A backend whose transactions do not serialise
     writers (PostgreSQL) provides ``con.lock_audit()``, taken before the chain head is read
     so writers never fork the chain.
+    """
+    return append_audit_many(con, [AuditItem(action, entity, entity_id, old, new, row)], actor=actor, role=role,
+                             source=source, os_user=os_user)[0]
+
+
+@dataclass(frozen=True)
+class AuditItem:
+    """One change to record with :func:`append_audit_many`."""
+
+    action: str
+    entity: str
+    entity_id: str | None
+    old: object
+    new: object
+    row: Mapping[str, object] | None = None
+
+
+def append_audit_many(con: Any, items: Sequence[AuditItem], *, actor: str, role: str, source: str,
+                      os_user: str | None = None) -> list[dict[str, Any]]:
+    """Append one chained entry per item (reading the chain head once) inside the caller's transaction.
+
+    A bulk import binds thousands of seeded status rows this way at the cost of one
+    ``executemany``.
     """
     lock = getattr(con, "lock_audit", None)
     if lock is not None:
         lock()
     last = con.execute("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-    seq, prev = (1, GENESIS) if last is None else (int(last[0]) + 1, str(last[1]))
-    entry: dict[str, Any] = {
-        "seq": seq, "at": now_utc(), "actor": actor, "role": role, "action": action, "entity": entity,
-        "entity_id": entity_id, "old": None if old is None else canonical_json(old),
-        "new": None if new is None else canonical_json(new), "source": source, "os_user": os_user,
-        "row_hash": row_digest(row)}
-    entry["prev_hash"], entry["entry_hash"] = prev, entry_hash(prev, entry)
-    names = ", ".join(AUDIT_COLUMNS)
-    con.execute(f"INSERT INTO audit_log ({names}) VALUES ({', '.join('?' * len(AUDIT_COLUMNS))})",
-                tuple(entry[k] for k in AUDIT_COLUMNS))
-    return entry
+    seq, prev = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
+    at = now_utc()
+    entries: list[dict[str, Any]] = []
+    for item in items:
+        seq += 1
+        entry: dict[str, Any] = {
+            "seq": seq, "at": at, "actor": actor, "role": role, "action": item.action, "entity": item.entity,
+            "entity_id": item.entity_id, "old": None if item.old is None else canonical_json(item.old),
+            "new": None if item.new is None else canonical_json(item.new), "source": source, "os_user": os_user,
+            "row_hash": row_digest(item.row)}
+        entry["prev_hash"], entry["entry_hash"] = prev, entry_hash(prev, entry)
+        prev = entry["entry_hash"]
+        entries.append(entry)
+    sql = f"INSERT INTO audit_log ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' * len(AUDIT_COLUMNS))})"
+    if len(entries) == 1:
+        con.execute(sql, tuple(entries[0][k] for k in AUDIT_COLUMNS))
+    elif entries:
+        con.executemany(sql, [tuple(e[k] for k in AUDIT_COLUMNS) for e in entries])
+    return entries
 
 
 class AuditStore(StoreCore):

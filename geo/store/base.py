@@ -11,7 +11,8 @@ from geo.store.intake import IntakeStore
 from geo.store.layers import LayerStore
 from geo.store.publications import PublicationStore
 from geo.store.status import StatusStore
+from geo.store.verify import VerifyStore
 
 
-class BaseStore(LayerStore, StatusStore, AuditStore, IntakeStore, PublicationStore):
+class BaseStore(LayerStore, StatusStore, AuditStore, IntakeStore, PublicationStore, VerifyStore):
     """The store interface both backends implement (see :class:`geo.store.protocol.Store`)."""

@@ -9,11 +9,9 @@ from geo.config import SYNTHETIC_SOURCE
 from geo.records import IncidentRecord, StoredEvidence
 from geo.store.audit import append_audit, now_utc
 from geo.store.core import StoreCore
-from geo.store.values import BUMP_DATA_VERSION
+from geo.store.values import BOUND, BUMP_DATA_VERSION, EVIDENCE_COLUMNS, read_bound
 
-EVIDENCE_COLUMNS = ("evidence_id", "incident_id", "label", "disposition_ref", "filename", "mime", "size_bytes",
-                    "sha256", "stored_path", "exif_lat", "exif_lon", "exif_time", "placement_check", "time_check",
-                    "derived_from", "derivation", "source", "uploaded_by", "uploaded_at")
+__all__ = ["EVIDENCE_COLUMNS", "IntakeStore", "evidence_row"]
 CONTACT_COLUMNS = ("name", "email", "phone")
 #: The incident fields an ``incident.create`` audit entry names.
 AUDITED_INCIDENT = (schema.INCIDENT_TYPE, schema.VERIFICATION, schema.SOURCE_TYPE, schema.OCCURRED_AT, schema.WARRANT_SHOWN)
@@ -35,8 +33,10 @@ class IntakeStore(StoreCore):
         seqs: list[int] = []
         incident_id = str(rec.incident[schema.INCIDENT_ID])
 
-        def audit(action: str, entity: str, entity_id: str, new: object, row: dict[str, object]) -> None:
-            seqs.append(int(append_audit(con, actor=user, role=role, action=action, entity=entity,
+        def audit(action: str, table: str, entity_id: str, new: object) -> None:
+            """Append the entry of one inserted row, hashing the row as re-read from the store."""
+            row = read_bound(con, BOUND[table], entity_id, geom_sql=self._geom_sql(), decode=self._decode_geoms)
+            seqs.append(int(append_audit(con, actor=user, role=role, action=action, entity=table,
                                          entity_id=entity_id, old=None, new=new, source=source,
                                          os_user=os_user, row=row)["seq"]))
 
@@ -45,27 +45,25 @@ class IntakeStore(StoreCore):
                 _seed_liaison(con, *seed_liaison, user=user, os_user=os_user)
             self._insert_point(con, schema.INCIDENTS, rec.incident, rec.lon, rec.lat)
             audit("incident.create", "incidents", incident_id,
-                  {**{k: rec.incident[k] for k in AUDITED_INCIDENT}, "lon": rec.lon, "lat": rec.lat},
-                  {**rec.incident, "lon": rec.lon, "lat": rec.lat})
+                  {**{k: rec.incident[k] for k in AUDITED_INCIDENT}, "lon": rec.lon, "lat": rec.lat})
             report = {"incident_id": incident_id, **rec.report}
             con.execute(f"INSERT INTO incident_reports ({', '.join(report)}) VALUES ({', '.join('?' * len(report))})",
                         tuple(report.values()))
-            audit("incident_report.create", "incident_reports", incident_id, rec.report, report)
+            audit("incident_report.create", "incident_reports", incident_id, rec.report)
             if rec.contact is not None and any(rec.contact.get(k) for k in CONTACT_COLUMNS):
                 contact = {"contact_id": rec.contact["contact_id"], "incident_id": incident_id,
                            **{k: rec.contact.get(k) for k in CONTACT_COLUMNS}, "created_at": rec.report["created_at"]}
                 con.execute(f"INSERT INTO reporter_contacts ({', '.join(contact)}) "
                             f"VALUES ({', '.join('?' * len(contact))})", tuple(contact.values()))
                 audit("reporter_contact.create", "reporter_contacts", str(contact["contact_id"]),
-                      {"incident_id": incident_id, "fields": [k for k in CONTACT_COLUMNS if contact.get(k)]}, contact)
+                      {"incident_id": incident_id, "fields": [k for k in CONTACT_COLUMNS if contact.get(k)]})
             for ev in rec.evidence:
                 row = evidence_row(ev, incident_id, source=source, user=user, at=str(rec.report["created_at"]))
                 con.execute(f"INSERT INTO evidence ({', '.join(EVIDENCE_COLUMNS)}) "
                             f"VALUES ({', '.join('?' * len(EVIDENCE_COLUMNS))})", tuple(row.values()))
                 audit("evidence.create", "evidence", ev.evidence_id,
                       {"incident_id": incident_id, "sha256": ev.sha256, "size_bytes": ev.size_bytes, "mime": ev.mime,
-                       "label": ev.label, "derived_from": ev.derived_from, "placement_check": ev.placement_check},
-                      row)
+                       "label": ev.label, "derived_from": ev.derived_from, "placement_check": ev.placement_check})
             con.execute(BUMP_DATA_VERSION)
         return tuple(seqs)
 
@@ -99,7 +97,7 @@ class IntakeStore(StoreCore):
                 append_audit(con, actor=user, role=role, action="liaison.set", entity="department_liaisons",
                              entity_id=dept, old=None if old is None else {"liaison_name": old[0]},
                              new={"liaison_name": name, "liaison_email": email}, source="bulk_import",
-                             os_user=os_user, row=row)
+                             os_user=os_user, row=read_bound(con, BOUND["department_liaisons"], dept))
         return len(rows)
 
     def evidence_files(self) -> list[tuple[str, str, str]]:
@@ -126,7 +124,7 @@ def _seed_liaison(con: Any, department: str, email: str, *, user: str, os_user: 
                 tuple(row.values()))
     append_audit(con, actor=user, role="admin", action="liaison.seed", entity="department_liaisons",
                  entity_id=department, old=None, new={"liaison_name": SYNTHETIC_LIAISON, "synthetic": True},
-                 source="system", os_user=os_user, row=row)
+                 source="system", os_user=os_user, row=read_bound(con, BOUND["department_liaisons"], department))
 
 
 def evidence_row(ev: StoredEvidence, incident_id: str, *, source: str, user: str, at: str) -> dict[str, object]:

@@ -15,11 +15,12 @@ from geo.errors import StoreError
 from geo.records import ImportRecord, WriteResult
 from geo.store.audit import append_audit
 from geo.store.core import StoreCore
-from geo.store.status import carried_status, seed_status
+from geo.store.status import carried_status, drop_status, seed_status
 from geo.store.values import (
     BUMP_DATA_VERSION,
     CACHE_MIN_ROWS,
     check_frame,
+    frame_digest,
     now_seconds,
     synthetic_flag,
     to_series,
@@ -91,8 +92,12 @@ class LayerStore(StoreCore):
         ``mode='upsert'`` inserts new keys and updates existing ones; ``'replace'`` empties
         each layer first. ``delete`` removes rows by key first, in the same transaction; a
         deleted site's status is carried over to the new site that covers its AINs, and its
-        status row is removed (its history stays). New sites get a ``site_status`` row
-        (version 1) unless ``status`` supplies one.
+        status row is removed (its history stays, a ``status.delete`` entry records it). New
+        sites get a ``site_status`` row (version 1, one ``status.seed`` entry with its hash)
+        unless ``status`` supplies one. The import's entry carries, per layer, a digest of the
+        keys and geometry written (:func:`geo.store.values.frame_digest`), computed before the
+        write transaction; after a replace it is the digest of the live layer, which
+        ``verify_state`` checks.
 
         Raises
         ------
@@ -106,6 +111,12 @@ class LayerStore(StoreCore):
             raise ValueError(f"mode must be 'upsert' or 'replace', got {mode!r}")
         incoming = synthetic_flag(frames)
         results: dict[str, WriteResult] = {}
+        actor = record.user if record and record.user else user or "system"
+        source = "bulk_import" if record else "system"
+        digests: dict[str, dict[str, object]] = {}
+        for layer, gdf in frames.items():  # outside the write lock: seconds for 800k parcels
+            check_frame(layer, gdf)
+            digests[layer] = frame_digest(layer, gdf)
         with self.write() as con:
             self._refuse_mixing(con, incoming)
             for layer, keys in (delete or {}).items():
@@ -113,13 +124,13 @@ class LayerStore(StoreCore):
                 if layer == schema.SITES and ids:
                     carried = carried_status(con, ids, frames.get(schema.SITES))
                     status = carried if status is None else pd.concat([status, carried], ignore_index=True)
-                    con.executemany("DELETE FROM site_status WHERE site_id = ?", [(k,) for k in ids])
+                    drop_status(con, ids, actor=actor, role=role, source=source, os_user=os_user)
                 con.executemany(f'DELETE FROM "{layer}" WHERE "{schema.LAYER_KEYS[layer]}" = ?', [(k,) for k in ids])
             for layer, gdf in frames.items():
-                check_frame(layer, gdf)
                 results[layer] = self._write_layer(con, layer, gdf, mode=mode)
             if schema.SITES in frames:
-                seed_status(con, frames[schema.SITES], status, user=record.user if record else None)
+                seed_status(con, frames[schema.SITES], status, user=record.user if record else None,
+                            actor=actor, role=role, source=source, os_user=os_user)
             if incoming is not None:
                 con.execute(
                     "INSERT INTO store_meta (key, value) VALUES ('is_synthetic', ?) "
@@ -134,12 +145,12 @@ class LayerStore(StoreCore):
                      record.n_repaired, record.n_rejected, now_seconds(), record.user),
                 )
             append_audit(
-                con, actor=(record.user if record and record.user else user or "system"),
-                role=role, action=f"import.{mode}", entity=",".join(frames), entity_id=None, old=None,
+                con, actor=actor, role=role, action=f"import.{mode}", entity=",".join(frames), entity_id=None,
+                old=None if not delete else {"deleted": {k: [str(v) for v in keys] for k, keys in delete.items()}},
                 new={"layers": {k: {"inserted": v.inserted, "updated": v.updated} for k, v in results.items()},
                      "source": record.source if record else "synthetic sample",
-                     "sha256": record.sha256 if record else None},
-                source="bulk_import" if record else "system", os_user=os_user,
+                     "sha256": record.sha256 if record else None, "digests": digests},
+                source=source, os_user=os_user,
             )
             con.execute(BUMP_DATA_VERSION)
         return results

@@ -10,6 +10,7 @@ import pandas as pd
 
 from geo.records import Edit, ImportRecord, IncidentRecord, Publication, StoreInfo, WriteResult
 from geo.store.audit import ChainBreak
+from geo.store.verify import StateReport
 
 
 @runtime_checkable
@@ -85,6 +86,9 @@ class Store(Protocol):
 
     def verify_audit(self, *, head: tuple[int, str] | None = None) -> tuple[int, ChainBreak | None]:
         """Walk the audit chain."""
+
+    def verify_state(self, *, head: tuple[int, str] | None = None) -> StateReport:
+        """Walk the chain and check every bound table's live rows against their history and entries."""
 
     def log_event(self, *, actor: str, role: str, action: str, entity: str, entity_id: str | None = None,
                   detail: object = None, source: str = "app", os_user: str | None = None) -> None:

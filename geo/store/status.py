@@ -16,9 +16,9 @@ import pandas as pd
 from geo import schema
 from geo.errors import SchemaError, StatusConflict, StoreError
 from geo.records import Edit
-from geo.store.audit import append_audit, now_utc
+from geo.store.audit import AuditItem, append_audit, append_audit_many, now_utc
 from geo.store.core import StoreCore
-from geo.store.values import iso, now_seconds, to_series
+from geo.store.values import BOUND, canonical_row, iso, now_seconds, read_bound, to_series
 
 STATUS_FIELDS = [c.name for c in schema.STATUS_COLUMNS]
 
@@ -100,8 +100,13 @@ def save_status(con: Any, site_id: str, changes: Mapping[str, Any], *, expect_ve
     old_values = {k: current[k] for k in clean}
     append_audit(con, actor=user, role=role, action="status.update", entity="site_status", entity_id=site_id,
                  old={**old_values, "version": current[schema.VERSION]}, new={**clean, "version": new[schema.VERSION]},
-                 source=source, os_user=os_user, row=new)
+                 source=source, os_user=os_user, row=status_row(new))
     return new
+
+
+def status_row(row: Mapping[str, Any]) -> dict[str, object]:
+    """Return a ``site_status`` (or ``status_history``) row in the canonical form its audit entry hashes."""
+    return canonical_row(BOUND[schema.SITE_STATUS], tuple(row.get(k) for k in STATUS_FIELDS))
 
 
 def record_history(con: Any, row: Mapping[str, Any], *, role: str | None, source: str) -> None:
@@ -158,14 +163,22 @@ def carried_status(con: Any, old_ids: list[str], new_sites: gpd.GeoDataFrame | N
     return pd.DataFrame(rows, columns=cols)
 
 
-def seed_status(con: Any, sites: gpd.GeoDataFrame, status: pd.DataFrame | None, *, user: str | None) -> None:
-    """Give every site without a status row one at version 1, kept in the history too."""
+def seed_status(con: Any, sites: gpd.GeoDataFrame, status: pd.DataFrame | None, *, user: str | None,
+                actor: str = "system", role: str = "admin", source: str = "bulk_import",
+                os_user: str | None = None) -> int:
+    """Give every site without a status row one at version 1, kept in the history too; return how many.
+
+    Each seeded row is bound to the audit chain by its own ``status.seed`` entry carrying the
+    digest of the row as stored (appended with one ``executemany``), like a status save.
+    """
     given = {} if status is None else {r[schema.SITE_ID]: r for r in status.to_dict("records")}
     existing = {r[0] for r in con.execute("SELECT site_id FROM site_status").fetchall()}
     at = now_seconds()
+    seeded: list[str] = []
     for sid in sites[schema.SITE_ID]:
         if sid in existing:
             continue
+        existing.add(sid)
         r = given.get(sid, {})
         row = {
             schema.SITE_ID: sid, schema.SIGN_STATUS: r.get(schema.SIGN_STATUS) or "unknown",
@@ -176,7 +189,34 @@ def seed_status(con: Any, sites: gpd.GeoDataFrame, status: pd.DataFrame | None, 
         }
         con.execute(f"INSERT INTO site_status ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                     tuple(row.values()))
-        record_history(con, row, role="admin", source="bulk_import")
+        seeded.append(str(sid))
+    if not seeded:
+        return 0
+    wanted = set(seeded)
+    stored = {str(r[0]): dict(zip(STATUS_FIELDS, r, strict=True)) for r in con.execute(
+        f"SELECT {', '.join(STATUS_FIELDS)} FROM site_status").fetchall() if str(r[0]) in wanted}  # as stored
+    items = []
+    for sid in seeded:
+        new = stored[sid]
+        record_history(con, new, role="admin", source="bulk_import")
+        items.append(AuditItem("status.seed", schema.SITE_STATUS, sid, None,
+                               {k: new[k] for k in (schema.SIGN_STATUS, schema.GATE_STATUS, schema.VERSION)},
+                               status_row(new)))
+    append_audit_many(con, items, actor=actor, role=role, source=source, os_user=os_user)
+    return len(seeded)
+
+
+def drop_status(con: Any, site_ids: list[str], *, actor: str, role: str, source: str,
+                os_user: str | None = None) -> None:
+    """Delete the status rows of deleted sites (their history stays), one ``status.delete`` entry each."""
+    items = []
+    for sid in site_ids:
+        old = read_status_row(con, sid)
+        if old is None:
+            continue
+        con.execute("DELETE FROM site_status WHERE site_id = ?", (sid,))
+        items.append(AuditItem("status.delete", schema.SITE_STATUS, sid, {"version": old[schema.VERSION]}, None))
+    append_audit_many(con, items, actor=actor, role=role, source=source, os_user=os_user)
 
 
 class StatusStore(StoreCore):
@@ -234,10 +274,11 @@ class StatusStore(StoreCore):
                 raise StoreError(f"No site {site_id!r} in the store; check the site id.")
             row = {"site_id": site_id, "tier": tier, "reason": reason.strip(), "set_by": user.strip(),
                    "set_at": now_seconds()}
-            con.execute("INSERT INTO risk_overrides (site_id, tier, reason, set_by, set_at) VALUES (?,?,?,?,?)",
-                        tuple(row.values()))
+            row_id = con.execute("INSERT INTO risk_overrides (site_id, tier, reason, set_by, set_at) "
+                                 "VALUES (?,?,?,?,?) RETURNING id", tuple(row.values())).fetchall()[0][0]
             append_audit(con, actor=user.strip(), role=role, action="override.create", entity="risk_overrides",
-                         entity_id=site_id, old=None, new=row, source=source, os_user=os_user, row=row)
+                         entity_id=site_id, old=None, new=row, source=source, os_user=os_user,
+                         row=read_bound(con, BOUND["risk_overrides"], site_id, row_id=row_id))
 
     def read_overrides(self, *, latest_only: bool = True) -> pd.DataFrame:
         """Return tier overrides (site_id, tier, reason, set_by, set_at), latest per site by default."""

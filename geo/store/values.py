@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
+import hashlib
+import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -125,3 +130,159 @@ def iso(value: object) -> str | None:
         return None
     isoformat = getattr(value, "isoformat", None)
     return str(isoformat()) if callable(isoformat) else str(value)
+
+
+# --- rows bound to the audit chain: one canonical form on both backends -------------------------
+EVIDENCE_COLUMNS = ("evidence_id", "incident_id", "label", "disposition_ref", "filename", "mime", "size_bytes",
+                    "sha256", "stored_path", "exif_lat", "exif_lon", "exif_time", "placement_check", "time_check",
+                    "derived_from", "derivation", "source", "uploaded_by", "uploaded_at")
+REPORT_COLUMNS = ("incident_id", "report_kind", "supervisor_name", "supervisor_badge", "agency", "body_camera",
+                  "referral", "routed_site_id", "routed_department", "routed_to", "routed_email",
+                  "routed_distance_ft", "status", "version", "created_by", "created_at")
+CONTACT_ROW = ("contact_id", "incident_id", "name", "email", "phone", "created_at")
+LIAISON_COLUMNS = ("department", "liaison_name", "liaison_email", "is_synthetic", "source", "updated_at")
+OVERRIDE_COLUMNS = ("site_id", "tier", "reason", "set_by", "set_at")
+#: The incident fields intake wrote before rows were re-read for hashing (audit entries of that time).
+LEGACY_INCIDENT_FIELDS = (schema.INCIDENT_ID, schema.OCCURRED_AT, schema.REPORTED_AT, schema.INCIDENT_TYPE,
+                          schema.VERIFICATION, schema.SOURCE_TYPE, schema.DESCRIPTION, schema.LOCATION_TEXT,
+                          schema.WARRANT_SHOWN, schema.EVIDENCE_REFS, schema.IS_SYNTHETIC, schema.SOURCE,
+                          schema.FETCHED_AT, "lon", "lat")
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A table whose rows are bound one by one to the audit chain by the ``row_hash`` of their entries.
+
+    ``key`` is the entry's ``entity_id``; ``order`` names an id column when a key has many rows
+    (overrides: every override of a site is kept, bound in insertion order); ``point`` adds the
+    stored point's ``lon``/``lat`` (incidents).
+    """
+
+    table: str
+    key: str
+    columns: tuple[str, ...]
+    order: str | None = None
+    point: bool = False
+
+    def select(self, geom_sql: str = "geom", *, extra: Sequence[str] = (), table: str | None = None) -> str:
+        """Return ``SELECT <columns>[, geometry][, extra] FROM <table>`` (add WHERE/ORDER BY to it).
+
+        ``table`` reads the same columns from another table (``status_history`` keeps every
+        version of ``site_status``).
+        """
+        names = [f'"{c}"' for c in self.columns] + ([geom_sql] if self.point else []) + [f'"{c}"' for c in extra]
+        return f'SELECT {", ".join(names)} FROM "{table or self.table}"'
+
+
+BOUND = {b.table: b for b in (
+    Bound(schema.SITE_STATUS, schema.SITE_ID, tuple(c.name for c in schema.STATUS_COLUMNS)),
+    Bound("risk_overrides", schema.SITE_ID, OVERRIDE_COLUMNS, order="id"),
+    Bound(schema.INCIDENTS, schema.INCIDENT_ID, tuple(c.name for c in schema.LAYER_COLUMNS[schema.INCIDENTS]),
+          point=True),
+    Bound("incident_reports", schema.INCIDENT_ID, REPORT_COLUMNS),
+    Bound("reporter_contacts", "contact_id", CONTACT_ROW),
+    Bound("evidence", "evidence_id", EVIDENCE_COLUMNS),
+    Bound("department_liaisons", "department", LIAISON_COLUMNS),
+)}
+
+
+def stored_value(value: object, kind: str | None = None) -> object:
+    """Return a value read from either backend in the one form that is hashed.
+
+    Drivers return the same content as different types (SQLite: 1 and ISO text; PostgreSQL:
+    ``True`` and ``datetime``), so booleans, times, decimals and bytes are normalised; ``kind``
+    (the canonical column kind of a spatial layer) says how a typed layer column reads.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    if isinstance(value, decimal.Decimal):
+        value = int(value) if value == value.to_integral_value() else float(value)
+    if kind == "bool" and isinstance(value, int):
+        return bool(value)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.datetime) or (kind == "datetime" and isinstance(value, str)):
+        return _utc_text(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if kind == "int" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if kind == "float" and isinstance(value, int):
+        return float(value)
+    return value
+
+
+def _utc_text(value: dt.datetime | str) -> str:
+    """Return a time as ISO-8601 UTC (text that is not a time stays as it is)."""
+    if isinstance(value, str):
+        try:
+            when = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    else:
+        when = value
+    when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    return when.astimezone(dt.UTC).isoformat()
+
+
+def canonical_row(bound: Bound, values: Sequence[object],
+                  decode: Callable[[list[Any]], np.ndarray] | None = None) -> dict[str, object]:
+    """Return one stored row (as selected by :meth:`Bound.select`) as the dict whose digest binds it."""
+    kinds = {c.name: c.kind for c in schema.LAYER_COLUMNS.get(bound.table, ())}
+    row = {c: stored_value(v, kinds.get(c)) for c, v in zip(bound.columns, values, strict=False)}
+    if bound.point:
+        geom = decode([values[len(bound.columns)]])[0] if decode is not None else None
+        row["lon"], row["lat"] = (None, None) if geom is None or shapely.is_empty(geom) else (geom.x, geom.y)
+    return row
+
+
+def legacy_incident_row(row: dict[str, object]) -> dict[str, object]:
+    """Return the fields an intake audit entry hashed before rows were re-read after insert."""
+    return {k: row.get(k) for k in LEGACY_INCIDENT_FIELDS}
+
+
+def read_bound(con: Any, bound: Bound, key: object, *, row_id: object = None, geom_sql: str = "geom",
+               decode: Callable[[list[Any]], np.ndarray] | None = None) -> dict[str, object] | None:
+    """Re-read one row as stored (inside the writing transaction) in its canonical form.
+
+    The digest recorded in the audit entry is computed from this, so the verifier, which
+    reads the same way, gets the same digest on either backend. ``row_id`` picks one row of
+    a table with many rows per key (``bound.order``).
+    """
+    where, params = (f'"{bound.order}" = ?', (row_id,)) if row_id is not None else (f'"{bound.key}" = ?', (key,))
+    found = con.execute(f"{bound.select(geom_sql)} WHERE {where}", params).fetchone()
+    return None if found is None else canonical_row(bound, tuple(found), decode)
+
+
+def geometry_digest(keys: Sequence[object], geoms: np.ndarray) -> tuple[int, str]:
+    """Return (rows, SHA-256 over ``(key, WKB)`` of every row sorted by key); a repeated key keeps its last row.
+
+    The same content gives the same digest whether taken from a frame before it is written
+    or from the layer read back (keys as text, 2-D ISO WKB, little-endian).
+    """
+    text = pd.Series([str(k) for k in keys], dtype=object)
+    last = text[~text.duplicated(keep="last").to_numpy()].sort_values(kind="stable")
+    order = last.index.to_numpy()
+    wkb = shapely.to_wkb(np.asarray(geoms, dtype=object)[order], output_dimension=2, byte_order=1, flavor="iso")
+    h = hashlib.sha256()
+    for key, blob in zip(last.to_numpy(), wkb, strict=True):
+        k = key.encode("utf-8")
+        w = b"" if blob is None else bytes(blob)
+        h.update(len(k).to_bytes(4, "big") + k + len(w).to_bytes(8, "big") + w)
+    return len(order), h.hexdigest()
+
+
+def frame_digest(layer: str, gdf: gpd.GeoDataFrame) -> dict[str, object]:
+    """Return ``{"rows": n, "sha256": ...}`` of the keys and geometry of a frame about to be written.
+
+    Keys are taken as the driver will store them and polygons promoted as stored, so after a
+    ``replace`` this equals :func:`geometry_digest` of the live layer.
+    """
+    key = schema.LAYER_KEYS[layer]
+    kind = next(c.kind for c in schema.LAYER_COLUMNS[layer] if c.name == key)
+    keys = to_sql_values(kind, gdf[key])
+    geoms = promote(np.asarray(gdf.geometry.values, dtype=object), schema.LAYER_GEOMETRY[layer])
+    rows, digest = geometry_digest(keys, geoms)
+    return {"rows": rows, "sha256": digest}

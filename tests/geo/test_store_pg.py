@@ -90,7 +90,8 @@ def test_tampering_by_a_superuser_is_caught_by_audit_verify(pg_cluster, pg_sited
     assert main(["audit", "verify", "--store", pg_sited.url]) == 1
     assert "audit entry 2: content does not match its hash" in capsys.readouterr().err
     pg_cluster.admin_sql(pg_database, ["DELETE FROM audit_log WHERE seq >= 2"])
-    assert main(["audit", "verify", "--store", pg_sited.url]) == 0  # consistent in itself
+    # the chain is consistent in itself, but the state check finds the seeded rows those entries covered
+    assert main(["audit", "verify", "--store", pg_sited.url]) == 1
     assert main(["audit", "verify", "--head", head, "--store", pg_sited.url]) == 1
     assert "entries were removed from the end" in capsys.readouterr().err
 

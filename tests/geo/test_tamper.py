@@ -65,3 +65,29 @@ def test_cli_names_the_tampered_original(db, capsys):
     path.write_bytes(b"Original bytes")
     assert main(["evidence", "verify", "--store", store.url]) == 1
     assert res.evidence[0].evidence_id in capsys.readouterr().err
+
+
+def test_an_evidence_row_re_pointed_at_a_swapped_original_is_caught_by_audit_verify(store, cli_accounts, capsys):
+    """The file matches its (altered) row, so re-hashing files passes; the row no longer matches its audit entry."""
+    import hashlib
+    import sqlite3
+
+    from geo.intake.evidence import stored_relpath, write_once
+
+    res = submit_incident(store, records("ana"), IncidentReport("other", 34.05, -118.25, "2026-03-01T09:00", "staff"),
+                          evidence_files=[EvidenceUpload("a.bin", b"original bytes")])
+    evidence_id = res.evidence[0].evidence_id
+    swapped = b"swapped bytes"
+    sha = hashlib.sha256(swapped).hexdigest()
+    write_once(store.evidence_dir(), swapped, sha)
+    con = sqlite3.connect(store.path)
+    con.execute("DROP TRIGGER evidence_no_update")
+    con.execute("UPDATE evidence SET sha256 = ?, stored_path = ?, size_bytes = ? WHERE evidence_id = ?",
+                (sha, stored_relpath(sha), len(swapped), evidence_id))
+    con.commit()
+    con.close()
+    assert main(["evidence", "verify", "--user", "records1", "--store", store.url]) == 0  # files match rows
+    capsys.readouterr()
+    assert main(["audit", "verify", "--user", "records1", "--store", store.url]) == 1
+    err = capsys.readouterr().err
+    assert f"FINDING evidence {evidence_id}: live row differs from audit entry" in err and "sha256" in err
