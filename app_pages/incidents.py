@@ -15,6 +15,7 @@ from geo.services.intake import reporter_contacts
 from layers.incidents import incident_map
 from ui import auth, state
 from ui.data import current_store, load_frames, store_at
+from ui.text import md_escape, md_line
 
 actor = auth.page_actor("incidents")
 
@@ -46,7 +47,7 @@ try:
                          types=tuple(types), verification=tuple(verification))
     shown = filter_incidents(incidents, flt)
 except GeoDataError as exc:
-    st.error(str(exc))
+    st.error(md_escape(exc))
     st.stop()
 
 counts = counts_by_district(shown, districts)
@@ -60,7 +61,7 @@ if picked:
 sel = st.session_state.get(state.SELECTED_INCIDENT)
 if sel and sel in set(shown[schema.INCIDENT_ID]):
     row = shown.set_index(schema.INCIDENT_ID).loc[sel]
-    st.subheader(f"Incident {sel}")
+    st.subheader(f"Incident {md_line(sel)}")
     st.dataframe(
         {"field": ["occurred", "type", "verification", "source", "district", "LAPD area", "location", "warrant shown",
                    "description"],

@@ -19,6 +19,7 @@ from geo.services.nexus import export_nexus
 from ui import auth, state
 from ui.analysis import current_analysis
 from ui.data import current_store, load_frames, store_at
+from ui.text import md_escape, md_line
 
 actor = auth.page_actor("nexus")
 
@@ -41,7 +42,7 @@ adjacent = right.checkbox("Also charge incidents adjacent to a parcel (not only 
 try:
     costs = check_unit_costs(edited)
 except GeoDataError as exc:
-    st.error(str(exc))
+    st.error(md_escape(exc))
     st.stop()
 rules = NexusRules(fee_snap_kinds=(ON_SITE, ADJACENT) if adjacent else (ON_SITE,), recovery_share=float(share))
 res = current_analysis(url, version, as_of=as_of)
@@ -78,10 +79,10 @@ elif st.button("Freeze snapshot", key=state.NEX_FREEZE):
     try:
         _files, frozen, folder = export_nexus(store_at(url), actor, tables, snapshot=True)
     except GeoDataError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
     else:
         st.session_state[state.NEX_HASH] = frozen
-        st.success(f"Snapshot frozen: {frozen} ({folder})")
+        st.success(f"Snapshot frozen: {md_line(frozen)} ({md_line(folder)})")
 if st.session_state[state.NEX_HASH] and st.session_state[state.NEX_HASH] != digest:
     st.caption(f"Last frozen snapshot `{st.session_state[state.NEX_HASH]}` differs: the assumptions changed since.")
 if may_export and st.button("Prepare downloads", key=state.NEX_EXPORT):

@@ -6,6 +6,7 @@ import streamlit as st
 from geo.access.roles import Actor
 from geo.config import SYNTHETIC_SOURCE
 from geo.records import StoreInfo
+from ui.text import md_line
 
 
 def synthetic_banner(info: StoreInfo) -> None:
@@ -24,6 +25,6 @@ def store_sidebar(info: StoreInfo, *, actor: Actor) -> None:
             st.text_input("Your name (recorded with every edit)", key=state.USER_NAME)
         if actor.role == "public":
             return
-        st.caption(f"Store: `{info.url}` ({info.backend}), data version {info.data_version}")
+        st.caption(f"Store: {md_line(info.url)} ({md_line(info.backend)}), data version {info.data_version}")
         held = {k: v for k, v in info.counts.items() if v}
-        st.caption(" · ".join(f"{k} {v:,}" for k, v in held.items()) or "The store is empty.")
+        st.caption(" · ".join(f"{md_line(k)} {v:,}" for k, v in held.items()) or "The store is empty.")

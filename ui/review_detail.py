@@ -17,7 +17,9 @@ from geo.services.exports import record_export
 from geo.services.status import override_tier
 from ui import state
 from ui.data import store_at
+from ui.text import md_escape, md_line
 
+NAME_LIMIT = 300  # characters of a name shown in a heading (the table holds it whole)
 INCIDENT_COLUMNS = ["incident_id", "occurred_at", "incident_type", "verification_status", "snap_kind",
                     "snap_distance_ft"]
 
@@ -31,10 +33,10 @@ def render(record_id: str, *, res: AnalysisResult, review: gpd.GeoDataFrame, url
     """Show the detail panel of a City site or a parcel."""
     rows = review[review["record_id"] == record_id]
     if rows.empty:
-        st.info(f"{record_id} is not in the review set; clear the selection or change the filters.")
+        st.info(f"{md_line(record_id)} is not in the review set; clear the selection or change the filters.")
         return
     row = rows.iloc[0]
-    st.subheader(f"{row['kind']} {record_id}: {row[schema.NAME] or ''}")
+    st.subheader(f"{row['kind']} {md_line(record_id)}: {md_line(row[schema.NAME] or '', limit=NAME_LIMIT)}")
     if row["kind"] == "City site":
         _site_detail(record_id, res=res, url=url, actor=actor)
     else:
@@ -48,14 +50,15 @@ def _site_detail(site_id: str, *, res: AnalysisResult, url: str, actor: Actor) -
     cols[1].metric("Computed tier", str(site["risk_tier"]))
     cols[2].metric("Final tier", str(site["final_tier"]))
     cols[3].metric("Protection", str(site["protection"]))
-    st.markdown(f"**Category:** {site['category']} · *{site['category_basis']}*  \n"
-                f"**Department:** {site[schema.OWNING_DEPT]} · **Sign:** {site[schema.SIGN_STATUS]} · "
-                f"**Gate:** {site[schema.GATE_STATUS]}")
+    st.markdown(f"**Category:** {md_line(site['category'])} · *{md_line(site['category_basis'])}*  \n"
+                f"**Department:** {md_line(site[schema.OWNING_DEPT])} · **Sign:** {md_line(site[schema.SIGN_STATUS])} · "
+                f"**Gate:** {md_line(site[schema.GATE_STATUS])}")
     st.markdown("**Why this score**")
     st.dataframe(pd.DataFrame({"factor": str(site["risk_factors"]).split("; ")}), hide_index=True, width="stretch")
     if site["tier_source"] == "override":
-        st.info(f"Tier overridden to **{site['override_tier']}** (computed: {site['risk_tier']}) by "
-                f"{site['override_by']} at {site['override_at']}: {site['override_reason']}")
+        st.info(f"Tier overridden to **{md_line(site['override_tier'])}** (computed: {md_line(site['risk_tier'])}) "
+                f"by {md_line(site['override_by'])} at {md_line(site['override_at'])}: "
+                f"{md_escape(site['override_reason'])}")
     with st.form(f"override_{site_id}"):
         tier = st.selectbox("Override tier", ["high", "medium", "low"])
         reason = st.text_input("Reason (required)")
@@ -64,7 +67,7 @@ def _site_detail(site_id: str, *, res: AnalysisResult, url: str, actor: Actor) -
                 override_tier(store_at(url), actor, site_id, tier, reason=reason)
                 st.rerun()
             except (GeoDataError, AccessDenied) as exc:
-                st.error(str(exc))
+                st.error(md_escape(exc))
     near = res.incidents[res.incidents[schema.SITE_ID] == site_id]
     st.markdown(f"**Incidents on or beside this site:** {len(near)}")
     if len(near):
@@ -80,8 +83,8 @@ def _parcel_detail(ain: str, *, res: AnalysisResult, row: pd.Series) -> None:
     cols[0].metric("Owner class", str(row["owner_class"]))
     cols[1].metric("Incidents within 250 m, 90 days", f"{int(row['incidents_250m_90d']):,}")
     cols[2].metric("Repeat-incident site", "yes" if row["repeat_site"] else "no")
-    st.markdown(f"**Use code:** {row[schema.USE_CODE]} · **Category:** {row['category']} · "
-                f"**Council district:** {row[schema.COUNCIL_DISTRICT]}")
+    st.markdown(f"**Use code:** {md_line(row[schema.USE_CODE])} · **Category:** {md_line(row['category'])} · "
+                f"**Council district:** {md_line(row[schema.COUNCIL_DISTRICT])}")
     snapped = res.incidents[res.incidents[schema.AIN].astype(str) == ain]
     st.markdown(f"**Incidents on or beside this parcel:** {len(snapped)}")
     if len(snapped):
@@ -96,7 +99,7 @@ def exports(matched: gpd.GeoDataFrame, *, url: str, synthetic: bool, actor: Acto
     try:
         record_export(store_at(url), actor, what="review", records=len(matched))
     except AccessDenied as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
         return
     cols = st.columns(3)
     cols[0].download_button("CSV", to_csv_bytes(matched, synthetic=synthetic),

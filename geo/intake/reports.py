@@ -32,7 +32,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class IntakeRejected(SchemaError):
-    """A report that cannot be stored; ``problems`` lists each field, value and fix."""
+    """A report that cannot be stored; ``problems`` lists each field, value and fix (never a reporter's contact)."""
 
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = tuple(problems)
@@ -114,10 +114,13 @@ def validate_report(report: IncidentReport, evidence: Sequence[EvidenceUpload], 
     if bool(clean_text(report.supervisor_name, 200)) != bool(clean_text(report.supervisor_badge, 50)):
         bad.append("supervisor_name/supervisor_badge: give both the on-scene supervisor's name and badge "
                    "number (B.2), or neither when they were not recorded")
+    # reporter contact values are never echoed (messages reach logs, summaries and screens): name the field only
     if report.reporter_email and not _EMAIL.match(report.reporter_email.strip()):
-        bad.append(f"reporter_email: {report.reporter_email!r} is not an email address; correct it or leave it blank")
+        bad.append("reporter_email: not an email address (the value is not repeated here); write it as "
+                   "name@example.org, or leave it blank")
     if report.reporter_phone and not 7 <= len(re.sub(r"\D", "", report.reporter_phone)) <= 15:
-        bad.append(f"reporter_phone: {report.reporter_phone!r} does not have 7-15 digits; correct it or leave it blank")
+        bad.append("reporter_phone: does not have 7-15 digits (the value is not repeated here); give the number "
+                   "with its area code, e.g. 213 555 0100, or leave it blank")
     for i, up in enumerate(evidence, start=1):
         if not up.data:
             bad.append(f"evidence {i} ({up.filename}): the file is empty; attach the original file")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -15,23 +16,39 @@ from geo.config import SYNTHETIC_SOURCE
 
 NOTICE_COLUMN = "data_notice"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Control characters no spreadsheet cell may hold: openpyxl's ``ILLEGAL_CHARACTERS_RE`` plus DEL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_control(text: str) -> str:
+    """Return ``text`` without control characters (tab, newline and carriage return are kept)."""
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 def neutralise_cell(value: object) -> object:
-    """Prefix a text cell that a spreadsheet would run as a formula with ``'`` (OWASP)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """Return a text cell safe for a spreadsheet; other values unchanged (SECURITY R9).
+
+    Control characters are stripped first (openpyxl refuses them and a NUL cuts a GeoPackage
+    string short); then a cell that a spreadsheet would run as a formula (starting with ``=``,
+    ``+``, ``-``, ``@``, tab or carriage return) gets a leading ``'`` (OWASP ASVS 1.2.10).
+    """
+    if not isinstance(value, str):
+        return value
+    text = strip_control(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy with every text cell neutralised; numeric columns stay numeric."""
+    """Return a copy with every text cell neutralised; numeric, boolean, date and geometry columns are kept.
+
+    Text columns of any dtype (object, string, categorical) come back as object columns.
+    """
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            if col == getattr(out, "_geometry_column_name", None):
-                continue
-            out[col] = out[col].map(neutralise_cell)
+        if not _holds_text(out[col]):
+            continue
+        out[col] = pd.Series([neutralise_cell(v) for v in out[col].astype(object)], index=out.index,
+                             dtype=object)
     return out
 
 
@@ -74,6 +91,13 @@ def to_gpkg_bytes(gdf: gpd.GeoDataFrame, *, layer: str, synthetic: bool) -> byte
         name = f"SYNTHETIC_{layer}" if synthetic else layer
         pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG")
         return path.read_bytes()
+
+
+def _holds_text(column: pd.Series) -> bool:
+    dtype = column.dtype
+    if str(dtype) == "geometry" or pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+        return False
+    return not (pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype))
 
 
 def _json_default(value: object) -> object:

@@ -14,7 +14,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import shutil
 import tempfile
 import zipfile
@@ -39,7 +38,8 @@ TABLE_KEYS: dict[str, list[str]] = {
     "owners": ["owner_name"], "unit_costs": ["key"], "scenarios": ["basis", "land_use_class"],
     "parcel_fees": ["ain"], "register": ["ref"],
 }
-_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Excel holds at most 32,767 characters in a cell; longer text is cut there with an ellipsis.
+XLSX_CELL_LIMIT = 32_767
 PLACEHOLDER_NOTICE = ("Unit costs marked PLACEHOLDER are illustrative round numbers, not City costs. "
                       "Replace each with a sourced figure (source and year) before any fee is proposed.")
 
@@ -191,9 +191,11 @@ def _canonical_csv(frame: pd.DataFrame, keys: list[str]) -> bytes:
     table = table.sort_values([k for k in keys if k in table.columns], kind="stable")
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
+    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)  # "\n" alone leaves a bare "\r" unquoted
     writer.writerow(table.columns)
     for row in table.itertuples(index=False):
-        writer.writerow([_canonical_value(v) for v in row])
+        values = [_canonical_value(v) for v in row]
+        (quoted if any("\r" in v for v in values) else writer).writerow(values)
     return buf.getvalue().encode("utf-8")
 
 
@@ -225,12 +227,19 @@ def _plain_types(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _xlsx_frame(frame: pd.DataFrame, *, synthetic: bool) -> pd.DataFrame:
+    """Return the sheet of ``frame``: text neutralised (no formulas, no control characters), cells cut to fit."""
     out = neutralise_frame(label(_plain_types(pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))),
                                  synthetic=synthetic))
     for col in out.columns:
         if out[col].dtype == object:
-            out[col] = out[col].map(lambda v: _ILLEGAL_XLSX.sub("", v) if isinstance(v, str) else v)
+            out[col] = out[col].map(_fit_cell)
     return out
+
+
+def _fit_cell(value: object) -> object:
+    if isinstance(value, str) and len(value) > XLSX_CELL_LIMIT:
+        return value[:XLSX_CELL_LIMIT - 1] + "\u2026"
+    return value
 
 
 def _file_name(name: str) -> str:

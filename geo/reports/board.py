@@ -100,9 +100,10 @@ def board_pdf_bytes(report: BoardReport) -> bytes:
     """Return the board report as PDF."""
     st, d = pdf.styles(), Directive()
     title = f"ED 17 measures report: {report.department}"
+    board = pdf.clip(report.board, limit=pdf.NAME_LIMIT)  # a department's name can be any length
     story: list[Any] = [
-        pdf.para(title, st.title),
-        pdf.para(f"{report.board} to the Office of the Mayor. Executive Directive 17 asks for the measures being "
+        pdf.para(title, st.title, limit=pdf.NAME_LIMIT),
+        pdf.para(f"{board} to the Office of the Mayor. Executive Directive 17 asks for the measures being "
                "implemented on City property under the department's jurisdiction within 15 days "
                f"(due {d.identify_by:%d %B %Y}); signs were due {d.sign_by:%d %B %Y}. Status as of "
                f"{report.as_of:%d %B %Y}.", st.body),
@@ -114,7 +115,8 @@ def board_pdf_bytes(report: BoardReport) -> bytes:
                + (f" (for example by the {report.police})." if report.police else "."), st.body),
     ]
     if len(report.measures):
-        story.append(pdf.table(report.measures, st=st, widths=[62, 78, 80, 250]))
+        story.append(pdf.table(report.measures, st=st, widths=[62, 78, 80, 250],
+                               note_columns=("Measure (status note)",)))
     else:
         story.append(pdf.para("No measures are recorded in status notes yet. Liaisons record them with each "
                             "status change (the note field).", st.small))

@@ -91,8 +91,9 @@ def sign_packet_pdf(sheet: SiteSheet, *, synthetic: bool, base_url: str | None =
         PageBreak(),
     ]
     profile = [
-        pdf.para(f"Site profile: {site_id}", st.title), pdf.para(sheet.record.get(schema.NAME) or "", st.h2),
-        pdf.table(_facts(sheet.record), st=st, widths=[150, 320]), Spacer(1, 8),
+        pdf.para(f"Site profile: {site_id}", st.title, limit=pdf.NAME_LIMIT),
+        pdf.para(sheet.record.get(schema.NAME) or "", st.h2, limit=pdf.NAME_LIMIT),
+        pdf.table(_facts(sheet.record), st=st, widths=[150, 320], note_columns=("Value",)), Spacer(1, 8),
         SiteMap(sheet.site_geom, sheet.neighbours, width=6.9 * inch, height=3.9 * inch),
         pdf.para("Site outline in orange over neighbouring parcel lines; drawn from the store's polygons "
                "(EPSG:2229, grid north up). Not a survey.", st.small), Spacer(1, 6),
@@ -202,7 +203,8 @@ def _boxed(flowable: Flowable, color: colors.Color) -> Table:
 
 
 def _qr_row(url: str, site_id: str, st: pdf.Styles, *, caption: str) -> Table:
-    text = [pdf.para(f"Site {site_id}", st.h2), pdf.para(caption, st.body), pdf.para(url, st.small)]
+    text = [pdf.para(f"Site {site_id}", st.h2, limit=pdf.NAME_LIMIT), pdf.para(caption, st.body),
+            pdf.para(url, st.small, limit=pdf.NAME_LIMIT)]
     t = Table([[QRCode(url, 1.15 * inch), text]], colWidths=[1.4 * inch, 5.5 * inch], hAlign="LEFT")
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return t
@@ -217,7 +219,7 @@ def _sign_words(status: str, posted_on: str) -> str:
 def _facts(rec: dict[str, Any]) -> pd.DataFrame:
     def text(key: str) -> str:
         value = rec.get(key)
-        return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+        return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
     area = rec.get(schema.AREA_SQFT)
     rows = [("Department", text(schema.OWNING_DEPT)), ("Asset type", text(schema.ASSET_TYPE)), ("Address", text(schema.ADDRESS)),
@@ -227,4 +229,6 @@ def _facts(rec: dict[str, Any]) -> pd.DataFrame:
             ("Sign", _sign_words(text(schema.SIGN_STATUS) or "unknown", text(schema.SIGN_POSTED_ON)[:10])),
             ("Gate", text(schema.GATE_STATUS) or "unknown"), ("Last inspected", text(schema.LAST_INSPECTED)[:10]),
             ("Status note", text(schema.STATUS_NOTE))]
+    # names and codes print up to NAME_LIMIT characters, the note up to NOTE_LIMIT (pdf.table's "Value" limit)
+    rows = [(item, value if item == "Status note" else pdf.clip(value, limit=pdf.NAME_LIMIT)) for item, value in rows]
     return pd.DataFrame(rows, columns=["Item", "Value"])
