@@ -10,6 +10,7 @@ from geo.access.roles import visible_pages
 from geo.errors import GeoDataError
 from ui import auth, chrome, state
 from ui.data import current_store, load_frames
+from ui.text import md_escape
 
 HERE = Path(__file__).resolve().parent
 PAGES = {  # name -> (script, title, icon); every page also checks the role itself (ui.auth.page_actor)
@@ -30,7 +31,7 @@ state.init_state()
 try:
     url, version = current_store()
 except GeoDataError as exc:
-    st.error(str(exc))
+    st.error(md_escape(exc))
     st.stop()
 frames = load_frames(url, version)
 actor = auth.current_actor(departments=sorted(frames.sites[schema.OWNING_DEPT].dropna().unique()),

@@ -1,21 +1,32 @@
-"""Sign-in and the signed-in actor: OIDC (st.login), local accounts, or a marked demo mode."""
+"""Sign-in and the signed-in actor: OIDC (st.login), local accounts, or a marked demo mode.
+
+Every authentication event (sign-in, failed sign-in, lockout, sign-out, expiry) is audited
+through :mod:`geo.services.sessions`. Names are shown as plain text, never as Markdown.
+"""
 from __future__ import annotations
 
+import contextlib
 import os
 import time
+from collections.abc import Mapping
 
 import streamlit as st
 
-from geo.access.accounts import load_accounts, session_expired, sign_in
+from geo.access.accounts import Account, load_accounts, session_expired
 from geo.access.roles import ROLES, Actor, require_page
 from geo.config import accounts_path
 from geo.errors import AccessDenied
+from geo.services import sessions
+from geo.store import Store
+from ui.text import md_escape
 
 ACTOR = "auth_actor"  # the effective actor of this run (the public visitor when nobody signed in)
 SIGNED_IN = "auth_signed_in"  # the locally signed-in actor, if any
-SIGNED_IN_AT = "auth_signed_in_at"
+SIGNED_IN_AT = "auth_signed_in_at"  # when the local sign-in happened (or an OIDC login without `iat` was first seen)
+OIDC_SEEN = "auth_oidc_seen"  # the OIDC login (name, iat) whose sign-in this session has audited
+FORM_NAME, FORM_PASSWORD, FORM_SUBMIT = "sign_in_name", "sign_in_password", "sign_in_submit"
 DEMO_ROLE, DEMO_DEPT, DEMO_DISTRICT = "demo_role", "demo_dept", "demo_district"
-MAX_HOURS = float(os.environ.get("STAGEMAP_SESSION_HOURS", "12"))
+DEFAULT_HOURS = 12.0
 PUBLIC = Actor("visitor", "public")
 
 
@@ -24,12 +35,23 @@ def auth_mode() -> str:
     explicit = os.environ.get("STAGEMAP_AUTH", "").strip().lower()
     if explicit in ("oidc", "local", "demo"):
         return explicit
-    try:
-        if "auth" in st.secrets:
-            return "oidc"
-    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
-        pass
+    if _auth_section():
+        return "oidc"
     return "local" if accounts_path().exists() else "demo"
+
+
+def session_hours() -> float:
+    """Return ``$STAGEMAP_SESSION_HOURS`` (default 12): a login older than this must sign in again."""
+    raw = os.environ.get("STAGEMAP_SESSION_HOURS", "").strip()
+    try:
+        hours = float(raw) if raw else DEFAULT_HOURS
+    except ValueError:
+        hours = -1.0
+    if not 0 < hours < float("inf"):
+        st.error(md_escape(f"Sign-in is misconfigured: STAGEMAP_SESSION_HOURS={raw!r} must be a positive number "
+                           "of hours."))
+        st.stop()
+    return hours
 
 
 def current_actor(*, departments: list[str], districts: list[int], synthetic: bool) -> Actor:
@@ -48,7 +70,7 @@ def page_actor(page: str) -> Actor:
     try:
         require_page(actor, page)
     except AccessDenied as exc:
-        st.error(f"{exc} Sign in with a role that has access.")
+        st.error(md_escape(f"{exc} Sign in with a role that has access."))
         st.stop()
     return actor
 
@@ -69,56 +91,153 @@ def _demo_actor(departments: list[str], districts: list[int], *, synthetic: bool
 
 
 def _local_actor() -> Actor:
-    actor = st.session_state.get(SIGNED_IN)
-    if actor is not None and session_expired(st.session_state[SIGNED_IN_AT], time.time(), max_hours=MAX_HOURS):
-        st.session_state[SIGNED_IN] = None
-        st.warning(f"Your session is older than {MAX_HOURS:g} hours; sign in again.")
-        actor = None
+    """Local accounts: the sidebar form, the session limit, sign-out; the actor is kept for the session."""
+    from ui.data import session_store
+
+    store = session_store()
+    actor: Actor | None = st.session_state.get(SIGNED_IN)
+    if actor is not None:
+        actor = _still_valid(store, actor)
     with st.sidebar:
         if actor is None:
-            with st.form("sign_in"):
-                name = st.text_input("User name")
-                password = st.text_input("Password", type="password")
-                if st.form_submit_button("Sign in"):
-                    try:
-                        actor = sign_in(accounts_path(), name, password)
-                        st.session_state[SIGNED_IN_AT] = time.time()
-                        st.session_state[SIGNED_IN] = actor
-                    except AccessDenied as exc:
-                        st.error(str(exc))
+            _sign_in_form(store)
         else:
-            st.caption(f"Signed in as **{actor.name}** ({actor.role})")
-            if st.button("Sign out"):
-                st.session_state[SIGNED_IN] = None
+            st.text(f"Signed in as {actor.name} ({actor.role})")
+            if st.button("Sign out", key="sign_out"):
+                sessions.sign_out(store, actor, method="password", where=_where())
+                _forget()
                 st.rerun()
-    return actor or _remember(PUBLIC)
+    return _remember(actor or PUBLIC)
+
+
+def _still_valid(store: Store, actor: Actor) -> Actor | None:
+    """Return the signed-in actor as the accounts file has it now, or ``None`` once the session ended."""
+    hours = session_hours()
+    started = float(st.session_state.get(SIGNED_IN_AT) or 0.0)
+    account: Account | None = load_accounts(accounts_path()).get(actor.name)
+    if session_expired(started, time.time(), max_hours=hours) or account is None:
+        sessions.record_expiry(store, actor, method="password", signed_in_at=started, max_hours=hours,
+                               reason=None if account is not None else "account removed", where=_where())
+        _forget()
+        st.warning(f"Your session is older than {hours:g} hours; sign in again." if account is not None
+                   else "Your account no longer exists; ask an admin.")
+        return None
+    current = account.actor()
+    st.session_state[SIGNED_IN] = current  # a role or scope changed by an admin applies at once
+    return current
+
+
+def _sign_in_form(store: Store) -> None:
+    """Draw the sign-in form; on a good sign-in keep the actor and rerun, else say why (never which part)."""
+    with st.form("sign_in", clear_on_submit=True):
+        name = st.text_input("User name", key=FORM_NAME)
+        password = st.text_input("Password", type="password", key=FORM_PASSWORD)
+        submitted = st.form_submit_button("Sign in", key=FORM_SUBMIT)
+    if not submitted:
+        return
+    if not name.strip() or not password:
+        st.error("Enter your user name and password.")
+        return
+    try:
+        actor = sessions.sign_in(store, accounts_path(), name, password, where=_where())
+    except ValueError as exc:  # a bad lockout setting, an unreadable accounts file, a store that cannot write
+        st.error(md_escape(f"Sign-in is unavailable: {exc}"))  # fails closed: no sign-in goes unaudited
+        return
+    except AccessDenied as exc:  # a fixed message: unknown name, wrong password or a lock look alike
+        st.error(md_escape(exc))
+        return
+    st.session_state[SIGNED_IN] = actor
+    st.session_state[SIGNED_IN_AT] = time.time()
+    _remember(actor)
+    st.rerun()
 
 
 def _oidc_actor() -> Actor:
+    """OIDC through st.login: the e-mail's account gives the role; expired logins are sent back to sign in."""
+    from ui.data import session_store
+
+    problem = sessions.oidc_config_problem(_auth_section())
+    if problem:  # never sign anyone in with a missing or weak cookie secret (SECURITY.md R4)
+        st.sidebar.error(problem)
+        return _remember(PUBLIC)
     if not st.user.is_logged_in:
         with st.sidebar:
-            st.button("Sign in with City account", on_click=st.login)
+            st.button("Sign in with City account", key="oidc_sign_in", on_click=st.login)
         return _remember(PUBLIC)
+    store = session_store()
     claims = st.user.to_dict()
-    st.session_state.setdefault(SIGNED_IN_AT, time.time())
-    if session_expired(st.session_state[SIGNED_IN_AT], time.time(), max_hours=MAX_HOURS, token_exp=_exp(claims.get("exp"))):
-        st.session_state.pop(SIGNED_IN_AT, None)
-        st.logout()
-    email = str(claims.get("email") or "")
-    account = load_accounts(accounts_path()).get(email)
-    actor = account.actor() if account else Actor(email or "unknown", "public")
+    actor = _oidc_identity(claims)
+    issued, exp = _seconds(claims.get("iat")), _seconds(claims.get("exp"))
+    started = issued if issued is not None else float(st.session_state.setdefault(SIGNED_IN_AT, time.time()))
+    hours = session_hours()
+    if session_expired(started, time.time(), max_hours=hours, token_exp=exp):
+        sessions.record_expiry(store, actor, method="oidc", signed_in_at=started, max_hours=hours, token_exp=exp,
+                               where=_where())
+        _forget()
+        st.warning("Your sign-in has expired; sign in again.")
+        st.logout()  # clears st.user now and sends the browser through the provider's logout
+        return _remember(PUBLIC)
+    seen = (actor.name, issued)
+    if st.session_state.get(OIDC_SEEN) != seen:
+        sessions.record_sign_in(store, actor, method="oidc", issued_at=issued, where=_where())
+        st.session_state[OIDC_SEEN] = seen
     with st.sidebar:
-        st.caption(f"Signed in as **{actor.name}** ({actor.role})")
-        st.button("Sign out", on_click=st.logout)
+        st.text(f"Signed in as {actor.name} ({actor.role})")
+        st.button("Sign out", key="oidc_sign_out", on_click=_oidc_sign_out, args=(actor,))
     return _remember(actor)
 
 
-def _exp(value: object) -> float | None:
-    """Return the ID token's ``exp`` claim as seconds, ``None`` when absent or unreadable."""
+def _oidc_identity(claims: Mapping[str, object]) -> Actor:
+    """Map the ID token's verified e-mail to an account; anyone else is a signed-in member of the public."""
+    email = str(claims.get("email") or "").strip()
+    if not email or claims.get("email_verified") is False:
+        return Actor(email or f"oidc:{claims.get('sub') or 'unknown'}", "public")
+    accounts = load_accounts(accounts_path())
+    account = accounts.get(email)
+    if account is None:  # e-mail addresses are matched without regard to case when only one account fits
+        folded = [a for n, a in accounts.items() if n.casefold() == email.casefold()]
+        account = folded[0] if len(folded) == 1 else None
+    return account.actor() if account else Actor(email, "public")
+
+
+def _oidc_sign_out(actor: Actor) -> None:
+    """Audit the sign-out, then log out of Streamlit and the provider."""
+    from ui.data import session_store
+
+    sessions.sign_out(session_store(), actor, method="oidc", where=_where())
+    _forget()
+    st.logout()
+
+
+def _auth_section() -> dict[str, object]:
+    """Return the ``[auth]`` secrets, empty when there are none."""
+    section: object = None
+    with contextlib.suppress(FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        section = st.secrets.get("auth")
+    return dict(section) if isinstance(section, Mapping) else {}
+
+
+def _seconds(value: object) -> float | None:
+    """Return a token time claim (``iat``, ``exp``) as seconds, ``None`` when absent or unreadable."""
     try:
         return float(str(value)) if value is not None else None
     except ValueError:
         return None
+
+
+def _where() -> str | None:
+    """Return the client address for the audit log, when Streamlit knows it."""
+    try:
+        return st.context.ip_address
+    except (AttributeError, RuntimeError):
+        return None
+
+
+def _forget() -> None:
+    """End this session's sign-in."""
+    for key in (SIGNED_IN, SIGNED_IN_AT, OIDC_SEEN):
+        st.session_state.pop(key, None)
+    _remember(PUBLIC)
 
 
 def _remember(actor: Actor) -> Actor:

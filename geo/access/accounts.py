@@ -16,6 +16,10 @@ from geo.errors import AccessDenied, SchemaError
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 MIN_PASSWORD = 12
+#: The one message for an unknown name and a wrong password, so a sign-in never tells which names exist.
+BAD_CREDENTIALS = "Unknown user name or wrong password."
+#: Checked for unknown names so they cost the same scrypt work (the password behind it was thrown away).
+DECOY_HASH = "scrypt$16384$8$1$VheFiWfMuqR5u1Gw5v118A==$tLzwdKwE9bc28pKk1bMzaf9jXUZC6XE0iGmXS7AsAOY="
 
 
 @dataclass(frozen=True)
@@ -97,10 +101,22 @@ def remove_account(path: Path, name: str) -> None:
 
 
 def sign_in(path: Path, name: str, password: str) -> Actor:
-    """Return the actor for valid credentials; raise :class:`AccessDenied` otherwise (same message)."""
+    """Return the actor for valid credentials; raise :class:`AccessDenied` otherwise (same message).
+
+    An unknown name costs the same scrypt work as a wrong password, so neither the message nor
+    the time taken tells which names exist.
+
+    Raises
+    ------
+    AccessDenied
+        With :data:`BAD_CREDENTIALS`, for an unknown name or a wrong password alike.
+    """
     account = load_accounts(path).get(name)
-    if account is None or not check_password(password, account.password_hash):
-        raise AccessDenied("Unknown user name or wrong password.")
+    if account is None:
+        check_password(password, DECOY_HASH)
+        raise AccessDenied(BAD_CREDENTIALS)
+    if not check_password(password, account.password_hash):
+        raise AccessDenied(BAD_CREDENTIALS)
     return account.actor()
 
 

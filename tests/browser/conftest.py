@@ -1,11 +1,17 @@
 """Browser tier: the real app on a free local port with a sample store, driven by Playwright in Debian's Chromium."""
 from __future__ import annotations
 
+import contextlib
+import importlib.util
+import json
 import os
+import secrets
+import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -91,22 +97,29 @@ class App:
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
-    """Start ``streamlit run streamlit_app.py`` on a free port with a fresh sample store."""
-    _ensure_assets()
-    tmp = tmp_path_factory.mktemp("browser_app")
-    store = tmp / "sample.gpkg"
+def sample_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the sample store once per test session (each app gets its own copy)."""
+    store = tmp_path_factory.mktemp("browser_sample") / "sample.gpkg"
     subprocess.run([sys.executable, "-c", "import sys; from stagemap_cli import main; sys.exit(main(sys.argv[1:]))",
                     "sample", "--store", str(store)], check=True, cwd=REPO, capture_output=True, timeout=300)
-    port = free_port()
-    env = {**os.environ, "STAGEMAP_STORE": str(store), "STAGEMAP_TILES": "none", "STAGEMAP_ASSETS": "local",
-           "STAGEMAP_AUTH": "demo", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    return store
+
+
+@contextlib.contextmanager
+def serve(tmp: Path, sample: Path, *, env: dict[str, str], args: tuple[str, ...] = (),
+          port: int | None = None) -> Iterator[App]:
+    """Run ``streamlit run streamlit_app.py`` on a free port with a copy of ``sample`` until the block ends."""
+    store = tmp / "sample.gpkg"
+    shutil.copy(sample, store)
+    port = port or free_port()
+    full_env = {**os.environ, "STAGEMAP_STORE": str(store), "STAGEMAP_TILES": "none", "STAGEMAP_ASSETS": "local",
+                "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **env}
     log = (tmp / "streamlit.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-         "--server.runOnSave", "false"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+         "--server.runOnSave", "false", *args],
+        cwd=REPO, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + APP_START_TIMEOUT_S
     try:
@@ -129,6 +142,110 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory, sample_master: Path) -> Iterator[App]:
+    """Start ``streamlit run streamlit_app.py`` on a free port with a fresh sample store (demo sign-in)."""
+    _ensure_assets()
+    with serve(tmp_path_factory.mktemp("browser_app"), sample_master, env={"STAGEMAP_AUTH": "demo"}) as running:
+        yield running
+
+
+#: One local account per staff role, all with this password (tests/browser/test_sign_in.py signs in as each).
+ACCOUNT_PASSWORD = "browser test passphrase 7"
+LOCAL_ACCOUNTS = {"planner": ("pia", None, None), "liaison": ("ana", "Transportation (LADOT)", None),
+                  "council_office": ("cole", None, 14), "records": ("rex", None, None), "admin": ("kim", None, None)}
+#: OIDC users (their e-mail has an account entry) and the role each gets.
+OIDC_ACCOUNTS = {"pat@city.example": "planner", "late@city.example": "records"}
+
+
+@pytest.fixture(scope="session")
+def local_app(tmp_path_factory: pytest.TempPathFactory, sample_master: Path) -> Iterator[App]:
+    """The app in local-accounts mode (STAGEMAP_AUTH=local) with :data:`LOCAL_ACCOUNTS`."""
+    from geo.access.accounts import add_account
+
+    _ensure_assets()
+    tmp = tmp_path_factory.mktemp("browser_local")
+    users = tmp / "users.json"
+    for role, (name, dept, district) in LOCAL_ACCOUNTS.items():
+        add_account(users, name, ACCOUNT_PASSWORD, role=role, department=dept, district=district)
+    with serve(tmp, sample_master, env={"STAGEMAP_AUTH": "local", "STAGEMAP_USERS": str(users)}) as running:
+        yield running
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A real OpenID Connect provider (oidc-provider-mock) on a loopback port."""
+
+    url: str  # the issuer, as the app and the browser reach it
+
+    def set_user(self, sub: str, claims: dict[str, object]) -> None:
+        """Give ``sub`` these ID-token claims (custom ones such as ``exp`` override the provider's)."""
+        req = urllib.request.Request(f"{self.url}/users/{urllib.parse.quote(sub)}", method="PUT",
+                                     data=json.dumps(claims).encode(), headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert resp.status == 204, resp.status
+
+
+#: Runs the provider in its own process (its Authlib calls warn, which pytest here turns into errors).
+PROVIDER_SCRIPT = ("import oidc_provider_mock\n"
+                   "from werkzeug.serving import make_server\n"
+                   "server = make_server('127.0.0.1', 0, oidc_provider_mock.app(), threaded=True)\n"
+                   "print(server.server_port, flush=True)\n"
+                   "server.serve_forever()\n")
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
+    """Run oidc-provider-mock on 127.0.0.1, reached as ``localhost`` (a cookie host apart from the app's)."""
+    if importlib.util.find_spec("oidc_provider_mock") is None:
+        unavailable("oidc-provider-mock is not installed: .venv/bin/pip install -r tools/requirements-browser.txt")
+    log_path = tmp_path_factory.mktemp("oidc_provider") / "provider.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen([sys.executable, "-c", PROVIDER_SCRIPT], stdout=subprocess.PIPE, stderr=log,
+                                text=True)
+        try:
+            first = proc.stdout.readline().strip() if proc.stdout else ""  # the port, or "" if it died
+            if not first.isdigit():
+                pytest.fail(f"the OIDC provider did not start:\n{log_path.read_text()[-3000:]}", pytrace=False)
+            provider = Provider(url=f"http://localhost:{first}")
+            with urllib.request.urlopen(f"{provider.url}/.well-known/openid-configuration", timeout=10) as resp:
+                assert json.load(resp)["issuer"] == provider.url
+            yield provider
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            if proc.stdout:
+                proc.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def oidc_app(tmp_path_factory: pytest.TempPathFactory, sample_master: Path, oidc_provider: Provider) -> Iterator[App]:
+    """The app signing in through ``st.login`` against :func:`oidc_provider`, its secrets in a temporary file."""
+    from geo.access.accounts import add_account
+
+    _ensure_assets()
+    tmp = tmp_path_factory.mktemp("browser_oidc")
+    users = tmp / "users.json"
+    for email, role in OIDC_ACCOUNTS.items():
+        add_account(users, email, secrets.token_urlsafe(16), role=role)
+    port = free_port()
+    secrets_file = tmp / "secrets.toml"
+    secrets_file.write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        f'cookie_secret = "{secrets.token_urlsafe(32)}"\n'
+        'client_id = "stagemap-browser-test"\n'
+        f'client_secret = "{secrets.token_urlsafe(16)}"\n'
+        f'server_metadata_url = "{oidc_provider.url}/.well-known/openid-configuration"\n')
+    env = {"STAGEMAP_AUTH": "oidc", "STAGEMAP_USERS": str(users)}
+    with serve(tmp, sample_master, env=env, args=("--secrets.files", str(secrets_file)), port=port) as running:
+        yield running
 
 
 @pytest.fixture
