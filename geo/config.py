@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo.errors import GeoDataError
+
 #: Measurement CRS: NAD83 / California zone V, US survey feet (native to City and County GIS).
 ANALYSIS_CRS = "EPSG:2229"
 #: Storage and display CRS.
@@ -56,23 +58,48 @@ SIGN_TEXT_EN = (
 
 @dataclass(frozen=True)
 class ImportLimits:
-    """Safety limits checked before GDAL reads anything (SECURITY.md R10)."""
+    """Safety limits checked before GDAL, SQLite or pandas parses a file (SECURITY.md R10).
 
-    max_file_bytes: int = 2_000_000_000
+    The defaults fit the CLI's bulk import on a 2-core, 4 GB server: a County parcel file
+    (2.4M features, ~100 columns) passes; :class:`UploadLimits` tightens them for the app.
+    Files are read in batches of ``batch_rows``, only the columns an import kind uses, so memory
+    follows the accepted rows, not the file. A file over a limit is refused before it is parsed,
+    naming the limit, the value found and the fix.
+    """
+
+    max_file_bytes: int = 4_000_000_000
     max_archive_entries: int = 50
-    max_uncompressed_bytes: int = 200_000_000
+    max_uncompressed_bytes: int = 4_000_000_000
     max_compression_ratio: float = 100.0
     max_features: int = 3_000_000
     max_vertices: int = 60_000_000
+    #: columns (fields, properties) of one table; the County Parcels layer has ~100
+    max_columns: int = 1_000
+    #: one value (a CSV field, a JSON string, a GeoPackage text cell)
+    max_field_bytes: int = 1_000_000
+    #: one physical line of a CSV or text file
+    max_line_bytes: int = 2_000_000
+    #: JSON nesting ({ and [); a GeoJSON MultiPolygon needs 8
+    max_nesting_depth: int = 32
+    #: text stored per field, as the app's forms allow; longer values are cut with a marker
+    max_text_chars: int = 5_000
+    #: the whole read of one file (every GDAL, SQLite and pandas step), then it is cancelled
+    max_read_seconds: float = 1_800.0
+    #: one metadata query on a GeoPackage/SQLite input (SQLite progress handler)
+    max_query_seconds: float = 10.0
+    batch_rows: int = 100_000
 
 
 @dataclass(frozen=True)
 class UploadLimits(ImportLimits):
-    """Tighter limits for non-admin uploads through the app."""
+    """Tighter limits for uploads through the app (50 MB, ``server.maxUploadSize``)."""
 
     max_file_bytes: int = 50_000_000
+    max_uncompressed_bytes: int = 200_000_000
     max_features: int = 250_000
     max_vertices: int = 5_000_000
+    max_read_seconds: float = 120.0
+    batch_rows: int = 50_000
 
 
 def accounts_path(explicit: str | None = None) -> Path:
@@ -83,3 +110,94 @@ def accounts_path(explicit: str | None = None) -> Path:
 def store_url(explicit: str | None = None) -> str:
     """Return the store URL: ``explicit``, else ``$STAGEMAP_STORE``, else the default file."""
     return explicit or os.environ.get("STAGEMAP_STORE") or str(DEFAULT_STORE_PATH)
+
+
+@dataclass(frozen=True)
+class LockoutPolicy:
+    """Sign-in lockout: ``attempts`` failures for one name within ``window_minutes`` lock it for ``lock_minutes``."""
+
+    attempts: int = 5
+    window_minutes: float = 15.0
+    lock_minutes: float = 15.0
+
+
+def lockout_policy() -> LockoutPolicy:
+    """Return the lockout policy from ``$STAGEMAP_LOCKOUT_ATTEMPTS``, ``_WINDOW_MINUTES`` and ``_MINUTES``.
+
+    Raises
+    ------
+    ValueError
+        When a setting is not a positive number (a whole number for the attempts).
+    """
+    default = LockoutPolicy()
+    values: dict[str, float] = {}
+    for field, env, fallback in (("attempts", "STAGEMAP_LOCKOUT_ATTEMPTS", default.attempts),
+                                 ("window_minutes", "STAGEMAP_LOCKOUT_WINDOW_MINUTES", default.window_minutes),
+                                 ("lock_minutes", "STAGEMAP_LOCKOUT_MINUTES", default.lock_minutes)):
+        raw = os.environ.get(env, "").strip()
+        try:
+            value = float(raw) if raw else float(fallback)
+        except ValueError:
+            value = -1.0
+        if not value > 0 or (field == "attempts" and not value.is_integer()):
+            raise ValueError(f"{env}={raw!r} is not valid: use a positive "
+                             f"{'whole number' if field == 'attempts' else 'number of minutes'}.")
+        values[field] = value
+    return LockoutPolicy(int(values["attempts"]), values["window_minutes"], values["lock_minutes"])
+
+
+#: The key that signs audit-chain checkpoints (HMAC-SHA256): hex (64+ digits) or text (32+ bytes).
+CHECKPOINT_KEY_ENV = "STAGEMAP_CHECKPOINT_KEY"
+#: A file holding that key instead (hex text, plain text or raw bytes).
+CHECKPOINT_KEY_FILE_ENV = "STAGEMAP_CHECKPOINT_KEY_FILE"
+MIN_CHECKPOINT_KEY_BYTES = 32
+
+
+def _key_bytes(text: str) -> bytes:
+    """Return a key given as text: 64 or more hex digits are decoded, anything else is UTF-8."""
+    if len(text) >= 2 * MIN_CHECKPOINT_KEY_BYTES and len(text) % 2 == 0:
+        try:
+            return bytes.fromhex(text)
+        except ValueError:
+            pass
+    return text.encode("utf-8")
+
+
+def checkpoint_key() -> bytes:
+    """Return the audit checkpoint signing key from ``$STAGEMAP_CHECKPOINT_KEY`` or ``$STAGEMAP_CHECKPOINT_KEY_FILE``.
+
+    There is no default key: a checkpoint signed with a key everyone knows proves nothing.
+
+    Raises
+    ------
+    GeoDataError
+        When neither or both variables are set, the key file cannot be read, or the key is
+        shorter than 32 bytes; the message names the variable and how to set it.
+    """
+    value = os.environ.get(CHECKPOINT_KEY_ENV, "").strip()
+    path = os.environ.get(CHECKPOINT_KEY_FILE_ENV, "").strip()
+    make = "e.g. python -c 'import secrets; print(secrets.token_hex(32))'"
+    if value and path:
+        raise GeoDataError(f"Both ${CHECKPOINT_KEY_ENV} and ${CHECKPOINT_KEY_FILE_ENV} are set; "
+                           "unset one so it is clear which key signs audit checkpoints.")
+    if value:
+        key, where = _key_bytes(value), f"${CHECKPOINT_KEY_ENV}"
+    elif path:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise GeoDataError(f"${CHECKPOINT_KEY_FILE_ENV}={path}: cannot read the checkpoint key file "
+                               f"({exc.strerror}); check the path and its permissions.") from None
+        try:
+            key = _key_bytes(data.decode("utf-8").strip())
+        except UnicodeDecodeError:
+            key = data  # raw key bytes
+        where = f"the key file {path} (${CHECKPOINT_KEY_FILE_ENV})"
+    else:
+        raise GeoDataError(f"No audit checkpoint key is configured: set ${CHECKPOINT_KEY_ENV} to at least "
+                           f"{MIN_CHECKPOINT_KEY_BYTES} random bytes as hex ({make}) or "
+                           f"${CHECKPOINT_KEY_FILE_ENV} to a file holding it. StageMap has no default key.")
+    if len(key) < MIN_CHECKPOINT_KEY_BYTES:
+        raise GeoDataError(f"{where} holds a {len(key)}-byte key; an audit checkpoint key needs at least "
+                           f"{MIN_CHECKPOINT_KEY_BYTES} bytes ({make}).")
+    return key

@@ -1,6 +1,7 @@
 """The analysis from the store: its inputs gathered once, the pure run, and ``stagemap analyze``'s files."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import time
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from geo.analysis import gaps
 from geo.analysis.analyze import PARCEL_COLUMNS, AnalysisConfig, AnalysisResult, analyze
 from geo.analysis.proximity import local_days
 from geo.errors import CRSError, SchemaError
+from geo.io.export import neutralise_cell, neutralise_frame
 from geo.store import Store
 
 
@@ -141,20 +143,37 @@ def run_analysis(store: Store, actor: Actor, *, out_dir: str | Path, as_of: str 
 
 
 def write_result(res: AnalysisResult, out: Path) -> None:
-    """Write every table of ``res`` into the directory ``out`` (see :func:`run_analysis`)."""
+    """Write every table of ``res`` into the directory ``out`` (see :func:`run_analysis`).
+
+    Every CSV goes through :func:`geo.io.export.neutralise_frame` (SECURITY R9): text cells that a
+    spreadsheet would run as a formula get a leading ``'`` and control characters are stripped;
+    numeric columns stay numeric.
+    """
     res.sites.to_parquet(out / "sites.parquet", index=False)
     pt = shapely.point_on_surface(res.sites.geometry.values)
     flat = pd.DataFrame(res.sites.drop(columns="geometry")).assign(
         lon=np.round(shapely.get_x(pt), 6), lat=np.round(shapely.get_y(pt), 6))
-    flat.to_csv(out / "sites.csv", index=False)
-    res.incidents.to_csv(out / "incidents_snapped.csv", index=False)
-    res.kpi_department.to_csv(out / "kpi_by_department.csv", index=False)
-    res.kpi_district.to_csv(out / "kpi_by_district.csv", index=False)
-    res.matrix.to_csv(out / "risk_protection_matrix.csv")
-    res.near_unprotected.to_csv(out / "incidents_near_unprotected.csv", index=False)
-    res.hot_spots.to_csv(out / "private_hot_spots.csv", index=False)
-    res.hot_spot_owners.to_csv(out / "private_hot_spot_owners.csv", index=False)
+    _write_csv(flat, out / "sites.csv")
+    _write_csv(res.incidents, out / "incidents_snapped.csv")
+    _write_csv(res.kpi_department, out / "kpi_by_department.csv")
+    _write_csv(res.kpi_district, out / "kpi_by_district.csv")
+    _write_csv(res.matrix, out / "risk_protection_matrix.csv", index=True)
+    _write_csv(res.near_unprotected, out / "incidents_near_unprotected.csv")
+    _write_csv(res.hot_spots, out / "private_hot_spots.csv")
+    _write_csv(res.hot_spot_owners, out / "private_hot_spot_owners.csv")
     res.parcel_counts.to_parquet(out / "parcel_incident_counts.parquet", index=False)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path, *, index: bool = False) -> None:
+    """Write ``frame`` as CSV with every text cell (and index label) neutralised for spreadsheets.
+
+    Text is always quoted: unquoted, a bare carriage return inside a cell starts a new row in
+    Excel, and the next "row" could begin with a formula.
+    """
+    table = neutralise_frame(pd.DataFrame(frame))
+    if index:
+        table.index = table.index.map(neutralise_cell)
+    table.to_csv(path, index=index, quoting=csv.QUOTE_NONNUMERIC)
 
 
 def read_ramps(path: str | Path) -> gpd.GeoDataFrame:
