@@ -12,6 +12,7 @@ import numpy as np
 import shapely
 
 from geo import schema
+from geo.analysis.snap import district_of_points
 from geo.config import ANALYSIS_CRS
 from geo.crs import lonlat_to_feet
 from geo.errors import SchemaError
@@ -46,14 +47,23 @@ class Route:
 
 
 class SiteIndex:
-    """City site polygons in EPSG:2229 with an STRtree, for bulk point queries."""
+    """City site polygons in EPSG:2229 with an STRtree, for bulk point queries (and districts to place reports)."""
 
-    def __init__(self, sites: gpd.GeoDataFrame) -> None:
+    def __init__(self, sites: gpd.GeoDataFrame, *, districts: gpd.GeoDataFrame | None = None) -> None:
+        self.districts = districts.to_crs(ANALYSIS_CRS) if districts is not None and len(districts) else None
         feet = sites.to_crs(ANALYSIS_CRS) if len(sites) else sites
         self.site_ids = np.asarray(sites[schema.SITE_ID], dtype=object)
         self.departments = np.asarray(sites[schema.OWNING_DEPT], dtype=object)
         self.geoms = np.asarray(feet.geometry.values, dtype=object) if len(sites) else np.array([], dtype=object)
         self.tree = shapely.STRtree(self.geoms)
+
+    def district_at(self, lon: float, lat: float) -> int | None:
+        """Return the council district a point falls in (``None`` outside every district or without districts)."""
+        if self.districts is None:
+            return None
+        x, y = lonlat_to_feet(np.array([lon], float), np.array([lat], float))
+        found = district_of_points(shapely.points(x, y), self.districts)[0]
+        return None if found is None else int(found)
 
     def geometry(self, site_id: str) -> shapely.Geometry | None:
         """Return one site's polygon in EPSG:2229 feet, or ``None``."""

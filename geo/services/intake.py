@@ -59,8 +59,10 @@ class IncidentImportReport:
 
 
 def site_index(store: Store) -> SiteIndex:
-    """Build the A.3 routing index from the store's sites."""
-    return SiteIndex(store.read_layer(schema.SITES, columns=[schema.SITE_ID, schema.OWNING_DEPT]))
+    """Build the A.3 routing index from the store's sites, with the council districts for placing reports."""
+    districts = store.read_layer(schema.DISTRICTS, columns=[schema.DISTRICT])
+    return SiteIndex(store.read_layer(schema.SITES, columns=[schema.SITE_ID, schema.OWNING_DEPT]),
+                     districts=districts)
 
 
 def route_report(store: Store, match: SiteMatch | None, *, fallback_department: str | None,
@@ -116,7 +118,8 @@ def submit_incident(store: Store, actor: Actor, report: IncidentReport, *,
     if kind != "contractor_report":  # A.3 routes contractor reports; others keep the site and department
         routing = Route(routing.site_id, routing.department, routing.distance_ft, None, None)
     record = _record(report, incident_id, occurred, kind, routing, [rec for rec, _ in prepared],
-                     user=actor.name, source=source, synthetic=synthetic)
+                     user=actor.name, source=source, synthetic=synthetic,
+                     district=index.district_at(report.lon, report.lat))
     seqs = store.add_incident(record, user=actor.name, role=actor.role, source=source, os_user=actor.os_user,
                               seed_liaison=seed)
     contact_id = None if record.contact is None else str(record.contact["contact_id"])
@@ -124,7 +127,8 @@ def submit_incident(store: Store, actor: Actor, report: IncidentReport, *,
 
 
 def _record(report: IncidentReport, incident_id: str, occurred: dt.datetime, kind: str, routing: Route,
-            evidence: list[StoredEvidence], *, user: str, source: str, synthetic: bool) -> IncidentRecord:
+            evidence: list[StoredEvidence], *, user: str, source: str, synthetic: bool,
+            district: int | None) -> IncidentRecord:
     at = now_utc()
     refs = ";".join(dict.fromkeys(rec.label for rec in evidence)) or None
     incident: dict[str, object] = {
@@ -132,7 +136,8 @@ def _record(report: IncidentReport, incident_id: str, occurred: dt.datetime, kin
         schema.INCIDENT_TYPE: report.incident_type, schema.VERIFICATION: report.verification,
         schema.SOURCE_TYPE: report.source_type, schema.DESCRIPTION: clean_text(report.description, 5000),
         schema.LOCATION_TEXT: clean_text(report.location_text, 300), schema.WARRANT_SHOWN: report.warrant_shown,
-        schema.EVIDENCE_REFS: refs, schema.IS_SYNTHETIC: synthetic, schema.SOURCE: f"incident intake ({source})", schema.FETCHED_AT: at}
+        schema.EVIDENCE_REFS: refs, schema.COUNCIL_DISTRICT: district, schema.IS_SYNTHETIC: synthetic,
+        schema.SOURCE: f"incident intake ({source})", schema.FETCHED_AT: at}
     row: dict[str, object] = {
         "report_kind": kind, "supervisor_name": clean_text(report.supervisor_name, 200),
         "supervisor_badge": clean_text(report.supervisor_badge, 50), "agency": clean_text(report.agency, 200),

@@ -5,8 +5,8 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-import shapely
 
 from geo import schema
 from geo.access.roles import Actor, authorize
@@ -96,9 +96,9 @@ def _monthly_now(store: Store, month: str) -> MonthlyReport:
     districts = store.read_layer(schema.DISTRICTS, columns=[schema.DISTRICT])
     missing = incidents[schema.COUNCIL_DISTRICT].isna().to_numpy()
     if missing.any() and len(districts):
-        pts = shapely.points(incidents.to_crs(ANALYSIS_CRS).geometry.values[missing])
+        pts = np.asarray(incidents.to_crs(ANALYSIS_CRS).geometry.values[missing], dtype=object)
         found = district_of_points(pts, districts.to_crs(ANALYSIS_CRS))
-        filled = incidents[schema.COUNCIL_DISTRICT].astype(object).to_numpy()
+        filled = np.array(incidents[schema.COUNCIL_DISTRICT].astype(object).tolist(), dtype=object)
         filled[missing] = found
         incidents = incidents.assign(**{schema.COUNCIL_DISTRICT: pd.array(pd.to_numeric(pd.Series(filled, dtype=object)),
                                                                      dtype="Int64")})

@@ -10,7 +10,7 @@ import pytest
 from geo import schema
 from geo.store import open_store
 from tests.browser import drive
-from tests.browser.conftest import REPO, App, screenshot, serve
+from tests.browser.conftest import REPO, screenshot, serve
 from tests.layers.pmtiles_fixture import build_raster_pmtiles
 
 BASEMAP_DIR = REPO / "static" / "basemap"

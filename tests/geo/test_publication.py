@@ -138,3 +138,27 @@ def test_replayed_publications_never_reveal_a_withheld_count(tmp_path_factory, c
         if i < len(late):  # a late or new incident between two publications
             extra, n = _incidents([late[i] + (1,)], start=n)
             store.write_layers({schema.INCIDENTS: extra})
+
+
+def test_b8_report_counts_incidents_entered_by_form_and_cli_each_placed_in_its_district(store, cli_accounts):
+    """The B.8 crash: form- and CLI-entered incidents had no district; they get one at intake now."""
+    from geo.access.roles import Actor
+    from geo.intake.reports import IncidentReport
+    from geo.services.intake import submit_incident
+    from stagemap_cli.main import main
+
+    x = -118.30 + DISTRICTS.index(3) * 0.01 + 0.005
+    form = submit_incident(store, Actor("desk", "records", source="app"),
+                           IncidentReport("arrest", 34.005, x, "2026-03-10T09:00", "officer"))
+    outside = submit_incident(store, Actor("desk", "records", source="app"),
+                              IncidentReport("arrest", 34.2, -118.5, "2026-03-11T09:00", "officer"))
+    code = main(["incident", "add", "--type", "checkpoint", "--lat", "34.005", "--lon", str(x), "--occurred",
+                 "2026-03-12T10:00", "--source", "staff", "--user", "records1", "--store", store.url])
+    assert code == 0
+    placed = store.read_layer(schema.INCIDENTS).set_index(schema.INCIDENT_ID)[schema.COUNCIL_DISTRICT]
+    assert placed[form.incident_id] == 3 and pd.isna(placed[outside.incident_id])
+    assert placed.dropna().tolist() == [3, 3]
+    report = monthly_from_store(store, RECORDS, month="2026-03", as_of=dt.date(2026, 4, 1))
+    assert report.incidents == 3
+    counts = report.tables["District by incident type"].counts
+    assert counts.loc["CD 3"].sum() == 2 and counts.loc["Not located"].sum() == 1
