@@ -126,7 +126,7 @@ def _mark_sign(page: Page, status: str) -> None:
     drive.wait_idle(page)
 
 
-def test_liaison_marks_sign_and_second_user_gets_conflict(app: App, new_context) -> None:
+def test_liaison_marks_sign_and_second_user_chooses_between_both_values(app: App, new_context) -> None:
     sites = _analysis(app.store).sites
     dept = str(sites[schema.OWNING_DEPT].value_counts().index[0])
     unsigned = sites[(sites[schema.OWNING_DEPT] == dept) & (sites[schema.SIGN_STATUS] == "none")]
@@ -152,10 +152,13 @@ def test_liaison_marks_sign_and_second_user_gets_conflict(app: App, new_context)
     screenshot(page_a, "liaison_journey_saved")
 
     _mark_sign(page_b, "damaged")
-    expect(page_b.get_by_text(re.compile(f"Site {re.escape(site_id)} changed since you loaded version")))\
+    # both changed the sign: nothing is saved until B chooses, seeing both values side by side
+    expect(page_b.get_by_text(re.compile(f"Site {re.escape(site_id)} changed since you loaded it")))\
         .to_be_visible(timeout=drive.RERUN_TIMEOUT_MS)
-    expect(page_b.get_by_text("Your change was not saved", exact=False)).to_be_visible()
-    expect(page_b.get_by_role("button", name=re.compile("Re-apply my change"))).to_be_visible()
+    expect(page_b.get_by_text("Nothing was saved", exact=False)).to_be_visible()
+    expect(page_b.get_by_text("Yours: damaged")).to_be_visible()
+    expect(page_b.get_by_text("Saved since: posted")).to_be_visible()
+    expect(page_b.get_by_role("button", name="Save my choices")).to_be_visible()
     screenshot(page_b, "liaison_journey_conflict")
     status = open_store(str(app.store), create=False).read_status().set_index(schema.SITE_ID).loc[site_id]
     assert status[schema.SIGN_STATUS] == "posted" and status[schema.UPDATED_BY] == "Liaison A"
