@@ -38,7 +38,9 @@ bench: $(BIN)/stagemap assets
 	status=0; \
 	$(BIN)/python -m bench.run || status=1; \
 	$(BIN)/python -m bench.app_maps || status=1; \
+	$(BIN)/python -m bench.imports || status=1; \
 	$(BIN)/python -m bench.browser || status=1; \
+	$(BIN)/python -m bench.county || status=1; \
 	exit $$status
 
 bench-browser: $(BIN)/stagemap assets

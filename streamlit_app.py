@@ -17,6 +17,7 @@ PAGES = {  # name -> (script, title, icon); every page also checks the role itse
     "overview": ("app_pages/overview.py", "Overview", "🗺️"),
     "review": ("app_pages/review.py", "Parcel review", "🔎"),
     "liaison": ("app_pages/liaison.py", "Liaison", "🪧"),
+    "sites": ("app_pages/sites.py", "Site list (A.1)", "📋"),
     "incidents": ("app_pages/incidents.py", "Incident map", "📍"),
     "report": ("app_pages/report.py", "Report an incident", "📝"),
     "gaps": ("app_pages/gaps.py", "Gap analysis", "🚧"),
@@ -38,6 +39,7 @@ actor = auth.current_actor(departments=sorted(frames.sites[schema.OWNING_DEPT].d
                            districts=sorted(frames.districts[schema.DISTRICT].astype(int)),
                            synthetic=frames.info.is_synthetic is not False)  # empty or synthetic
 chrome.store_sidebar(frames.info, actor=actor)
+chrome.as_of_picker(frames.incidents, actor=actor)  # the one as-of date of the session
 chrome.synthetic_banner(frames.info)
 
 names = [p for p in visible_pages(actor) if p in PAGES and (HERE / PAGES[p][0]).exists()]

@@ -1,16 +1,14 @@
-"""Data: import a file with the same validation as the CLI, and read its report."""
+"""Data: import a file with the same validation as the CLI, in the background, and read its report."""
 from __future__ import annotations
-
-import shutil
 
 import streamlit as st
 
 from geo import schema
 from geo.config import UploadLimits
-from geo.errors import AccessDenied, GeoDataError
-from geo.services.imports import import_file
-from ui import auth, state
+from geo.errors import GeoDataError
+from ui import auth, jobs, state
 from ui.data import session_store
+from ui.text import md_escape
 from ui.uploads import save_upload
 
 actor = auth.page_actor("data")
@@ -19,33 +17,56 @@ actor = auth.page_actor("data")
 LIMITS = UploadLimits()
 st.title("Import data")
 st.caption("Files are validated before anything is stored; a rejected file leaves the store exactly as it was. "
-           f"Uploads up to {LIMITS.max_file_bytes // 1_000_000} MB and {LIMITS.max_features:,} features; "
-           "larger County files go through `stagemap import`.")
+           f"Uploads up to {LIMITS.max_file_bytes // 1_000_000} MB, {LIMITS.max_features:,} features and "
+           f"{LIMITS.max_read_seconds:,.0f} s of reading; larger County files go through `stagemap import`. "
+           "The import runs in the background: other pages stay usable, and you can cancel it.")
 
 kind = st.selectbox("What the file holds", schema.IMPORT_KINDS, key=state.DATA_KIND)
-upload = st.file_uploader("File", type=["geojson", "json", "gpkg", "zip", "parquet", "fgb", "csv", "xlsx"],
+upload = st.file_uploader("File", type=["geojson", "json", "gpkg", "zip", "parquet", "fgb", "csv", "txt", "xlsx"],
                           key=state.DATA_FILE)
 crs = st.text_input("CRS, only for files without one (e.g. 2229)", key=state.DATA_CRS)
 department = st.text_input("Department, for a sites list without a department column", key=state.DATA_DEPT)
-if st.button("Validate and import", type="primary", disabled=upload is None) and upload is not None:
-    bar = st.progress(0, text="Saving the upload...")
-    path = None
+job: jobs.ImportJob | None = st.session_state.get(jobs.SESSION_KEY)
+busy = job is not None and not job.done.is_set()
+if st.button("Validate and import", type="primary", key="data_import", disabled=upload is None or busy) \
+        and upload is not None:
     try:
         path = save_upload(upload.name, upload.getvalue(), max_bytes=LIMITS.max_file_bytes)
-        bar.progress(25, text="Checking, reading and validating...")
-        report = import_file(session_store(), actor, kind, path,
-                             crs=crs.strip() or None, department=department.strip() or None, limits=LIMITS)
-        bar.progress(100, text="Done.")
-    except (GeoDataError, AccessDenied) as exc:
-        bar.progress(100, text="Rejected.")
-        st.error(f"{exc}\n\nNothing was stored.")
+    except GeoDataError as exc:
+        st.error(f"{md_escape(exc)}\n\nNothing was stored.")
         st.stop()
-    finally:
-        if path is not None:
-            shutil.rmtree(path.parent, ignore_errors=True)
-    cols = st.columns(4)
-    cols[0].metric("Read", f"{report.n_read:,}")
-    cols[1].metric("Accepted", f"{report.n_accepted:,}")
-    cols[2].metric("Repaired", f"{len(report.repaired):,}")
-    cols[3].metric("Rejected", f"{len(report.rejected):,}")
-    st.code(report.summary(), language=None)
+    job = jobs.start(jobs.ImportRequest(
+        store_url=session_store().url, actor=actor, kind=kind, path=str(path), limits=LIMITS,
+        crs=crs.strip() or None, department=department.strip() or None, cleanup=str(path.parent)))
+    st.session_state[jobs.SESSION_KEY] = job
+
+
+@st.fragment(run_every=1.0)
+def _running() -> None:
+    """Progress and the cancel button, refreshed every second without rerunning the page."""
+    current: jobs.ImportJob | None = st.session_state.get(jobs.SESSION_KEY)
+    if current is None:
+        return
+    if current.done.is_set():
+        st.rerun()  # show the outcome with the whole page
+    st.progress(current.fraction, text=md_escape(current.text))
+    if st.button("Cancel import", key="data_cancel", disabled=current.cancelling):
+        current.cancel()
+        st.rerun(scope="fragment")
+
+
+if job is not None and not job.done.is_set():
+    _running()
+elif job is not None and job.outcome is not None:
+    outcome = job.outcome
+    if outcome.status == "stored" and outcome.report is not None:
+        report = outcome.report
+        cols = st.columns(4)
+        cols[0].metric("Read", f"{report.n_read:,}")
+        cols[1].metric("Accepted", f"{report.n_accepted:,}")
+        cols[2].metric("Repaired", f"{len(report.repaired):,}")
+        cols[3].metric("Rejected", f"{len(report.rejected):,}")
+        st.code(report.summary(), language=None)
+    else:
+        title = {"cancelled": "Cancelled.", "failed": "The import failed."}.get(outcome.status, "Rejected.")
+        st.error(f"{title} {md_escape(outcome.message)}\n\nNothing was stored.")

@@ -46,12 +46,14 @@ mine = sites[sites[schema.OWNING_DEPT] == dept].assign(
     sign_deadline=lambda f: sign_deadline_text(f, as_of=res.as_of))
 
 
+units = res.units[res.units[schema.OWNING_DEPT] == dept]  # sites and their parts: only candidates need a sign
+cand = units[units["candidate"]]
 cols = st.columns(4)
-cols[0].metric("Sites", f"{len(mine):,}")
-cols[1].metric("Signed", f"{int(mine['signed'].sum()):,}")
-cols[2].metric("Gated where a barrier applies", f"{int((mine['gated'] & mine['barrier_applies']).sum()):,} / "
-               f"{int(mine['barrier_applies'].sum()):,}")
-cols[3].metric("Overdue signs", f"{int((mine['sign_overdue_days'] > 0).sum()):,}")
+cols[0].metric("Candidates: need a sign", f"{len(cand):,} / {len(units):,}", help="sites and parts (A.1)")
+cols[1].metric("Signed", f"{int(cand['signed'].sum()):,}", help="candidates with the directive sign posted")
+cols[2].metric("Gated where a barrier applies", f"{int((cand['gated'] & cand['barrier_applies']).sum()):,} / "
+               f"{int(cand['barrier_applies'].sum()):,}")
+cols[3].metric("Overdue signs", f"{int((units['sign_overdue_days'] > 0).sum()):,}")
 
 left, right = st.columns([3, 2])
 with left:
@@ -61,13 +63,14 @@ with left:
                     selected=st.session_state[state.SELECTED_SITE])
     event = st_folium(fmap, key=f"liaison_map_{dept}", returned_objects=["last_object_clicked"],
                       use_container_width=True, height=420)
-    st.radio("Colour by", ["sign", "gate", "tier", "category"], horizontal=True, key=state.LIA_COLOR)
+    st.radio("Colour by", ["sign", "gate", "tier", "category", "determination"], horizontal=True, key=state.LIA_COLOR)
     clicked = feature_at(event, mine, id_column=schema.SITE_ID, tolerance_ft=150)
     if clicked and clicked != st.session_state[state.LIA_LAST_CLICK]:
         st.session_state[state.LIA_LAST_CLICK] = clicked
         st.session_state[state.SELECTED_SITE] = clicked
 with right:
-    st.dataframe(mine[[schema.SITE_ID, schema.NAME, "category", "final_tier", schema.SIGN_STATUS, schema.GATE_STATUS, "sign_deadline"]],
+    st.dataframe(mine[[schema.SITE_ID, schema.NAME, "category", schema.DETERMINATION, "final_tier", schema.SIGN_STATUS,
+                       schema.GATE_STATUS, "sign_deadline"]],
                  hide_index=True, width="stretch", height=420)
 
 ids = mine[schema.SITE_ID].tolist()

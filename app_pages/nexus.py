@@ -13,7 +13,6 @@ from geo.nexus.tables import (
     build_nexus,
     check_unit_costs,
     default_unit_costs,
-    latest_incident_date,
 )
 from geo.services.nexus import export_nexus
 from ui import auth, state
@@ -26,11 +25,11 @@ actor = auth.page_actor("nexus")
 url, version = current_store()
 frames = load_frames(url, version)
 synthetic = bool(frames.info.is_synthetic)
-as_of = latest_incident_date(frames.incidents)
+as_of = state.as_of()  # the session's one as-of date (sidebar)
 st.title("Nexus study")
 st.caption("Directive D: Planning's ordinance and nexus study for an impact fee on owners who give site control "
-           f"for immigration enforcement. Incidents up to {as_of:%d %b %Y} (the latest in the store), so the same "
-           "data and assumptions always give the same snapshot hash.")
+           f"for immigration enforcement. Enforcement incidents up to {as_of:%d %b %Y} (the as-of date); the same "
+           "data, date and assumptions always give the same snapshot hash.")
 
 st.subheader("Unit costs")
 st.caption("Edit values, sources and years. A row stays PLACEHOLDER until it names a real source and a year.")

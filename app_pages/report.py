@@ -41,7 +41,14 @@ with st.form("incident_report", clear_on_submit=False):
     c1, c2 = st.columns(2)
     lat = c1.number_input("Latitude", format="%.6f", key=state.REP_LAT)
     lon = c2.number_input("Longitude", format="%.6f", key=state.REP_LON)
-    kind = c1.selectbox("Type", schema.INCIDENT_TYPES)
+    relevance = st.radio("What is being reported", list(schema.RELEVANCE_CLASSES),
+                         format_func=schema.RELEVANCE_LABELS.__getitem__, key=state.REP_RELEVANCE,
+                         help="Suspected unlawful conduct is what the B.8 monthly report counts; general crime is kept "
+                              "as context only and never counted as enforcement.")
+    conduct = st.multiselect("Observed conduct (suspected unlawful conduct only; several may apply)",
+                             list(schema.CONDUCT_TYPES), format_func=schema.CONDUCT_LABELS.__getitem__,
+                             key=state.REP_CONDUCT, help="Record what was observed, not a finding that the law was broken.")
+    kind = c1.selectbox("Type", schema.INCIDENT_TYPES, format_func=lambda t: t.replace("_", " "))
     source = c2.selectbox("Reported by", ["contractor", "officer", "staff", "public"])
     now_la = dt.datetime.now(ZoneInfo(LOCAL_TZ)).replace(second=0, microsecond=0, tzinfo=None)
     day = c1.date_input("Date", value=now_la.date(), max_value=now_la.date())
@@ -70,7 +77,7 @@ if submitted:
         description=description or None, location_text=location_text or None, warrant_shown=warrant,
         supervisor_name=supervisor or None, supervisor_badge=badge or None, agency=agency or None,
         reporter_name=reporter_name or None, reporter_email=reporter_email or None,
-        reporter_phone=reporter_phone or None)
+        reporter_phone=reporter_phone or None, relevance=relevance, conduct=tuple(conduct))
     evidence = [EvidenceUpload(f.name, f.getvalue(), label=label or None, disposition_ref=disposition or None)
                 for f in files or []]
     try:

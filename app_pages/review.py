@@ -7,7 +7,7 @@ from streamlit_folium import st_folium
 from geo import schema
 from geo.analysis.classify import CATEGORIES
 from geo.analysis.incident_filters import counts_by_district
-from geo.analysis.lod import AGGREGATE, ALL, choose_detail, rows_in_view, view_from_event
+from geo.analysis.lod import AGGREGATE, ALL, choose_detail, live_rows, rows_in_view, view_from_event
 from geo.analysis.review import ReviewFilter, filter_review
 from geo.analysis.snap import CITY_SITE, OTHER_PUBLIC, PRIVATE
 from geo.errors import GeoDataError
@@ -15,6 +15,8 @@ from layers.review_map import review_map
 from ui import auth, review_detail, state
 from ui.analysis import current_analysis, current_review
 from ui.data import current_store, load_frames
+from ui.text import md_escape
+from ui.tiles import parcel_tiles, tile_pick
 
 actor = auth.page_actor("review")
 
@@ -42,25 +44,31 @@ with st.sidebar:
 
 mask = filter_review(review, flt)
 matched = review[mask]
-view = st.session_state[state.REV_VIEW]
-in_view = rows_in_view(matched, view) if view is not None and len(matched) else None
-detail = choose_detail(len(matched), view=view, n_in_view=None if in_view is None else len(in_view))
-shown = matched if detail == ALL else (matched.iloc[in_view] if detail != AGGREGATE else matched.iloc[:0])
-note = (f"{len(matched):,} records match" + ("" if detail == ALL else
-        (f"; {len(shown):,} in view" if detail != AGGREGATE else "; zoom in to street level (15+) to see them")))
 st.metric("Matching records", f"{len(matched):,}")
+tiles = parcel_tiles(url, actor, parcels=len(frames.parcels), flt=flt)  # every parcel, from the data version's archive
+view = st.session_state[state.REV_VIEW]
+if tiles is not None:
+    detail, shown = "tiles", matched[live_rows(matched)]
+    note = f"{len(matched):,} records match; parcels drawn from tiles, sites and repeat-incident parcels live"
+else:  # no archive yet (or a small store): the features themselves, district counts above the cap
+    in_view = rows_in_view(matched, view) if view is not None and len(matched) else None
+    detail = choose_detail(len(matched), view=view, n_in_view=None if in_view is None else len(in_view))
+    shown = matched if detail == ALL else (matched.iloc[in_view] if detail != AGGREGATE else matched.iloc[:0])
+    note = (f"{len(matched):,} records match" + ("" if detail == ALL else
+            (f"; {len(shown):,} in view" if detail != AGGREGATE else "; zoom in to street level (15+) to see them")))
 
 left, right = st.columns([3, 2])
 with left:
-    fmap = review_map(shown, districts=frames.districts, view=view, synthetic=synthetic, note=note,
+    fmap = review_map(shown, districts=frames.districts, view=None if tiles else view, synthetic=synthetic,
+                      note=note, parcel_tiles=tiles,
                       aggregate=counts_by_district(matched, frames.districts) if detail == AGGREGATE else None)
-    event = st_folium(fmap, key="review_map", returned_objects=["last_object_clicked", "zoom", "bounds"],
-                      use_container_width=True, height=520)
-    new_view = view_from_event(event)
+    wanted = ["last_object_clicked", "last_object_clicked_tooltip"] if tiles else ["last_object_clicked", "zoom", "bounds"]
+    event = st_folium(fmap, key="review_map", returned_objects=wanted, use_container_width=True, height=520)
+    new_view = None if tiles else view_from_event(event)
     if new_view is not None and new_view != view and len(matched) > len(shown):
         st.session_state[state.REV_VIEW] = new_view
         st.rerun()
-    picked = review_detail.pick(event, shown)
+    picked = review_detail.pick(event, shown) or (tile_pick(event, review, res.sites) if tiles else None)
     if picked and picked != st.session_state[state.REV_LAST_CLICK]:
         st.session_state[state.REV_LAST_CLICK] = picked
         st.session_state[state.SELECTED_SITE] = picked
@@ -78,5 +86,5 @@ if selected:
     try:
         review_detail.render(selected, res=res, review=review, url=url, actor=actor)
     except GeoDataError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
 review_detail.exports(matched, url=url, synthetic=synthetic, actor=actor)

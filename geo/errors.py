@@ -42,11 +42,12 @@ class AccessDenied(PermissionError):
 class StatusConflict(ConflictError):
     """A stale save: carries the current status and the newer edits to show the user."""
 
-    def __init__(self, site_id: str, based_on: int, current: dict[str, Any], newer: list[Edit]) -> None:
+    def __init__(self, site_id: str, based_on: int, current: dict[str, Any], newer: list[Edit], *,
+                 what: str = "Site") -> None:
         self.site_id, self.based_on, self.current, self.newer = site_id, based_on, current, newer
         lines = "; ".join(e.describe() for e in newer) or f"now at version {current[schema.VERSION]}"
         super().__init__(
-            f"Site {site_id} changed since you loaded version {based_on}: {lines}. "
+            f"{what} {site_id} changed since you loaded version {based_on}: {lines}. "
             f"Your change was not saved. Review the newer edit and re-apply your change on top of "
             f"version {current[schema.VERSION]}."
         )

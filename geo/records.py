@@ -50,6 +50,11 @@ class Sample:
 
     frames: dict[str, gpd.GeoDataFrame]
     status: pd.DataFrame
+    #: boundary sets stored besides the current ones (e.g. an earlier council plan), not current
+    boundaries: tuple[tuple[BoundarySet, gpd.GeoDataFrame], ...] = ()
+    #: ``site_control`` rows (A.1 determinations and control) and ``site_parts`` rows to store with the sample
+    control: pd.DataFrame | None = None
+    parts: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -126,3 +131,47 @@ class Publication:
     published_by: str
     content: str
     sha256: str
+
+
+@dataclass(frozen=True)
+class BoundarySet:
+    """A named set of boundaries of one kind (council districts, LAPD divisions, neighbourhood councils).
+
+    ``vintage`` is the plan year or effective date (ISO text) it was read or given with; ``effective``
+    the latest ``Effective`` date the file carried, when it carried one.
+    """
+
+    set_id: str
+    kind: str
+    name: str
+    vintage: str | None
+    effective: str | None = None
+    is_synthetic: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class BoundaryResult:
+    """What storing or switching a boundary set did: which set is current and how many rows moved."""
+
+    set_id: str
+    kind: str
+    created: bool
+    current: bool
+    previous: str | None = None
+    moved: dict[str, int] = field(default_factory=dict)
+    checked: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """Return e.g. ``council_districts set 'CD 2021' stored and made current (was 'CD 2012')`` and the moves."""
+        was = f" (was {self.previous!r})" if self.current and self.previous and self.previous != self.set_id else ""
+        state = {(True, True): "stored and made current", (True, False): "stored, NOT current",
+                 (False, True): "is now current", (False, False): "already stored, not current"}[
+                     (self.created, self.current)]
+        lines = [f"{self.kind} set {self.set_id!r} {state}{was}"]
+        if self.moved or self.checked:
+            lines.append("re-assigned by location: " + ", ".join(
+                f"{layer} {self.moved.get(layer, 0):,} of {n:,} moved" for layer, n in self.checked.items()))
+        lines.extend(f"note: {n}" for n in self.notes)
+        return "\n".join(lines)

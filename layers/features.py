@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 
 from geo import schema
-from geo.config import DISPLAY_CRS
+from geo.config import DISPLAY_CRS, LOCAL_TZ
 from geo.crs import require_crs
 from layers.escape import safe_text
 from layers.style import DISTRICT_COLOR, PARCEL_COLOR, VERIFICATION_COLORS
@@ -92,7 +92,7 @@ def parcels_layer(parcels: gpd.GeoDataFrame, *, name: str, show: bool = False) -
 def incidents_layer(incidents: gpd.GeoDataFrame, *, name: str, show: bool = True) -> folium.GeoJson:
     """Return incidents as canvas CircleMarkers in one GeoJson layer, coloured by verification."""
     fields = [schema.INCIDENT_ID, schema.INCIDENT_TYPE, schema.VERIFICATION, "occurred"]
-    frame = incidents.assign(occurred=incidents[schema.OCCURRED_AT].dt.strftime("%Y-%m-%d"))
+    frame = incidents.assign(occurred=incidents[schema.OCCURRED_AT].dt.tz_convert(LOCAL_TZ).dt.strftime("%Y-%m-%d"))
     data = to_feature_collection(
         frame, fields,
         extra={"_color": [VERIFICATION_COLORS.get(v, "#7f8c8d") for v in incidents[schema.VERIFICATION]]},

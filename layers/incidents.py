@@ -11,17 +11,19 @@ import shapely
 from folium.plugins import FastMarkerCluster, HeatMap
 
 from geo import schema
-from geo.config import DISPLAY_CRS
+from geo.config import DISPLAY_CRS, LOCAL_TZ
 from geo.crs import require_crs
 from geo.schema import INCIDENT_TYPES
 from layers.escape import safe_text
-from layers.features import incidents_layer, polygon_layer
+from layers.features import incidents_layer, polygon_layer, to_feature_collection
 from layers.style import VERIFICATION_COLORS
 
 MODES = ("clusters", "points", "heat", "choropleth")
 POINT_CAP = 10_000  # incidents drawn as points per view; above it the map shows the heat map (first paint <= 1 s)
 CHOROPLETH_BINS = (0, 1, 5, 10, 25, 50)
 CHOROPLETH_COLORS = ("#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08519c", "#08306b")
+CONTEXT_COLOR = "#8a8f94"  # general crime: grey, small, its own layer
+CONTEXT_LABEL = "General crime (context, not evidence)"
 
 def _cluster_callback(types: list[str], colors: list[str]) -> str:
     """Return the marker callback; row = [lat, lon, verification code, type code, 'YYYY-MM-DD', escaped id]."""
@@ -46,7 +48,7 @@ def incident_clusters(incidents: gpd.GeoDataFrame, *, name: str) -> FastMarkerCl
     ver = list(VERIFICATION_COLORS)
     vcode = pd.Categorical(incidents[schema.VERIFICATION], categories=ver).codes.clip(0).tolist()
     tcode = pd.Categorical(incidents[schema.INCIDENT_TYPE], categories=list(INCIDENT_TYPES)).codes.clip(0).tolist()
-    day = incidents[schema.OCCURRED_AT].dt.strftime("%Y-%m-%d").tolist()
+    day = incidents[schema.OCCURRED_AT].dt.tz_convert(LOCAL_TZ).dt.strftime("%Y-%m-%d").tolist()
     ids = [safe_text(i) for i in incidents[schema.INCIDENT_ID]]
     data = [list(r) for r in zip(lat, lon, vcode, tcode, day, ids)]
     return FastMarkerCluster(data, callback=_cluster_callback(list(INCIDENT_TYPES), list(VERIFICATION_COLORS.values())),
@@ -102,9 +104,27 @@ def incident_view(incidents: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, coun
     return [incident_clusters(incidents, name=f"Incidents (clustered){suffix}")]
 
 
+def context_layer(incidents: gpd.GeoDataFrame, *, name: str = CONTEXT_LABEL) -> folium.GeoJson:
+    """Return general-crime incidents as small grey circles in their own layer (context, never evidence)."""
+    require_crs(incidents, DISPLAY_CRS, op="context_layer")
+    frame = incidents.assign(occurred=incidents[schema.OCCURRED_AT].dt.tz_convert(LOCAL_TZ).dt.strftime("%Y-%m-%d"),
+                             kind="general crime (context)")
+    fields = [schema.INCIDENT_ID, "kind", "occurred"]
+    return folium.GeoJson(
+        to_feature_collection(frame, fields), name=safe_text(name), show=True,
+        marker=folium.CircleMarker(radius=3, weight=0.5, fill=True, fill_opacity=0.55),
+        style_function=lambda f: {"color": "#5d6166", "fillColor": CONTEXT_COLOR},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=["Record", "Relevance", "Date"]),
+    )
+
+
 def incident_map(incidents: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, counts: pd.Series, *, mode: str,
-                 synthetic: bool, tiles: str | None = "OpenStreetMap") -> folium.Map:
-    """Return the council-office incident map for one view mode, with legend and layer control."""
+                 synthetic: bool, tiles: str | None = "OpenStreetMap",
+                 context: gpd.GeoDataFrame | None = None) -> folium.Map:
+    """Return the council-office incident map for one view mode, with legend and layer control.
+
+    ``context`` (general crime) is drawn only when given, in its own grey layer, and never counted.
+    """
     from geo.config import SYNTHETIC_SOURCE
     from layers.base import base_map
     from layers.features import districts_layer
@@ -115,11 +135,16 @@ def incident_map(incidents: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, count
     suffix = " (SYNTHETIC)" if synthetic else ""
     if mode != "choropleth" and len(districts):
         districts_layer(districts, name=f"Council districts{suffix}").add_to(fmap)
+    if context is not None and len(context):
+        context_layer(context, name=f"{CONTEXT_LABEL}{suffix}").add_to(fmap)
     for layer in incident_view(incidents, districts, counts, mode=mode, suffix=suffix):
         layer.add_to(fmap)
     legend = {"Incidents by district": choropleth_legend()} if mode == "choropleth" else (
         {"Verification": VERIFICATION_COLORS} if mode in ("clusters", "points") else {})
     note = f"{len(incidents):,} incidents match the filters" + ("" if len(incidents) else ": nothing to show")
+    if context is not None:
+        legend[CONTEXT_LABEL] = {"general crime record": CONTEXT_COLOR}
+        note += f"; {len(context):,} general-crime records shown as context (grey), not counted"
     if mode in ("clusters", "points") and len(incidents) > POINT_CAP:
         note += f"; over {POINT_CAP:,} to draw as points, so shown as a heat map: narrow the filters to see points"
     Legend(legend, note=note).add_to(fmap)

@@ -1,4 +1,4 @@
-"""Planning's review map: City sites by risk tier and parcels by owner class, or district counts."""
+"""Planning's review map: City sites by risk tier and parcels by owner class (from vector tiles), or district counts."""
 from __future__ import annotations
 
 import folium
@@ -11,6 +11,7 @@ from geo.records import MapView
 from layers.base import base_map
 from layers.features import districts_layer, polygon_layer
 from layers.incidents import choropleth_legend, district_choropleth
+from layers.parcel_tiles import OWNER_COLORS, ParcelTiles, ParcelTilesLayer
 from layers.style import TIER_COLORS, Banner, Legend
 
 CLASS_COLORS = {**{k: v for k, v in TIER_COLORS.items() if k}, "other_public": "#2980b9", "private": "#95a5a6",
@@ -20,8 +21,17 @@ ALIASES = ["Id", "Kind", "Name / address", "Category", "Use code", "Risk tier"]
 
 
 def review_map(features: gpd.GeoDataFrame, *, districts: gpd.GeoDataFrame, aggregate: pd.Series | None,
-               view: MapView | None, synthetic: bool, note: str, tiles: str | None = "OpenStreetMap") -> folium.Map:
-    """Return the review map: ``features`` drawn, or when ``aggregate`` is given, district counts."""
+               view: MapView | None, synthetic: bool, note: str, tiles: str | None = "OpenStreetMap",
+               parcel_tiles: ParcelTiles | None = None) -> folium.Map:
+    """Return the review map: ``features`` drawn, or when ``aggregate`` is given, district counts.
+
+    With ``parcel_tiles`` every parcel comes from the archive (at every zoom, all of them from
+    zoom 13) and ``features`` are the live rows drawn on top (sites with their tier, repeat-incident
+    parcels); districts are outlines that leave clicks to the parcels beneath.
+    """
+    if parcel_tiles is not None:
+        return _tiled_map(features, districts=districts, parcel_tiles=parcel_tiles, synthetic=synthetic, note=note,
+                          tiles=tiles)
     if view is not None:
         fmap = base_map(tiles=tiles, zoom_start=view.zoom, synthetic=synthetic)
         fmap.location = list(view.center)
@@ -45,6 +55,34 @@ def review_map(features: gpd.GeoDataFrame, *, districts: gpd.GeoDataFrame, aggre
         legend = {"City sites: risk tier (internal)": {k: TIER_COLORS[k] for k in ("high", "medium", "low")},
                   "Parcels": {"other public": CLASS_COLORS["other_public"], "private": CLASS_COLORS["private"],
                               "repeat incidents": CLASS_COLORS["repeat"]}}
+    Legend(legend, note=note).add_to(fmap)
+    if synthetic:
+        Banner(SYNTHETIC_SOURCE).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    return fmap
+
+
+def _tiled_map(features: gpd.GeoDataFrame, *, districts: gpd.GeoDataFrame, parcel_tiles: ParcelTiles, synthetic: bool,
+               note: str, tiles: str | None) -> folium.Map:
+    frame = districts if len(districts) else features
+    fmap = base_map(bounds=tuple(frame.total_bounds) if len(frame) else None, tiles=tiles, synthetic=synthetic)
+    suffix = " (SYNTHETIC)" if synthetic else ""
+    ParcelTilesLayer(parcel_tiles.url, max_data_zoom=parcel_tiles.max_data_zoom, level_diff=parcel_tiles.level_diff,
+                     filter_rules=parcel_tiles.filter_rules).add_to(fmap)
+    if len(districts):
+        outlines = districts_layer(districts, name=f"Council districts{suffix}")
+        outlines.options["interactive"] = False  # a click inside a district belongs to the parcel under it
+        outlines.add_to(fmap)
+    if len(features):
+        cls = features["final_tier"].where(features["kind"] == "City site",
+                                           features["owner_class"].where(~features["repeat_site"], "repeat"))
+        polygon_layer(features.assign(_class=cls), name=f"Sites and repeat-incident parcels{suffix}", fields=FIELDS,
+                      aliases=ALIASES, color="#2c3e50", color_field="_class", colors=CLASS_COLORS,
+                      fill_opacity=0.6).add_to(fmap)
+    legend = {"City sites: risk tier (internal)": {k: TIER_COLORS[k] for k in ("high", "medium", "low")},
+              f"Parcels (tiles; all from zoom {parcel_tiles.every_parcel_from})": {
+                  "City site parcel": OWNER_COLORS["city_site"], "other public": OWNER_COLORS["other_public"],
+                  "private": OWNER_COLORS["private"], "repeat incidents": CLASS_COLORS["repeat"]}}
     Legend(legend, note=note).add_to(fmap)
     if synthetic:
         Banner(SYNTHETIC_SOURCE).add_to(fmap)

@@ -1,6 +1,8 @@
 """One map of City sites for the Liaison, Parcel review and Gap pages."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import folium
 import geopandas as gpd
 
@@ -13,8 +15,12 @@ from layers.style import Banner, Legend
 
 def site_map(sites: gpd.GeoDataFrame, *, color_by: str, fields: list[str], aliases: list[str], synthetic: bool,
              districts: gpd.GeoDataFrame | None = None, selected: str | None = None,
-             tiles: str | None = "OpenStreetMap", note: str | None = None) -> folium.Map:
-    """Return a map of ``sites`` (EPSG:4326) fitted to them, with legend, banner and layer control."""
+             tiles: str | None = "OpenStreetMap", note: str | None = None,
+             extra: Sequence[folium.map.Layer] = ()) -> folium.Map:
+    """Return a map of ``sites`` (EPSG:4326) fitted to them, with legend, banner and layer control.
+
+    ``extra`` layers (site parts) are drawn above the sites, before the layer control is built.
+    """
     frame = sites if len(sites) else districts
     bounds = tuple(frame.total_bounds) if frame is not None and len(frame) else None
     fmap = base_map(bounds=bounds, tiles=tiles, synthetic=synthetic)
@@ -25,6 +31,8 @@ def site_map(sites: gpd.GeoDataFrame, *, color_by: str, fields: list[str], alias
         for layer in site_layers(sites, color_by=color_by, fields=fields, aliases=aliases,
                                  name=f"City sites{suffix}", selected=selected):
             layer.add_to(fmap)
+    for layer in extra:
+        layer.add_to(fmap)
     Legend(site_legend(color_by), note=note).add_to(fmap)
     if synthetic:
         Banner(SYNTHETIC_SOURCE).add_to(fmap)

@@ -13,11 +13,20 @@ from geo.config import DISPLAY_CRS
 from geo.crs import require_crs
 from layers.escape import safe_text
 from layers.features import polygon_layer, to_feature_collection
-from layers.style import CATEGORY_COLORS, GATE_COLORS, SIGN_COLORS, TIER_COLORS
+from layers.style import (
+    CATEGORY_COLORS,
+    DETERMINATION_COLORS,
+    GATE_COLORS,
+    PROTECTION_COLORS,
+    SIGN_COLORS,
+    TIER_COLORS,
+)
 
 COLOR_BY: dict[str, tuple[str, Mapping[Any, str]]] = {"tier": ("final_tier", TIER_COLORS), "category": ("category", CATEGORY_COLORS),
-            "sign": (schema.SIGN_STATUS, SIGN_COLORS), "gate": (schema.GATE_STATUS, GATE_COLORS)}
-LEGEND_TITLES = {"tier": "Staging risk (internal)", "category": "Category", "sign": "Sign", "gate": "Gate / barrier"}
+            "sign": (schema.SIGN_STATUS, SIGN_COLORS), "gate": (schema.GATE_STATUS, GATE_COLORS),
+            "determination": (schema.DETERMINATION, DETERMINATION_COLORS)}
+LEGEND_TITLES = {"tier": "Staging risk (internal)", "category": "Category", "sign": "Sign", "gate": "Gate / barrier",
+                 "determination": "A.1 determination"}
 
 
 def site_layers(sites: gpd.GeoDataFrame, *, color_by: str, fields: list[str], aliases: list[str], name: str,
@@ -59,3 +68,10 @@ def site_legend(color_by: str) -> dict[str, dict[str, str]]:
     if color_by != "gate":
         sections["Marker outline: gate"] = {k: v for k, v in GATE_COLORS.items()}
     return sections
+
+
+def parts_layer(parts: gpd.GeoDataFrame, *, name: str, fields: list[str], aliases: list[str]) -> folium.GeoJson:
+    """Return site parts (a park's parking lot, a yard) as outlines filled by their own protection."""
+    require_crs(parts, DISPLAY_CRS, op="parts_layer")
+    return polygon_layer(parts, name=name, fields=fields, aliases=aliases, color="#1b2631", color_field="protection",
+                         colors=PROTECTION_COLORS, weight=3.0, fill_opacity=0.7)

@@ -16,6 +16,9 @@ GATE_COLORS = {
     "no_gate": "#95a5a6", "unknown": "#bdc3c7",
 }
 VERIFICATION_COLORS = {"lapd_confirmed": "#1f3a93", "corroborated": "#2980b9", "unverified": "#85c1e9"}
+DETERMINATION_COLORS = {"candidate": "#c0392b", "not_candidate": "#95a5a6", "pending": "#f1c40f", None: "#bdc3c7"}
+PROTECTION_COLORS = {"protected": "#27ae60", "partial": "#f39c12", "unprotected": "#c0392b", "not_needed": "#95a5a6",
+                     None: "#bdc3c7"}
 PARCEL_COLOR = "#95a5a6"
 DISTRICT_COLOR = "#34495e"
 

@@ -10,6 +10,7 @@ from geo.access.accounts import load_accounts
 from geo.access.roles import Actor
 from geo.config import accounts_path
 from geo.errors import AccessDenied, GeoDataError
+from geo.intake.bulk_status import BulkStatusReport
 from geo.store import Store, open_store
 
 EXIT_OK, EXIT_ERROR, EXIT_REJECTED, EXIT_CONFLICT, EXIT_DENIED = 0, 1, 2, 3, 4
@@ -90,3 +91,11 @@ def out_dir(path: str) -> Path:
         raise GeoDataError(f"--out {out} is a file; give a directory.")
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+def sheet_exit(report: BulkStatusReport) -> int:
+    """Print a sheet import's per-row report; exit 0 when a row applied, 3 on conflicts only, else 2."""
+    print(report.summary())
+    if report.count("applied"):
+        return EXIT_OK
+    return EXIT_CONFLICT if report.count("conflict") else EXIT_REJECTED

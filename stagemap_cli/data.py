@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
+import threading
 
 from geo import schema
 from geo.services.admin import load_liaisons, migrate_store
@@ -16,6 +19,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ip.add_argument("path")
     ip.add_argument("--crs", help="EPSG code for files without one, e.g. 2229 or EPSG:2229")
     ip.add_argument("--department", help="owning department for a sites file without a department column")
+    ip.add_argument("--vintage", help="boundary kinds: the plan year or effective date of this set, e.g. 2021 "
+                                      "(default: the file's vintage or latest Effective date)")
+    ip.add_argument("--make-current", action="store_true", help="boundary kinds: make this set current even when it "
+                                                                "looks older than the current one")
     add_store(ip)
     add_user(ip)
     ip.set_defaults(func=run_import)
@@ -39,12 +46,34 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    """Import one file and print its report."""
+    """Import one file and print its report; progress goes to a terminal, Ctrl-C stops at the next batch."""
     store = open_cli_store(args, create=True)
-    report = import_file(store, cli_actor(args, store), args.kind, args.path, crs=args.crs,
-                         department=args.department)
+    stop = threading.Event()
+    previous = signal.getsignal(signal.SIGINT)
+
+    def interrupt(signum: int, frame: object) -> None:
+        stop.set()  # the reader stops between batches; nothing is stored. A second Ctrl-C aborts at once.
+        signal.signal(signal.SIGINT, previous)
+
+    progress = _terminal_progress if sys.stderr.isatty() else None
+    in_main = threading.current_thread() is threading.main_thread()
+    if in_main:
+        signal.signal(signal.SIGINT, interrupt)
+    try:
+        report = import_file(store, cli_actor(args, store), args.kind, args.path, crs=args.crs,
+                             department=args.department, progress=progress, cancelled=stop.is_set,
+                             vintage=args.vintage, make_current=args.make_current)
+    finally:
+        if in_main:
+            signal.signal(signal.SIGINT, previous)
+        if progress is not None:
+            print(file=sys.stderr)
     print(report.summary())
     return EXIT_OK
+
+
+def _terminal_progress(fraction: float, text: str) -> None:
+    print(f"\r{fraction:4.0%} {text[:70]:<70}", end="", file=sys.stderr, flush=True)
 
 
 def run_info(args: argparse.Namespace) -> int:

@@ -16,6 +16,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     isub = ip.add_subparsers(dest="incident_command", required=True)
     add = isub.add_parser("add", help="submit one report with its evidence files")
     add.add_argument("--type", required=True, choices=schema.INCIDENT_TYPES, dest="incident_type")
+    add.add_argument("--relevance", default=schema.ENFORCEMENT, choices=schema.RELEVANCE_CLASSES,
+                     help="what this is: enforcement activity (default); suspected_unlawful_conduct by an immigration "
+                          "agent (counted in the B.8 report; give --conduct); general_crime (context only, never "
+                          "counted as enforcement)")
+    add.add_argument("--conduct", action="append", default=[], choices=schema.CONDUCT_TYPES,
+                     help="B.8: what was observed, for suspected_unlawful_conduct (repeat for several)")
     add.add_argument("--lat", required=True, type=float)
     add.add_argument("--lon", required=True, type=float)
     add.add_argument("--occurred", required=True, help="ISO 8601; without a zone it is Los Angeles time")
@@ -51,8 +57,8 @@ def run_add(args: argparse.Namespace) -> int:
     """Submit one report with its evidence files and say where it was routed."""
     fields = ("incident_type", "lat", "lon", "source_type", "verification", "description", "location_text",
               "warrant_shown", "supervisor_name", "supervisor_badge", "agency", "body_camera", "referral",
-              "department", "reporter_name", "reporter_email", "reporter_phone")
-    report = IncidentReport(occurred_at=args.occurred, **{k: getattr(args, k) for k in fields})
+              "department", "reporter_name", "reporter_email", "reporter_phone", "relevance")
+    report = IncidentReport(occurred_at=args.occurred, conduct=tuple(args.conduct), **{k: getattr(args, k) for k in fields})
     files = [EvidenceUpload.from_path(p, label=args.label if len(args.evidence) == 1 or not args.label
                                       else f"{args.label}-{i}", disposition_ref=args.disposition_ref)
              for i, p in enumerate(args.evidence, start=1)]
@@ -60,7 +66,7 @@ def run_add(args: argparse.Namespace) -> int:
     res = submit_incident(store, cli_actor(args, store), report, evidence_files=files)
     where = (f"site {res.route.site_id} ({res.route.department}, {res.route.distance_ft:,.0f} ft)"
              if res.route.site_id else "no City site within 150 ft")
-    print(f"stored {res.incident_id} ({res.report_kind}); {where}")
+    print(f"stored {res.incident_id} ({res.report_kind}, {report.relevance}); {where}")
     print(f"routed to: {res.route.routed_to}" if res.route.routed_to else "routed to: nobody (not a routed report)")
     for e in res.evidence:
         kind = f"copy without EXIF of {e.derived_from[:12]}..." if e.derived_from else f"placement: {e.placement_check}"

@@ -9,6 +9,7 @@ from geo.errors import AccessDenied, ConflictError, GeoDataError
 from stagemap_cli import (
     analyze,
     audit,
+    boundaries,
     data,
     evidence,
     incidents,
@@ -16,12 +17,15 @@ from stagemap_cli import (
     nexus,
     reports,
     sample,
+    sites,
     status,
+    tiles,
     users,
 )
 from stagemap_cli.common import EXIT_CONFLICT, EXIT_DENIED, EXIT_ERROR, EXIT_OK, EXIT_REJECTED
 
-VERB_FAMILIES = (sample, data, analyze, status, incidents, evidence, audit, users, maps, reports, nexus)
+VERB_FAMILIES = (sample, data, analyze, tiles, status, sites, incidents, evidence, audit, users, maps, reports, nexus,
+                 boundaries)
 
 
 def build_parser() -> argparse.ArgumentParser:

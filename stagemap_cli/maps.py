@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 
@@ -10,7 +9,9 @@ import folium
 
 from geo import schema
 from geo.access.roles import authorize
+from geo.analysis.asof import parse_as_of
 from geo.analysis.incident_filters import IncidentFilter, counts_by_district, filter_incidents
+from geo.analysis.relevance import context_incidents, enforcement_incidents
 from geo.errors import GeoDataError
 from geo.services.analysis import analyze_store
 from geo.services.exports import record_export
@@ -28,6 +29,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     mp = sub.add_parser("map", help="write a map as a self-contained HTML file")
     mp.add_argument("--layer", choices=LAYERS, required=True)
     mp.add_argument("--district", type=int, help="only this council district")
+    mp.add_argument("--as-of", help="YYYY-MM-DD: incidents up to it, deadlines counted to it (default today, Los Angeles)")
+    mp.add_argument("--context", action="store_true", help="incidents map: also draw general crime, as context, in "
+                                                           "its own grey layer (never counted)")
     mp.add_argument("--out", required=True, help="output .html file")
     mp.add_argument("--tiles", help="basemap: an XYZ URL template, 'osm' (public OpenStreetMap: the tile server sees "
                                      "the area), or 'none'; default: the configured basemap ($STAGEMAP_BASEMAP)")
@@ -60,6 +64,7 @@ def run_map(args: argparse.Namespace) -> int:
     authorize(actor, "export_internal")
     authorize(actor, "view_incident_points" if args.layer == "incidents" else "view_risk")
     synthetic = bool(store.is_synthetic())
+    day = parse_as_of(args.as_of)
     districts = store.read_layer(schema.DISTRICTS)
     tiles = DEFAULT_TILES if args.tiles is None else (None if args.tiles.lower() == "none" else args.tiles)
     if args.district is not None and args.district not in set(districts[schema.DISTRICT].astype(int)):
@@ -68,12 +73,15 @@ def run_map(args: argparse.Namespace) -> int:
     chosen = (args.district,) if args.district is not None else ()
     shown_districts = districts[districts[schema.DISTRICT].isin(chosen)] if chosen else districts
     if args.layer == "incidents":
-        incidents = filter_incidents(store.read_layer(schema.INCIDENTS), IncidentFilter(districts=chosen))
+        flt = IncidentFilter(districts=chosen, end=day)
+        stored = store.read_layer(schema.INCIDENTS)
+        incidents = filter_incidents(enforcement_incidents(stored), flt)
+        context = filter_incidents(context_incidents(stored), flt) if args.context else None
         fmap = incident_map(incidents, shown_districts, counts_by_district(incidents, shown_districts),
-                            mode="clusters", synthetic=synthetic, tiles=tiles)
+                            mode="clusters", synthetic=synthetic, tiles=tiles, context=context)
         count = len(incidents)
     else:
-        res = analyze_store(store, as_of=dt.date.today())
+        res = analyze_store(store, as_of=day)
         sites = res.sites if not chosen else res.sites[res.sites[schema.COUNCIL_DISTRICT].isin(chosen)]
         if args.layer == "gaps":
             sites = sites[sites["protection"] != "protected"]

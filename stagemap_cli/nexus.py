@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``nexus``."""
     nx = sub.add_parser("nexus", help="nexus-study tables (D): XLSX, CSV zip and GeoPackage, optionally frozen")
     nx.add_argument("--out", required=True, help="output directory")
-    nx.add_argument("--as-of", help="YYYY-MM-DD (default: the latest incident date, so rebuilds hash the same)")
+    nx.add_argument("--as-of", help="YYYY-MM-DD (default: today in Los Angeles; the same date rebuilds the same hash)")
     nx.add_argument("--unit-costs", help="CSV of unit costs (key,item,unit,value,applies_to,source,year)")
     nx.add_argument("--snapshot", action="store_true", help="freeze the tables under their content hash")
     nx.add_argument("--snapshot-dir", help="where snapshots go (default <store>.snapshots)")

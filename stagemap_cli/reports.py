@@ -15,9 +15,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rsub = rp.add_subparsers(dest="report_command", required=True)
     mo = rsub.add_parser("monthly", help="B.8 monthly aggregated report (public tier, suppressed)")
     mo.add_argument("--month", required=True, help="YYYY-MM")
+    mo.add_argument("--as-of", help="YYYY-MM-DD: a month is published once it has closed by this date "
+                                    "(default today, Los Angeles)")
     bo = rsub.add_parser("board", help="department board measures report (internal)")
     bo.add_argument("--department", required=True, help="e.g. Airport, Harbor, 'Recreation and Parks'")
-    bo.add_argument("--as-of", help="YYYY-MM-DD (default today)")
+    bo.add_argument("--as-of", help="YYYY-MM-DD: deadlines and windows counted to it (default today, Los Angeles)")
     sp = rsub.add_parser("sign-packet", help="printable sign and site profile, one PDF per site")
     which = sp.add_mutually_exclusive_group(required=True)
     which.add_argument("--site")
@@ -37,7 +39,7 @@ def run_monthly(args: argparse.Namespace) -> int:
     """Write the month's B.8 report as PDF and CSV."""
     store = open_cli_store(args)
     out = out_dir(args.out)
-    write_monthly(store, cli_actor(args, store), month=args.month, out=out)
+    write_monthly(store, cli_actor(args, store), month=args.month, out=out, as_of=parse_date(args.as_of))
     synthetic = " SYNTHETIC" if store.is_synthetic() else ""
     print(f"monthly report {args.month} written to {out} (PDF and CSV, suppressed at k=11){synthetic}")
     return EXIT_OK

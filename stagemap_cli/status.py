@@ -6,13 +6,12 @@ import argparse
 from geo import schema
 from geo.services.status import import_status, save_site_status
 from stagemap_cli.common import (
-    EXIT_CONFLICT,
     EXIT_OK,
-    EXIT_REJECTED,
     add_store,
     add_user,
     cli_actor,
     open_cli_store,
+    sheet_exit,
 )
 
 SIGN_ARGS = {"posted": "posted", "missing": "none", "damaged": "damaged", "unknown": "unknown"}
@@ -74,8 +73,4 @@ def run_history(args: argparse.Namespace) -> int:
 def run_import(args: argparse.Namespace) -> int:
     """Apply a sheet row by row and print the per-row report."""
     store = open_cli_store(args)
-    report = import_status(store, cli_actor(args, store), args.path)
-    print(report.summary())
-    if report.count("applied"):
-        return EXIT_OK
-    return EXIT_CONFLICT if report.count("conflict") else EXIT_REJECTED
+    return sheet_exit(import_status(store, cli_actor(args, store), args.path))

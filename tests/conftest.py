@@ -19,6 +19,9 @@ def canonical_frame(layer: str, geoms: list, **values: list | object) -> gpd.Geo
     data[schema.SOURCE] = ["test"] * n
     for key, value in values.items():
         data[key] = value if isinstance(value, list) else [value] * n
+    if layer == schema.INCIDENTS and schema.RELEVANCE not in values:  # the rule for rows without one: by source
+        data[schema.RELEVANCE] = [schema.GENERAL_CRIME if s == "lapd_import" else schema.ENFORCEMENT
+                                  for s in data[schema.SOURCE_TYPE]]
     return gpd.GeoDataFrame(data, geometry=list(geoms), crs="EPSG:4326")
 
 

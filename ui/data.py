@@ -1,7 +1,14 @@
-"""Cached loaders: the session's store (opened once per process) and its big frames, held once per version."""
+"""Cached loaders: the session's store (opened once per process) and its big frames, held once per version.
+
+Parcels (800k in the City, 2.4M in the County) are read the first time a page asks for them, not
+before: the router and the pages that draw no parcels open without that read (PERFORMANCE.md W11).
+"""
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -13,16 +20,47 @@ from geo.records import StoreInfo
 from geo.store import Store, open_store
 
 
+class _OnFirstUse:
+    """A dataclass field that may be given a loader: called once, on first access, then kept."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, obj: object, objtype: type | None = None) -> Any:
+        if obj is None:
+            raise AttributeError(self.slot)  # no class-level default: the field stays required
+        value = obj.__dict__[self.slot]
+        if isinstance(value, _Loader):
+            value = obj.__dict__[self.slot] = value()
+        return value
+
+    def __set__(self, obj: object, value: Any) -> None:
+        obj.__dict__[self.slot] = value
+
+
+class _Loader:
+    """A zero-argument loader that runs once even when sessions ask at the same time."""
+
+    def __init__(self, load: Callable[[], gpd.GeoDataFrame]) -> None:
+        self._load, self._lock, self._value = load, threading.Lock(), None
+
+    def __call__(self) -> gpd.GeoDataFrame:
+        with self._lock:
+            if self._value is None:
+                self._value = self._load()
+            return self._value
+
+
 @dataclass(frozen=True)
 class StoreFrames:
-    """Read-only frames of one store version; copy before changing anything."""
+    """Read-only frames of one store version; copy before changing anything (parcels load on first use)."""
 
     info: StoreInfo
     sites: gpd.GeoDataFrame
     status: pd.DataFrame
-    parcels: gpd.GeoDataFrame
-    incidents: gpd.GeoDataFrame
-    districts: gpd.GeoDataFrame
+    parcels: gpd.GeoDataFrame = _OnFirstUse()  # type: ignore[assignment]  # a data descriptor, not a default
+    incidents: gpd.GeoDataFrame  # type: ignore[misc]  # (mypy takes the descriptor above for a default)
+    districts: gpd.GeoDataFrame  # type: ignore[misc]
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -52,7 +90,7 @@ def load_frames(url: str, version: int) -> StoreFrames:
         info=store.info(),
         sites=store.read_layer(schema.SITES),
         status=store.read_status(),
-        parcels=store.read_layer(schema.PARCELS),
+        parcels=_Loader(lambda: store.read_layer(schema.PARCELS)),
         incidents=store.read_layer(schema.INCIDENTS),
         districts=store.read_layer(schema.DISTRICTS),
     )

@@ -11,6 +11,7 @@ from geo import schema
 from geo.access.roles import Actor
 from geo.analysis.analyze import AnalysisResult
 from geo.analysis.selection import feature_at
+from geo.analysis.timefmt import local_text, localise_times
 from geo.errors import AccessDenied, GeoDataError
 from geo.io.export import export_name, to_csv_bytes, to_geojson_bytes, to_gpkg_bytes
 from geo.services.exports import record_export
@@ -45,16 +46,21 @@ def render(record_id: str, *, res: AnalysisResult, review: gpd.GeoDataFrame, url
 
 def _site_detail(site_id: str, *, res: AnalysisResult, url: str, actor: Actor) -> None:
     site = res.sites.set_index(schema.SITE_ID).loc[site_id]
-    cols = st.columns(4)
-    cols[0].metric("Risk score", f"{site['risk_score']:.0f}")
+    cols = st.columns(5)
+    cols[0].metric("Inherent risk", f"{site['risk_score']:.0f}", help="what the site is and where (0-100)")
     cols[1].metric("Computed tier", str(site["risk_tier"]))
     cols[2].metric("Final tier", str(site["final_tier"]))
-    cols[3].metric("Protection", str(site["protection"]))
+    cols[3].metric("Residual risk", f"{site.get('residual_score', site['risk_score']):.0f}",
+                   help=f"after its sign and gate: {site.get('residual_tier', '-')}")
+    cols[4].metric("Protection", str(site["protection"]))
     st.markdown(f"**Category:** {md_line(site['category'])} · *{md_line(site['category_basis'])}*  \n"
-                f"**Department:** {md_line(site[schema.OWNING_DEPT])} · **Sign:** {md_line(site[schema.SIGN_STATUS])} · "
+                f"**Department:** {md_line(site[schema.OWNING_DEPT])} · **A.1:** "
+                f"{md_line(site.get(schema.DETERMINATION, 'pending'))} · **Control:** "
+                f"{md_line(site.get(schema.CONTROL_BASIS, '-'))} · **Sign:** {md_line(site[schema.SIGN_STATUS])} · "
                 f"**Gate:** {md_line(site[schema.GATE_STATUS])}")
-    st.markdown("**Why this score**")
-    st.dataframe(pd.DataFrame({"factor": str(site["risk_factors"]).split("; ")}), hide_index=True, width="stretch")
+    st.markdown("**Why this score** (inherent factors, then what protection removes)")
+    words = [*str(site["risk_factors"]).split("; "), *str(site.get("residual_factors") or "").split("; ")]
+    st.dataframe(pd.DataFrame({"factor": [w for w in words if w]}), hide_index=True, width="stretch")
     if site["tier_source"] == "override":
         st.info(f"Tier overridden to **{md_line(site['override_tier'])}** (computed: {md_line(site['risk_tier'])}) "
                 f"by {md_line(site['override_by'])} at {md_line(site['override_at'])}: "
@@ -71,9 +77,9 @@ def _site_detail(site_id: str, *, res: AnalysisResult, url: str, actor: Actor) -
     near = res.incidents[res.incidents[schema.SITE_ID] == site_id]
     st.markdown(f"**Incidents on or beside this site:** {len(near)}")
     if len(near):
-        st.dataframe(near[INCIDENT_COLUMNS], hide_index=True, width="stretch")
+        st.dataframe(localise_times(near[INCIDENT_COLUMNS]), hide_index=True, width="stretch")
     st.markdown("**Status history**")
-    st.dataframe(pd.DataFrame([{"version": e.version, "by": e.updated_by, "at": e.updated_at,
+    st.dataframe(pd.DataFrame([{"version": e.version, "by": e.updated_by, "at (Los Angeles)": local_text(e.updated_at),
                                 "changes": "; ".join(f"{k}: {a} -> {b}" for k, (a, b) in e.changes.items())}
                                for e in store_at(url).status_history(site_id)]), hide_index=True, width="stretch")
 

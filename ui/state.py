@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 
 import streamlit as st
 
+from geo.analysis.timefmt import today_local
+
 STORE_URL = "store_url"
+AS_OF = "as_of"  # the one as-of date of the session: every relative window counts from it (sidebar)
 SELECTED_SITE = "selected_site"
 SELECTED_INCIDENT = "selected_incident"
 # incident map page
@@ -17,6 +21,7 @@ INC_TYPES = "inc_types"
 INC_VERIFICATION = "inc_verification"
 INC_MODE = "inc_mode"
 INC_SHOW_CONTACT = "inc_show_contact"
+INC_CONTEXT = "inc_context"  # also draw general crime (context) in its own layer
 USER_NAME = "user_name"
 # liaison page
 LIA_DEPT = "lia_dept"
@@ -27,6 +32,12 @@ LIA_REAPPLY = "lia_reapply"
 LIA_SEEN = "lia_seen"  # site id -> the status row the user is looking at
 LIA_CONFLICT = "lia_conflict"  # a stale save waiting for the user to choose, field by field
 LIA_SAVED = "lia_saved"  # the lasting confirmation of the last save
+# site list (A.1) page
+SIT_DEPT = "sit_dept"
+SIT_SITE = "sit_site"
+SIT_PART = "sit_part"
+SIT_COLOR = "sit_color"
+SIT_SAVED = "sit_saved"  # the lasting confirmation of the last save on the page
 # parcel review page
 REV_CATEGORIES = "rev_categories"
 REV_TIERS = "rev_tiers"
@@ -44,6 +55,8 @@ GAP_HIGH_ONLY = "gap_high_only"
 REP_LAT = "rep_lat"
 REP_LON = "rep_lon"
 REP_LAST_CLICK = "rep_last_click"
+REP_RELEVANCE = "rep_relevance"
+REP_CONDUCT = "rep_conduct"
 # nexus page
 NEX_COSTS = "nex_costs"  # st.data_editor's own edits; never set here
 NEX_RECOVERY = "nex_recovery"
@@ -64,6 +77,8 @@ _DEFAULTS: dict[str, object] = {
     INC_MODE: "clusters", USER_NAME: "", LIA_COLOR: "sign", LIA_LAST_CLICK: None, LIA_PENDING: None, LIA_SEEN: {}, LIA_CONFLICT: None, LIA_SAVED: None, REV_CATEGORIES: [], REV_TIERS: [], REV_DISTRICTS: [], REV_USE_CODE: "", REV_OWNERS: [],
     GAP_HIGH_ONLY: False, REP_LAT: 34.0537, REP_LON: -118.2427, REP_LAST_CLICK: None, REV_VIEW: None, REV_LAST_CLICK: None, REV_LINKED: None, DATA_CRS: "", DATA_DEPT: "", DATA_USER: "",
     NEX_RECOVERY: 1.0, NEX_ADJACENT: False, NEX_HASH: None,
+    INC_CONTEXT: False, REP_RELEVANCE: "enforcement", REP_CONDUCT: [],
+    SIT_SITE: None, SIT_COLOR: "determination", SIT_SAVED: None,
 }
 
 
@@ -72,3 +87,11 @@ def init_state() -> None:
     for key, value in _DEFAULTS.items():
         if key not in st.session_state:
             st.session_state[key] = copy.deepcopy(value)  # never share a mutable default between users
+    if AS_OF not in st.session_state:
+        st.session_state[AS_OF] = today_local()  # today in Los Angeles, once per session
+
+
+def as_of() -> dt.date:
+    """Return the session's as-of date (the sidebar's; today in Los Angeles until someone changes it)."""
+    value = st.session_state.get(AS_OF)
+    return value if isinstance(value, dt.date) else today_local()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from geo.errors import AccessDenied
 
 ROLES = ("planner", "liaison", "council_office", "records", "admin", "public")
-PAGES = ("overview", "review", "liaison", "incidents", "report", "gaps", "data", "nexus", "public")
+PAGES = ("overview", "review", "liaison", "sites", "incidents", "report", "gaps", "data", "nexus", "public")
 ACTIONS = (
     "view_risk",  # risk scores, tiers, gap lists, unprotected sites
     "view_parcels",  # private parcels
@@ -26,17 +26,19 @@ ACTIONS = (
     "board_report",  # a department's board report (liaisons: their own department)
     "sign_packet",  # printable signs (liaisons: their own department)
     "run_nexus",  # nexus-study tables and snapshots (Directive D)
+    "determine_site",  # A.1 determination, control basis and site parts (liaisons: their own department)
 )
 #: Actions a liaison may take only for their own department.
-DEPARTMENT_SCOPED = frozenset({"edit_status", "board_report", "sign_packet"})
+DEPARTMENT_SCOPED = frozenset({"edit_status", "board_report", "sign_packet", "determine_site"})
 
 _MATRIX: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "planner": (frozenset({"overview", "review", "incidents", "gaps", "nexus", "public"}),
+    "planner": (frozenset({"overview", "review", "sites", "incidents", "gaps", "nexus", "public"}),
                 frozenset({"view_risk", "view_parcels", "view_incident_points", "override_tier", "export_internal",
-                           "export_public", "publish_report", "board_report", "sign_packet", "run_nexus"})),
-    "liaison": (frozenset({"overview", "liaison", "report", "public"}),
+                           "export_public", "publish_report", "board_report", "sign_packet", "run_nexus",
+                           "determine_site"})),
+    "liaison": (frozenset({"overview", "liaison", "sites", "report", "public"}),
                 frozenset({"view_risk", "edit_status", "submit_incident", "export_public", "board_report",
-                           "sign_packet"})),
+                           "sign_packet", "determine_site"})),
     "council_office": (frozenset({"overview", "incidents", "gaps", "public"}),
                        frozenset({"view_risk", "view_incident_points", "export_internal", "export_public"})),
     "records": (frozenset({"overview", "incidents", "report", "public"}),

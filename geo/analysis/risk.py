@@ -1,4 +1,12 @@
-"""Staging-risk score (0-100), tier and the factors behind it in words; reviewer overrides."""
+"""Staging risk: inherent (what the site is and where) and residual (after its sign and gate), in words.
+
+Inherent risk adds points for the site's category, paved area, shape, prior enforcement incidents
+nearby, a private repeat-incident site, freeway access and places of concern nearby (0-100). It
+ignores protection, so the risk x protection matrix does not count a gate twice. Residual risk
+is inherent risk less the share a posted sign and a closed gate remove. Every weight, threshold
+and cut-off is one field of :class:`RiskRules`; the factors in words are built in
+:mod:`geo.analysis.risk_factors`.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,20 +17,29 @@ import pandas as pd
 import shapely
 
 from geo import schema
-from geo.analysis.classify import CATEGORY, CATEGORY_LABELS
+from geo.analysis import risk_factors as factors
+from geo.analysis.classify import CATEGORY
 from geo.analysis.proximity import count_column
+from geo.analysis.risk_factors import (
+    COMPACTNESS,
+    DIST_PLACE_FT,
+    DIST_RAMP_FT,
+    DIST_REPEAT_FT,
+    NEAREST_PLACE,
+    OPEN_AREA_SQFT,
+)
 from geo.config import ANALYSIS_CRS
 from geo.crs import require_crs
 from geo.errors import SchemaError
 
 RISK_SCORE, RISK_TIER, RISK_FACTORS = "risk_score", "risk_tier", "risk_factors"
+RESIDUAL_SCORE, RESIDUAL_TIER, RESIDUAL_FACTORS = "residual_score", "residual_tier", "residual_factors"
 FINAL_TIER, TIER_SOURCE = "final_tier", "tier_source"
 OVERRIDE_TIER, OVERRIDE_REASON, OVERRIDE_BY, OVERRIDE_AT = (
     "override_tier", "override_reason", "override_by", "override_at")
-LOT_AREA_SQFT, FOOTPRINT_SQFT, OPEN_AREA_SQFT, COMPACTNESS = (
-    "lot_area_sqft", "footprint_sqft", "open_area_sqft", "compactness")
-DIST_REPEAT_FT, DIST_RAMP_FT = "dist_repeat_site_ft", "dist_ramp_ft"
-FACTORS = ("category", "open_area", "shape", "near_recent", "near_wide", "repeat_site", "ramp", "gate")
+LOT_AREA_SQFT, FOOTPRINT_SQFT = "lot_area_sqft", "footprint_sqft"
+FACTORS = ("category", "open_area", "shape", "near_recent", "near_wide", "repeat_site", "ramp", "place")
+__all__ = ["COMPACTNESS", "DIST_PLACE_FT", "DIST_RAMP_FT", "DIST_REPEAT_FT", "NEAREST_PLACE", "OPEN_AREA_SQFT"]
 
 
 @dataclass(frozen=True)
@@ -47,8 +64,9 @@ class RiskRules:
     compact_points, fair_points : float
         Points at those two thresholds.
     near_radius_m, near_days, near_each, near_cap : float, int, float, float
-        Incidents within ``near_radius_m`` of the site in the last ``near_days`` days score
-        ``near_each`` points each, at most ``near_cap``.
+        Prior enforcement incidents (:func:`geo.analysis.enforcement.prior_enforcement_incidents`)
+        within ``near_radius_m`` of the site in the last ``near_days`` days score ``near_each``
+        points each, at most ``near_cap``.
     wide_radius_m, wide_days, wide_each, wide_cap : float, int, float, float
         The same for the wider radius and window.
     repeat_min_incidents, repeat_days : int
@@ -58,10 +76,16 @@ class RiskRules:
         Distance bands (ft) to the nearest repeat-incident site and their points.
     ramp_close_ft, ramp_near_ft, ramp_close_points, ramp_near_points : float
         Distance bands (ft) to the nearest freeway ramp and their points (only with a ramps layer).
-    locked_gate_points : float
-        Points for a closed and locked gate (negative: lowers the score).
+    place_close_ft, place_near_ft, place_close_points, place_near_points : float
+        Distance bands (ft) to the nearest place of concern (a home improvement store, a day
+        labor site, ...) and their points (only with a places layer).
+    sign_reduction, locked_gate_reduction, unlocked_gate_reduction : float
+        Share of inherent risk (0-1) that a posted directive sign, a closed and locked gate and a
+        closed but unlocked gate remove; shares combine as 1 - (1 - a)(1 - b).
     high_at, medium_at : float
-        Score from which the tier is high, and medium; below ``medium_at`` it is low.
+        Score from which the tier is high, and medium; below ``medium_at`` it is low. The same
+        cut-offs tier inherent and residual risk. Calibrated on the synthetic sample (see
+        ``tests/geo/test_risk.py``): about 1 site in 6 high, 4 in 10 medium.
     """
 
     category_points: tuple[tuple[str, float], ...] = (
@@ -95,9 +119,15 @@ class RiskRules:
     ramp_near_ft: float = 2_640.0
     ramp_close_points: float = 10.0
     ramp_near_points: float = 5.0
-    locked_gate_points: float = -20.0
+    place_close_ft: float = 660.0
+    place_near_ft: float = 1_320.0
+    place_close_points: float = 10.0
+    place_near_points: float = 5.0
+    sign_reduction: float = 0.15
+    locked_gate_reduction: float = 0.5
+    unlocked_gate_reduction: float = 0.15
     high_at: float = 60.0
-    medium_at: float = 35.0
+    medium_at: float = 50.0
 
     @property
     def near_column(self) -> str:
@@ -137,14 +167,15 @@ def shape_metrics(sites: gpd.GeoDataFrame, *, category: pd.Series, rules: RiskRu
 
 
 def score_sites(features: pd.DataFrame, *, rules: RiskRules = RiskRules()) -> pd.DataFrame:
-    """Return the staging-risk score, tier, factors in words and points per factor.
+    """Return the inherent staging-risk score, tier, factors in words and points per factor.
 
     Parameters
     ----------
     features : DataFrame
-        Per site: ``category``, ``open_area_sqft``, ``compactness``, the near and wide count
-        columns (``rules.near_column``, ``rules.wide_column``), ``dist_repeat_site_ft`` (inf
-        when none), ``dist_ramp_ft`` (NaN when no ramps layer) and ``gate_status``.
+        Per site: ``category``, ``open_area_sqft``, ``compactness``, the near and wide counts of
+        prior enforcement incidents (``rules.near_column``, ``rules.wide_column``),
+        ``dist_repeat_site_ft`` (inf when none), ``dist_ramp_ft`` and ``dist_place_ft`` (NaN when
+        the layer is not loaded) and optionally ``nearest_place_type``.
     rules : RiskRules
         Weights and thresholds.
 
@@ -160,15 +191,15 @@ def score_sites(features: pd.DataFrame, *, rules: RiskRules = RiskRules()) -> pd
         When a feature column is missing.
     """
     need = [CATEGORY, OPEN_AREA_SQFT, COMPACTNESS, rules.near_column, rules.wide_column,
-            DIST_REPEAT_FT, DIST_RAMP_FT, schema.GATE_STATUS]
+            DIST_REPEAT_FT, DIST_RAMP_FT, DIST_PLACE_FT]
     missing = [c for c in need if c not in features.columns]
     if missing:
         raise SchemaError(f"score_sites: features lack {missing}. Build them with geo.analysis.analyze.site_features "
                           "or add the columns (NaN where unknown).")
-    parts = [_category(features, rules), _open_area(features, rules), _shape(features, rules),
-             _near(features, rules, wide=False), _near(features, rules, wide=True),
-             _repeat(features, rules), _ramp(features, rules), _gate(features, rules)]
-    points = pd.DataFrame({f"pts_{name}": p for name, (p, _) in zip(FACTORS, parts)}, index=features.index)
+    parts = [factors.category(features, rules), factors.open_area(features, rules), factors.shape(features, rules),
+             factors.near(features, rules, wide=False), factors.near(features, rules, wide=True),
+             factors.repeat(features, rules), factors.ramp(features, rules), factors.place(features, rules)]
+    points = pd.DataFrame({f"pts_{name}": p for name, (p, _) in zip(FACTORS, parts, strict=True)}, index=features.index)
     text = parts[0][1]
     for _, words in parts[1:]:
         text = text + "; " + words
@@ -176,6 +207,29 @@ def score_sites(features: pd.DataFrame, *, rules: RiskRules = RiskRules()) -> pd
     out = pd.DataFrame({RISK_SCORE: score, RISK_TIER: tier_of(score, rules=rules), RISK_FACTORS: text},
                        index=features.index)
     return pd.concat([out, points], axis=1)
+
+
+def residual_risk(inherent: pd.Series, *, sign: pd.Series, gate: pd.Series, rules: RiskRules = RiskRules()
+                  ) -> pd.DataFrame:
+    """Return the residual score (inherent less what the sign and gate remove), its tier and why in words.
+
+    Parameters
+    ----------
+    inherent : Series
+        Inherent score (0-100) per site.
+    sign, gate : Series
+        ``sign_status`` and ``gate_status`` aligned to ``inherent``.
+
+    Returns
+    -------
+    DataFrame
+        ``residual_score``, ``residual_tier`` and ``residual_factors``, aligned to ``inherent.index``.
+    """
+    share, words = factors.mitigation(sign.reindex(inherent.index), gate.reindex(inherent.index), rules)
+    score = (inherent.astype(float) * (1.0 - share)).round(1)
+    text = words + "; residual " + factors.fmt(score, "{:.1f}") + " of inherent " + factors.fmt(inherent, "{:.1f}")
+    return pd.DataFrame({RESIDUAL_SCORE: score, RESIDUAL_TIER: tier_of(score, rules=rules).to_numpy(),
+                         RESIDUAL_FACTORS: text}, index=inherent.index)
 
 
 def tier_of(score: pd.Series, *, rules: RiskRules = RiskRules()) -> pd.Series:
@@ -215,91 +269,3 @@ def apply_overrides(site_ids: pd.Series, computed_tier: pd.Series, overrides: pd
     final = computed_tier.where(~has, joined[OVERRIDE_TIER])
     return pd.concat([pd.DataFrame({FINAL_TIER: final, TIER_SOURCE: np.where(has, "override", "computed")},
                                    index=site_ids.index), joined.astype(object)], axis=1)
-
-
-# --- factors: each returns (points, words) ---------------------------------------------
-def _fmt(values: pd.Series, spec: str = "{:,.0f}") -> pd.Series:
-    return pd.Series([spec.format(v) for v in values], index=values.index, dtype=object)
-
-
-def _band(value: pd.Series, cuts: list[tuple[pd.Series, float]]) -> pd.Series:
-    pts = pd.Series(0.0, index=value.index)
-    for mask, p in reversed(cuts):
-        pts[mask] = p
-    return pts
-
-
-def _category(f: pd.DataFrame, r: RiskRules) -> tuple[pd.Series, pd.Series]:
-    pts = f[CATEGORY].map(dict(r.category_points)).fillna(0.0).astype(float)
-    label = f[CATEGORY].map(CATEGORY_LABELS).fillna(f[CATEGORY].astype(str))
-    return pts, "category " + label + ": " + _signed(pts)
-
-
-def _open_area(f: pd.DataFrame, r: RiskRules) -> tuple[pd.Series, pd.Series]:
-    area = f[OPEN_AREA_SQFT].astype(float).fillna(0.0)
-    large, fits = area >= r.large_open_sqft, area >= r.min_open_sqft
-    pts = _band(area, [(large, r.large_open_points), (fits & ~large, r.open_points)])
-    why = pd.Series(f"< {r.min_open_sqft:,.0f} sq ft, too small to stage vehicles", index=f.index)
-    why[fits] = f">= {r.min_open_sqft:,.0f} sq ft can hold a vehicle staging operation"
-    why[large] = f">= {r.large_open_sqft:,.0f} sq ft can hold a large staging operation"
-    return pts, "paved/open area " + _fmt(area) + " sq ft (" + why + "): " + _signed(pts)
-
-
-def _shape(f: pd.DataFrame, r: RiskRules) -> tuple[pd.Series, pd.Series]:
-    pp = f[COMPACTNESS].astype(float).fillna(0.0)
-    good, fair = pp >= r.compact_at, (pp >= r.fair_at) & (pp < r.compact_at)
-    pts = _band(pp, [(good, r.compact_points), (fair, r.fair_points)])
-    why = pd.Series(f"< {r.fair_at:.2f}: too narrow to assemble vehicles", index=f.index)
-    why[fair] = f">= {r.fair_at:.2f}: fairly compact"
-    why[good] = f">= {r.compact_at:.2f}: compact enough to assemble vehicles"
-    return pts, "compactness " + _fmt(pp, "{:.2f}") + " (Polsby-Popper " + why + "): " + _signed(pts)
-
-
-def _near(f: pd.DataFrame, r: RiskRules, *, wide: bool) -> tuple[pd.Series, pd.Series]:
-    col, radius, days, each, cap = (
-        (r.wide_column, r.wide_radius_m, r.wide_days, r.wide_each, r.wide_cap) if wide
-        else (r.near_column, r.near_radius_m, r.near_days, r.near_each, r.near_cap))
-    n = f[col].fillna(0).astype(int)
-    pts = (n * each).clip(upper=cap).astype(float)
-    words = (n.astype(str) + f" incidents within {radius:g} m in the last {days} days ({each:g} each, at most "
-             f"{cap:g}): " + _signed(pts))
-    return pts, words
-
-
-def _repeat(f: pd.DataFrame, r: RiskRules) -> tuple[pd.Series, pd.Series]:
-    d = f[DIST_REPEAT_FT].astype(float).fillna(np.inf)
-    close, near = d <= r.repeat_close_ft, (d > r.repeat_close_ft) & (d <= r.repeat_near_ft)
-    pts = _band(d, [(close, r.repeat_close_points), (near, r.repeat_near_points)])
-    words = pd.Series(f"no private repeat-incident site within {r.repeat_near_ft:,.0f} ft: +0", index=f.index)
-    within = close | near
-    bound = pd.Series(f"<= {r.repeat_near_ft:,.0f} ft", index=f.index)
-    bound[close] = f"<= {r.repeat_close_ft:,.0f} ft"
-    words[within] = ("private repeat-incident site " + _fmt(d[within]) + " ft away (" + bound[within] + "): "
-                     + _signed(pts[within]))
-    return pts, words
-
-
-def _ramp(f: pd.DataFrame, r: RiskRules) -> tuple[pd.Series, pd.Series]:
-    d = f[DIST_RAMP_FT].astype(float)
-    close, near = d <= r.ramp_close_ft, (d > r.ramp_close_ft) & (d <= r.ramp_near_ft)
-    pts = _band(d, [(close, r.ramp_close_points), (near, r.ramp_near_points)])
-    words = pd.Series("no ramps layer loaded: freeway access not scored", index=f.index)
-    known = d.notna()
-    bound = pd.Series(f"> {r.ramp_near_ft:,.0f} ft", index=f.index)
-    bound[near] = f"<= {r.ramp_near_ft:,.0f} ft"
-    bound[close] = f"<= {r.ramp_close_ft:,.0f} ft"
-    words[known] = ("nearest freeway ramp " + _fmt(d[known]) + " ft away (" + bound[known] + "): "
-                    + _signed(pts[known]))
-    return pts, words
-
-
-def _gate(f: pd.DataFrame, r: RiskRules) -> tuple[pd.Series, pd.Series]:
-    locked = f[schema.GATE_STATUS].astype(object).eq("closed_locked")
-    pts = pd.Series(np.where(locked, r.locked_gate_points, 0.0), index=f.index)
-    words = pd.Series("gate " + f[schema.GATE_STATUS].fillna("unknown").astype(str) + ": +0", index=f.index)
-    words[locked] = "gate closed and locked: " + _signed(pts[locked])
-    return pts, words
-
-
-def _signed(pts: pd.Series) -> pd.Series:
-    return pd.Series([f"{v:+g}" for v in pts], index=pts.index, dtype=object)

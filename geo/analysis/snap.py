@@ -96,8 +96,10 @@ def owner_class_of_parcels(parcels: pd.DataFrame, sites: pd.DataFrame, *,
                            rules: SnapRules = SnapRules()) -> pd.DataFrame:
     """Return each parcel's owner class and, for City parcels, the site and department.
 
-    A parcel whose AIN appears in a site's ``ains`` is a City site; else a public use code
-    (80xx-88xx by default) makes it other public; else private. Aligned to ``parcels.index``.
+    A parcel whose AIN appears in a site's ``ains`` is a City site; else its stored ``owner_class``
+    decides (city, other public or unknown: other public; private: private), and without one a
+    public use code (80xx-88xx by default) makes it other public; else private. Aligned to
+    ``parcels.index``.
     """
     site_of_ain = _site_of_ain(sites)
     ain = parcels[schema.AIN].astype(str)
@@ -107,7 +109,11 @@ def owner_class_of_parcels(parcels: pd.DataFrame, sites: pd.DataFrame, *,
         else pd.Series("", index=parcels.index)
     two = pd.to_numeric(code.str[:2].where(code.str[:2].str.isdigit()), errors="coerce")
     lo, hi = rules.public_code_range
-    cls = np.where(site_id.notna(), CITY_SITE, np.where((two >= lo) & (two <= hi), OTHER_PUBLIC, PRIVATE))
+    public = ((two >= lo) & (two <= hi)).to_numpy(bool)
+    if schema.OWNER_CLASS in parcels:  # the import's owner class (names) decides where it is known
+        stored = parcels[schema.OWNER_CLASS].astype(object)
+        public = np.where(stored.notna(), stored.isin(["city", "other_public", "unknown"]), public).astype(bool)
+    cls = np.where(site_id.notna(), CITY_SITE, np.where(public, OTHER_PUBLIC, PRIVATE))
     return pd.DataFrame({OWNER_CLASS: cls, schema.SITE_ID: site_id, schema.OWNING_DEPT: dept}, index=parcels.index)
 
 

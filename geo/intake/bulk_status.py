@@ -165,7 +165,8 @@ class BulkStatusReport:
         return "\n".join(lines)
 
 
-def _date(value: Any) -> str:
+def sheet_date(value: Any) -> str:
+    """Return a sheet cell as an ISO date (date cells, or ISO or US-order text); raise ``ValueError`` otherwise."""
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
@@ -214,7 +215,7 @@ def parse_row(sheet: Sheet, cols: dict[str, int], n: int, row: Sequence[Any],
         raw = cell(row, cols.get(key))
         if raw is not None:
             try:
-                day = _date(raw)
+                day = sheet_date(raw)
             except ValueError:
                 return bad(key, raw, "write the date as YYYY-MM-DD (or M/D/YYYY).", f"{raw!r} is not a date.")
             if dt.date.fromisoformat(day) > today:

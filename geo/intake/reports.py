@@ -61,6 +61,8 @@ class IncidentReport:
     reporter_name: str | None = None
     reporter_email: str | None = None
     reporter_phone: str | None = None
+    relevance: str = schema.ENFORCEMENT  # enforcement | suspected_unlawful_conduct (B.8) | general_crime
+    conduct: tuple[str, ...] = ()  # B.8: what was observed (several may apply); suspected unlawful conduct only
 
 
 def clean_text(value: str | None, limit: int) -> str | None:
@@ -86,6 +88,7 @@ def validate_report(report: IncidentReport, evidence: Sequence[EvidenceUpload], 
             bad.append(f"{name}: {value!r} is not one of {', '.join(allowed)}; pick one of those")
 
     enum("incident_type", report.incident_type, schema.INCIDENT_TYPES)
+    bad += relevance_problems(report.relevance, report.conduct)
     enum("verification", report.verification, schema.VERIFICATION_STATUSES)
     enum("source_type", report.source_type, tuple(REPORT_KIND))
     enum("warrant_shown", report.warrant_shown, schema.WARRANT_VALUES)
@@ -130,6 +133,30 @@ def validate_report(report: IncidentReport, evidence: Sequence[EvidenceUpload], 
     if bad:
         raise IntakeRejected(bad)
     return occurred
+
+
+def relevance_problems(relevance: str, conduct: Sequence[str]) -> list[str]:
+    """Return what is wrong with a report's relevance class and observed conduct (empty when fine)."""
+    if relevance not in schema.RELEVANCE_CLASSES:
+        return [f"relevance: {relevance!r} is not one of {', '.join(schema.RELEVANCE_CLASSES)}; say whether this is "
+                "enforcement activity, suspected unlawful conduct by an immigration agent, or general crime"]
+    unknown = [c for c in conduct if c not in schema.CONDUCT_TYPES]
+    if unknown:
+        return [f"conduct: {', '.join(map(repr, unknown))} not one of {', '.join(schema.CONDUCT_TYPES)}; pick what "
+                "was observed from those (several may apply)"]
+    if relevance == schema.SUSPECTED_UNLAWFUL_CONDUCT and not conduct:
+        return ["conduct: suspected unlawful conduct needs what was observed (force, no_visible_id, masking, "
+                "entry_without_warrant, obstruction, other); pick at least one"]
+    if relevance != schema.SUSPECTED_UNLAWFUL_CONDUCT and conduct:
+        return [f"conduct: observed conduct is recorded only for suspected unlawful conduct (B.8), and this report is "
+                f"{relevance}; choose suspected_unlawful_conduct or leave the conduct empty"]
+    return []
+
+
+def conduct_text(conduct: Sequence[str]) -> str | None:
+    """Return observed conduct as stored: known values in the schema's order, ';'-separated (``None`` when empty)."""
+    chosen = [c for c in schema.CONDUCT_TYPES if c in set(conduct)]
+    return ";".join(chosen) or None
 
 
 def placement(info: ExifInfo, site_ft: shapely.Geometry | None) -> str:
@@ -191,4 +218,5 @@ INCIDENT_ALIASES: dict[str, tuple[str, ...]] = {
     "supervisor_badge": ("supervisor_badge", "badge", "badge_number"), "agency": ("agency",),
     "body_camera": ("body_camera", "bodycam"), "referral": ("referral",), "department": ("department", "dept"),
     "reporter_name": ("reporter_name",), "reporter_email": ("reporter_email",), "reporter_phone": ("reporter_phone",),
+    "relevance": ("relevance", "relevance_class", "class"), "conduct": ("conduct_observed", "conduct", "observed"),
 }

@@ -49,8 +49,11 @@ class Route:
 class SiteIndex:
     """City site polygons in EPSG:2229 with an STRtree, for bulk point queries (and districts to place reports)."""
 
-    def __init__(self, sites: gpd.GeoDataFrame, *, districts: gpd.GeoDataFrame | None = None) -> None:
+    def __init__(self, sites: gpd.GeoDataFrame, *, districts: gpd.GeoDataFrame | None = None,
+                 zones: dict[str, gpd.GeoDataFrame] | None = None) -> None:
         self.districts = districts.to_crs(ANALYSIS_CRS) if districts is not None and len(districts) else None
+        #: other current boundary layers by the incident column they fill (lapd_area, neighborhood_council)
+        self.zones = {col: frame.to_crs(ANALYSIS_CRS) for col, frame in (zones or {}).items() if len(frame)}
         feet = sites.to_crs(ANALYSIS_CRS) if len(sites) else sites
         self.site_ids = np.asarray(sites[schema.SITE_ID], dtype=object)
         self.departments = np.asarray(sites[schema.OWNING_DEPT], dtype=object)
@@ -64,6 +67,17 @@ class SiteIndex:
         x, y = lonlat_to_feet(np.array([lon], float), np.array([lat], float))
         found = district_of_points(shapely.points(x, y), self.districts)[0]
         return None if found is None else int(found)
+
+    def zones_at(self, lon: float, lat: float) -> dict[str, int | None]:
+        """Return the LAPD division and neighbourhood council (by column name) a point falls in (``None`` outside)."""
+        x, y = lonlat_to_feet(np.array([lon], float), np.array([lat], float))
+        point = shapely.points(x, y)[0]
+        out: dict[str, int | None] = {}
+        for col, frame in self.zones.items():
+            key = {schema.LAPD_AREA: schema.LAPD_AREA, schema.NEIGHBORHOOD_COUNCIL: schema.NC_ID}[col]
+            hit = np.flatnonzero(shapely.intersects(np.asarray(frame.geometry.values, dtype=object), point))
+            out[col] = int(frame[key].iloc[hit[0]]) if len(hit) else None
+        return out
 
     def geometry(self, site_id: str) -> shapely.Geometry | None:
         """Return one site's polygon in EPSG:2229 feet, or ``None``."""

@@ -146,12 +146,23 @@ def check_feature_count(source: str, *, layer: str | None, limits: ImportLimits,
     except Exception as exc:  # GDAL's own error types vary by driver
         raise GeoDataError(f"{label}: GDAL cannot open it ({first_line(exc)}). Check the file is complete.") from exc
     count = int(info.get("features", -1))
+    check_feature_count_value(count, limits=limits, label=label)
+    return count
+
+
+def check_feature_count_value(count: int, *, limits: ImportLimits, label: str) -> None:
+    """Refuse a feature count (from the file's header or a structure scan) over ``limits.max_features``.
+
+    Raises
+    ------
+    UnsafeFileError
+        When the count is over the limit.
+    """
     if count > limits.max_features:
         raise UnsafeFileError(
             f"{label}: {count:,} features, over the limit of {limits.max_features:,}. "
             "Split the file, or ask an administrator to run the bulk import."
         )
-    return count
 
 
 def check_row_count(count: int, *, limits: ImportLimits, label: str) -> None:

@@ -13,7 +13,7 @@ import pandas as pd
 from geo import schema
 from geo.config import DISPLAY_CRS, LOCAL_TZ
 from geo.errors import SchemaError
-from geo.io import aliases, validate
+from geo.io import aliases, owners, validate
 from geo.io.importers import (
     LAPD_DATE_FORMATS,
     Canonical,
@@ -21,16 +21,20 @@ from geo.io.importers import (
     Rows,
     assemble,
     assign_zones,
+    compact_text,
     finish,
     geometry_from,
     geometry_stage,
     int_col,
     measure,
     provenance,
+    release_columns,
     require,
     text_col,
 )
+from geo.io.raw import release_memory
 from geo.io.readers import RawData
+from geo.io.relevance import incident_relevance
 
 
 # --- parcels ----------------------------------------------------------------------------
@@ -38,38 +42,43 @@ def parcel_attributes(raw: RawData, cols: dict[str, str]) -> pd.DataFrame:
     """Return canonical parcel attributes (no geometry-derived columns) from raw columns."""
     f = raw.frame
     out = pd.DataFrame(index=range(len(f)))
-    out[schema.AIN] = aliases.normalize_ain(f[cols[schema.AIN]]).to_numpy()
+    out[schema.AIN] = compact_text(aliases.normalize_ain(f[cols[schema.AIN]]))
     apn = text_col(f, cols, schema.APN)
     formatted = apn.astype("string").str.fullmatch(r"\d{4}-\d{3}-\d{3}").fillna(False).astype(bool)
     ain = out[schema.AIN].astype("string")
     built = (ain.str[:4] + "-" + ain.str[4:7] + "-" + ain.str[7:10]).astype(object)
-    out[schema.APN] = apn.where(formatted, built.where(ain.notna(), None)).to_numpy()
+    out[schema.APN] = compact_text(apn.where(formatted, built.where(ain.notna(), None)))
+    del apn, formatted, ain, built  # County scale: each is millions of Python strings
     code = aliases.normalize_use_code(f[cols[schema.USE_CODE]]) if schema.USE_CODE in cols else pd.Series([None] * len(f))
-    out[schema.USE_CODE] = code.to_numpy()
+    out[schema.USE_CODE] = compact_text(code)
     code2 = text_col(f, cols, schema.USE_CODE_2)
-    out[schema.USE_CODE_2] = code2.where(code2.notna(), code.str[:2].where(code.notna(), None)).to_numpy()
+    out[schema.USE_CODE_2] = compact_text(code2.where(code2.notna(), code.str[:2].where(code.notna(), None)))
+    del code, code2
     use_type, prop_type = text_col(f, cols, schema.USE_TYPE), text_col(f, cols, schema.PROPERTY_TYPE)
     if use_type.notna().any() and use_type.dropna().str.upper().isin(aliases.PROPERTY_TYPE_CODES).all():
         use_type, prop_type = pd.Series([None] * len(f), dtype=object), prop_type.fillna(use_type)
-    out[schema.USE_TYPE], out[schema.PROPERTY_TYPE] = use_type.to_numpy(), prop_type.to_numpy()
-    for name in (schema.USE_DESCRIPTION, schema.USE_DETAIL, schema.SITUS_ADDRESS, schema.OWNER_NAME, schema.AGENCY_NAME, schema.ZONE):
-        out[name] = text_col(f, cols, name).to_numpy()
-    out[schema.SITUS_ZIP] = aliases.first5_zip(f[cols[schema.SITUS_ZIP]]).to_numpy() if schema.SITUS_ZIP in cols else None
-    out[schema.JURISDICTION_CITY] = text_col(f, cols, schema.JURISDICTION_CITY).str.upper().to_numpy()
+    out[schema.USE_TYPE], out[schema.PROPERTY_TYPE] = compact_text(use_type), compact_text(prop_type)
+    del use_type, prop_type
+    for name in (schema.USE_DESCRIPTION, schema.USE_DETAIL, schema.SITUS_ADDRESS, schema.OWNER_NAME, schema.AGENCY_NAME, schema.ZONE,
+                 schema.AGENCY_TYPE, schema.AGENCY_CLASS_NO):
+        out[name] = compact_text(text_col(f, cols, name))
+    out[schema.SITUS_ZIP] = compact_text(aliases.first5_zip(f[cols[schema.SITUS_ZIP]])) if schema.SITUS_ZIP in cols else None
+    out[schema.JURISDICTION_CITY] = compact_text(text_col(f, cols, schema.JURISDICTION_CITY).str.upper())
     for name in (schema.LAND_VALUE, schema.IMP_VALUE):
         out[name] = aliases.to_number(f[cols[name]]).to_numpy() if name in cols else np.nan
-    out[schema.LAND_BASE_YEAR] = int_col(f, cols, schema.LAND_BASE_YEAR, lo=1).to_numpy()
-    out[schema.ROLL_YEAR] = int_col(f, cols, schema.ROLL_YEAR, lo=1).to_numpy()
+    # Int64 arrays, not .to_numpy() (an object array of one Python int per row)
+    out[schema.LAND_BASE_YEAR] = int_col(f, cols, schema.LAND_BASE_YEAR, lo=1).array
+    out[schema.ROLL_YEAR] = int_col(f, cols, schema.ROLL_YEAR, lo=1).array
     for name, base in aliases.SUMMED.items():
         numbered = aliases.numbered_columns(list(f.columns), base)
         if numbered:
             out[name] = aliases.sum_numbered(f, numbered).to_numpy()
         else:
             out[name] = aliases.to_number(f[cols[name]]).to_numpy() if name in cols else np.nan
-    out[schema.UNITS] = aliases.to_int(out[schema.UNITS]).to_numpy()
-    out[schema.YEAR_BUILT] = int_col(f, cols, schema.YEAR_BUILT, lo=1700, hi=2100).to_numpy()
-    out[schema.COUNCIL_DISTRICT] = int_col(f, cols, schema.COUNCIL_DISTRICT, lo=1, hi=15).to_numpy()
-    out[schema.LAPD_AREA] = int_col(f, cols, schema.LAPD_AREA, lo=1, hi=21).to_numpy()
+    out[schema.UNITS] = aliases.to_int(out[schema.UNITS]).array
+    out[schema.YEAR_BUILT] = int_col(f, cols, schema.YEAR_BUILT, lo=1700, hi=2100).array
+    out[schema.COUNCIL_DISTRICT] = int_col(f, cols, schema.COUNCIL_DISTRICT, lo=1, hi=15).array
+    out[schema.LAPD_AREA] = int_col(f, cols, schema.LAPD_AREA, lo=1, hi=21).array
     return out
 
 
@@ -87,13 +96,17 @@ def canonical_parcels(raw: RawData, ctx: ImportContext) -> Canonical:
     rows.reject(validate.check_real_ains(attrs[schema.AIN], synthetic=bool(prov[schema.IS_SYNTHETIC])))
     if raw.geometry is None:
         return _refresh_parcels(raw, ctx, rows, attrs.assign(**prov), cols)
-    geoms = geometry_stage(rows, raw.geometry, raw.crs or DISPLAY_CRS, family=validate.POLYGON, invalid=ctx.invalid)
+    release_columns(raw)
+    release_memory()
+    geoms = geometry_stage(rows, raw.geometry, raw.crs or DISPLAY_CRS, family=validate.POLYGON, invalid=ctx.invalid,
+                           release=True)
     frame = assemble(schema.PARCELS, attrs.assign(**prov, merged_count=1), geoms, rows.ok)
+    del attrs, geoms
     merged, table = validate.merge_duplicates(frame, schema.AIN)
     notes = [] if table.empty else [
         f"{int(table['count'].sum())} rows shared {len(table)} AINs (stacked condominium polygons): merged into one "
         f"row each with merged_count, e.g. AIN {table[schema.AIN].iat[0]} x{int(table['count'].iat[0])}"]
-    return finish(schema.PARCELS, rows, _parcel_geometry_columns(merged, ctx), notes)
+    return finish(schema.PARCELS, rows, owners.with_owner_class(_parcel_geometry_columns(merged, ctx)), notes)
 
 
 def _parcel_geometry_columns(frame: gpd.GeoDataFrame, ctx: ImportContext) -> gpd.GeoDataFrame:
@@ -131,6 +144,7 @@ def _refresh_parcels(raw: RawData, ctx: ImportContext, rows: Rows, attrs: pd.Dat
     for c in upd.columns:
         merged[c] = upd[c].where(upd[c].notna(), base[c]) if c not in (schema.SOURCE, schema.FETCHED_AT, schema.IS_SYNTHETIC) else upd[c]
     frame = gpd.GeoDataFrame(merged.reset_index()[[*schema.column_names(schema.PARCELS), "geometry"]], crs=DISPLAY_CRS)
+    frame = owners.with_owner_class(frame)  # the owner fields may have changed
     notes.append(f"attributes of {len(frame)} stored parcels updated from this table; their polygons were kept")
     return finish(schema.PARCELS, rows, frame, notes)
 
@@ -154,8 +168,8 @@ def canonical_incidents(raw: RawData, ctx: ImportContext) -> Canonical:
     rows.reject(dup_reason)
     geoms = geometry_from(rows, raw, cols, family=validate.POINT, invalid=ctx.invalid)
     attrs = pd.DataFrame({
-        schema.INCIDENT_ID: ids.to_numpy(), schema.OCCURRED_AT: occurred.to_numpy(),
-        schema.REPORTED_AT: reported.to_numpy() if reported is not None else pd.NaT,
+        schema.INCIDENT_ID: ids.to_numpy(), schema.OCCURRED_AT: occurred.array,
+        schema.REPORTED_AT: reported.array if reported is not None else pd.NaT,
         schema.INCIDENT_TYPE: _enum(text_col(f, cols, schema.INCIDENT_TYPE), schema.INCIDENT_TYPES, "other"),
         schema.VERIFICATION: _enum(text_col(f, cols, schema.VERIFICATION), schema.VERIFICATION_STATUSES, "unverified"),
         schema.SOURCE_TYPE: _enum(text_col(f, cols, schema.SOURCE_TYPE), schema.SOURCE_TYPES, "lapd_import" if lapd else "staff"),
@@ -169,8 +183,10 @@ def canonical_incidents(raw: RawData, ctx: ImportContext) -> Canonical:
     names = text_col(f, cols, schema.AREA_NAME)
     attrs[schema.AREA_NAME] = names.where(names.notna(), attrs[schema.LAPD_AREA].map(schema.LAPD_AREA_NAMES.get, na_action="ignore"))
     attrs = attrs.assign(**provenance(raw, cols, ctx, len(attrs)))
+    relevance, notes = incident_relevance(f, cols, lapd=lapd, types=attrs[schema.INCIDENT_TYPE],
+                                          sources=attrs[schema.SOURCE_TYPE])  # general crime is context
+    attrs = attrs.assign(**{k: v.to_numpy() for k, v in relevance.items()})
     frame = assign_zones(assemble(schema.INCIDENTS, attrs, geoms, rows.ok), ctx)
-    notes = []
     if lapd:
         notes.append("LAPD crime-data layout: rows are general crime reports, not verified enforcement incidents; "
                      "stored with source_type 'lapd_import', type 'other', 'Crm Cd Desc' as description")
@@ -200,7 +216,7 @@ def _incident_times(f: pd.DataFrame, cols: dict[str, str], date_key: str, time_k
 
 def _enum(values: pd.Series, allowed: tuple[str, ...], default: str) -> pd.Series:
     norm = values.astype("string").str.strip().str.lower().str.replace(r"[\s-]+", "_", regex=True)
-    return pd.Series(norm.where(norm.isin(allowed), default).astype(object).to_numpy(), dtype=object)
+    return pd.Series(compact_text(norm.where(norm.isin(allowed), default)), dtype=object)  # a few distinct values
 
 
 def _description(f: pd.DataFrame, cols: dict[str, str]) -> pd.Series:

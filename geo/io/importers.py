@@ -18,7 +18,8 @@ from geo import schema
 from geo.config import ANALYSIS_CRS, DISPLAY_CRS
 from geo.errors import InvalidGeometryError, SchemaError
 from geo.io import aliases, validate
-from geo.io.readers import RawData, explain_outside, reproject_to_display
+from geo.io.geomstage import geometry_stage as geometry_stage  # re-exported: the per-kind steps use it
+from geo.io.raw import GEOMETRY_CHUNK, RawData
 
 LAPD_DATE_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y")
 
@@ -89,33 +90,6 @@ class Rows:
 
 
 # --- shared steps -----------------------------------------------------------------------
-def geometry_stage(rows: Rows, geoms: np.ndarray, crs: str, *, family: str, invalid: str) -> np.ndarray:
-    """Validate ``geoms`` (in ``crs``), reproject the good ones to EPSG:4326, check the County envelope.
-
-    Raises
-    ------
-    CRSError
-        When no valid feature lies inside LA County (wrong CRS, feet in GeoJSON, swapped axes).
-    """
-    label = rows.raw.label
-    check = validate.check_geometry(geoms, family=family, invalid=invalid, label=label)
-    rows.reject(check.rejected, geometry=True)
-    rows.repairs = check.repaired
-    good = rows.ok
-    out = np.full(rows.n, None, dtype=object)
-    out[good] = reproject_to_display(check.geometry[good], crs)
-    if family == validate.POLYGON and good.any():
-        broken = good & ~shapely.is_valid(out)
-        if broken.any():  # rounding to 1e-7 degrees can pinch a sliver; repair once more
-            out[broken] = validate.polygonal_part(shapely.make_valid(out[broken], method="structure", keep_collapsed=False))
-            rows.repairs[broken & rows.repairs.isna().to_numpy()] = "became invalid when rounded to 1e-7 degrees"
-    outside = validate.check_envelope(out, skip=~good)
-    if good.any() and outside[good].notna().all():
-        raise explain_outside(check.geometry[good], crs, label=label, tabular=rows.raw.tabular)
-    rows.reject(outside, geometry=True)
-    return out
-
-
 def points_from_columns(rows: Rows, frame: pd.DataFrame, lat_col: str, lon_col: str) -> np.ndarray:
     """Build points from latitude/longitude columns; reject non-numeric, missing and 0 (= missing) values."""
     lat, lon = aliases.to_number(frame[lat_col]), aliases.to_number(frame[lon_col])
@@ -146,14 +120,15 @@ def geometry_from(rows: Rows, raw: RawData, cols: dict[str, str], *, family: str
         When the file has neither geometry nor latitude/longitude columns.
     """
     if raw.geometry is not None:
-        return geometry_stage(rows, raw.geometry, raw.crs or DISPLAY_CRS, family=family, invalid=invalid)
+        return geometry_stage(rows, raw.geometry, raw.crs or DISPLAY_CRS, family=family, invalid=invalid,
+                              release=True)
     if family == validate.POINT and "lat" in cols and "lon" in cols:
         pts = points_from_columns(rows, raw.frame, cols["lat"], cols["lon"])
         if not rows.ok.any():
             return pts
         return geometry_stage(rows, pts, raw.crs or DISPLAY_CRS, family=family, invalid=invalid)
     need = "latitude/longitude columns (LAT/LON, Latitude/Longitude, CENTER_LAT/CENTER_LON)"
-    raise SchemaError(f"{raw.label}: no geometry and no {need}; found columns {list(raw.frame.columns)[:12]}. "
+    raise SchemaError(f"{raw.label}: no geometry and no {need}; found columns {raw.columns[:12]}. "
                       "Use a spatial file or add the coordinate columns.")
 
 
@@ -184,17 +159,31 @@ def assemble(layer: str, attrs: pd.DataFrame, geoms: np.ndarray, keep: np.ndarra
     for c in schema.LAYER_COLUMNS[layer]:
         if c.name not in attrs:
             attrs[c.name] = None
+    # copy=False: GeoDataFrame copies a DataFrame's columns by default (~0.7 GB for 2.4M parcels)
+    if keep.all():  # the usual case: no copy of the columns (copy-on-write)
+        return gpd.GeoDataFrame(attrs[schema.column_names(layer)], geometry=gpd.GeoSeries(geoms, crs=DISPLAY_CRS),
+                                copy=False)
     frame = attrs.loc[keep, schema.column_names(layer)].reset_index(drop=True)
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms[keep], crs=DISPLAY_CRS))
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms[keep], crs=DISPLAY_CRS), copy=False)
+
+
+def release_columns(raw: RawData) -> None:
+    """Drop the file's columns from ``raw.frame`` once the canonical ones are built (frees County-size memory)."""
+    for name in list(raw.frame.columns):
+        del raw.frame[name]
 
 
 def assign_zones(frame: gpd.GeoDataFrame, ctx: ImportContext) -> gpd.GeoDataFrame:
     """Fill missing council_district / lapd_area from the store's layers by representative point."""
-    pts = shapely.point_on_surface(np.asarray(frame.geometry.array, dtype=object))
+    pts: np.ndarray | None = None  # computed once, and only when a layer is there to look in
     out = frame
     for col, layer, key in ((schema.COUNCIL_DISTRICT, ctx.districts, schema.DISTRICT), (schema.LAPD_AREA, ctx.lapd_areas, schema.LAPD_AREA)):
         if col not in out or layer is None or not len(layer) or not out[col].isna().any():
             continue
+        if pts is None:
+            geoms = np.asarray(frame.geometry.array, dtype=object)
+            points = shapely.get_type_id(geoms) == 0
+            pts = geoms if points.all() else shapely.point_on_surface(geoms)  # a point is its own
         tree = shapely.STRtree(np.asarray(layer.geometry.array, dtype=object))
         src, hit = tree.query(pts, predicate="within")
         first = pd.Series(hit, index=src).groupby(level=0).first()
@@ -205,11 +194,15 @@ def assign_zones(frame: gpd.GeoDataFrame, ctx: ImportContext) -> gpd.GeoDataFram
 
 
 def measure(frame: gpd.GeoDataFrame) -> dict[str, np.ndarray]:
-    """Return area (sq ft) and representative-point x/y (ft) of each geometry in EPSG:2229."""
-    feet = np.asarray(frame.geometry.to_crs(ANALYSIS_CRS).array, dtype=object)
-    rep = shapely.point_on_surface(feet)
-    return {"area": np.round(shapely.area(feet), 1), "x": np.round(shapely.get_x(rep), 2),
-            "y": np.round(shapely.get_y(rep), 2)}
+    """Return area (sq ft) and representative-point x/y (ft) of each geometry in EPSG:2229 (chunk by chunk)."""
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    area, x, y = (np.full(len(geoms), np.nan) for _ in range(3))
+    for start in range(0, len(geoms), GEOMETRY_CHUNK):
+        part = slice(start, start + GEOMETRY_CHUNK)
+        feet = np.asarray(gpd.GeoSeries(geoms[part], crs=frame.crs).to_crs(ANALYSIS_CRS).array, dtype=object)
+        rep = shapely.point_on_surface(feet)
+        area[part], x[part], y[part] = shapely.area(feet), shapely.get_x(rep), shapely.get_y(rep)
+    return {"area": np.round(area, 1), "x": np.round(x, 2), "y": np.round(y, 2)}
 
 
 def finish(layer: str, rows: Rows, frame: gpd.GeoDataFrame, notes: list[str] | None = None) -> Canonical:
@@ -222,20 +215,41 @@ def finish(layer: str, rows: Rows, frame: gpd.GeoDataFrame, notes: list[str] | N
 
 
 def canonical_dtypes(layer: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return ``frame`` with text as object (``None`` for missing), ints as Int64, floats as float64."""
+    """Return ``frame`` with text compact (:func:`compact_text`), ints as Int64, floats as float64."""
     kinds = {c.name: c.kind for c in schema.LAYER_COLUMNS[layer]}
     out = {}
     for name, kind in kinds.items():
         if name not in frame:
             continue
         s = frame[name]
-        if kind == "text":
-            out[name] = np.where(s.isna().to_numpy(), None, s.astype(object).to_numpy())
+        if kind == "text":  # shared or Arrow-backed strings, not one Python object a value (County scale)
+            out[name] = s if str(s.dtype) == "str" else compact_text(s)
         elif kind == "int" and str(s.dtype) != "Int64":
             out[name] = aliases.to_int(s).to_numpy()
         elif kind == "float" and s.dtype != np.float64:
             out[name] = aliases.to_number(s).to_numpy()
     return frame.assign(**out) if out else frame
+
+
+def compact_text(values: pd.Series | np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """Return text values in the least memory: each repeated value one shared Python string, else Arrow strings.
+
+    Few distinct values (a use type, a city, the source): an object array whose rows point to one
+    string per distinct value, ``None`` for missing (8 bytes a row). Mostly distinct values (AINs,
+    addresses): an Arrow-backed string array, NaN for missing (the bytes plus 4 a row). Either is
+    a fraction of one Python string object per value (~60 bytes) at County scale.
+    """
+    arr = np.asarray(values, dtype=object)
+    codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+    if len(uniques) <= max(SHARED_TEXT_MAX, len(arr) // 20):
+        shared = np.empty(len(uniques) + 1, dtype=object)  # the last slot, None, is what code -1 (missing) picks
+        shared[:-1] = np.asarray(uniques, dtype=object)
+        return np.asarray(shared[codes], dtype=object)
+    return pd.array(arr, dtype="str")
+
+
+#: Up to this many distinct values a text column is always kept as shared strings.
+SHARED_TEXT_MAX = 1_000
 
 
 def text_col(frame: pd.DataFrame, cols: dict[str, str], name: str) -> pd.Series:
@@ -263,7 +277,7 @@ def require(raw: RawData, cols: dict[str, str], name: str, kind: str) -> None:
     if name not in cols:
         tried = ", ".join(aliases.ALIASES[kind][name])
         raise SchemaError(f"{raw.label}: no {name} column for a {kind} import (looked for {tried}); found "
-                          f"{list(raw.frame.columns)[:15]}. Rename the column, or check the import kind.")
+                          f"{raw.columns[:15]}. Rename the column, or check the import kind.")
 
 
 def raise_if_nothing(result: Canonical, label: str) -> None:

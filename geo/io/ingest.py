@@ -12,18 +12,25 @@ import geopandas as gpd
 from geo import schema
 from geo.config import ImportLimits
 from geo.errors import SchemaError
-from geo.io import canonical, importers
+from geo.io import boundaries, canonical, importers, points
+from geo.io.budget import Budget, CancelFlag, Progress
 from geo.io.readers import DEFAULT_LIMITS, read_source
 from geo.io.sites import canonical_sites, derive_sites_from_parcels, replaced_derived_ids
+from geo.io.textcut import cut_long_text
 from geo.io.validate import Issue
 from geo.records import ImportRecord, WriteResult
 
 _CANONICAL = {
     schema.PARCELS: canonical.canonical_parcels, schema.SITES: canonical_sites,
-    schema.INCIDENTS: canonical.canonical_incidents, schema.DISTRICTS: canonical.canonical_districts,
+    schema.INCIDENTS: canonical.canonical_incidents, schema.DISTRICTS: boundaries.canonical_council_districts,
     schema.PARKS: canonical.canonical_parks,
+    schema.PLACES: points.canonical_places, schema.RAMPS: points.canonical_ramps,
+    schema.LAPD_DIVISIONS: boundaries.canonical_lapd_divisions,
+    schema.NEIGHBORHOOD_COUNCILS: boundaries.canonical_neighborhood_councils,
 }
 SUMMARY_LIMIT = 100
+#: Shares of the progress bar: reading the file, then validating; writing takes the rest.
+READ_SHARE, PLAN_SHARE = 0.6, 0.85
 
 
 @dataclass
@@ -81,48 +88,61 @@ class StoreContext:
 
 def plan_import(kind: str, path: str | Path, held: StoreContext, *, crs: str | None = None,
                 department: str | None = None, user: str | None = None, limits: ImportLimits = DEFAULT_LIMITS,
-                invalid: str = "repair") -> ImportPlan:
+                invalid: str = "repair", progress: Progress | None = None,
+                cancelled: CancelFlag | None = None) -> ImportPlan:
     """Validate ``path`` as ``kind`` and return what to write, without touching the store.
 
     Parcels also yield derived City sites while the store has no asset-list sites; an asset
-    list replaces derived sites with the same AINs.
+    list replaces derived sites with the same AINs. The read obeys ``limits`` (sizes, counts,
+    time) and stops when ``cancelled()`` turns true; ``progress(fraction, text)`` hears where it is.
 
     Raises
     ------
     GeoDataError
         For a rejected file (unreadable, unsafe, no or wrong CRS, missing columns, no acceptable
-        feature).
+        feature); :class:`geo.io.budget.ImportCancelled` when cancelled.
     """
     if kind not in _CANONICAL:
         raise SchemaError(f"import kind {kind!r} is unknown; use one of {', '.join(schema.IMPORT_KINDS)}.")
     path = Path(path)
-    raw = read_source(path, crs=crs, limits=limits)
+    budget = Budget(limits, path.name, progress=progress, cancelled=cancelled, span=(0.0, READ_SHARE))
+    budget.report(0.0, "Checking the file")
+    raw = read_source(path, crs=crs, limits=limits, kind=kind, budget=budget)
     if not len(raw.frame):
         raise SchemaError(f"{path.name}: the file has no rows or features. Export the data again.")
+    budget.check("before validation")
+    budget.span = (0.0, 1.0)
+    budget.report(READ_SHARE, f"Validating {len(raw.frame):,} rows")
     ctx = importers.ImportContext(source=path.name, now=dt.datetime.now(dt.UTC), department=department, invalid=invalid,
                           districts=held.districts, lapd_areas=held.lapd_areas, parcels=held.parcels)
+    fmt, raw_crs, notes = raw.fmt, raw.crs, list(raw.notes)
     result = _CANONICAL[kind](raw, ctx)
+    del raw  # the file's columns and geometry are no longer needed
     importers.raise_if_nothing(result, path.name)
-    frames: dict[str, gpd.GeoDataFrame] = {result.layer: result.frame}
-    notes = list(result.notes)
+    budget.check("after validation")
+    frame, cut = cut_long_text(result.layer, result.frame, limit=limits.max_text_chars, label=path.name)
+    frames: dict[str, gpd.GeoDataFrame] = {result.layer: frame}
+    notes += list(result.notes) + ([cut] if cut else [])
     replaced: list[str] = []
     if kind == schema.PARCELS and not _has_asset_sites(held.sites):
-        derived = derive_sites_from_parcels(result.frame)
+        derived = derive_sites_from_parcels(frame)
         if len(derived):
             frames[schema.SITES] = derived
             notes.append(f"{len(derived):,} City-owned parcels inside the City became derived sites "
                          "(department 'unassigned' until an asset list names it)")
     if kind == schema.SITES and held.sites is not None and len(held.sites):
         derived_ids = held.sites.loc[held.sites[schema.SITE_ORIGIN] == schema.DERIVED_FROM_PARCELS, schema.SITE_ID]
-        replaced = replaced_derived_ids(result.frame, derived_ids)
+        replaced = replaced_derived_ids(frame, derived_ids)
         if replaced:
             notes.append(f"{len(replaced)} derived sites replaced by this asset list: {', '.join(replaced[:10])}")
     record = ImportRecord(kind=kind, source=path.name, sha256=_sha256(path), n_read=result.n_read,
-                          n_accepted=len(result.frame), n_repaired=len(result.repaired),
+                          n_accepted=len(frame), n_repaired=len(result.repaired),
                           n_rejected=len(result.rejected), user=user)
-    report = IngestReport(kind=kind, source=path.name, fmt=raw.fmt, crs=raw.crs, n_read=result.n_read,
-                          n_accepted=len(result.frame), repaired=result.repaired, rejected=result.rejected,
+    report = IngestReport(kind=kind, source=path.name, fmt=fmt, crs=raw_crs, n_read=result.n_read,
+                          n_accepted=len(frame), repaired=result.repaired, rejected=result.rejected,
                           notes=notes)
+    budget.check("before writing")
+    budget.report(PLAN_SHARE, f"Writing {len(frame):,} rows to the store")
     return ImportPlan(frames, record, {schema.SITES: replaced} if replaced else {}, report)
 
 

@@ -11,7 +11,7 @@ import shapely
 from geo import schema
 from geo.config import DISPLAY_CRS
 from geo.errors import SchemaError
-from geo.io import aliases, validate
+from geo.io import aliases, owners, validate
 from geo.io.importers import (
     Canonical,
     ImportContext,
@@ -26,26 +26,23 @@ from geo.io.importers import (
 )
 from geo.io.readers import RawData
 
-CITY_OWNER_PATTERN = r"CITY OF (?:LOS ANGELES|L\.? ?A\.?)\b|\bL\.? ?A\.? CITY\b|LOS ANGELES CITY"
+BASIS_WORDS = schema.CONTROL_BASIS_WORDS
 DERIVED_PREFIX = "CLA-"
 _AIN_SPLIT = r"[;,|/\s]+"
 
 
 def derive_sites_from_parcels(parcels: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return one derived site per City-owned parcel inside the City of Los Angeles.
+    """Return one derived site per City-owned parcel.
 
-    City-owned means an owner or agency name naming the City of Los Angeles, or a public use
-    code 8000-8899 (incl. ``880V``); inside the City means ``jurisdiction_city == 'LOS ANGELES'``.
-    Sites get id ``CLA-<AIN>``, department ``unassigned`` and origin ``derived_from_parcels``.
+    City-owned means owner class ``city`` (:mod:`geo.io.owners`: an agency or owner name naming
+    the City of Los Angeles or one of its departments). A public use code alone (8000-8899,
+    ``880V``) never makes a City site: such parcels are public but their owner is unknown. City
+    property outside the City limits (airport or water land) is City property too. Sites get id
+    ``CLA-<AIN>``, department ``unassigned``, origin ``derived_from_parcels`` and listed basis ``owned``.
     """
-    names = (parcels[schema.OWNER_NAME].astype("string").fillna("") + " | "
-             + parcels[schema.AGENCY_NAME].astype("string").fillna("")).str.upper()
-    named = names.str.contains(CITY_OWNER_PATTERN, regex=True).fillna(False).to_numpy(bool)
-    code = parcels[schema.USE_CODE].astype("string").fillna("")
-    lead = pd.to_numeric(code.str[:2].where(code.str[:2].str.fullmatch(r"\d\d").fillna(False)), errors="coerce")
-    public = ((lead >= 80) & (lead <= 88)).fillna(False).to_numpy(bool)
-    in_city = (parcels[schema.JURISDICTION_CITY].astype("string").str.strip().str.upper() == "LOS ANGELES").fillna(False)
-    chosen = parcels[(named | public) & in_city.to_numpy(bool)]
+    classes = parcels[schema.OWNER_CLASS] if schema.OWNER_CLASS in parcels and parcels[schema.OWNER_CLASS].notna().all() \
+        else owners.owner_columns(parcels)[schema.OWNER_CLASS]
+    chosen = parcels[(classes.astype(object) == "city").to_numpy(bool)]
     if not len(chosen):
         return _empty_sites()
     out = pd.DataFrame({
@@ -58,8 +55,14 @@ def derive_sites_from_parcels(parcels: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         schema.AREA_SQFT: chosen[schema.LOT_SQFT].to_numpy(), schema.SITE_ORIGIN: schema.DERIVED_FROM_PARCELS,
         schema.IS_SYNTHETIC: chosen[schema.IS_SYNTHETIC].to_numpy(), schema.SOURCE: chosen[schema.SOURCE].to_numpy(),
         schema.SOURCE_URL: chosen[schema.SOURCE_URL].to_numpy(), schema.FETCHED_AT: chosen[schema.FETCHED_AT].to_numpy(),
+        schema.OWNER_CLASS: "city", schema.LISTED_BASIS: "owned", schema.LISTED_START: None, schema.LISTED_END: None,
+        schema.LISTED_DOC: None,
     })
-    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(chosen.geometry.to_numpy(), crs=DISPLAY_CRS))
+    for extra in schema.column_names(schema.SITES):  # columns other issues add to the layer
+        if extra not in out:
+            out[extra] = chosen[extra].to_numpy() if extra in chosen else None
+    return gpd.GeoDataFrame(out[schema.column_names(schema.SITES)],
+                            geometry=gpd.GeoSeries(chosen.geometry.to_numpy(), crs=DISPLAY_CRS))
 
 
 def _empty_sites() -> gpd.GeoDataFrame:
@@ -102,6 +105,7 @@ def canonical_sites(raw: RawData, ctx: ImportContext) -> Canonical:
     need = pd.Series([None] * len(f), dtype=object)
     need[dept.isna().to_numpy()] = "no owning department; fill the department column or pass --department"
     rows.reject(need)
+    listed = _listed_control(f, cols, rows)
     if raw.geometry is not None:
         geoms = geometry_stage(rows, raw.geometry, raw.crs or DISPLAY_CRS, family=validate.POLYGON, invalid=ctx.invalid)
     else:
@@ -116,10 +120,16 @@ def canonical_sites(raw: RawData, ctx: ImportContext) -> Canonical:
         schema.YEAR_BUILT: int_col(f, cols, schema.YEAR_BUILT, lo=1700, hi=2100),
         schema.COUNCIL_DISTRICT: int_col(f, cols, schema.COUNCIL_DISTRICT, lo=1, hi=15),
         schema.LAPD_AREA: int_col(f, cols, schema.LAPD_AREA, lo=1, hi=21), schema.SITE_ORIGIN: schema.ASSET_LIST,
+        **listed,
     }).assign(**provenance(raw, cols, ctx, len(f)))
     keep = rows.ok
     frame = _group_sites(attrs[keep], geoms[keep])
-    frame = _fill_from_parcels(frame, ctx)
+    frame = _fill_from_parcels(frame.assign(**{schema.OWNER_CLASS: None}), ctx)
+    frame = frame.assign(**{schema.LISTED_BASIS: frame[schema.LISTED_BASIS].where(frame[schema.LISTED_BASIS].notna(),
+                                                                                  "unknown")})
+    for extra in schema.column_names(schema.SITES):  # columns other steps fill later stay empty here
+        if extra not in frame:
+            frame[extra] = None
     if len(frame):
         frame = assign_zones(frame.assign(**{schema.AREA_SQFT: measure(frame)["area"]}), ctx)
     return finish(schema.SITES, rows, frame[[*schema.column_names(schema.SITES), "geometry"]] if len(frame) else _empty_sites())
@@ -186,7 +196,49 @@ def _fill_from_parcels(frame: gpd.GeoDataFrame, ctx: ImportContext) -> gpd.GeoDa
         src = schema.SITUS_ADDRESS if col == schema.ADDRESS else col
         filled = first.map(info[src].to_dict())
         out[col] = out[col].where(out[col].notna(), filled.to_numpy())
-    return out
+    return _owner_and_basis(out, info)
+
+
+def _owner_and_basis(frame: gpd.GeoDataFrame, info: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Set each site's owner class from its stored parcels, and a missing listed basis to owned for City land."""
+    classes = info[schema.OWNER_CLASS] if schema.OWNER_CLASS in info and info[schema.OWNER_CLASS].notna().all() else \
+        owners.owner_columns(info)[schema.OWNER_CLASS]
+    per_site = [owners.site_owner_class(pd.Series([classes.get(a) for a in str(v).split(";") if a], dtype=object))
+                if isinstance(v, str) else None for v in frame[schema.AINS]]
+    basis = frame[schema.LISTED_BASIS].where(frame[schema.LISTED_BASIS].notna(),
+                                             pd.Series(["owned" if c == "city" else "unknown" for c in per_site],
+                                                       index=frame.index))
+    return frame.assign(**{schema.OWNER_CLASS: per_site, schema.LISTED_BASIS: basis.to_numpy()})
+
+
+def _listed_control(f: pd.DataFrame, cols: dict[str, str], rows: Rows) -> dict[str, object]:
+    """Return the listed control basis, start, end and document columns; reject rows with unreadable values."""
+    words = text_col(f, cols, schema.LISTED_BASIS)
+    norm = words.astype("string").str.lower().str.replace(r"[_\-/]+", " ", regex=True).str.replace(
+        r"\s+", " ", regex=True).str.strip()
+    basis = norm.map(BASIS_WORDS)
+    reasons = pd.Series([None] * len(f), dtype=object)
+    for pos in np.flatnonzero((words.notna() & basis.isna()).to_numpy()):
+        reasons.iat[pos] = (f"{cols[schema.LISTED_BASIS]} '{words.iat[pos]}' is not a control basis; use owned, leased, "
+                            "permit, MOU/joint use, easement or other")
+    dates = {}
+    for key in (schema.LISTED_START, schema.LISTED_END):
+        raw = text_col(f, cols, key)
+        parsed = pd.to_datetime(raw, errors="coerce", format="mixed")
+        for pos in np.flatnonzero((raw.notna() & parsed.isna()).to_numpy()):
+            if reasons.iat[pos] is None:
+                reasons.iat[pos] = f"{cols[key]} '{raw.iat[pos]}' is not a date; write it as YYYY-MM-DD"
+        dates[key] = parsed.dt.strftime("%Y-%m-%d").astype(object).where(parsed.notna(), None)
+    backwards = (dates[schema.LISTED_END] < dates[schema.LISTED_START]).fillna(False).to_numpy(bool) \
+        if schema.LISTED_START in cols and schema.LISTED_END in cols else np.zeros(len(f), bool)
+    for pos in np.flatnonzero(backwards):
+        if reasons.iat[pos] is None:
+            reasons.iat[pos] = (f"control ends {dates[schema.LISTED_END].iat[pos]} before it starts "
+                                f"{dates[schema.LISTED_START].iat[pos]}; check the dates")
+    rows.reject(reasons)
+    return {schema.LISTED_BASIS: basis.astype(object).where(basis.notna(), None).to_numpy(),
+            schema.LISTED_START: dates[schema.LISTED_START].to_numpy(), schema.LISTED_END: dates[schema.LISTED_END].to_numpy(),
+            schema.LISTED_DOC: text_col(f, cols, schema.LISTED_DOC).to_numpy()}
 
 
 def replaced_derived_ids(sites: gpd.GeoDataFrame, stored_ids: pd.Series) -> list[str]:

@@ -18,7 +18,9 @@ import pandas as pd
 
 from geo import schema
 from geo.analysis.gaps import UNKNOWN_OWNER
+from geo.analysis.relevance import enforcement_incidents, relevance_of
 from geo.analysis.snap import ADJACENT, NONE, ON_SITE, OWNER_CLASS, PRIVATE, SNAP_DISTANCE_FT, SNAP_KIND
+from geo.analysis.timefmt import local_iso
 from geo.config import LOCAL_TZ
 from geo.errors import SchemaError
 
@@ -179,6 +181,7 @@ def build_nexus(
         When ``snapped`` does not cover the incidents or the unit costs are invalid.
     """
     costs = check_unit_costs(default_unit_costs() if unit_costs is None else unit_costs)
+    incidents = enforcement_incidents(incidents)  # the ledger is enforcement activity; general crime is context
     ledger = _ledger(incidents, snapped, parcels, as_of=as_of, rules=rules)
     inventory, months = _inventory(parcels, ledger, rules=rules)
     owners = _owners(inventory)
@@ -218,10 +221,11 @@ def _ledger(incidents: gpd.GeoDataFrame, snapped: pd.DataFrame, parcels: gpd.Geo
     counts = private & snap[SNAP_KIND].isin(rules.fee_snap_kinds) & inc[schema.VERIFICATION].isin(rules.fee_verification)
     frame = pd.DataFrame({
         schema.INCIDENT_ID: inc.index.astype(str),
-        schema.OCCURRED_AT: inc[schema.OCCURRED_AT].dt.strftime("%Y-%m-%dT%H:%M:%SZ").to_numpy(),
+        schema.OCCURRED_AT: local_iso(inc[schema.OCCURRED_AT]).to_numpy(), "_at": inc[schema.OCCURRED_AT].to_numpy(),
         "month": local.dt.strftime("%Y-%m").to_numpy(),
         schema.INCIDENT_TYPE: inc[schema.INCIDENT_TYPE].to_numpy(), schema.VERIFICATION: inc[schema.VERIFICATION].to_numpy(),
-        schema.SOURCE_TYPE: inc[schema.SOURCE_TYPE].to_numpy(), SNAP_KIND: snap[SNAP_KIND].to_numpy(),
+        schema.SOURCE_TYPE: inc[schema.SOURCE_TYPE].to_numpy(), schema.RELEVANCE: relevance_of(inc).to_numpy(),
+        SNAP_KIND: snap[SNAP_KIND].to_numpy(),
         SNAP_DISTANCE_FT: snap[SNAP_DISTANCE_FT].round(1).to_numpy(),
         schema.SITE_ID: snap[schema.SITE_ID].to_numpy(dtype=object), schema.AIN: snap[schema.AIN].to_numpy(dtype=object),
         OWNER_CLASS: owner_class.to_numpy(), schema.OWNING_DEPT: snap[schema.OWNING_DEPT].to_numpy(dtype=object),
@@ -232,7 +236,8 @@ def _ledger(incidents: gpd.GeoDataFrame, snapped: pd.DataFrame, parcels: gpd.Geo
         schema.SOURCE: inc[schema.SOURCE].to_numpy(), "counts_toward_fee": counts.to_numpy(),
     })
     out = gpd.GeoDataFrame(frame, geometry=inc.geometry.to_numpy(), crs="EPSG:4326")[keep]
-    return out.sort_values([schema.OCCURRED_AT, schema.INCIDENT_ID], kind="stable").reset_index(drop=True)
+    out = out.sort_values(["_at", schema.INCIDENT_ID], kind="stable").reset_index(drop=True)
+    return out.drop(columns="_at")
 
 
 def _inventory(parcels: gpd.GeoDataFrame, ledger: pd.DataFrame, *,

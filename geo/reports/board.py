@@ -16,9 +16,13 @@ import pandas as pd
 from reportlab.platypus import Spacer
 
 from geo import schema
+from geo.analysis.control import PART_UNIT, SITE_UNIT, UNIT_ID, UNIT_KIND
 from geo.analysis.gaps import (
     BARRIER_APPLIES,
+    CANDIDATE,
     GATED,
+    IDENTIFIED,
+    IDENTIFY_OVERDUE_DAYS,
     PARTIAL,
     PROTECTED,
     PROTECTION,
@@ -26,7 +30,9 @@ from geo.analysis.gaps import (
     SIGNED,
     SIGNED_LATE_DAYS,
     UNPROTECTED,
+    unit_table,
 )
+from geo.analysis.timefmt import local_text
 from geo.config import Directive
 from geo.errors import GeoDataError
 from geo.records import Edit
@@ -77,21 +83,28 @@ def resolve_department(name: str, known: Iterable[str]) -> str:
 
 
 def board_report(site_table: pd.DataFrame, history: Mapping[str, list[Edit]], *, department: str,
-                 as_of: dt.date, synthetic: bool = False) -> BoardReport:
-    """Summarise one department's sites from the analysis site table and their status history.
+                 as_of: dt.date, synthetic: bool = False, units: pd.DataFrame | None = None) -> BoardReport:
+    """Summarise one department's sites and parts from the analysis and their status history.
+
+    Only candidates need a sign (A.1): signs, gates and protection are counted among candidates;
+    sites still pending their determination are listed when past the identification deadline.
 
     Parameters
     ----------
     site_table : DataFrame
-        ``AnalysisResult.sites`` (identification, sign and gate status, days overdue, category).
+        ``AnalysisResult.sites`` (determination, sign and gate status, days overdue, category).
     history : mapping
         Site id to its status edits (``Store.status_history``); edits with a note are measures.
+    units : DataFrame, optional
+        ``AnalysisResult.units`` (sites and their parts); without it the sites alone are the units.
     """
     dept = resolve_department(department, site_table[schema.OWNING_DEPT].dropna().unique())
     sites = pd.DataFrame(site_table[site_table[schema.OWNING_DEPT] == dept].drop(columns="geometry", errors="ignore"))
+    every = units if units is not None else unit_table(sites, pd.DataFrame(columns=[schema.PART_ID, schema.SITE_ID]))
+    mine = every[every[schema.OWNING_DEPT] == dept]
     board, police = _board_of(dept)
     return BoardReport(department=dept, board=board, police=police, as_of=as_of, synthetic=synthetic,
-                       summary=_summary(sites), by_category=_by_category(sites), overdue=_overdue(sites),
+                       summary=_summary(mine), by_category=_by_category(mine), overdue=_overdue(mine),
                        measures=_measures(history, sites[schema.SITE_ID]),
                        edits_recorded=sum(len(history.get(s, [])) for s in sites[schema.SITE_ID]))
 
@@ -122,14 +135,17 @@ def board_pdf_bytes(report: BoardReport) -> bytes:
                             "status change (the note field).", st.small))
     story += [pdf.para(f"Overdue and outstanding items ({len(report.overdue)})", st.h2)]
     if len(report.overdue):
-        story.append(pdf.table(report.overdue, st=st, widths=[72, 130, 66, 56, 76, 70]))
+        # names are cut at 300 characters, so a row always fits a page: never split one across two
+        story.append(pdf.table(report.overdue, st=st, widths=[72, 130, 66, 56, 76, 70], split_rows=False))
     else:
         story.append(pdf.para("None: every site is signed, and gated where a barrier applies.", st.body))
-    story += [Spacer(1, 8), pdf.para("Definitions: signed means the directive sign is posted (a damaged sign counts "
-                                   "as not signed); gated means closed and locked, counted only where a barrier "
-                                   "applies (parking lots, garages, vacant lots and non-public facilities, "
-                                   "directive A.2). Days overdue are calendar days past the sign deadline.",
-                                   st.small)]
+    story += [Spacer(1, 8), pdf.para("Definitions: only candidates need a sign (A.1: property that might be used "
+                                   "as a staging area, processing location or operations base); a part (a park's "
+                                   "parking lot, a yard) is counted on its own. Signed means the directive sign is "
+                                   "posted (a damaged sign counts as not signed); gated means closed and locked, "
+                                   "counted only where a barrier applies (parking lots, garages, vacant lots and "
+                                   "non-public areas, directive A.2, unless recorded as not appropriate). Days "
+                                   "overdue are calendar days past the sign deadline.", st.small)]
     return pdf.build_pdf(story, title=title, tier=pdf.INTERNAL, synthetic=report.synthetic)
 
 
@@ -147,40 +163,54 @@ def _abbreviation(dept: str) -> str:
     return inside.lower()
 
 
-def _summary(sites: pd.DataFrame) -> pd.DataFrame:
-    n = len(sites)
-    applies = int(sites[BARRIER_APPLIES].sum())
+def _summary(units: pd.DataFrame) -> pd.DataFrame:
+    kind = units[UNIT_KIND]
+    cand = units[CANDIDATE].astype(bool)
+    c = units[cand]
+    applies = int(c[BARRIER_APPLIES].sum())
+    n_cand = len(c)
 
     def pct(k: int, of: int) -> str:
         return f"{100 * k / of:.0f}%" if of else "-"
 
-    rows = [("Sites identified (owned or controlled)", n, ""),
-            ("Signed (directive sign posted)", int(sites[SIGNED].sum()), pct(int(sites[SIGNED].sum()), n)),
-            ("Sign damaged, to replace", int((sites[schema.SIGN_STATUS] == "damaged").sum()), ""),
-            ("Sites where a locked gate applies (A.2)", applies, ""),
-            ("Gated and locked", int((sites[GATED] & sites[BARRIER_APPLIES]).sum()),
-             pct(int((sites[GATED] & sites[BARRIER_APPLIES]).sum()), applies)),
-            ("Fully protected", int((sites[PROTECTION] == PROTECTED).sum()),
-             pct(int((sites[PROTECTION] == PROTECTED).sum()), n)),
-            ("Partly protected", int((sites[PROTECTION] == PARTIAL).sum()), ""),
-            ("Unprotected", int((sites[PROTECTION] == UNPROTECTED).sum()), ""),
-            ("Past the sign deadline without a sign", int((sites[SIGN_OVERDUE_DAYS] > 0).sum()), ""),
-            ("Signs posted after the deadline", int((sites[SIGNED_LATE_DAYS] > 0).sum()), "")]
+    signed = int(c[SIGNED].sum())
+    gated = int((c[GATED] & c[BARRIER_APPLIES]).sum())
+    protected = int((c[PROTECTION] == PROTECTED).sum())
+    rows = [("Sites on the department's list (owned or controlled)", int((kind == SITE_UNIT).sum()), ""),
+            ("Parts drawn (lots, garages, yards, non-public areas)", int((kind == PART_UNIT).sum()), ""),
+            ("Determined (A.1: candidate or not)", int(units[IDENTIFIED].sum()), pct(int(units[IDENTIFIED].sum()), len(units))),
+            ("Still pending a determination", int((~units[IDENTIFIED].astype(bool)).sum()), ""),
+            ("Candidates: need a sign (A.1)", n_cand, ""),
+            ("Signed (directive sign posted)", signed, pct(signed, n_cand)),
+            ("Sign damaged, to replace", int((c[schema.SIGN_STATUS] == "damaged").sum()), ""),
+            ("Candidates where a locked gate applies (A.2)", applies, ""),
+            ("Gated and locked", gated, pct(gated, applies)),
+            ("Fully protected", protected, pct(protected, n_cand)),
+            ("Partly protected", int((c[PROTECTION] == PARTIAL).sum()), ""),
+            ("Unprotected", int((c[PROTECTION] == UNPROTECTED).sum()), ""),
+            ("Past the sign deadline without a sign", int((units[SIGN_OVERDUE_DAYS] > 0).sum()), ""),
+            ("Past the identification deadline, still pending", int((units[IDENTIFY_OVERDUE_DAYS] > 0).sum()), ""),
+            ("Signs posted after the deadline", int((units[SIGNED_LATE_DAYS] > 0).sum()), "")]
     return pd.DataFrame(rows, columns=["Measure", "Sites", "Share"])
 
 
-def _by_category(sites: pd.DataFrame) -> pd.DataFrame:
-    g = sites.assign(_gated=sites[GATED] & sites[BARRIER_APPLIES]).groupby("category", sort=True)
+def _by_category(units: pd.DataFrame) -> pd.DataFrame:
+    c = units[units[CANDIDATE].astype(bool)]
+    g = c.assign(_gated=c[GATED] & c[BARRIER_APPLIES], _late=c[SIGN_OVERDUE_DAYS] > 0).groupby("category", sort=True)
     out = pd.DataFrame({"Sites": g.size(), "Signed": g[SIGNED].sum(), "Gate applies": g[BARRIER_APPLIES].sum(),
-                        "Gated": g["_gated"].sum(), "Overdue": g[SIGN_OVERDUE_DAYS].apply(lambda s: int((s > 0).sum()))})
+                        "Gated": g["_gated"].sum(), "Overdue": g["_late"].sum()})
     return out.astype(int).rename_axis("Category").reset_index()
 
 
-def _overdue(sites: pd.DataFrame) -> pd.DataFrame:
-    late = sites[(sites[SIGN_OVERDUE_DAYS] > 0) | (sites[BARRIER_APPLIES] & ~sites[GATED])]
+def _overdue(units: pd.DataFrame) -> pd.DataFrame:
+    cand = units[CANDIDATE].astype(bool)
+    pending_any = ~units[IDENTIFIED].astype(bool)  # outstanding: still awaiting its A.1 determination
+    late = units[(units[SIGN_OVERDUE_DAYS] > 0) | (cand & units[BARRIER_APPLIES] & ~units[GATED]) | pending_any]
+    pending = ~late[IDENTIFIED].astype(bool)
     out = pd.DataFrame({
-        "Site": late[schema.SITE_ID], "Name": late[schema.NAME], "Category": late["category"],
-        "Sign": late[schema.SIGN_STATUS], "Gate": late[schema.GATE_STATUS].where(late[BARRIER_APPLIES], "not needed"),
+        "Site": late[UNIT_ID], "Name": late[schema.NAME], "Category": late["category"],
+        "Sign": late[schema.SIGN_STATUS].where(~pending, "A.1 pending"),
+        "Gate": late[schema.GATE_STATUS].where(late[BARRIER_APPLIES], "not needed"),
         "Sign days overdue": late[SIGN_OVERDUE_DAYS].astype(int),
     })
     return out.sort_values(["Sign days overdue", "Site"], ascending=[False, True]).reset_index(drop=True)
@@ -193,7 +223,7 @@ def _measures(history: Mapping[str, list[Edit]], site_ids: pd.Series) -> pd.Data
             note = edit.changes.get(schema.STATUS_NOTE, (None, None))[1]
             if note is None or not str(note).strip():
                 continue
-            rows.append({"Date": (edit.updated_at or "")[:10], "Site": site, "Recorded by": edit.updated_by or "",
+            rows.append({"Date": local_text(edit.updated_at)[:10], "Site": site, "Recorded by": edit.updated_by or "",
                          "Measure (status note)": str(note)})
     out = pd.DataFrame(rows, columns=["Date", "Site", "Recorded by", "Measure (status note)"])
     return out.sort_values(["Date", "Site"], kind="stable").reset_index(drop=True)

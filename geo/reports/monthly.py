@@ -1,15 +1,18 @@
-"""B.8 monthly aggregated report: incidents by council district, type and verification, suppressed.
+"""B.8 monthly aggregated report: suspected unlawful conduct by district, observed conduct and verification.
 
-Directive B.8 asks LAPD to report aggregated incident data publicly, to the Board of Police
-Commissioners and the Mayor's Office, at least monthly. Every table goes through
-:func:`geo.reports.publish.suppress` (k = 11 with complementary suppression). The three tables share
-their totals, so a total withheld in one is withheld in all, and a joint audit checks that no
-withheld cell can be solved from everything published together (published zeros included).
+Directive B.8 asks LAPD to report aggregated data on incidents of suspected unlawful conduct by
+immigration enforcement officers publicly, to the Board of Police Commissioners and the Mayor's
+Office, at least monthly. Only incidents whose relevance is ``suspected_unlawful_conduct`` are
+counted: enforcement activity without it (staging, arrests, checkpoints, ...) and general crime
+(context) never are. One incident may show several kinds of conduct, so the conduct columns do
+not add up to the total; the totals count incidents. Every table goes through
+:func:`geo.reports.publish.suppress` (k = 11 with complementary suppression); the three tables
+share their totals, and :mod:`geo.reports.b8_audit` checks that nothing withheld can be solved
+from everything published together (published zeros included).
 """
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime as dt
 import io
 import re
@@ -22,19 +25,21 @@ import pandas as pd
 from reportlab.platypus import KeepTogether
 
 from geo import schema
+from geo.analysis.relevance import b8_incidents, conduct_lists
 from geo.config import LOCAL_TZ
 from geo.errors import SchemaError
 from geo.io.export import neutralise_cell
-from geo.reports import pdf
+from geo.reports import b8_audit, pdf
 from geo.reports.publish import K_MIN, SuppressedTable, suppress
 
-TYPE_LABELS = {"staging_area": "Staging area", "processing_location": "Processing location",
-               "operations_base": "Operations base", "arrest": "Arrest", "checkpoint": "Checkpoint",
-               "other": "Other"}
+CONDUCT_LABELS = dict(schema.CONDUCT_LABELS)
 LEVEL_LABELS = {"unverified": "Unverified", "corroborated": "Corroborated", "lapd_confirmed": "LAPD-confirmed"}
 NOT_LOCATED = "Not located"
-BY_TYPE, BY_LEVEL, TYPE_LEVEL = ("District by incident type", "District by verification level",
-                                 "Incident type by verification level")
+BY_TYPE, BY_LEVEL, TYPE_LEVEL = ("District by observed conduct", "District by verification level",
+                                 "Observed conduct by verification level")
+#: Margins the three tables share: a total withheld in one is withheld in all.
+SHARED = {"district": ((BY_TYPE, "row"), (BY_LEVEL, "row")), "conduct": ((BY_TYPE, "col"), (TYPE_LEVEL, "row")),
+          "level": ((BY_LEVEL, "col"), (TYPE_LEVEL, "col"))}
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ class MonthlyReport:
     synthetic: bool
     tables: dict[str, SuppressedTable]
     incidents: int  # true count, for the audit log only; the report prints the published total
-    rounds: int  # audit rounds until no withheld cell was solvable
+    rounds: int  # audit rounds until nothing withheld was solvable
 
 
 def parse_month(text: str) -> tuple[dt.date, dt.date]:
@@ -66,46 +71,102 @@ def parse_month(text: str) -> tuple[dt.date, dt.date]:
 
 def monthly_report(incidents: pd.DataFrame, *, month: str, districts: Sequence[int],
                    synthetic: bool = False, k: int = K_MIN) -> MonthlyReport:
-    """Count one LA calendar month's incidents by district, type and verification level, suppressed.
+    """Count one LA calendar month's suspected-unlawful-conduct incidents, suppressed.
 
     Parameters
     ----------
     incidents : DataFrame
-        ``occurred_at`` (tz-aware), ``incident_type``, ``verification_status`` and
-        ``council_district`` (missing districts are counted as 'Not located').
+        ``occurred_at`` (tz-aware), ``relevance``, ``conduct_observed``, ``verification_status``
+        and ``council_district`` (missing districts are counted as 'Not located'). Incidents of
+        other relevance classes are left out here.
     month : str
         ``YYYY-MM``. A month without incidents is a valid report of zeros.
     districts : sequence of int
         Every council district, so districts without incidents show zero.
     """
     first, last = parse_month(month)
-    local = incidents[schema.OCCURRED_AT].dt.tz_convert(LOCAL_TZ).dt.date
-    inc = incidents[((local >= first) & (local <= last)).to_numpy()]
+    inc = b8_incidents(incidents)
+    local = inc[schema.OCCURRED_AT].dt.tz_convert(LOCAL_TZ).dt.date
+    inc = inc[((local >= first) & (local <= last)).to_numpy()]
     rows = [f"CD {int(d)}" for d in sorted(districts)]
     district = inc[schema.COUNCIL_DISTRICT].map(lambda d: NOT_LOCATED if pd.isna(d) else f"CD {int(d)}")
     if (district == NOT_LOCATED).any():
         rows.append(NOT_LOCATED)
-    kind = inc[schema.INCIDENT_TYPE].map(TYPE_LABELS).fillna("Other")
+    conduct = conduct_lists(inc)
     level = inc[schema.VERIFICATION].map(LEVEL_LABELS).fillna("Unverified")
-    cube = pd.crosstab([district, kind], level).reindex(
-        pd.MultiIndex.from_product([rows, list(TYPE_LABELS.values())]), columns=list(LEVEL_LABELS.values()),
-        fill_value=0)
-    arr = cube.to_numpy(dtype=np.int64).reshape(len(rows), len(TYPE_LABELS), len(LEVEL_LABELS))
-    counts = {
-        BY_TYPE: pd.DataFrame(arr.sum(axis=2), index=rows, columns=list(TYPE_LABELS.values())),
-        BY_LEVEL: pd.DataFrame(arr.sum(axis=1), index=rows, columns=list(LEVEL_LABELS.values())),
-        TYPE_LEVEL: pd.DataFrame(arr.sum(axis=0), index=list(TYPE_LABELS.values()),
-                                 columns=list(LEVEL_LABELS.values())),
-    }
-    tables = {name: suppress(c, k=k) for name, c in counts.items()}
-    tables, rounds = _audit_jointly(tables, arr.shape)
+    combos = sorted(set(conduct.tolist()), key=lambda c: (len(c), c)) or [("other",)]
+    cube = np.zeros((len(rows), len(combos), len(LEVEL_LABELS)), np.int64)
+    levels = list(LEVEL_LABELS.values())
+    for d, c, v in zip(district, conduct, level):
+        cube[rows.index(d), combos.index(c), levels.index(v)] += 1
+    layout = _layout(len(rows), combos, len(levels))
+    flat = cube.ravel()
+    tables = {name: _table(layout, name, flat, rows, k=k) for name in (BY_TYPE, BY_LEVEL, TYPE_LEVEL)}
+    tables, rounds = b8_audit.audit(tables, layout, shared=SHARED)
     return MonthlyReport(month=f"{first:%Y-%m}", synthetic=synthetic, tables=tables, incidents=len(inc),
                          rounds=rounds)
 
 
+def solvable_items(report: MonthlyReport, *, combos: Sequence[tuple[str, ...]] | None = None) -> list[b8_audit.Item]:
+    """Return the withheld cells and totals of ``report`` that follow from what it publishes (empty when safe).
+
+    ``combos`` are the conduct combinations assumed present (default: every one that reaches a
+    published or withheld count; more unknowns only make solving harder).
+    """
+    n_rows = len(report.tables[BY_LEVEL].counts)
+    combos = list(combos) if combos is not None else [(c,) for c in schema.CONDUCT_TYPES]
+    return b8_audit.solvable(report.tables, _layout(n_rows, combos, len(LEVEL_LABELS)))
+
+
+def _layout(n_rows: int, combos: Sequence[tuple[str, ...]], n_levels: int) -> b8_audit.Layout:
+    """Return which unknowns (district x conduct combination x level) each cell and total counts."""
+    shape = (n_rows, len(combos), n_levels)
+    n = int(np.prod(shape))
+    idx = np.arange(n).reshape(shape)
+    has = np.array([[c in combo for combo in combos] for c in schema.CONDUCT_TYPES], dtype=bool)  # conduct x combo
+
+    def vec(ids: np.ndarray) -> np.ndarray:
+        out = np.zeros(n)
+        out[ids.ravel()] = 1.0
+        return out
+
+    n_types = len(schema.CONDUCT_TYPES)
+    by_type = np.array([[vec(idx[d][has[c]]) for c in range(n_types)] for d in range(n_rows)]).reshape(n_rows, n_types, n)
+    by_level = np.array([[vec(idx[d, :, v]) for v in range(n_levels)] for d in range(n_rows)]).reshape(n_rows, n_levels, n)
+    type_level = np.array([[vec(idx[:, has[c], v]) for v in range(n_levels)] for c in range(n_types)]
+                          ).reshape(n_types, n_levels, n)
+    district = np.array([vec(idx[d]) for d in range(n_rows)]).reshape(n_rows, n)
+    kind = np.array([vec(idx[:, has[c], :]) for c in range(n_types)]).reshape(n_types, n)
+    level = np.array([vec(idx[:, :, v]) for v in range(n_levels)]).reshape(n_levels, n)
+    return b8_audit.Layout(cells={BY_TYPE: by_type, BY_LEVEL: by_level, TYPE_LEVEL: type_level},
+                           rows={BY_TYPE: district, BY_LEVEL: district, TYPE_LEVEL: kind},
+                           cols={BY_TYPE: kind, BY_LEVEL: level, TYPE_LEVEL: level})
+
+
+def _table(layout: b8_audit.Layout, name: str, flat: np.ndarray, rows: list[str], *, k: int) -> SuppressedTable:
+    """Return one table with primary and per-table complementary suppression and its true totals."""
+    index = {BY_TYPE: rows, BY_LEVEL: rows, TYPE_LEVEL: list(CONDUCT_LABELS.values())}[name]
+    columns = {BY_TYPE: list(CONDUCT_LABELS.values()), BY_LEVEL: list(LEVEL_LABELS.values()),
+               TYPE_LEVEL: list(LEVEL_LABELS.values())}[name]
+    counts = pd.DataFrame((layout.cells[name] @ flat).round().astype(np.int64), index=index, columns=columns)
+    row_totals = pd.Series((layout.rows[name] @ flat).round().astype(np.int64), index=index)
+    col_totals = pd.Series((layout.cols[name] @ flat).round().astype(np.int64), index=columns)
+    grand = int(flat.sum())
+    base = suppress(counts, k=k)
+
+    def small(v: np.ndarray) -> np.ndarray:
+        return np.asarray((v >= 1) & (v < k))
+
+    return SuppressedTable(counts=counts, withheld=base.withheld, row_totals=row_totals, col_totals=col_totals,
+                           row_total_withheld=np.asarray(base.row_total_withheld) | small(row_totals.to_numpy()),
+                           col_total_withheld=np.asarray(base.col_total_withheld) | small(col_totals.to_numpy()),
+                           grand_total_withheld=bool(base.grand_total_withheld or small(np.array(grand))),
+                           grand_total=grand)
+
+
 def published_total(report: MonthlyReport) -> str:
-    """Return the month's total as published ('withheld' when it is 1 to k-1)."""
-    return str(report.tables[BY_TYPE].published().loc["Total", "Total"])
+    """Return the month's total of incidents as published ('withheld' when it is 1 to k-1)."""
+    return str(report.tables[BY_LEVEL].published().loc["Total", "Total"])
 
 
 def monthly_csv_bytes(report: MonthlyReport) -> bytes:
@@ -124,161 +185,56 @@ def monthly_csv_bytes(report: MonthlyReport) -> bytes:
 
 
 def monthly_pdf_bytes(report: MonthlyReport) -> bytes:
-    """Return the monthly report as PDF: headline, three suppressed tables and the method note."""
+    """Return the monthly report as PDF: headline, what is counted, three suppressed tables and the method."""
     st = pdf.styles()
     first, last = parse_month(report.month)
     title = f"ED 17 B.8 monthly aggregated report, {first:%B %Y}"
     story: list[Any] = [
         pdf.para(title, st.title),
         pdf.para("To the Board of Police Commissioners and the Office of the Mayor. Incidents in which officers "
-               "documented or received reports of suspected unlawful conduct by immigration enforcement agents, "
-               f"{first:%d %B %Y} to {last:%d %B %Y} (Los Angeles time).", st.body),
+                 "documented or received reports of suspected unlawful conduct by immigration enforcement agents, "
+                 f"{first:%d %B %Y} to {last:%d %B %Y} (Los Angeles time).", st.body),
         pdf.para(f"Incidents this month: {published_total(report)}", st.h2),
+        pdf.para("What is counted, and what is not", st.h2),
+        *[pdf.para(line, st.body) for line in counted_note()],
     ]
-    widths = {BY_TYPE: [70] + [58] * 7, BY_LEVEL: [90] + [80] * 4, TYPE_LEVEL: [110] + [80] * 4}
+    widths = {BY_TYPE: [64] + [62] * 6 + [50], BY_LEVEL: [90] + [80] * 4, TYPE_LEVEL: [130] + [80] * 4}
     for name, tab in report.tables.items():
-        pub = tab.published().rename_axis("Council district" if name != TYPE_LEVEL else "Incident type")
+        pub = tab.published().rename_axis("Council district" if name != TYPE_LEVEL else "Observed conduct")
         story.append(KeepTogether([pdf.para(name, st.h2),
-                                   pdf.table(pub, st=st, index=True, widths=widths[name], total_row=True)]))
+                                   pdf.table(pub, st=st, index=True, widths=widths.get(name), total_row=True)]))
     story += [pdf.para("Method", st.h2), *[pdf.para(line, st.small) for line in method_note(report)]]
     return pdf.build_pdf(story, title=title, tier=pdf.PUBLIC, synthetic=report.synthetic)
+
+
+def counted_note() -> list[str]:
+    """Return the paragraphs that say what the report counts and what it leaves out."""
+    conduct = ", ".join(v.lower() for v in CONDUCT_LABELS.values())
+    return [
+        "Counted: incidents recorded as suspected unlawful conduct by an immigration enforcement agent "
+        f"(directive B.8), by what was observed: {conduct}. One incident may show several kinds of conduct, so "
+        "the conduct columns do not add up to the total; every Total counts incidents. Observed conduct is "
+        "recorded as reported, not as a finding that the law was broken.",
+        "Not counted: reports of enforcement activity without suspected unlawful conduct (staging areas, "
+        "processing locations, operations bases, arrests, detentions, checkpoints, surveillance), which StageMap "
+        "maps for the directive's other sections; and general crime reports, such as LAPD's Crime Data from "
+        "2020 to Present, which are context only and never evidence of immigration enforcement.",
+    ]
 
 
 def method_note(report: MonthlyReport) -> list[str]:
     """Return the method note printed under the tables."""
     return [
         "Counts are incidents recorded in StageMap whose time of occurrence falls in the month, by the council "
-        "district where they occurred. Districts are the only geography: no locations, sites or reporter details "
-        "are published. Verification levels: unverified (one report), corroborated (independent reports agree), "
-        "LAPD-confirmed.",
+        "district where they occurred (placed by location when they were entered). Districts are the only "
+        "geography: no locations, sites or reporter details are published. Verification levels: unverified (one "
+        "report), corroborated (independent reports agree), LAPD-confirmed.",
         f"Small cells: counts of 1 to {K_MIN - 1} are shown as '<{K_MIN}' (k = {K_MIN}); further cells are withheld "
         "(complementary suppression) so that no withheld count can be worked out from the totals. Zero may show. "
         "Totals of 1 to 10 show as 'withheld'.",
         "The three tables share their totals; a total withheld in one table is withheld in all, and the published "
-        "cells of all three were checked together so that no withheld count can be solved from them "
+        "cells and totals of all three were checked together so that no withheld count can be solved from them "
         f"({report.rounds} audit round{'s' if report.rounds != 1 else ''}).",
         "Aggregated data are reported to the extent allowed by law, at least monthly and more often as "
         "enforcement activity rises (Executive Directive 17, B.8).",
     ]
-
-
-# --- joint audit -------------------------------------------------------------------------------
-def _audit_jointly(tables: dict[str, SuppressedTable], shape: tuple[int, int, int],
-                   max_rounds: int = 200) -> tuple[dict[str, SuppressedTable], int]:
-    """Withhold more until no withheld cell is solvable from all three tables together.
-
-    A solvable cell is usually a complementary zero whose value another table gives away
-    (a published zero row over the same counts). Every cell, in any table, that covers the
-    same counts is then withheld too; when that changes nothing, the totals are withheld.
-    """
-    d, t, v = shape
-    idx = np.arange(d * t * v).reshape(d, t, v)
-    for rounds in range(1, max_rounds + 1):
-        tables = _harmonise(tables)
-        solvable = solvable_cells(tables, shape)
-        if not any(m.any() for m in solvable.values()):
-            return _publish_known_zeros(tables, shape), rounds
-        exposed = np.zeros(d * t * v, bool)
-        for name, mask in solvable.items():
-            for i, j in zip(*np.nonzero(mask)):
-                exposed[_LINES[name](idx, i, j).ravel()] = True
-        exposed &= ~known_zeros(tables, shape)
-        grown, changed = {}, False
-        for name, tab in tables.items():
-            mask = tab.withheld.to_numpy().copy()
-            for i, j in np.ndindex(mask.shape):
-                if not mask[i, j] and exposed[_LINES[name](idx, i, j).ravel()].any():
-                    mask[i, j] = changed = True
-            grown[name] = dataclasses.replace(tab, withheld=pd.DataFrame(mask, index=tab.withheld.index,
-                                                                         columns=tab.withheld.columns))
-        if not changed:
-            grown = {name: dataclasses.replace(tab, row_total_withheld=np.ones(tab.withheld.shape[0], bool),
-                                               col_total_withheld=np.ones(tab.withheld.shape[1], bool),
-                                               grand_total_withheld=True) for name, tab in grown.items()}
-        tables = grown
-    raise SchemaError("monthly report: suppression did not settle; report this as a bug with the month used.")
-
-
-_LINES = {BY_TYPE: lambda idx, i, j: idx[i, j, :], BY_LEVEL: lambda idx, i, j: idx[i, :, j],
-          TYPE_LEVEL: lambda idx, i, j: idx[:, i, j]}
-
-
-def _harmonise(tables: dict[str, SuppressedTable]) -> dict[str, SuppressedTable]:
-    """Withhold a shared total in every table when any table withholds it."""
-    t1, t2, t3 = tables[BY_TYPE], tables[BY_LEVEL], tables[TYPE_LEVEL]
-    district = t1.row_total_withheld | t2.row_total_withheld
-    kind = t1.col_total_withheld | t3.row_total_withheld
-    level = t2.col_total_withheld | t3.col_total_withheld
-    grand = t1.grand_total_withheld or t2.grand_total_withheld or t3.grand_total_withheld
-    rep = dataclasses.replace
-    return {BY_TYPE: rep(t1, row_total_withheld=district, col_total_withheld=kind, grand_total_withheld=grand),
-            BY_LEVEL: rep(t2, row_total_withheld=district, col_total_withheld=level, grand_total_withheld=grand),
-            TYPE_LEVEL: rep(t3, row_total_withheld=kind, col_total_withheld=level, grand_total_withheld=grand)}
-
-
-def solvable_cells(tables: dict[str, SuppressedTable], shape: tuple[int, int, int]) -> dict[str, np.ndarray]:
-    """Return, per table, which withheld cells are determined by everything published in all three.
-
-    Unknowns are the district x type x level counts. Each published cell and total is one
-    linear equation; a published zero also fixes every count under it at zero (counts are
-    non-negative), so those counts leave the unknowns. A withheld cell is solvable when its
-    equation lies in the span of the published ones.
-    """
-    n = int(np.prod(shape))
-    idx = np.arange(n).reshape(shape)
-    keep = ~known_zeros(tables, shape)
-    eqs: list[np.ndarray] = []
-    targets: list[tuple[str, int, int, np.ndarray]] = []
-    for name, tab in tables.items():
-        mask = tab.withheld.to_numpy()
-        vecs = np.zeros((*mask.shape, n))
-        for i, j in np.ndindex(mask.shape):
-            vecs[i, j, _LINES[name](idx, i, j).ravel()] = 1
-        targets += [(name, i, j, vecs[i, j, keep]) for i, j in zip(*np.nonzero(mask))]
-        eqs += [vecs[i, j, keep] for i, j in zip(*np.nonzero(~mask))]
-        eqs += [vecs[i].sum(axis=0)[keep] for i in np.flatnonzero(~tab.row_total_withheld)]
-        eqs += [vecs[:, j].sum(axis=0)[keep] for j in np.flatnonzero(~tab.col_total_withheld)]
-    if not tables[BY_TYPE].grand_total_withheld:
-        eqs.append(np.ones(int(keep.sum())))
-    out = {name: np.zeros(tab.withheld.shape, bool) for name, tab in tables.items()}
-    live = np.unique(np.array(eqs), axis=0) if eqs else np.zeros((0, int(keep.sum())))
-    live = live[live.any(axis=1)] if live.size else live
-    basis = _row_space(live) if len(live) and live.shape[1] else np.zeros((0, int(keep.sum())))
-    for name, i, j, vec in targets:
-        if not vec.any():  # every count under it is a published zero: it is 0 and hides nothing
-            continue
-        residual = vec - basis.T @ (basis @ vec)
-        out[name][i, j] = bool(np.linalg.norm(residual) < 1e-8)
-    return out
-
-
-def known_zeros(tables: dict[str, SuppressedTable], shape: tuple[int, int, int]) -> np.ndarray:
-    """Return which district x type x level counts a published zero cell fixes at zero (flat)."""
-    idx = np.arange(int(np.prod(shape))).reshape(shape)
-    out = np.zeros(idx.size, bool)
-    for name, tab in tables.items():
-        zero = ~tab.withheld.to_numpy() & (tab.counts.to_numpy() == 0)
-        for i, j in zip(*np.nonzero(zero)):
-            out[_LINES[name](idx, i, j).ravel()] = True
-    return out
-
-
-def _publish_known_zeros(tables: dict[str, SuppressedTable], shape: tuple[int, int, int]) -> dict[str, SuppressedTable]:
-    """Show as 0 the withheld cells another table already proves are zero (they hide nothing)."""
-    zero = known_zeros(tables, shape)
-    idx = np.arange(zero.size).reshape(shape)
-    out = {}
-    for name, tab in tables.items():
-        mask = tab.withheld.to_numpy().copy()
-        for i, j in zip(*np.nonzero(mask)):
-            mask[i, j] = not zero[_LINES[name](idx, i, j).ravel()].all()
-        out[name] = dataclasses.replace(tab, withheld=pd.DataFrame(mask, index=tab.withheld.index,
-                                                                   columns=tab.withheld.columns))
-    return out
-
-
-def _row_space(eqs: np.ndarray) -> np.ndarray:
-    """Return an orthonormal basis (rows) of the span of ``eqs``."""
-    _, sing, vt = np.linalg.svd(eqs, full_matrices=False)
-    rank = int((sing > 1e-9 * max(eqs.shape) * (sing[0] if len(sing) else 1.0)).sum())
-    return vt[:rank]

@@ -113,18 +113,20 @@ def fit_width(text: object, *, font: str, size: float, width: float) -> str:
 
 
 def table(frame: pd.DataFrame, *, st: Styles, widths: Sequence[float] | None = None,
-          index: bool = False, total_row: bool = False, note_columns: Collection[str] = ()) -> Table:
+          index: bool = False, total_row: bool = False, note_columns: Collection[str] = (),
+          split_rows: bool = True) -> Table:
     """Return a grid table of ``frame`` with escaped, wrapping cells and a shaded header.
 
     Cells are cut to :data:`NAME_LIMIT` characters, those of ``note_columns`` to
-    :data:`NOTE_LIMIT`; a row taller than a page is split across pages.
+    :data:`NOTE_LIMIT`; a row taller than a page is split across pages (``split_rows=False``
+    moves a row whole to the next page instead: only for rows that always fit a page).
     """
     data = frame.reset_index() if index else frame
     limits = [NOTE_LIMIT if c in note_columns else NAME_LIMIT for c in data.columns]
     header = [para(c, st.head, limit=NAME_LIMIT) for c in data.columns]
     rows = [[para(_cell(v), st.cell, limit=n) for v, n in zip(row, limits, strict=True)]
             for row in data.itertuples(index=False)]
-    t = _Table([header, *rows], colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=1)
+    t = _Table([header, *rows], colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=int(split_rows))
     style = [("BACKGROUND", (0, 0), (-1, 0), ACCENT), ("GRID", (0, 0), (-1, -1), 0.4, RULE),
              ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 2),
              ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo.records import Publication
-from geo.reports.monthly import BY_TYPE, MonthlyReport
+from geo.reports.monthly import BY_LEVEL, MonthlyReport
 from geo.reports.publish import SuppressedTable
 
 KIND_MONTHLY = "monthly_b8"
@@ -44,7 +44,10 @@ def monthly_content(report: MonthlyReport) -> tuple[str, str]:
                         "withheld": tab.withheld.to_numpy(dtype=bool).tolist(),
                         "row_total_withheld": np.asarray(tab.row_total_withheld, dtype=bool).tolist(),
                         "col_total_withheld": np.asarray(tab.col_total_withheld, dtype=bool).tolist(),
-                        "grand_total_withheld": bool(tab.grand_total_withheld)}
+                        "grand_total_withheld": bool(tab.grand_total_withheld),
+                        "row_totals": tab.row_totals.to_numpy(dtype=np.int64).tolist(),
+                        "col_totals": tab.col_totals.to_numpy(dtype=np.int64).tolist(),
+                        "grand_total": None if tab.grand_total is None else int(tab.grand_total)}
         pub = tab.published().astype(str)
         published[name] = {"index": [str(i) for i in pub.index], "columns": [str(c) for c in pub.columns],
                            "values": pub.to_numpy().tolist()}
@@ -61,10 +64,11 @@ def monthly_from_publication(pub: Publication) -> MonthlyReport:
         counts = _frame(t)
         tables[name] = SuppressedTable(
             counts=counts, withheld=pd.DataFrame(t["withheld"], index=counts.index, columns=counts.columns),
-            row_totals=counts.sum(axis=1), col_totals=counts.sum(axis=0),
+            row_totals=pd.Series(t["row_totals"], index=counts.index) if "row_totals" in t else counts.sum(axis=1),
+            col_totals=pd.Series(t["col_totals"], index=counts.columns) if "col_totals" in t else counts.sum(axis=0),
             row_total_withheld=np.asarray(t["row_total_withheld"], dtype=bool),
             col_total_withheld=np.asarray(t["col_total_withheld"], dtype=bool),
-            grand_total_withheld=bool(t["grand_total_withheld"]))
+            grand_total_withheld=bool(t["grand_total_withheld"]), grand_total=t.get("grand_total"))
     return MonthlyReport(month=data["month"], synthetic=bool(data["synthetic"]), tables=tables,
                          incidents=int(data["incidents"]), rounds=int(data["rounds"]))
 
@@ -78,7 +82,7 @@ def public_months_table(publications: Sequence[Publication], *, last: int = 12) 
     """
     columns: dict[str, pd.Series] = {}
     for pub in sorted(publications, key=lambda p: p.period)[-last:]:
-        table = _frame(json.loads(pub.content)["published"][BY_TYPE])
+        table = _frame(json.loads(pub.content)["published"][BY_LEVEL])  # district totals: incidents
         columns[pub.period] = table["Total"]
     if not columns:
         return pd.DataFrame()

@@ -33,13 +33,17 @@ class SuppressedTable:
     row_total_withheld: np.ndarray
     col_total_withheld: np.ndarray
     grand_total_withheld: bool = False
+    #: the true grand total when it is not the sum of the column totals (a table where one record can
+    #: fall in several columns, such as observed conduct); ``None`` = the sum
+    grand_total: int | None = None
 
     def published(self) -> pd.DataFrame:
         """Return the table as published: withheld cells as '<11', with a Total row and column."""
         body = self.counts.astype(object).mask(self.withheld, SUPPRESSED)
         body["Total"] = self.row_totals.astype(object).where(~self.row_total_withheld, "withheld")
         cols = self.col_totals.astype(object).where(~self.col_total_withheld, "withheld")
-        grand = "withheld" if self.grand_total_withheld else int(self.col_totals.sum())
+        total = int(self.col_totals.sum()) if self.grand_total is None else int(self.grand_total)
+        grand = "withheld" if self.grand_total_withheld else total
         total_row = pd.DataFrame([[*cols.tolist(), grand]], columns=body.columns, index=["Total"])
         return pd.concat([body, total_row])
 

@@ -42,6 +42,17 @@ def write_sample(store: Store, actor: Actor, sample: Sample) -> None:
                          "it. Build the sample in its own store (--store data/stagemap.gpkg).")
     store.write_layers(sample.frames, mode="replace", status=sample.status, user=actor.name, role=actor.role,
                        os_user=actor.os_user)
+    store.adopt_boundary_layers(user=actor.name, role=actor.role, source=actor.source, os_user=actor.os_user,
+                                label="synthetic sample")  # the sample's zones, divisions and councils: current
+    for spec, features in sample.boundaries:  # e.g. an earlier demo council plan, stored but not current
+        store.add_boundary_set(spec, features, make_current=False, user=actor.name, role=actor.role,
+                               source=actor.source, os_user=actor.os_user)
+    if sample.control is not None and len(sample.control):  # the sample's A.1 determinations, audited
+        store.seed_control(sample.control.to_dict("records"), user=actor.name, role=actor.role, source=actor.source,
+                           os_user=actor.os_user)
+    if sample.parts is not None and len(sample.parts):  # parts keep their ids: a rebuilt sample adds none twice
+        store.add_parts(sample.parts.to_dict("records"), user=actor.name, role=actor.role, source=actor.source,
+                        os_user=actor.os_user)
 
 
 def save_account(accounts: Path, actor: Actor, name: str, password: str, *, role: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,12 +15,17 @@ import shapely
 
 from geo import schema
 from geo.access.roles import Actor, authorize
-from geo.analysis import gaps
+from geo.analysis import asof, gaps
 from geo.analysis.analyze import PARCEL_COLUMNS, AnalysisConfig, AnalysisResult, analyze
-from geo.analysis.proximity import local_days
+from geo.analysis.kpis import LABELS, headline_kpis
+from geo.analysis.timefmt import localise_times
 from geo.errors import CRSError, SchemaError
 from geo.io.export import neutralise_cell, neutralise_frame
+from geo.services import persisted
 from geo.store import Store
+
+ENGINES = ("single", "dask")
+Progress = Callable[[float, str], None]
 
 
 @dataclass(frozen=True)
@@ -34,13 +39,17 @@ class AnalysisInputs:
     overrides: pd.DataFrame
     districts: gpd.GeoDataFrame
     parks: gpd.GeoDataFrame
+    control: pd.DataFrame | None = None  # site_control: A.1 determinations and control
+    parts: pd.DataFrame | None = None  # site_parts
+    places: gpd.GeoDataFrame | None = None  # places of concern (risk)
+    ramps: gpd.GeoDataFrame | None = None  # freeway ramps (risk)
 
 
 def analysis_inputs(store: Store, *, held: Mapping[str, gpd.GeoDataFrame] | None = None,
                     parcel_columns: tuple[str, ...] | None = PARCEL_COLUMNS) -> AnalysisInputs:
     """Return the analysis inputs of ``store``, reusing layers the caller already ``held`` (by layer name).
 
-    Status and overrides are always read fresh: they change with every save.
+    Status, overrides, determinations and parts are always read fresh: they change with every save.
     """
     held = held or {}
 
@@ -52,14 +61,17 @@ def analysis_inputs(store: Store, *, held: Mapping[str, gpd.GeoDataFrame] | None
     return AnalysisInputs(parcels=layer(schema.PARCELS, parcel_columns), sites=layer(schema.SITES),
                           incidents=layer(schema.INCIDENTS), status=store.read_status(),
                           overrides=store.read_overrides(), districts=layer(schema.DISTRICTS, (schema.DISTRICT,)),
-                          parks=layer(schema.PARKS, (schema.PARK_ID,)))
+                          parks=layer(schema.PARKS, (schema.PARK_ID,)), control=store.read_control(),
+                          parts=store.read_parts(), places=layer(schema.PLACES, (schema.PLACE_ID, schema.PLACE_TYPE)),
+                          ramps=layer(schema.RAMPS, (schema.RAMP_ID,)))
 
 
 def analyze_inputs(inputs: AnalysisInputs, *, as_of: dt.date, ramps: gpd.GeoDataFrame | None = None,
                    config: AnalysisConfig | None = None) -> AnalysisResult:
-    """Run the pure analysis on gathered inputs."""
+    """Run the pure analysis on gathered inputs (a ``ramps`` file given here replaces the store's ramps layer)."""
     return analyze(inputs.parcels, inputs.sites, inputs.incidents, inputs.status, inputs.overrides,
-                   districts=inputs.districts, parks=inputs.parks, ramps=ramps, as_of=as_of,
+                   districts=inputs.districts, parks=inputs.parks, ramps=ramps if ramps is not None else inputs.ramps,
+                   places=inputs.places, control=inputs.control, parts=inputs.parts, as_of=as_of,
                    config=config or AnalysisConfig())
 
 
@@ -69,40 +81,62 @@ def analyze_store(store: Store, *, as_of: dt.date, ramps: gpd.GeoDataFrame | Non
     return analyze_inputs(analysis_inputs(store), as_of=as_of, ramps=ramps, config=config)
 
 
-def latest_date(incidents: gpd.GeoDataFrame) -> dt.date:
-    """Return the Los Angeles date of the latest incident (today when there are none)."""
-    if len(incidents) == 0:
-        return dt.date.today()
-    latest: dt.date = local_days(incidents[schema.OCCURRED_AT]).max().astype(dt.date)
-    return latest
+def parse_as_of(value: str | dt.date | None, incidents: gpd.GeoDataFrame | None = None) -> dt.date:
+    """Return ``value`` as a date; none given is today in Los Angeles, the one default everywhere.
 
-
-def parse_as_of(value: str | dt.date | None, incidents: gpd.GeoDataFrame) -> dt.date:
-    """Return ``value`` as a date (default: the latest incident's date).
+    ``incidents`` is accepted for older callers and ignored: no window counts from the latest incident.
 
     Raises
     ------
     SchemaError
         When ``value`` is not YYYY-MM-DD.
     """
-    if isinstance(value, dt.date):
-        return value
-    if value:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError as exc:
-            raise SchemaError(f"--as-of {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-10.") from exc
-    return latest_date(incidents)
+    return asof.parse_as_of(value)
+
+
+def analyze_engine(inputs: AnalysisInputs, *, as_of: dt.date, ramps: gpd.GeoDataFrame | None = None,
+                   config: AnalysisConfig | None = None, engine: str = "single", workers: int | None = None,
+                   scheduler: str | None = None, progress: Progress | None = None) -> AnalysisResult:
+    """Run the analysis on gathered inputs in one process (``single``) or partitioned on Dask (``dask``).
+
+    Both engines give identical results; ``dask`` runs on a local cluster of ``workers`` processes,
+    or on the existing cluster at ``scheduler`` (``tcp://host:8786``).
+
+    Raises
+    ------
+    ValueError
+        When ``engine`` is not one of :data:`ENGINES`.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine {engine!r}: use one of {', '.join(ENGINES)}")
+    if engine == "single":
+        return analyze_inputs(inputs, as_of=as_of, ramps=ramps, config=config)
+    from geo.services.analysis_dask import analyze_partitioned, dask_client
+
+    with dask_client(workers=workers, scheduler=scheduler) as client:
+        return analyze_partitioned(inputs.parcels, inputs.sites, inputs.incidents, inputs.status, inputs.overrides,
+                                   client=client, as_of=as_of, districts=inputs.districts, parks=inputs.parks,
+                                   ramps=ramps if ramps is not None else inputs.ramps, places=inputs.places,
+                                   control=inputs.control, parts=inputs.parts, config=config or AnalysisConfig(),
+                                   progress=progress)
 
 
 def run_analysis(store: Store, actor: Actor, *, out_dir: str | Path, as_of: str | dt.date | None = None,
-                 ramps_path: str | Path | None = None, config: AnalysisConfig | None = None) -> str:
+                 ramps_path: str | Path | None = None, config: AnalysisConfig | None = None,
+                 engine: str = "single", workers: int | None = None, scheduler: str | None = None,
+                 progress: Progress | None = None) -> str:
     """Read the store, run the analysis, write its tables to ``out_dir`` and return a summary.
+
+    The run is also persisted beside the store for its data version and date
+    (:mod:`geo.services.persisted`), so app processes read it instead of recomputing it.
+    ``engine``, ``workers`` and ``scheduler`` choose where it runs (:func:`analyze_engine`);
+    ``progress`` receives (fraction 0-1, step) as it goes.
 
     Writes ``sites.parquet`` (GeoParquet, EPSG:4326) and ``sites.csv``, ``incidents_snapped.csv``,
     ``kpi_by_department.csv``, ``kpi_by_district.csv``, ``risk_protection_matrix.csv``,
-    ``incidents_near_unprotected.csv``, ``private_hot_spots.csv``, ``private_hot_spot_owners.csv``
-    and ``parcel_incident_counts.parquet``. The files hold risk scores and gaps: internal only.
+    ``incidents_near_unprotected.csv``, ``private_hot_spots.csv``, ``private_hot_spot_owners.csv``,
+    ``units.csv`` (sites and parts, the A.1 units the KPIs count), ``site_parts.csv`` and
+    ``parcel_incident_counts.parquet``. The files hold risk scores and gaps: internal only.
 
     Raises
     ------
@@ -115,31 +149,66 @@ def run_analysis(store: Store, actor: Actor, *, out_dir: str | Path, as_of: str 
     """
     authorize(actor, "view_risk")
     authorize(actor, "export_internal")
+    report = progress or (lambda _f, _s: None)
     t0 = time.perf_counter()
+    version, token = store.data_version(), persisted.status_token(store)  # before the read: never newer than it
+    report(0.0, "reading the store")
     inputs = analysis_inputs(store)
     if len(inputs.sites) == 0:
         raise SchemaError(f"Store {store.display_url} has no sites to analyse. Import a sites file or run "
                           "`stagemap sample`.")
     ramps = read_ramps(ramps_path) if ramps_path else None
-    day = parse_as_of(as_of, inputs.incidents)
-    res = analyze_inputs(inputs, as_of=day, ramps=ramps, config=config)
+    day = asof.parse_as_of(as_of)  # today in Los Angeles unless given: never the latest incident
+    report(0.2, f"analysing {len(inputs.parcels):,} parcels ({engine} engine)")
+    res = analyze_engine(inputs, as_of=day, ramps=ramps, config=config, engine=engine, workers=workers,
+                         scheduler=scheduler, progress=lambda f, step: report(0.2 + 0.65 * f, step))
+    report(0.85, "writing tables")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     write_result(res, out)
+    head = headline_kpis(res.sites, res.kpi_department, inputs.incidents, as_of=day)
+    _write_csv(pd.DataFrame({"kpi": list(LABELS), "label": list(LABELS.values()),
+                             "value": [head.as_dict()[k] for k in LABELS]}), out / "headline_kpis.csv")
+    if ramps is None:  # the app's analysis has no ramps file: persist only a run it can reuse
+        persisted.save_result(store, res, version=version, config=config or AnalysisConfig(), token=token)
+    report(1.0, "done")
     store.log_event(actor=actor.name, role=actor.role, action="export.analysis", entity="analysis",
                     detail={"as_of": day.isoformat(), "sites": len(res.sites), "dir": out.name},
                     source=actor.source, os_user=actor.os_user)
     tiers = res.sites["final_tier"].value_counts().reindex(list(gaps.TIER_ORDER), fill_value=0)
-    unprotected_high = int(((res.sites["final_tier"] == "high")
-                            & (res.sites[gaps.PROTECTION] == gaps.UNPROTECTED)).sum())
+    note = asof.data_end_note(asof.data_end(inputs.incidents), day)
     return (
         f"analysis as of {day.isoformat()} written to {out}: {len(res.sites):,} sites "
-        f"(high {tiers['high']:,}, medium {tiers['medium']:,}, low {tiers['low']:,}; "
-        f"{unprotected_high:,} high-risk unprotected), {len(res.incidents):,} incidents snapped "
+        f"(high {tiers['high']:,}, medium {tiers['medium']:,}, low {tiers['low']:,}); "
+        + "; ".join(f"{LABELS[k].lower()} {v:,}" for k, v in head.as_dict().items() if k in LABELS)
+        + f"; {len(res.incidents):,} enforcement incidents snapped "
         f"({int((res.incidents['snap_kind'] != 'none').sum()):,} on or beside a property), "
-        f"{int((res.sites[gaps.SIGN_OVERDUE_DAYS] > 0).sum()):,} sites past the sign deadline, "
         f"{len(res.hot_spots):,} private hot spots ({time.perf_counter() - t0:.1f} s)"
+        + (f"\nnote: {note}" if note else "")
     )
+
+
+def persist_for_app(store: Store, *, as_of: dt.date | None = None, config: AnalysisConfig | None = None,
+                    progress: Progress | None = None) -> bool:
+    """Run and persist the app's analysis of the current data version (default: today) unless already saved.
+
+    The post-import step (``stagemap tiles build`` runs it): afterwards every app process opens
+    the store without analysing it. Returns whether a run was computed now.
+    """
+    config = config or AnalysisConfig()
+    day = asof.parse_as_of(as_of)  # today in Los Angeles, the app's default as-of date
+    version, token = store.data_version(), persisted.status_token(store)
+    if persisted.is_persisted(store, version=version, as_of=day, config=config):
+        return False
+    report = progress or (lambda _f, _s: None)
+    report(0.05, "reading the store")
+    inputs = analysis_inputs(store)
+    report(0.3, f"analysing {len(inputs.parcels):,} parcels")
+    res = analyze_inputs(inputs, as_of=day, config=config)
+    report(0.9, "saving beside the store")
+    persisted.save_result(store, res, version=version, config=config, token=token)
+    report(1.0, "saved")
+    return True
 
 
 def write_result(res: AnalysisResult, out: Path) -> None:
@@ -161,6 +230,8 @@ def write_result(res: AnalysisResult, out: Path) -> None:
     _write_csv(res.near_unprotected, out / "incidents_near_unprotected.csv")
     _write_csv(res.hot_spots, out / "private_hot_spots.csv")
     _write_csv(res.hot_spot_owners, out / "private_hot_spot_owners.csv")
+    _write_csv(res.units, out / "units.csv")  # sites and parts as the A.1 units the KPIs count
+    _write_csv(pd.DataFrame(res.parts.drop(columns="geometry", errors="ignore")), out / "site_parts.csv")
     res.parcel_counts.to_parquet(out / "parcel_incident_counts.parquet", index=False)
 
 
@@ -170,7 +241,7 @@ def _write_csv(frame: pd.DataFrame, path: Path, *, index: bool = False) -> None:
     Text is always quoted: unquoted, a bare carriage return inside a cell starts a new row in
     Excel, and the next "row" could begin with a formula.
     """
-    table = neutralise_frame(pd.DataFrame(frame))
+    table = neutralise_frame(localise_times(pd.DataFrame(frame)))  # times in Los Angeles, with the offset
     if index:
         table.index = table.index.map(neutralise_cell)
     table.to_csv(path, index=index, quoting=csv.QUOTE_NONNUMERIC)

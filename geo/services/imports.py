@@ -9,7 +9,10 @@ import geopandas as gpd
 from geo import schema
 from geo.access.roles import Actor, authorize
 from geo.config import ImportLimits, UploadLimits
+from geo.errors import StoreError
+from geo.io.budget import CancelFlag, Progress
 from geo.io.ingest import IngestReport, StoreContext, plan_import
+from geo.services.boundaries import place_in_councils, write_boundaries
 from geo.store import Store
 
 
@@ -23,25 +26,42 @@ def held_context(store: Store) -> StoreContext:
 
 def import_file(store: Store, actor: Actor, kind: str, path: str | Path, *, crs: str | None = None,
                 department: str | None = None, limits: ImportLimits | None = None,
-                invalid: str = "repair") -> IngestReport:
+                invalid: str = "repair", progress: Progress | None = None,
+                cancelled: CancelFlag | None = None, vintage: str | None = None,
+                make_current: bool = False) -> IngestReport:
     """Validate ``path`` as ``kind`` and write its accepted rows in one transaction, as ``actor`` (admins only).
 
-    App uploads get :class:`UploadLimits`; the CLI passes the larger :class:`ImportLimits`.
+    App uploads get :class:`UploadLimits`; the CLI passes the larger :class:`ImportLimits`. The
+    read stops within one batch once ``cancelled()`` is true or the time budget is spent;
+    ``progress(fraction, text)`` hears each stage. Cancelling is possible until the write starts.
+    Council districts, LAPD divisions and neighbourhood councils are stored as boundary sets with
+    a vintage (``vintage`` overrides the file's); ``make_current`` switches to an older-looking set.
 
     Raises
     ------
     AccessDenied
         When the actor is not an admin; the file is never read.
     GeoDataError
-        For a rejected file; the store is left exactly as it was.
+        For a rejected or cancelled file; the store is left exactly as it was.
+    StoreError
+        When the store cannot take the write (disk full, locked by another writer), naming the
+        file; the transaction is rolled back, so the store is unchanged.
     """
     authorize(actor, "import_data")
     limits = limits or (UploadLimits() if actor.source == "app" else ImportLimits())
     plan = plan_import(kind, path, held_context(store), crs=crs, department=department, user=actor.name,
-                       limits=limits, invalid=invalid)
-    plan.report.written = store.write_layers(plan.frames, mode="upsert", record=plan.record,
-                                             delete=dict(plan.delete) or None, role=actor.role,
-                                             os_user=actor.os_user)
+                       limits=limits, invalid=invalid, progress=progress, cancelled=cancelled)
+    if kind in schema.BOUNDARY_KINDS:  # a boundary set with a vintage: see geo.services.boundaries
+        return write_boundaries(store, actor, kind, plan, vintage=vintage, make_current=make_current)
+    plan.frames = place_in_councils(store, plan.frames)  # the neighbourhood council, by location in the current set
+    try:
+        plan.report.written = store.write_layers(plan.frames, mode="upsert", record=plan.record,
+                                                 delete=dict(plan.delete) or None, role=actor.role,
+                                                 os_user=actor.os_user)
+    except StoreError as exc:
+        raise StoreError(f"{Path(path).name} was not imported: {exc}") from exc
+    if progress is not None:
+        progress(1.0, f"Stored {plan.report.n_accepted:,} rows")
     return plan.report
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from geo.intake.reports import (
     IncidentReport,
     IntakeRejected,
     clean_text,
+    conduct_text,
     prepare_evidence,
     validate_report,
 )
@@ -61,8 +63,10 @@ class IncidentImportReport:
 def site_index(store: Store) -> SiteIndex:
     """Build the A.3 routing index from the store's sites, with the council districts for placing reports."""
     districts = store.read_layer(schema.DISTRICTS, columns=[schema.DISTRICT])
+    zones = {schema.LAPD_AREA: store.read_layer(schema.LAPD_AREAS, columns=[schema.LAPD_AREA]),
+             schema.NEIGHBORHOOD_COUNCIL: store.read_layer(schema.NEIGHBORHOOD_COUNCILS, columns=[schema.NC_ID])}
     return SiteIndex(store.read_layer(schema.SITES, columns=[schema.SITE_ID, schema.OWNING_DEPT]),
-                     districts=districts)
+                     districts=districts, zones=zones)
 
 
 def route_report(store: Store, match: SiteMatch | None, *, fallback_department: str | None,
@@ -119,7 +123,7 @@ def submit_incident(store: Store, actor: Actor, report: IncidentReport, *,
         routing = Route(routing.site_id, routing.department, routing.distance_ft, None, None)
     record = _record(report, incident_id, occurred, kind, routing, [rec for rec, _ in prepared],
                      user=actor.name, source=source, synthetic=synthetic,
-                     district=index.district_at(report.lon, report.lat))
+                     district=index.district_at(report.lon, report.lat), zones=index.zones_at(report.lon, report.lat))
     seqs = store.add_incident(record, user=actor.name, role=actor.role, source=source, os_user=actor.os_user,
                               seed_liaison=seed)
     contact_id = None if record.contact is None else str(record.contact["contact_id"])
@@ -128,7 +132,7 @@ def submit_incident(store: Store, actor: Actor, report: IncidentReport, *,
 
 def _record(report: IncidentReport, incident_id: str, occurred: dt.datetime, kind: str, routing: Route,
             evidence: list[StoredEvidence], *, user: str, source: str, synthetic: bool,
-            district: int | None) -> IncidentRecord:
+            district: int | None, zones: dict[str, int | None] | None = None) -> IncidentRecord:
     at = now_utc()
     refs = ";".join(dict.fromkeys(rec.label for rec in evidence)) or None
     incident: dict[str, object] = {
@@ -137,6 +141,10 @@ def _record(report: IncidentReport, incident_id: str, occurred: dt.datetime, kin
         schema.SOURCE_TYPE: report.source_type, schema.DESCRIPTION: clean_text(report.description, 5000),
         schema.LOCATION_TEXT: clean_text(report.location_text, 300), schema.WARRANT_SHOWN: report.warrant_shown,
         schema.EVIDENCE_REFS: refs, schema.COUNCIL_DISTRICT: district, schema.IS_SYNTHETIC: synthetic,
+        schema.RELEVANCE: report.relevance, schema.CONDUCT: conduct_text(report.conduct),
+        **{col: code for col, code in (zones or {}).items() if code is not None},
+        **({schema.AREA_NAME: schema.LAPD_AREA_NAMES.get(int(area))}
+           if (area := (zones or {}).get(schema.LAPD_AREA)) is not None else {}),
         schema.SOURCE: f"incident intake ({source})", schema.FETCHED_AT: at}
     row: dict[str, object] = {
         "report_kind": kind, "supervisor_name": clean_text(report.supervisor_name, 200),
@@ -180,6 +188,9 @@ def import_incidents(store: Store, actor: Actor, path: str | Path) -> IncidentIm
             continue
         given = {k: (v if k in ("lat", "lon") or v is None or isinstance(v, dt.datetime) else str(v))
                  for k, v in values.items() if v is not None}
+        if "conduct" in given:  # 'force; masking' -> ('force', 'masking')
+            given["conduct"] = tuple(p.strip().lower().replace(" ", "_") for p in re.split(r"[;,|]", str(given["conduct"]))
+                                     if p.strip())
         try:
             res = submit_incident(store, actor, IncidentReport(**given), source="bulk_import",  # type: ignore[arg-type]
                                   index=index)

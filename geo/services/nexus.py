@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.access.roles import Actor, authorize
+from geo.analysis.timefmt import today_local
 from geo.io.export import export_name
 from geo.nexus.snapshot import (
     freeze,
@@ -16,7 +17,7 @@ from geo.nexus.snapshot import (
     to_gpkg_bytes,
     to_xlsx_bytes,
 )
-from geo.nexus.tables import NexusRules, NexusTables, build_nexus, latest_incident_date
+from geo.nexus.tables import NexusRules, NexusTables, build_nexus
 from geo.services.analysis import analysis_inputs, analyze_inputs
 from geo.store import Store
 
@@ -25,8 +26,8 @@ def nexus_tables(store: Store, actor: Actor, *, as_of: dt.date | None = None,
                  unit_costs: pd.DataFrame | None = None, rules: NexusRules | None = None) -> NexusTables:
     """Read the store, snap incidents through the analysis and build the nexus tables.
 
-    ``as_of`` defaults to the LA date of the latest incident, so a rebuild of an unchanged
-    store gives identical tables (and the same snapshot hash).
+    ``as_of`` defaults to today in Los Angeles, like every window; a rebuild of an unchanged store
+    for the same as-of date gives identical tables (and the same snapshot hash).
 
     Raises
     ------
@@ -36,7 +37,7 @@ def nexus_tables(store: Store, actor: Actor, *, as_of: dt.date | None = None,
     authorize(actor, "run_nexus")
     inputs = analysis_inputs(store, parcel_columns=None)
     if as_of is None:
-        as_of = latest_incident_date(inputs.incidents)
+        as_of = today_local()
     res = analyze_inputs(inputs, as_of=as_of)
     return build_nexus(inputs.parcels, inputs.incidents, res.incidents, as_of=as_of, unit_costs=unit_costs,
                        rules=rules or NexusRules(), synthetic=bool(store.is_synthetic()),

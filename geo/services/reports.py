@@ -10,7 +10,9 @@ import pandas as pd
 
 from geo import schema
 from geo.access.roles import Actor, authorize
+from geo.analysis.relevance import b8_incidents
 from geo.analysis.snap import district_of_points
+from geo.analysis.timefmt import today_local
 from geo.config import ANALYSIS_CRS, LOCAL_TZ
 from geo.errors import GeoDataError, SchemaError
 from geo.io.export import export_name
@@ -53,7 +55,7 @@ def monthly_from_store(store: Store, actor: Actor, *, month: str, as_of: dt.date
     done = [p for p in store.read_publications(KIND_MONTHLY) if p.period == month]
     if done:
         return monthly_from_publication(done[0])
-    as_of = as_of or dt.date.today()
+    as_of = as_of or today_local()
     if as_of <= last:
         raise SchemaError(f"{month} is still open (it ends {last:%d %b %Y}; as of {as_of:%d %b %Y}). B.8 tables "
                           f"are published once, after the month closes: run this on or after "
@@ -72,7 +74,7 @@ def publish_closed_months(store: Store, actor: Actor, *, as_of: dt.date | None =
     Returns the months published now. Months before the first incident are skipped.
     """
     authorize(actor, "publish_report")
-    as_of = as_of or dt.date.today()
+    as_of = as_of or today_local()
     incidents = store.read_layer(schema.INCIDENTS, columns=[schema.OCCURRED_AT])
     if not len(incidents):
         return []
@@ -91,8 +93,9 @@ def public_table(store: Store) -> pd.DataFrame:
 
 
 def _monthly_now(store: Store, month: str) -> MonthlyReport:
-    incidents = store.read_layer(schema.INCIDENTS, columns=[schema.OCCURRED_AT, schema.INCIDENT_TYPE, schema.VERIFICATION,
-                                                       schema.COUNCIL_DISTRICT])
+    incidents = store.read_layer(schema.INCIDENTS, columns=[schema.OCCURRED_AT, schema.VERIFICATION, schema.COUNCIL_DISTRICT,
+                                                       schema.RELEVANCE, schema.CONDUCT, schema.SOURCE_TYPE])
+    incidents = b8_incidents(incidents)  # B.8 counts suspected unlawful conduct only
     districts = store.read_layer(schema.DISTRICTS, columns=[schema.DISTRICT])
     missing = incidents[schema.COUNCIL_DISTRICT].isna().to_numpy()
     if missing.any() and len(districts):
@@ -130,7 +133,7 @@ def board_from_store(store: Store, actor: Actor, *, department: str, as_of: dt.d
         When the department matches none, or several.
     """
     authorize(actor, "board_report")
-    as_of = as_of or dt.date.today()
+    as_of = as_of or today_local()
     inputs = analysis_inputs(store)
     dept = resolve_department(department, inputs.sites[schema.OWNING_DEPT].dropna().unique())
     authorize(actor, "board_report", department=dept)
@@ -138,7 +141,8 @@ def board_from_store(store: Store, actor: Actor, *, department: str, as_of: dt.d
     ids = inputs.sites.loc[inputs.sites[schema.OWNING_DEPT] == dept, schema.SITE_ID]
     have_status = set(inputs.status[schema.SITE_ID])
     history = {s: store.status_history(s) for s in ids if s in have_status}
-    return board_report(res.sites, history, department=dept, as_of=as_of, synthetic=bool(store.is_synthetic()))
+    return board_report(res.sites, history, department=dept, as_of=as_of, synthetic=bool(store.is_synthetic()),
+                        units=res.units)
 
 
 def write_board(store: Store, actor: Actor, *, department: str, as_of: dt.date | None, out: Path) -> Path:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,24 +106,36 @@ def save_with_merge(store: Store, actor: Actor, site_id: str, *, base: dict[str,
         stored = keep_sign_photo(store, site_id, photo[0], photo[1])
         note = str(changes.get(schema.STATUS_NOTE, base.get(schema.STATUS_NOTE)) or "").strip()
         changes[schema.STATUS_NOTE] = f"{note}\n{stored.note()}".strip()
+    return save_merged(lambda fields, version: store.save_status(
+        site_id, fields, expect_version=version, user=actor.name, role=actor.role, source=actor.source,
+        os_user=actor.os_user), base, changes, label=f"Site {site_id}", attempts=attempts)
+
+
+def save_merged(save: Callable[[dict[str, object], int], dict[str, object]], base: Mapping[str, object],
+                changes: Mapping[str, object], *, label: str, attempts: int = 5) -> SaveOutcome:
+    """Apply ``changes`` made on ``base`` through ``save(fields, expect_version)``, merging over newer versions.
+
+    A newer version that changed other fields is merged field by field and the save retried; a
+    field both sides changed comes back as a conflict with nothing saved.
+    """
     seen: dict[str, object] = dict(base)
+    todo = dict(changes)
     merged_over: list[Edit] = []
     for _ in range(attempts):
-        if not changes:
+        if not todo:
             return SaveOutcome(saved=dict(seen), merged_over=tuple(merged_over))
         try:
-            new = store.save_status(site_id, changes, expect_version=int(str(seen[schema.VERSION])),
-                                    user=actor.name, role=actor.role, source=actor.source, os_user=actor.os_user)
+            new = save(todo, int(str(seen.get(schema.VERSION) or 0)))
         except StatusConflict as exc:
-            merge = merge_stale(seen, changes, exc.current)
+            merge = merge_stale(seen, todo, exc.current)
             merged_over.extend(exc.newer)
             if merge.conflicts:
                 return SaveOutcome(None, tuple(merged_over), merge.conflicts, dict(exc.current))
-            seen, changes = dict(exc.current), merge.apply
+            seen, todo = dict(exc.current), merge.apply
             continue
         return SaveOutcome(saved=new, merged_over=tuple(merged_over))
-    raise StoreError(f"Site {site_id} kept changing while saving ({attempts} newer versions in a row); "
-                     "nothing more was saved. Reload the site and try again.")
+    raise StoreError(f"{label} kept changing while saving ({attempts} newer versions in a row); nothing more was "
+                     "saved. Reload it and try again.")
 
 
 def override_tier(store: Store, actor: Actor, site_id: str, tier: str, *, reason: str) -> None:

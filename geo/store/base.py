@@ -7,6 +7,8 @@ migrations, the bulk layer writer and geometry encoding (the abstract methods of
 from __future__ import annotations
 
 from geo.store.audit import AuditStore
+from geo.store.boundaries import BoundaryStore
+from geo.store.control import ControlStore
 from geo.store.intake import IntakeStore
 from geo.store.layers import LayerStore
 from geo.store.publications import PublicationStore
@@ -14,5 +16,6 @@ from geo.store.status import StatusStore
 from geo.store.verify import VerifyStore
 
 
-class BaseStore(LayerStore, StatusStore, AuditStore, IntakeStore, PublicationStore, VerifyStore):
+class BaseStore(BoundaryStore, LayerStore, StatusStore, AuditStore, IntakeStore, PublicationStore, VerifyStore,
+                ControlStore):
     """The store interface both backends implement (see :class:`geo.store.protocol.Store`)."""

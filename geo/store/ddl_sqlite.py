@@ -148,3 +148,111 @@ def upgrade_0004(con: Any) -> None:
     for guard in PUBLICATION_GUARDS:
         con.execute(guard)
     register_layer(con, "publications", geometry_type=None)
+
+
+#: Columns revision 0005 adds to existing layers (a store created at 0005 or later has them already).
+NEW_LAYER_COLUMNS_0005 = {
+    schema.PARCELS: (schema.AGENCY_TYPE, schema.AGENCY_CLASS_NO, schema.OWNER_CLASS, schema.OWNER_KIND),
+    schema.SITES: (schema.OWNER_CLASS, schema.LISTED_BASIS, schema.LISTED_START, schema.LISTED_END,
+                   schema.LISTED_DOC),
+}
+#: Versioned state tables of revision 0005: (table, history table, key, columns).
+VERSIONED_0005 = (
+    (schema.SITE_CONTROL, "control_history", schema.SITE_ID, schema.CONTROL_COLUMNS),
+    (schema.SITE_PARTS, "part_history", schema.PART_ID, schema.PART_COLUMNS),
+)
+
+
+def versioned_ddl(table: str, history: str, key: str, cols: tuple[schema.Column, ...], *,
+                  types: dict[str, str], identity: str, text: str = "TEXT") -> list[str]:
+    """Return CREATE statements of a versioned state table and its append-only history table."""
+    plain = ", ".join(f'"{c.name}" {types[c.kind]}{"" if c.nullable else " NOT NULL"}' for c in cols)
+    hist = ", ".join(f'"{c.name}" {types[c.kind]}' for c in cols)
+    return [f'CREATE TABLE IF NOT EXISTS "{table}" ({plain}, PRIMARY KEY ("{key}"))',
+            f'CREATE TABLE IF NOT EXISTS "{history}" (id {identity}, {hist}, role {text}, source {text}, '
+            f'UNIQUE ("{key}", version))',
+            f'CREATE INDEX IF NOT EXISTS "{history}_key" ON "{history}" ("{key}")']
+
+
+def history_guards(history: str) -> tuple[str, str]:
+    """Return triggers that keep ``history`` append-only on SQLite."""
+    return (f"CREATE TRIGGER IF NOT EXISTS {history}_no_update BEFORE UPDATE ON {history} "
+            f"BEGIN SELECT RAISE(ABORT, '{history} is append-only'); END",
+            f"CREATE TRIGGER IF NOT EXISTS {history}_no_delete BEFORE DELETE ON {history} "
+            f"BEGIN SELECT RAISE(ABORT, '{history} is append-only'); END")
+
+
+def upgrade_0005(con: Any) -> None:
+    """Add owner class and control columns, the places and ramps layers, site control and site parts."""
+    for layer, names in NEW_LAYER_COLUMNS_0005.items():
+        have = {str(r[1]) for r in con.execute(f'PRAGMA table_info("{layer}")').fetchall()}
+        for c in schema.LAYER_COLUMNS[layer]:
+            if c.name in names and c.name not in have:
+                con.execute(f'ALTER TABLE "{layer}" ADD COLUMN "{c.name}" {SQL_TYPES[c.kind]}')
+    for layer in (schema.PLACES, schema.RAMPS):
+        con.execute(
+            f'CREATE TABLE IF NOT EXISTS "{layer}" (fid INTEGER PRIMARY KEY AUTOINCREMENT, '
+            f'{column_ddl(schema.LAYER_COLUMNS[layer])}, geom BLOB NOT NULL, UNIQUE ("{schema.LAYER_KEYS[layer]}"))'
+        )
+        register_layer(con, layer, geometry_type=schema.LAYER_GEOMETRY[layer])
+    for table, history, key, cols in VERSIONED_0005:
+        for statement in versioned_ddl(table, history, key, cols, types=SQL_TYPES,
+                                       identity="INTEGER PRIMARY KEY AUTOINCREMENT"):
+            con.execute(statement)
+        for guard in history_guards(history):
+            con.execute(guard)
+        register_layer(con, table, geometry_type=None)
+        register_layer(con, history, geometry_type=None)
+
+
+#: Columns revision 0006 adds to existing layers (a store created at 0006 or later has them already):
+#: incident relevance and observed conduct, and the neighbourhood council of parcels, sites and incidents.
+NEW_LAYER_COLUMNS_0006 = {
+    schema.PARCELS: (schema.NEIGHBORHOOD_COUNCIL,),
+    schema.SITES: (schema.NEIGHBORHOOD_COUNCIL,),
+    schema.INCIDENTS: (schema.RELEVANCE, schema.CONDUCT, schema.NEIGHBORHOOD_COUNCIL),
+}
+#: Incidents stored before 0006 are enforcement reports, except LAPD crime-data rows: general crime (context).
+RELEVANCE_BACKFILL = (f"UPDATE incidents SET {schema.RELEVANCE} = '{schema.GENERAL_CRIME}' "
+                      f"WHERE {schema.SOURCE_TYPE} = 'lapd_import'")
+#: Named boundary sets with a vintage (revision 0006); at most one current set per kind.
+BOUNDARY_SETS_DDL = (
+    "CREATE TABLE IF NOT EXISTS boundary_sets (set_id TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN "
+    f"({', '.join(repr(b.kind) for b in schema.BOUNDARY_KINDS.values())})), name TEXT NOT NULL, vintage TEXT, "
+    "effective TEXT, features INTEGER NOT NULL, sha256 TEXT NOT NULL CHECK (length(sha256) = 64), "
+    "is_current INTEGER NOT NULL DEFAULT 0 CHECK (is_current IN (0, 1)), is_synthetic INTEGER NOT NULL DEFAULT 0, "
+    "source TEXT NOT NULL, imported_at TEXT NOT NULL, imported_by TEXT NOT NULL, made_current_at TEXT, "
+    "made_current_by TEXT)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS boundary_sets_one_current ON boundary_sets (kind) WHERE is_current = 1",
+)
+#: A set's features never change once stored (a new vintage is a new set).
+BOUNDARY_GUARDS = (
+    "CREATE TRIGGER IF NOT EXISTS boundaries_no_update BEFORE UPDATE ON boundaries "
+    "BEGIN SELECT RAISE(ABORT, 'a boundary set is never changed; import a new vintage'); END",
+    "CREATE TRIGGER IF NOT EXISTS boundaries_no_delete BEFORE DELETE ON boundaries "
+    "BEGIN SELECT RAISE(ABORT, 'a boundary set is never changed; import a new vintage'); END",
+)
+
+
+def upgrade_0006(con: Any) -> None:
+    """Add incident relevance and conduct, neighbourhood councils, and the boundary sets with their features."""
+    for layer, names in NEW_LAYER_COLUMNS_0006.items():
+        have = {str(r[1]) for r in con.execute(f'PRAGMA table_info("{layer}")').fetchall()}
+        for c in schema.LAYER_COLUMNS[layer]:
+            if c.name in names and c.name not in have:
+                default = f" NOT NULL DEFAULT '{schema.ENFORCEMENT}'" if c.name == schema.RELEVANCE else ""
+                con.execute(f'ALTER TABLE "{layer}" ADD COLUMN "{c.name}" {SQL_TYPES[c.kind]}{default}')
+                if c.name == schema.RELEVANCE:
+                    con.execute(RELEVANCE_BACKFILL)
+    layer = schema.NEIGHBORHOOD_COUNCILS
+    con.execute(f'CREATE TABLE IF NOT EXISTS "{layer}" (fid INTEGER PRIMARY KEY AUTOINCREMENT, '
+                f'{column_ddl(schema.LAYER_COLUMNS[layer])}, geom BLOB NOT NULL, UNIQUE ("{schema.LAYER_KEYS[layer]}"))')
+    register_layer(con, layer, geometry_type=schema.LAYER_GEOMETRY[layer])
+    for statement in BOUNDARY_SETS_DDL:
+        con.execute(statement)
+    register_layer(con, "boundary_sets", geometry_type=None)
+    con.execute("CREATE TABLE IF NOT EXISTS boundaries (fid INTEGER PRIMARY KEY AUTOINCREMENT, set_id TEXT NOT NULL, "
+                "code INTEGER NOT NULL, name TEXT, geom BLOB NOT NULL, UNIQUE (set_id, code))")
+    for guard in BOUNDARY_GUARDS:
+        con.execute(guard)
+    register_layer(con, "boundaries", geometry_type="MULTIPOLYGON")

@@ -14,7 +14,8 @@ from geo.store.values import BOUND, BUMP_DATA_VERSION, EVIDENCE_COLUMNS, read_bo
 __all__ = ["EVIDENCE_COLUMNS", "IntakeStore", "evidence_row"]
 CONTACT_COLUMNS = ("name", "email", "phone")
 #: The incident fields an ``incident.create`` audit entry names.
-AUDITED_INCIDENT = (schema.INCIDENT_TYPE, schema.VERIFICATION, schema.SOURCE_TYPE, schema.OCCURRED_AT, schema.WARRANT_SHOWN)
+AUDITED_INCIDENT = (schema.INCIDENT_TYPE, schema.VERIFICATION, schema.SOURCE_TYPE, schema.OCCURRED_AT, schema.WARRANT_SHOWN,
+                    schema.RELEVANCE, schema.CONDUCT)
 SYNTHETIC_LIAISON = "SYNTHETIC placeholder liaison (not a real person)"
 
 

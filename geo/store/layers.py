@@ -14,6 +14,7 @@ from geo.config import DISPLAY_CRS
 from geo.errors import StoreError
 from geo.records import ImportRecord, WriteResult
 from geo.store.audit import append_audit
+from geo.store.control import CONTROL, carried_control, insert_rows
 from geo.store.core import StoreCore
 from geo.store.status import carried_status, drop_status, seed_status
 from geo.store.values import (
@@ -119,9 +120,11 @@ class LayerStore(StoreCore):
             digests[layer] = frame_digest(layer, gdf)
         with self.write() as con:
             self._refuse_mixing(con, incoming)
+            determinations: list[dict[str, object]] = []
             for layer, keys in (delete or {}).items():
                 ids = [str(k) for k in keys]
                 if layer == schema.SITES and ids:
+                    determinations = carried_control(con, ids, frames.get(schema.SITES))
                     carried = carried_status(con, ids, frames.get(schema.SITES))
                     status = carried if status is None else pd.concat([status, carried], ignore_index=True)
                     drop_status(con, ids, actor=actor, role=role, source=source, os_user=os_user)
@@ -131,6 +134,9 @@ class LayerStore(StoreCore):
             if schema.SITES in frames:
                 seed_status(con, frames[schema.SITES], status, user=record.user if record else None,
                             actor=actor, role=role, source=source, os_user=os_user)
+            if determinations:  # an asset list replacing derived sites keeps their A.1 determinations
+                insert_rows(con, CONTROL, determinations, action="control.carry", user=actor, role=role,
+                            source=source, os_user=os_user)
             if incoming is not None:
                 con.execute(
                     "INSERT INTO store_meta (key, value) VALUES ('is_synthetic', ?) "

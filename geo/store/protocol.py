@@ -1,14 +1,23 @@
 """The typed store interface: every method pages, services and the CLI may call, on either backend."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import geopandas as gpd
 import pandas as pd
 
-from geo.records import Edit, ImportRecord, IncidentRecord, Publication, StoreInfo, WriteResult
+from geo.records import (
+    BoundaryResult,
+    BoundarySet,
+    Edit,
+    ImportRecord,
+    IncidentRecord,
+    Publication,
+    StoreInfo,
+    WriteResult,
+)
 from geo.store.audit import ChainBreak
 from geo.store.verify import StateReport
 
@@ -80,6 +89,38 @@ class Store(Protocol):
     def read_overrides(self, *, latest_only: bool = True) -> pd.DataFrame:
         """Return tier overrides, the latest per site by default."""
 
+    # site control, A.1 determination and parts
+    def read_control(self) -> pd.DataFrame:
+        """Return every saved control row (sites never saved are pending)."""
+
+    def control_defaults(self, site_id: str) -> dict[str, object]:
+        """Return a site's control row before its first save (version 0)."""
+
+    def save_control(self, site_id: str, changes: dict[str, object], *, expect_version: int, user: str,
+                     role: str = "liaison", source: str = "app", os_user: str | None = None) -> dict[str, object]:
+        """Save a control or determination change (raises ``StatusConflict`` when stale)."""
+
+    def seed_control(self, rows: Sequence[Mapping[str, object]], *, user: str, role: str = "admin",
+                     source: str = "system", os_user: str | None = None) -> int:
+        """Create control rows at version 1 for sites without one."""
+
+    def control_history(self, site_id: str) -> list[Edit]:
+        """Return every saved version of a site's control row."""
+
+    def read_parts(self) -> pd.DataFrame:
+        """Return every site part."""
+
+    def add_parts(self, parts: Sequence[Mapping[str, object]], *, user: str, role: str = "liaison",
+                  source: str = "app", os_user: str | None = None) -> list[dict[str, object]]:
+        """Create site parts at version 1."""
+
+    def save_part(self, part_id: str, changes: dict[str, object], *, expect_version: int, user: str,
+                  role: str = "liaison", source: str = "app", os_user: str | None = None) -> dict[str, object]:
+        """Save a change to a part (raises ``StatusConflict`` when stale)."""
+
+    def part_history(self, part_id: str) -> list[Edit]:
+        """Return every saved version of a part."""
+
     # audit
     def read_audit(self) -> list[dict[str, object]]:
         """Return the audit log in stored order."""
@@ -111,6 +152,26 @@ class Store(Protocol):
 
     def reporter_contacts(self, incident_id: str) -> list[dict[str, object]]:
         """Return one incident's reporter contacts."""
+
+    # boundary sets (council districts, LAPD divisions, neighbourhood councils)
+    def read_boundary_sets(self, kind: str | None = None) -> pd.DataFrame:
+        """Return the stored boundary sets, of one kind or all."""
+
+    def read_boundaries(self, set_id: str) -> gpd.GeoDataFrame:
+        """Return one boundary set's features (code, name, geometry)."""
+
+    def add_boundary_set(self, spec: BoundarySet, features: gpd.GeoDataFrame, *, make_current: bool, user: str,
+                         role: str = "admin", source: str = "cli", os_user: str | None = None,
+                         record: ImportRecord | None = None) -> BoundaryResult:
+        """Store a boundary set (write-once); make it current (re-assigning every layer) when asked."""
+
+    def adopt_boundary_layers(self, *, user: str, role: str = "admin", source: str = "system",
+                              os_user: str | None = None, label: str | None = None) -> list[str]:
+        """Keep layers filled before any boundary set existed as their kind's current sets."""
+
+    def make_boundary_current(self, set_id: str, *, user: str, role: str = "admin", source: str = "cli",
+                              os_user: str | None = None) -> BoundaryResult:
+        """Make a stored set current and re-assign every parcel, site and incident in one transaction."""
 
     # publications
     def publish_once(self, kind: str, period: str, content: str, *, digest_of: str, user: str, role: str,

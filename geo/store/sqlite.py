@@ -93,7 +93,10 @@ class SQLiteStore(BaseStore):
             try:
                 yield con
             except BaseException:
-                con.execute("ROLLBACK")
+                # SQLite rolls back by itself on some errors (a full disk, an I/O error); a second
+                # ROLLBACK would then fail with "no transaction is active" and hide the real error
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
                 raise
             try:
                 con.execute("COMMIT")

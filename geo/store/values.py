@@ -142,6 +142,10 @@ REPORT_COLUMNS = ("incident_id", "report_kind", "supervisor_name", "supervisor_b
 CONTACT_ROW = ("contact_id", "incident_id", "name", "email", "phone", "created_at")
 LIAISON_COLUMNS = ("department", "liaison_name", "liaison_email", "is_synthetic", "source", "updated_at")
 OVERRIDE_COLUMNS = ("site_id", "tier", "reason", "set_by", "set_at")
+BOUNDARY_SET_COLUMNS = ("set_id", "kind", "name", "vintage", "effective", "features", "sha256", "is_current",
+                        "is_synthetic", "source", "imported_at", "imported_by", "made_current_at", "made_current_by")
+#: Incident columns added by revision 0006: rows hashed before it lack them (see :func:`pre_0006_incident_row`).
+INCIDENT_COLUMNS_0006 = (schema.RELEVANCE, schema.CONDUCT, schema.NEIGHBORHOOD_COUNCIL)
 #: The incident fields intake wrote before rows were re-read for hashing (audit entries of that time).
 LEGACY_INCIDENT_FIELDS = (schema.INCIDENT_ID, schema.OCCURRED_AT, schema.REPORTED_AT, schema.INCIDENT_TYPE,
                           schema.VERIFICATION, schema.SOURCE_TYPE, schema.DESCRIPTION, schema.LOCATION_TEXT,
@@ -183,6 +187,9 @@ BOUND = {b.table: b for b in (
     Bound("reporter_contacts", "contact_id", CONTACT_ROW),
     Bound("evidence", "evidence_id", EVIDENCE_COLUMNS),
     Bound("department_liaisons", "department", LIAISON_COLUMNS),
+    Bound(schema.SITE_CONTROL, schema.SITE_ID, tuple(c.name for c in schema.CONTROL_COLUMNS)),
+    Bound(schema.SITE_PARTS, schema.PART_ID, tuple(c.name for c in schema.PART_COLUMNS)),
+    Bound("boundary_sets", "set_id", BOUNDARY_SET_COLUMNS),
 )}
 
 
@@ -236,6 +243,18 @@ def canonical_row(bound: Bound, values: Sequence[object],
         geom = decode([values[len(bound.columns)]])[0] if decode is not None else None
         row["lon"], row["lat"] = (None, None) if geom is None or shapely.is_empty(geom) else (geom.x, geom.y)
     return row
+
+
+def pre_0006_incident_row(row: dict[str, object]) -> dict[str, object]:
+    """Return an incident row as hashed before revision 0006, when its new columns hold what 0006 gave it.
+
+    Revision 0006 added relevance (``enforcement`` for intake reports), conduct and the
+    neighbourhood council (empty) to rows already bound to the chain; such a row still matches
+    its entry without them. Any other value in those columns keeps them, so a change is detected.
+    """
+    untouched = (row.get(schema.RELEVANCE) == schema.ENFORCEMENT and row.get(schema.CONDUCT) is None
+                 and row.get(schema.NEIGHBORHOOD_COUNCIL) is None)
+    return {k: v for k, v in row.items() if k not in INCIDENT_COLUMNS_0006} if untouched else row
 
 
 def legacy_incident_row(row: dict[str, object]) -> dict[str, object]:

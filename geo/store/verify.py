@@ -21,14 +21,17 @@ import numpy as np
 
 from geo import schema
 from geo.store.audit import ChainBreak, chain_head, row_digest, verify_chain
+from geo.store.boundaries import boundary_findings
 from geo.store.core import StoreCore
-from geo.store.values import BOUND, canonical_row, geometry_digest, legacy_incident_row
+from geo.store.values import BOUND, canonical_row, geometry_digest, legacy_incident_row, pre_0006_incident_row
 
 Entry = Mapping[str, object]
 Row = dict[str, object]
 #: Incidents written by intake carry this source prefix; imported ones are bulk layer data.
 INTAKE_SOURCE = "incident intake ("
 #: Write actions of entries written before revision 0003 (no ``row_hash``): their rows are unverifiable.
+#: Versioned tables checked like ``site_status``: (table, history table, key).
+VERSIONED = ((schema.SITE_CONTROL, "control_history", schema.SITE_ID), (schema.SITE_PARTS, "part_history", schema.PART_ID))
 LEGACY_WRITES = frozenset({"status.update", "override.create", "incident.create", "incident_report.create",
                            "reporter_contact.create", "evidence.create", "liaison.set", "liaison.seed"})
 
@@ -87,8 +90,12 @@ def is_legacy(audit: Sequence[Entry]) -> bool:
 
 
 def check_status(entries: Sequence[Entry], history: Sequence[Row], live: Sequence[Row], *,
-                 legacy: bool) -> tuple[list[str], list[str]]:
-    """Check ``site_status`` against ``status_history`` and both against the chain; return (findings, notes)."""
+                 legacy: bool, table: str = schema.SITE_STATUS, history_table: str = "status_history",
+                 key: str = schema.SITE_ID) -> tuple[list[str], list[str]]:
+    """Check a versioned table (``site_status`` by default) against its history and both against the chain.
+
+    Returns (findings, notes). ``site_control`` and ``site_parts`` are checked the same way.
+    """
     findings: list[str] = []
     notes: list[str] = []
     by_version: dict[tuple[str, int], list[Entry]] = defaultdict(list)
@@ -101,10 +108,10 @@ def check_status(entries: Sequence[Entry], history: Sequence[Row], live: Sequenc
             by_version[(sid, int(version))].append(e)
     hist: dict[str, dict[int, Row]] = defaultdict(dict)
     for row in history:
-        sid, version = str(row[schema.SITE_ID]), int(str(row[schema.VERSION]))
+        sid, version = str(row[key]), int(str(row[schema.VERSION]))
         hist[sid][version] = row
         covering = by_version.get((sid, version), [])
-        where = f"status_history {sid} version {version}"
+        where = f"{history_table} {sid} version {version}"
         if not covering:
             if legacy and version == 1:
                 notes.append(f"{where}: seeded by an import written before rows were bound; not checked")
@@ -117,48 +124,50 @@ def check_status(entries: Sequence[Entry], history: Sequence[Row], live: Sequenc
                             f"{_fields_differing(covering[-1], row)}; it was edited outside StageMap")
     for (sid, version), covering in sorted(by_version.items()):
         if version not in hist.get(sid, {}):
-            findings.append(f"status_history {sid} version {version}: row deleted (audit entry {covering[-1]['seq']})")
+            findings.append(f"{history_table} {sid} version {version}: row deleted (audit entry {covering[-1]['seq']})")
     present = set()
     for row in live:
-        sid, version = str(row[schema.SITE_ID]), int(str(row[schema.VERSION]))
+        sid, version = str(row[key]), int(str(row[schema.VERSION]))
         present.add(sid)
         versions = hist.get(sid, {})
         if not versions:
-            findings.append(f"site_status {sid}: no status_history row at all (live version {version}); "
+            findings.append(f"{table} {sid}: no {history_table} row at all (live version {version}); "
                             "its history was deleted")
         elif version != max(versions):
-            findings.append(f"site_status {sid}: live row is at version {version} but its history ends at "
+            findings.append(f"{table} {sid}: live row is at version {version} but its history ends at "
                             f"version {max(versions)}")
         elif row != versions[version]:
             fields = sorted(k for k in row if row[k] != versions[version].get(k))
-            findings.append(f"site_status {sid}: live row differs from its history version {version} "
+            findings.append(f"{table} {sid}: live row differs from its history version {version} "
                             f"({', '.join(fields)})")
         latest = last.get(sid)
         if latest is None:
-            (notes if legacy else findings).append(f"site_status {sid}: no audit entry created this row"
+            (notes if legacy else findings).append(f"{table} {sid}: no audit entry created this row"
                                                    + ("; not checked" if legacy else "; it was inserted outside StageMap"))
         elif _is_delete(latest):
-            findings.append(f"site_status {sid}: row exists though audit entry {latest['seq']} deleted it")
+            findings.append(f"{table} {sid}: row exists though audit entry {latest['seq']} deleted it")
         elif latest.get("row_hash") is not None and latest["row_hash"] != row_digest(row):
-            findings.append(f"site_status {sid}: live row differs from its latest audit entry {latest['seq']}"
+            findings.append(f"{table} {sid}: live row differs from its latest audit entry {latest['seq']}"
                             f"{_fields_differing(latest, row)}")
     for sid, e in sorted(last.items()):
         if sid not in present and not _is_delete(e):
-            findings.append(f"site_status {sid}: row deleted (latest audit entry {e['seq']})")
+            findings.append(f"{table} {sid}: row deleted (latest audit entry {e['seq']})")
     return findings, notes
 
 
 def check_keyed(table: str, rows: Mapping[str, Row], entries: Mapping[str, Sequence[Entry]], *,
                 skip: Iterable[str] = (), removed: Iterable[str] = (),
-                alternative: Callable[[Row], Row] | None = None) -> tuple[list[str], list[str]]:
+                alternative: Callable[[Row], Row] | Sequence[Callable[[Row], Row]] | None = None
+                ) -> tuple[list[str], list[str]]:
     """Check a table with one row per key against the latest entry of each key; return (findings, notes).
 
     ``skip`` keys are bound by something else now (a later replace import); ``removed`` keys
-    were deleted by an audited bulk change; ``alternative`` gives the form an older entry hashed.
+    were deleted by an audited bulk change; ``alternative`` gives the form (or forms) an older entry hashed.
     """
     findings: list[str] = []
     notes: list[str] = []
     skipped, gone = set(skip), set(removed)
+    alternatives = [alternative] if callable(alternative) else list(alternative or ())
     for key, es in sorted(entries.items()):
         e, found = es[-1], rows.get(key)
         if key in skipped:
@@ -171,7 +180,7 @@ def check_keyed(table: str, rows: Mapping[str, Row], entries: Mapping[str, Seque
                 findings.append(f"{table} {key}: row deleted (audit entry {e['seq']})")
         elif e.get("row_hash") is None:
             notes.append(f"{table} {key}: audit entry {e['seq']} predates row hashes; not checked")
-        elif row_digest(row) != e["row_hash"] and (alternative is None or row_digest(alternative(row)) != e["row_hash"]):
+        elif row_digest(row) != e["row_hash"] and all(row_digest(form(row)) != e["row_hash"] for form in alternatives):
             findings.append(f"{table} {key}: live row differs from audit entry {e['seq']}"
                             f"{_fields_differing(e, row)}; it was changed outside StageMap")
     for key in sorted(set(rows) - set(entries)):
@@ -221,6 +230,9 @@ def layer_plan(audit: Sequence[Entry]) -> dict[str, tuple[str, int, Any]]:
                     plan[layer] = ("replace", seq, digests[layer]) if replaced else ("changed", seq, action)
         elif action == "layer.delete" and e["entity"] in schema.SPATIAL_LAYERS:
             plan[str(e["entity"])] = ("changed", seq, action)
+        elif action == "boundary.current":  # a current boundary set replaced its layer
+            for layer, digest in (_json(e.get("new")).get("digests") or {}).items():
+                plan[str(layer)] = ("replace", seq, digest)
     return plan
 
 
@@ -242,23 +254,34 @@ class VerifyStore(StoreCore):
                     grouped[str(e["entity"])][str(e["entity_id"])].append(e)
             live = {table: self._bound_rows(con, table, set(grouped[schema.INCIDENTS])) for table in BOUND}
             history = self._bound_rows(con, schema.SITE_STATUS, set(), table="status_history")
+            versioned = {table: self._bound_rows(con, table, set(), table=hist_table) for table, hist_table, _ in VERSIONED}
             plan = layer_plan(audit)
             layers = {layer: self._layer_digest(con, layer, after=step[1], audit=audit)
                       for layer, step in plan.items() if step[0] == "replace"}
+            findings_sets = boundary_findings(con, self._geom_sql(), self._decode_geoms)  # features vs their set
         n, broken = verify_chain(audit, head=head)
         legacy = is_legacy(audit)
         findings, notes = check_status([e for es in grouped[schema.SITE_STATUS].values() for e in es],
                                        [r for _, _, r in history], [r for _, _, r in live[schema.SITE_STATUS]],
                                        legacy=legacy)
+        for table, hist_table, key in VERSIONED:
+            found, noted = check_status([e for es in grouped[table].values() for e in es], [r for _, _, r in versioned[table]],
+                                        [r for _, _, r in live[table]], legacy=False, table=table,
+                                        history_table=hist_table, key=key)
+            findings += found
+            notes += noted
         findings += check_ordered("risk_overrides", live["risk_overrides"], grouped["risk_overrides"])
         replaced, removed = _incidents_gone(audit, grouped[schema.INCIDENTS])
-        for table in ("incidents", "incident_reports", "reporter_contacts", "evidence", "department_liaisons"):
+        for table in ("incidents", "incident_reports", "reporter_contacts", "evidence", "department_liaisons",
+                      "boundary_sets"):
             rows = {key: row for key, _, row in live[table]}
             found, noted = check_keyed(table, rows, grouped[table], skip=replaced if table == "incidents" else (),
                                        removed=removed if table == "incidents" else (),
-                                       alternative=legacy_incident_row if table == "incidents" else None)
+                                       alternative=(legacy_incident_row, pre_0006_incident_row)
+                                       if table == "incidents" else None)
             findings += found
             notes += noted
+        findings += findings_sets
         for layer, (kind, seq, detail) in sorted(plan.items()):
             if kind == "replace":
                 count, digest = layers[layer]
@@ -271,6 +294,7 @@ class VerifyStore(StoreCore):
                              "by a replace import's digest, so this layer is not checked")
         checked = {table: len(found) for table, found in live.items()} | {"status_history": len(history),
                                                                          "audit_log": len(audit)}
+        checked |= {hist_table: len(versioned[table]) for table, hist_table, _ in VERSIONED}
         checked |= {f"{layer} layer": count for layer, (count, _) in layers.items()}
         return StateReport(n, broken, chain_head(audit), checked, tuple(findings), tuple(notes))
 

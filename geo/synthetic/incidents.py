@@ -11,6 +11,7 @@ from geo.config import ANALYSIS_CRS, DISPLAY_CRS, LOCAL_TZ, SYNTHETIC_SOURCE
 from geo.crs import feet_to_lonlat
 from geo.io.outline import county_polygon_ft
 from geo.synthetic.anchors import anchors, council_districts, districts_at, nearest_anchor
+from geo.synthetic.boundaries import council_of_anchor
 from geo.synthetic.randomness import categorical, exact_quota, hash64, integers, u01, uniform
 
 LAYER = "incidents"
@@ -23,16 +24,23 @@ RETAIL_CODES = ("1100", "1200", "2700")
 BIG_LOT_SQFT = 40_000
 #: Local hour weights: early-morning staging peak; hours 1 and 2 are skipped (DST gaps and repeats).
 HOUR_WEIGHTS = (2, 0, 0, 2, 4, 9, 10, 10, 8, 6, 5, 4, 4, 4, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2)
-_TYPE_WEIGHTS = {  # staging_area, processing_location, operations_base, arrest, checkpoint, other
-    "retail": (0.55, 0.05, 0.15, 0.20, 0.00, 0.05),
-    "city": (0.60, 0.10, 0.15, 0.05, 0.00, 0.10),
-    "scatter": (0.10, 0.05, 0.05, 0.45, 0.20, 0.15),
+_TYPE_WEIGHTS = {  # staging, processing, operations base, arrest, detention, checkpoint, surveillance, other
+    "retail": (0.50, 0.05, 0.15, 0.15, 0.05, 0.00, 0.05, 0.05),
+    "city": (0.55, 0.10, 0.15, 0.05, 0.03, 0.00, 0.07, 0.05),
+    "scatter": (0.08, 0.05, 0.04, 0.35, 0.15, 0.15, 0.08, 0.10),
 }
+#: Share of reports (not LAPD crime-data rows) that are suspected unlawful conduct by an agent (B.8).
+SUSPECTED_SHARE = 0.32
+#: Chance that each kind of conduct is observed in a suspected-unlawful-conduct report (several may apply).
+CONDUCT_CHANCE = {"force": 0.35, "no_visible_id": 0.45, "masking": 0.5, "entry_without_warrant": 0.15,
+                  "obstruction": 0.2, "other": 0.08}
 _DESCRIPTIONS = {
     "staging_area": "SYNTHETIC: unmarked vehicles and personnel assembling before an operation",
     "processing_location": "SYNTHETIC: people reportedly held and processed on site",
     "operations_base": "SYNTHETIC: vehicles returning repeatedly between operations",
     "arrest": "SYNTHETIC: arrest reported by witnesses",
+    "detention": "SYNTHETIC: people reportedly detained at the scene",
+    "surveillance": "SYNTHETIC: agents reported watching the area",
     "checkpoint": "SYNTHETIC: vehicle checkpoint reported",
     "other": "SYNTHETIC: enforcement activity reported",
 }
@@ -169,17 +177,21 @@ def _frame(k: np.ndarray, kinds: np.ndarray, spot: np.ndarray, x: np.ndarray, y:
     block = integers(LAYER, "block", key, 1, 190) * 100
     rd = area * 100 + integers(LAYER, "rpt_dist", key, 1, 60)
     evidence = u01(LAYER, "evidence", k) < 0.45
+    source = np.array(schema.SOURCE_TYPES, dtype=object)[categorical(LAYER, "source", k, SOURCE_WEIGHTS)]
+    relevance, conduct = _relevance(k, source)
+    types = np.where(relevance == schema.GENERAL_CRIME, "other", types).astype(object)
     frame = pd.DataFrame({
         schema.OCCURRED_AT: occurred, schema.REPORTED_AT: reported, schema.INCIDENT_TYPE: types,
         schema.VERIFICATION: np.array(schema.VERIFICATION_STATUSES, dtype=object)[categorical(LAYER, "verification", k, VERIFICATION_WEIGHTS)],
-        schema.SOURCE_TYPE: np.array(schema.SOURCE_TYPES, dtype=object)[categorical(LAYER, "source", k, SOURCE_WEIGHTS)],
-        schema.DESCRIPTION: [_DESCRIPTIONS[t] for t in types],
+        schema.SOURCE_TYPE: source,
+        schema.DESCRIPTION: _descriptions(types, relevance, conduct),
         schema.LOCATION_TEXT: [f"{b} BLOCK - SYNTHETIC" for b in block], schema.PREMISE_DESC: premise,
         schema.LAPD_AREA: area, schema.AREA_NAME: [schema.LAPD_AREA_NAMES[v] for v in area], schema.RPT_DIST_NO: rd,
         schema.COUNCIL_DISTRICT: council_districts(lon, lat, x, y, districts),
         schema.WARRANT_SHOWN: np.array(schema.WARRANT_VALUES, dtype=object)[categorical(LAYER, "warrant", k, WARRANT_WEIGHTS)],
         schema.EVIDENCE_REFS: [f"SYN-EV-{i + 1:05d}-photo" if e else None for i, e in zip(k, evidence)],
         schema.IS_SYNTHETIC: True, schema.SOURCE: SYNTHETIC_SOURCE, schema.SOURCE_URL: None, schema.FETCHED_AT: None,
+        schema.RELEVANCE: relevance, schema.CONDUCT: conduct, schema.NEIGHBORHOOD_COUNCIL: council_of_anchor(near),
     })
     geom = shapely.points(np.round(lon * 1e7) / 1e7, np.round(lat * 1e7) / 1e7)
     gdf = gpd.GeoDataFrame(frame, geometry=geom, crs=DISPLAY_CRS)
@@ -189,6 +201,36 @@ def _frame(k: np.ndarray, kinds: np.ndarray, spot: np.ndarray, x: np.ndarray, y:
     ids = [f"SYN-{yy}-{s:06d}" for yy, s in zip(year, seq)]
     gdf.insert(0, schema.INCIDENT_ID, ids)
     return gdf[[*schema.column_names(schema.INCIDENTS), "geometry"]]
+
+
+def _relevance(k: np.ndarray, source: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return each incident's relevance class and observed conduct (';'-joined, suspected unlawful conduct only).
+
+    LAPD crime-data rows are general crime (context); about a third of the other reports are
+    suspected unlawful conduct, each with one or more kinds of conduct observed.
+    """
+    suspected = (u01(LAYER, "suspected", k) < SUSPECTED_SHARE) & (source != "lapd_import")
+    relevance = np.where(source == "lapd_import", schema.GENERAL_CRIME,
+                         np.where(suspected, schema.SUSPECTED_UNLAWFUL_CONDUCT, schema.ENFORCEMENT)).astype(object)
+    seen = np.column_stack([u01(LAYER, f"conduct_{c}", k) < p for c, p in CONDUCT_CHANCE.items()])
+    seen[~seen.any(axis=1), -1] = True  # nothing drawn: 'other'
+    names = np.array(list(CONDUCT_CHANCE), dtype=object)
+    conduct = np.array([";".join(names[row]) if s else None for row, s in zip(seen, suspected)], dtype=object)
+    return relevance, conduct
+
+
+def _descriptions(types: np.ndarray, relevance: np.ndarray, conduct: np.ndarray) -> list[str]:
+    labels = dict(schema.CONDUCT_LABELS)
+    out = []
+    for t, r, c in zip(types, relevance, conduct):
+        if r == schema.GENERAL_CRIME:
+            out.append("SYNTHETIC: general crime report (context, not an enforcement incident)")
+        elif r == schema.SUSPECTED_UNLAWFUL_CONDUCT:
+            seen = ", ".join(labels[x].lower() for x in str(c).split(";"))
+            out.append(f"{_DESCRIPTIONS[t]}; observed: {seen}")
+        else:
+            out.append(_DESCRIPTIONS[t])
+    return out
 
 
 def _premises(k: np.ndarray, kinds: np.ndarray, spot: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:

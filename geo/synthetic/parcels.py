@@ -13,6 +13,7 @@ from geo.config import DISPLAY_CRS, SYNTHETIC_SOURCE
 from geo.crs import feet_to_lonlat, lonlat_to_feet
 from geo.io.outline import county_polygon_ft
 from geo.synthetic.anchors import CITY_HALL_LATLON, anchors, council_districts, nearest_anchor
+from geo.synthetic.boundaries import council_of_anchor
 from geo.synthetic.randomness import categorical, integers, u01, uniform
 
 LAYER = "parcels"
@@ -105,9 +106,12 @@ def parcel_frame(idx: np.ndarray, mix: np.ndarray, rings: np.ndarray, *,
         schema.LOT_SQFT: lot, schema.CENTROID_X_FT: np.round(cx, 2), schema.CENTROID_Y_FT: np.round(cy, 2),
         schema.MERGED_COUNT: np.ones(n, dtype=np.int64), schema.IS_SYNTHETIC: np.ones(n, dtype=bool),
         schema.SOURCE: np.full(n, SYNTHETIC_SOURCE, dtype=object), schema.SOURCE_URL: np.full(n, None, dtype=object),
-        schema.FETCHED_AT: np.full(n, None, dtype=object),
+        schema.FETCHED_AT: np.full(n, None, dtype=object), schema.AGENCY_TYPE: np.full(n, None, dtype=object),
+        schema.AGENCY_CLASS_NO: np.full(n, None, dtype=object), schema.OWNER_CLASS: np.full(n, "private", dtype=object),
+        schema.OWNER_KIND: np.full(n, "private", dtype=object),
+        schema.NEIGHBORHOOD_COUNCIL: council_of_anchor(near),
     }
-    frame = pd.DataFrame({c: data[c] for c in schema.column_names(schema.PARCELS)})
+    frame = pd.DataFrame({c: data.get(c) for c in schema.column_names(schema.PARCELS)})  # later columns: empty
     return gpd.GeoDataFrame(frame, geometry=rings_to_display(rings), crs=DISPLAY_CRS)
 
 

@@ -26,8 +26,8 @@ def real_shaped_layers(sample: Sample) -> dict[str, pd.DataFrame | gpd.GeoDataFr
     ``parcels`` follows the County Parcels GIS layer (plus ``ZONE_CMPLT`` from zoning);
     ``incidents`` is a plain frame in the LAPD crime-data CSV layout, local Los Angeles time
     (``DATE OCC``/``Date Rptd`` at midnight, the time in ``TIME OCC``), with the extra
-    columns ``incident_type``, ``source_type``, ``verification_status``, ``agency_reported``
-    and ``is_synthetic``; ``DR_NO`` keeps the ``SYN-`` id so no synthetic row can collide with a
+    columns ``incident_type``, ``source_type``, ``verification_status``, ``agency_reported``,
+    ``relevance``, ``conduct_observed`` and ``is_synthetic``; ``DR_NO`` keeps the ``SYN-`` id so no synthetic row can collide with a
     real report number. ``districts`` follows the City's Council Districts layer. AINs stay
     in map books 99xx, which importers of real files reject by design.
     """
@@ -79,6 +79,7 @@ def _incidents(i: gpd.GeoDataFrame) -> pd.DataFrame:
         "LAT": np.round(i.geometry.y.to_numpy(), 4), "LON": np.round(i.geometry.x.to_numpy(), 4),
         "incident_type": i[schema.INCIDENT_TYPE], "source_type": i[schema.SOURCE_TYPE],
         "verification_status": i[schema.VERIFICATION], "agency_reported": agency, "is_synthetic": i[schema.IS_SYNTHETIC],
+        "relevance": i[schema.RELEVANCE], "conduct_observed": i[schema.CONDUCT],  # the file says its class
     })
 
 

@@ -6,6 +6,8 @@ import pandas as pd
 from geo import schema
 from geo.records import Sample
 from geo.synthetic.anchors import build_districts
+from geo.synthetic.boundaries import build_lapd_divisions, build_neighborhood_councils, earlier_council_plan
+from geo.synthetic.control import build_control, build_parts, build_places, build_ramps
 from geo.synthetic.incidents import build_incidents
 from geo.synthetic.parcels import generate_parcels
 from geo.synthetic.sites import build_sites, build_status, site_plan
@@ -39,5 +41,9 @@ def generate_sample(*, n_parcels: int = 3000, n_incidents: int = 250) -> Sample:
     incidents = build_incidents(n_incidents, parcels=private, sites=sites, districts=districts)
     parcels = pd.concat([private, city_parcels], ignore_index=True)
     frames = {schema.PARCELS: parcels, schema.SITES: sites, schema.INCIDENTS: incidents, schema.DISTRICTS: districts,
-              schema.PARKS: parks}
-    return Sample(frames=frames, status=build_status(sites, site_plan()))
+              schema.PARKS: parks, schema.LAPD_AREAS: build_lapd_divisions(),
+              schema.NEIGHBORHOOD_COUNCILS: build_neighborhood_councils(), schema.PLACES: build_places(),
+              schema.RAMPS: build_ramps()}
+    plan = site_plan()
+    return Sample(frames=frames, status=build_status(sites, plan), boundaries=(earlier_council_plan(),),
+                  control=build_control(sites, plan), parts=build_parts(sites, plan))

@@ -12,7 +12,8 @@ import shapely
 from geo import schema
 from geo.config import DISPLAY_CRS, SYNTHETIC_SOURCE
 from geo.io.outline import county_polygon_ft
-from geo.synthetic.anchors import anchors, council_districts
+from geo.synthetic.anchors import anchors, council_districts, nearest_anchor
+from geo.synthetic.boundaries import council_of_anchor
 from geo.synthetic.parcels import demo_reserved_ft, rings_to_display
 from geo.synthetic.randomness import categorical, exact_quota, integers, u01, uniform
 
@@ -215,7 +216,8 @@ def _city_parcels(plan: pd.DataFrame, pieces: pd.DataFrame, districts: gpd.GeoDa
         schema.LAPD_AREA: a.lapd_area[plan["anchor"].to_numpy()[site]],
         schema.LOT_SQFT: lot, schema.CENTROID_X_FT: np.round(cx, 2), schema.CENTROID_Y_FT: np.round(cy, 2),
         schema.MERGED_COUNT: 1, schema.IS_SYNTHETIC: True, schema.SOURCE: SYNTHETIC_SOURCE, schema.SOURCE_URL: None,
-        schema.FETCHED_AT: None,
+        schema.FETCHED_AT: None, schema.AGENCY_TYPE: "City", schema.AGENCY_CLASS_NO: None, schema.OWNER_CLASS: "city",
+        schema.OWNER_KIND: "city", schema.NEIGHBORHOOD_COUNCIL: council_of_anchor(nearest_anchor(cx, cy)),
     })
     return gpd.GeoDataFrame(frame, geometry=rings_to_display(ring), crs=DISPLAY_CRS)
 
@@ -266,7 +268,9 @@ def _site_frame(plan: pd.DataFrame, parcels: gpd.GeoDataFrame, pieces: pd.DataFr
         schema.LAPD_AREA: a.lapd_area[plan["anchor"].to_numpy()],
         schema.AREA_SQFT: np.round(plan["width"].to_numpy() * plan["height"].to_numpy()),
         schema.SITE_ORIGIN: schema.ASSET_LIST, schema.IS_SYNTHETIC: True, schema.SOURCE: SYNTHETIC_SOURCE,
-        schema.SOURCE_URL: None, schema.FETCHED_AT: None,
+        schema.SOURCE_URL: None, schema.FETCHED_AT: None, schema.OWNER_CLASS: "city", schema.LISTED_BASIS: "owned",
+        schema.LISTED_START: None, schema.LISTED_END: None, schema.LISTED_DOC: None,
+        schema.NEIGHBORHOOD_COUNCIL: council_of_anchor(nearest_anchor(plan["cx"].to_numpy(), plan["cy"].to_numpy())),
     })
     return gpd.GeoDataFrame(frame, geometry=geoms, crs=DISPLAY_CRS)
 

@@ -25,6 +25,8 @@ def sample_master(tmp_path_factory):
     sample = generate_sample()
     store = open_store(str(path))
     store.write_layers(sample.frames, mode="replace", status=sample.status)
+    store.seed_control(sample.control.to_dict("records"), user="sample")  # A.1 determinations, as `stagemap sample`
+    store.add_parts(sample.parts.to_dict("records"), user="sample")  # parks' parking lots
     publish_closed_months(store, Actor("records desk", "records"))  # as `stagemap sample` does
     return path
 

@@ -11,8 +11,8 @@ from tests.app.test_overview_page import APP
 
 ROOT = Path(APP).parent
 ALLOWED = {  # written out from the issue, independent of geo.access.roles
-    "planner": {"overview", "review", "incidents", "gaps", "nexus", "public"},
-    "liaison": {"overview", "liaison", "report", "public"},
+    "planner": {"overview", "review", "sites", "incidents", "gaps", "nexus", "public"},
+    "liaison": {"overview", "liaison", "sites", "report", "public"},
     "council_office": {"overview", "incidents", "gaps", "public"},
     "records": {"overview", "incidents", "report", "public"},
     "admin": set(PAGES),

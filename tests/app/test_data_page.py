@@ -1,12 +1,19 @@
-"""AppTest: the Data page imports a good file with its report and rejects a bad one unchanged."""
+"""AppTest: the Data page imports in the background with progress and cancel, reports, and rejects unchanged."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.access.accounts import add_account
 from geo.store import open_store
 from tests.app.test_overview_page import APP, small_store  # noqa: F401  (fixture)
+from ui.jobs import SESSION_KEY, ImportJob
+
+PASSWORD = "a long passphrase 42"
 
 
 def _districts_geojson(lon: float = -118.3) -> bytes:
@@ -18,21 +25,38 @@ def _districts_geojson(lon: float = -118.3) -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": feats}).encode()
 
 
-def _import(at: AppTest, name: str, data: bytes) -> AppTest:
-    at.session_state["demo_role"] = "admin"
-    at.run()
+def _incidents_csv(n: int) -> bytes:
+    rows = "".join(f"T{i},2025-03-01T10:00,{34.0 + (i % 997) * 1e-4:.4f},{-118.3 + (i // 997) * 1e-4:.4f},true\n"
+                   for i in range(n))
+    return ("incident_id,occurred_at,lat,lon,is_synthetic\n" + rows).encode()
+
+
+def _start(at: AppTest, name: str, data: bytes, kind: str = "districts") -> tuple[AppTest, ImportJob]:
     at = at.switch_page("app_pages/data.py").run()
-    at.selectbox(key="data_kind").set_value("districts")
-    at.file_uploader[0].set_value((name, data, "application/geo+json"))
+    at.selectbox(key="data_kind").set_value(kind)
+    at.file_uploader[0].set_value((name, data, "application/octet-stream"))
     at.run()
-    at.button[0].click().run()
-    return at
+    at.button(key="data_import").click().run()
+    assert not at.exception, at.exception
+    return at, at.session_state[SESSION_KEY]
+
+
+def _import(at: AppTest, name: str, data: bytes) -> AppTest:
+    at, job = _start(at, name, data)
+    assert job.wait(180), "the background import did not finish"
+    return at.run()
+
+
+def _demo_admin() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["demo_role"] = "admin"
+    return at.run()
 
 
 def test_data_page_rejects_feet_in_geojson_and_changes_nothing(small_store):  # noqa: F811
     before = open_store(small_store.url).counts()
     feet = _districts_geojson().replace(b"-118.", b"6488151.").replace(b"34.0", b"1842013.")
-    at = _import(AppTest.from_file(APP, default_timeout=60).run(), "cd.geojson", feet)
+    at = _import(_demo_admin(), "cd.geojson", feet)
     assert not at.exception
     assert at.error and "Nothing was stored" in at.error[0].value
     assert open_store(small_store.url).counts() == before
@@ -41,7 +65,15 @@ def test_data_page_rejects_feet_in_geojson_and_changes_nothing(small_store):  # 
 def test_data_page_imports_districts_into_an_empty_store_and_shows_the_report(tmp_path, monkeypatch):
     store = open_store(str(tmp_path / "real.gpkg"))
     monkeypatch.setenv("STAGEMAP_STORE", store.url)
-    at = _import(AppTest.from_file(APP, default_timeout=60).run(), "Council_Districts.geojson", _districts_geojson())
+    users = tmp_path / "users.json"
+    add_account(users, "kim", PASSWORD, role="admin")
+    monkeypatch.setenv("STAGEMAP_USERS", str(users))
+    monkeypatch.setenv("STAGEMAP_AUTH", "local")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.sidebar.text_input(key="sign_in_name").input("kim")
+    at.sidebar.text_input(key="sign_in_password").input(PASSWORD)
+    at = at.sidebar.button(key="sign_in_submit").click().run()
+    at = _import(at, "Council_Districts.geojson", _districts_geojson())
     assert not at.exception, at.exception
     assert not at.error, at.error[0].value if at.error else ""
     metrics = {m.label: m.value for m in at.metric}
@@ -51,5 +83,29 @@ def test_data_page_imports_districts_into_an_empty_store_and_shows_the_report(tm
 
 
 def test_data_page_refuses_real_data_into_the_synthetic_sample(small_store):  # noqa: F811
-    at = _import(AppTest.from_file(APP, default_timeout=60).run(), "cd.geojson", _districts_geojson())
+    at = _import(_demo_admin(), "cd.geojson", _districts_geojson())
     assert at.error and "never mix" in at.error[0].value
+
+
+@pytest.mark.slow
+def test_import_runs_in_the_background_other_sessions_render_and_cancel_changes_nothing(small_store):  # noqa: F811
+    before = open_store(small_store.url).counts()
+    at, job = _start(_demo_admin(), "many.csv", _incidents_csv(240_000), kind="incidents")
+    assert job.running.wait(120), "the import never reported progress"
+    assert not job.done.is_set()
+    at.run()  # the page, while the import runs: a progress bar and a cancel button, no report yet
+    assert [b.label for b in at.button if b.key == "data_cancel"] == ["Cancel import"]
+    assert not at.metric
+    os.kill(job._process.pid, signal.SIGSTOP)  # hold the import mid-file: the next render cannot wait it out
+    try:
+        other = _demo_admin().switch_page("app_pages/overview.py").run()  # another session's page renders meanwhile
+        assert not other.exception and other.metric
+        assert not job.done.is_set()
+    finally:
+        os.kill(job._process.pid, signal.SIGCONT)
+    at.button(key="data_cancel").click().run()
+    assert job.wait(120)
+    at.run()
+    assert job.outcome is not None and job.outcome.status == "cancelled", job.outcome
+    assert at.error and at.error[0].value.startswith("Cancelled.") and "Nothing was stored" in at.error[0].value
+    assert open_store(small_store.url).counts() == before

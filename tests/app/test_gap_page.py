@@ -24,12 +24,22 @@ def test_gap_page_renders_and_toggle_narrows(sample_store):
     assert len(at.dataframe[1].value) < rows_all
 
 
-def test_signing_a_site_changes_the_kpi(sample_store):
-    status = sample_store.read_status()
-    site = status.loc[status["sign_status"] != "posted", "site_id"].iloc[0]
+def _signed(at: AppTest) -> tuple[int, int]:
+    signed, candidates = _metric(at, "Signed").split(" / ")
+    return int(signed.replace(",", "")), int(candidates.replace(",", ""))
+
+
+def test_signing_a_candidate_changes_the_kpi_and_a_not_candidate_leaves_it(sample_store):
+    status = sample_store.read_status().set_index("site_id")
+    control = sample_store.read_control().set_index("site_id")
+    unsigned = status.index[status["sign_status"] != "posted"]
+    site = next(s for s in unsigned if s in control.index and control.loc[s, "determination"] == "candidate")
+    other = next(s for s in unsigned if s in control.index and control.loc[s, "determination"] == "not_candidate")
     at = _gaps()
-    before = int(_metric(at, "Signed"))
+    before = _signed(at)
     sample_store.save_status(site, {"sign_status": "posted", "sign_posted_on": "2026-03-01"}, expect_version=1,
                              user="ana")
+    sample_store.save_status(other, {"sign_status": "posted", "sign_posted_on": "2026-03-01"}, expect_version=1,
+                             user="ana")
     at.run()
-    assert int(_metric(at, "Signed")) == before + 1
+    assert _signed(at) == (before[0] + 1, before[1])  # only candidates need (and count) a sign

@@ -28,6 +28,10 @@ def test_incident_page_filters_change_the_count(small_store):  # noqa: F811
     assert _shown(at) == "2"
     at.radio(key="inc_period").set_value("Last N days").run()
     at.number_input(key="inc_last_days").set_value(1).run()
+    assert not at.exception and _shown(at) == "0"  # counted back from the as-of date (today), not the latest incident
+    latest = small_store.read_layer("incidents")["occurred_at"].max().tz_convert("America/Los_Angeles").date()
+    at.session_state["as_of"] = latest
+    at.run()
     assert not at.exception and _shown(at) == "2"
 
 

@@ -20,10 +20,13 @@ def _metric(at: AppTest, label: str) -> str:
 
 
 def _unsigned_site(store, dept: str) -> str:
+    """An unsigned candidate site of ``dept`` (only candidates need a sign, so only they count as signed)."""
     sites = store.read_layer("sites")
     status = store.read_status().set_index("site_id")
+    control = store.read_control().set_index("site_id")
     ids = sites.loc[sites["owning_dept"] == dept, "site_id"]
-    return next(s for s in ids if status.loc[s, "sign_status"] != "posted")
+    return next(s for s in ids if status.loc[s, "sign_status"] != "posted" and s in control.index
+                and control.loc[s, "determination"] == "candidate")
 
 
 def test_marking_a_sign_updates_status_and_kpis(sample_store):

@@ -25,7 +25,8 @@ def test_district_filter_keeps_only_that_district(sample_store, tmp_path):
                  "--store", sample_store.url]) == 0
     data = json.loads(re.search(r"var data = (\[.*?\]);", out.read_text(), flags=re.S).group(1))
     incidents = sample_store.read_layer("incidents")
-    assert len(data) == int((incidents["council_district"] == 14).sum()) > 0
+    counted = incidents["relevance"] != "general_crime"  # general crime is context: drawn only with --context
+    assert len(data) == int(((incidents["council_district"] == 14) & counted).sum()) > 0
     assert "tile.openstreetmap" not in out.read_text()
 
 

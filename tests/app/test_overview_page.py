@@ -29,9 +29,14 @@ def test_overview_renders_counts_and_synthetic_banner(small_store):
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"Sites identified": "1 / 1", "Signed": "0", "Gated": "0 / 0", "Overdue signs": "1",
+    # never determined (A.1 pending): it needs its determination, not (yet) a sign
+    assert metrics == {"Determined (A.1)": "0 / 1", "Signed": "0 / 0", "Gated": "0 / 0", "Overdue signs": "0",
                        "Incidents this month": "0"}
     assert any("SYNTHETIC DEMO DATA" in w.value for w in at.warning)
+    small_store.save_control("SYN-1", {"determination": "candidate"}, expect_version=0, user="ana")
+    metrics = {m.label: m.value for m in at.run().metric}
+    assert metrics == {"Determined (A.1)": "1 / 1", "Signed": "0 / 1", "Gated": "0 / 0", "Overdue signs": "1",
+                       "Incidents this month": "0"}
 
 
 def test_missing_store_shows_how_to_build_one(tmp_path, monkeypatch):

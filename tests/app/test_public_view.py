@@ -25,7 +25,7 @@ def test_visitor_sees_only_protected_sites_and_suppressed_counts(sample_store):
         assert word not in text, word
     res = analyze(sample_store.read_layer("parcels"), sample_store.read_layer("sites"),
                   sample_store.read_layer("incidents"), sample_store.read_status(), sample_store.read_overrides(),
-                  as_of=dt.date.today())
+                  control=sample_store.read_control(), as_of=dt.date.today())  # not-candidates need no sign
     protected = int((res.sites["protection"] == "protected").sum())
     assert next(m.value for m in at.metric if m.label == "Protected City properties") == f"{protected:,}"
     table = at.dataframe[0].value

@@ -76,6 +76,16 @@ def fill(page: Page, name: str, text: str) -> None:
     wait_idle(page)
 
 
+def as_of(page: Page, day: str) -> None:
+    """Set the session's one as-of date (YYYY-MM-DD) in the sidebar."""
+    open_sidebar(page)
+    box = key(page, "as_of").locator("input")
+    box.fill(day)
+    box.press("Enter")
+    page.keyboard.press("Escape")  # close the calendar popover
+    wait_idle(page)
+
+
 def nav(page: Page, title: str) -> None:
     """Open the page ``title`` from the sidebar navigation."""
     open_sidebar(page)

@@ -19,11 +19,11 @@ from tests.browser import drive
 from tests.browser.conftest import ACCOUNT_PASSWORD, LOCAL_ACCOUNTS, OIDC_ACCOUNTS, App, Provider
 
 NAV = {  # each role's navigation, from README "Who sees what" (titles as the sidebar shows them)
-    "planner": ["Overview", "Parcel review", "Incident map", "Gap analysis", "Nexus study", "Public view"],
-    "liaison": ["Overview", "Liaison", "Report an incident", "Public view"],
+    "planner": ["Overview", "Parcel review", "Site list (A.1)", "Incident map", "Gap analysis", "Nexus study", "Public view"],
+    "liaison": ["Overview", "Liaison", "Site list (A.1)", "Report an incident", "Public view"],
     "council_office": ["Overview", "Incident map", "Gap analysis", "Public view"],
     "records": ["Overview", "Incident map", "Report an incident", "Public view"],
-    "admin": ["Overview", "Parcel review", "Liaison", "Incident map", "Report an incident", "Gap analysis",
+    "admin": ["Overview", "Parcel review", "Liaison", "Site list (A.1)", "Incident map", "Report an incident", "Gap analysis",
               "Data", "Nexus study", "Public view"],
     "public": [],  # one page only: Streamlit shows no navigation at all
 }

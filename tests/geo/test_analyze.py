@@ -10,6 +10,7 @@ import pytest
 from geo import schema
 from geo.analysis.analyze import analyze
 from geo.services.analysis import run_analysis
+from geo.store import open_store
 from stagemap_cli.main import main
 from tests.actors import PLANNER
 from tests.geo import town
@@ -17,7 +18,7 @@ from tests.geo import town
 
 def _town_result(**kw):
     return analyze(town.parcels(), town.sites(), town.incidents(), town.status(), town.overrides(),
-                   parks=town.parks(), ramps=town.ramps(), as_of=town.AS_OF, **kw)
+                   parks=town.parks(), ramps=town.ramps(), control=town.control(), as_of=town.AS_OF, **kw)
 
 
 def test_town_site_table():
@@ -25,7 +26,11 @@ def test_town_site_table():
     sites = pd.DataFrame(res.sites).set_index(schema.SITE_ID)
     assert res.sites.crs.to_epsg() == 4326
     assert {k: (v["category"], v["category_source"]) for k, v in sites.iterrows()} == town.EXPECTED_CATEGORY
-    assert sites.loc["S1", "risk_score"] == 75.0 and sites.loc["S1", "risk_tier"] == "high"
+    # S1: lot 25 + area 15 + shape 10 + near 15 + wide 10 + repeat 10 + ramp 10 = 95 inherent; its posted sign
+    # and locked gate leave 95 x 0.85 x 0.5 = 40.4 residual
+    assert sites.loc["S1", "risk_score"] == 95.0 and sites.loc["S1", "risk_tier"] == "high"
+    assert sites.loc["S1", "residual_score"] == 40.4 and sites.loc["S1", "residual_tier"] == "low"
+    assert sites.loc["S6", "determination_reason"].startswith("house held") and sites.loc["S4", "control_version"] == 0
     # S2: garage 20 + area 15 + shape 10 + near 15 + wide 10 + repeat (180 ft) 10 + ramp (1,011 ft) 10
     assert sites.loc["S2", "risk_score"] == 90.0
     assert sites.loc["S2", "dist_repeat_site_ft"] == pytest.approx((100**2 + 150**2) ** 0.5)
@@ -41,7 +46,7 @@ def test_town_other_tables():
     snapped = res.incidents.set_index(schema.INCIDENT_ID)
     assert snapped.loc["I1", "recipient"] == "Transportation (LADOT) Immigrant Affairs Liaison"
     assert res.hot_spots[schema.AIN].tolist() == ["9900000001"]
-    assert res.matrix.to_numpy().sum() == 7
+    assert res.matrix.to_numpy().sum() == 6  # S6 is not a candidate: it needs no protection
     assert set(res.kpi_department[schema.OWNING_DEPT]) >= {"Transportation (LADOT)", schema.UNASSIGNED}
     # parcel counts cover the private parcels only (PA, PB)
     assert res.parcel_counts[schema.AIN].tolist() == ["9900000001", "9900000002"]
@@ -79,7 +84,11 @@ def test_cli_analyze_on_the_sample(tmp_path, capsys):
                  "risk_protection_matrix.csv", "incidents_near_unprotected.csv", "private_hot_spots.csv"):
         assert (out / name).exists(), name
     snapped = pd.read_csv(out / "incidents_snapped.csv")
-    assert len(snapped) == 250 and set(snapped["snap_kind"]) <= {"on_site", "adjacent", "none"}
+    stored = open_store(store).read_layer(schema.INCIDENTS)
+    context = set(stored.loc[stored[schema.RELEVANCE] == schema.GENERAL_CRIME, schema.INCIDENT_ID])
+    assert context and not context & set(snapped[schema.INCIDENT_ID])  # general crime is never snapped or counted
+    assert len(snapped) == 250 - len(context) and set(snapped["snap_kind"]) <= {"on_site", "adjacent", "none"}
+    assert snapped[schema.OCCURRED_AT].str.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-0[78]:00").all()  # LA time
 
 
 def test_override_from_the_store_shows_in_the_table(tmp_path):

@@ -13,3 +13,11 @@ def test_words_for_each_case():
                           "sign_overdue_days": [0, 0, 0, 12]})
     before = sign_deadline_text(table, as_of=dt.date(2026, 3, 1))
     assert before.tolist() == ["signed on time", "signed 4 days late", "6 days left", "overdue 12 days"]
+
+
+def test_only_candidates_have_a_sign_deadline():
+    table = pd.DataFrame({"signed": [False, False, False], "signed_late_days": [0, 0, 0],
+                          "sign_overdue_days": [12, 0, 0], "candidate": [True, False, False],
+                          "determination": ["candidate", "not_candidate", "pending"]})
+    words = sign_deadline_text(table, as_of=dt.date(2026, 3, 19))
+    assert words.tolist() == ["overdue 12 days", "no sign needed", "A.1 determination pending"]

@@ -1,6 +1,7 @@
 """Each real LA shape imported from a small fixture file built in tmp_path, through ``ingest_file``."""
 from __future__ import annotations
 
+import sqlite3
 import zipfile
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 import shapely
 
 from geo import schema
+from geo.errors import SchemaError, StoreError
 from geo.services.imports import import_file
 from geo.store import open_store
 from tests.actors import ADMIN
@@ -137,7 +139,11 @@ def test_county_parcels_geojson_4326(zoned_store, tmp_path):
     assert row[schema.COUNCIL_DISTRICT] == 1 and p.loc["5161003902", schema.COUNCIL_DISTRICT] == 14
     assert not p[schema.IS_SYNTHETIC].any() and set(p[schema.SOURCE]) == {"LA_County_Parcels.geojson"}
     sites = zoned_store.read_layer(schema.SITES).set_index(schema.SITE_ID)
-    assert sorted(sites.index) == ["CLA-5161003900", "CLA-5161003902"]  # 8800 + AgencyName, and 880V
+    # the City names itself on 900; 902's public use code 880V alone never makes a City site
+    assert sorted(sites.index) == ["CLA-5161003900"]
+    assert (p.loc["5161003900", schema.OWNER_CLASS], p.loc["5161003902", schema.OWNER_CLASS]) == ("city", "unknown")
+    assert p.loc["5161003902", schema.OWNER_KIND] == "public_unnamed" and p.loc["5161003901", schema.OWNER_CLASS] == "private"
+    assert sites.loc["CLA-5161003900", schema.LISTED_BASIS] == "owned"
     assert set(sites[schema.OWNING_DEPT]) == {"unassigned"} and set(sites[schema.SITE_ORIGIN]) == {"derived_from_parcels"}
 
 
@@ -252,7 +258,7 @@ def _asset_frame() -> pd.DataFrame:
 def test_department_asset_list_replaces_derived_sites(store, tmp_path, fmt):
     county_parcels().to_file(tmp_path / "p.geojson")
     ingest_file(store, "parcels", tmp_path / "p.geojson")
-    assert "CLA-5161003902" in set(store.read_layer(schema.SITES)[schema.SITE_ID])
+    assert "CLA-5161003900" in set(store.read_layer(schema.SITES)[schema.SITE_ID])
     path = tmp_path / f"assets.{fmt}"
     frame = _asset_frame()
     frame.to_csv(path, index=False) if fmt == "csv" else frame.to_excel(path, index=False)
@@ -303,7 +309,7 @@ def test_cli_import_prints_summary(store, tmp_path, capsys):
     assert main(["import", "parcels", str(tmp_path / "p.geojson"), "--store", store.url]) == 0
     out = capsys.readouterr().out
     assert "read 5, accepted 4, repaired 0, rejected 0" in out
-    assert "written: parcels 4 new, 0 updated; sites 2 new" in out
+    assert "written: parcels 4 new, 0 updated; sites 1 new" in out  # only the parcel naming the City: 880V alone is no City site
 
 
 def test_shapefile_without_prj_imports_with_crs_option(store, tmp_path):
@@ -311,3 +317,110 @@ def test_shapefile_without_prj_imports_with_crs_option(store, tmp_path):
     report = ingest_file(store, "parcels", path, crs="2229")
     assert report.n_accepted == 4 and report.crs == "EPSG:2229"
     assert np.allclose(store.read_layer(schema.PARCELS).total_bounds[[0, 1]], [-118.2427, 34.0537], atol=1e-5)
+
+
+# --- bounded imports: text length, batches, disk full, locked -----------------------------------
+def _incidents_csv(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    """Incidents (id, description, location) near City Hall, one per row."""
+    lon, lat = CITY_HALL
+    lines = [f'{i},2025-03-0{1 + n % 9}T10:00,{lat + n * 1e-5:.5f},{lon + n * 1e-5:.5f},"{d}","{loc}"'
+             for n, (i, d, loc) in enumerate(rows)]
+    path.write_text("incident_id,occurred_at,lat,lon,description,location\n" + "\n".join(lines) + "\n")
+    return path
+
+
+def test_long_text_is_cut_like_the_forms_with_a_marker_and_counted(store, tmp_path):
+    long_desc, long_loc = "d" * 20_000, "l" * 7_000
+    path = _incidents_csv(tmp_path / "long.csv", [("A1", long_desc, long_loc), ("A2", "short", "here"),
+                                                  ("A3", "e" * 5_000, "there")])
+    report = ingest_file(store, "incidents", path)
+    stored = store.read_layer(schema.INCIDENTS).set_index(schema.INCIDENT_ID)
+    cut = stored.loc["A1", schema.DESCRIPTION]
+    assert len(cut) == 5_000 and cut.startswith("d" * 4_900) and cut.endswith("[... cut: over 5,000 characters]")
+    assert len(stored.loc["A1", schema.LOCATION_TEXT]) == 5_000
+    assert stored.loc["A3", schema.DESCRIPTION] == "e" * 5_000 and stored.loc["A2", schema.DESCRIPTION] == "short"
+    assert any(n.startswith("2 text values were longer than 5,000 characters and were cut") and
+               "description 1, location_text 1" in n for n in report.notes), report.notes
+
+
+def test_an_over_long_id_refuses_the_file_instead_of_cutting_it(store, tmp_path):
+    path = _incidents_csv(tmp_path / "id.csv", [("X" * 6_000, "a", "b"), ("A2", "a", "b")])
+    with pytest.raises(SchemaError, match=r"a incident_id of 6,000 characters .*over the 5,000-character limit"):
+        ingest_file(store, "incidents", path)
+    assert store.counts()[schema.INCIDENTS] == 0
+
+
+def test_reading_in_small_batches_and_chunks_gives_the_same_frames(tmp_path, monkeypatch):
+    lon, lat = CITY_HALL
+    bowtie = shapely.Polygon([(lon, lat), (lon + D, lat + D), (lon + D, lat), (lon, lat + D)])
+    parcels = county_parcels()
+    extra = gpd.GeoDataFrame({"AIN": [f"51610040{i:02d}" for i in range(23)], "TaxRateCity": "LOS ANGELES"},
+                             geometry=[bowtie if i % 5 == 0 else square(lon + 0.003 * i, lat + 0.002)
+                                       for i in range(23)], crs="EPSG:4326")
+    pd.concat([parcels, extra], ignore_index=True).to_crs("EPSG:2229").to_file(tmp_path / "p.gpkg", driver="GPKG")
+
+    def plan(batch: int):
+        from geo.config import ImportLimits
+        from geo.io.ingest import StoreContext, plan_import
+        zones = districts().rename(columns={"District": schema.DISTRICT})
+        held = StoreContext(districts=zones, lapd_areas=None, parcels=lambda: parcels.iloc[:0], sites=None)
+        return plan_import("parcels", tmp_path / "p.gpkg", held, limits=ImportLimits(batch_rows=batch))
+
+    whole = plan(100_000)
+    monkeypatch.setattr("geo.io.importers.GEOMETRY_CHUNK", 4)
+    monkeypatch.setattr("geo.io.raw.GEOMETRY_CHUNK", 4)
+    small = plan(3)
+    for layer, frame in whole.frames.items():
+        other = small.frames[layer]
+        pd.testing.assert_frame_equal(pd.DataFrame(frame.drop(columns="geometry")).drop(columns=schema.FETCHED_AT),
+                                      pd.DataFrame(other.drop(columns="geometry")).drop(columns=schema.FETCHED_AT))
+        assert list(shapely.to_wkb(frame.geometry.values)) == list(shapely.to_wkb(other.geometry.values))
+    assert [str(i) for i in whole.report.repaired] == [str(i) for i in small.report.repaired]
+    assert len(whole.report.repaired) == 5
+
+
+def _seeded(store, tmp_path):
+    districts().to_file(tmp_path / "d.geojson")
+    ingest_file(store, "districts", tmp_path / "d.geojson")
+    return _incidents_csv(tmp_path / "many.csv", [(f"B{i}", "x" * 200, "y") for i in range(3_000)])
+
+
+def _state(store) -> tuple[dict[str, int], int, int]:
+    return store.counts(), store.data_version(), len(store.read_audit())
+
+
+def test_disk_full_during_an_import_says_so_and_changes_nothing(store, tmp_path, monkeypatch):
+    path = _seeded(store, tmp_path)
+    before = _state(store)
+    connect = type(store).connect
+
+    def small_disk(self):
+        con = connect(self)
+        pages = con.execute("PRAGMA page_count").fetchone()[0]
+        con.execute(f"PRAGMA max_page_count = {pages + 3}")  # the next few pages fail as SQLITE_FULL
+        return con
+
+    monkeypatch.setattr(type(store), "connect", small_disk)
+    with pytest.raises(StoreError, match=r"many\.csv was not imported: Store .* is full \(database or disk is full\); "
+                                         r"nothing was written\. Free disk space and retry\.") as info:
+        ingest_file(store, "incidents", path)
+    assert "cannot rollback" not in str(info.value)
+    monkeypatch.undo()
+    assert _state(store) == before
+    assert ingest_file(store, "incidents", path).n_accepted == 3_000  # space freed: the same import goes in
+
+
+def test_a_store_locked_during_an_import_says_so_and_changes_nothing(store, tmp_path, monkeypatch):
+    path = _seeded(store, tmp_path)
+    before = _state(store)
+    monkeypatch.setattr("geo.store.sqlite.BUSY_TIMEOUT_MS", 300)
+    holder = sqlite3.connect(store.url, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the store
+    try:
+        with pytest.raises(StoreError, match=r"many\.csv was not imported: Store .* stayed locked by another writer "
+                                             r"for 0 s .*nothing was written\. Retry in a moment\."):
+            ingest_file(store, "incidents", path)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert _state(store) == before

@@ -46,9 +46,10 @@ def _incidents(rows: list[tuple[int, str, int]], start: int = 0):
             ids.append(f"SYN-T-{n:05d}")
             when.append(pd.Timestamp(f"{month}-15 12:00", tz="America/Los_Angeles").tz_convert("UTC"))
             districts.append(district)
-    return canonical_frame(schema.INCIDENTS, points, incident_id=ids, occurred_at=when, incident_type="staging_area",
+    return canonical_frame(schema.INCIDENTS, points, incident_id=ids, occurred_at=when, incident_type="arrest",
                            verification_status="unverified", source_type="community_tracker", warrant_shown="unknown",
-                           council_district=districts), n
+                           council_district=districts, relevance=schema.SUSPECTED_UNLAWFUL_CONDUCT,
+                           conduct_observed="masking"), n
 
 
 @pytest.fixture
@@ -148,17 +149,21 @@ def test_b8_report_counts_incidents_entered_by_form_and_cli_each_placed_in_its_d
     from stagemap_cli.main import main
 
     x = -118.30 + DISTRICTS.index(3) * 0.01 + 0.005
+    suspected = {"relevance": schema.SUSPECTED_UNLAWFUL_CONDUCT, "conduct": ("force", "masking")}
     form = submit_incident(store, Actor("desk", "records", source="app"),
-                           IncidentReport("arrest", 34.005, x, "2026-03-10T09:00", "officer"))
+                           IncidentReport("arrest", 34.005, x, "2026-03-10T09:00", "officer", **suspected))
     outside = submit_incident(store, Actor("desk", "records", source="app"),
-                              IncidentReport("arrest", 34.2, -118.5, "2026-03-11T09:00", "officer"))
+                              IncidentReport("arrest", 34.2, -118.5, "2026-03-11T09:00", "officer", **suspected))
     code = main(["incident", "add", "--type", "checkpoint", "--lat", "34.005", "--lon", str(x), "--occurred",
-                 "2026-03-12T10:00", "--source", "staff", "--user", "records1", "--store", store.url])
+                 "2026-03-12T10:00", "--source", "staff", "--relevance", "suspected_unlawful_conduct",
+                 "--conduct", "no_visible_id", "--user", "records1", "--store", store.url])
     assert code == 0
     placed = store.read_layer(schema.INCIDENTS).set_index(schema.INCIDENT_ID)[schema.COUNCIL_DISTRICT]
     assert placed[form.incident_id] == 3 and pd.isna(placed[outside.incident_id])
     assert placed.dropna().tolist() == [3, 3]
     report = monthly_from_store(store, RECORDS, month="2026-03", as_of=dt.date(2026, 4, 1))
     assert report.incidents == 3
-    counts = report.tables["District by incident type"].counts
+    counts = report.tables["District by verification level"].counts
     assert counts.loc["CD 3"].sum() == 2 and counts.loc["Not located"].sum() == 1
+    conduct = report.tables["District by observed conduct"].counts
+    assert conduct.loc["CD 3", "Masking"] == 1 and conduct.loc["CD 3", "No visible identification"] == 1

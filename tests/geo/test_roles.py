@@ -8,8 +8,8 @@ from geo.errors import AccessDenied
 
 # Expected cells, written out by hand from the issue (not derived from the code under test).
 PAGE_OK = {
-    "planner": {"overview", "review", "incidents", "gaps", "nexus", "public"},
-    "liaison": {"overview", "liaison", "report", "public"},
+    "planner": {"overview", "review", "sites", "incidents", "gaps", "nexus", "public"},
+    "liaison": {"overview", "liaison", "sites", "report", "public"},
     "council_office": {"overview", "incidents", "gaps", "public"},
     "records": {"overview", "incidents", "report", "public"},
     "admin": set(PAGES),
@@ -17,8 +17,9 @@ PAGE_OK = {
 }
 ACTION_OK = {
     "planner": {"view_risk", "view_parcels", "view_incident_points", "override_tier", "export_internal",
-                "export_public", "publish_report", "board_report", "sign_packet", "run_nexus"},
-    "liaison": {"view_risk", "edit_status", "submit_incident", "export_public", "board_report", "sign_packet"},
+                "export_public", "publish_report", "board_report", "sign_packet", "run_nexus", "determine_site"},
+    "liaison": {"view_risk", "edit_status", "submit_incident", "export_public", "board_report", "sign_packet",
+                "determine_site"},
     "council_office": {"view_risk", "view_incident_points", "export_internal", "export_public"},
     "records": {"view_incident_points", "submit_incident", "view_reporter_contact", "view_evidence", "export_public",
                 "publish_report", "verify_audit"},
@@ -72,7 +73,7 @@ def test_bad_roles_and_unscoped_liaisons_are_refused():
         authorize(Actor("x", "admin"), "launch")
 
 
-@pytest.mark.parametrize("action", ["edit_status", "board_report", "sign_packet"])
+@pytest.mark.parametrize("action", ["edit_status", "board_report", "sign_packet", "determine_site"])
 def test_liaison_department_scoped_actions_refuse_other_departments(action):
     lia = Actor("ana", "liaison", department="Transportation (LADOT)")
     authorize(lia, action, department="Transportation (LADOT)")

@@ -10,9 +10,13 @@ from geo import schema
 DOC = (Path(__file__).resolve().parents[2] / "data" / "README.md").read_text()
 
 
-@pytest.mark.parametrize("layer", [*schema.LAYER_COLUMNS, "site_status"])
+TABLES = {"site_status": schema.STATUS_COLUMNS, "site_control": schema.CONTROL_COLUMNS,
+          "site_parts": schema.PART_COLUMNS}
+
+
+@pytest.mark.parametrize("layer", [*schema.LAYER_COLUMNS, *TABLES])
 def test_every_column_is_documented(layer):
     section = DOC.split(f"## `{layer}`")[1].split("\n## ")[0]
-    cols = schema.STATUS_COLUMNS if layer == "site_status" else schema.LAYER_COLUMNS[layer]
+    cols = TABLES[layer] if layer in TABLES else schema.LAYER_COLUMNS[layer]
     for col in cols:
         assert f"| `{col.name}` | {col.kind} |" in section, f"{layer}.{col.name} missing from data/README.md"

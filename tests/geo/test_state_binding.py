@@ -52,6 +52,7 @@ def build_world(store, tmp_path: Path) -> World:
     """The synthetic sample plus status saves, overrides, liaisons and one intake report; verifies clean."""
     sample = generate_sample(n_parcels=200, n_incidents=40)
     store.write_layers(sample.frames, mode="replace", status=sample.status)
+    store.adopt_boundary_layers(user=ADMIN.name, label="synthetic sample")  # the current boundary sets, bound
     sites = store.read_layer(schema.SITES, columns=[schema.SITE_ID, schema.OWNING_DEPT])
     site, other = str(sites[schema.SITE_ID].iloc[0]), str(sites[schema.SITE_ID].iloc[1])
     version = int(store.read_status().set_index(schema.SITE_ID).loc[site, schema.VERSION])
@@ -281,9 +282,22 @@ def case_incident_moved(con, w, store):
 def case_incident_inserted(con, w, store):
     sql, value = store._point_param(-118.25, 34.05)
     con.execute("INSERT INTO incidents (incident_id, occurred_at, incident_type, verification_status, source_type, "
-                "warrant_shown, is_synthetic, source, geom) VALUES ('INC-FORGED', '2026-03-01T10:00:00+00:00', "
-                f"'arrest', 'unverified', 'public', 'no', ?, 'incident intake (app)', {sql})", (True, value))
+                "warrant_shown, is_synthetic, source, relevance, geom) VALUES ('INC-FORGED', '2026-03-01T10:00:00+00:00', "
+                f"'arrest', 'unverified', 'public', 'no', ?, 'incident intake (app)', 'enforcement', {sql})", (True, value))
     return ["incidents INC-FORGED: no audit entry created this row"]
+
+
+@case("incidents")
+def case_incident_relevance_downgraded(con, w, store):
+    """Turning a B.8 report into context would drop it from the monthly count."""
+    con.execute("UPDATE incidents SET relevance = 'general_crime' WHERE incident_id = ?", (w.incident,))
+    return [f"incidents {w.incident}: live row differs from audit entry", "relevance"]
+
+
+@case("boundary_sets")
+def case_current_boundary_set_flipped(con, w, store):
+    con.execute("UPDATE boundary_sets SET is_current = 0")
+    return ["boundary_sets", "live row differs from audit entry", "is_current"]
 
 
 @case("incident_reports")

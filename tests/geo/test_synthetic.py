@@ -20,10 +20,10 @@ from geo.synthetic.parcels import lattice_shape
 from geo.synthetic.randomness import hash64, u01
 
 #: SHA-256 of the default sample (sorted CSV + WKT); bump together with GEN_VERSION.
-GOLDEN_GEN_VERSION = 1
-GOLDEN_SAMPLE_SHA256 = "20a6fec204aed009458b64a548bb1c4deb3324e7f235b8b78754dbbf048b4844"
+GOLDEN_GEN_VERSION = 2
+GOLDEN_SAMPLE_SHA256 = "45121ed3142f3f9b8f5adc49d40bfd9a472c86a6a0177b7fb59c55ecca29142b"
 #: SHA-256 of the first 10,000 lattice parcels of the 50k tier.
-GOLDEN_LATTICE_10K_SHA256 = "ada92f7efab077a22c13b14176703528059360510c06d47db94aa05f3126b280"
+GOLDEN_LATTICE_10K_SHA256 = "34f845537bf072733a324bad49844b59c2d8267cdf41659a5a51d9d6337172a4"
 
 
 def frame_digest(frame: pd.DataFrame, key: str) -> str:
@@ -38,6 +38,10 @@ def sample_digest(sample: Sample) -> str:
     """Return one SHA-256 over every layer and the status table."""
     parts = [f"{layer}:{frame_digest(frame, schema.LAYER_KEYS[layer])}" for layer, frame in sorted(sample.frames.items())]
     parts.append(f"status:{frame_digest(sample.status, schema.SITE_ID)}")
+    if sample.control is not None:  # the sample's A.1 determinations and site parts are pinned too
+        parts.append(f"control:{frame_digest(sample.control, schema.SITE_ID)}")
+    if sample.parts is not None:
+        parts.append(f"parts:{frame_digest(sample.parts, schema.PART_ID)}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -84,7 +88,8 @@ def test_demo_rows_do_not_depend_on_chunking(districts):
 
 # --- schema and labelling ---------------------------------------------------------------
 def test_frames_have_exactly_the_canonical_columns_in_4326(sample):
-    assert set(sample.frames) == {schema.PARCELS, schema.SITES, schema.INCIDENTS, schema.DISTRICTS, schema.PARKS}
+    assert set(sample.frames) == {schema.PARCELS, schema.SITES, schema.INCIDENTS, schema.DISTRICTS, schema.PARKS,
+                                  schema.LAPD_AREAS, schema.NEIGHBORHOOD_COUNCILS, schema.PLACES, schema.RAMPS}
     for layer, frame in sample.frames.items():
         assert list(frame.columns) == [*schema.column_names(layer), "geometry"], layer
         assert frame.crs.to_epsg() == 4326, layer
@@ -110,6 +115,60 @@ def test_enum_columns_use_schema_values(sample):
     assert set(inc[schema.SOURCE_TYPE]) == set(schema.SOURCE_TYPES)
     assert inc[schema.WARRANT_SHOWN].isin(schema.WARRANT_VALUES).all()
     assert sample.frames[schema.SITES][schema.SITE_ORIGIN].eq("asset_list").all()
+
+
+def test_every_relevance_class_and_b8_observation_is_exercised(sample):
+    inc = sample.frames[schema.INCIDENTS]
+    counts = inc[schema.RELEVANCE].value_counts()
+    assert set(counts.index) == set(schema.RELEVANCE_CLASSES) and counts.min() >= 20, counts.to_dict()
+    lapd = inc[schema.SOURCE_TYPE] == "lapd_import"
+    assert (inc.loc[lapd, schema.RELEVANCE] == schema.GENERAL_CRIME).all()  # an LAPD crime row is context
+    assert (inc.loc[~lapd, schema.RELEVANCE] != schema.GENERAL_CRIME).all()
+    suspected = inc[schema.RELEVANCE] == schema.SUSPECTED_UNLAWFUL_CONDUCT
+    assert inc.loc[~suspected, schema.CONDUCT].isna().all()
+    seen = {c for v in inc.loc[suspected, schema.CONDUCT] for c in v.split(";")}
+    assert seen == set(schema.CONDUCT_TYPES)  # every kind of observed conduct appears
+    assert (inc.loc[suspected, schema.CONDUCT].str.contains(";")).any()  # several may apply to one incident
+
+
+def test_boundary_sets_agree_with_the_rows_they_describe(sample):
+    from geo.synthetic.boundaries import earlier_council_plan
+
+    councils = sample.frames[schema.NEIGHBORHOOD_COUNCILS].to_crs(2229)
+    divisions = sample.frames[schema.LAPD_AREAS].to_crs(2229)
+    assert councils[schema.NC_ID].is_unique and sorted(divisions[schema.LAPD_AREA]) == list(range(1, 22))
+    for layer in (schema.SITES, schema.INCIDENTS):
+        frame = sample.frames[layer].to_crs(2229)
+        points = shapely.point_on_surface(frame.geometry.values)
+        for zones, key, column in ((councils, schema.NC_ID, schema.NEIGHBORHOOD_COUNCIL),
+                                   (divisions, schema.LAPD_AREA, schema.LAPD_AREA)):
+            src, hit = shapely.STRtree(zones.geometry.values).query(points, predicate="within")
+            assert (frame[column].to_numpy()[src] == zones[key].to_numpy()[hit]).all(), (layer, column)
+    spec, features = earlier_council_plan()
+    assert spec.is_synthetic and spec.vintage == "2012-07-01" and sorted(features["code"]) == list(range(1, 16))
+    assert [s.set_id for s, _ in sample.boundaries] == [spec.set_id]
+
+
+def test_determinations_and_parts_are_plausible_and_labelled(sample):
+    sites = sample.frames[schema.SITES].set_index(schema.SITE_ID)
+    control = sample.control.set_index(schema.SITE_ID)
+    assert control.index.isin(sites.index).all() and 0.85 <= len(control) / len(sites) < 1.0  # a few stay pending
+    assert set(control[schema.DETERMINATION]) == {schema.CANDIDATE, schema.NOT_CANDIDATE}
+    not_cand = control[schema.DETERMINATION] == schema.NOT_CANDIDATE
+    assert control.loc[not_cand, schema.DETERMINATION_REASON].str.startswith("DEMO:").all()
+    assert set(control[schema.CONTROL_BASIS]) <= set(schema.CONTROL_BASES) and (control[schema.CONTROL_BASIS] != "owned").any()
+    leased = control[schema.CONTROL_BASIS] != "owned"
+    assert (control.loc[leased, schema.CONTROL_END] > control.loc[leased, schema.CONTROL_START]).all()
+    parts = sample.parts
+    assert len(parts) and parts[schema.PART_ID].is_unique and parts[schema.PART_NAME].str.contains("synthetic").all()
+    assert (sites.loc[parts[schema.SITE_ID], schema.NAME].str.contains("Park")).all()  # parks' parking lots
+    for site_id, wkt in zip(parts[schema.SITE_ID], parts[schema.GEOMETRY_WKT], strict=True):
+        part, site = shapely.from_wkt(wkt), sites.loc[site_id, "geometry"]
+        assert shapely.area(shapely.difference(part, site)) <= 1e-3 * shapely.area(part), site_id  # 1e-7 degree rounding
+    for layer, key in ((schema.PLACES, schema.PLACE_ID), (schema.RAMPS, schema.RAMP_ID)):
+        frame = sample.frames[layer]
+        assert frame[key].str.startswith("SYN-").all() and frame[schema.IS_SYNTHETIC].all()
+    assert set(sample.frames[schema.PLACES][schema.PLACE_TYPE]) <= set(schema.PLACE_TYPES)
 
 
 def test_ains_are_synthetic_books(sample):

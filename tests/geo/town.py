@@ -150,3 +150,19 @@ def overrides() -> pd.DataFrame:
         schema.SITE_ID: ["S6", "S6"], "tier": ["high", "medium"], "reason": ["first look", "site visit: fenced yard"],
         "set_by": ["ana", "ben"], "set_at": ["2026-03-08T10:00:00+00:00", "2026-03-09T10:00:00+00:00"],
     })
+
+
+#: The town's A.1 determinations as saved (S4 never determined: pending).
+CONTROL_ROWS = [
+    ("S1", "candidate", None), ("S2", "candidate", None), ("S3", "candidate", None),
+    ("S5", "candidate", None), ("S6", "not_candidate", "house held for a housing project; fenced and occupied"),
+    ("S7", "candidate", None),
+]
+
+
+def control() -> pd.DataFrame:
+    """Return the town's ``site_control`` rows (version 1, owned, barrier unknown)."""
+    frame = pd.DataFrame(CONTROL_ROWS, columns=[schema.SITE_ID, schema.DETERMINATION, schema.DETERMINATION_REASON])
+    return frame.assign(**{schema.CONTROL_BASIS: "owned", schema.BARRIER_APPROPRIATE: "unknown", schema.VERSION: 1,
+                           schema.DETERMINED_BY: "ana", schema.DETERMINED_AT: "2026-02-20T10:00:00+00:00",
+                           schema.CONTROL_START: None, schema.CONTROL_END: None, schema.CONTROL_DOC: None})

@@ -1,0 +1,134 @@
+"""Read GDAL formats (GeoJSON, Shapefile, FlatGeobuf) as Arrow batches of only the columns an import uses.
+
+Before GDAL opens a GeoJSON file, :func:`geo.io.scan.scan_json` checks its structure (depth,
+strings, features, property names): GDAL builds a column for every distinct property name
+while it opens the file, so the limits must hold before it does. A FlatGeobuf header (its
+column list) is size-checked the same way. Then ``pyogrio.open_arrow`` streams batches.
+"""
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyogrio
+
+from geo.config import DISPLAY_CRS, ImportLimits
+from geo.errors import GeoDataError, UnsafeFileError
+from geo.io import archive, scan
+from geo.io.batches import Collector, left_out_note, wanted_columns
+from geo.io.budget import Budget
+from geo.io.raw import FLATGEOBUF, GEOJSON, RawData, epsg_of, resolve_crs
+
+#: Bytes of FlatGeobuf header allowed per column (name, type, metadata) beyond a fixed 1 MB.
+_FGB_BYTES_PER_COLUMN = 1024
+
+
+def read_gdal(source: str, *, fmt: str, label: str, option: str | None, limits: ImportLimits, budget: Budget,
+              kind: str | None, chunks: Callable[[], Iterable[bytes]] | None = None,
+              notes: tuple[str, ...] = ()) -> RawData:
+    """Check ``source`` (a path or ``/vsizip/`` path), then read its one layer in Arrow batches.
+
+    ``chunks`` yields the raw bytes (for the structure scans of GeoJSON and FlatGeobuf).
+
+    Raises
+    ------
+    UnsafeFileError
+        When a limit is broken (before GDAL parses the content where it can be checked first).
+    GeoDataError
+        When GDAL cannot read the file; :class:`CRSError` when it has no usable CRS.
+    """
+    found = None
+    if fmt == GEOJSON and chunks is not None:
+        budget.report(0.0, "Checking the JSON structure")
+        found = scan.scan_json(chunks(), limits=limits, budget=budget, label=label)
+    if found is not None and found.features:
+        # GDAL parses a whole GeoJSON file each time it opens it: the scan stands in for list_layers/read_info
+        layer, fields, total = None, list(found.names), found.features
+        if found.feature_ids and "id" not in fields:
+            fields.append("id")  # GDAL turns a feature's non-integer "id" member into a column
+    else:
+        if fmt == FLATGEOBUF and chunks is not None:
+            _check_fgb_header(next(iter(chunks()), b""), limits, label)
+        layer = _single_layer(source, label)
+        info = _info(source, layer, label, force_count=True)
+        fields, total = [str(f) for f in info["fields"]], int(info["features"])
+    if len(fields) > limits.max_columns:
+        raise UnsafeFileError(f"{label}: {len(fields):,} columns, over the limit of {limits.max_columns:,}. "
+                              "Export only the columns you need.")
+    archive.check_feature_count_value(total, limits=limits, label=label)
+    keep = wanted_columns(fields, kind)
+    collected = Collector(limits=limits, budget=budget, total=total if total > 0 else None, label=label)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with pyogrio.open_arrow(source, layer=layer, columns=keep, batch_size=limits.batch_rows,
+                                    use_pyarrow=True) as (meta, reader):
+                geom_col = meta.get("geometry_name") or "wkb_geometry"
+                declared = meta.get("crs")
+                spatial = geom_col in reader.schema.names
+                drop = [c for c in reader.schema.names if c in (geom_col, meta.get("fid_column"))]
+                for batch in reader:
+                    budget.check()
+                    geoms = batch.column(batch.schema.get_field_index(geom_col)) if spatial else None
+                    collected.add(pa.Table.from_batches([batch.drop_columns(drop)]), geoms, batch.num_rows)
+    except GeoDataError:
+        raise
+    except Exception as exc:  # pyogrio raises DataSourceError/DataLayerError/GDAL errors
+        raise GeoDataError(
+            f"{label}: {fmt} could not be read ({archive.first_line(exc)}). The file may be truncated "
+            "or not valid; export it again."
+        ) from exc
+    if not spatial:
+        raise GeoDataError(f"{label}: the layer has no geometry column. Use a spatial layer or a CSV with LAT/LON.")
+    frame = collected.frame()
+    geoms = collected.geometry()
+    declared_epsg = epsg_of(declared) if declared else None
+    implied = fmt == GEOJSON and declared_epsg in (None, DISPLAY_CRS)
+    crs = resolve_crs(declared_epsg, option, implied, geoms.total_bounds() if declared_epsg is None else _NAN4, label)
+    note = left_out_note(fields, keep)
+    return RawData(frame=frame, geometry=geoms, crs=crs, fmt=fmt, label=label, all_columns=tuple(fields),
+                   notes=notes + ((note,) if note else ()))
+
+
+_NAN4 = (np.nan, np.nan, np.nan, np.nan)
+
+
+def _check_fgb_header(head: bytes, limits: ImportLimits, label: str) -> None:
+    if len(head) < 12:
+        return
+    size = int.from_bytes(head[8:12], "little")
+    cap = (1 << 20) + limits.max_columns * _FGB_BYTES_PER_COLUMN
+    if size > cap:
+        raise UnsafeFileError(f"{label}: the FlatGeobuf header (its column list) is {size:,} bytes, over the "
+                              f"{cap:,} bytes that {limits.max_columns:,} columns can need. Export only the "
+                              "columns you need.")
+
+
+def _single_layer(source: str, label: str) -> str | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            layers = pyogrio.list_layers(source)
+    except Exception as exc:
+        raise GeoDataError(
+            f"{label}: cannot be opened ({archive.first_line(exc)}). The file may be truncated or not "
+            "a geodata file; export it again."
+        ) from exc
+    spatial = [str(name) for name, gtype in layers if gtype is not None]
+    if len(layers) == 0:
+        raise GeoDataError(f"{label}: contains no layer. Export the data again.")
+    if len(spatial) > 1:
+        raise GeoDataError(f"{label}: holds {len(spatial)} layers ({', '.join(spatial)}). Export the one layer to import.")
+    return spatial[0] if spatial else str(layers[0][0])
+
+
+def _info(source: str, layer: str | None, label: str, *, force_count: bool) -> dict[str, Any]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return dict(pyogrio.read_info(source, layer=layer, force_feature_count=force_count))
+    except Exception as exc:  # GDAL's own error types vary by driver
+        raise GeoDataError(f"{label}: GDAL cannot open it ({archive.first_line(exc)}). Check the file is complete.") from exc

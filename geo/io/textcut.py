@@ -1,0 +1,49 @@
+"""The forms' text-length rule for imported text: values over the limit are cut, visibly, and counted."""
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import schema
+from geo.errors import SchemaError
+
+#: Appended to a cut value; the value with its marker is exactly the limit long.
+MARKER = " [... cut: over {limit:,} characters]"
+
+
+def cut_long_text(layer: str, frame: gpd.GeoDataFrame, *, limit: int, label: str) -> tuple[gpd.GeoDataFrame, str | None]:
+    """Return ``frame`` with every text value longer than ``limit`` cut to ``limit`` characters (marker included).
+
+    The second value is the report note (how many values, in which columns), or ``None``.
+
+    Raises
+    ------
+    SchemaError
+        When a key value (an id, an AIN) is over the limit: cutting it could merge two records.
+    """
+    key = schema.LAYER_KEYS[layer]
+    marker = MARKER.format(limit=limit)
+    changed: dict[str, pd.Series] = {}
+    counts: dict[str, int] = {}
+    for col in (c.name for c in schema.LAYER_COLUMNS[layer] if c.kind == "text"):
+        if col not in frame:
+            continue
+        text = frame[col].astype("str")
+        long = (text.str.len() > limit).fillna(False).to_numpy(bool)
+        if not long.any():
+            continue
+        if col == key:
+            first = str(text[long].iloc[0])
+            raise SchemaError(f"{label}: a {key} of {len(first):,} characters ('{first[:40]}...'), over the "
+                              f"{limit:,}-character limit for text. Ids are short codes: check the {key} column.")
+        cut = text.copy()
+        cut[long] = text[long].str.slice(0, limit - len(marker)) + marker
+        changed[col] = cut
+        counts[col] = int(np.count_nonzero(long))
+    if not counts:
+        return frame, None
+    listing = ", ".join(f"{c} {n:,}" for c, n in counts.items())
+    note = (f"{sum(counts.values()):,} text values were longer than {limit:,} characters and were cut, ending "
+            f"'{marker.strip()}' ({listing}); the form allows {limit:,}")
+    return frame.assign(**changed), note

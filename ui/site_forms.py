@@ -1,0 +1,139 @@
+"""Site list (A.1) widgets: the determination and control form, and a site's parts (draw, determine, mark).
+
+Each save goes through :mod:`geo.services.sites` (role and department checked there) and merges over
+newer edits field by field; a field both sides changed is shown side by side and nothing is saved.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from geo import schema
+from geo.access.roles import Actor
+from geo.errors import AccessDenied, GeoDataError
+from geo.services import sites as site_service
+from geo.services.status import SaveOutcome
+from ui import state
+from ui.data import store_at
+from ui.text import md_escape, md_line
+
+DETERMINATION_LABELS = {schema.PENDING: "pending", schema.CANDIDATE: "candidate: needs a sign",
+                        schema.NOT_CANDIDATE: "not a candidate (give the reason)"}
+PART_LABELS = {t: t.replace("_", " ") for t in schema.PART_TYPES}
+
+
+def control_form(url: str, actor: Actor, site_id: str) -> None:
+    """Show and save one site's A.1 determination and control (control basis, dates, document, barrier)."""
+    store = store_at(url)
+    current = site_service.control_of(store, site_id)
+    who = current.get(schema.DETERMINED_BY)
+    said = DETERMINATION_LABELS.get(str(current[schema.DETERMINATION]), str(current[schema.DETERMINATION]))
+    st.caption(f"Version {current[schema.VERSION]}" + (
+        f"; determined {md_line(said)} by {md_line(who)} at {md_line(str(current.get(schema.DETERMINED_AT))[:16])}"
+        if who else "; never determined (pending)"))
+    with st.form(f"control_{site_id}"):
+        det = st.radio("A.1 determination", list(DETERMINATION_LABELS), format_func=DETERMINATION_LABELS.__getitem__,
+                       index=list(DETERMINATION_LABELS).index(str(current[schema.DETERMINATION])), horizontal=True)
+        reason = st.text_input("Reason", value=str(current.get(schema.DETERMINATION_REASON) or ""), max_chars=500)
+        left, mid, right = st.columns(3)
+        basis = left.selectbox("Control basis", list(schema.CONTROL_BASES),
+                               index=list(schema.CONTROL_BASES).index(str(current[schema.CONTROL_BASIS])))
+        start = mid.text_input("Control start (YYYY-MM-DD)", value=_day(current.get(schema.CONTROL_START)))
+        end = right.text_input("Control end (YYYY-MM-DD)", value=_day(current.get(schema.CONTROL_END)))
+        doc = st.text_input("Lease, permit or MOU reference", value=str(current.get(schema.CONTROL_DOC) or ""))
+        barrier = st.radio("Is a locked gate appropriate here (A.2)?", list(schema.BARRIER_VALUES), horizontal=True,
+                           index=list(schema.BARRIER_VALUES).index(str(current[schema.BARRIER_APPROPRIATE])))
+        note = st.text_area("Note", value=str(current.get(schema.STATUS_NOTE) or ""), max_chars=2000)
+        submitted = st.form_submit_button("Save determination", type="primary")
+    if submitted:
+        mine = {schema.DETERMINATION: det, schema.DETERMINATION_REASON: reason, schema.CONTROL_BASIS: basis,
+                schema.CONTROL_START: start, schema.CONTROL_END: end, schema.CONTROL_DOC: doc,
+                schema.BARRIER_APPROPRIATE: barrier, schema.STATUS_NOTE: note}
+        _save(f"Site {site_id}", lambda: site_service.save_control_with_merge(store, actor, site_id, base=current,
+                                                                             mine=mine))
+
+
+def parts_section(url: str, actor: Actor, site_id: str, parts: pd.DataFrame) -> None:
+    """List a site's parts, draw a new one, and determine or mark one of them."""
+    mine = parts[parts[schema.SITE_ID] == site_id]
+    if len(mine):
+        st.dataframe(mine[[schema.PART_ID, schema.PART_TYPE, schema.PART_NAME, schema.DETERMINATION, "protection_detail",
+                           schema.AREA_SQFT]], hide_index=True, width="stretch")
+        part_id = st.selectbox("Part", mine[schema.PART_ID].tolist(), key=state.SIT_PART)
+        _part_form(url, actor, str(part_id))
+    else:
+        st.caption("No parts: the whole site is one unit. Draw a part when only a piece of it (a park's parking lot, "
+                   "a yard) needs a sign or a gate.")
+    with st.expander("Draw a part"), st.form(f"new_part_{site_id}"):
+        kind = st.selectbox("Part type", list(PART_LABELS), format_func=PART_LABELS.__getitem__)
+        name = st.text_input("Name", max_chars=200)
+        outline = st.text_area("Outline: WKT or GeoJSON in longitude/latitude (EPSG:4326)", max_chars=200_000,
+                               placeholder="POLYGON ((-118.2500 34.0500, -118.2494 34.0500, ...))")
+        if st.form_submit_button("Add part"):
+            _save(f"A part of {site_id}", lambda: SaveOutcome(saved=site_service.add_part(
+                store_at(url), actor, site_id, part_type=kind, geometry=outline, name=name or None)))
+
+
+def show_saved(prefix: str) -> None:
+    """Show the lasting confirmation of the last save on this page, if it concerns ``prefix``."""
+    saved = st.session_state[state.SIT_SAVED]
+    if saved and saved.startswith(prefix):
+        st.success(md_escape(saved))
+
+
+def _part_form(url: str, actor: Actor, part_id: str) -> None:
+    store = store_at(url)
+    current = site_service.part_of(store, part_id)
+    st.caption(f"Part {md_line(part_id)}, version {current[schema.VERSION]}, last saved by "
+               f"{md_line(current.get(schema.UPDATED_BY) or '-')}.")
+    with st.form(f"part_{part_id}"):
+        left, right = st.columns(2)
+        det = left.radio("A.1 determination", list(DETERMINATION_LABELS), format_func=DETERMINATION_LABELS.__getitem__,
+                         index=list(DETERMINATION_LABELS).index(str(current[schema.DETERMINATION])))
+        reason = left.text_input("Reason", value=str(current.get(schema.DETERMINATION_REASON) or ""), max_chars=500)
+        barrier = left.radio("Locked gate appropriate?", list(schema.BARRIER_VALUES), horizontal=True,
+                             index=list(schema.BARRIER_VALUES).index(str(current[schema.BARRIER_APPROPRIATE])))
+        sign = right.radio("Sign", list(schema.SIGN_STATUSES), horizontal=True,
+                           index=list(schema.SIGN_STATUSES).index(str(current[schema.SIGN_STATUS])))
+        was = pd.to_datetime(pd.Series([current.get(schema.SIGN_POSTED_ON)], dtype=object), errors="coerce").iloc[0]
+        posted = right.date_input("Date posted", value=dt.date.today() if pd.isna(was) else was.date(),
+                                  max_value=dt.date.today())
+        gate = right.radio("Gate / barrier", list(schema.GATE_STATUSES), horizontal=True,
+                           index=list(schema.GATE_STATUSES).index(str(current[schema.GATE_STATUS])))
+        retired = st.checkbox("Retire this part (drawn in error, or no longer separate)",
+                              value=bool(current.get(schema.RETIRED)))
+        submitted = st.form_submit_button("Save part", type="primary")
+    if submitted:
+        mine: dict[str, object] = {schema.DETERMINATION: det, schema.DETERMINATION_REASON: reason,
+                                   schema.BARRIER_APPROPRIATE: barrier, schema.SIGN_STATUS: sign,
+                                   schema.GATE_STATUS: gate, schema.RETIRED: retired}
+        if sign == "posted":
+            mine[schema.SIGN_POSTED_ON] = posted
+        _save(f"Part {part_id}", lambda: site_service.save_part_with_merge(store, actor, part_id, base=current,
+                                                                           mine=mine))
+
+
+def _save(label: str, save: Callable[[], SaveOutcome]) -> None:
+    """Run a save; on success remember the confirmation and rerun, else show why (nothing was saved)."""
+    try:
+        outcome = save()
+    except (GeoDataError, AccessDenied) as exc:
+        st.error(md_escape(exc))
+        return
+    if outcome.saved is None:
+        st.error(f"{md_line(label)} changed since you loaded it. Nothing was saved. Both of you changed: "
+                 + "; ".join(f"{md_line(c.field)} (yours {md_line(c.mine)}, saved since {md_line(c.theirs)})"
+                             for c in outcome.conflicts) + ". Reload and choose.")
+        return
+    merged = f" Merged on top of {len(outcome.merged_over)} newer edit(s)." if outcome.merged_over else ""
+    st.session_state[state.SIT_SAVED] = f"{label}: saved as version {outcome.saved.get(schema.VERSION)}.{merged}"
+    st.rerun()
+
+
+def _day(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+        return ""
+    return str(value)[:10]
