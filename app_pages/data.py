@@ -8,6 +8,7 @@ from geo.config import UploadLimits
 from geo.errors import GeoDataError
 from ui import auth, jobs, state
 from ui.data import session_store
+from ui.import_form import boundary_inputs, column_mapping, show_warnings
 from ui.text import md_escape
 from ui.uploads import save_upload
 
@@ -26,10 +27,15 @@ upload = st.file_uploader("File", type=["geojson", "json", "gpkg", "zip", "parqu
                           key=state.DATA_FILE)
 crs = st.text_input("CRS, only for files without one (e.g. 2229)", key=state.DATA_CRS)
 department = st.text_input("Department, for a sites list without a department column", key=state.DATA_DEPT)
+vintage, make_current = boundary_inputs(kind)
+columns = column_mapping(actor, kind, upload, LIMITS)
 job: jobs.ImportJob | None = st.session_state.get(jobs.SESSION_KEY)
 busy = job is not None and not job.done.is_set()
 if st.button("Validate and import", type="primary", key="data_import", disabled=upload is None or busy) \
         and upload is not None:
+    if isinstance(columns, str):
+        st.error(f"{md_escape(columns)}\n\nNothing was stored.")
+        st.stop()
     try:
         path = save_upload(upload.name, upload.getvalue(), max_bytes=LIMITS.max_file_bytes)
     except GeoDataError as exc:
@@ -37,7 +43,8 @@ if st.button("Validate and import", type="primary", key="data_import", disabled=
         st.stop()
     job = jobs.start(jobs.ImportRequest(
         store_url=session_store().url, actor=actor, kind=kind, path=str(path), limits=LIMITS,
-        crs=crs.strip() or None, department=department.strip() or None, cleanup=str(path.parent)))
+        crs=crs.strip() or None, department=department.strip() or None, cleanup=str(path.parent),
+        columns=tuple(columns.items()), vintage=vintage, make_current=make_current))
     st.session_state[jobs.SESSION_KEY] = job
 
 
@@ -66,6 +73,7 @@ elif job is not None and job.outcome is not None:
         cols[1].metric("Accepted", f"{report.n_accepted:,}")
         cols[2].metric("Repaired", f"{len(report.repaired):,}")
         cols[3].metric("Rejected", f"{len(report.rejected):,}")
+        show_warnings(report.notes)
         st.code(report.summary(), language=None)
     else:
         title = {"cancelled": "Cancelled.", "failed": "The import failed."}.get(outcome.status, "Rejected.")

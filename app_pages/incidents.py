@@ -4,21 +4,32 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import schema
 from geo.access.roles import can
+from geo.analysis.district_view import district_bounds
 from geo.analysis.incident_filters import IncidentFilter, counts_by_district, filter_incidents
+from geo.analysis.labels import label
 from geo.analysis.relevance import context_incidents, enforcement_incidents
 from geo.analysis.selection import feature_at
 from geo.analysis.timefmt import local_text
+from geo.analysis.trends import incidents_per_month
 from geo.errors import GeoDataError
 from geo.services.intake import reporter_contacts
+from layers.base import fit_to
 from layers.incidents import incident_map
+from layers.search import mark_found
 from ui import auth, state
+from ui.charts import incidents_chart
 from ui.data import current_store, load_frames, store_at
+from ui.district import chosen_district
+from ui.search import map_key, map_search, search_key
+from ui.tables import show_table
 from ui.text import md_escape, md_line
+from ui.url import Binding, publish, restore
 
 actor = auth.page_actor("incidents")
 
@@ -29,10 +40,16 @@ as_of = state.as_of()  # the session's one as-of date (sidebar): every window en
 districts = frames.districts
 incidents = enforcement_incidents(frames.incidents)  # counted and drawn; general crime only when asked
 context = context_incidents(frames.incidents)
+district = chosen_district()  # the session's one district (sidebar); a council office starts on its own
 
+URL = [Binding(state.INC_PERIOD, "period", "str", ("Last N days", "Date range", "All")),
+       Binding(state.INC_LAST_DAYS, "days", "int"), Binding(state.INC_TYPES, "type", "list", schema.INCIDENT_TYPES),
+       Binding(state.INC_VERIFICATION, "verification", "list", schema.VERIFICATION_STATUSES),
+       Binding(state.INC_MODE, "view", "str", ("clusters", "heat", "choropleth")),
+       Binding(state.INC_CONTEXT, "context", "bool"), Binding(search_key("incidents"), "q")]
+restore(URL)  # a shared link restores these filters (ui.url)
 with st.sidebar:
     st.subheader("Filters")
-    chosen = st.multiselect("Council district", sorted(districts[schema.DISTRICT].astype(int)), key=state.INC_DISTRICTS)
     period = st.radio("Period", ["Last N days", "Date range", "All"], horizontal=True, key=state.INC_PERIOD)
     last_days = start = end = None
     if period == "Last N days":
@@ -43,15 +60,17 @@ with st.sidebar:
         picked_range = st.date_input("From / to", key=state.INC_RANGE)
         if isinstance(picked_range, tuple | list) and len(picked_range) == 2:
             start, end = picked_range
-    types = st.multiselect("Type", schema.INCIDENT_TYPES, key=state.INC_TYPES)
-    verification = st.multiselect("Verification", schema.VERIFICATION_STATUSES, key=state.INC_VERIFICATION)
+    types = st.multiselect("Type", schema.INCIDENT_TYPES, key=state.INC_TYPES, format_func=label)
+    verification = st.multiselect("Verification", schema.VERIFICATION_STATUSES, key=state.INC_VERIFICATION,
+                                  format_func=label)
     show_context = st.checkbox(f"Also show general crime as context ({len(context):,})", key=state.INC_CONTEXT,
                                help="General crime (e.g. an LAPD Crime Data file) is context, not evidence of "
                                     "enforcement: drawn in its own grey layer and never counted.")
 
+place = map_search("incidents", actor)  # an address, AIN/APN, site id or name: the map flies there
 mode = st.segmented_control("View", ["clusters", "heat", "choropleth"], key=state.INC_MODE) or "clusters"
 try:
-    flt = IncidentFilter(districts=tuple(chosen), start=start, end=end, last_days=last_days, as_of=as_of,
+    flt = IncidentFilter(districts=() if district is None else (district,), start=start, end=end, last_days=last_days, as_of=as_of,
                          types=tuple(types), verification=tuple(verification))
     shown = filter_incidents(incidents, flt)
     shown_context = filter_incidents(context, dataclasses.replace(flt, types=())) if show_context else context.iloc[:0]
@@ -62,9 +81,16 @@ except GeoDataError as exc:
 counts = counts_by_district(shown, districts)
 st.metric("Incidents shown", f"{len(shown):,}", help="enforcement activity and suspected unlawful conduct; general "
           "crime is context and never counted")
+if not len(shown):  # say why, and how to widen the view
+    narrowing = [what for what, on in (("the period", period != "All"), ("the type", bool(types)),
+                                       ("the verification", bool(verification)),
+                                       (f"District {district}", district is not None)) if on]
+    st.info("No incidents match" + (f": widen or clear {', '.join(narrowing)} (the district in the sidebar: 'All "
+                                    "districts')." if narrowing else " in the store up to the as-of date."))
 fmap = incident_map(shown, districts, counts, mode=mode, synthetic=bool(frames.info.is_synthetic),
                     context=shown_context if show_context else None)
-event = st_folium(fmap, key=f"incident_map_{mode}", returned_objects=["last_object_clicked"],
+mark_found(fit_to(fmap, district_bounds(districts, district)), place)
+event = st_folium(fmap, key=map_key(f"incident_map_{mode}", district, place), returned_objects=["last_object_clicked"],
                   use_container_width=True, height=560)
 picked = feature_at(event, shown, id_column=schema.INCIDENT_ID, tolerance_ft=60) if mode != "choropleth" else None
 if picked:
@@ -73,20 +99,22 @@ sel = st.session_state.get(state.SELECTED_INCIDENT)
 if sel and sel in set(shown[schema.INCIDENT_ID]):
     row = shown.set_index(schema.INCIDENT_ID).loc[sel]
     st.subheader(f"Incident {md_line(sel)}")
-    st.dataframe(
+    show_table(pd.DataFrame(
         {"field": ["occurred (Los Angeles)", "relevance", "type", "observed conduct", "verification", "source",
                    "district", "LAPD area", "location", "warrant shown", "description"],
-         "value": [str(v) for v in (
+         "value": [v for v in (
                    local_text(row[schema.OCCURRED_AT]), row[schema.RELEVANCE], row[schema.INCIDENT_TYPE],
                    row[schema.CONDUCT] or "-", row[schema.VERIFICATION], row[schema.SOURCE_TYPE],
                    row[schema.COUNCIL_DISTRICT], row[schema.AREA_NAME], row[schema.LOCATION_TEXT],
-                   row[schema.WARRANT_SHOWN], row[schema.DESCRIPTION])]},
-        hide_index=True, width="stretch")
+                   row[schema.WARRANT_SHOWN], row[schema.DESCRIPTION])]}))
 
     if can(actor, "view_reporter_contact"):
         with st.expander("Reporter contact (restricted: records and admin; every view is logged)"):
             contacts = reporter_contacts(store_at(url), actor, sel) if st.button("Show contact",
                                                                                     key=state.INC_SHOW_CONTACT) else []
             if contacts:
-                st.dataframe(contacts, hide_index=True, width="stretch")
-st.dataframe(counts.rename_axis("district").reset_index(), hide_index=True)
+                show_table(contacts)
+show_table(counts.rename_axis("district").rename("incidents").reset_index(), width="content")
+with st.expander("Incidents per month, by relevance and verification (these filters)"):
+    incidents_chart(incidents_per_month(shown, as_of=as_of))
+publish(URL)  # the address bar holds this view: share it to share the filters

@@ -1,4 +1,5 @@
-"""Liaison: one department's sites by risk and deadline; mark signs and gates without losing edits."""
+"""Liaison: map first, then the site, then the marking form (one scroll on a phone); signs and gates without
+losing edits. Sites near me, search, camera photos and the stored photos in the site panel."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,17 +9,25 @@ from streamlit_folium import st_folium
 
 from geo import schema
 from geo.analysis.deadlines import sign_deadline_text
+from geo.analysis.labels import label, value_text
+from geo.analysis.nearby import DISTANCE_FT, nearest
 from geo.analysis.selection import feature_at
+from geo.analysis.timefmt import local_text
 from geo.errors import AccessDenied, GeoDataError
 from geo.intake.status_merge import changed_fields
 from geo.services.status import SaveOutcome, save_with_merge
+from layers.search import mark_found
 from layers.site_map import site_map
 from ui import auth, state
 from ui.analysis import current_analysis, status_of
 from ui.data import current_store, store_at
+from ui.field import sign_photos, where_am_i
+from ui.search import map_key, map_search
+from ui.tables import show_table
 from ui.text import md_escape, md_line
 
 actor = auth.page_actor("liaison")
+LANGUAGES = ["en+es", "en", "es", "other"]
 
 
 def confirmation(site: str, outcome: SaveOutcome) -> str:
@@ -26,8 +35,10 @@ def confirmation(site: str, outcome: SaveOutcome) -> str:
     row = outcome.saved or {}
     merged = f" Merged on top of {len(outcome.merged_over)} newer edit(s); their other fields were kept." \
         if outcome.merged_over else ""
-    return (f"Saved {site}: version {row.get(schema.VERSION)}, sign {row.get(schema.SIGN_STATUS)}, gate "
-            f"{row.get(schema.GATE_STATUS)}, by {row.get(schema.UPDATED_BY)}.{merged}")
+    return (f"Saved {site}: version {row.get(schema.VERSION)}, sign {value_text(row.get(schema.SIGN_STATUS), schema.SIGN_STATUS)}, gate "
+            f"{value_text(row.get(schema.GATE_STATUS))}, by {row.get(schema.UPDATED_BY)} at "
+            f"{local_text(row.get(schema.UPDATED_AT)) or 'now'}.{merged}")
+
 
 url, version = current_store()
 res = current_analysis(url, version)
@@ -44,57 +55,75 @@ else:
     dept = st.selectbox("Department", depts, key=state.LIA_DEPT)
 mine = sites[sites[schema.OWNING_DEPT] == dept].assign(
     sign_deadline=lambda f: sign_deadline_text(f, as_of=res.as_of))
-
-
-units = res.units[res.units[schema.OWNING_DEPT] == dept]  # sites and their parts: only candidates need a sign
-cand = units[units["candidate"]]
-cols = st.columns(4)
-cols[0].metric("Candidates: need a sign", f"{len(cand):,} / {len(units):,}", help="sites and parts (A.1)")
-cols[1].metric("Signed", f"{int(cand['signed'].sum()):,}", help="candidates with the directive sign posted")
-cols[2].metric("Gated where a barrier applies", f"{int((cand['gated'] & cand['barrier_applies']).sum()):,} / "
-               f"{int(cand['barrier_applies'].sum()):,}")
-cols[3].metric("Overdue signs", f"{int((units['sign_overdue_days'] > 0).sum()):,}")
-
-left, right = st.columns([3, 2])
-with left:
-    fields = [schema.SITE_ID, schema.NAME, "category", schema.SIGN_STATUS, schema.GATE_STATUS]
-    fmap = site_map(mine, color_by=st.session_state[state.LIA_COLOR], fields=fields,
-                    aliases=["Site", "Name", "Category", "Sign", "Gate"], synthetic=bool(mine[schema.IS_SYNTHETIC].any()),
-                    selected=st.session_state[state.SELECTED_SITE])
-    event = st_folium(fmap, key=f"liaison_map_{dept}", returned_objects=["last_object_clicked"],
-                      use_container_width=True, height=420)
-    st.radio("Colour by", ["sign", "gate", "tier", "category", "determination"], horizontal=True, key=state.LIA_COLOR)
-    clicked = feature_at(event, mine, id_column=schema.SITE_ID, tolerance_ft=150)
-    if clicked and clicked != st.session_state[state.LIA_LAST_CLICK]:
-        st.session_state[state.LIA_LAST_CLICK] = clicked
-        st.session_state[state.SELECTED_SITE] = clicked
-with right:
-    st.dataframe(mine[[schema.SITE_ID, schema.NAME, "category", schema.DETERMINATION, "final_tier", schema.SIGN_STATUS,
-                       schema.GATE_STATUS, "sign_deadline"]],
-                 hide_index=True, width="stretch", height=420)
-
 ids = mine[schema.SITE_ID].tolist()
+if not ids:
+    st.info(f"{md_line(dept)} has no City sites in the store.")
+    st.stop()
+
+# --- find: search, or sites near me ------------------------------------------------------------------------------
+place = map_search("liaison", actor)  # an address, AIN/APN, site id or name: the map flies there
+with st.expander("Sites near me", expanded=bool(st.session_state.get(state.LIA_NEAR_TEXT))):
+    here = where_am_i()
+point = here or ((float(str(place["lat"])), float(str(place["lon"]))) if place else None)
+near = nearest(mine, *point, limit=len(mine)) if point else None
+if near is not None and st.session_state.get(state.LIA_NEAR_APPLIED) != point:
+    st.session_state[state.LIA_NEAR_APPLIED] = point
+    st.session_state[state.SELECTED_SITE] = str(near[schema.SITE_ID].iloc[0])  # the nearest site, once per point
+    ids = near[schema.SITE_ID].tolist()  # nearest first
+elif near is not None:
+    ids = near[schema.SITE_ID].tolist()
+distance = near.set_index(schema.SITE_ID)[DISTANCE_FT] if near is not None else None
+
+fields = [schema.SITE_ID, schema.NAME, "category", schema.SIGN_STATUS, schema.GATE_STATUS]
+fmap = site_map(mine, color_by=st.session_state[state.LIA_COLOR], fields=fields,
+                aliases=["Site", "Name", "Category", "Sign", "Gate"], synthetic=bool(mine[schema.IS_SYNTHETIC].any()),
+                selected=st.session_state[state.SELECTED_SITE])
+mark_found(fmap, place or ({"lat": point[0], "lon": point[1], "minx": point[1], "maxx": point[1], "miny": point[0],
+                            "maxy": point[0], "label": "You are here"} if point else None))
+event = st_folium(fmap, key=map_key(f"liaison_map_{dept}", place, point), returned_objects=["last_object_clicked"],
+                  use_container_width=True, height=380)
+st.radio("Colour by", ["sign", "gate", "tier", "category", "determination"], horizontal=True, key=state.LIA_COLOR)
+clicked = feature_at(event, mine, id_column=schema.SITE_ID, tolerance_ft=150)
+if clicked and clicked != st.session_state[state.LIA_LAST_CLICK]:
+    st.session_state[state.LIA_LAST_CLICK] = clicked
+    st.session_state[state.SELECTED_SITE] = clicked
+
+# --- the site, then the form right after it ----------------------------------------------------------------------
 if st.session_state[state.SELECTED_SITE] not in ids:
     st.session_state[state.SELECTED_SITE] = ids[0]
+names = mine.set_index(schema.SITE_ID)[schema.NAME]
 site_id = st.selectbox("Site to mark", ids, key=state.SELECTED_SITE,
-                       format_func=lambda s: f"{s} · {mine.set_index(schema.SITE_ID).loc[s, schema.NAME]}")
+                       format_func=lambda s: f"{s} · {names.loc[s]}" + (
+                           f" · {distance.loc[s]:,.0f} ft away" if distance is not None else ""))
+saved = st.session_state[state.LIA_SAVED]
+if saved and saved.startswith(f"Saved {site_id}"):
+    st.success(md_escape(saved), icon="✅")  # lasting: stays until another save
 # The version the user saw is remembered until they save: a save is always based on what they saw.
 seen = st.session_state[state.LIA_SEEN].setdefault(site_id, status_of(url, site_id))
 current = seen
 st.caption(f"Version {current[schema.VERSION]}, last saved by {md_line(current.get(schema.UPDATED_BY) or 'import')} "
-           f"at {md_line(current.get(schema.UPDATED_AT) or '-')}: sign {md_line(current[schema.SIGN_STATUS])}, "
-           f"gate {md_line(current[schema.GATE_STATUS])}.")
+           f"at {md_line(local_text(current.get(schema.UPDATED_AT)) or '-')}: sign "
+           f"{md_line(value_text(current[schema.SIGN_STATUS], schema.SIGN_STATUS))}, gate "
+           f"{md_line(value_text(current[schema.GATE_STATUS]))}. Sign deadline: "
+           f"{md_line(mine.set_index(schema.SITE_ID).loc[site_id, 'sign_deadline'])}.")
+camera = st.toggle("Take the sign photo with the camera", key=state.LIA_CAMERA)
+if st.session_state.get(state.LIA_LANGUAGE) not in LANGUAGES:
+    st.session_state[state.LIA_LANGUAGE] = LANGUAGES[0]
 
 with st.form(f"mark_{site_id}"):
-    sign = st.radio("Sign", list(schema.SIGN_STATUSES), horizontal=True, index=schema.SIGN_STATUSES.index(current[schema.SIGN_STATUS]))
+    sign = st.radio("Sign", list(schema.SIGN_STATUSES), horizontal=True,
+                    format_func=lambda v: label(v, schema.SIGN_STATUS),
+                    index=schema.SIGN_STATUSES.index(current[schema.SIGN_STATUS]))
     posted = st.date_input("Date posted", value=current.get(schema.SIGN_POSTED_ON) or dt.date.today(), max_value=dt.date.today())
     text_version = st.text_input("Sign text version", value=current.get(schema.SIGN_TEXT_VERSION) or "ED17 2026-02")
-    language = st.selectbox("Language", ["en+es", "en", "es", "other"], index=0)
-    gate = st.radio("Gate / barrier", list(schema.GATE_STATUSES), horizontal=True,
+    language = st.selectbox("Language", LANGUAGES, key=state.LIA_LANGUAGE)  # kept for the session
+    gate = st.radio("Gate / barrier", list(schema.GATE_STATUSES), horizontal=True, format_func=label,
                     index=schema.GATE_STATUSES.index(current[schema.GATE_STATUS]))
     note = st.text_area("Note", value=current.get(schema.STATUS_NOTE) or "", max_chars=2000)
-    photo = st.file_uploader("Photo of the sign (optional)", type=["jpg", "jpeg", "png", "heic", "webp"])
-    submitted = st.form_submit_button("Save", type="primary")
+    photo = st.camera_input("Photo of the sign") if camera else st.file_uploader(
+        "Photo of the sign (optional): on a phone this opens the camera or the gallery",
+        type=["jpg", "jpeg", "png", "heic", "webp"], key=f"lia_photo_{site_id}")
+    submitted = st.form_submit_button("Save", type="primary", use_container_width=True)
 
 if submitted:
     form = {schema.SIGN_STATUS: sign, schema.GATE_STATUS: gate, schema.SIGN_TEXT_VERSION: text_version,
@@ -103,7 +132,7 @@ if submitted:
         form[schema.SIGN_POSTED_ON] = posted
     # only the fields this user changed travel: a newer edit to any other field is kept
     st.session_state[state.LIA_PENDING] = {"site": site_id, "base": current, "mine": changed_fields(current, form),
-                                           "photo": (photo.name, photo.getvalue()) if photo else None}
+                                           "photo": (photo.name or "camera.jpg", photo.getvalue()) if photo else None}
     st.session_state[state.LIA_CONFLICT] = None
 
 pending = st.session_state[state.LIA_PENDING]
@@ -130,20 +159,34 @@ if conflict and conflict["site"] == site_id:
              "changed by both of you: choose which value to keep. Your other changes are kept.")
     choices = {}
     for c in conflict["conflicts"]:
-        st.markdown(f"**{c.field}**")
+        st.markdown(f"**{md_line(c.field)}**")
         left, right = st.columns(2)
         left.text(f"Yours: {c.mine}")
         right.text(f"Saved since: {c.theirs}")
         choices[c.field] = st.radio(f"Keep for {c.field}", ["the saved value", "mine"], horizontal=True,
                                     key=f"{state.LIA_CONFLICT}_{c.field}")
     if st.button("Save my choices", type="primary", key=state.LIA_REAPPLY):
-        mine = {k: v for k, v in conflict["mine"].items()
-                if k not in choices or choices[k] == "mine"}
-        st.session_state[state.LIA_PENDING] = {"site": site_id, "base": conflict["current"], "mine": mine,
+        mine_fields = {k: v for k, v in conflict["mine"].items()
+                       if k not in choices or choices[k] == "mine"}
+        st.session_state[state.LIA_PENDING] = {"site": site_id, "base": conflict["current"], "mine": mine_fields,
                                                "photo": None}
         st.session_state[state.LIA_CONFLICT] = None
         st.rerun()
 
-saved = st.session_state[state.LIA_SAVED]
-if saved and saved.startswith(f"Saved {site_id}"):
-    st.success(md_escape(saved))
+sign_photos(url, actor, site_id)  # the site panel: stored photos, capture date, GPS check
+
+# --- the department at a glance -----------------------------------------------------------------------------------
+units = res.units[res.units[schema.OWNING_DEPT] == dept]  # sites and their parts: only candidates need a sign
+cand = units[units["candidate"]]
+cols = st.columns(4)
+cols[0].metric("Candidates: need a sign", f"{len(cand):,} / {len(units):,}", help="sites and parts (A.1)")
+cols[1].metric("Signed", f"{int(cand['signed'].sum()):,}", help="candidates with the directive sign posted")
+cols[2].metric("Gated where a barrier applies", f"{int((cand['gated'] & cand['barrier_applies']).sum()):,} / "
+               f"{int(cand['barrier_applies'].sum()):,}")
+cols[3].metric("Overdue signs", f"{int((units['sign_overdue_days'] > 0).sum()):,}")
+table = mine[[schema.SITE_ID, schema.NAME, "category", schema.DETERMINATION, "final_tier", schema.SIGN_STATUS,
+              schema.GATE_STATUS, "sign_deadline"]]
+if distance is not None:
+    table = table.assign(distance_ft=table[schema.SITE_ID].map(distance)).sort_values("distance_ft")
+show_table(table, first=[schema.NAME, schema.SIGN_STATUS, schema.GATE_STATUS, "sign_deadline", "distance_ft"],
+           digits=0, height=360)

@@ -4,8 +4,10 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.access.roles import can
+from geo.analysis.labels import header
 from geo.analysis.snap import ADJACENT, ON_SITE
 from geo.errors import GeoDataError
+from geo.nexus.consent import apply_consent
 from geo.nexus.snapshot import snapshot_hash
 from geo.nexus.tables import (
     UNIT_COST_COLUMNS,
@@ -15,9 +17,11 @@ from geo.nexus.tables import (
     default_unit_costs,
 )
 from geo.services.nexus import export_nexus
+from geo.services.register_views import site_consent
 from ui import auth, state
 from ui.analysis import current_analysis
 from ui.data import current_store, load_frames, store_at
+from ui.tables import show_table
 from ui.text import md_escape, md_line
 
 actor = auth.page_actor("nexus")
@@ -34,7 +38,9 @@ st.caption("Directive D: Planning's ordinance and nexus study for an impact fee 
 st.subheader("Unit costs")
 st.caption("Edit values, sources and years. A row stays PLACEHOLDER until it names a real source and a year.")
 edited = st.data_editor(default_unit_costs()[list(UNIT_COST_COLUMNS)], key=state.NEX_COSTS, hide_index=True,
-                        disabled=["key", "applies_to"], num_rows="fixed", width="stretch")
+                        disabled=["key", "applies_to"], num_rows="fixed", width="stretch",
+                        column_order=["item", "unit", "value", "source", "year"],  # codes stay behind the table
+                        column_config={c: header(c) for c in UNIT_COST_COLUMNS})
 left, right = st.columns(2)
 share = left.slider("Share of attributable cost recovered", 0.0, 1.0, step=0.05, key=state.NEX_RECOVERY)
 adjacent = right.checkbox("Also charge incidents adjacent to a parcel (not only on it)", key=state.NEX_ADJACENT)
@@ -47,6 +53,7 @@ rules = NexusRules(fee_snap_kinds=(ON_SITE, ADJACENT) if adjacent else (ON_SITE,
 res = current_analysis(url, version, as_of=as_of)
 tables = build_nexus(frames.parcels, frames.incidents, res.incidents, as_of=as_of, unit_costs=costs, rules=rules,
                      synthetic=synthetic, provenance={"store": url, "data_version": str(version)})
+tables = apply_consent(tables, *site_consent(store_at(url), actor))  # recorded grants, opt-in comparison
 if tables.uses_placeholders:
     st.warning("Some unit costs are PLACEHOLDERS (illustrative round numbers, not City costs). Scenarios computed "
                "from them show how the method works; they are not proposed fees.")
@@ -60,11 +67,12 @@ cols[3].metric("Owners", f"{len(tables.owners):,}")
 st.subheader("Fee scenarios")
 st.caption("Proportional means no parcel's fee exceeds the cost attributable to it, and revenue stays within "
            "the total attributable cost.")
-st.dataframe(tables.scenarios, hide_index=True, width="stretch")
+show_table(tables.scenarios)
 tabs = st.tabs(["Inventory", "Parcel x month", "Ledger", "Owners", "Fees by parcel", "Register"])
 for tab, frame in zip(tabs, [tables.inventory, tables.parcel_months, tables.ledger, tables.owners,
                              tables.parcel_fees, tables.register]):
-    tab.dataframe(frame.drop(columns="geometry", errors="ignore"), hide_index=True, width="stretch")
+    with tab:
+        show_table(frame)
 
 st.subheader("Snapshot and exports")
 may_export = can(actor, "run_nexus") and can(actor, "export_internal")
@@ -88,4 +96,4 @@ if may_export and st.button("Prepare downloads", key=state.NEX_EXPORT):
     downloads = export_nexus(store_at(url), actor, tables)[0]
     for col, (name, data) in zip(st.columns(len(downloads)), downloads.items(), strict=True):
         label, mime = DOWNLOADS[name.rsplit(".", 1)[-1]]
-        col.download_button(label, data, name, mime=mime)
+        col.download_button(label, data, name, mime=mime, on_click="ignore")  # the other downloads stay

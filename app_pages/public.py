@@ -6,11 +6,13 @@ from streamlit_folium import st_folium
 
 from geo.io.export import export_name, to_csv_bytes
 from geo.reports.publish import K_MIN, public_sites
+from geo.services.register_views import public_agency_summary
 from geo.services.reports import public_table
 from layers.public_map import public_map
 from ui import auth
 from ui.analysis import current_analysis
 from ui.data import current_store, load_frames, session_store
+from ui.tables import show_table
 
 actor = auth.page_actor("public")
 url, version = current_store()
@@ -31,7 +33,14 @@ if published.empty:
 else:
     st.caption("Each month is published once, after it closes, and never changes afterwards; months not shown are "
                "not yet published.")
-    st.dataframe(published, width="stretch")
+    show_table(published)
     synthetic = bool(frames.info.is_synthetic)
     st.download_button("Download CSV", to_csv_bytes(published.reset_index(), synthetic=synthetic),
                        export_name("incidents_by_district_month", "csv", synthetic=synthetic), mime="text/csv")
+agencies = public_agency_summary(session_store(), actor)  # section C: posted policies and their legal status only
+if len(agencies):
+    st.subheader("Law enforcement agencies' identification policies (SB 627 / SB 805)")
+    st.caption("Whether each agency operating in the City has publicly posted its policy on facial coverings and on "
+               "visible identification, and the legal status of each requirement for that kind of agency. The "
+               "masking rule is enjoined for federal agents since 9 Feb 2026.")
+    show_table(agencies)

@@ -7,16 +7,19 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import schema
+from geo import duties, schema
+from geo.access.roles import can
 from geo.analysis.selection import clicked_lonlat
 from geo.config import LOCAL_TZ
 from geo.errors import AccessDenied, GeoDataError
 from geo.intake.evidence import EvidenceUpload
 from geo.intake.reports import IncidentReport
 from geo.services.intake import submit_incident
+from geo.services.scenes import check_scene, save_scene
 from layers.base import base_map
 from ui import auth, state
 from ui.data import current_store, load_frames, store_at
+from ui.scene_form import changed, scene_inputs
 from ui.text import md_escape, md_line
 
 actor = auth.page_actor("report")
@@ -69,8 +72,22 @@ with st.form("incident_report", clear_on_submit=False):
     files = st.file_uploader("Evidence (photos, video, documents)", accept_multiple_files=True)
     label = st.text_input("Evidence label (B.7)")
     disposition = st.text_input("Call disposition reference")
+    attended = False
+    if can(actor, "record_scene"):
+        attended = st.checkbox("LAPD attended this scene: record the Section B duties (B.1-B.6)",
+                               key="rep_scene_attended")
+        with st.expander("Scene record (B.1-B.6)", expanded=False):
+            answers = scene_inputs("rep_scene")
     submitted = st.form_submit_button("Submit report", type="primary")
 
+scene: dict[str, object] = {}
+if submitted and attended:
+    scene = changed(answers, {}) | {k: v for k, v in ((duties.SUPERVISOR_NAME, supervisor), (duties.SUPERVISOR_BADGE, badge))
+                                    if v and not answers.get(k)}
+    problems = check_scene("(new incident)", scene)
+    if problems:
+        st.error("Scene record not valid; nothing was saved. " + " ".join(md_escape(p) for p in problems))
+        st.stop()
 if submitted:
     report = IncidentReport(
         incident_type=kind, lat=lat, lon=lon, occurred_at=dt.datetime.combine(day, clock), source_type=source,
@@ -85,6 +102,9 @@ if submitted:
     except (GeoDataError, AccessDenied) as exc:
         st.error(md_escape(exc))
     else:
+        if scene:
+            saved = save_scene(store_at(url), actor, result.incident_id, scene, expect_version=0)
+            st.success(f"Scene record saved (version {saved['version']}).")
         routed = result.route.routed_to or "no City site at this location"
         st.success(f"Saved incident {md_line(result.incident_id)} with {len(result.evidence)} evidence file(s). "
                    f"Routed to: {md_line(routed)}.")

@@ -7,16 +7,23 @@ from streamlit_folium import st_folium
 from geo import schema
 from geo.analysis.classify import CATEGORIES
 from geo.analysis.incident_filters import counts_by_district
+from geo.analysis.labels import label
 from geo.analysis.lod import AGGREGATE, ALL, choose_detail, live_rows, rows_in_view, view_from_event
 from geo.analysis.review import ReviewFilter, filter_review
+from geo.analysis.search import place_of
 from geo.analysis.snap import CITY_SITE, OTHER_PUBLIC, PRIVATE
 from geo.errors import GeoDataError
 from layers.review_map import review_map
+from layers.search import mark_found
 from ui import auth, review_detail, state
 from ui.analysis import current_analysis, current_review
 from ui.data import current_store, load_frames
+from ui.district import chosen_district
+from ui.search import map_key, map_search, search_key
+from ui.tables import show_table
 from ui.text import md_escape
 from ui.tiles import parcel_tiles, tile_pick
+from ui.url import Binding, publish, restore
 
 actor = auth.page_actor("review")
 
@@ -31,15 +38,20 @@ if linked and linked != st.session_state[state.REV_LINKED]:
     st.session_state[state.REV_LINKED] = linked
     st.session_state[state.SELECTED_SITE] = linked
 
+URL = [Binding(state.REV_CATEGORIES, "category", "list", tuple(CATEGORIES)),
+       Binding(state.REV_TIERS, "tier", "list", ("high", "medium", "low")), Binding(state.REV_USE_CODE, "use"),
+       Binding(state.REV_OWNERS, "owner", "list", (CITY_SITE, OTHER_PUBLIC, PRIVATE)), Binding(search_key("review"), "q")]
+restore(URL)  # a shared link restores these filters (ui.url)
 with st.sidebar:
     st.subheader("Filters")
     flt = ReviewFilter(
-        categories=tuple(st.multiselect("Category", CATEGORIES, key=state.REV_CATEGORIES)),
-        tiers=tuple(st.multiselect("Risk tier (City sites)", ["high", "medium", "low"], key=state.REV_TIERS)),
-        districts=tuple(st.multiselect("Council district", sorted(frames.districts[schema.DISTRICT].astype(int)),
-                                       key=state.REV_DISTRICTS)),
+        categories=tuple(st.multiselect("Category", CATEGORIES, key=state.REV_CATEGORIES, format_func=label)),
+        tiers=tuple(st.multiselect("Risk tier (City sites)", ["high", "medium", "low"], key=state.REV_TIERS,
+                                    format_func=label)),
+        districts=tuple(d for d in (chosen_district(),) if d is not None),  # the session's one district
         use_code=st.text_input("Use code starts with", key=state.REV_USE_CODE),
-        owner_classes=tuple(st.multiselect("Owner class", [CITY_SITE, OTHER_PUBLIC, PRIVATE], key=state.REV_OWNERS)),
+        owner_classes=tuple(st.multiselect("Owner class", [CITY_SITE, OTHER_PUBLIC, PRIVATE], key=state.REV_OWNERS,
+                                            format_func=label)),
     )
 
 mask = filter_review(review, flt)
@@ -57,13 +69,18 @@ else:  # no archive yet (or a small store): the features themselves, district co
     note = (f"{len(matched):,} records match" + ("" if detail == ALL else
             (f"; {len(shown):,} in view" if detail != AGGREGATE else "; zoom in to street level (15+) to see them")))
 
+place = map_search("review", actor)  # an address, AIN/APN, site id or name: the map flies there, its panel opens
+picked_rows = (st.session_state.get(state.REV_TABLE) or {}).get("selection", {}).get("rows", [])
+if picked_rows and picked_rows[0] < len(matched):  # a table row clicked: the map flies to that record
+    place = place_of(matched, "record_id", str(matched.iloc[picked_rows[0]]["record_id"])) or place
 left, right = st.columns([3, 2])
 with left:
     fmap = review_map(shown, districts=frames.districts, view=None if tiles else view, synthetic=synthetic,
                       note=note, parcel_tiles=tiles,
                       aggregate=counts_by_district(matched, frames.districts) if detail == AGGREGATE else None)
+    mark_found(fmap, place)
     wanted = ["last_object_clicked", "last_object_clicked_tooltip"] if tiles else ["last_object_clicked", "zoom", "bounds"]
-    event = st_folium(fmap, key="review_map", returned_objects=wanted, use_container_width=True, height=520)
+    event = st_folium(fmap, key=map_key("review_map", place), returned_objects=wanted, use_container_width=True, height=520)
     new_view = None if tiles else view_from_event(event)
     if new_view is not None and new_view != view and len(matched) > len(shown):
         st.session_state[state.REV_VIEW] = new_view
@@ -73,8 +90,9 @@ with left:
         st.session_state[state.REV_LAST_CLICK] = picked
         st.session_state[state.SELECTED_SITE] = picked
 with right:
-    table = st.dataframe(matched.drop(columns="geometry").head(5_000), hide_index=True, width="stretch", height=520,
-                         on_select="rerun", selection_mode="single-row", key=state.REV_TABLE)
+    table = show_table(matched.drop(columns="geometry").head(5_000), height=520,
+                       first=[schema.NAME, "final_tier", "protection", "record_id"],
+                       on_select="rerun", selection_mode="single-row", key=state.REV_TABLE)
     rows = table.selection.rows if table is not None and hasattr(table, "selection") else []
     if rows:
         st.session_state[state.SELECTED_SITE] = str(matched.iloc[rows[0]]["record_id"])
@@ -88,3 +106,4 @@ if selected:
     except GeoDataError as exc:
         st.error(md_escape(exc))
 review_detail.exports(matched, url=url, synthetic=synthetic, actor=actor)
+publish(URL)  # the address bar holds this view: share it to share the filters

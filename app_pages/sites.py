@@ -5,13 +5,16 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import schema
+from geo.analysis.classify import CATEGORY_LABELS
 from geo.analysis.control import PART_UNIT
 from geo.config import Directive
+from layers.draw import part_draw_control
 from layers.site_map import site_map
 from layers.sites import parts_layer
 from ui import auth, site_forms, state
 from ui.analysis import current_analysis
 from ui.data import current_store
+from ui.tables import show_table
 from ui.text import md_line
 
 actor = auth.page_actor("sites")
@@ -49,6 +52,9 @@ if st.session_state[state.SIT_SITE] not in ids:
     st.session_state[state.SIT_SITE] = ids[0]
 site_id = st.selectbox("Site", ids, key=state.SIT_SITE,
                        format_func=lambda s: f"{s} · {mine.set_index(schema.SITE_ID).loc[s, schema.NAME]}")
+chosen = mine.set_index(schema.SITE_ID).loc[site_id]
+st.caption(f"**Category:** {md_line(CATEGORY_LABELS.get(chosen['category'], chosen['category']))} · "
+           f"*{md_line(chosen['category_basis'])}*")
 left, right = st.columns([2, 3])
 with left:  # the chosen site and its parts, close enough to see a lot inside a park
     here, its_parts = mine[mine[schema.SITE_ID] == site_id], parts[parts[schema.SITE_ID] == site_id]
@@ -57,12 +63,17 @@ with left:  # the chosen site and its parts, close enough to see a lot inside a 
                          aliases=["Part", "Type", "Protection"])] if len(its_parts) else []
     fmap = site_map(here, color_by="determination", fields=fields, aliases=["Site", "Name", "A.1", "Control"],
                     synthetic=bool(mine[schema.IS_SYNTHETIC].any()), selected=str(site_id),
-                    note="Parts: filled by their own protection (green protected, red unprotected)", extra=drawn)
-    st_folium(fmap, key=f"sites_map_{site_id}", returned_objects=[], use_container_width=True, height=380)
+                    extra=drawn, legend=False)  # a legend box would cover the site a part is drawn on
+    part_draw_control().add_to(fmap)  # draw a part's outline; it comes back as GeoJSON for the part form
+    event = st_folium(fmap, key=f"sites_map_{site_id}", returned_objects=["last_active_drawing", "all_drawings"],
+                      use_container_width=True, height=380)
+    site_forms.remember_drawing(event, str(site_id))
+    st.caption("Site fill: A.1 red candidate, grey not a candidate, yellow pending. Parts: filled by their own "
+               "protection (green protected, red unprotected). Draw a part with the polygon or rectangle tool.")
 with right:
     table = mine.assign(parts=mine[schema.SITE_ID].map(parts[schema.SITE_ID].value_counts()).fillna(0).astype(int))
-    st.dataframe(table[[schema.SITE_ID, schema.NAME, "category", schema.OWNER_CLASS, schema.CONTROL_BASIS,
-                        schema.DETERMINATION, "parts", "final_tier"]], hide_index=True, width="stretch", height=380)
+    show_table(table[[schema.SITE_ID, schema.NAME, "category", schema.OWNER_CLASS, schema.CONTROL_BASIS,
+                      schema.DETERMINATION, "parts", "final_tier"]], height=380)
 site_forms.show_saved("")
 first, second = st.columns(2)
 with first:

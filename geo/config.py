@@ -201,3 +201,136 @@ def checkpoint_key() -> bytes:
         raise GeoDataError(f"{where} holds a {len(key)}-byte key; an audit checkpoint key needs at least "
                            f"{MIN_CHECKPOINT_KEY_BYTES} bytes ({make}).")
     return key
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """How liaison alerts leave StageMap (``alert_settings`` reads them from the environment).
+
+    E-mail goes by SMTP with STARTTLS and a login (``$STAGEMAP_SMTP_HOST``, ``_PORT`` default 587,
+    ``_USER``, ``_PASSWORD`` - the password only ever from the environment, ``_CAFILE`` to trust a
+    private CA, ``_TIMEOUT`` seconds) from ``$STAGEMAP_ALERT_FROM``. ``$STAGEMAP_ALERT_TABLE`` names a
+    JSON file ``{"DEPARTMENT": {"recipients": ["a@city"], "digest": true}}``; a department not in it
+    goes to its liaison's e-mail on file. The optional webhook (``$STAGEMAP_WEBHOOK_URL``) gets a JSON
+    body signed with HMAC-SHA256 under ``$STAGEMAP_WEBHOOK_SECRET``, tried ``_ATTEMPTS`` times with
+    exponential backoff starting at ``_BACKOFF`` seconds.
+    """
+
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_cafile: str | None = None
+    smtp_timeout: float = 10.0
+    sender: str = "stagemap-alerts@lacity.org"
+    recipients: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    digest_departments: frozenset[str] = frozenset()
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_attempts: int = 3
+    webhook_backoff: float = 1.0
+
+    def recipients_of(self, department: str) -> tuple[str, ...] | None:
+        """Return the configured recipients of ``department`` (``None``: use its liaison's e-mail)."""
+        return dict(self.recipients).get(department)
+
+
+def alert_settings(env: dict[str, str] | None = None) -> AlertSettings:
+    """Return the alert settings from ``env`` (default ``os.environ``).
+
+    Raises
+    ------
+    GeoDataError
+        When a number is not a number, the department table cannot be read, or a webhook has no secret.
+    """
+    import json
+
+    env = dict(os.environ) if env is None else env
+    table: dict[str, dict[str, object]] = {}
+    if path := env.get("STAGEMAP_ALERT_TABLE"):
+        try:
+            table = json.loads(Path(path).read_text(encoding="utf-8"))
+            assert isinstance(table, dict) and all(isinstance(v, dict) for v in table.values())
+        except (OSError, ValueError, AssertionError) as exc:
+            raise GeoDataError(f"$STAGEMAP_ALERT_TABLE={path}: not a readable JSON object of departments ({exc}); "
+                               'write {"DEPARTMENT": {"recipients": ["name@lacity.org"], "digest": false}}.') from None
+    try:
+        numbers = {"smtp_port": int(env.get("STAGEMAP_SMTP_PORT") or 587),
+                   "smtp_timeout": float(env.get("STAGEMAP_SMTP_TIMEOUT") or 10.0),
+                   "webhook_attempts": max(1, int(env.get("STAGEMAP_WEBHOOK_ATTEMPTS") or 3)),
+                   "webhook_backoff": max(0.0, float(env.get("STAGEMAP_WEBHOOK_BACKOFF") or 1.0))}
+    except ValueError as exc:
+        raise GeoDataError(f"An alert setting is not a number ({exc}); check $STAGEMAP_SMTP_PORT, _TIMEOUT, "
+                           "$STAGEMAP_WEBHOOK_ATTEMPTS and _BACKOFF.") from None
+    if env.get("STAGEMAP_WEBHOOK_URL") and not str(env["STAGEMAP_WEBHOOK_URL"]).startswith(("https://", "http://")):
+        raise GeoDataError("$STAGEMAP_WEBHOOK_URL must be an https:// (or http://) address.")
+    if env.get("STAGEMAP_WEBHOOK_URL") and not env.get("STAGEMAP_WEBHOOK_SECRET"):
+        raise GeoDataError("$STAGEMAP_WEBHOOK_URL is set but $STAGEMAP_WEBHOOK_SECRET is not; a webhook is always "
+                           "signed: set a shared secret.")
+    return AlertSettings(
+        smtp_host=env.get("STAGEMAP_SMTP_HOST") or None, smtp_user=env.get("STAGEMAP_SMTP_USER") or None,
+        smtp_password=env.get("STAGEMAP_SMTP_PASSWORD") or None, smtp_cafile=env.get("STAGEMAP_SMTP_CAFILE") or None,
+        sender=env.get("STAGEMAP_ALERT_FROM") or AlertSettings.sender,
+        recipients=tuple((str(d), tuple(str(r) for r in v.get("recipients", []) or []))  # type: ignore[attr-defined]
+                         for d, v in table.items() if v.get("recipients")),
+        digest_departments=frozenset(str(d) for d, v in table.items() if v.get("digest")),
+        webhook_url=env.get("STAGEMAP_WEBHOOK_URL") or None, webhook_secret=env.get("STAGEMAP_WEBHOOK_SECRET") or None,
+        **numbers)  # type: ignore[arg-type]
+
+
+#: The key that signs evidence-package manifests (HMAC-SHA256), set like the checkpoint key; no default.
+PACKAGE_KEY_ENV = "STAGEMAP_PACKAGE_KEY"
+#: A file holding that key instead.
+PACKAGE_KEY_FILE_ENV = "STAGEMAP_PACKAGE_KEY_FILE"
+
+
+def package_key() -> bytes:
+    """Return the evidence-package signing key from ``$STAGEMAP_PACKAGE_KEY`` or ``$STAGEMAP_PACKAGE_KEY_FILE``.
+
+    Read exactly as :func:`checkpoint_key` reads its key (hex or text, at least 32 bytes, one of
+    the two variables); there is no default key.
+
+    Raises
+    ------
+    GeoDataError
+        When the key is missing, doubly set, unreadable or too short; the message says how to set it.
+    """
+    value = os.environ.get(PACKAGE_KEY_ENV, "").strip()
+    path = os.environ.get(PACKAGE_KEY_FILE_ENV, "").strip()
+    make = "e.g. python -c 'import secrets; print(secrets.token_hex(32))'"
+    if value and path:
+        raise GeoDataError(f"Both ${PACKAGE_KEY_ENV} and ${PACKAGE_KEY_FILE_ENV} are set; unset one so it is clear "
+                           "which key signs evidence packages.")
+    if not value and not path:
+        raise GeoDataError(f"No evidence-package key is configured: set ${PACKAGE_KEY_ENV} to at least "
+                           f"{MIN_CHECKPOINT_KEY_BYTES} random bytes as hex ({make}) or ${PACKAGE_KEY_FILE_ENV} to a "
+                           "file holding it. StageMap has no default key; nothing was packaged or verified.")
+    if value:
+        key, where = _key_bytes(value), f"${PACKAGE_KEY_ENV}"
+    else:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise GeoDataError(f"${PACKAGE_KEY_FILE_ENV}={path}: cannot read the package key file ({exc.strerror}); "
+                               "check the path and its permissions.") from None
+        try:
+            key = _key_bytes(data.decode("utf-8").strip())
+        except UnicodeDecodeError:
+            key = data
+        where = f"the key file {path} (${PACKAGE_KEY_FILE_ENV})"
+    if len(key) < MIN_CHECKPOINT_KEY_BYTES:
+        raise GeoDataError(f"{where} holds a {len(key)}-byte key; an evidence-package key needs at least "
+                           f"{MIN_CHECKPOINT_KEY_BYTES} bytes ({make}).")
+    return key
+
+
+DEFAULT_PUBLIC_URL = "http://localhost:8501"
+
+
+def public_base_url(explicit: str | None = None) -> str:
+    """Return the address StageMap is reached at, for links printed on paper (sign-packet QR codes).
+
+    ``explicit`` (``--base-url``), else ``$STAGEMAP_PUBLIC_URL``, else ``$STAGEMAP_BASE_URL``, else localhost.
+    """
+    base = explicit or os.environ.get("STAGEMAP_PUBLIC_URL") or os.environ.get("STAGEMAP_BASE_URL") or DEFAULT_PUBLIC_URL
+    return base.strip().rstrip("/")

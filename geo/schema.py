@@ -18,14 +18,17 @@ LAPD_AREAS = "lapd_areas"
 SITE_STATUS = "site_status"
 PLACES = "places"  # places of concern (points with a type), for the risk model
 RAMPS = "ramps"  # freeway ramps (points), for the risk model
+STREETS = "streets"  # street centrelines (lines with a name and class), for street frontage in the risk model
 SITE_CONTROL = "site_control"  # control basis and A.1 determination per site (versioned)
 SITE_PARTS = "site_parts"  # parts of a site with their own determination, sign and gate (versioned)
 
 NEIGHBORHOOD_COUNCILS = "neighborhood_councils"  # the current neighbourhood council boundary set
 LAPD_DIVISIONS = "lapd_divisions"  # import kind of LAPD division boundaries (stored as lapd_areas)
 
-SPATIAL_LAYERS = (PARCELS, SITES, INCIDENTS, DISTRICTS, PARKS, LAPD_AREAS, PLACES, RAMPS, NEIGHBORHOOD_COUNCILS)
-IMPORT_KINDS = (PARCELS, SITES, INCIDENTS, DISTRICTS, PARKS, PLACES, RAMPS, LAPD_DIVISIONS, NEIGHBORHOOD_COUNCILS)
+SPATIAL_LAYERS = (PARCELS, SITES, INCIDENTS, DISTRICTS, PARKS, LAPD_AREAS, PLACES, RAMPS, NEIGHBORHOOD_COUNCILS,
+                  STREETS)
+IMPORT_KINDS = (PARCELS, SITES, INCIDENTS, DISTRICTS, PARKS, PLACES, RAMPS, LAPD_DIVISIONS, NEIGHBORHOOD_COUNCILS,
+                STREETS)
 
 # --- shared columns ----------------------------------------------------------------------
 IS_SYNTHETIC = "is_synthetic"
@@ -116,6 +119,9 @@ PLACE_NAME = "place_name"
 RAMP_ID = "ramp_id"
 RAMP_TYPE = "ramp_type"
 ROUTE = "route"  # freeway route, e.g. I-405
+STREET_ID = "street_id"
+STREET_NAME = "street_name"  # full name, e.g. "W OLYMPIC BLVD"
+STREET_CLASS = "street_class"  # one of STREET_CLASSES
 
 # --- site control, A.1 determination, parts (versioned like status) -------------------------
 DETERMINATION = "determination"  # pending / candidate / not_candidate (directive A.1)
@@ -189,6 +195,8 @@ PART_TYPES = ("parking_lot", "garage", "yard", "non_public_area", "field", "othe
 PLACE_TYPES = ("home_improvement", "big_box_store", "day_labor_site", "car_wash", "swap_meet", "courthouse",
                "transit_hub", "other")
 RAMP_TYPES = ("on", "off", "on_off", "unknown")
+#: Street classes (LA's Mobility Plan / Street Centerline classes); freeways give no frontage access.
+STREET_CLASSES = ("major_highway", "secondary_highway", "collector", "local", "alley", "freeway", "other")
 #: Words of a control-basis cell (lower case, ``_``, ``-`` and ``/`` as spaces) -> canonical basis.
 CONTROL_BASIS_WORDS = {
     **dict.fromkeys(("owned", "own", "fee", "fee simple", "city owned", "ownership", "owner"), "owned"),
@@ -267,6 +275,7 @@ LAYER_COLUMNS: dict[str, tuple[Column, ...]] = {
     PLACES: _cols((PLACE_ID, "text", False), (PLACE_TYPE, "text", False), (PLACE_NAME, "text"),
                   (COUNCIL_DISTRICT, "int"), *_PROVENANCE),
     RAMPS: _cols((RAMP_ID, "text", False), (RAMP_TYPE, "text", False), (ROUTE, "text"), *_PROVENANCE),
+    STREETS: _cols((STREET_ID, "text", False), (STREET_NAME, "text"), (STREET_CLASS, "text", False), *_PROVENANCE),
     NEIGHBORHOOD_COUNCILS: _cols((NC_ID, "int", False), (NC_NAME, "text"), *_PROVENANCE),
 }
 
@@ -274,13 +283,14 @@ LAYER_COLUMNS: dict[str, tuple[Column, ...]] = {
 LAYER_KEYS: dict[str, str] = {
     PARCELS: AIN, SITES: SITE_ID, INCIDENTS: INCIDENT_ID, DISTRICTS: DISTRICT,
     PARKS: PARK_ID, LAPD_AREAS: LAPD_AREA, PLACES: PLACE_ID, RAMPS: RAMP_ID, NEIGHBORHOOD_COUNCILS: NC_ID,
+    STREETS: STREET_ID,
 }
 
 #: Geometry type family stored per layer.
 LAYER_GEOMETRY: dict[str, str] = {
     PARCELS: "MULTIPOLYGON", SITES: "MULTIPOLYGON", INCIDENTS: "POINT",
     DISTRICTS: "MULTIPOLYGON", PARKS: "MULTIPOLYGON", LAPD_AREAS: "MULTIPOLYGON", PLACES: "POINT", RAMPS: "POINT",
-    NEIGHBORHOOD_COUNCILS: "MULTIPOLYGON",
+    NEIGHBORHOOD_COUNCILS: "MULTIPOLYGON", STREETS: "MULTILINESTRING",
 }
 
 #: Site status columns (one row per site; versioned).

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import folium
+from folium.map import FitBounds
 
 from layers.assets import apply_asset_mode
 from layers.basemap import Basemap, add_basemap, configured_basemap
@@ -41,6 +42,21 @@ def base_map(
         add_basemap(fmap, Basemap("xyz", url=tiles, attribution="") if "{z}" in tiles else
                     Basemap("osm", attribution="&copy; OpenStreetMap contributors"))
     if bounds is not None:
+        minx, miny, maxx, maxy = bounds
+        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    return fmap
+
+
+def fit_to(fmap: folium.Map, bounds: tuple[float, float, float, float] | None) -> folium.Map:
+    """Zoom ``fmap`` to ``bounds`` (minx, miny, maxx, maxy in EPSG:4326) when given; return the map.
+
+    The new view replaces any earlier one: Leaflet ignores a second fit while the first is still
+    animating, so a map carries one fit only (the last asked for).
+    """
+    if bounds is not None:
+        for name, child in list(fmap._children.items()):
+            if isinstance(child, FitBounds):
+                del fmap._children[name]
         minx, miny, maxx, maxy = bounds
         fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     return fmap

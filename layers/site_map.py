@@ -16,10 +16,12 @@ from layers.style import Banner, Legend
 def site_map(sites: gpd.GeoDataFrame, *, color_by: str, fields: list[str], aliases: list[str], synthetic: bool,
              districts: gpd.GeoDataFrame | None = None, selected: str | None = None,
              tiles: str | None = "OpenStreetMap", note: str | None = None,
-             extra: Sequence[folium.map.Layer] = ()) -> folium.Map:
+             extra: Sequence[folium.map.Layer] = (), legend: bool = True) -> folium.Map:
     """Return a map of ``sites`` (EPSG:4326) fitted to them, with legend, banner and layer control.
 
     ``extra`` layers (site parts) are drawn above the sites, before the layer control is built.
+    ``legend=False`` leaves the legend box off a small map where it would cover the site (the
+    page then says what the colours mean).
     """
     frame = sites if len(sites) else districts
     bounds = tuple(frame.total_bounds) if frame is not None and len(frame) else None
@@ -33,7 +35,8 @@ def site_map(sites: gpd.GeoDataFrame, *, color_by: str, fields: list[str], alias
             layer.add_to(fmap)
     for layer in extra:
         layer.add_to(fmap)
-    Legend(site_legend(color_by), note=note).add_to(fmap)
+    if legend:
+        Legend(site_legend(color_by), note=note).add_to(fmap)
     if synthetic:
         Banner(SYNTHETIC_SOURCE).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)

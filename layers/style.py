@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import branca.element
 
+from geo.labels import code_label
 from layers.escape import safe_text
 
 TIER_COLORS = {"high": "#c0392b", "medium": "#e67e22", "low": "#27ae60", None: "#7f8c8d"}
 CATEGORY_COLORS = {
     "parking_lot": "#8e44ad", "parking_garage": "#5b2c6f", "park": "#27ae60",
-    "vacant_lot": "#d35400", "facility": "#2c3e50", "other": "#7f8c8d",
+    "vacant_lot": "#d35400", "facility": "#2c3e50", "yard": "#a04000", "transit_terminal": "#1f618d",
+    "golf_course": "#7dcea0", "open_land": "#b7950b", "other": "#7f8c8d",
 }
 SIGN_COLORS = {"posted": "#27ae60", "damaged": "#f39c12", "none": "#c0392b", "unknown": "#95a5a6"}
 GATE_COLORS = {
@@ -42,10 +44,11 @@ class Legend(branca.element.MacroElement):
         self._name = "Legend"
         parts = []
         for title, entries in sections.items():
+            column = "sign_status" if title == "Sign" else None  # "none" reads "No sign" there
             parts.append(f"<b>{safe_text(title)}</b><br>")
             parts.extend(
                 f'<span style="display:inline-block;width:10px;height:10px;background:{color};'
-                f'margin-right:4px;border:1px solid #555"></span>{safe_text(label)}<br>'
+                f'margin-right:4px;border:1px solid #555"></span>{safe_text(code_label(label, column))}<br>'
                 for label, color in entries.items()
             )
         if note:

@@ -5,10 +5,11 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from geo import schema
 from geo.services.admin import load_liaisons, migrate_store
-from geo.services.imports import import_file
+from geo.services.imports import import_file, parse_pairs
 from stagemap_cli.common import EXIT_OK, add_store, add_user, cli_actor, open_cli_store
 
 
@@ -23,6 +24,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                       "(default: the file's vintage or latest Effective date)")
     ip.add_argument("--make-current", action="store_true", help="boundary kinds: make this set current even when it "
                                                                 "looks older than the current one")
+    ip.add_argument("--map", action="append", default=[], metavar="CANONICAL=COLUMN", dest="columns",
+                    help="say which file column fills a canonical column, over the alias table; repeatable, e.g. "
+                         "--map occurred_at=timestamp --map lat=Y --map lon=X")
     add_store(ip)
     add_user(ip)
     ip.set_defaults(func=run_import)
@@ -62,7 +66,8 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         report = import_file(store, cli_actor(args, store), args.kind, args.path, crs=args.crs,
                              department=args.department, progress=progress, cancelled=stop.is_set,
-                             vintage=args.vintage, make_current=args.make_current)
+                             vintage=args.vintage, make_current=args.make_current,
+                             columns=parse_pairs(args.columns, Path(args.path).name))
     finally:
         if in_main:
             signal.signal(signal.SIGINT, previous)

@@ -4,10 +4,13 @@ from __future__ import annotations
 import argparse
 
 from geo import schema
+from geo.access.roles import authorize
 from geo.intake.evidence import EvidenceUpload
 from geo.intake.reports import IncidentReport
 from geo.services.intake import import_incidents, submit_incident
+from geo.services.scenes import check_scene, save_scene
 from stagemap_cli.common import EXIT_OK, EXIT_REJECTED, add_store, add_user, cli_actor, open_cli_store
+from stagemap_cli.scenes import add_scene_flags, register_scene, scene_changes
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,6 +46,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add.add_argument("--evidence", nargs="*", default=[], metavar="FILE")
     add.add_argument("--label", help="B.7 evidence label (default <incident id>-E<n>)")
     add.add_argument("--disposition-ref", help="call disposition summary reference (B.7)")
+    add_scene_flags(add)  # an LAPD-attended scene: B.1-B.6 recorded with the report (records, admin)
     add_store(add)
     add_user(add)
     add.set_defaults(func=run_add)
@@ -51,6 +55,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_store(imp)
     add_user(imp)
     imp.set_defaults(func=run_import)
+    register_scene(isub)
 
 
 def run_add(args: argparse.Namespace) -> int:
@@ -62,8 +67,19 @@ def run_add(args: argparse.Namespace) -> int:
     files = [EvidenceUpload.from_path(p, label=args.label if len(args.evidence) == 1 or not args.label
                                       else f"{args.label}-{i}", disposition_ref=args.disposition_ref)
              for i, p in enumerate(args.evidence, start=1)]
+    scene = scene_changes(args)
+    problems = check_scene("(new incident)", scene) if scene else []
+    if problems:
+        print("error: scene record not valid; nothing was stored:\n  " + "\n  ".join(problems))
+        return EXIT_REJECTED
     store = open_cli_store(args)
-    res = submit_incident(store, cli_actor(args, store), report, evidence_files=files)
+    actor = cli_actor(args, store)
+    if scene:
+        authorize(actor, "record_scene")
+    res = submit_incident(store, actor, report, evidence_files=files)
+    if scene:
+        saved = save_scene(store, actor, res.incident_id, scene, expect_version=0)
+        print(f"scene record of {res.incident_id} saved at version {saved['version']}")
     where = (f"site {res.route.site_id} ({res.route.department}, {res.route.distance_ft:,.0f} ft)"
              if res.route.site_id else "no City site within 150 ft")
     print(f"stored {res.incident_id} ({res.report_kind}, {report.relevance}); {where}")

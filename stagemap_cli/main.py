@@ -7,16 +7,24 @@ from collections.abc import Sequence
 
 from geo.errors import AccessDenied, ConflictError, GeoDataError
 from stagemap_cli import (
+    alerts,
     analyze,
     audit,
     boundaries,
     data,
+    effects,
+    events,
     evidence,
     incidents,
     maps,
+    measures,
     nexus,
+    notices,
+    registers,
     reports,
+    retention,
     sample,
+    scenes,
     sites,
     status,
     tiles,
@@ -25,7 +33,7 @@ from stagemap_cli import (
 from stagemap_cli.common import EXIT_CONFLICT, EXIT_DENIED, EXIT_ERROR, EXIT_OK, EXIT_REJECTED
 
 VERB_FAMILIES = (sample, data, analyze, tiles, status, sites, incidents, evidence, audit, users, maps, reports, nexus,
-                 boundaries)
+                 boundaries, scenes, retention, alerts, registers, notices, measures, events, effects)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,6 +6,7 @@ import datetime as dt
 
 from geo.errors import GeoDataError
 from geo.services.reports import write_board, write_monthly, write_sign_packets
+from stagemap_cli.commission import register_report as register_commission
 from stagemap_cli.common import EXIT_OK, add_out_dir, add_store, add_user, cli_actor, open_cli_store, out_dir
 
 
@@ -20,17 +21,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     bo = rsub.add_parser("board", help="department board measures report (internal)")
     bo.add_argument("--department", required=True, help="e.g. Airport, Harbor, 'Recreation and Parks'")
     bo.add_argument("--as-of", help="YYYY-MM-DD: deadlines and windows counted to it (default today, Los Angeles)")
-    sp = rsub.add_parser("sign-packet", help="printable sign and site profile, one PDF per site")
+    sp = rsub.add_parser("sign-packet", help="printable sign and site profile, one PDF per site (and one combined "
+                                             "PDF per department)")
     which = sp.add_mutually_exclusive_group(required=True)
     which.add_argument("--site")
     which.add_argument("--department")
-    sp.add_argument("--base-url", help="StageMap address for the QR codes (default $STAGEMAP_BASE_URL or "
-                                       "http://localhost:8501)")
+    sp.add_argument("--base-url", help="StageMap address for the QR codes (default $STAGEMAP_PUBLIC_URL, "
+                                       "$STAGEMAP_BASE_URL or http://localhost:8501)")
     for p in (mo, bo, sp):
         add_out_dir(p)
         add_store(p)
         add_user(p)
     mo.set_defaults(func=run_monthly)
+    register_commission(rsub)
     bo.set_defaults(func=run_board)
     sp.set_defaults(func=run_sign_packet)
 
@@ -55,12 +58,13 @@ def run_board(args: argparse.Namespace) -> int:
 
 
 def run_sign_packet(args: argparse.Namespace) -> int:
-    """Write one sign-packet PDF per site."""
+    """Write one sign-packet PDF per site, and one combined print file per department."""
     store = open_cli_store(args)
     out = out_dir(args.out)
     paths = write_sign_packets(store, cli_actor(args, store), site_id=args.site, department=args.department,
                                out=out, base_url=args.base_url)
-    print(f"{len(paths)} sign packet(s) written to {out}")
+    combined = [p for p in paths if "sign_packets_" in p.name]
+    print(f"{len(paths) - len(combined)} sign packet(s) and {len(combined)} combined print file(s) written to {out}")
     return EXIT_OK
 
 

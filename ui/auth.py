@@ -80,7 +80,7 @@ def _demo_actor(departments: list[str], districts: list[int], *, synthetic: bool
         st.warning("**DEMO MODE**: no sign-in. Pick any role to try StageMap on the synthetic sample.")
         role = st.selectbox("Role", ROLES, key=DEMO_ROLE)
         dept = st.selectbox("Department", departments, key=DEMO_DEPT) if role == "liaison" and departments else None
-        district = st.selectbox("Council district", districts, key=DEMO_DISTRICT) \
+        district = st.selectbox("Council office (district)", districts, key=DEMO_DISTRICT) \
             if role == "council_office" and districts else None
     if not synthetic:
         st.error("Demo mode is only for the synthetic sample: this store holds real data. Configure sign-in "

@@ -48,6 +48,9 @@ class ImportRequest:
     crs: str | None = None
     department: str | None = None
     cleanup: str | None = None  # a folder to remove when the job ends (the saved upload)
+    columns: tuple[tuple[str, str], ...] = ()  # canonical name -> the file's column (the CLI's --map)
+    vintage: str | None = None  # boundary kinds: the CLI's --vintage
+    make_current: bool = False  # boundary kinds: the CLI's --make-current
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,8 @@ def run_import(request: ImportRequest, *, progress: Any = None, cancelled: Any =
     try:
         report = import_file(open_store(request.store_url), request.actor, request.kind, request.path,
                              crs=request.crs, department=request.department, limits=request.limits,
-                             progress=progress, cancelled=cancelled)
+                             progress=progress, cancelled=cancelled, columns=dict(request.columns),
+                             vintage=request.vintage, make_current=request.make_current)
     except ImportCancelled as exc:
         return Outcome("cancelled", str(exc))
     except (GeoDataError, AccessDenied) as exc:

@@ -10,14 +10,16 @@ import streamlit as st
 from geo import schema
 from geo.access.roles import Actor
 from geo.analysis.analyze import AnalysisResult
+from geo.analysis.labels import header, value_text
 from geo.analysis.selection import feature_at
-from geo.analysis.timefmt import local_text, localise_times
+from geo.analysis.timefmt import local_text
 from geo.errors import AccessDenied, GeoDataError
 from geo.io.export import export_name, to_csv_bytes, to_geojson_bytes, to_gpkg_bytes
 from geo.services.exports import record_export
 from geo.services.status import override_tier
 from ui import state
 from ui.data import store_at
+from ui.tables import show_table
 from ui.text import md_escape, md_line
 
 NAME_LIMIT = 300  # characters of a name shown in a heading (the table holds it whole)
@@ -60,7 +62,7 @@ def _site_detail(site_id: str, *, res: AnalysisResult, url: str, actor: Actor) -
                 f"**Gate:** {md_line(site[schema.GATE_STATUS])}")
     st.markdown("**Why this score** (inherent factors, then what protection removes)")
     words = [*str(site["risk_factors"]).split("; "), *str(site.get("residual_factors") or "").split("; ")]
-    st.dataframe(pd.DataFrame({"factor": [w for w in words if w]}), hide_index=True, width="stretch")
+    show_table(pd.DataFrame({"factor": [w for w in words if w]}))
     if site["tier_source"] == "override":
         st.info(f"Tier overridden to **{md_line(site['override_tier'])}** (computed: {md_line(site['risk_tier'])}) "
                 f"by {md_line(site['override_by'])} at {md_line(site['override_at'])}: "
@@ -77,11 +79,12 @@ def _site_detail(site_id: str, *, res: AnalysisResult, url: str, actor: Actor) -
     near = res.incidents[res.incidents[schema.SITE_ID] == site_id]
     st.markdown(f"**Incidents on or beside this site:** {len(near)}")
     if len(near):
-        st.dataframe(localise_times(near[INCIDENT_COLUMNS]), hide_index=True, width="stretch")
+        show_table(near[INCIDENT_COLUMNS])
     st.markdown("**Status history**")
-    st.dataframe(pd.DataFrame([{"version": e.version, "by": e.updated_by, "at (Los Angeles)": local_text(e.updated_at),
-                                "changes": "; ".join(f"{k}: {a} -> {b}" for k, (a, b) in e.changes.items())}
-                               for e in store_at(url).status_history(site_id)]), hide_index=True, width="stretch")
+    show_table(pd.DataFrame([{"version": e.version, "by": e.updated_by, "at (Los Angeles)": local_text(e.updated_at),
+                              "changes": "; ".join(f"{header(k)}: {value_text(a)} -> {value_text(b)}"
+                                                   for k, (a, b) in e.changes.items())}
+                             for e in store_at(url).status_history(site_id)]))
 
 
 def _parcel_detail(ain: str, *, res: AnalysisResult, row: pd.Series) -> None:
@@ -94,7 +97,7 @@ def _parcel_detail(ain: str, *, res: AnalysisResult, row: pd.Series) -> None:
     snapped = res.incidents[res.incidents[schema.AIN].astype(str) == ain]
     st.markdown(f"**Incidents on or beside this parcel:** {len(snapped)}")
     if len(snapped):
-        st.dataframe(snapped[INCIDENT_COLUMNS], hide_index=True, width="stretch")
+        show_table(snapped[INCIDENT_COLUMNS])
 
 
 def exports(matched: gpd.GeoDataFrame, *, url: str, synthetic: bool, actor: Actor) -> None:
@@ -107,11 +110,12 @@ def exports(matched: gpd.GeoDataFrame, *, url: str, synthetic: bool, actor: Acto
     except AccessDenied as exc:
         st.error(md_escape(exc))
         return
-    cols = st.columns(3)
+    cols = st.columns(3)  # on_click="ignore": a download does not rerun the page, so the other buttons stay
     cols[0].download_button("CSV", to_csv_bytes(matched, synthetic=synthetic),
-                            export_name("parcel_review", "csv", synthetic=synthetic), mime="text/csv")
+                            export_name("parcel_review", "csv", synthetic=synthetic), mime="text/csv", on_click="ignore")
     cols[1].download_button("GeoJSON", to_geojson_bytes(matched, synthetic=synthetic),
-                            export_name("parcel_review", "geojson", synthetic=synthetic), mime="application/geo+json")
+                            export_name("parcel_review", "geojson", synthetic=synthetic), mime="application/geo+json",
+                            on_click="ignore")
     cols[2].download_button("GeoPackage", to_gpkg_bytes(matched, layer="parcel_review", synthetic=synthetic),
                             export_name("parcel_review", "gpkg", synthetic=synthetic),
-                            mime="application/geopackage+sqlite3")
+                            mime="application/geopackage+sqlite3", on_click="ignore")

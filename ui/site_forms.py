@@ -6,18 +6,20 @@ newer edits field by field; a field both sides changed is shown side by side and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import streamlit as st
 
 from geo import schema
 from geo.access.roles import Actor
+from geo.analysis.selection import latest_drawing
 from geo.errors import AccessDenied, GeoDataError
 from geo.services import sites as site_service
 from geo.services.status import SaveOutcome
 from ui import state
 from ui.data import store_at
+from ui.tables import show_table
 from ui.text import md_escape, md_line
 
 DETERMINATION_LABELS = {schema.PENDING: "pending", schema.CANDIDATE: "candidate: needs a sign",
@@ -60,21 +62,47 @@ def parts_section(url: str, actor: Actor, site_id: str, parts: pd.DataFrame) -> 
     """List a site's parts, draw a new one, and determine or mark one of them."""
     mine = parts[parts[schema.SITE_ID] == site_id]
     if len(mine):
-        st.dataframe(mine[[schema.PART_ID, schema.PART_TYPE, schema.PART_NAME, schema.DETERMINATION, "protection_detail",
-                           schema.AREA_SQFT]], hide_index=True, width="stretch")
+        show_table(mine[[schema.PART_ID, schema.PART_TYPE, schema.PART_NAME, schema.DETERMINATION, "protection_detail",
+                         schema.AREA_SQFT]], digits=0)
         part_id = st.selectbox("Part", mine[schema.PART_ID].tolist(), key=state.SIT_PART)
         _part_form(url, actor, str(part_id))
     else:
         st.caption("No parts: the whole site is one unit. Draw a part when only a piece of it (a park's parking lot, "
                    "a yard) needs a sign or a gate.")
-    with st.expander("Draw a part"), st.form(f"new_part_{site_id}"):
+    drawn = st.session_state[state.SIT_DRAWING]
+    ready = str(drawn["geojson"]) if drawn and drawn.get("site") == site_id else None
+    with st.expander("Draw a part", expanded=ready is not None), st.form(f"new_part_{site_id}"):
+        if ready:
+            st.info("A shape drawn on the map is ready: it becomes the part unless you paste an outline below.")
+        else:
+            st.caption("Draw the part on the map with the polygon or rectangle tool (top left of the map), or paste "
+                       "its outline below.")
         kind = st.selectbox("Part type", list(PART_LABELS), format_func=PART_LABELS.__getitem__)
         name = st.text_input("Name", max_chars=200)
         outline = st.text_area("Outline: WKT or GeoJSON in longitude/latitude (EPSG:4326)", max_chars=200_000,
                                placeholder="POLYGON ((-118.2500 34.0500, -118.2494 34.0500, ...))")
         if st.form_submit_button("Add part"):
-            _save(f"A part of {site_id}", lambda: SaveOutcome(saved=site_service.add_part(
-                store_at(url), actor, site_id, part_type=kind, geometry=outline, name=name or None)))
+            _save(f"A part of {site_id}", lambda: _add_part(url, actor, site_id, kind=kind, name=name or None,
+                                                            outline=outline, drawing=ready))
+
+
+def remember_drawing(event: Mapping[str, object] | None, site_id: str) -> None:
+    """Keep the latest shape drawn on the site map for the part form, unless it is the one just saved."""
+    drawing = latest_drawing(event)
+    if drawing and drawing != st.session_state[state.SIT_DRAWING_USED]:
+        st.session_state[state.SIT_DRAWING] = {"site": site_id, "geojson": drawing}
+
+
+def _add_part(url: str, actor: Actor, site_id: str, *, kind: str, name: str | None, outline: str,
+              drawing: str | None) -> SaveOutcome:
+    """Add a part from the pasted outline, else from the shape drawn on the map (then forget that shape)."""
+    store = store_at(url)
+    if outline.strip():
+        return SaveOutcome(saved=site_service.add_part(store, actor, site_id, part_type=kind, geometry=outline,
+                                                       name=name))
+    saved = site_service.add_drawn_part(store, actor, site_id, part_type=kind, drawing=drawing, name=name)
+    st.session_state[state.SIT_DRAWING_USED], st.session_state[state.SIT_DRAWING] = drawing, None
+    return SaveOutcome(saved=saved)
 
 
 def show_saved(prefix: str) -> None:

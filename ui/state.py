@@ -12,8 +12,10 @@ STORE_URL = "store_url"
 AS_OF = "as_of"  # the one as-of date of the session: every relative window counts from it (sidebar)
 SELECTED_SITE = "selected_site"
 SELECTED_INCIDENT = "selected_incident"
+DISTRICT = "district"  # the session's one council district (sidebar); 0: all districts
+DISTRICT_FOR = "district_for"  # the actor the district was last seeded for
+SEARCH_APPLIED = "search_applied"  # (page, query, ref) of the search result last opened
 # incident map page
-INC_DISTRICTS = "inc_districts"
 INC_PERIOD = "inc_period"
 INC_LAST_DAYS = "inc_last_days"
 INC_RANGE = "inc_range"
@@ -32,16 +34,22 @@ LIA_REAPPLY = "lia_reapply"
 LIA_SEEN = "lia_seen"  # site id -> the status row the user is looking at
 LIA_CONFLICT = "lia_conflict"  # a stale save waiting for the user to choose, field by field
 LIA_SAVED = "lia_saved"  # the lasting confirmation of the last save
+LIA_GEO = "lia_geo"  # the browser location the user shared
+LIA_NEAR_TEXT = "lia_near_text"  # a typed "lat, lon"
+LIA_NEAR_APPLIED = "lia_near_applied"  # the point whose nearest site was last picked
+LIA_LANGUAGE = "lia_language"  # the sign language choice, kept for the session
+LIA_CAMERA = "lia_camera"  # take the photo with the camera (instead of choosing a file)
 # site list (A.1) page
 SIT_DEPT = "sit_dept"
 SIT_SITE = "sit_site"
 SIT_PART = "sit_part"
 SIT_COLOR = "sit_color"
 SIT_SAVED = "sit_saved"  # the lasting confirmation of the last save on the page
+SIT_DRAWING = "sit_drawing"  # {"site": id, "geojson": text}: the last part outline drawn on the site map
+SIT_DRAWING_USED = "sit_drawing_used"  # the drawing last saved as a part, so the map's echo of it is ignored
 # parcel review page
 REV_CATEGORIES = "rev_categories"
 REV_TIERS = "rev_tiers"
-REV_DISTRICTS = "rev_districts"
 REV_USE_CODE = "rev_use_code"
 REV_OWNERS = "rev_owners"
 REV_VIEW = "rev_view"
@@ -70,15 +78,19 @@ DATA_FILE = "data_file"
 DATA_CRS = "data_crs"
 DATA_DEPT = "data_dept"
 DATA_USER = "data_user"
+DATA_MAP_PREFIX = "data_map_"  # + kind + canonical name: one selectbox per key column (Data page mapping)
+DATA_MAP_TEXT = "data_map_text"  # further canonical=column pairs, separated by ';'
+DATA_VINTAGE = "data_vintage"  # boundary kinds: plan year or effective date (the CLI's --vintage)
+DATA_MAKE_CURRENT = "data_make_current"  # boundary kinds: the CLI's --make-current
 
 _DEFAULTS: dict[str, object] = {
     STORE_URL: None, SELECTED_SITE: None, SELECTED_INCIDENT: None,
-    INC_DISTRICTS: [], INC_PERIOD: "All", INC_LAST_DAYS: 30, INC_TYPES: [], INC_VERIFICATION: [],
-    INC_MODE: "clusters", USER_NAME: "", LIA_COLOR: "sign", LIA_LAST_CLICK: None, LIA_PENDING: None, LIA_SEEN: {}, LIA_CONFLICT: None, LIA_SAVED: None, REV_CATEGORIES: [], REV_TIERS: [], REV_DISTRICTS: [], REV_USE_CODE: "", REV_OWNERS: [],
-    GAP_HIGH_ONLY: False, REP_LAT: 34.0537, REP_LON: -118.2427, REP_LAST_CLICK: None, REV_VIEW: None, REV_LAST_CLICK: None, REV_LINKED: None, DATA_CRS: "", DATA_DEPT: "", DATA_USER: "",
+    INC_PERIOD: "All", INC_LAST_DAYS: 30, INC_TYPES: [], INC_VERIFICATION: [],
+    INC_MODE: "clusters", USER_NAME: "", LIA_COLOR: "sign", LIA_LAST_CLICK: None, LIA_PENDING: None, LIA_SEEN: {}, LIA_CONFLICT: None, LIA_SAVED: None, LIA_NEAR_TEXT: "", LIA_LANGUAGE: "en+es", LIA_CAMERA: False, REV_CATEGORIES: [], REV_TIERS: [], REV_USE_CODE: "", REV_OWNERS: [],
+    GAP_HIGH_ONLY: False, REP_LAT: 34.0537, REP_LON: -118.2427, REP_LAST_CLICK: None, REV_VIEW: None, REV_LAST_CLICK: None, REV_LINKED: None, DATA_CRS: "", DATA_DEPT: "", DATA_USER: "", DATA_MAP_TEXT: "", DATA_VINTAGE: "", DATA_MAKE_CURRENT: False,
     NEX_RECOVERY: 1.0, NEX_ADJACENT: False, NEX_HASH: None,
     INC_CONTEXT: False, REP_RELEVANCE: "enforcement", REP_CONDUCT: [],
-    SIT_SITE: None, SIT_COLOR: "determination", SIT_SAVED: None,
+    SIT_SITE: None, SIT_COLOR: "determination", SIT_SAVED: None, SIT_DRAWING: None, SIT_DRAWING_USED: None,
 }
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from geo.errors import AccessDenied
 
 ROLES = ("planner", "liaison", "council_office", "records", "admin", "public")
-PAGES = ("overview", "review", "liaison", "sites", "incidents", "report", "gaps", "data", "nexus", "public")
+PAGES = ("overview", "review", "liaison", "sites", "incidents", "report", "gaps", "data", "nexus", "public",
+         "inbox", "events", "registers", "commission")
 ACTIONS = (
     "view_risk",  # risk scores, tiers, gap lists, unprotected sites
     "view_parcels",  # private parcels
@@ -27,23 +28,38 @@ ACTIONS = (
     "sign_packet",  # printable signs (liaisons: their own department)
     "run_nexus",  # nexus-study tables and snapshots (Directive D)
     "determine_site",  # A.1 determination, control basis and site parts (liaisons: their own department)
+    "record_scene",  # Section B scene record of an LAPD-attended incident (B.1-B.6)
+    "manage_referrals",  # B.7 referrals to prosecutors and their outcomes
+    "manage_retention",  # legal holds and the expiry of reporter contacts
+    "commission_report",  # the Police Commission's Section B dashboard and monthly PDF (internal)
+    "handle_alerts",  # A.3 alert inbox: read, acknowledge, action (liaisons: their own department)
+    "manage_notices",  # A.3 contractor notices and day-15 board measures (liaisons: their own department)
+    "merge_reports",  # confirm or split reports proposed as one event
+    "package_evidence",  # signed evidence packages for LAPD, the DA, the U.S. Attorney, the Attorney General
+    "manage_agency_policy",  # section C: agencies, posted policies, legal status, Commission inquiries
+    "manage_contractor_disclosures",  # section E: contractor DHS and data-sharing disclosures
+    "manage_site_consent",  # private opt-in parcels and recorded grants of site control (nexus study)
 )
 #: Actions a liaison may take only for their own department.
-DEPARTMENT_SCOPED = frozenset({"edit_status", "board_report", "sign_packet", "determine_site"})
+DEPARTMENT_SCOPED = frozenset({"edit_status", "board_report", "sign_packet", "determine_site", "handle_alerts",
+                               "manage_notices"})
 
 _MATRIX: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "planner": (frozenset({"overview", "review", "sites", "incidents", "gaps", "nexus", "public"}),
+    "planner": (frozenset({"overview", "review", "sites", "incidents", "gaps", "nexus", "public", "registers",
+                           "events"}),
                 frozenset({"view_risk", "view_parcels", "view_incident_points", "override_tier", "export_internal",
                            "export_public", "publish_report", "board_report", "sign_packet", "run_nexus",
-                           "determine_site"})),
-    "liaison": (frozenset({"overview", "liaison", "sites", "report", "public"}),
+                           "determine_site", "manage_contractor_disclosures", "manage_site_consent"})),
+    "liaison": (frozenset({"overview", "liaison", "sites", "report", "public", "inbox"}),
                 frozenset({"view_risk", "edit_status", "submit_incident", "export_public", "board_report",
-                           "sign_packet", "determine_site"})),
+                           "sign_packet", "determine_site", "handle_alerts", "manage_notices"})),
     "council_office": (frozenset({"overview", "incidents", "gaps", "public"}),
                        frozenset({"view_risk", "view_incident_points", "export_internal", "export_public"})),
-    "records": (frozenset({"overview", "incidents", "report", "public"}),
+    "records": (frozenset({"overview", "incidents", "report", "public", "registers", "commission", "events"}),
                 frozenset({"view_incident_points", "submit_incident", "view_reporter_contact", "view_evidence",
-                           "export_public", "publish_report", "verify_audit"})),
+                           "export_public", "publish_report", "verify_audit", "record_scene", "manage_referrals",
+                           "manage_retention", "commission_report", "package_evidence", "manage_agency_policy",
+                           "merge_reports"})),
     "admin": (frozenset(PAGES), frozenset(ACTIONS)),
     "public": (frozenset({"public"}), frozenset({"export_public"})),
 }

@@ -18,6 +18,7 @@ from geo.analysis import gaps
 from geo.analysis.classify import CATEGORY, CATEGORY_BASIS, CATEGORY_SOURCE, ClassifyRules, classify_sites
 from geo.analysis.control import active_parts, site_control
 from geo.analysis.enforcement import is_prior_enforcement, prior_enforcement_incidents
+from geo.analysis.frontage import street_frontage
 from geo.analysis.proximity import incident_counts, nearest_distance_ft, polygon_anchors
 from geo.analysis.relevance import enforcement_incidents
 from geo.analysis.risk import (
@@ -94,12 +95,13 @@ def analyze(
     overrides: pd.DataFrame, *, districts: gpd.GeoDataFrame | None = None, parks: gpd.GeoDataFrame | None = None,
     ramps: gpd.GeoDataFrame | None = None, places: gpd.GeoDataFrame | None = None,
     control: pd.DataFrame | None = None, parts: pd.DataFrame | None = None, as_of: dt.date,
-    config: AnalysisConfig = AnalysisConfig(),
+    config: AnalysisConfig = AnalysisConfig(), streets: gpd.GeoDataFrame | None = None,
 ) -> AnalysisResult:
     """Run the whole analysis on canonical frames (any declared CRS; measured in EPSG:2229).
 
     ``control`` and ``parts`` are the store's ``site_control`` and ``site_parts`` tables (none:
-    every site pending, no parts); ``ramps`` and ``places`` are point layers for the risk model.
+    every site pending, no parts); ``ramps`` and ``places`` are point layers for the risk model,
+    ``streets`` the street centrelines behind the street-frontage factor (none: not scored).
 
     Returns
     -------
@@ -123,6 +125,7 @@ def analyze(
         parks = None if parks is None or len(parks) == 0 else _measured(parks)
         ramps = None if ramps is None or len(ramps) == 0 else _measured(ramps)
         places = None if places is None or len(places) == 0 else _measured(places)
+        streets = None if streets is None or len(streets) == 0 else _measured(streets)
         enforcement = prior_enforcement_incidents(incidents)
     with timed("classify"):
         cls = classify_sites(sites, parks=parks, rules=config.classify)
@@ -142,6 +145,8 @@ def analyze(
                                              min_incidents=config.risk.repeat_min_incidents)
     with timed("distances"):
         dist = _site_distances(sites, parcels, hot, ramps, places=places)
+    with timed("frontage"):
+        dist = dist.join(street_frontage(sites, streets, tolerance_ft=config.risk.street_tolerance_ft))
     with timed("score"):
         features = pd.concat([cls, shape_metrics(sites, category=cls[CATEGORY], rules=config.risk),
                               site_counts, dist], axis=1)

@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 
 from geo import schema
-from geo.analysis.classify import FACILITY, OTHER, PARK, PARKING_GARAGE, PARKING_LOT
+from geo.analysis.classify import FACILITY, OTHER, PARK, PARKING_GARAGE, PARKING_LOT, YARD
 from geo.config import DISPLAY_CRS
 
 CONTROL_VERSION = "control_version"
@@ -23,7 +23,7 @@ CONTROL_ENDED = "control_ended"
 UNIT_ID, UNIT_KIND = "unit_id", "unit_kind"
 SITE_UNIT, PART_UNIT = "site", "part"
 #: Part type -> analysis category (A.2 barriers: lots, garages and non-public areas such as yards).
-PART_CATEGORY = {"parking_lot": PARKING_LOT, "garage": PARKING_GARAGE, "yard": FACILITY,
+PART_CATEGORY = {"parking_lot": PARKING_LOT, "garage": PARKING_GARAGE, "yard": YARD,
                  "non_public_area": FACILITY, "field": PARK, "other": OTHER}
 CONTROL_FIELDS = (schema.DETERMINATION, schema.DETERMINATION_REASON, schema.DETERMINED_BY, schema.DETERMINED_AT,
                   schema.CONTROL_BASIS, schema.CONTROL_START, schema.CONTROL_END, schema.CONTROL_DOC,

@@ -7,14 +7,24 @@ import numpy as np
 import pandas as pd
 
 from geo import schema
-from geo.analysis.classify import FACILITY, PARKING_GARAGE, PARKING_LOT, VACANT_LOT
+from geo.analysis.classify import (
+    FACILITY,
+    OPEN_LAND,
+    PARKING_GARAGE,
+    PARKING_LOT,
+    TRANSIT_TERMINAL,
+    VACANT_LOT,
+    YARD,
+)
 from geo.analysis.control import CONTROL_ENDED, PART_UNIT, SITE_UNIT, UNIT_ID, UNIT_KIND
 from geo.analysis.proximity import in_window, local_days
 from geo.analysis.snap import ADJACENT, CITY_SITE, ON_SITE, OWNER_CLASS, PRIVATE, SNAP_DISTANCE_FT, SNAP_KIND
 from geo.config import Directive
 
-#: Directive A.2: locked gates on City parking lots, vacant lots, garages and non-public facilities.
-BARRIER_CATEGORIES = (PARKING_LOT, VACANT_LOT, PARKING_GARAGE, FACILITY)
+#: Directive A.2: locked gates on City parking lots, vacant lots, garages and non-public facilities (yards and
+#: terminals are facilities with non-public portions; landfill and reservoir land is fenced, vacant-like land).
+#: Parks and golf courses are open to the public: a gate applies to a part drawn on them (their parking lot).
+BARRIER_CATEGORIES = (PARKING_LOT, VACANT_LOT, PARKING_GARAGE, FACILITY, YARD, TRANSIT_TERMINAL, OPEN_LAND)
 PROTECTED, PARTIAL, UNPROTECTED, NOT_NEEDED = "protected", "partial", "unprotected", "not_needed"
 PROTECTION_ORDER = (UNPROTECTED, PARTIAL, PROTECTED)
 TIER_ORDER = ("high", "medium", "low")

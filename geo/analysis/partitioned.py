@@ -30,6 +30,7 @@ from geo.analysis.analyze import (
 )
 from geo.analysis.classify import CATEGORY, classify_sites
 from geo.analysis.enforcement import is_prior_enforcement, prior_enforcement_incidents
+from geo.analysis.frontage import street_frontage
 from geo.analysis.proximity import FT_PER_M, incident_counts
 from geo.analysis.risk import shape_metrics
 from geo.analysis.snap import OWNER_CLASS, PRIVATE, owner_class_of_parcels, snap_incidents
@@ -107,7 +108,8 @@ def assemble(*, sites: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, snapped: p
              parcel_counts: pd.DataFrame, candidates: gpd.GeoDataFrame, status: pd.DataFrame, overrides: pd.DataFrame,
              parks: gpd.GeoDataFrame | None, ramps: gpd.GeoDataFrame | None, places: gpd.GeoDataFrame | None = None,
              control: pd.DataFrame | None = None, parts: pd.DataFrame | None = None, as_of: dt.date,
-             config: AnalysisConfig, clock: dict[str, float]) -> AnalysisResult:
+             config: AnalysisConfig, clock: dict[str, float], streets: gpd.GeoDataFrame | None = None
+             ) -> AnalysisResult:
     """Finish the run from the partitioned pieces exactly as ``analyze`` does (all frames in EPSG:2229).
 
     ``incidents`` are the enforcement incidents ``analyze`` keeps; ``snapped`` is aligned to
@@ -126,6 +128,7 @@ def assemble(*, sites: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, snapped: p
                                          recent_days=config.risk.repeat_days,
                                          min_incidents=config.risk.repeat_min_incidents)
     dist = _site_distances(sites, parcels, hot, ramps, places=places)
+    dist = dist.join(street_frontage(sites, streets, tolerance_ft=config.risk.street_tolerance_ft))
     features = pd.concat([cls, shape_metrics(sites, category=cls[CATEGORY], rules=config.risk), site_counts, dist],
                          axis=1)
     table, part_table, units = site_stage(sites, features, status, overrides, control=control, parts=parts,

@@ -9,7 +9,7 @@ import pandas as pd
 
 from geo import schema
 from geo.analysis.analyze import AnalysisResult
-from geo.analysis.classify import CATEGORY, classify_sites
+from geo.analysis.classify import CATEGORY, CATEGORY_BASIS, classify_sites
 from geo.analysis.snap import CITY_SITE, OWNER_CLASS, owner_class_of_parcels
 from geo.crs import require_crs, to_analysis
 
@@ -17,7 +17,7 @@ RECORD_ID, KIND, NEAR_90D = "record_id", "kind", "incidents_250m_90d"
 SITE_KIND, PARCEL_KIND = "City site", "parcel"
 REPEAT = "repeat_site"
 COLUMNS = [RECORD_ID, KIND, schema.NAME, OWNER_CLASS, schema.OWNING_DEPT, CATEGORY, schema.USE_CODE, schema.COUNCIL_DISTRICT,
-           "final_tier", "risk_score", NEAR_90D, REPEAT, "protection"]
+           "final_tier", "risk_score", NEAR_90D, REPEAT, "protection", CATEGORY_BASIS]
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ def review_frame(result: AnalysisResult, parcels: gpd.GeoDataFrame) -> gpd.GeoDa
         schema.USE_CODE: sites[schema.USE_CODE], schema.COUNCIL_DISTRICT: sites[schema.COUNCIL_DISTRICT],
         "final_tier": sites["final_tier"], "risk_score": sites["risk_score"],
         NEAR_90D: sites[NEAR_90D], REPEAT: False, "protection": sites["protection"],
+        CATEGORY_BASIS: sites[CATEGORY_BASIS],
     })
     owner = owner_class_of_parcels(parcels, sites)
     rest = parcels[(owner[OWNER_CLASS] != CITY_SITE).to_numpy()]
@@ -54,12 +55,13 @@ def review_frame(result: AnalysisResult, parcels: gpd.GeoDataFrame) -> gpd.GeoDa
     repeat = set(result.hot_spots.loc[result.hot_spots.get("repeat_recent", pd.Series(dtype=bool)).astype(bool),
                                       schema.AIN].astype(str)) if len(result.hot_spots) else set()
     ain = rest[schema.AIN].astype(str)
+    cls = classify_sites(to_analysis(rest), parks=None)
     parcel_part = pd.DataFrame({
         RECORD_ID: ain, KIND: PARCEL_KIND, schema.NAME: rest[schema.SITUS_ADDRESS], OWNER_CLASS: owner[OWNER_CLASS],
-        schema.OWNING_DEPT: None, CATEGORY: classify_sites(to_analysis(rest), parks=None)[CATEGORY],
+        schema.OWNING_DEPT: None, CATEGORY: cls[CATEGORY],
         schema.USE_CODE: rest[schema.USE_CODE], schema.COUNCIL_DISTRICT: rest[schema.COUNCIL_DISTRICT], "final_tier": None,
         "risk_score": np.nan, NEAR_90D: ain.map(counts).fillna(0).astype(int).to_numpy(),
-        REPEAT: ain.isin(repeat).to_numpy(), "protection": None,
+        REPEAT: ain.isin(repeat).to_numpy(), "protection": None, CATEGORY_BASIS: cls[CATEGORY_BASIS],
     })
     frame = pd.concat([site_part, parcel_part], ignore_index=True)
     geoms = np.concatenate([np.asarray(sites.to_crs("EPSG:4326").geometry.values), np.asarray(rest.geometry.values)])

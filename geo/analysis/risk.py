@@ -38,7 +38,7 @@ FINAL_TIER, TIER_SOURCE = "final_tier", "tier_source"
 OVERRIDE_TIER, OVERRIDE_REASON, OVERRIDE_BY, OVERRIDE_AT = (
     "override_tier", "override_reason", "override_by", "override_at")
 LOT_AREA_SQFT, FOOTPRINT_SQFT = "lot_area_sqft", "footprint_sqft"
-FACTORS = ("category", "open_area", "shape", "near_recent", "near_wide", "repeat_site", "ramp", "place")
+FACTORS = ("category", "open_area", "shape", "near_recent", "near_wide", "repeat_site", "ramp", "place", "frontage")
 __all__ = ["COMPACTNESS", "DIST_PLACE_FT", "DIST_RAMP_FT", "DIST_REPEAT_FT", "NEAREST_PLACE", "OPEN_AREA_SQFT"]
 
 
@@ -50,6 +50,8 @@ class RiskRules:
     ----------
     category_points : tuple of (category, points)
         Points per site category; open surface lots score highest.
+    category_reasons : tuple of (category, words)
+        Why each category scores what it does, in words (reviewed with the points).
     min_open_sqft, large_open_sqft : float
         Open/paved area (sq ft) from which a site can hold a vehicle staging operation
         (5,000 sq ft), and from which it can hold a large one.
@@ -79,18 +81,43 @@ class RiskRules:
     place_close_ft, place_near_ft, place_close_points, place_near_points : float
         Distance bands (ft) to the nearest place of concern (a home improvement store, a day
         labor site, ...) and their points (only with a places layer).
+    street_tolerance_ft : float
+        How close (ft) to a street centreline a stretch of a site's boundary must be to front the
+        street: half the widest common right-of-way (a 100-104 ft Avenue I / Major Highway II is
+        50-52 ft from centreline to property line) plus slack for drawing error.
+    frontage_ft, long_frontage_ft, frontage_points, long_frontage_points : float
+        Street frontage (ft, :mod:`geo.analysis.frontage`) from which vehicles can enter and leave a
+        site freely, and from which many can at once, and their points (only with a streets layer).
+    arterial_frontage_ft, arterial_frontage_points : float
+        Frontage on major or secondary highways from which a site gets more points: a convoy can
+        come and go on a wide through street.
     sign_reduction, locked_gate_reduction, unlocked_gate_reduction : float
         Share of inherent risk (0-1) that a posted directive sign, a closed and locked gate and a
         closed but unlocked gate remove; shares combine as 1 - (1 - a)(1 - b).
     high_at, medium_at : float
         Score from which the tier is high, and medium; below ``medium_at`` it is low. The same
         cut-offs tier inherent and residual risk. Calibrated on the synthetic sample (see
-        ``tests/geo/test_risk.py``): about 1 site in 6 high, 4 in 10 medium.
+        ``tests/geo/test_risk.py``): about 1 site in 8 high, nearly half medium.
     """
 
     category_points: tuple[tuple[str, float], ...] = (
-        ("parking_lot", 25.0), ("vacant_lot", 22.0), ("parking_garage", 20.0),
-        ("facility", 12.0), ("park", 10.0), ("other", 0.0),
+        ("parking_lot", 25.0), ("vacant_lot", 22.0), ("yard", 22.0), ("parking_garage", 20.0),
+        ("transit_terminal", 18.0), ("open_land", 15.0), ("facility", 12.0), ("park", 10.0), ("golf_course", 8.0),
+        ("other", 0.0),
+    )
+    category_reasons: tuple[tuple[str, str], ...] = (
+        ("parking_lot", "open paved space with vehicle access: the directive's picture of a staging area"),
+        ("vacant_lot", "open, unwatched ground; often unpaved or small, so a little below a paved lot"),
+        ("yard", "paved and built to hold, load and move fleets of vehicles and equipment (the directive's "
+                 "'assemble, mobilise, deploy'); usually fenced, which the gate lowers in residual risk"),
+        ("parking_garage", "holds many vehicles under cover, but ramps and clearances limit buses and trucks"),
+        ("transit_terminal", "large paved bays and lots built for buses, but busy with the public and staff"),
+        ("open_land", "large and open (landfill, reservoir land, open space) but often unpaved, steep or closed, "
+                      "so vehicle access is uncertain"),
+        ("facility", "a building; only its lot or yard can stage vehicles, so draw those as parts"),
+        ("park", "open public land with people about; its parking lot, drawn as a part, carries the lot's risk"),
+        ("golf_course", "soft turf with staff and players; its parking lot, drawn as a part, carries the lot's risk"),
+        ("other", "not a kind of property the directive names"),
     )
     min_open_sqft: float = 5_000.0
     large_open_sqft: float = 20_000.0
@@ -123,6 +150,13 @@ class RiskRules:
     place_near_ft: float = 1_320.0
     place_close_points: float = 10.0
     place_near_points: float = 5.0
+    street_tolerance_ft: float = 60.0
+    frontage_ft: float = 150.0
+    long_frontage_ft: float = 300.0
+    frontage_points: float = 4.0
+    long_frontage_points: float = 7.0
+    arterial_frontage_ft: float = 150.0
+    arterial_frontage_points: float = 4.0
     sign_reduction: float = 0.15
     locked_gate_reduction: float = 0.5
     unlocked_gate_reduction: float = 0.15
@@ -175,7 +209,8 @@ def score_sites(features: pd.DataFrame, *, rules: RiskRules = RiskRules()) -> pd
         Per site: ``category``, ``open_area_sqft``, ``compactness``, the near and wide counts of
         prior enforcement incidents (``rules.near_column``, ``rules.wide_column``),
         ``dist_repeat_site_ft`` (inf when none), ``dist_ramp_ft`` and ``dist_place_ft`` (NaN when
-        the layer is not loaded) and optionally ``nearest_place_type``.
+        the layer is not loaded) and optionally ``nearest_place_type`` and the street frontage columns
+        of :mod:`geo.analysis.frontage` (absent or NaN: no street layer, not scored).
     rules : RiskRules
         Weights and thresholds.
 
@@ -198,7 +233,8 @@ def score_sites(features: pd.DataFrame, *, rules: RiskRules = RiskRules()) -> pd
                           "or add the columns (NaN where unknown).")
     parts = [factors.category(features, rules), factors.open_area(features, rules), factors.shape(features, rules),
              factors.near(features, rules, wide=False), factors.near(features, rules, wide=True),
-             factors.repeat(features, rules), factors.ramp(features, rules), factors.place(features, rules)]
+             factors.repeat(features, rules), factors.ramp(features, rules), factors.place(features, rules),
+             factors.frontage(features, rules)]
     points = pd.DataFrame({f"pts_{name}": p for name, (p, _) in zip(FACTORS, parts, strict=True)}, index=features.index)
     text = parts[0][1]
     for _, words in parts[1:]:

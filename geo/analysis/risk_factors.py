@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from geo.analysis.classify import CATEGORY, CATEGORY_LABELS
+from geo.analysis.frontage import ARTERIAL_FRONTAGE_FT, FRONTAGE_CLASS, FRONTAGE_FT, FRONTAGE_STREET
 
 if TYPE_CHECKING:
     from geo.analysis.risk import RiskRules
@@ -19,6 +20,9 @@ OPEN_AREA_SQFT, COMPACTNESS = "open_area_sqft", "compactness"
 DIST_REPEAT_FT, DIST_RAMP_FT, DIST_PLACE_FT, NEAREST_PLACE = (
     "dist_repeat_site_ft", "dist_ramp_ft", "dist_place_ft", "nearest_place_type")
 Factor = tuple[pd.Series, pd.Series]
+STREET_CLASS_WORDS = {"major_highway": "a major highway", "secondary_highway": "a secondary highway",
+                      "collector": "a collector street", "local": "a local street", "alley": "an alley",
+                      "other": "a street of unknown class"}
 
 
 def fmt(values: pd.Series, spec: str = "{:,.0f}") -> pd.Series:
@@ -146,3 +150,35 @@ def mitigation(sign: pd.Series, gate: pd.Series, r: RiskRules) -> tuple[pd.Serie
                       index=sign.index, dtype=object)
     return pd.Series(share, index=sign.index), words
 
+
+
+def frontage(f: pd.DataFrame, r: RiskRules) -> Factor:
+    """Points for a long street frontage (vehicle access), more on a major or secondary highway.
+
+    NaN frontage means no street layer is loaded: no points, and the words say so.
+    """
+    ft = f[FRONTAGE_FT].astype(float) if FRONTAGE_FT in f else pd.Series(np.nan, index=f.index)
+    art = f[ARTERIAL_FRONTAGE_FT].astype(float).fillna(0.0) if ARTERIAL_FRONTAGE_FT in f else ft * 0.0
+    known = ft.notna()
+    long, fits = known & (ft >= r.long_frontage_ft), known & (ft >= r.frontage_ft)
+    on_arterial = known & (art >= r.arterial_frontage_ft)
+    pts = _band(f.index, [(long, r.long_frontage_points), (fits & ~long, r.frontage_points)])
+    pts = pts + np.where(on_arterial, r.arterial_frontage_points, 0.0)
+    words = pd.Series("no street layer loaded: street frontage not scored", index=f.index, dtype=object)
+    if not known.any():
+        return pts, words
+    bound = pd.Series(f"< {r.frontage_ft:,.0f} ft", index=f.index)
+    bound[fits] = f">= {r.frontage_ft:,.0f} ft"
+    bound[long] = f">= {r.long_frontage_ft:,.0f} ft"
+    street = f[FRONTAGE_STREET] if FRONTAGE_STREET in f else pd.Series(None, index=f.index, dtype=object)
+    kind = f[FRONTAGE_CLASS] if FRONTAGE_CLASS in f else pd.Series(None, index=f.index, dtype=object)
+    named = street.notna() & known
+    longest = pd.Series("", index=f.index, dtype=object)
+    longest[named] = ("; longest on " + street[named].astype(str) + ", "
+                      + kind[named].map(STREET_CLASS_WORDS).fillna("a street of unknown class"))
+    arterial = pd.Series("", index=f.index, dtype=object)
+    arterial[on_arterial] = (", " + fmt(art[on_arterial]) + " ft on a major or secondary highway (>= "
+                             + f"{r.arterial_frontage_ft:,.0f} ft)")
+    words[known] = ("street frontage " + fmt(ft[known].fillna(0.0)) + " ft (" + bound[known] + longest[known] + ")"
+                    + arterial[known] + ": " + signed(pts[known]))
+    return pts, words

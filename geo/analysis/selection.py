@@ -1,6 +1,7 @@
 """Translate map events (the dict st_folium returns) into domain values, server-side."""
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 import geopandas as gpd
@@ -64,3 +65,20 @@ def feature_at(
     dist = np.hypot(cx - x[0], cy - y[0])
     best = int(np.argmin(dist))
     return str(frame[id_column].iloc[int(near[best])]) if dist[best] <= tolerance_ft else None
+
+
+def latest_drawing(event: Mapping[str, object] | None) -> str | None:
+    """Return the latest shape drawn on the map as GeoJSON text (keys sorted), or ``None``.
+
+    Takes st_folium's ``last_active_drawing``, else the last of ``all_drawings``; the text is
+    stable, so the same drawing returned on a later rerun compares equal.
+    """
+    if not event:
+        return None
+    drawing = event.get("last_active_drawing")
+    if not isinstance(drawing, Mapping):
+        every = event.get("all_drawings")
+        drawing = every[-1] if isinstance(every, list) and every else None
+    if not isinstance(drawing, Mapping) or not (drawing.get("geometry") or drawing.get("coordinates")):
+        return None
+    return json.dumps(drawing, sort_keys=True)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         schema.SITE_ID: ("site_id", "SiteID", "asset_id", "AssetID", "facility_id", "FacilityID"),
         schema.AINS: ("ains", "AIN", "AINs", "APN", "APNs", "AssessorID", "BPP", "AIN_1"),
         schema.NAME: ("name", "site_name", "SiteName", "facility_name", "FacilityName", "asset_name",
-                 "AssetName", "Facility"),
+                 "AssetName", "Facility", "DIVISION", "station_name"),
         schema.OWNING_DEPT: ("owning_dept", "department", "dept", "owner_dept", "OwningDepartment",
                         "managing_dept", "agency"),
         schema.ASSET_TYPE: ("asset_type", "AssetType", "facility_type", "FacilityType", "type"),
@@ -69,14 +69,15 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
                             "expiration", "expiration_date"),
         schema.LISTED_DOC: ("control_doc", "listed_doc", "lease_no", "lease_number", "permit_no", "permit_number",
                             "agreement", "agreement_no", "document", "doc_ref", "mou"),
-        "lat": ("CENTER_LAT", "LAT", "Latitude"),
-        "lon": ("CENTER_LON", "LON", "Longitude"),
+        "lat": ("LAT", "Latitude", "y_lat", "CENTER_LAT", "point_y", "y"),
+        "lon": ("LON", "Longitude", "LNG", "long", "x_lon", "CENTER_LON", "point_x", "x"),
         schema.IS_SYNTHETIC: ("is_synthetic",),
         schema.SOURCE_URL: ("source_url",),
     },
     schema.INCIDENTS: {
         schema.INCIDENT_ID: ("DR_NO", "incident_id", "id"),
-        "date_occ": ("DATE OCC", "occurred_at", "date_occ", "occurred", "date"),
+        "date_occ": ("DATE OCC", "occurred_at", "date_occ", "occurred", "date", "timestamp", "datetime", "date_time",
+                     "created_at", "created"),
         "time_occ": ("TIME OCC", "time_occ"),
         "date_rptd": ("Date Rptd", "reported_at", "date_rptd", "reported"),
         schema.INCIDENT_TYPE: ("incident_type", "type"),
@@ -96,8 +97,8 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         schema.CONDUCT: ("conduct_observed", "conduct", "observed_conduct"),
         "activity": ("activity", "activity_type", "category", "event_type", "report_type"),
         "agency_reported": ("agency_reported", "agency"),
-        "lat": ("LAT", "Latitude", "CENTER_LAT", "y_lat"),
-        "lon": ("LON", "Longitude", "CENTER_LON", "LNG", "x_lon"),
+        "lat": ("LAT", "Latitude", "y_lat", "CENTER_LAT", "point_y", "y"),
+        "lon": ("LON", "Longitude", "LNG", "long", "x_lon", "CENTER_LON", "point_x", "x"),
         schema.IS_SYNTHETIC: ("is_synthetic",),
         schema.SOURCE_URL: ("source_url",),
     },
@@ -134,8 +135,20 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         schema.PLACE_ID: ("place_id", "id", "OBJECTID", "store_id", "site_no"),
         schema.PLACE_TYPE: ("place_type", "type", "category", "kind", "class"),
         schema.PLACE_NAME: ("place_name", "name", "store_name", "business", "title"),
-        "lat": ("LAT", "Latitude", "y_lat", "CENTER_LAT"),
-        "lon": ("LON", "Longitude", "LNG", "x_lon", "CENTER_LON"),
+        "lat": ("LAT", "Latitude", "y_lat", "CENTER_LAT", "point_y", "y"),
+        "lon": ("LON", "Longitude", "LNG", "long", "x_lon", "CENTER_LON", "point_x", "x"),
+        schema.IS_SYNTHETIC: ("is_synthetic",),
+        schema.SOURCE_URL: ("source_url",),
+    },
+    schema.STREETS: {  # City of LA "Street Centerline" export (one feature per block segment)
+        schema.STREET_ID: ("street_id", "ASSETID", "ASSET_ID", "SECT_ID", "SECTID", "CL_ID", "TLID", "LINEARID",
+                           "OBJECTID", "id"),
+        schema.STREET_NAME: ("street_name", "FULLNAME", "FULL_NAME", "FULLNAM", "STREET_FULL", "FULL_STREET"),
+        "name_dir": ("STDIR", "ST_DIR", "PRE_DIR", "PREDIR", "DIR", "DIRPRE"),
+        "name_base": ("STNAME", "ST_NAME", "STREET_NAME_", "STREET", "NAME"),
+        "name_suffix": ("STSFX", "ST_SFX", "SFX", "SUFFIX", "STSUFFIX", "ST_TYPE_SFX"),
+        schema.STREET_CLASS: ("street_class", "CLASS", "ST_CLASS", "STREET_TYPE", "STREET_CLASS", "ROAD_CLASS",
+                              "FUNC_CLASS", "STREET_DESIG", "STREET_DESIGNATION", "DESIGNATION", "MTFCC"),
         schema.IS_SYNTHETIC: ("is_synthetic",),
         schema.SOURCE_URL: ("source_url",),
     },
@@ -143,8 +156,8 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         schema.RAMP_ID: ("ramp_id", "id", "OBJECTID", "ramp_no"),
         schema.RAMP_TYPE: ("ramp_type", "type", "direction", "kind", "on_off"),
         schema.ROUTE: ("route", "freeway", "highway", "rte", "ROUTE_NAME"),
-        "lat": ("LAT", "Latitude", "y_lat"),
-        "lon": ("LON", "Longitude", "LNG", "x_lon"),
+        "lat": ("LAT", "Latitude", "y_lat", "CENTER_LAT", "point_y", "y"),
+        "lon": ("LON", "Longitude", "LNG", "long", "x_lon", "CENTER_LON", "point_x", "x"),
         schema.IS_SYNTHETIC: ("is_synthetic",),
         schema.SOURCE_URL: ("source_url",),
     },
@@ -163,17 +176,20 @@ def normalize_name(name: str) -> str:
     return _NAME_JUNK.sub("", str(name)).lower()
 
 
-def match_columns(columns: Iterable[str], kind: str) -> dict[str, str]:
+def match_columns(columns: Iterable[str], kind: str, mapping: Mapping[str, str] | None = None) -> dict[str, str]:
     """Map canonical names to the first matching real column of ``kind``'s alias table.
 
-    A real column is used for at most one canonical name, except ``APN``, which may serve both
-    as the AIN source and the APN text.
+    ``mapping`` (canonical key -> real column, from ``--map``, checked by :mod:`geo.io.mapping`)
+    wins over the aliases. Of several columns with the same name the first is used (readers
+    name the others ``NAME.1``, ``NAME.2``).
     """
     by_norm: dict[str, str] = {}
     for col in columns:
         by_norm.setdefault(normalize_name(col), col)
-    found: dict[str, str] = {}
+    found: dict[str, str] = dict(mapping or {})
     for canonical, aliases in ALIASES[kind].items():
+        if canonical in found:
+            continue
         for alias in aliases:
             hit = by_norm.get(normalize_name(alias))
             if hit is not None:

@@ -26,11 +26,15 @@ from geo.io.raw import WkbArray, decode_wkb, release_memory
 _EXTRA_NAMES: dict[str, tuple[str, ...]] = {schema.DISTRICTS: ("SQ_MI", "CDMEMBER"), schema.INCIDENTS: ("DR_NO", "DATE OCC")}
 
 
-def wanted_columns(columns: Sequence[str], kind: str | None) -> list[str]:
-    """Return the columns of ``columns`` an import of ``kind`` can use (all of them when ``kind`` is None)."""
+def wanted_columns(columns: Sequence[str], kind: str | None, extra: Sequence[str] = ()) -> list[str]:
+    """Return the columns of ``columns`` an import of ``kind`` can use (all of them when ``kind`` is None).
+
+    ``extra`` names columns a ``--map`` points at, read whatever their names.
+    """
     if kind is None or kind not in aliases.ALIASES:
         return list(columns)
     names = {aliases.normalize_name(a) for options in aliases.ALIASES[kind].values() for a in options}
+    names |= {aliases.normalize_name(a) for a in extra}
     names |= {aliases.normalize_name(a) for a in _EXTRA_NAMES.get(kind, ())}
     numbered: set[str] = set()
     if kind == schema.PARCELS:
@@ -45,6 +49,25 @@ def left_out_note(all_columns: Sequence[str], kept: Sequence[str]) -> str | None
     if skipped <= 0:
         return None
     return f"read {len(kept)} of the file's {len(all_columns)} columns; the other {skipped} are not used by this import"
+
+
+def duplicate_notes(header: Sequence[str], names: Sequence[str]) -> list[str]:
+    """Return a note per column name the header repeats: which column was used (the first) and which were not.
+
+    ``names`` are the unique names :func:`dedupe_names` gave the header's columns.
+    """
+    places: dict[str, list[int]] = {}
+    for i, name in enumerate(header):
+        places.setdefault(str(name), []).append(i)
+    notes = []
+    for name, where in places.items():
+        if len(where) < 2:
+            continue
+        others = ", ".join(f"column {i + 1} (read as {names[i]!r})" for i in where[1:])
+        notes.append(f"duplicate column name {name!r} appears {len(where)} times: used the first (column "
+                     f"{where[0] + 1}); ignored {others}. To use another one, map it, e.g. --map "
+                     f"\"CANONICAL={names[where[1]]}\", or rename the columns at source")
+    return notes
 
 
 def dedupe_names(names: Sequence[str]) -> list[str]:

@@ -34,7 +34,7 @@ EFFECTIVE = "effective"
 def canonical_council_districts(raw: RawData, ctx: ImportContext) -> Canonical:
     """Return council districts 1-15 (see :func:`geo.io.canonical.canonical_districts`) with their Effective dates."""
     effective = _effective(raw, schema.DISTRICTS)
-    has_vintage = schema.VINTAGE in aliases.match_columns(raw.frame.columns, schema.DISTRICTS)
+    has_vintage = schema.VINTAGE in aliases.match_columns(raw.frame.columns, schema.DISTRICTS, raw.mapping)
     by_code = _by_code(raw, schema.DISTRICTS, schema.DISTRICT, effective) if effective is not None else {}
     result = canonical.canonical_districts(raw, ctx)
     frame = result.frame
@@ -91,7 +91,7 @@ def vintage_key(vintage: str | None) -> dt.date | None:
 def _canonical_set(raw: RawData, ctx: ImportContext, bkind: schema.BoundaryKind, *, kind: str,
                    fallback_names: dict[int, str] | None = None) -> Canonical:
     f = raw.frame
-    cols = aliases.match_columns(f.columns, kind)
+    cols = aliases.match_columns(f.columns, kind, raw.mapping)
     require(raw, cols, bkind.code, kind)
     number = int_col(f, cols, bkind.code)
     rows = Rows(raw, keys=f"{bkind.label} " + text_col(f, cols, bkind.code).astype("string").fillna("?"))
@@ -120,7 +120,7 @@ def _canonical_set(raw: RawData, ctx: ImportContext, bkind: schema.BoundaryKind,
 
 def _effective(raw: RawData, kind: str) -> pd.Series | None:
     """Return the file's Effective dates as ISO text per row (``None`` when the file has no such column)."""
-    cols = aliases.match_columns(raw.frame.columns, kind)
+    cols = aliases.match_columns(raw.frame.columns, kind, raw.mapping)
     if EFFECTIVE not in cols:
         return None
     values = raw.frame[cols[EFFECTIVE]].reset_index(drop=True)
@@ -144,7 +144,7 @@ def _iso_date(value: object) -> str | None:
 
 def _by_code(raw: RawData, kind: str, code: str, effective: pd.Series) -> dict[int, str | None]:
     """Return the latest Effective date per boundary number (rows of one number are dissolved into one)."""
-    cols = aliases.match_columns(raw.frame.columns, kind)
+    cols = aliases.match_columns(raw.frame.columns, kind, raw.mapping)
     numbers = int_col(raw.frame, cols, code)
     table = pd.DataFrame({"code": numbers, "eff": effective}).dropna()
     return {int(c): str(e) for c, e in table.groupby("code")["eff"].max().items()}

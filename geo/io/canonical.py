@@ -88,7 +88,7 @@ def canonical_parcels(raw: RawData, ctx: ImportContext) -> Canonical:
     A table without polygons (the Assessor yearly CSV) refreshes the attributes of parcels already
     in the store, keeping their polygons.
     """
-    cols = aliases.match_columns(raw.frame.columns, schema.PARCELS)
+    cols = aliases.match_columns(raw.frame.columns, schema.PARCELS, raw.mapping)
     require(raw, cols, schema.AIN, schema.PARCELS)
     attrs = parcel_attributes(raw, cols)
     prov = provenance(raw, cols, ctx, len(attrs))
@@ -153,7 +153,7 @@ def _refresh_parcels(raw: RawData, ctx: ImportContext, rows: Rows, attrs: pd.Dat
 def canonical_incidents(raw: RawData, ctx: ImportContext) -> Canonical:
     """Return canonical incidents from the LAPD crime-data layout or any file with dates and locations."""
     f = raw.frame
-    cols = aliases.match_columns(f.columns, schema.INCIDENTS)
+    cols = aliases.match_columns(f.columns, schema.INCIDENTS, raw.mapping)
     require(raw, cols, "date_occ", schema.INCIDENTS)
     lapd = "drno" in {aliases.normalize_name(c) for c in f.columns} and "dateocc" in {aliases.normalize_name(c) for c in f.columns}
     ids = text_col(f, cols, schema.INCIDENT_ID)
@@ -238,7 +238,7 @@ def _location(f: pd.DataFrame, cols: dict[str, str]) -> pd.Series:
 def canonical_districts(raw: RawData, ctx: ImportContext) -> Canonical:
     """Return council districts 1-15, duplicate numbers dissolved, with their vintage."""
     f = raw.frame
-    cols = aliases.match_columns(f.columns, schema.DISTRICTS)
+    cols = aliases.match_columns(f.columns, schema.DISTRICTS, raw.mapping)
     require(raw, cols, schema.DISTRICT, schema.DISTRICTS)
     number = int_col(f, cols, schema.DISTRICT)
     rows = Rows(raw, keys="District " + text_col(f, cols, schema.DISTRICT).astype("string").fillna("?"))
@@ -266,7 +266,7 @@ def canonical_districts(raw: RawData, ctx: ImportContext) -> Canonical:
 def canonical_parks(raw: RawData, ctx: ImportContext) -> Canonical:
     """Return RAP park polygons with id, name and class (N/C/R when given)."""
     f = raw.frame
-    cols = aliases.match_columns(f.columns, schema.PARKS)
+    cols = aliases.match_columns(f.columns, schema.PARKS, raw.mapping)
     if schema.PARK_ID not in cols and schema.PARK_NAME not in cols:
         require(raw, cols, schema.PARK_ID, schema.PARKS)
     ids = text_col(f, cols, schema.PARK_ID).astype("string").str.replace(r"\.0+$", "", regex=True)

@@ -22,8 +22,8 @@ from geo.io.raw import WkbArray, explain_outside, merge_bounds, release_memory, 
 if TYPE_CHECKING:
     from geo.io.importers import Rows
 
-_FAMILY_TYPES = {validate.POLYGON: (3, 6), validate.POINT: (0,)}
-_WKB_CODES = {validate.POLYGON: (3, 6), validate.POINT: (1,)}
+_FAMILY_TYPES = {validate.POLYGON: (3, 6), validate.POINT: (0,), validate.LINE: (1, 5)}
+_WKB_CODES = {validate.POLYGON: (3, 6), validate.POINT: (1,), validate.LINE: (2, 5)}
 ROUNDING_REPAIR = "became invalid when rounded to 1e-7 degrees"
 
 

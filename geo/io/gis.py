@@ -28,7 +28,7 @@ _FGB_BYTES_PER_COLUMN = 1024
 
 def read_gdal(source: str, *, fmt: str, label: str, option: str | None, limits: ImportLimits, budget: Budget,
               kind: str | None, chunks: Callable[[], Iterable[bytes]] | None = None,
-              notes: tuple[str, ...] = ()) -> RawData:
+              notes: tuple[str, ...] = (), extra: tuple[str, ...] = ()) -> RawData:
     """Check ``source`` (a path or ``/vsizip/`` path), then read its one layer in Arrow batches.
 
     ``chunks`` yields the raw bytes (for the structure scans of GeoJSON and FlatGeobuf).
@@ -59,7 +59,7 @@ def read_gdal(source: str, *, fmt: str, label: str, option: str | None, limits: 
         raise UnsafeFileError(f"{label}: {len(fields):,} columns, over the limit of {limits.max_columns:,}. "
                               "Export only the columns you need.")
     archive.check_feature_count_value(total, limits=limits, label=label)
-    keep = wanted_columns(fields, kind)
+    keep = wanted_columns(fields, kind, extra)
     collected = Collector(limits=limits, budget=budget, total=total if total > 0 else None, label=label)
     try:
         with warnings.catch_warnings():
@@ -89,8 +89,12 @@ def read_gdal(source: str, *, fmt: str, label: str, option: str | None, limits: 
     implied = fmt == GEOJSON and declared_epsg in (None, DISPLAY_CRS)
     crs = resolve_crs(declared_epsg, option, implied, geoms.total_bounds() if declared_epsg is None else _NAN4, label)
     note = left_out_note(fields, keep)
+    repeated = tuple(f"duplicate property name {name!r} (first in feature {number:,}): a feature's properties name it "
+                     "twice and GeoJSON readers keep the LAST value, so the last was used and the earlier ignored; "
+                     "rename the properties at source to keep both" for name, number in
+                     (found.repeated.items() if found is not None else ()))
     return RawData(frame=frame, geometry=geoms, crs=crs, fmt=fmt, label=label, all_columns=tuple(fields),
-                   notes=notes + ((note,) if note else ()))
+                   notes=notes + repeated + ((note,) if note else ()))
 
 
 _NAN4 = (np.nan, np.nan, np.nan, np.nan)

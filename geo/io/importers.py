@@ -98,7 +98,8 @@ def points_from_columns(rows: Rows, frame: pd.DataFrame, lat_col: str, lon_col: 
         text = aliases.clean_text(raw_vals)
         junk = (text.notna() & num.isna()).to_numpy()
         for pos in np.flatnonzero(junk & reasons.isna().to_numpy()):
-            reasons.iat[pos] = f"{col} '{text.iat[pos]}' is not a number; give decimal degrees"
+            reasons.iat[pos] = (f"{col} '{text.iat[pos]}' is not a number; give decimal degrees (or the units of "
+                                "the --crs given)")
     missing = (lat.isna() | lon.isna()).to_numpy() & reasons.isna().to_numpy()
     reasons[missing] = f"no location ({lat_col}/{lon_col} empty); add coordinates or drop the row"
     zero = ((lat == 0) | (lon == 0)).to_numpy() & reasons.isna().to_numpy()
@@ -127,9 +128,10 @@ def geometry_from(rows: Rows, raw: RawData, cols: dict[str, str], *, family: str
         if not rows.ok.any():
             return pts
         return geometry_stage(rows, pts, raw.crs or DISPLAY_CRS, family=family, invalid=invalid)
-    need = "latitude/longitude columns (LAT/LON, Latitude/Longitude, CENTER_LAT/CENTER_LON)"
+    need = "latitude/longitude columns (LAT/LON, Latitude/Longitude, X/Y, POINT_X/POINT_Y)"
     raise SchemaError(f"{raw.label}: no geometry and no {need}; found columns {raw.columns[:12]}. "
-                      "Use a spatial file or add the coordinate columns.")
+                      "Use a spatial file, add the coordinate columns, or name them with --map lat=COLUMN "
+                      "--map lon=COLUMN (and --crs for projected X/Y such as 2229 feet).")
 
 
 def provenance(raw: RawData, cols: dict[str, str], ctx: ImportContext, n: int) -> dict[str, object]:
@@ -276,8 +278,10 @@ def require(raw: RawData, cols: dict[str, str], name: str, kind: str) -> None:
     """Raise :class:`SchemaError` naming the aliases tried when ``name`` has no column."""
     if name not in cols:
         tried = ", ".join(aliases.ALIASES[kind][name])
-        raise SchemaError(f"{raw.label}: no {name} column for a {kind} import (looked for {tried}); found "
-                          f"{raw.columns[:15]}. Rename the column, or check the import kind.")
+        shown = {"date_occ": schema.OCCURRED_AT, "date_rptd": schema.REPORTED_AT}.get(name, name)
+        raise SchemaError(f"{raw.label}: no {shown} column for a {kind} import (looked for {tried}); found "
+                          f"{raw.columns[:15]}. Say which column it is with --map {shown}=COLUMN (the Data page's "
+                          "column mapping), rename the column, or check the import kind.")
 
 
 def raise_if_nothing(result: Canonical, label: str) -> None:

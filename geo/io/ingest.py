@@ -1,9 +1,10 @@
 """Plan one import: safety checks, read, validate, canonicalise; ``geo.services.imports`` writes the plan."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import geopandas as gpd
 from geo import schema
 from geo.config import ImportLimits
 from geo.errors import SchemaError
-from geo.io import boundaries, canonical, importers, points
+from geo.io import boundaries, canonical, importers, mapping, points, streets
 from geo.io.budget import Budget, CancelFlag, Progress
 from geo.io.readers import DEFAULT_LIMITS, read_source
 from geo.io.sites import canonical_sites, derive_sites_from_parcels, replaced_derived_ids
@@ -25,6 +26,7 @@ _CANONICAL = {
     schema.INCIDENTS: canonical.canonical_incidents, schema.DISTRICTS: boundaries.canonical_council_districts,
     schema.PARKS: canonical.canonical_parks,
     schema.PLACES: points.canonical_places, schema.RAMPS: points.canonical_ramps,
+    schema.STREETS: streets.canonical_streets,
     schema.LAPD_DIVISIONS: boundaries.canonical_lapd_divisions,
     schema.NEIGHBORHOOD_COUNCILS: boundaries.canonical_neighborhood_councils,
 }
@@ -89,12 +91,13 @@ class StoreContext:
 def plan_import(kind: str, path: str | Path, held: StoreContext, *, crs: str | None = None,
                 department: str | None = None, user: str | None = None, limits: ImportLimits = DEFAULT_LIMITS,
                 invalid: str = "repair", progress: Progress | None = None,
-                cancelled: CancelFlag | None = None) -> ImportPlan:
+                cancelled: CancelFlag | None = None, columns: Mapping[str, str] | None = None) -> ImportPlan:
     """Validate ``path`` as ``kind`` and return what to write, without touching the store.
 
     Parcels also yield derived City sites while the store has no asset-list sites; an asset
     list replaces derived sites with the same AINs. The read obeys ``limits`` (sizes, counts,
     time) and stops when ``cancelled()`` turns true; ``progress(fraction, text)`` hears where it is.
+    ``columns`` (canonical name -> the file's column, from ``--map``) wins over the alias table.
 
     Raises
     ------
@@ -105,11 +108,17 @@ def plan_import(kind: str, path: str | Path, held: StoreContext, *, crs: str | N
     if kind not in _CANONICAL:
         raise SchemaError(f"import kind {kind!r} is unknown; use one of {', '.join(schema.IMPORT_KINDS)}.")
     path = Path(path)
+    asked = mapping.check_names(kind, columns or {}, path.name)  # an unknown canonical name: refused unread
     budget = Budget(limits, path.name, progress=progress, cancelled=cancelled, span=(0.0, READ_SHARE))
     budget.report(0.0, "Checking the file")
-    raw = read_source(path, crs=crs, limits=limits, kind=kind, budget=budget)
+    raw = read_source(path, crs=crs, limits=limits, kind=kind, budget=budget, extra=mapping.wanted(asked))
     if not len(raw.frame):
         raise SchemaError(f"{path.name}: the file has no rows or features. Export the data again.")
+    if asked:
+        resolved = mapping.resolve(kind, asked, raw.columns, path.name)
+        raw = dataclasses.replace(raw, mapping=resolved, notes=(*raw.notes, "column mapping (--map): " + ", ".join(
+            f"{mapping.shown_name(k)} <- {c!r}" for k, c in resolved.items())))
+    raw = dataclasses.replace(raw, notes=tuple(mapping.name_duplicates(raw.notes, raw.frame.columns, kind, raw.mapping)))
     budget.check("before validation")
     budget.span = (0.0, 1.0)
     budget.report(READ_SHARE, f"Validating {len(raw.frame):,} rows")

@@ -56,6 +56,46 @@ def parse_geometry(text: str, *, label: str) -> shapely.Geometry:
                           "part's outline in longitude/latitude.") from None
 
 
+def drawn_geometry(drawing: object, *, label: str) -> shapely.Geometry:
+    """Return the polygon a person drew on the map (Leaflet.draw GeoJSON, EPSG:4326).
+
+    ``drawing`` is what the map returns: one drawing (a GeoJSON Feature or geometry, as a mapping
+    or text, such as streamlit-folium's ``last_active_drawing``) or a list of them (its
+    ``all_drawings``), of which the last is the part. Containment in the site, validity and
+    coordinates are checked by :func:`checked_part`.
+
+    Raises
+    ------
+    SchemaError
+        When nothing was drawn, or the drawing is not GeoJSON.
+    InvalidGeometryError
+        When the drawing is a line, a point or a circle rather than a polygon or rectangle.
+    """
+    if isinstance(drawing, (list, tuple)):
+        drawing = drawing[-1] if drawing else None
+    if drawing is None or drawing == "" or drawing == {}:
+        raise SchemaError(f"{label}: nothing drawn on the map; draw the part with the polygon or rectangle tool, "
+                          "or paste its outline.")
+    if isinstance(drawing, str):
+        geom = parse_geometry(drawing, label=label)
+    elif isinstance(drawing, dict):
+        doc = drawing.get("geometry") if drawing.get("type") == "Feature" else drawing
+        if isinstance(drawing.get("properties"), dict) and drawing["properties"].get("radius"):
+            raise InvalidGeometryError(f"{label}: a circle was drawn; draw the part's outline with the polygon or "
+                                       "rectangle tool.")
+        try:
+            geom = shapely.from_geojson(json.dumps(doc))
+        except (shapely.errors.GEOSException, TypeError, ValueError) as exc:
+            raise SchemaError(f"{label}: the drawing is not GeoJSON ({exc}); draw it again.") from None
+    else:
+        raise SchemaError(f"{label}: the drawing is a {type(drawing).__name__}, not GeoJSON; draw it again.")
+    if geom is None or shapely.get_type_id(geom) not in (3, 6):
+        kind = "nothing" if geom is None else geom.geom_type
+        raise InvalidGeometryError(f"{label}: the drawing is a {kind}, not a polygon; draw the part's outline with "
+                                   "the polygon or rectangle tool.")
+    return geom
+
+
 def read_parts_file(path: str | Path) -> gpd.GeoDataFrame:
     """Read a small GeoJSON or GeoPackage of parts (one feature per part) in EPSG:4326.
 

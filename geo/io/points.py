@@ -56,7 +56,7 @@ def place_type_of(values: pd.Series) -> pd.Series:
 def canonical_places(raw: RawData, ctx: ImportContext) -> Canonical:
     """Return places of concern: id, type (from a type column, else the name's words) and name."""
     f = raw.frame
-    cols = aliases.match_columns(f.columns, schema.PLACES)
+    cols = aliases.match_columns(f.columns, schema.PLACES, raw.mapping)
     ids = _ids(raw, text_col(f, cols, schema.PLACE_ID), "PLACE")
     rows = Rows(raw, keys="place " + ids.astype(str))
     rows.reject(_duplicates(ids, "place"))
@@ -78,7 +78,7 @@ def canonical_places(raw: RawData, ctx: ImportContext) -> Canonical:
 def canonical_ramps(raw: RawData, ctx: ImportContext) -> Canonical:
     """Return freeway ramps: id, on/off type (``unknown`` when not given) and route."""
     f = raw.frame
-    cols = aliases.match_columns(f.columns, schema.RAMPS)
+    cols = aliases.match_columns(f.columns, schema.RAMPS, raw.mapping)
     ids = _ids(raw, text_col(f, cols, schema.RAMP_ID), "RAMP")
     rows = Rows(raw, keys="ramp " + ids.astype(str))
     rows.reject(_duplicates(ids, "ramp"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ctypes
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -19,6 +19,7 @@ from geo.errors import CRSError
 
 GEOJSON, GPKG, SHAPEFILE, PARQUET, FLATGEOBUF, CSV, XLSX = (
     "GeoJSON", "GeoPackage", "Shapefile", "GeoParquet", "FlatGeobuf", "CSV", "XLSX")
+JSON_RECORDS = "JSON records"  # a JSON array of objects (open-data exports), read as a table
 TABULAR = (CSV, XLSX)
 #: Rows reprojected at a time: bounds the extra copies of geometry alive at once.
 GEOMETRY_CHUNK = 50_000
@@ -56,7 +57,8 @@ class RawData:
 
     ``frame`` holds only the columns the import kind can use (all of them when no kind was
     given); ``all_columns`` lists every column of the file, for messages. ``notes`` say what the
-    reader decided (text encoding, columns left out).
+    reader decided (text encoding, columns left out). ``mapping`` holds the user's ``--map``
+    choices (canonical key -> real column) that win over the alias table.
     """
 
     frame: pd.DataFrame
@@ -66,6 +68,7 @@ class RawData:
     label: str
     all_columns: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    mapping: dict[str, str] = field(default_factory=dict)  # canonical key -> column, from --map
 
     @property
     def tabular(self) -> bool:
@@ -80,6 +83,8 @@ class RawData:
     def where(self, positions: np.ndarray) -> np.ndarray:
         """Return ``row N`` (spreadsheet numbering) or ``feature N`` (1-based) labels for positions."""
         pos = np.asarray(positions, dtype=int)
+        if self.fmt == JSON_RECORDS:
+            return np.array([f"record {p + 1}" for p in pos], dtype=object)
         if self.tabular:
             return np.array([f"row {p + 2}" for p in pos], dtype=object)
         return np.array([f"feature {p + 1}" for p in pos], dtype=object)

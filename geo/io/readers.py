@@ -22,11 +22,13 @@ from geo.io import archive, encodings, gpkg, scan
 from geo.io.batches import Collector, left_out_note, wanted_columns
 from geo.io.budget import Budget
 from geo.io.gis import read_gdal
+from geo.io.jsonrecords import is_record_array, read_json_records
 from geo.io.raw import (
     CSV,
     FLATGEOBUF,
     GEOJSON,
     GPKG,
+    JSON_RECORDS,
     PARQUET,
     SHAPEFILE,
     TABULAR,
@@ -39,7 +41,7 @@ from geo.io.raw import (
 )
 from geo.io.tables import read_csv, read_parquet, read_xlsx
 
-__all__ = ["CSV", "DEFAULT_LIMITS", "EXTENSIONS", "FLATGEOBUF", "GEOJSON", "GPKG", "PARQUET", "SHAPEFILE", "TABULAR",
+__all__ = ["CSV", "DEFAULT_LIMITS", "EXTENSIONS", "FLATGEOBUF", "GEOJSON", "GPKG", "JSON_RECORDS", "PARQUET", "SHAPEFILE", "TABULAR",
            "XLSX", "RawData", "detect_format", "explain_outside", "parse_crs_option", "read_source",
            "reproject_to_display"]
 
@@ -121,13 +123,15 @@ def _text_start(head: bytes, label: str) -> str | None:
 
 
 def read_source(path: str | Path, *, crs: str | None = None, limits: ImportLimits = DEFAULT_LIMITS,
-                kind: str | None = None, budget: Budget | None = None) -> RawData:
+                kind: str | None = None, budget: Budget | None = None, extra: tuple[str, ...] = ()) -> RawData:
     """Run the safety checks, then read ``path`` into a :class:`RawData`.
 
     ``crs`` (from ``--crs``) applies to files without a CRS, and to GeoJSON/CSV, whose
     longitude/latitude CRS is only implied; a file that declares another CRS is refused.
     ``kind`` limits the columns read to those the import kind can use; ``budget`` carries the
-    time limit, the cancel flag and progress reports.
+    time limit, the cancel flag and progress reports; ``extra`` names columns to read besides
+    those (the columns a ``--map`` points at). A JSON file whose top level is an array is read
+    as records (:mod:`geo.io.jsonrecords`).
 
     Raises
     ------
@@ -146,31 +150,38 @@ def read_source(path: str | Path, *, crs: str | None = None, limits: ImportLimit
         if fmt == "zip":
             listing = archive.check_zip(path, limits=limits)
             if _is_xlsx(listing.names):
-                return read_xlsx(path, limits=limits, budget=budget, kind=kind)
+                return read_xlsx(path, limits=limits, budget=budget, kind=kind, extra=extra)
             if path.suffix.lower() == ".xlsx":
                 raise GeoDataError(f"{path.name}: the extension says XLSX, but the zip holds no workbook "
                                    f"({', '.join(listing.names[:5])}). Save the sheet again as .xlsx.")
             inner, inner_fmt = _zip_member(path, listing.names)
             if inner_fmt == GPKG:
                 local = stack.enter_context(_extracted(path, inner))
-                return _read_gpkg(local, label=path.name, option=option, limits=limits, budget=budget, kind=kind)
+                return _read_gpkg(local, label=path.name, option=option, limits=limits, budget=budget, kind=kind,
+                                  extra=extra)
             source = f"/vsizip/{path.resolve()}/{inner}"
             return read_gdal(source, fmt=inner_fmt, label=path.name, option=option, limits=limits, budget=budget,
-                             kind=kind, chunks=_zip_chunks(path, inner))
+                             kind=kind, chunks=_zip_chunks(path, inner), extra=extra)
         if fmt == CSV:
-            return read_csv(path, limits=limits, budget=budget, kind=kind, crs=option)
+            return read_csv(path, limits=limits, budget=budget, kind=kind, crs=option, extra=extra)
         if fmt == PARQUET:
-            return read_parquet(path, option=option, limits=limits, budget=budget, kind=kind)
+            return read_parquet(path, option=option, limits=limits, budget=budget, kind=kind, extra=extra)
         if fmt == GPKG:
-            return _read_gpkg(path, label=path.name, option=option, limits=limits, budget=budget, kind=kind)
+            return _read_gpkg(path, label=path.name, option=option, limits=limits, budget=budget, kind=kind,
+                              extra=extra)
         if fmt == SHAPEFILE:
             _check_shapefile_parts(path.name, [p.name for p in path.parent.iterdir()], stem=path.stem)
         notes: tuple[str, ...] = ()
         local = path
         if fmt == GEOJSON:
             local, notes = _json_utf8(path, stack)
+            if is_record_array(local):
+                raw = read_json_records(local, label=path.name, option=option, limits=limits, budget=budget,
+                                        kind=kind, extra=extra)
+                return RawData(frame=raw.frame, geometry=None, crs=raw.crs, fmt=JSON_RECORDS, label=raw.label,
+                               all_columns=raw.all_columns, notes=notes + raw.notes)
         return read_gdal(str(local), fmt=fmt, label=path.name, option=option, limits=limits, budget=budget,
-                         kind=kind, chunks=lambda: scan.file_chunks(str(local)), notes=notes)
+                         kind=kind, chunks=lambda: scan.file_chunks(str(local)), notes=notes, extra=extra)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -186,10 +197,10 @@ def _json_utf8(path: Path, stack: contextlib.ExitStack) -> tuple[Path, tuple[str
 
 # --- GeoPackage -------------------------------------------------------------------------
 def _read_gpkg(path: Path, *, label: str, option: str | None, limits: ImportLimits, budget: Budget,
-               kind: str | None) -> RawData:
+               kind: str | None, extra: tuple[str, ...] = ()) -> RawData:
     with gpkg.open_input(path, limits=limits, budget=budget) as con:
         table = gpkg.find_table(con, limits=limits, budget=budget)
-        keep = wanted_columns(list(table.columns), kind)
+        keep = wanted_columns(list(table.columns), kind, extra)
         collected = Collector(limits=limits, budget=budget, total=table.rows or None, label=label)
         for attrs, geoms, rows in gpkg.batches(con, table, keep, limits=limits, budget=budget):
             collected.add(attrs, geoms, rows)

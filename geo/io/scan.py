@@ -107,6 +107,7 @@ class JsonScan:
     longest_string: int = 0
     names: list[str] = field(default_factory=list)  # distinct property names, in order of first use
     feature_ids: bool = False  # a feature carries a member "id" (GDAL may make it a column)
+    repeated: dict[str, int] = field(default_factory=dict)  # a property name a feature repeats -> first such feature
 
 
 @dataclass
@@ -236,6 +237,8 @@ def _features_and_names(head: np.ndarray, struct: np.ndarray, chars: np.ndarray,
             raise _over(label, f"feature {int(ids[worst]):,} has more than {limits.max_columns:,} properties",
                         limits.max_columns, "columns", None)
         st.feature_names = int(counts[-1]) if ids[-1] == total else 0
+        _repeated_names(head, feature_id[prop_key], key_hash[prop_key], np.flatnonzero(prop_key), key_start,
+                        key_end, out)
         seen, first = np.unique(key_hash[prop_key], return_index=True)
         new = ~np.isin(seen, names)
         if new.any():
@@ -250,6 +253,16 @@ def _features_and_names(head: np.ndarray, struct: np.ndarray, chars: np.ndarray,
     st.depth2_array, st.props3, st.in_props = bool(depth2_array[-1]), bool(props3[-1]), bool(in_props[-1])
     out.features = total
     return names
+
+
+def _repeated_names(head: np.ndarray, features: np.ndarray, hashes: np.ndarray, where: np.ndarray,
+                    key_start: np.ndarray, key_end: np.ndarray, out: JsonScan) -> None:
+    """Note property names that one feature's properties repeat (JSON readers keep the last value)."""
+    order = np.lexsort((hashes, features))
+    same = (features[order][1:] == features[order][:-1]) & (hashes[order][1:] == hashes[order][:-1])
+    for pos in order[1:][same][:20]:  # a few are enough to report
+        name = _name(head[int(key_start[where[pos]]):int(key_end[where[pos]])].tobytes())
+        out.repeated.setdefault(name, int(features[pos]))
 
 
 def _carry_forward(mark: np.ndarray, value: np.ndarray, start: bool) -> np.ndarray:

@@ -18,13 +18,16 @@ from geo.io.importers import (
     Rows,
     assign_zones,
     finish,
+    geometry_from,
     geometry_stage,
     int_col,
     measure,
     provenance,
     text_col,
 )
+from geo.io.raw import WkbArray
 from geo.io.readers import RawData
+from geo.io.sitepoints import points_on_parcels
 
 BASIS_WORDS = schema.CONTROL_BASIS_WORDS
 DERIVED_PREFIX = "CLA-"
@@ -90,23 +93,31 @@ def canonical_sites(raw: RawData, ctx: ImportContext) -> Canonical:
         Without a department (column or ``--department``), or without AINs and geometry.
     """
     f = raw.frame
-    cols = aliases.match_columns(f.columns, schema.SITES)
+    cols = aliases.match_columns(f.columns, schema.SITES, raw.mapping)
     if schema.OWNING_DEPT not in cols and not ctx.department:
         raise SchemaError(f"{raw.label}: no department column (looked for {', '.join(aliases.ALIASES[schema.SITES][schema.OWNING_DEPT])}). "
                           "Add one, or pass --department NAME for a single department's list.")
-    if schema.AINS not in cols and raw.geometry is None:
-        raise SchemaError(f"{raw.label}: a sites list needs AINs (an AIN or APN column) or geometry; found "
-                          f"{list(f.columns)[:12]}. Add the parcels' AINs.")
+    by_point = schema.AINS not in cols and (_point_geometry(raw) if raw.geometry is not None else
+                                            "lat" in cols and "lon" in cols)
+    if schema.AINS not in cols and raw.geometry is None and not by_point:
+        raise SchemaError(f"{raw.label}: a sites list needs AINs (an AIN or APN column), geometry, or point "
+                          f"coordinates (X/Y, lat/lon); found {raw.columns[:12]}. Add the parcels' AINs, or name the "
+                          "coordinate columns with --map lat=COLUMN --map lon=COLUMN.")
     ains = split_ains(f[cols[schema.AINS]]).reset_index(drop=True) if schema.AINS in cols else pd.Series([[]] * len(f))
     dept = text_col(f, cols, schema.OWNING_DEPT).fillna(ctx.department) if schema.OWNING_DEPT in cols else \
         pd.Series([ctx.department] * len(f), dtype=object)
     given_id = text_col(f, cols, schema.SITE_ID)
-    rows = Rows(raw, keys=given_id.where(given_id.notna(), ains.map(lambda a: f"AIN {a[0]}" if a else None)))
+    fallback = text_col(f, cols, schema.NAME) if by_point else ains.map(lambda a: f"AIN {a[0]}" if a else None)
+    rows = Rows(raw, keys=given_id.where(given_id.notna(), fallback))
     need = pd.Series([None] * len(f), dtype=object)
     need[dept.isna().to_numpy()] = "no owning department; fill the department column or pass --department"
     rows.reject(need)
     listed = _listed_control(f, cols, rows)
-    if raw.geometry is not None:
+    notes: list[str] = []
+    if by_point:  # a point per facility: the stored parcel that holds it is the site
+        points = geometry_from(rows, raw, cols, family=validate.POINT, invalid=ctx.invalid)
+        geoms, ains, notes = points_on_parcels(rows, points, ctx)
+    elif raw.geometry is not None:
         geoms = geometry_stage(rows, raw.geometry, raw.crs or DISPLAY_CRS, family=validate.POLYGON, invalid=ctx.invalid)
     else:
         geoms = _geometry_from_parcels(rows, ains, ctx)
@@ -132,7 +143,18 @@ def canonical_sites(raw: RawData, ctx: ImportContext) -> Canonical:
             frame[extra] = None
     if len(frame):
         frame = assign_zones(frame.assign(**{schema.AREA_SQFT: measure(frame)["area"]}), ctx)
-    return finish(schema.SITES, rows, frame[[*schema.column_names(schema.SITES), "geometry"]] if len(frame) else _empty_sites())
+    return finish(schema.SITES, rows, frame[[*schema.column_names(schema.SITES), "geometry"]] if len(frame) else _empty_sites(),
+                  notes)
+
+
+def _point_geometry(raw: RawData) -> bool:
+    """Whether the file's geometry is points (a point layer of facilities), judged by its first features."""
+    geoms = raw.geometry
+    if geoms is None or not len(geoms):
+        return False
+    head = geoms.decode(0, min(len(geoms), 1000)) if isinstance(geoms, WkbArray) else np.asarray(geoms[:1000], dtype=object)
+    kinds = shapely.get_type_id(head[[g is not None for g in head]])
+    return bool(len(kinds)) and bool((kinds == 0).all())
 
 
 def _geometry_from_parcels(rows: Rows, ains: pd.Series, ctx: ImportContext) -> np.ndarray:

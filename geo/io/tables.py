@@ -21,7 +21,7 @@ import shapely
 from geo.config import ImportLimits
 from geo.errors import GeoDataError, UnsafeFileError
 from geo.io import archive, encodings, scan
-from geo.io.batches import Collector, dedupe_names, left_out_note, wanted_columns
+from geo.io.batches import Collector, dedupe_names, duplicate_notes, left_out_note, wanted_columns
 from geo.io.budget import Budget
 from geo.io.raw import CSV, PARQUET, XLSX, RawData, epsg_of, resolve_crs
 
@@ -42,7 +42,8 @@ def utf8_copy(path: Path, encoding: encodings.Encoding) -> Iterator[tuple[Path, 
         yield target, encodings.UTF8
 
 
-def read_csv(path: Path, *, limits: ImportLimits, budget: Budget, kind: str | None, crs: str | None) -> RawData:
+def read_csv(path: Path, *, limits: ImportLimits, budget: Budget, kind: str | None, crs: str | None,
+             extra: tuple[str, ...] = ()) -> RawData:
     """Read a CSV or tab-separated text file in batches (see the module docstring).
 
     Raises
@@ -63,11 +64,12 @@ def read_csv(path: Path, *, limits: ImportLimits, budget: Budget, kind: str | No
         lines = scan.scan_lines(scan.file_chunks(str(text_path)), sep=sep.encode(), limits=limits, budget=budget,
                                 label=label)
         return _parse_csv(text_path, encoding, sep, lines.lines, limits=limits, budget=budget, kind=kind, crs=crs,
-                          label=label, notes=notes)
+                          label=label, notes=notes, extra=extra)
 
 
 def _parse_csv(path: Path, encoding: encodings.Encoding, sep: str, lines: int, *, limits: ImportLimits,
-               budget: Budget, kind: str | None, crs: str | None, label: str, notes: tuple[str, ...]) -> RawData:
+               budget: Budget, kind: str | None, crs: str | None, label: str, notes: tuple[str, ...],
+               extra: tuple[str, ...] = ()) -> RawData:
     csv.field_size_limit(limits.max_field_bytes)
     line = 0
     try:
@@ -81,7 +83,7 @@ def _parse_csv(path: Path, encoding: encodings.Encoding, sep: str, lines: int, *
                 raise UnsafeFileError(f"{label}: the header has {len(header):,} columns, over the limit of "
                                       f"{limits.max_columns:,}. Export only the columns you need.")
             names = dedupe_names(header)
-            keep = wanted_columns(names, kind)
+            keep = wanted_columns(names, kind, extra)
             index = [names.index(n) for n in keep]
             collected = Collector(limits=limits, budget=budget, total=max(lines - 1, 1), label=label, noun="rows")
             batch: list[list[str]] = []
@@ -110,7 +112,7 @@ def _parse_csv(path: Path, encoding: encodings.Encoding, sep: str, lines: int, *
                            "again as UTF-8.") from exc
     note = left_out_note(names, keep)
     return RawData(frame=collected.frame(), geometry=None, crs=crs, fmt=CSV, label=label, all_columns=tuple(names),
-                   notes=notes + ((note,) if note else ()))
+                   notes=notes + tuple(duplicate_notes(header, names)) + ((note,) if note else ()))
 
 
 def _text_table(rows: list[list[str]], index: list[int], names: list[str]) -> pa.Table:
@@ -121,7 +123,8 @@ def _text_table(rows: list[list[str]], index: list[int], names: list[str]) -> pa
 
 
 # --- XLSX -------------------------------------------------------------------------------
-def read_xlsx(path: Path, *, limits: ImportLimits, budget: Budget, kind: str | None) -> RawData:
+def read_xlsx(path: Path, *, limits: ImportLimits, budget: Budget, kind: str | None,
+              extra: tuple[str, ...] = ()) -> RawData:
     """Read the first sheet of a workbook, streaming rows (openpyxl read-only mode).
 
     Raises
@@ -149,8 +152,9 @@ def read_xlsx(path: Path, *, limits: ImportLimits, budget: Budget, kind: str | N
         if len(header) > limits.max_columns:
             raise UnsafeFileError(f"{label}: the header has {len(header):,} columns, over the limit of "
                                   f"{limits.max_columns:,}. Export only the columns you need.")
-        names = dedupe_names([f"Unnamed: {i}" if h is None else str(h) for i, h in enumerate(header)])
-        keep = wanted_columns(names, kind)
+        titles = [f"Unnamed: {i}" if h is None else str(h) for i, h in enumerate(header)]
+        names = dedupe_names(titles)
+        keep = wanted_columns(names, kind, extra)
         index = [names.index(n) for n in keep]
         collected = Collector(limits=limits, budget=budget, total=None, label=label, noun="rows")
         batch: list[list[str]] = []
@@ -172,7 +176,7 @@ def read_xlsx(path: Path, *, limits: ImportLimits, budget: Budget, kind: str | N
         book.close()
     note = left_out_note(names, keep)
     return RawData(frame=collected.frame(), geometry=None, crs=None, fmt=XLSX, label=label,
-                   all_columns=tuple(names), notes=(note,) if note else ())
+                   all_columns=tuple(names), notes=tuple(duplicate_notes(titles, names)) + ((note,) if note else ()))
 
 
 def _cell_text(value: object) -> str:
@@ -186,7 +190,7 @@ def _cell_text(value: object) -> str:
 
 # --- Parquet ----------------------------------------------------------------------------
 def read_parquet(path: Path, *, option: str | None, limits: ImportLimits, budget: Budget,
-                 kind: str | None) -> RawData:
+                 kind: str | None, extra: tuple[str, ...] = ()) -> RawData:
     """Read a (Geo)Parquet file's row groups as Arrow batches of the needed columns.
 
     Raises
@@ -219,12 +223,19 @@ def read_parquet(path: Path, *, option: str | None, limits: ImportLimits, budget
         raise UnsafeFileError(f"{label}: {len(attrs):,} columns, over the limit of {limits.max_columns:,}. "
                               "Export only the columns you need.")
     archive.check_row_count(meta.num_rows, limits=limits, label=label)
-    keep = wanted_columns(attrs, kind)
+    unique = dedupe_names(attrs)  # repeated names: the first is used, the others read as NAME.1 (and reported)
+    keep = wanted_columns(unique, kind, extra)
+    positions = [names.index(geom_col)] if geom_col else []
+    positions += [[i for i, n in enumerate(names) if n != geom_col][unique.index(k)] for k in keep]
     collected = Collector(limits=limits, budget=budget, total=meta.num_rows or None, label=label,
                           noun="features" if geo else "rows")
     try:
-        for batch in pf.iter_batches(batch_size=limits.batch_rows, columns=keep + ([geom_col] if geom_col else [])):
+        for batch in pf.iter_batches(batch_size=limits.batch_rows,
+                                     columns=None if unique != attrs else keep + ([geom_col] if geom_col else [])):
             budget.check()
+            if unique != attrs:  # pyarrow selects by name only: read all, then pick by position
+                batch = pa.RecordBatch.from_arrays([batch.column(i) for i in positions],
+                                                   names=([geom_col] if geom_col else []) + keep)
             geoms = None
             if geom_col:
                 geoms = _parquet_geometry(batch.column(batch.schema.get_field_index(geom_col)), label)
@@ -235,15 +246,15 @@ def read_parquet(path: Path, *, option: str | None, limits: ImportLimits, budget
     except Exception as exc:
         raise GeoDataError(f"{label}: the GeoParquet file cannot be read ({archive.first_line(exc)}).") from exc
     note = left_out_note(attrs, keep)
-    notes = (note,) if note else ()
+    notes = tuple(duplicate_notes(attrs, unique)) + ((note,) if note else ())
     if not geo:
         return RawData(frame=collected.frame(), geometry=None, crs=option, fmt=CSV, label=label,
-                       all_columns=tuple(attrs), notes=notes)
+                       all_columns=tuple(unique), notes=notes)
     geoms = collected.geometry()
     declared = _geo_crs(geo, geom_col or "")
     crs = resolve_crs(declared, option, False, geoms.total_bounds() if declared is None else _NAN4, label)
     return RawData(frame=collected.frame(), geometry=geoms, crs=crs, fmt=PARQUET, label=label,
-                   all_columns=tuple(attrs), notes=notes)
+                   all_columns=tuple(unique), notes=notes)
 
 
 def _geo_metadata(metadata: dict[bytes, bytes], label: str) -> dict[str, object] | None:

@@ -16,9 +16,9 @@ import shapely
 from geo.config import COUNTY_LAT, COUNTY_LON, LOCAL_TZ
 from geo.errors import InvalidGeometryError
 
-POLYGON, POINT = "polygon", "point"
-_FAMILY_TYPES = {POLYGON: (3, 6), POINT: (0,)}
-_FAMILY_NAMES = {POLYGON: "Polygon or MultiPolygon", POINT: "Point"}
+POLYGON, POINT, LINE = "polygon", "point", "line"
+_FAMILY_TYPES = {POLYGON: (3, 6), POINT: (0,), LINE: (1, 5)}
+_FAMILY_NAMES = {POLYGON: "Polygon or MultiPolygon", POINT: "Point", LINE: "LineString or MultiLineString"}
 _TYPE_NAMES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
                5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
 INVALID_POLICIES = ("repair", "drop", "raise")
@@ -111,8 +111,9 @@ def _check_types(geoms: np.ndarray, rejected: pd.Series, *, family: str, label: 
             f"needs {_FAMILY_NAMES[family]} only: split the file by geometry type and import each part as its kind."
         )
     raise InvalidGeometryError(
-        f"{label}: holds {listing} geometry, but this import kind needs {_FAMILY_NAMES[family]}. "
-        "Check the import kind (points are incidents; polygons are parcels, sites, districts, parks)."
+        f"{label}: holds {listing} geometry, but this import kind needs {_FAMILY_NAMES[family]} (e.g. features "
+        f"{', '.join(map(str, first))}). Check the import kind (points are incidents, places, ramps; polygons are "
+        "parcels, sites, districts, parks; lines are streets) or export the right layer at source."
     )
 
 

@@ -36,7 +36,7 @@ MANIFEST = "manifest.json"
 TABLE_KEYS: dict[str, list[str]] = {
     "inventory": ["ain"], "parcel_months": ["ain", "month"], "ledger": ["incident_id"],
     "owners": ["owner_name"], "unit_costs": ["key"], "scenarios": ["basis", "land_use_class"],
-    "parcel_fees": ["ain"], "register": ["ref"],
+    "parcel_fees": ["ain"], "register": ["ref"], "comparison": ["ain"],
 }
 #: Excel holds at most 32,767 characters in a cell; longer text is cut there with an ellipsis.
 XLSX_CELL_LIMIT = 32_767

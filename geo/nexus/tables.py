@@ -89,12 +89,14 @@ class NexusTables:
     parcel_fees: pd.DataFrame
     register: pd.DataFrame
     notes: dict[str, str] = field(default_factory=dict)
+    comparison: pd.DataFrame | None = None  # opt-in and refusal parcels (geo.nexus.consent), when any
 
     def sheets(self) -> dict[str, pd.DataFrame]:
-        """Return the tables in publication order, keyed by sheet name."""
+        """Return the tables in publication order, keyed by sheet name (``comparison`` only when it has rows)."""
+        extra = {"comparison": self.comparison} if self.comparison is not None and len(self.comparison) else {}
         return {"inventory": self.inventory, "parcel_months": self.parcel_months, "ledger": self.ledger,
                 "owners": self.owners, "unit_costs": self.unit_costs, "scenarios": self.scenarios,
-                "parcel_fees": self.parcel_fees, "register": self.register}
+                "parcel_fees": self.parcel_fees, "register": self.register, **extra}
 
     @property
     def uses_placeholders(self) -> bool:
@@ -362,8 +364,8 @@ def _register(costs: pd.DataFrame, *, rules: NexusRules, as_of: dt.date, synthet
          round(rates["cost_per_site_usd"], 2), "unit-cost table", None),
         ("M8", "method", "Proportionality: under each basis no parcel's fee may exceed its attributable cost, "
          "and revenue may not exceed total attributable cost.", None, "Cal. Gov. Code 66001, 66016.5", None),
-        ("M9", "method", "Directive D's fee turns on an owner giving site control. The store does not yet record "
-         "site control, so the ledger says 'not recorded' and counted incidents are candidates only.",
+        ("M9", "method", "Directive D's fee turns on an owner giving site control. Without a recorded grant (M12) "
+         "the ledger says 'not recorded' and counted incidents are candidates only.",
          None, "ED 17 section D", None),
         ("M10", "method", "City sign and gate costs are City program costs, listed for the record and never "
          "attributed to private owners.", None, "", None),

@@ -37,6 +37,7 @@ from geo.config import Directive
 from geo.errors import GeoDataError
 from geo.records import Edit
 from geo.reports import pdf
+from geo.reports.board_measures import measure_section
 
 #: Boards named in the directive, matched on the department name, with their police departments.
 BOARDS = (("airport", "Board of Airport Commissioners", "Airport Police"),
@@ -58,6 +59,7 @@ class BoardReport:
     overdue: pd.DataFrame
     measures: pd.DataFrame
     edits_recorded: int
+    board_measures: pd.DataFrame | None = None  # structured day-15 measures (geo/reports/board_measures.py)
 
 
 def resolve_department(name: str, known: Iterable[str]) -> str:
@@ -83,7 +85,8 @@ def resolve_department(name: str, known: Iterable[str]) -> str:
 
 
 def board_report(site_table: pd.DataFrame, history: Mapping[str, list[Edit]], *, department: str,
-                 as_of: dt.date, synthetic: bool = False, units: pd.DataFrame | None = None) -> BoardReport:
+                 as_of: dt.date, synthetic: bool = False, units: pd.DataFrame | None = None,
+                 board_measures: pd.DataFrame | None = None) -> BoardReport:
     """Summarise one department's sites and parts from the analysis and their status history.
 
     Only candidates need a sign (A.1): signs, gates and protection are counted among candidates;
@@ -106,7 +109,8 @@ def board_report(site_table: pd.DataFrame, history: Mapping[str, list[Edit]], *,
     return BoardReport(department=dept, board=board, police=police, as_of=as_of, synthetic=synthetic,
                        summary=_summary(mine), by_category=_by_category(mine), overdue=_overdue(mine),
                        measures=_measures(history, sites[schema.SITE_ID]),
-                       edits_recorded=sum(len(history.get(s, [])) for s in sites[schema.SITE_ID]))
+                       edits_recorded=sum(len(history.get(s, [])) for s in sites[schema.SITE_ID]),
+                       board_measures=board_measures)
 
 
 def board_pdf_bytes(report: BoardReport) -> bytes:
@@ -133,6 +137,7 @@ def board_pdf_bytes(report: BoardReport) -> bytes:
     else:
         story.append(pdf.para("No measures are recorded in status notes yet. Liaisons record them with each "
                             "status change (the note field).", st.small))
+    story += measure_section(report.board_measures, police=report.police, as_of=report.as_of, st=st)
     story += [pdf.para(f"Overdue and outstanding items ({len(report.overdue)})", st.h2)]
     if len(report.overdue):
         # names are cut at 300 characters, so a row always fits a page: never split one across two

@@ -184,8 +184,12 @@ def monthly_csv_bytes(report: MonthlyReport) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
-def monthly_pdf_bytes(report: MonthlyReport) -> bytes:
-    """Return the monthly report as PDF: headline, what is counted, three suppressed tables and the method."""
+def monthly_pdf_bytes(report: MonthlyReport, *, cadence: str | None = None) -> bytes:
+    """Return the monthly report as PDF: headline, what is counted, three suppressed tables and the method.
+
+    ``cadence`` is the B.8 cadence sentence as of the run date (:class:`geo.analysis.duties.Cadence`), printed
+    under the headline; it is not part of the frozen publication.
+    """
     st = pdf.styles()
     first, last = parse_month(report.month)
     title = f"ED 17 B.8 monthly aggregated report, {first:%B %Y}"
@@ -195,6 +199,7 @@ def monthly_pdf_bytes(report: MonthlyReport) -> bytes:
                  "documented or received reports of suspected unlawful conduct by immigration enforcement agents, "
                  f"{first:%d %B %Y} to {last:%d %B %Y} (Los Angeles time).", st.body),
         pdf.para(f"Incidents this month: {published_total(report)}", st.h2),
+        *([pdf.para(cadence, st.body)] if cadence else []),
         pdf.para("What is counted, and what is not", st.h2),
         *[pdf.para(line, st.body) for line in counted_note()],
     ]

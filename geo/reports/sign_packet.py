@@ -8,7 +8,6 @@ polygons (vector, no tiles, no internet).
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -26,10 +25,9 @@ from reportlab.pdfgen.canvas import FILL_EVEN_ODD
 from reportlab.platypus import Flowable, PageBreak, Spacer, Table, TableStyle
 
 from geo import schema
-from geo.config import ANALYSIS_CRS, SIGN_TEXT_EN
+from geo.config import ANALYSIS_CRS, SIGN_TEXT_EN, public_base_url
 from geo.reports import pdf
 
-DEFAULT_BASE_URL = "http://localhost:8501"
 #: Spanish rendering of the sign text; NOT an official City translation (none has been published).
 SIGN_TEXT_ES = (
     "Esta propiedad es propiedad de la Ciudad de Los Ángeles o está bajo su control. Solo puede usarse para "
@@ -50,9 +48,13 @@ class SiteSheet:
 
 
 def record_url(site_id: str, *, base_url: str | None = None) -> str:
-    """Return the StageMap URL of a site's record (base from ``$STAGEMAP_BASE_URL`` or localhost)."""
-    base = (base_url or os.environ.get("STAGEMAP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-    return f"{base}/review?site={quote(str(site_id), safe='')}"
+    """Return the StageMap URL of a site's record (base: :func:`geo.config.public_base_url`).
+
+    The link opens the app's front door with ``?site=``: each signed-in role lands on the page
+    that shows a site to them (Parcel review for Planning, Liaison for the site's department,
+    the Overview map, flown to the site, for anyone else who may see it).
+    """
+    return f"{public_base_url(base_url)}/?site={quote(str(site_id), safe='')}"
 
 
 def site_sheets(sites: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, status: pd.DataFrame) -> list[SiteSheet]:
@@ -73,6 +75,23 @@ def site_sheets(sites: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, status: pd.D
 
 def sign_packet_pdf(sheet: SiteSheet, *, synthetic: bool, base_url: str | None = None) -> bytes:
     """Return one site's two-page packet: the sign to post, then the site profile."""
+    site_id = str(sheet.record[schema.SITE_ID])
+    return pdf.build_pdf(_story(sheet, base_url=base_url), title=f"Sign packet {site_id}",
+                         tier="Page 1: the sign to post. Page 2: site profile for City staff", synthetic=synthetic)
+
+
+def combined_sign_packet_pdf(sheets: list[SiteSheet], *, title: str, synthetic: bool,
+                             base_url: str | None = None) -> bytes:
+    """Return one print file of every sheet's packet (two pages each), in site-id order."""
+    ordered = sorted(sheets, key=lambda s: str(s.record[schema.SITE_ID]))
+    story: list[Flowable] = []
+    for i, sheet in enumerate(ordered):
+        story += ([PageBreak()] if i else []) + _story(sheet, base_url=base_url)
+    return pdf.build_pdf(story, title=title, tier=f"{len(ordered)} sites, two pages each: the sign, then the "
+                         "site profile", synthetic=synthetic)
+
+
+def _story(sheet: SiteSheet, *, base_url: str | None) -> list[Flowable]:
     st = pdf.styles()
     site_id = str(sheet.record[schema.SITE_ID])
     url = record_url(site_id, base_url=base_url)
@@ -99,8 +118,7 @@ def sign_packet_pdf(sheet: SiteSheet, *, synthetic: bool, base_url: str | None =
                "(EPSG:2229, grid north up). Not a survey.", st.small), Spacer(1, 6),
         _qr_row(url, site_id, st, caption="Scan to open this site's record (sign and gate status, history)."),
     ]
-    return pdf.build_pdf(sign + profile, title=f"Sign packet {site_id}",
-                       tier="Page 1: the sign to post. Page 2: site profile for City staff", synthetic=synthetic)
+    return sign + profile
 
 
 class QRCode(Flowable):  # type: ignore[misc]  # reportlab is untyped

@@ -22,6 +22,7 @@ from geo.analysis.timefmt import localise_times
 from geo.errors import CRSError, SchemaError
 from geo.io.export import neutralise_cell, neutralise_frame
 from geo.services import persisted
+from geo.services.events import events_view
 from geo.store import Store
 
 ENGINES = ("single", "dask")
@@ -43,6 +44,7 @@ class AnalysisInputs:
     parts: pd.DataFrame | None = None  # site_parts
     places: gpd.GeoDataFrame | None = None  # places of concern (risk)
     ramps: gpd.GeoDataFrame | None = None  # freeway ramps (risk)
+    streets: gpd.GeoDataFrame | None = None  # street centrelines (street frontage, risk)
 
 
 def analysis_inputs(store: Store, *, held: Mapping[str, gpd.GeoDataFrame] | None = None,
@@ -59,11 +61,12 @@ def analysis_inputs(store: Store, *, held: Mapping[str, gpd.GeoDataFrame] | None
         return store.read_layer(name, columns=list(columns) if columns else None)
 
     return AnalysisInputs(parcels=layer(schema.PARCELS, parcel_columns), sites=layer(schema.SITES),
-                          incidents=layer(schema.INCIDENTS), status=store.read_status(),
+                          incidents=events_view(store, layer(schema.INCIDENTS)), status=store.read_status(),
                           overrides=store.read_overrides(), districts=layer(schema.DISTRICTS, (schema.DISTRICT,)),
                           parks=layer(schema.PARKS, (schema.PARK_ID,)), control=store.read_control(),
                           parts=store.read_parts(), places=layer(schema.PLACES, (schema.PLACE_ID, schema.PLACE_TYPE)),
-                          ramps=layer(schema.RAMPS, (schema.RAMP_ID,)))
+                          ramps=layer(schema.RAMPS, (schema.RAMP_ID,)),
+                          streets=layer(schema.STREETS, (schema.STREET_NAME, schema.STREET_CLASS)))
 
 
 def analyze_inputs(inputs: AnalysisInputs, *, as_of: dt.date, ramps: gpd.GeoDataFrame | None = None,
@@ -72,7 +75,7 @@ def analyze_inputs(inputs: AnalysisInputs, *, as_of: dt.date, ramps: gpd.GeoData
     return analyze(inputs.parcels, inputs.sites, inputs.incidents, inputs.status, inputs.overrides,
                    districts=inputs.districts, parks=inputs.parks, ramps=ramps if ramps is not None else inputs.ramps,
                    places=inputs.places, control=inputs.control, parts=inputs.parts, as_of=as_of,
-                   config=config or AnalysisConfig())
+                   config=config or AnalysisConfig(), streets=inputs.streets)
 
 
 def analyze_store(store: Store, *, as_of: dt.date, ramps: gpd.GeoDataFrame | None = None,
@@ -118,7 +121,7 @@ def analyze_engine(inputs: AnalysisInputs, *, as_of: dt.date, ramps: gpd.GeoData
                                    client=client, as_of=as_of, districts=inputs.districts, parks=inputs.parks,
                                    ramps=ramps if ramps is not None else inputs.ramps, places=inputs.places,
                                    control=inputs.control, parts=inputs.parts, config=config or AnalysisConfig(),
-                                   progress=progress)
+                                   progress=progress, streets=inputs.streets)
 
 
 def run_analysis(store: Store, actor: Actor, *, out_dir: str | Path, as_of: str | dt.date | None = None,

@@ -63,7 +63,7 @@ def analyze_partitioned(parcels: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, inci
                         ramps: gpd.GeoDataFrame | None = None, places: gpd.GeoDataFrame | None = None,
                         control: pd.DataFrame | None = None, parts: pd.DataFrame | None = None,
                         config: AnalysisConfig | None = None, partitions: int | None = None,
-                        progress: Progress | None = None) -> AnalysisResult:
+                        progress: Progress | None = None, streets: gpd.GeoDataFrame | None = None) -> AnalysisResult:
     """Run :func:`geo.analysis.analyze.analyze` partitioned on the cluster of ``client``; same arguments, same result.
 
     Raises
@@ -84,6 +84,7 @@ def analyze_partitioned(parcels: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, inci
     parks = None if parks is None or len(parks) == 0 else _measured(parks)
     ramps = None if ramps is None or len(ramps) == 0 else _measured(ramps)
     places = None if places is None or len(places) == 0 else _measured(places)
+    streets = None if streets is None or len(streets) == 0 else _measured(streets)
     n_parts = partitions or max(2 * _n_workers(client), math.ceil(len(parcels) / ROWS_PER_PARTITION))
     with dask.config.set({"dataframe.convert-string": False}):  # keep object text columns: results stay identical
         staged = dask_geopandas.from_geopandas(parcels.assign(**{POS: np.arange(len(parcels))}), npartitions=n_parts)
@@ -113,7 +114,8 @@ def analyze_partitioned(parcels: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, inci
     report(0.9, "assembling the site table")
     return assemble(sites=sites, incidents=incidents, snapped=snapped, parcel_counts=parcel_counts,
                     candidates=candidates, status=status, overrides=overrides, parks=parks, ramps=ramps,
-                    places=places, control=control, parts=parts, as_of=as_of, config=config, clock=clock)
+                    places=places, control=control, parts=parts, as_of=as_of, config=config, clock=clock,
+                    streets=streets)
 
 
 def _snap_groups(client: Any, incidents: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, *, sites: Any,

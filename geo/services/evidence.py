@@ -8,13 +8,13 @@ import geopandas as gpd
 from geo import schema
 from geo.access.roles import Actor, authorize
 from geo.crs import to_analysis
-from geo.intake.evidence import VerifyReport, check_files
+from geo.intake.evidence import VerifyReport, check_files, stored_relpath
 from geo.intake.sign_photo import SignPhoto, store_sign_photo
 from geo.store import Store
 
 
 def verify_evidence(store: Store, actor: Actor, *, record: bool = True) -> VerifyReport:
-    """Re-hash every stored evidence file against its row; record the run in the audit log.
+    """Re-hash every stored evidence file against its row, and every register document; record the run.
 
     Raises
     ------
@@ -22,7 +22,8 @@ def verify_evidence(store: Store, actor: Actor, *, record: bool = True) -> Verif
         When the actor may not view evidence (records and admin only).
     """
     authorize(actor, "view_evidence")
-    report = check_files(store.evidence_dir(), store.evidence_files())
+    documents = [(label, sha, stored_relpath(sha)) for label, sha in store.document_hashes()]  # register copies
+    report = check_files(store.evidence_dir(), [*store.evidence_files(), *documents])
     if record:
         store.log_event(actor=actor.name, role=actor.role, action="evidence.verify", entity="evidence",
                         detail={"checked": report.checked, "mismatches": [m.evidence_id for m in report.mismatches],

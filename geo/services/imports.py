@@ -1,6 +1,7 @@
 """Imports through the one door: admins only; the file is validated before anything is written."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -10,8 +11,11 @@ from geo import schema
 from geo.access.roles import Actor, authorize
 from geo.config import ImportLimits, UploadLimits
 from geo.errors import StoreError
+from geo.io import header, mapping
 from geo.io.budget import CancelFlag, Progress
 from geo.io.ingest import IngestReport, StoreContext, plan_import
+from geo.io.mapping import parse_pairs as parse_pairs  # the CLI's --map items, checked here
+from geo.services.alerts import alert_imported
 from geo.services.boundaries import place_in_councils, write_boundaries
 from geo.store import Store
 
@@ -28,7 +32,7 @@ def import_file(store: Store, actor: Actor, kind: str, path: str | Path, *, crs:
                 department: str | None = None, limits: ImportLimits | None = None,
                 invalid: str = "repair", progress: Progress | None = None,
                 cancelled: CancelFlag | None = None, vintage: str | None = None,
-                make_current: bool = False) -> IngestReport:
+                make_current: bool = False, columns: Mapping[str, str] | None = None) -> IngestReport:
     """Validate ``path`` as ``kind`` and write its accepted rows in one transaction, as ``actor`` (admins only).
 
     App uploads get :class:`UploadLimits`; the CLI passes the larger :class:`ImportLimits`. The
@@ -36,6 +40,8 @@ def import_file(store: Store, actor: Actor, kind: str, path: str | Path, *, crs:
     ``progress(fraction, text)`` hears each stage. Cancelling is possible until the write starts.
     Council districts, LAPD divisions and neighbourhood councils are stored as boundary sets with
     a vintage (``vintage`` overrides the file's); ``make_current`` switches to an older-looking set.
+    ``columns`` (canonical name -> the file's column; ``--map``) says which column fills what,
+    over the alias table; a name the kind lacks, or a column the file lacks, is refused.
 
     Raises
     ------
@@ -50,7 +56,7 @@ def import_file(store: Store, actor: Actor, kind: str, path: str | Path, *, crs:
     authorize(actor, "import_data")
     limits = limits or (UploadLimits() if actor.source == "app" else ImportLimits())
     plan = plan_import(kind, path, held_context(store), crs=crs, department=department, user=actor.name,
-                       limits=limits, invalid=invalid, progress=progress, cancelled=cancelled)
+                       limits=limits, invalid=invalid, progress=progress, cancelled=cancelled, columns=columns)
     if kind in schema.BOUNDARY_KINDS:  # a boundary set with a vintage: see geo.services.boundaries
         return write_boundaries(store, actor, kind, plan, vintage=vintage, make_current=make_current)
     plan.frames = place_in_councils(store, plan.frames)  # the neighbourhood council, by location in the current set
@@ -60,9 +66,30 @@ def import_file(store: Store, actor: Actor, kind: str, path: str | Path, *, crs:
                                                  os_user=actor.os_user)
     except StoreError as exc:
         raise StoreError(f"{Path(path).name} was not imported: {exc}") from exc
+    if schema.INCIDENTS in plan.frames and len(plan.frames[schema.INCIDENTS]):  # A.3 alerts, as the form's
+        alert_imported(store, actor, plan.frames[schema.INCIDENTS])
     if progress is not None:
         progress(1.0, f"Stored {plan.report.n_accepted:,} rows")
     return plan.report
+
+
+def file_columns(actor: Actor, path: str | Path, *, limits: ImportLimits | None = None) -> list[str]:
+    """Return an upload's columns, header only, for the Data page's column mapping (admins).
+
+    Raises
+    ------
+    AccessDenied
+        When the actor is not an admin; the file is never read.
+    GeoDataError
+        When the file is unsafe or of no readable format.
+    """
+    authorize(actor, "import_data")
+    return header.file_columns(path, limits=limits or UploadLimits())
+
+
+def mapping_fields(kind: str) -> tuple[list[str], list[str]]:
+    """Return (the key canonical columns worth a selectbox, every canonical name) an import of ``kind`` fills."""
+    return [mapping.shown_name(k) for k in mapping.KEY_FIELDS.get(kind, ())], mapping.canonical_names(kind)
 
 
 def _layer(store: Store, layer: str, columns: list[str]) -> gpd.GeoDataFrame | None:

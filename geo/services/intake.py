@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from geo import schema
 from geo.access.roles import Actor, authorize
 from geo.errors import SchemaError
@@ -25,6 +27,7 @@ from geo.intake.reports import (
 )
 from geo.intake.routing import Route, SiteIndex, SiteMatch, make_route, synthetic_liaison_email
 from geo.records import IncidentRecord, StoredEvidence
+from geo.services.alerts import alert_rows, intake_settings, start_delivery
 from geo.store import Store
 from geo.store.audit import now_utc
 from geo.store.intake import SYNTHETIC_LIAISON
@@ -124,8 +127,12 @@ def submit_incident(store: Store, actor: Actor, report: IncidentReport, *,
     record = _record(report, incident_id, occurred, kind, routing, [rec for rec, _ in prepared],
                      user=actor.name, source=source, synthetic=synthetic,
                      district=index.district_at(report.lon, report.lat), zones=index.zones_at(report.lon, report.lat))
+    settings = intake_settings()  # the A.3 alert is written with the report, in the same transaction
+    raised = alert_rows(pd.DataFrame([{**record.incident, "lon": report.lon, "lat": report.lat}]), index, settings)
     seqs = store.add_incident(record, user=actor.name, role=actor.role, source=source, os_user=actor.os_user,
-                              seed_liaison=seed)
+                              seed_liaison=seed, alerts=raised)
+    if raised:
+        start_delivery(store, settings)
     contact_id = None if record.contact is None else str(record.contact["contact_id"])
     return IntakeResult(incident_id, kind, routing, record.evidence, contact_id, seqs)
 

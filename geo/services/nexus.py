@@ -9,6 +9,7 @@ import pandas as pd
 from geo.access.roles import Actor, authorize
 from geo.analysis.timefmt import today_local
 from geo.io.export import export_name
+from geo.nexus.consent import apply_consent
 from geo.nexus.snapshot import (
     freeze,
     snapshot_hash,
@@ -19,6 +20,7 @@ from geo.nexus.snapshot import (
 )
 from geo.nexus.tables import NexusRules, NexusTables, build_nexus
 from geo.services.analysis import analysis_inputs, analyze_inputs
+from geo.services.register_views import site_consent
 from geo.store import Store
 
 
@@ -39,9 +41,11 @@ def nexus_tables(store: Store, actor: Actor, *, as_of: dt.date | None = None,
     if as_of is None:
         as_of = today_local()
     res = analyze_inputs(inputs, as_of=as_of)
-    return build_nexus(inputs.parcels, inputs.incidents, res.incidents, as_of=as_of, unit_costs=unit_costs,
-                       rules=rules or NexusRules(), synthetic=bool(store.is_synthetic()),
-                       provenance={"store": store.display_url, "data_version": str(store.data_version())})
+    tables = build_nexus(inputs.parcels, inputs.incidents, res.incidents, as_of=as_of, unit_costs=unit_costs,
+                         rules=rules or NexusRules(), synthetic=bool(store.is_synthetic()),
+                         provenance={"store": store.display_url, "data_version": str(store.data_version())})
+    private, grants = site_consent(store, actor)  # issue 17: recorded grants and the opt-in comparison group
+    return apply_consent(tables, private, grants)
 
 
 def nexus_files(tables: NexusTables, *, snapshot: str | None = None) -> dict[str, bytes]:

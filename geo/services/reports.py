@@ -30,8 +30,10 @@ from geo.reports.publication import (
     monthly_from_publication,
     public_months_table,
 )
-from geo.reports.sign_packet import SiteSheet, sign_packet_pdf, site_sheets
+from geo.reports.sign_packet import SiteSheet, combined_sign_packet_pdf, sign_packet_pdf, site_sheets
 from geo.services.analysis import analysis_inputs, analyze_inputs
+from geo.services.commission import cadence_now
+from geo.services.events import events_view
 from geo.store import Store
 
 
@@ -94,8 +96,9 @@ def public_table(store: Store) -> pd.DataFrame:
 
 def _monthly_now(store: Store, month: str) -> MonthlyReport:
     incidents = store.read_layer(schema.INCIDENTS, columns=[schema.OCCURRED_AT, schema.VERIFICATION, schema.COUNCIL_DISTRICT,
-                                                       schema.RELEVANCE, schema.CONDUCT, schema.SOURCE_TYPE])
-    incidents = b8_incidents(incidents)  # B.8 counts suspected unlawful conduct only
+                                                       schema.RELEVANCE, schema.CONDUCT, schema.SOURCE_TYPE,
+                                                       schema.INCIDENT_ID])
+    incidents = b8_incidents(events_view(store, incidents))  # events (confirmed merges); suspected unlawful conduct only
     districts = store.read_layer(schema.DISTRICTS, columns=[schema.DISTRICT])
     missing = incidents[schema.COUNCIL_DISTRICT].isna().to_numpy()
     if missing.any() and len(districts):
@@ -114,7 +117,8 @@ def write_monthly(store: Store, actor: Actor, *, month: str, out: Path, as_of: d
     report = monthly_from_store(store, actor, month=month, as_of=as_of)
     stem = f"monthly_report_{report.month}"
     paths = []
-    for ext, data in (("pdf", monthly_pdf_bytes(report)), ("csv", monthly_csv_bytes(report))):
+    cadence = cadence_now(store, as_of=as_of or today_local()).sentence()  # B.8: weekly when activity rises, now
+    for ext, data in (("pdf", monthly_pdf_bytes(report, cadence=cadence)), ("csv", monthly_csv_bytes(report))):
         path = out / export_name(stem, ext, synthetic=report.synthetic)
         path.write_bytes(data)
         paths.append(path)
@@ -142,7 +146,7 @@ def board_from_store(store: Store, actor: Actor, *, department: str, as_of: dt.d
     have_status = set(inputs.status[schema.SITE_ID])
     history = {s: store.status_history(s) for s in ids if s in have_status}
     return board_report(res.sites, history, department=dept, as_of=as_of, synthetic=bool(store.is_synthetic()),
-                        units=res.units)
+                        units=res.units, board_measures=store.read_workflow_rows("board_measures", department=dept))
 
 
 def write_board(store: Store, actor: Actor, *, department: str, as_of: dt.date | None, out: Path) -> Path:
@@ -187,13 +191,24 @@ def sheets_from_store(store: Store, actor: Actor, *, site_id: str | None = None,
 
 def write_sign_packets(store: Store, actor: Actor, *, site_id: str | None, department: str | None, out: Path,
                        base_url: str | None = None) -> list[Path]:
-    """Write one sign-packet PDF per site into ``out``; the export is audited."""
+    """Write one sign-packet PDF per site into ``out``, and a combined print file per department.
+
+    For ``department``, each department it matches also gets ``sign_packets_<department>.pdf``: every
+    site's packet in site-id order, so a reprint is the same file. The export is audited. Returns
+    the per-site files first, then the combined files in department order.
+    """
     sheets = sheets_from_store(store, actor, site_id=site_id, department=department)
     syn = bool(store.is_synthetic())
     paths = []
     for sheet in sheets:
         path = out / export_name(f"sign_packet_{_slug(str(sheet.record[schema.SITE_ID]))}", "pdf", synthetic=syn)
         path.write_bytes(sign_packet_pdf(sheet, synthetic=syn, base_url=base_url))
+        paths.append(path)
+    depts = sorted({str(s.record.get(schema.OWNING_DEPT)) for s in sheets}) if department is not None else []
+    for dept in depts:
+        path = out / export_name(f"sign_packets_{_slug(dept)}", "pdf", synthetic=syn)
+        path.write_bytes(combined_sign_packet_pdf([s for s in sheets if str(s.record.get(schema.OWNING_DEPT)) == dept],
+                                                  title=f"Sign packets: {dept}", synthetic=syn, base_url=base_url))
         paths.append(path)
     _log(store, actor, "export.report.sign_packet", {"site": site_id, "department": department, "sites": len(sheets)})
     return paths

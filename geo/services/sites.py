@@ -20,7 +20,7 @@ from geo.errors import AccessDenied, SchemaError, StatusConflict, StoreError
 from geo.intake.bulk_determination import ALIASES, EXPECT, DeterminationRow, parse_row
 from geo.intake.bulk_status import BulkStatusReport, RowResult, Sheet, match_header, read_sheet
 from geo.intake.status_merge import comparable
-from geo.io.parts import checked_part, parse_geometry
+from geo.io.parts import checked_part, drawn_geometry, parse_geometry
 from geo.records import Edit
 from geo.services.status import SaveOutcome, save_merged, site_department, site_departments
 from geo.store import Store
@@ -99,6 +99,24 @@ def add_part(store: Store, actor: Actor, site_id: str, *, part_type: str, geomet
     row = {**dict(fields or {}), schema.SITE_ID: site_id, schema.PART_TYPE: part_type, schema.PART_NAME: name,
            schema.GEOMETRY_WKT: shapely.to_wkt(trimmed, rounding_precision=7), schema.AREA_SQFT: area}
     return store.add_parts([row], user=actor.name, role=actor.role, source=actor.source, os_user=actor.os_user)[0]
+
+
+def add_drawn_part(store: Store, actor: Actor, site_id: str, *, part_type: str, drawing: object,
+                   name: str | None = None) -> dict[str, object]:
+    """Add a part from the shape drawn on the site map (GeoJSON from the map's drawing tool, EPSG:4326).
+
+    The drawing is checked and trimmed like a pasted outline (:func:`add_part`).
+
+    Raises
+    ------
+    AccessDenied
+        When the actor may not determine this site; nothing is written.
+    GeoDataError
+        When nothing was drawn, or the drawing is not a polygon inside the site; nothing is written.
+    """
+    authorize(actor, "determine_site", department=site_department(store, site_id))
+    geom = drawn_geometry(drawing, label=f"New {part_type.replace('_', ' ')} part of site {site_id}")
+    return add_part(store, actor, site_id, part_type=part_type, geometry=geom, name=name)
 
 
 def save_part(store: Store, actor: Actor, part_id: str, changes: dict[str, object], *,

@@ -73,6 +73,7 @@ def check_changes(spec: Versioned, key: str, changes: Mapping[str, Any], *, toda
     if not changes:
         raise SchemaError(f"{label}: nothing to change.")
     kinds = {c.name: c.kind for c in spec.columns}
+    nullable = {c.name: c.nullable for c in spec.columns}
     out: dict[str, Any] = {}
     for name, value in changes.items():
         value = missing_as_none(value)
@@ -88,7 +89,7 @@ def check_changes(spec: Versioned, key: str, changes: Mapping[str, Any], *, toda
             if name in _PAST_DATES and day > today:
                 raise SchemaError(f"{label}: {name} {day} is in the future; give the date it happened.")
             value = day.isoformat()
-        elif kinds[name] == "bool":
+        elif kinds[name] == "bool" and not (value is None and nullable[name]):  # a nullable flag may be cleared
             if str(value).strip().lower() not in ("true", "false", "1", "0", "yes", "no"):
                 raise SchemaError(f"{label}: {name} {value!r} is not yes or no.")
             value = str(value).strip().lower() in ("true", "1", "yes")

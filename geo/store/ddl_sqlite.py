@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from geo import schema
+from geo import duties, schema
 from geo.store.gpkg import init_gpkg, register_layer
 
 HISTORY_DDL = (
@@ -256,3 +256,64 @@ def upgrade_0006(con: Any) -> None:
     for guard in BOUNDARY_GUARDS:
         con.execute(guard)
     register_layer(con, "boundaries", geometry_type="MULTIPOLYGON")
+
+
+def upgrade_0008(con: Any) -> None:
+    """Create the liaison alerts and their append-only delivery-attempt log (see geo.store.ddl_workflows)."""
+    from geo.store.ddl_workflows import workflow_ddl
+
+    for statement in workflow_ddl(text="TEXT", float_type="REAL", identity="INTEGER PRIMARY KEY AUTOINCREMENT"):
+        con.execute(statement)
+    for guard in history_guards("alert_attempts"):
+        con.execute(guard)
+    for table in ("alerts", "alert_attempts", "contractor_notices", "board_measures", "incident_events"):
+        register_layer(con, table, geometry_type=None)
+
+
+#: Versioned state tables of revision 0007 (Section B): scene records and referrals, each with its history.
+VERSIONED_0007 = (
+    (duties.SCENE_RECORDS, duties.SCENE_HISTORY, duties.INCIDENT_ID, duties.SCENE_COLUMNS),
+    (duties.REFERRALS, duties.REFERRAL_HISTORY, duties.REFERRAL_ID, duties.REFERRAL_COLUMNS),
+)
+#: Legal holds on an incident's reporter contacts and evidence (revision 0007); released, never deleted.
+LEGAL_HOLDS_DDL = (
+    "CREATE TABLE IF NOT EXISTS legal_holds (hold_id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, "
+    "reason TEXT NOT NULL CHECK (length(trim(reason)) > 0), placed_by TEXT NOT NULL, placed_at TEXT NOT NULL, "
+    "released_by TEXT, released_at TEXT, release_reason TEXT)",
+    "CREATE INDEX IF NOT EXISTS legal_holds_incident ON legal_holds (incident_id)",
+)
+
+
+def upgrade_0007(con: Any) -> None:
+    """Add the Section B scene records, referrals with their histories, and legal holds."""
+    for table, history, key, cols in VERSIONED_0007:
+        for statement in versioned_ddl(table, history, key, cols, types=SQL_TYPES,
+                                       identity="INTEGER PRIMARY KEY AUTOINCREMENT"):
+            con.execute(statement)
+        for guard in history_guards(history):
+            con.execute(guard)
+        register_layer(con, table, geometry_type=None)
+        register_layer(con, history, geometry_type=None)
+    for statement in LEGAL_HOLDS_DDL:
+        con.execute(statement)
+    register_layer(con, "legal_holds", geometry_type=None)
+
+
+def upgrade_0009(con: Any) -> None:
+    """Create the append-only evidence packages and register entries (sections C and E, opt-in, grants)."""
+    from geo.store.ddl_registers import REGISTER_TABLES, registers_ddl
+
+    for statement in registers_ddl("TEXT"):
+        con.execute(statement)
+    for table in REGISTER_TABLES:
+        for guard in history_guards(table):
+            con.execute(guard)
+        register_layer(con, table, geometry_type=None)
+
+
+def upgrade_0010(con: Any) -> None:
+    """Create the street centreline layer (street frontage in the risk model); a fresh store has it from 0001."""
+    layer = schema.STREETS
+    con.execute(f'CREATE TABLE IF NOT EXISTS "{layer}" (fid INTEGER PRIMARY KEY AUTOINCREMENT, '
+                f'{column_ddl(schema.LAYER_COLUMNS[layer])}, geom BLOB NOT NULL, UNIQUE ("{schema.LAYER_KEYS[layer]}"))')
+    register_layer(con, layer, geometry_type=schema.LAYER_GEOMETRY[layer])

@@ -1,12 +1,13 @@
 """Incident intake in SQL: one transaction per report, department liaisons, evidence rows, reporter contacts."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from geo import schema
 from geo.config import SYNTHETIC_SOURCE
 from geo.records import IncidentRecord, StoredEvidence
+from geo.store.alerts import insert_alerts
 from geo.store.audit import append_audit, now_utc
 from geo.store.core import StoreCore
 from geo.store.values import BOUND, BUMP_DATA_VERSION, EVIDENCE_COLUMNS, read_bound
@@ -23,8 +24,12 @@ class IntakeStore(StoreCore):
     """Incident reports with their evidence and contacts, and the department liaisons they route to."""
 
     def add_incident(self, rec: IncidentRecord, *, user: str, role: str, source: str,
-                     os_user: str | None = None, seed_liaison: tuple[str, str] | None = None) -> tuple[int, ...]:
+                     os_user: str | None = None, seed_liaison: tuple[str, str] | None = None,
+                     alerts: Sequence[Mapping[str, object]] = ()) -> tuple[int, ...]:
         """Write one incident, its report row, contact and evidence rows with their audit entries at once.
+
+        ``alerts`` (rows of :mod:`geo.store.alerts`) are written in the same transaction, so a
+        stored report on a department's site never lacks its A.3 alert.
 
         ``seed_liaison`` (department, e-mail) gives a synthetic store's department its labelled
         placeholder liaison in the same transaction. Returns the audit sequence numbers written.
@@ -65,6 +70,7 @@ class IntakeStore(StoreCore):
                 audit("evidence.create", "evidence", ev.evidence_id,
                       {"incident_id": incident_id, "sha256": ev.sha256, "size_bytes": ev.size_bytes, "mime": ev.mime,
                        "label": ev.label, "derived_from": ev.derived_from, "placement_check": ev.placement_check})
+            insert_alerts(con, alerts, user=user, role=role, source=source, os_user=os_user)
             con.execute(BUMP_DATA_VERSION)
         return tuple(seqs)
 

@@ -1,6 +1,7 @@
 """The typed store interface: every method pages, services and the CLI may call, on either backend."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -19,6 +20,7 @@ from geo.records import (
     WriteResult,
 )
 from geo.store.audit import ChainBreak
+from geo.store.registers import EntrySaved, EntryWrite
 from geo.store.verify import StateReport
 
 
@@ -137,8 +139,9 @@ class Store(Protocol):
 
     # intake
     def add_incident(self, rec: IncidentRecord, *, user: str, role: str, source: str,
-                     os_user: str | None = None, seed_liaison: tuple[str, str] | None = None) -> tuple[int, ...]:
-        """Write one incident report with its contact and evidence rows."""
+                     os_user: str | None = None, seed_liaison: tuple[str, str] | None = None,
+                     alerts: Sequence[Mapping[str, object]] = ()) -> tuple[int, ...]:
+        """Write one incident report with its contact, evidence and A.3 alert rows."""
 
     def liaison_for(self, department: str) -> tuple[str, str | None] | None:
         """Return a department's liaison (name, email), if on file."""
@@ -173,6 +176,81 @@ class Store(Protocol):
                               os_user: str | None = None) -> BoundaryResult:
         """Make a stored set current and re-assign every parcel, site and incident in one transaction."""
 
+    # liaison alerts (geo/store/alerts.py)
+    def add_alerts(self, rows: Sequence[Mapping[str, object]], *, user: str, role: str, source: str,
+                   os_user: str | None = None) -> list[str]:
+        """Insert new alerts at version 1 (already alerted incidents skipped); return their ids."""
+
+    def read_alerts(self, *, department: str | None = None) -> pd.DataFrame:
+        """Return alerts (of one department when given), newest first."""
+
+    def update_alert(self, alert_id: str, changes: Mapping[str, object], *, expect_version: int, action: str,
+                     user: str, role: str, source: str, os_user: str | None = None) -> dict[str, object]:
+        """Change an alert based on ``expect_version`` (raises ``StatusConflict`` when stale), audited."""
+
+    def record_attempt(self, alert_id: str, channel: str, *, ok: bool, detail: str, changes: Mapping[str, object],
+                       expect_version: int, user: str, role: str, source: str,
+                       os_user: str | None = None) -> dict[str, object]:
+        """Log one delivery attempt and apply its outcome to the alert, audited."""
+
+    def read_alert_attempts(self, alert_id: str | None = None) -> pd.DataFrame:
+        """Return logged delivery attempts, oldest first."""
+
+    # A.3 contractor notices and day-15 board measures (geo/store/workflow_rows.py)
+    def save_workflow_row(self, table: str, key_value: str, changes: Mapping[str, object], *, expect_version: int,
+                          user: str, role: str, source: str, os_user: str | None = None) -> dict[str, object]:
+        """Create (``expect_version=0``) or change a notice or measure row, audited."""
+
+    def read_workflow_rows(self, table: str, *, department: str | None = None) -> pd.DataFrame:
+        """Return the rows of ``contractor_notices`` or ``board_measures``."""
+
+    # Section B: scene records and referrals (geo/store/scenes.py), holds and retention (geo/store/retention.py)
+    def read_scenes(self) -> pd.DataFrame:
+        """Return every scene record (B.1-B.6)."""
+
+    def save_scene(self, incident_id: str, changes: dict[str, object], *, expect_version: int, user: str,
+                   role: str = "records", source: str = "app", os_user: str | None = None) -> dict[str, object]:
+        """Save an incident's scene record (raises ``StatusConflict`` when stale)."""
+
+    def scene_history(self, incident_id: str) -> list[Edit]:
+        """Return every saved version of a scene record."""
+
+    def read_referrals(self) -> pd.DataFrame:
+        """Return every referral (B.7)."""
+
+    def send_referral(self, incident_id: str, fields: dict[str, object], *, user: str, role: str = "records",
+                      source: str = "app", os_user: str | None = None) -> dict[str, object]:
+        """Record a referral as sent."""
+
+    def move_referral(self, referral_id: str, to: str, *, on: dt.date | str, outcome: str | None = None,
+                      expect_version: int, user: str, role: str = "records", source: str = "app",
+                      os_user: str | None = None) -> dict[str, object]:
+        """Move a referral along its lifecycle (raises ``SchemaError`` for a move not allowed)."""
+
+    def referral_history(self, referral_id: str) -> list[Edit]:
+        """Return every saved version of a referral."""
+
+    def read_holds(self) -> pd.DataFrame:
+        """Return every legal hold (released ones too)."""
+
+    def place_hold(self, incident_id: str, reason: str, *, user: str, role: str, source: str = "app",
+                   os_user: str | None = None) -> str:
+        """Place a legal hold on an incident's reporter contacts and evidence; return its id."""
+
+    def release_hold(self, hold_id: str, reason: str, *, user: str, role: str, source: str = "app",
+                     os_user: str | None = None) -> None:
+        """Release an active hold (the row stays on record)."""
+
+    def contact_ages(self) -> pd.DataFrame:
+        """Return every reporter contact's id, incident, creation time and active hold (no contact values)."""
+
+    def expire_contacts(self, cutoff: str, *, user: str, role: str, source: str = "system",
+                        os_user: str | None = None) -> list[str]:
+        """Delete unheld reporter contacts created before ``cutoff``; return their ids."""
+
+    def held_evidence(self, incident_ids: Sequence[str]) -> list[str]:
+        """Return the evidence ids of the given incidents."""
+
     # publications
     def publish_once(self, kind: str, period: str, content: str, *, digest_of: str, user: str, role: str,
                      source: str = "app", os_user: str | None = None) -> tuple[Publication, bool]:
@@ -180,3 +258,30 @@ class Store(Protocol):
 
     def read_publications(self, kind: str) -> list[Publication]:
         """Return every publication of ``kind``."""
+
+    # evidence packages and registers (geo/store/registers.py)
+    def add_package(self, row: Mapping[str, object], *, user: str, role: str, source: str,
+                    os_user: str | None = None) -> dict[str, object]:
+        """Record one evidence package (write-once), audited."""
+
+    def packages(self) -> list[dict[str, object]]:
+        """Return every evidence package row, newest first."""
+
+    def save_entries(self, register: str, items: Sequence[EntryWrite], *, user: str, role: str, source: str,
+                     os_user: str | None = None) -> list[EntrySaved]:
+        """Append a new version of each changed register entry in one transaction, audited."""
+
+    def register_entries(self, register: str) -> list[dict[str, object]]:
+        """Return the newest version of every entry of a register."""
+
+    def entry_history(self, register: str, entry_id: str) -> list[dict[str, object]]:
+        """Return every version of one register entry, oldest first."""
+
+    def document_hashes(self) -> list[tuple[str, str]]:
+        """Return (entry label, SHA-256) of every register document kept."""
+
+    def audit_for(self, entity_ids: Sequence[str], *, imports_of: str | None = None) -> list[dict[str, object]]:
+        """Return the audit entries naming any of ``entity_ids`` (and the imports of a layer), in chain order."""
+
+    def intake_rows(self, table: str, incident_ids: Sequence[str]) -> list[dict[str, object]]:
+        """Return the incident_reports or evidence rows of some incidents."""

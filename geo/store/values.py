@@ -16,8 +16,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import schema
+from geo import duties, schema
 from geo.errors import StoreError
+from geo.store.ddl_registers import ENTRY_COLUMNS, PACKAGE_COLUMNS
+from geo.store.ddl_workflows import ALERT_COLUMNS, EVENT_LINK_COLUMNS, MEASURE_COLUMNS, NOTICE_COLUMNS
 
 #: Smaller layers read from the store faster than a file round trip.
 CACHE_MIN_ROWS = 20_000
@@ -113,14 +115,16 @@ def to_sql_values(kind: str, s: pd.Series) -> list[object]:
 
 
 def promote(geoms: np.ndarray, declared: str) -> np.ndarray:
-    """Promote Polygons to single-part MultiPolygons for MULTIPOLYGON layers."""
-    if declared != "MULTIPOLYGON":
+    """Promote Polygons (LineStrings) to single-part MultiPolygons (MultiLineStrings) for multi layers."""
+    if declared not in ("MULTIPOLYGON", "MULTILINESTRING"):
         return geoms
-    single = shapely.get_type_id(geoms) == 3
+    polygons = declared == "MULTIPOLYGON"
+    single = shapely.get_type_id(geoms) == (3 if polygons else 1)
     if not single.any():
         return geoms
     out = np.array(geoms, dtype=object)
-    out[single] = shapely.multipolygons(geoms[single], indices=np.arange(int(single.sum())))
+    make = shapely.multipolygons if polygons else shapely.multilinestrings
+    out[single] = make(geoms[single], indices=np.arange(int(single.sum())))
     return out
 
 
@@ -142,6 +146,8 @@ REPORT_COLUMNS = ("incident_id", "report_kind", "supervisor_name", "supervisor_b
 CONTACT_ROW = ("contact_id", "incident_id", "name", "email", "phone", "created_at")
 LIAISON_COLUMNS = ("department", "liaison_name", "liaison_email", "is_synthetic", "source", "updated_at")
 OVERRIDE_COLUMNS = ("site_id", "tier", "reason", "set_by", "set_at")
+LEGAL_HOLD_COLUMNS = ("hold_id", "incident_id", "reason", "placed_by", "placed_at", "released_by", "released_at",
+                      "release_reason")
 BOUNDARY_SET_COLUMNS = ("set_id", "kind", "name", "vintage", "effective", "features", "sha256", "is_current",
                         "is_synthetic", "source", "imported_at", "imported_by", "made_current_at", "made_current_by")
 #: Incident columns added by revision 0006: rows hashed before it lack them (see :func:`pre_0006_incident_row`).
@@ -190,6 +196,15 @@ BOUND = {b.table: b for b in (
     Bound(schema.SITE_CONTROL, schema.SITE_ID, tuple(c.name for c in schema.CONTROL_COLUMNS)),
     Bound(schema.SITE_PARTS, schema.PART_ID, tuple(c.name for c in schema.PART_COLUMNS)),
     Bound("boundary_sets", "set_id", BOUNDARY_SET_COLUMNS),
+    Bound("alerts", "alert_id", ALERT_COLUMNS),
+    Bound("contractor_notices", "notice_id", NOTICE_COLUMNS),
+    Bound("board_measures", "measure_id", MEASURE_COLUMNS),
+    Bound("incident_events", "incident_id", EVENT_LINK_COLUMNS),
+    Bound(duties.SCENE_RECORDS, duties.INCIDENT_ID, tuple(c.name for c in duties.SCENE_COLUMNS)),
+    Bound(duties.REFERRALS, duties.REFERRAL_ID, tuple(c.name for c in duties.REFERRAL_COLUMNS)),
+    Bound("legal_holds", "hold_id", LEGAL_HOLD_COLUMNS),
+    Bound("evidence_packages", "package_id", PACKAGE_COLUMNS),
+    Bound("register_entries", "row_id", ENTRY_COLUMNS),
 )}
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from geo import schema
+from geo import duties, schema
 from geo.store.audit import ChainBreak, chain_head, row_digest, verify_chain
 from geo.store.boundaries import boundary_findings
 from geo.store.core import StoreCore
@@ -31,7 +31,9 @@ Row = dict[str, object]
 INTAKE_SOURCE = "incident intake ("
 #: Write actions of entries written before revision 0003 (no ``row_hash``): their rows are unverifiable.
 #: Versioned tables checked like ``site_status``: (table, history table, key).
-VERSIONED = ((schema.SITE_CONTROL, "control_history", schema.SITE_ID), (schema.SITE_PARTS, "part_history", schema.PART_ID))
+VERSIONED = ((schema.SITE_CONTROL, "control_history", schema.SITE_ID), (schema.SITE_PARTS, "part_history", schema.PART_ID),
+             (duties.SCENE_RECORDS, duties.SCENE_HISTORY, duties.INCIDENT_ID),
+             (duties.REFERRALS, duties.REFERRAL_HISTORY, duties.REFERRAL_ID))
 LEGACY_WRITES = frozenset({"status.update", "override.create", "incident.create", "incident_report.create",
                            "reporter_contact.create", "evidence.create", "liaison.set", "liaison.seed"})
 
@@ -273,7 +275,9 @@ class VerifyStore(StoreCore):
         findings += check_ordered("risk_overrides", live["risk_overrides"], grouped["risk_overrides"])
         replaced, removed = _incidents_gone(audit, grouped[schema.INCIDENTS])
         for table in ("incidents", "incident_reports", "reporter_contacts", "evidence", "department_liaisons",
-                      "boundary_sets"):
+                      "boundary_sets", "legal_holds", "alerts",
+                      "contractor_notices", "board_measures", "incident_events",
+                      "evidence_packages", "register_entries"):
             rows = {key: row for key, _, row in live[table]}
             found, noted = check_keyed(table, rows, grouped[table], skip=replaced if table == "incidents" else (),
                                        removed=removed if table == "incidents" else (),

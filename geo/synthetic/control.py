@@ -75,7 +75,7 @@ def build_control(sites: gpd.GeoDataFrame, plan: pd.DataFrame) -> pd.DataFrame:
 def build_parts(sites: gpd.GeoDataFrame, plan: pd.DataFrame) -> pd.DataFrame:
     """Return a parking-lot part for some parks: their north-east corner, about a seventh of the park."""
     k = np.arange(len(sites))
-    chosen = np.flatnonzero((plan["category"].to_numpy() == "park") & (u01(LAYER, "park_lot", k) < PARK_LOT_SHARE))
+    chosen = np.flatnonzero((plan["kind"].to_numpy() == "park") & (u01(LAYER, "park_lot", k) < PARK_LOT_SHARE))
     feet = gpd.GeoSeries(sites.geometry.values[chosen], crs=DISPLAY_CRS).to_crs(ANALYSIS_CRS).to_numpy()
     signed = u01(LAYER, "part_sign", chosen) < 0.6
     locked = u01(LAYER, "part_gate", chosen) < 0.5

@@ -16,6 +16,7 @@ from geo.synthetic.anchors import anchors, council_districts, nearest_anchor
 from geo.synthetic.boundaries import council_of_anchor
 from geo.synthetic.parcels import demo_reserved_ft, rings_to_display
 from geo.synthetic.randomness import categorical, exact_quota, integers, u01, uniform
+from geo.synthetic.variants import apply_variants, booth_sqft
 
 LAYER = "sites"
 SITES_PER_CD = 24
@@ -75,7 +76,7 @@ INSPECT_FIRST_DAY = dt.date(2026, 2, 11)
 
 
 def site_plan() -> pd.DataFrame:
-    """Return one row per site: id, category, anchor, department, asset type and 2229 rectangle."""
+    """Return one row per site: id, category, kind, anchor, department, asset type and 2229 rectangle."""
     return _site_plan().copy()
 
 
@@ -97,7 +98,7 @@ def _site_plan() -> pd.DataFrame:
     })
     dept, asset = _owners(plan)
     cx, cy = _place(plan)
-    return plan.assign(dept=dept, asset_type=asset, cx=cx, cy=cy)
+    return apply_variants(plan.assign(dept=dept, asset_type=asset, cx=cx, cy=cy), DEPARTMENTS)
 
 
 def _owners(plan: pd.DataFrame) -> tuple[list[str], list[str]]:
@@ -189,6 +190,7 @@ def _city_parcels(plan: pd.DataFrame, pieces: pd.DataFrame, districts: gpd.GeoDa
     j = np.arange(len(pieces))
     site = pieces["site"].to_numpy()
     cat = plan["category"].to_numpy()[site]
+    kind = plan["kind"].to_numpy()[site]
     x0, x1, y0, y1 = (pieces[c].to_numpy() for c in ("x0", "x1", "y0", "y1"))
     ring = np.stack([np.stack([x0, x1, x1, x0, x0], 1), np.stack([y0, y0, y1, y1, y0], 1)], -1)
     lot = np.round((x1 - x0) * (y1 - y0))
@@ -198,7 +200,7 @@ def _city_parcels(plan: pd.DataFrame, pieces: pd.DataFrame, districts: gpd.GeoDa
     lon, lat = feet_to_lonlat(cx, cy)
     use = [_USE[c] for c in cat]
     code = np.array([u[0][int(v * len(u[0]))] for u, v in zip(use, u01("city_parcels", "use_code", j))])
-    bldg, year = _buildings(cat, lot, j)
+    bldg, year = _buildings(cat, kind, lot, j)
     frame = pd.DataFrame({
         schema.AIN: [f"9999{p // 1000:03d}{p % 1000:03d}" for p in j + 1],
         schema.APN: [f"9999-{p // 1000:03d}-{p % 1000:03d}" for p in j + 1],
@@ -222,16 +224,17 @@ def _city_parcels(plan: pd.DataFrame, pieces: pd.DataFrame, districts: gpd.GeoDa
     return gpd.GeoDataFrame(frame, geometry=rings_to_display(ring), crs=DISPLAY_CRS)
 
 
-def _buildings(cat: np.ndarray, lot: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, pd.arrays.IntegerArray]:
-    """Return building sq ft (garages: 3-6 decks; facilities 20-60 % cover; some park buildings) and year."""
+def _buildings(cat: np.ndarray, kind: np.ndarray, lot: np.ndarray, j: np.ndarray
+               ) -> tuple[np.ndarray, pd.arrays.IntegerArray]:
+    """Return building sq ft and year (garages 3-6 decks, facilities 20-60 % cover, booths on some lots)."""
     floors = integers("city_parcels", "garage_floors", j, 3, 7)
     cover = uniform("city_parcels", "cover", j, 0.2, 0.6)
     rec = u01("city_parcels", "rec_center", j) < 0.3
     bldg = np.select(
-        [cat == "parking_garage", cat == "facility", (cat == "park") & rec],
+        [cat == "parking_garage", (cat == "facility") | (kind == "vacant_building"), (kind == "park") & rec],
         [np.round(lot * 0.95 * floors, -1), np.round(lot * cover, -1),
          np.round(uniform("city_parcels", "rec_sqft", j, 2_000, 15_000), -1)],
-        default=0.0,
+        default=booth_sqft(kind, j),
     )
     year = integers("city_parcels", "year_built", j, 1925, 2016)
     return bldg, pd.arrays.IntegerArray(np.where(bldg > 0, year, 0), bldg <= 0)
@@ -252,14 +255,15 @@ def _site_frame(plan: pd.DataFrame, parcels: gpd.GeoDataFrame, pieces: pd.DataFr
     a = anchors()
     by_site = parcels.assign(site=pieces["site"].to_numpy()).groupby("site", sort=True)
     labels = dict((c[0], c[4]) for c in CATEGORIES)
-    seq = plan.groupby("category").cumcount().to_numpy() + 1
+    label = plan["label"].where(plan["label"].notna(), plan["category"].map(labels))
+    seq = plan.groupby(label).cumcount().to_numpy() + 1
     from geo.crs import feet_to_lonlat
 
     lon, lat = feet_to_lonlat(plan["cx"].to_numpy(), plan["cy"].to_numpy())
     first = by_site.first()
     frame = pd.DataFrame({
         schema.SITE_ID: plan["site_id"], schema.AINS: by_site[schema.AIN].agg(";".join).to_numpy(),
-        schema.NAME: [f"DEMO {labels[c]} {s:03d} (synthetic)" for c, s in zip(plan["category"], seq)],
+        schema.NAME: [f"DEMO {c} {s:03d} (synthetic)" for c, s in zip(label, seq)],
         schema.OWNING_DEPT: plan["dept"], schema.ASSET_TYPE: plan["asset_type"],
         schema.ADDRESS: [f"SYNTHETIC - near {a.name[v]}" for v in plan["anchor"]],
         schema.USE_CODE: first[schema.USE_CODE].to_numpy(), schema.USE_DESCRIPTION: first[schema.USE_DESCRIPTION].to_numpy(),
@@ -277,7 +281,7 @@ def _site_frame(plan: pd.DataFrame, parcels: gpd.GeoDataFrame, pieces: pd.DataFr
 
 def _parks(plan: pd.DataFrame, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Return RAP park polygons for the park sites (class N < 5 acres, C < 15 acres, else R)."""
-    park = (plan["category"] == "park").to_numpy()
+    park = ((plan["category"] == "park") & (plan["kind"] != "open_land")).to_numpy()  # golf courses are RAP parks
     acres = plan["area"].to_numpy()[park] / 43_560
     frame = pd.DataFrame({
         schema.PARK_ID: [f"SYN-PARK-{i + 1:03d}" for i in range(int(park.sum()))],

@@ -11,10 +11,10 @@ from tests.app.test_overview_page import APP
 
 ROOT = Path(APP).parent
 ALLOWED = {  # written out from the issue, independent of geo.access.roles
-    "planner": {"overview", "review", "sites", "incidents", "gaps", "nexus", "public"},
-    "liaison": {"overview", "liaison", "sites", "report", "public"},
+    "planner": {"overview", "review", "sites", "incidents", "gaps", "nexus", "public", "registers", "events"},
+    "liaison": {"overview", "liaison", "sites", "report", "public", "inbox"},
     "council_office": {"overview", "incidents", "gaps", "public"},
-    "records": {"overview", "incidents", "report", "public"},
+    "records": {"overview", "incidents", "report", "public", "registers", "commission", "events"},
     "admin": set(PAGES),
     "public": {"public"},
 }

@@ -121,7 +121,7 @@ def test_incident_times_show_and_export_in_los_angeles_time_with_the_offset(plan
     at.session_state["inc_period"] = "All"
     at.run().switch_page("app_pages/incidents.py").run()
     assert not at.exception
-    shown = [str(v) for df in at.dataframe for v in df.value.get("value", [])]
+    shown = [str(v) for df in at.dataframe for v in df.value.get("Value", [])]  # human headers (geo.labels)
     local = late[schema.OCCURRED_AT].tz_convert("America/Los_Angeles")
     offset = local.strftime("%z")
     assert f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({offset[:3]}:{offset[3:]})" in shown

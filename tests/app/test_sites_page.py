@@ -1,6 +1,8 @@
 """AppTest: the Site list (A.1) page determines sites, draws parts and marks them; refusals show and save nothing."""
 from __future__ import annotations
 
+import json
+
 from streamlit.testing.v1 import AppTest
 
 from geo import schema
@@ -77,3 +79,40 @@ def test_a_planner_picks_any_department(sample_store):
     assert not at.exception
     at.selectbox(key="sit_dept").set_value("Transportation (LADOT)").run()
     assert not at.exception and _metric(at, "Parts") == "0"
+
+
+def _free_park(store) -> tuple[str, tuple[float, float, float, float]]:
+    parts, sites = store.read_parts(), store.read_layer(schema.SITES)
+    park = next(s for s in sites.loc[sites[schema.OWNING_DEPT] == RAP, schema.SITE_ID] if s not in set(parts[schema.SITE_ID]))
+    return park, sites.set_index(schema.SITE_ID).loc[park, "geometry"].bounds
+
+
+def test_a_part_drawn_on_the_map_is_saved_and_the_drawing_is_then_forgotten(sample_store):
+    at = _sites_page()
+    park, (x0, y0, x1, y1) = _free_park(sample_store)
+    at.selectbox(key="sit_site").set_value(park).run()
+    ring = [[x0, y0], [x0 + (x1 - x0) / 4, y0], [x0 + (x1 - x0) / 4, y0 + (y1 - y0) / 4], [x0, y0 + (y1 - y0) / 4],
+            [x0, y0]]
+    drawing = json.dumps({"geometry": {"coordinates": [ring], "type": "Polygon"}, "properties": {}, "type": "Feature"},
+                         sort_keys=True)
+    at.session_state["sit_drawing"] = {"site": park, "geojson": drawing}  # what the map's drawing tool returned
+    at.run()
+    assert any("A shape drawn on the map is ready" in i.value for i in at.info)
+    assert any("department asset type 'RAP" in c.value for c in at.caption)  # the rule that decided the category
+    next(s for s in at.selectbox if s.label == "Part type").set_value("yard")
+    next(b for b in at.button if b.label == "Add part").click().run()
+    assert not at.exception, at.exception
+    new = sample_store.read_parts().set_index(schema.PART_ID).loc[f"{park}-P01"]
+    assert new[schema.PART_TYPE] == "yard" and new[schema.AREA_SQFT] > 0
+    assert any(f"A part of {park}: saved as version 1" in s.value for s in at.success)
+    assert at.session_state["sit_drawing"] is None and at.session_state["sit_drawing_used"] == drawing
+
+
+def test_adding_a_part_with_nothing_drawn_or_pasted_says_what_to_do(sample_store):
+    at = _sites_page()
+    park, _ = _free_park(sample_store)
+    at.selectbox(key="sit_site").set_value(park).run()
+    next(b for b in at.button if b.label == "Add part").click().run()
+    assert not at.exception, at.exception
+    assert any("nothing drawn on the map" in e.value for e in at.error), [e.value for e in at.error]
+    assert park not in set(sample_store.read_parts()[schema.SITE_ID])

@@ -139,6 +139,7 @@ def map_frame(page: Page) -> Frame:
 
 def click_map(page: Page, frame: Frame, point: dict[str, float]) -> None:
     """Click the map at a container point (x, y inside the map), as a user would."""
+    page.locator(MAP_IFRAME).first.scroll_into_view_if_needed()  # a click below the fold would hit nothing
     box = page.locator(MAP_IFRAME).first.bounding_box()
     offset = frame.evaluate("() => { const r = window.map.getContainer().getBoundingClientRect();"
                             " return {x: r.left, y: r.top}; }")

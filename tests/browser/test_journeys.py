@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from geo import schema
 from geo.analysis.analyze import AnalysisResult
 from geo.analysis.incident_filters import IncidentFilter, filter_incidents, local_dates
+from geo.analysis.labels import label
 from geo.analysis.timefmt import today_local
 from geo.services.analysis import analyze_store
 from geo.store import open_store
@@ -45,9 +46,9 @@ def test_planning_filter_detail_export(app: App, new_context) -> None:
     drive.open_app(page, app.url)
     drive.as_role(page, "planner")
     drive.nav(page, "Parcel review")
-    drive.multiselect(page, "rev_categories", ["parking_lot"])
-    drive.multiselect(page, "rev_tiers", ["high"])
-    drive.multiselect(page, "rev_districts", [str(district)])
+    drive.multiselect(page, "rev_categories", [label("parking_lot", "category")])  # options read as people read them
+    drive.multiselect(page, "rev_tiers", [label("high", "final_tier")])
+    drive.select(page, "district", f"District {district}")
     matched = int(drive.metric(page, "Matching records").replace(",", ""))
     expected_sites = set(high_lots[high_lots[schema.COUNCIL_DISTRICT] == district][schema.SITE_ID])
     assert matched >= len(expected_sites) > 0
@@ -120,7 +121,7 @@ def _liaison_page(page: Page, url: str, dept: str, site_id: str, user: str) -> N
 
 def _mark_sign(page: Page, status: str) -> None:
     form = page.locator('[data-testid="stForm"]')
-    form.get_by_role("radiogroup", name="Sign").get_by_text(status, exact=True).click()
+    form.get_by_role("radiogroup", name="Sign").get_by_text(label(status, schema.SIGN_STATUS), exact=True).click()
     form.get_by_role("button", name="Save").click()
     drive.wait_idle(page)
 
@@ -236,7 +237,7 @@ def test_council_incident_views_and_click(app: App, new_context) -> None:
     drive.as_role(page, "council_office", district=district)
     drive.as_of(page, latest.isoformat())  # the sample's data end before today: count as of its last day
     drive.nav(page, "Incident map")
-    drive.multiselect(page, "inc_districts", [str(district)])
+    expect(drive.key(page, "district").get_by_role("combobox")).to_have_value(f"District {district}")  # lands on its own district
     drive.radio(page, "inc_period", "Last N days")
     drive.fill(page, "inc_last_days", "30")
     expect(page.locator('[data-testid="stMetric"]').filter(has_text=re.compile("^Incidents shown"))

@@ -174,7 +174,9 @@ def test_an_altered_or_foreign_checkpoint_is_refused(store, tmp_path, keyed, mon
     elif alter == "not-a-checkpoint":
         out.write_text(json.dumps({"seq": 3}))
     else:
-        data[alter] = (data[alter] + 1) if alter == "seq" else ("0" if alter != "time" else "x") + str(data[alter])[1:]
+        text = str(data[alter])
+        first = "x" if alter == "time" else ("1" if text[0] == "0" else "0")  # always a different first character
+        data[alter] = (data[alter] + 1) if alter == "seq" else first + text[1:]
         out.write_text(json.dumps(data))
     capsys.readouterr()
     code = main(["audit", "verify", "--checkpoint", str(out), "--store", store.url])

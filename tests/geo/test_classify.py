@@ -29,16 +29,17 @@ def test_town_categories_and_sources():
 def test_basis_names_the_rule_in_words():
     out = classify_sites(town.sites(), parks=town.parks()).set_index(town.sites()[schema.SITE_ID])["category_basis"]
     assert out["S1"] == "department asset type 'LADOT lot' -> parking lot"
-    assert out["S2"] == "use code 2700 is 27xx (parking); building area 15,000 sq ft -> parking garage"
+    assert out["S2"] == ("use code 2700 is 27xx (parking); building area 15,000 sq ft on a 5,000 sq ft lot (300 % of it, "
+                         ">= 50%): a structure -> parking garage")
     assert out["S3"] == "site area 100 % inside park boundaries (>= 50%)"
-    assert out["S4"] == "use code 880V ends in V (vacant)"
+    assert out["S4"] == "use code 880V ends in V (vacant), no building -> vacant lot"
     assert out["S5"].startswith("use code 8800 is public (80xx-88xx)")
-    assert out["S7"] == "description mentions parking; no building area or year built -> parking lot"
+    assert out["S7"] == "description mentions parking; no building area -> parking lot"
 
 
 @pytest.mark.parametrize(("cols", "expected"), [
     ({schema.USE_CODE: "3800"}, ("parking_lot", "use_code")),
-    ({schema.USE_CODE: "2710", schema.YEAR_BUILT: 1988}, ("parking_garage", "use_code")),
+    ({schema.USE_CODE: "2710", schema.YEAR_BUILT: 1988}, ("parking_lot", "use_code")),  # a year alone is no structure
     ({schema.USE_CODE: "2710", schema.BLDG_SQFT: 0.0, schema.YEAR_BUILT: 1988}, ("parking_lot", "use_code")),
     ({schema.USE_CODE: "8800", schema.USE_DESCRIPTION: "Parking structure"}, ("parking_garage", "description")),
     ({schema.USE_CODE: "6100"}, ("park", "use_code")),

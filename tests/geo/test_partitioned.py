@@ -67,7 +67,8 @@ def in_parts(store, n_parcels: int, n_groups: int) -> AnalysisResult:
     incidents = to_analysis(enforcement_incidents(inp.incidents))  # what analyze keeps
     parcels, sites = to_analysis(inp.parcels), to_analysis(inp.sites)
     districts, parks = to_analysis(inp.districts), to_analysis(inp.parks)
-    ramps, places = (to_analysis(f) if f is not None and len(f) else None for f in (inp.ramps, inp.places))
+    ramps, places, streets = (to_analysis(f) if f is not None and len(f) else None
+                              for f in (inp.ramps, inp.places, inp.streets))
     staged = parcels.assign(**{POS: np.arange(len(parcels))})
     part_of = hilbert_groups(np.asarray(staged.geometry.values), n_parcels)
     pieces = [parcel_step(staged[part_of == k], sites=sites, incidents=incidents, as_of=AS_OF, config=CONFIG)
@@ -79,7 +80,8 @@ def in_parts(store, n_parcels: int, n_groups: int) -> AnalysisResult:
                                    districts=districts, config=CONFIG) for g in range(n_groups)]).loc[incidents.index]
     return assemble(sites=sites, incidents=incidents, snapped=snapped, parcel_counts=counts.reset_index(drop=True),
                     candidates=candidates, status=inp.status, overrides=inp.overrides, parks=parks, ramps=ramps,
-                    places=places, control=inp.control, parts=inp.parts, as_of=AS_OF, config=CONFIG, clock={})
+                    places=places, control=inp.control, parts=inp.parts, as_of=AS_OF, config=CONFIG, clock={},
+                    streets=streets)
 
 
 @pytest.mark.parametrize(("n_parcels", "n_groups"), [(1, 1), (3, 2), (7, 5), (16, 11)])

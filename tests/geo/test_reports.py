@@ -149,7 +149,7 @@ def test_sign_packet_has_exact_sign_text_site_id_qr_url_and_map(store):
     assert pages == 2
     assert flat(SIGN_TEXT_EN) in body
     assert "Traducción no oficial, pendiente de la traducción oficial de la Ciudad" in body
-    assert "https://stagemap.lacity.example/review?site=SYN-SITE-0012" in body
+    assert "https://stagemap.lacity.example/?site=SYN-SITE-0012" in body  # any role's front door, not Planning's page
     assert body.count("SYN-SITE-0012") >= 4 and "SYNTHETIC DEMO DATA" in body
     assert "<script>alert('x')</script> =HYPERLINK(\"x\")" in body, "a hostile site name prints as text"
     assert len(sheet.neighbours) >= 1
@@ -157,7 +157,7 @@ def test_sign_packet_has_exact_sign_text_site_id_qr_url_and_map(store):
 
 def test_qr_encodes_the_record_url():
     url = record_url("SYN SITE/1", base_url="http://localhost:8501")
-    assert url == "http://localhost:8501/review?site=SYN%20SITE%2F1"
+    assert url == "http://localhost:8501/?site=SYN%20SITE%2F1"
     import qrcode
 
     code = qrcode.QRCode(border=0, error_correction=qrcode.constants.ERROR_CORRECT_M)
@@ -176,6 +176,7 @@ def test_cli_reports_and_their_errors(store, tmp_path, capsys):
     assert {"SYNTHETIC_monthly_report_2026-03.pdf", "SYNTHETIC_monthly_report_2026-03.csv",
             "SYNTHETIC_board_report_Airports_LAWA_2026-03-01.pdf"} <= names
     assert sum(n.startswith("SYNTHETIC_sign_packet_") for n in names) == lawa
+    assert "SYNTHETIC_sign_packets_Airports_LAWA.pdf" in names  # one combined print file per department
     assert cli_main(["report", "monthly", "--month", "March", *base]) == 2
     assert cli_main(["report", "board", "--department", "Police", *base]) == 2
     assert cli_main(["report", "sign-packet", "--site", "NOPE", *base]) == 2

@@ -8,21 +8,23 @@ from geo.errors import AccessDenied
 
 # Expected cells, written out by hand from the issue (not derived from the code under test).
 PAGE_OK = {
-    "planner": {"overview", "review", "sites", "incidents", "gaps", "nexus", "public"},
-    "liaison": {"overview", "liaison", "sites", "report", "public"},
+    "planner": {"overview", "review", "sites", "incidents", "gaps", "nexus", "public", "registers", "events"},
+    "liaison": {"overview", "liaison", "sites", "report", "public", "inbox"},
     "council_office": {"overview", "incidents", "gaps", "public"},
-    "records": {"overview", "incidents", "report", "public"},
+    "records": {"overview", "incidents", "report", "public", "commission", "registers", "events"},
     "admin": set(PAGES),
     "public": {"public"},
 }
 ACTION_OK = {
     "planner": {"view_risk", "view_parcels", "view_incident_points", "override_tier", "export_internal",
-                "export_public", "publish_report", "board_report", "sign_packet", "run_nexus", "determine_site"},
+                "export_public", "publish_report", "board_report", "sign_packet", "run_nexus", "determine_site",
+                "manage_contractor_disclosures", "manage_site_consent"},
     "liaison": {"view_risk", "edit_status", "submit_incident", "export_public", "board_report", "sign_packet",
-                "determine_site"},
+                "determine_site", "handle_alerts", "manage_notices"},
     "council_office": {"view_risk", "view_incident_points", "export_internal", "export_public"},
     "records": {"view_incident_points", "submit_incident", "view_reporter_contact", "view_evidence", "export_public",
-                "publish_report", "verify_audit"},
+                "publish_report", "verify_audit", "record_scene", "manage_referrals", "manage_retention",
+                "commission_report", "package_evidence", "manage_agency_policy", "merge_reports"},
     "admin": set(ACTIONS),
     "public": {"export_public"},
 }

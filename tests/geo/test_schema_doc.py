@@ -5,13 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from geo import schema
+from geo import duties, schema
 
 DOC = (Path(__file__).resolve().parents[2] / "data" / "README.md").read_text()
 
 
 TABLES = {"site_status": schema.STATUS_COLUMNS, "site_control": schema.CONTROL_COLUMNS,
-          "site_parts": schema.PART_COLUMNS}
+          "site_parts": schema.PART_COLUMNS, "scene_records": duties.SCENE_COLUMNS,
+          "referrals": duties.REFERRAL_COLUMNS}
 
 
 @pytest.mark.parametrize("layer", [*schema.LAYER_COLUMNS, *TABLES])

@@ -21,7 +21,7 @@ from geo.synthetic.randomness import hash64, u01
 
 #: SHA-256 of the default sample (sorted CSV + WKT); bump together with GEN_VERSION.
 GOLDEN_GEN_VERSION = 2
-GOLDEN_SAMPLE_SHA256 = "45121ed3142f3f9b8f5adc49d40bfd9a472c86a6a0177b7fb59c55ecca29142b"
+GOLDEN_SAMPLE_SHA256 = "e1dd3e1cd84eebd19d850a86f619ccf4d17b7b3102f758cd483b75119d0aff1e"  # issue 13: LA categories
 #: SHA-256 of the first 10,000 lattice parcels of the 50k tier.
 GOLDEN_LATTICE_10K_SHA256 = "34f845537bf072733a324bad49844b59c2d8267cdf41659a5a51d9d6337172a4"
 

@@ -11,4 +11,4 @@ def test_mutable_defaults_are_not_shared(monkeypatch):
         state.init_state()
     sessions[0][state.LIA_SEEN]["SYN-1"] = {"version": 1}
     assert sessions[1][state.LIA_SEEN] == {}
-    assert sessions[0][state.INC_DISTRICTS] is not sessions[1][state.INC_DISTRICTS]
+    assert sessions[0][state.INC_TYPES] is not sessions[1][state.INC_TYPES]
