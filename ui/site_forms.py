@@ -13,7 +13,9 @@ import streamlit as st
 
 from geo import schema
 from geo.access.roles import Actor
+from geo.analysis.labels import label
 from geo.analysis.selection import latest_drawing
+from geo.analysis.timefmt import local_text
 from geo.errors import AccessDenied, GeoDataError
 from geo.services import sites as site_service
 from geo.services.status import SaveOutcome
@@ -34,19 +36,20 @@ def control_form(url: str, actor: Actor, site_id: str) -> None:
     who = current.get(schema.DETERMINED_BY)
     said = DETERMINATION_LABELS.get(str(current[schema.DETERMINATION]), str(current[schema.DETERMINATION]))
     st.caption(f"Version {current[schema.VERSION]}" + (
-        f"; determined {md_line(said)} by {md_line(who)} at {md_line(str(current.get(schema.DETERMINED_AT))[:16])}"
+        f"; determined {md_line(said)} by {md_line(who)} at {md_line(local_text(current.get(schema.DETERMINED_AT)))}"
         if who else "; never determined (pending)"))
     with st.form(f"control_{site_id}"):
         det = st.radio("A.1 determination", list(DETERMINATION_LABELS), format_func=DETERMINATION_LABELS.__getitem__,
                        index=list(DETERMINATION_LABELS).index(str(current[schema.DETERMINATION])), horizontal=True)
         reason = st.text_input("Reason", value=str(current.get(schema.DETERMINATION_REASON) or ""), max_chars=500)
         left, mid, right = st.columns(3)
-        basis = left.selectbox("Control basis", list(schema.CONTROL_BASES),
+        basis = left.selectbox("Control basis", list(schema.CONTROL_BASES), format_func=lambda v: label(v, schema.CONTROL_BASIS),
                                index=list(schema.CONTROL_BASES).index(str(current[schema.CONTROL_BASIS])))
         start = mid.text_input("Control start (YYYY-MM-DD)", value=_day(current.get(schema.CONTROL_START)))
         end = right.text_input("Control end (YYYY-MM-DD)", value=_day(current.get(schema.CONTROL_END)))
         doc = st.text_input("Lease, permit or MOU reference", value=str(current.get(schema.CONTROL_DOC) or ""))
         barrier = st.radio("Is a locked gate appropriate here (A.2)?", list(schema.BARRIER_VALUES), horizontal=True,
+                           format_func=lambda v: label(v, schema.BARRIER_APPROPRIATE),
                            index=list(schema.BARRIER_VALUES).index(str(current[schema.BARRIER_APPROPRIATE])))
         note = st.text_area("Note", value=str(current.get(schema.STATUS_NOTE) or ""), max_chars=2000)
         submitted = st.form_submit_button("Save determination", type="primary")
@@ -123,13 +126,16 @@ def _part_form(url: str, actor: Actor, part_id: str) -> None:
                          index=list(DETERMINATION_LABELS).index(str(current[schema.DETERMINATION])))
         reason = left.text_input("Reason", value=str(current.get(schema.DETERMINATION_REASON) or ""), max_chars=500)
         barrier = left.radio("Locked gate appropriate?", list(schema.BARRIER_VALUES), horizontal=True,
+                             format_func=lambda v: label(v, schema.BARRIER_APPROPRIATE),
                              index=list(schema.BARRIER_VALUES).index(str(current[schema.BARRIER_APPROPRIATE])))
         sign = right.radio("Sign", list(schema.SIGN_STATUSES), horizontal=True,
+                           format_func=lambda v: label(v, schema.SIGN_STATUS),
                            index=list(schema.SIGN_STATUSES).index(str(current[schema.SIGN_STATUS])))
         was = pd.to_datetime(pd.Series([current.get(schema.SIGN_POSTED_ON)], dtype=object), errors="coerce").iloc[0]
         posted = right.date_input("Date posted", value=dt.date.today() if pd.isna(was) else was.date(),
                                   max_value=dt.date.today())
         gate = right.radio("Gate / barrier", list(schema.GATE_STATUSES), horizontal=True,
+                           format_func=lambda v: label(v, schema.GATE_STATUS),
                            index=list(schema.GATE_STATUSES).index(str(current[schema.GATE_STATUS])))
         retired = st.checkbox("Retire this part (drawn in error, or no longer separate)",
                               value=bool(current.get(schema.RETIRED)))

@@ -35,6 +35,7 @@ from geo.analysis.gaps import (
 from geo.analysis.timefmt import local_text
 from geo.config import Directive
 from geo.errors import GeoDataError
+from geo.labels import code_label
 from geo.records import Edit
 from geo.reports import pdf
 from geo.reports.board_measures import measure_section
@@ -125,7 +126,7 @@ def board_pdf_bytes(report: BoardReport) -> bytes:
                f"(due {d.identify_by:%d %B %Y}); signs were due {d.sign_by:%d %B %Y}. Status as of "
                f"{report.as_of:%d %B %Y}.", st.body),
         pdf.para("Summary", st.h2), pdf.table(report.summary, st=st, widths=[300, 90, 80]),
-        pdf.para("Sites by category", st.h2), pdf.table(report.by_category, st=st, widths=[130, 60, 60, 70, 60, 70]),
+        pdf.para("Sites by category", st.h2), pdf.table(_spelled(report.by_category), st=st, widths=[130, 60, 60, 70, 60, 70]),
         pdf.para("Measures recorded", st.h2),
         pdf.para(f"Status changes recorded for these sites: {report.edits_recorded}; with a note describing a "
                f"measure: {len(report.measures)}"
@@ -141,7 +142,7 @@ def board_pdf_bytes(report: BoardReport) -> bytes:
     story += [pdf.para(f"Overdue and outstanding items ({len(report.overdue)})", st.h2)]
     if len(report.overdue):
         # names are cut at 300 characters, so a row always fits a page: never split one across two
-        story.append(pdf.table(report.overdue, st=st, widths=[72, 130, 66, 56, 76, 70], split_rows=False))
+        story.append(pdf.table(_spelled(report.overdue), st=st, widths=[72, 130, 66, 56, 76, 70], split_rows=False))
     else:
         story.append(pdf.para("None: every site is signed, and gated where a barrier applies.", st.body))
     story += [Spacer(1, 8), pdf.para("Definitions: only candidates need a sign (A.1: property that might be used "
@@ -199,6 +200,13 @@ def _summary(units: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Measure", "Sites", "Share"])
 
 
+def _spelled(table: pd.DataFrame) -> pd.DataFrame:
+    """Return ``table`` with its coded columns as people read them (``closed_locked`` -> "Closed and locked")."""
+    columns = {"Category": "category", "Sign": schema.SIGN_STATUS, "Gate": schema.GATE_STATUS}
+    return table.assign(**{col: table[col].map(lambda v, c=code: code_label(v, c))
+                           for col, code in columns.items() if col in table})
+
+
 def _by_category(units: pd.DataFrame) -> pd.DataFrame:
     c = units[units[CANDIDATE].astype(bool)]
     g = c.assign(_gated=c[GATED] & c[BARRIER_APPLIES], _late=c[SIGN_OVERDUE_DAYS] > 0).groupby("category", sort=True)
@@ -215,7 +223,7 @@ def _overdue(units: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({
         "Site": late[UNIT_ID], "Name": late[schema.NAME], "Category": late["category"],
         "Sign": late[schema.SIGN_STATUS].where(~pending, "A.1 pending"),
-        "Gate": late[schema.GATE_STATUS].where(late[BARRIER_APPLIES], "not needed"),
+        "Gate": late[schema.GATE_STATUS].where(late[BARRIER_APPLIES], "Not needed"),
         "Sign days overdue": late[SIGN_OVERDUE_DAYS].astype(int),
     })
     return out.sort_values(["Sign days overdue", "Site"], ascending=[False, True]).reset_index(drop=True)
