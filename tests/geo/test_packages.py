@@ -27,8 +27,17 @@ HARBOR = (-118.32, 33.70, -118.22, 33.80)  # San Pedro, Wilmington, Terminal Isl
 
 @pytest.fixture
 def harbor(any_store, tmp_path, monkeypatch):
-    """A store with council district 15 (the Harbor Area), three Harbor incidents with evidence and one elsewhere."""
-    store = any_store
+    """A store (each backend) with district 15 (the Harbor Area), three Harbor incidents with evidence, one elsewhere."""
+    return _harbor(any_store, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def harbor_sqlite(store, tmp_path, monkeypatch):
+    """The same on SQLite only, for what is the same on both backends (the CLI round trip, the store's files)."""
+    return _harbor(store, tmp_path, monkeypatch)
+
+
+def _harbor(store, tmp_path, monkeypatch):
     if store.backend != "sqlite":
         monkeypatch.setenv("STAGEMAP_EVIDENCE_DIR", str(tmp_path / "evidence"))
     monkeypatch.setenv("STAGEMAP_PACKAGE_KEY", KEY)
@@ -127,9 +136,8 @@ def test_roles_and_bad_selections(harbor, monkeypatch):
     assert harbor.packages() == []
 
 
-def test_cli_package_and_verify(harbor, cli_accounts, tmp_path, capsys):
-    if harbor.backend != "sqlite":
-        pytest.skip("the CLI round trip is the same on both backends; run once")
+def test_cli_package_and_verify(harbor_sqlite, cli_accounts, tmp_path, capsys):
+    harbor = harbor_sqlite
     cli_accounts("clerk", "records")
     cli_accounts("plan", "planner")
     store = str(harbor.path)
@@ -171,9 +179,9 @@ def pd_ts(text: str):
     return pd.Timestamp(text)
 
 
-def test_an_altered_original_in_the_store_stops_the_package_and_nothing_is_recorded(harbor, cli_accounts, tmp_path):
-    if harbor.backend != "sqlite":
-        pytest.skip("the store's files are the same on both backends; run once")
+def test_an_altered_original_in_the_store_stops_the_package_and_nothing_is_recorded(harbor_sqlite, cli_accounts,
+                                                                                     tmp_path):
+    harbor = harbor_sqlite
     for _, _, rel in harbor.evidence_files():  # one changed byte at the end of every original
         victim = harbor.evidence_dir() / rel
         os.chmod(victim, 0o644)
