@@ -18,6 +18,7 @@ from geo.analysis.selection import feature_at
 from geo.analysis.timefmt import local_text
 from geo.analysis.trends import incidents_per_month
 from geo.errors import GeoDataError
+from geo.services.events import EVENT_ID, N_REPORTS, event_reports, events_view
 from geo.services.intake import reporter_contacts
 from layers.base import fit_to
 from layers.incidents import incident_map
@@ -38,7 +39,8 @@ frames = load_frames(url, version)
 st.title("Incident map")
 as_of = state.as_of()  # the session's one as-of date (sidebar): every window ends on it
 districts = frames.districts
-incidents = enforcement_incidents(frames.incidents)  # counted and drawn; general crime only when asked
+# counted and drawn as events: reports a records user confirmed as one event collapse to their best-verified one
+incidents = events_view(store_at(url), enforcement_incidents(frames.incidents))  # general crime only when asked
 context = context_incidents(frames.incidents)
 district = chosen_district()  # the session's one district (sidebar); a council office starts on its own
 
@@ -79,7 +81,8 @@ except GeoDataError as exc:
     st.stop()
 
 counts = counts_by_district(shown, districts)
-st.metric("Incidents shown", f"{len(shown):,}", help="enforcement activity and suspected unlawful conduct; general "
+st.metric("Incidents shown", f"{len(shown):,}", help="enforcement activity and suspected unlawful conduct, reports "
+          "confirmed as one event counted once; general "
           "crime is context and never counted")
 if not len(shown):  # say why, and how to widen the view
     narrowing = [what for what, on in (("the period", period != "All"), ("the type", bool(types)),
@@ -108,6 +111,13 @@ if sel and sel in set(shown[schema.INCIDENT_ID]):
                    row[schema.COUNCIL_DISTRICT], row[schema.AREA_NAME], row[schema.LOCATION_TEXT],
                    row[schema.WARRANT_SHOWN], row[schema.DESCRIPTION])]}))
 
+    reports = int(row[N_REPORTS]) if N_REPORTS in row.index else 1
+    if reports > 1:  # one event, several reports: show them all
+        st.caption(f"One event, {reports:,} reports (confirmed by records); the map draws the best-verified one.")
+        linked = event_reports(store_at(url), actor, str(row[EVENT_ID]))
+        show_table(linked[[c for c in (schema.INCIDENT_ID, schema.OCCURRED_AT, schema.INCIDENT_TYPE,
+                                       schema.VERIFICATION, schema.SOURCE_TYPE) if c in linked]],
+                   first=[schema.INCIDENT_ID])
     if can(actor, "view_reporter_contact"):
         with st.expander("Reporter contact (restricted: records and admin; every view is logged)"):
             contacts = reporter_contacts(store_at(url), actor, sel) if st.button("Show contact",
