@@ -107,9 +107,22 @@ def incidents_layer(incidents: gpd.GeoDataFrame, *, name: str, show: bool = True
     )
 
 
+DISTRICT_LABEL_STYLE = ("font: 600 11px sans-serif; color: #1b2631; text-align: center; white-space: nowrap; "
+                        "pointer-events: none; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff")
+
+
 def districts_layer(districts: gpd.GeoDataFrame, *, name: str) -> folium.GeoJson:
-    """Return council districts as outlines with their number and name."""
-    return polygon_layer(
+    """Return council districts as outlines with their number and name, each labelled "CD n" inside it."""
+    layer = polygon_layer(
         districts, name=name, fields=[schema.DISTRICT, schema.DISTRICT_NAME], aliases=["District", "Name"],
         color=DISTRICT_COLOR, weight=2, fill_opacity=0.03,
     )
+    inside = shapely.point_on_surface(np.asarray(districts.geometry.values, dtype=object))
+    for number, point in zip(pd.to_numeric(districts[schema.DISTRICT], errors="coerce"), inside, strict=True):
+        if pd.isna(number) or point is None or point.is_empty:
+            continue
+        folium.Marker([point.y, point.x], interactive=False, keyboard=False, icon=folium.DivIcon(
+            html=f'<div style="{DISTRICT_LABEL_STYLE}">CD {int(number)}</div>', icon_size=(48, 16),
+            icon_anchor=(24, 8), class_name="stagemap-district-label"),
+        ).add_to(layer)  # toggles with its outlines; a number only, never free text
+    return layer

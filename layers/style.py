@@ -27,7 +27,7 @@ DISTRICT_COLOR = "#34495e"
 
 _LEGEND = """
 {% macro html(this, kwargs) %}
-<div class="stagemap-legend" style="position:absolute; bottom:24px; left:10px; z-index:9999;
+<div class="stagemap-legend" style="position:absolute; bottom:44px; left:10px; z-index:9999;
   background:rgba(255,255,255,.92); padding:6px 10px; border:1px solid #999; border-radius:4px;
   font:12px/1.4 sans-serif; max-width:240px;">{{ this.body }}</div>
 {% endmacro %}
