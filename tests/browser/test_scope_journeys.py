@@ -82,7 +82,7 @@ def test_a_shared_url_restores_the_filters_in_another_browser(app: App, new_cont
     expect(drive.key(page_b, "district").get_by_role("combobox")).to_have_value("District 14")
     expect(drive.key(page_b, "inc_last_days").locator("input")).to_have_value("400")
     expect(drive.key(page_b, "inc_verification")).to_contain_text("Corroborated")
-    expect(_metric_text(page_b, "Incidents shown")).to_have_text(shown)
+    expect(_metric_text(page_b, "Incidents shown")).to_have_text(shown, timeout=drive.RERUN_TIMEOUT_MS)
     screenshot(page_b, "shared_url_restored")
     guard_a.check()
     _forget_deep_link_probe(guard_b, "incidents")
