@@ -5,8 +5,6 @@ pipeline steps as incidents (CRS, County envelope, per-row rejections with reaso
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
@@ -24,6 +22,7 @@ from geo.io.importers import (
     text_col,
 )
 from geo.io.raw import RawData
+from geo.io.words import code_by_words
 
 #: Words in a place's type or name -> place type, first match wins.
 PLACE_WORDS: tuple[tuple[str, str], ...] = (
@@ -41,16 +40,7 @@ RAMP_WORDS = {"on": "on", "entrance": "on", "on ramp": "on", "onramp": "on", "of
 
 def place_type_of(values: pd.Series) -> pd.Series:
     """Return a place type per value (``other`` when no word matches or the value is empty)."""
-    text = values.astype("string").str.lower().str.replace("_", " ").fillna("")
-    out = pd.Series("other", index=values.index, dtype=object)
-    exact = text.str.replace(" ", "_").isin(schema.PLACE_TYPES).to_numpy(bool)
-    out[exact] = text[exact].str.replace(" ", "_").to_numpy(dtype=object)
-    decided = exact.copy()
-    for pattern, kind in PLACE_WORDS:
-        hit = text.str.contains(pattern, flags=re.I, regex=True).fillna(False).to_numpy(bool) & ~decided
-        out[hit] = kind
-        decided |= hit
-    return out
+    return code_by_words(values, schema.PLACE_TYPES, PLACE_WORDS)
 
 
 def canonical_places(raw: RawData, ctx: ImportContext) -> Canonical:

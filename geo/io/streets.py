@@ -8,8 +8,6 @@ geometry refuses the file, naming the features.
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 import shapely
@@ -27,6 +25,7 @@ from geo.io.importers import (
     text_col,
 )
 from geo.io.raw import RawData
+from geo.io.words import code_by_words
 
 #: Words of a class cell (lower case) -> street class, first match wins (freeways before highways).
 CLASS_WORDS: tuple[tuple[str, str], ...] = (
@@ -41,16 +40,7 @@ CLASS_WORDS: tuple[tuple[str, str], ...] = (
 
 def street_class_of(values: pd.Series) -> pd.Series:
     """Return a street class per value (``other`` when no word matches or the value is empty)."""
-    text = values.astype("string").str.strip().str.lower().str.replace("_", " ").fillna("")
-    out = pd.Series("other", index=values.index, dtype=object)
-    exact = text.str.replace(" ", "_").isin(schema.STREET_CLASSES).to_numpy(bool)
-    out[exact] = text[exact].str.replace(" ", "_").to_numpy(dtype=object)
-    decided = exact.copy()
-    for pattern, kind in CLASS_WORDS:
-        hit = text.str.contains(pattern, flags=re.I, regex=True).fillna(False).to_numpy(bool) & ~decided
-        out[hit] = kind
-        decided |= hit
-    return out
+    return code_by_words(values, schema.STREET_CLASSES, CLASS_WORDS)
 
 
 def street_names(frame: pd.DataFrame, cols: dict[str, str]) -> pd.Series:
