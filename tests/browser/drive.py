@@ -40,6 +40,8 @@ def has(page: Page, name: str) -> bool:
 
 
 def _pick(page: Page, name: str, typed: str, option: str | re.Pattern[str]) -> None:
+    # a rerun still drawing (late on a loaded machine) would replace the open list under the click
+    wait_idle(page, started_ms=300)
     box = key(page, name).get_by_role("combobox")
     box.click()
     box.fill(typed)  # long option lists are virtualised: filter first, then the option is rendered
