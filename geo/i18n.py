@@ -1,0 +1,64 @@
+"""Translations (gettext catalogues read with Babel): English source strings, Spanish catalogues.
+
+Mark a string where it is shown with ``_()`` (``ui.i18n._`` in the app, ``translator(lang)`` in geo
+code such as the PDFs); mark a module-level constant with :func:`N_` and translate it where it is shown.
+Translate the template, then fill it: ``_("{n} sites signed").format(n=n)``.
+
+The Spanish catalogue is every ``*.po`` file under ``geo/locale/es/LC_MESSAGES/`` merged (one per area
+of the code, so two people can extend it at once). A missing entry falls back to English; the test
+``tests/geo/test_i18n.py`` fails the build when any marked string has no Spanish.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+LANGUAGES: tuple[str, ...] = ("en", "es")
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "es": "Español"}
+DEFAULT_LANGUAGE = "en"
+#: Test-only pseudo-language: every translated string comes back wrapped in these marks, so a page walked
+#: in it shows at a glance (and to a test) every string that never went through a translation.
+PSEUDO = "qps"
+PSEUDO_OPEN, PSEUDO_CLOSE = "\u27ea", "\u27eb"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
+def N_(text: str) -> str:
+    """Mark a constant for extraction without translating it (translate where it is shown)."""
+    return text
+
+
+@lru_cache(maxsize=8)
+def catalogue(lang: str) -> dict[str, str]:
+    """Return msgid -> msgstr for ``lang`` from every .po file of that language (empty for English)."""
+    from babel.messages.pofile import read_po
+
+    merged: dict[str, str] = {}
+    for path in sorted((LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as fh:
+            for message in read_po(fh, locale=lang):
+                if message.id and isinstance(message.id, str) and isinstance(message.string, str) and message.string:
+                    merged[message.id] = message.string
+    return merged
+
+
+def normalise(lang: str | None) -> str:
+    """Return the supported language code for ``lang`` (``"es-MX"`` -> ``"es"``); English when unknown."""
+    code = (lang or "").strip().lower().replace("_", "-").split("-")[0]
+    return code if code in LANGUAGES or code == PSEUDO else DEFAULT_LANGUAGE
+
+
+def translate(text: str, lang: str) -> str:
+    """``text`` in ``lang``; English (the source) when the catalogue has no entry."""
+    if lang == PSEUDO:
+        return PSEUDO_OPEN + catalogue("es").get(text, text) + PSEUDO_CLOSE
+    if lang == DEFAULT_LANGUAGE or not text:
+        return text
+    return catalogue(lang).get(text, text)
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    """Return a ``_`` bound to one language, for code that renders for a given reader (PDFs, exports)."""
+    code = normalise(lang)
+    return lambda text: translate(text, code)

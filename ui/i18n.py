@@ -1,0 +1,27 @@
+"""The session's language in the app: ``_()`` for page text, the language picker, and remembering it.
+
+Pages import ``_`` from here and wrap every string a person reads (titles, captions, widget labels,
+options shown through ``format_func``, messages, legends). The language is the session's; it starts from
+``?lang=`` in the URL, else the signed-in user's saved choice, else English.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import i18n
+
+LANG = "lang"  # session-state key of the session's language
+
+
+def lang() -> str:
+    """The session's language code ("en" or "es")."""
+    current = st.session_state.get(LANG)
+    if current is None:
+        current = i18n.normalise(st.query_params.get("lang"))
+        st.session_state[LANG] = current
+    return str(current)
+
+
+def _(text: str) -> str:
+    """``text`` in the session's language."""
+    return i18n.translate(text, lang())
