@@ -6,6 +6,8 @@ repaired with their reasons. Sites live in :mod:`geo.io.sites`.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -14,6 +16,7 @@ from geo import schema
 from geo.config import DISPLAY_CRS, LOCAL_TZ
 from geo.errors import SchemaError
 from geo.io import aliases, owners, validate
+from geo.io.geomstage import Envelope
 from geo.io.importers import (
     LAPD_DATE_FORMATS,
     Canonical,
@@ -82,11 +85,12 @@ def parcel_attributes(raw: RawData, cols: dict[str, str]) -> pd.DataFrame:
     return out
 
 
-def canonical_parcels(raw: RawData, ctx: ImportContext) -> Canonical:
+def canonical_parcels(raw: RawData, ctx: ImportContext, *, envelope: Envelope | None = None) -> Canonical:
     """Return canonical parcels: AINs checked, geometry validated, stacked condos merged, areas in 2229.
 
     A table without polygons (the Assessor yearly CSV) refreshes the attributes of parcels already
-    in the store, keeping their polygons.
+    in the store, keeping their polygons. ``envelope`` is given for a slice of a streamed file
+    (:mod:`geo.io.stream`): the file-wide County-envelope check is then the caller's.
     """
     cols = aliases.match_columns(raw.frame.columns, schema.PARCELS, raw.mapping)
     require(raw, cols, schema.AIN, schema.PARCELS)
@@ -99,14 +103,21 @@ def canonical_parcels(raw: RawData, ctx: ImportContext) -> Canonical:
     release_columns(raw)
     release_memory()
     geoms = geometry_stage(rows, raw.geometry, raw.crs or DISPLAY_CRS, family=validate.POLYGON, invalid=ctx.invalid,
-                           release=True)
+                           release=True, envelope=envelope)
     frame = assemble(schema.PARCELS, attrs.assign(**prov, merged_count=1), geoms, rows.ok)
     del attrs, geoms
     merged, table = validate.merge_duplicates(frame, schema.AIN)
-    notes = [] if table.empty else [
-        f"{int(table['count'].sum())} rows shared {len(table)} AINs (stacked condominium polygons): merged into one "
-        f"row each with merged_count, e.g. AIN {table[schema.AIN].iat[0]} x{int(table['count'].iat[0])}"]
-    return finish(schema.PARCELS, rows, owners.with_owner_class(_parcel_geometry_columns(merged, ctx)), notes)
+    stats = None if table.empty else (int(table["count"].sum()), len(table), str(table[schema.AIN].iat[0]),
+                                       int(table["count"].iat[0]))
+    out = finish(schema.PARCELS, rows, owners.with_owner_class(_parcel_geometry_columns(merged, ctx)),
+                 [merge_note(*stats)] if stats else [])
+    return dataclasses.replace(out, merged=stats)
+
+
+def merge_note(rows: int, keys: int, ain: str, count: int) -> str:
+    """Return the report note on stacked condominium polygons merged (``rows`` rows into ``keys`` AINs)."""
+    return (f"{rows} rows shared {keys} AINs (stacked condominium polygons): merged into one "
+            f"row each with merged_count, e.g. AIN {ain} x{count}")
 
 
 def _parcel_geometry_columns(frame: gpd.GeoDataFrame, ctx: ImportContext) -> gpd.GeoDataFrame:

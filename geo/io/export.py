@@ -10,9 +10,10 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 
 from geo.config import SYNTHETIC_SOURCE
+from geo.i18n import translate
+from geo.labels import column_header
 
 NOTICE_COLUMN = "data_notice"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -62,12 +63,21 @@ def export_name(stem: str, ext: str, *, synthetic: bool) -> str:
     return f"{'SYNTHETIC_' if synthetic else ''}{stem}.{ext}"
 
 
-def to_csv_bytes(frame: pd.DataFrame, *, synthetic: bool) -> bytes:
-    """Return CSV bytes (UTF-8 with BOM for Excel), geometry as WKT when present."""
+def to_csv_bytes(frame: pd.DataFrame, *, synthetic: bool, lang: str | None = None) -> bytes:
+    """Return CSV bytes (UTF-8 with BOM for Excel), geometry as WKT when present.
+
+    With ``lang`` (an export made for a person to read) the headers and the synthetic notice are in that
+    language (:func:`geo.labels.column_header`); without it they are the column names, for machines.
+    """
     table = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
     if isinstance(frame, gpd.GeoDataFrame):
         table = table.assign(wkt=frame.geometry.to_wkt())
-    out = neutralise_frame(label(table, synthetic=synthetic))
+    table = label(table, synthetic=synthetic)
+    if lang is not None:
+        if synthetic:
+            table = table.assign(**{NOTICE_COLUMN: translate(SYNTHETIC_SOURCE, lang)})
+        table.columns = [column_header(c, lang) for c in table.columns]
+    out = neutralise_frame(table)
     return bytes(out.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig"))
 
 
@@ -89,6 +99,8 @@ def to_gpkg_bytes(gdf: gpd.GeoDataFrame, *, layer: str, synthetic: bool) -> byte
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "export.gpkg"
         name = f"SYNTHETIC_{layer}" if synthetic else layer
+        import pyogrio  # (GDAL bindings: imported when a GeoPackage is written, not by every page)
+
         pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG")
         return path.read_bytes()
 

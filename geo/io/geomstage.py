@@ -28,12 +28,13 @@ ROUNDING_REPAIR = "became invalid when rounded to 1e-7 degrees"
 
 
 def geometry_stage(rows: Rows, geoms: np.ndarray | WkbArray, crs: str, *, family: str, invalid: str,
-                   release: bool = False) -> np.ndarray:
+                   release: bool = False, envelope: Envelope | None = None) -> np.ndarray:
     """Validate ``geoms`` (in ``crs``), reproject the good ones to EPSG:4326, check the County envelope.
 
     Rows already rejected stay rejected; geometry problems are added per row and repairs listed.
     With ``release``, a shapely input array has its entries dropped as they are consumed (a WKB
-    input always releases its consumed chunks).
+    input always releases its consumed chunks). With ``envelope`` (a slice of a streamed file),
+    features outside the County are only rejected and counted there: the file-wide check is the caller's.
 
     Raises
     ------
@@ -68,11 +69,38 @@ def geometry_stage(rows: Rows, geoms: np.ndarray | WkbArray, crs: str, *, family
     release_memory()
     good = rows.ok
     outside = validate.check_envelope(out, skip=~good)
-    if good.any() and outside[good].notna().all():
+    if envelope is not None:
+        envelope.add(int(good.sum()), int(outside[good].notna().sum()), box)
+    elif good.any() and outside[good].notna().all():
         bounds = (box[0], box[1], box[2], box[3]) if np.isfinite(box[0]) else None
         raise explain_outside(None if bounds else out[good], crs, label=label, tabular=rows.raw.tabular, bounds=bounds)
     rows.reject(outside, geometry=True)
     return out
+
+
+class Envelope:
+    """A streamed file's County-envelope count across its slices: valid features, those outside, their bounds."""
+
+    def __init__(self) -> None:
+        self.good, self.outside = 0, 0
+        self.box = [np.inf, np.inf, -np.inf, -np.inf]
+
+    def add(self, good: int, outside: int, box: list[float]) -> None:
+        """Count one slice's valid features, how many lie outside the County, and their bounds."""
+        self.good, self.outside = self.good + good, self.outside + outside
+        self.box = merge_bounds(self.box, np.array([box]))
+
+    def check(self, crs: str, *, label: str, tabular: bool) -> None:
+        """Raise as :func:`geometry_stage` does when every valid feature of the file lies outside the County.
+
+        Raises
+        ------
+        CRSError
+            Naming the CRS problem (wrong CRS, feet in GeoJSON, swapped axes).
+        """
+        if self.good and self.outside == self.good and np.isfinite(self.box[0]):
+            bounds = (self.box[0], self.box[1], self.box[2], self.box[3])
+            raise explain_outside(None, crs, label=label, tabular=tabular, bounds=bounds)
 
 
 def _checks(geoms: np.ndarray | WkbArray, *, family: str, invalid: str,
@@ -96,6 +124,11 @@ def _checks(geoms: np.ndarray | WkbArray, *, family: str, invalid: str,
         stop = min(start + size, n)
         yield start, stop, validate.check_geometry(_decoded(geoms, start, stop), family=family, invalid=invalid,
                                                    label=label)
+
+
+def one_family(geoms: np.ndarray | WkbArray, family: str) -> bool:
+    """Whether every present, non-empty geometry of the file is of ``family`` (then chunks check alone)."""
+    return _one_family(geoms, family)
 
 
 def _one_family(geoms: np.ndarray | WkbArray, family: str) -> bool:

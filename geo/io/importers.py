@@ -53,6 +53,7 @@ class Canonical:
     repaired: list[validate.Issue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     geometry_only: bool = False  # every rejection was a geometry problem
+    merged: tuple[int, int, str, int] | None = None  # parcels: rows merged, AINs, first AIN and its count
 
 
 class Rows:
@@ -189,7 +190,7 @@ def assign_zones(frame: gpd.GeoDataFrame, ctx: ImportContext) -> gpd.GeoDataFram
         tree = shapely.STRtree(np.asarray(layer.geometry.array, dtype=object))
         src, hit = tree.query(pts, predicate="within")
         first = pd.Series(hit, index=src).groupby(level=0).first()
-        found = pd.Series(pd.NA, index=range(len(out)), dtype="Int64")
+        found = pd.Series(pd.NA, index=out.index, dtype="Int64")  # out's labels: merged rows leave gaps
         found.iloc[first.index.to_numpy()] = layer[key].to_numpy()[first.to_numpy()]
         out = out.assign(**{col: out[col].astype("Int64").fillna(found).to_numpy()})
     return out

@@ -15,7 +15,7 @@ from geo.config import ImportLimits
 from geo.errors import SchemaError
 from geo.io import boundaries, canonical, importers, mapping, points, streets
 from geo.io.budget import Budget, CancelFlag, Progress
-from geo.io.readers import DEFAULT_LIMITS, read_source
+from geo.io.readers import DEFAULT_LIMITS, RawData, read_source
 from geo.io.sites import canonical_sites, derive_sites_from_parcels, replaced_derived_ids
 from geo.io.textcut import cut_long_text
 from geo.io.validate import Issue
@@ -105,6 +105,37 @@ def plan_import(kind: str, path: str | Path, held: StoreContext, *, crs: str | N
         For a rejected file (unreadable, unsafe, no or wrong CRS, missing columns, no acceptable
         feature); :class:`geo.io.budget.ImportCancelled` when cancelled.
     """
+    reading = read_import(kind, path, crs=crs, limits=limits, progress=progress, cancelled=cancelled,
+                          columns=columns)
+    return plan_from_raw(kind, Path(path), reading, held, department=department, user=user, limits=limits,
+                         invalid=invalid)
+
+
+@dataclass
+class Reading:
+    """A file read for an import: its raw data (handed over once, so it is freed when consumed) and budget."""
+
+    raw: RawData | None
+    budget: Budget
+
+    def take(self) -> RawData:
+        """Return the raw data and drop this reading's reference to it."""
+        raw, self.raw = self.raw, None
+        if raw is None:
+            raise ValueError("the raw data of this reading was already taken")
+        return raw
+
+
+def read_import(kind: str, path: str | Path, *, crs: str | None = None, limits: ImportLimits = DEFAULT_LIMITS,
+                progress: Progress | None = None, cancelled: CancelFlag | None = None,
+                columns: Mapping[str, str] | None = None) -> Reading:
+    """Read ``path`` for an import of ``kind`` (checks, limits, ``--map``); return the raw data and its budget.
+
+    Raises
+    ------
+    GeoDataError
+        As :func:`plan_import` for the reading part.
+    """
     if kind not in _CANONICAL:
         raise SchemaError(f"import kind {kind!r} is unknown; use one of {', '.join(schema.IMPORT_KINDS)}.")
     path = Path(path)
@@ -122,8 +153,27 @@ def plan_import(kind: str, path: str | Path, held: StoreContext, *, crs: str | N
     budget.check("before validation")
     budget.span = (0.0, 1.0)
     budget.report(READ_SHARE, f"Validating {len(raw.frame):,} rows")
-    ctx = importers.ImportContext(source=path.name, now=dt.datetime.now(dt.UTC), department=department, invalid=invalid,
-                          districts=held.districts, lapd_areas=held.lapd_areas, parcels=held.parcels)
+    return Reading(raw, budget)
+
+
+def import_context(label: str, held: StoreContext, *, department: str | None, invalid: str) -> importers.ImportContext:
+    """Return the context the canonicalisers get: the file's name, now, and what the store holds."""
+    return importers.ImportContext(source=label, now=dt.datetime.now(dt.UTC), department=department, invalid=invalid,
+                                   districts=held.districts, lapd_areas=held.lapd_areas, parcels=held.parcels)
+
+
+def plan_from_raw(kind: str, path: Path, reading: Reading, held: StoreContext, *,
+                  department: str | None = None, user: str | None = None, limits: ImportLimits = DEFAULT_LIMITS,
+                  invalid: str = "repair") -> ImportPlan:
+    """Validate and canonicalise ``raw`` (read by :func:`read_import`) whole; return what to write.
+
+    Raises
+    ------
+    GeoDataError
+        As :func:`plan_import` for the validating part.
+    """
+    raw, budget = reading.take(), reading.budget
+    ctx = import_context(path.name, held, department=department, invalid=invalid)
     fmt, raw_crs, notes = raw.fmt, raw.crs, list(raw.notes)
     result = _CANONICAL[kind](raw, ctx)
     del raw  # the file's columns and geometry are no longer needed
@@ -153,6 +203,16 @@ def plan_import(kind: str, path: str | Path, held: StoreContext, *, crs: str | N
     budget.check("before writing")
     budget.report(PLAN_SHARE, f"Writing {len(frame):,} rows to the store")
     return ImportPlan(frames, record, {schema.SITES: replaced} if replaced else {}, report)
+
+
+def has_asset_sites(sites: gpd.GeoDataFrame | None) -> bool:
+    """Whether the store holds sites from a department asset list (then parcels derive no sites)."""
+    return _has_asset_sites(sites)
+
+
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of a file, read 1 MB at a time."""
+    return _sha256(path)
 
 
 def _has_asset_sites(sites: gpd.GeoDataFrame | None) -> bool:

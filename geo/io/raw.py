@@ -69,6 +69,7 @@ class RawData:
     all_columns: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     mapping: dict[str, str] = field(default_factory=dict)  # canonical key -> column, from --map
+    origin: np.ndarray | None = None  # a slice's rows: their positions in the file (streamed imports)
 
     @property
     def tabular(self) -> bool:
@@ -83,6 +84,8 @@ class RawData:
     def where(self, positions: np.ndarray) -> np.ndarray:
         """Return ``row N`` (spreadsheet numbering) or ``feature N`` (1-based) labels for positions."""
         pos = np.asarray(positions, dtype=int)
+        if self.origin is not None:
+            pos = self.origin[pos]
         if self.fmt == JSON_RECORDS:
             return np.array([f"record {p + 1}" for p in pos], dtype=object)
         if self.tabular:
@@ -302,6 +305,19 @@ class WkbArray:
             parts.append(chunk.slice(lo, hi - lo).to_numpy(zero_copy_only=False))
         wkb = np.concatenate(parts) if parts else np.empty(0, dtype=object)
         return decode_wkb(wkb)
+
+    def take(self, positions: np.ndarray) -> WkbArray:
+        """Return the rows at ``positions`` (ascending) as a new array, still WKB (nothing decoded)."""
+        pos = np.asarray(positions, dtype=np.int64)
+        chunk_of = np.searchsorted(self._ends, pos, side="right")
+        parts: list[pa.Array] = []
+        for i in np.unique(chunk_of):
+            chunk = self._chunks[int(i)]
+            if chunk is None:
+                raise ValueError(f"WKB chunk {int(i)} was already released")
+            begin = int(self._ends[i - 1]) if i else 0
+            parts.append(chunk.take(pa.array(pos[chunk_of == i] - begin)))
+        return WkbArray(parts)
 
     def release(self, stop: int) -> None:
         """Drop the chunks that lie wholly before row ``stop`` (they were consumed)."""

@@ -13,9 +13,32 @@ MARKER = " [... cut: over {limit:,} characters]"
 
 
 def cut_long_text(layer: str, frame: gpd.GeoDataFrame, *, limit: int, label: str) -> tuple[gpd.GeoDataFrame, str | None]:
+    """Return ``frame`` with long text cut (see :func:`cut_text_counts`) and the report note, or ``None``.
+
+    Raises
+    ------
+    SchemaError
+        When a key value (an id, an AIN) is over the limit: cutting it could merge two records.
+    """
+    out, counts = cut_text_counts(layer, frame, limit=limit, label=label)
+    return out, cut_note(counts, limit)
+
+
+def cut_note(counts: dict[str, int], limit: int) -> str | None:
+    """Return the report note for ``counts`` (column -> values cut), or ``None`` when nothing was cut."""
+    if not counts:
+        return None
+    marker = MARKER.format(limit=limit)
+    listing = ", ".join(f"{c} {n:,}" for c, n in counts.items())
+    return (f"{sum(counts.values()):,} text values were longer than {limit:,} characters and were cut, ending "
+            f"'{marker.strip()}' ({listing}); the form allows {limit:,}")
+
+
+def cut_text_counts(layer: str, frame: gpd.GeoDataFrame, *, limit: int,
+                    label: str) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
     """Return ``frame`` with every text value longer than ``limit`` cut to ``limit`` characters (marker included).
 
-    The second value is the report note (how many values, in which columns), or ``None``.
+    The second value counts the values cut per column (empty when none was).
 
     Raises
     ------
@@ -41,9 +64,4 @@ def cut_long_text(layer: str, frame: gpd.GeoDataFrame, *, limit: int, label: str
         cut[long] = text[long].str.slice(0, limit - len(marker)) + marker
         changed[col] = cut
         counts[col] = int(np.count_nonzero(long))
-    if not counts:
-        return frame, None
-    listing = ", ".join(f"{c} {n:,}" for c, n in counts.items())
-    note = (f"{sum(counts.values()):,} text values were longer than {limit:,} characters and were cut, ending "
-            f"'{marker.strip()}' ({listing}); the form allows {limit:,}")
-    return frame.assign(**changed), note
+    return (frame.assign(**changed) if changed else frame), counts

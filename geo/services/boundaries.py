@@ -9,6 +9,7 @@ transaction and reports how many moved.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -136,11 +137,21 @@ def place_in_councils(store: Store, frames: dict[str, gpd.GeoDataFrame]) -> dict
     Council districts and LAPD divisions are placed by the importers; this does the same for the
     neighbourhood council of imported parcels, sites and incidents (by representative point).
     """
+    return council_placer(store)(frames)
+
+
+def council_placer(store: Store) -> Callable[[dict[str, gpd.GeoDataFrame]], dict[str, gpd.GeoDataFrame]]:
+    """Return :func:`place_in_councils` for ``store`` with the current councils read once (for batch after batch)."""
     councils = store.read_layer(schema.NEIGHBORHOOD_COUNCILS, columns=[schema.NC_ID])
     if not len(councils):
-        return frames
+        return lambda frames: frames
     tree = shapely.STRtree(np.asarray(councils.geometry.values, dtype=object))
     codes = councils[schema.NC_ID].to_numpy()
+    return lambda frames: _placed(frames, tree, codes)
+
+
+def _placed(frames: dict[str, gpd.GeoDataFrame], tree: shapely.STRtree,
+            codes: np.ndarray) -> dict[str, gpd.GeoDataFrame]:
     out = dict(frames)
     for layer in (schema.PARCELS, schema.SITES, schema.INCIDENTS):
         frame = frames.get(layer)
@@ -160,4 +171,5 @@ def place_in_councils(store: Store, frames: dict[str, gpd.GeoDataFrame]) -> dict
     return out
 
 
-__all__ = ["IngestReport", "boundary_sets", "decide_current", "make_current", "place_in_councils", "write_boundaries"]
+__all__ = ["IngestReport", "boundary_sets", "council_placer", "decide_current", "make_current", "place_in_councils",
+           "write_boundaries"]

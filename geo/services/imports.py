@@ -13,10 +13,11 @@ from geo.config import ImportLimits, UploadLimits
 from geo.errors import StoreError
 from geo.io import header, mapping
 from geo.io.budget import CancelFlag, Progress
-from geo.io.ingest import IngestReport, StoreContext, plan_import
+from geo.io.ingest import IngestReport, StoreContext, plan_from_raw, read_import
 from geo.io.mapping import parse_pairs as parse_pairs  # the CLI's --map items, checked here
+from geo.io.stream import ParcelStream, streams
 from geo.services.alerts import alert_imported
-from geo.services.boundaries import place_in_councils, write_boundaries
+from geo.services.boundaries import council_placer, place_in_councils, write_boundaries
 from geo.store import Store
 
 
@@ -37,7 +38,9 @@ def import_file(store: Store, actor: Actor, kind: str, path: str | Path, *, crs:
 
     App uploads get :class:`UploadLimits`; the CLI passes the larger :class:`ImportLimits`. The
     read stops within one batch once ``cancelled()`` is true or the time budget is spent;
-    ``progress(fraction, text)`` hears each stage. Cancelling is possible until the write starts.
+    ``progress(fraction, text)`` hears each stage. Cancelling is possible until the write starts;
+    a parcel layer (:mod:`geo.io.stream`) is validated and written slice by slice in the one
+    transaction, so it can be cancelled until its last slice (the transaction is rolled back).
     Council districts, LAPD divisions and neighbourhood councils are stored as boundary sets with
     a vintage (``vintage`` overrides the file's); ``make_current`` switches to an older-looking set.
     ``columns`` (canonical name -> the file's column; ``--map``) says which column fills what,
@@ -55,8 +58,23 @@ def import_file(store: Store, actor: Actor, kind: str, path: str | Path, *, crs:
     """
     authorize(actor, "import_data")
     limits = limits or (UploadLimits() if actor.source == "app" else ImportLimits())
-    plan = plan_import(kind, path, held_context(store), crs=crs, department=department, user=actor.name,
-                       limits=limits, invalid=invalid, progress=progress, cancelled=cancelled, columns=columns)
+    reading = read_import(kind, path, crs=crs, limits=limits, progress=progress, cancelled=cancelled, columns=columns)
+    if streams(kind, reading, invalid=invalid):  # a parcel layer: canonicalised and written slice by slice
+        stream = ParcelStream(Path(path), reading, held_context(store), limits=limits, department=department,
+                              user=actor.name, invalid=invalid)
+        place = council_placer(store)
+        try:
+            written = store.write_layer_batches((place(frames) for frames in stream.batches()), record=stream.record,
+                                                user=actor.name, role=actor.role, os_user=actor.os_user)
+        except StoreError as exc:
+            raise StoreError(f"{Path(path).name} was not imported: {exc}") from exc
+        report = stream.report()
+        report.written = written
+        if progress is not None:
+            progress(1.0, f"Stored {report.n_accepted:,} rows")
+        return report
+    plan = plan_from_raw(kind, Path(path), reading, held_context(store), department=department, user=actor.name,
+                         limits=limits, invalid=invalid)
     if kind in schema.BOUNDARY_KINDS:  # a boundary set with a vintage: see geo.services.boundaries
         return write_boundaries(store, actor, kind, plan, vintage=vintage, make_current=make_current)
     plan.frames = place_in_councils(store, plan.frames)  # the neighbourhood council, by location in the current set

@@ -4,6 +4,7 @@ from __future__ import annotations
 import abc
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,19 @@ class StoreCore(abc.ABC):
     def _geom_sql(self) -> str:
         """Return the SQL expression selecting the stored geometry column."""
         return "geom"
+
+    def _row_batches(self, con: Any, sql: str, size: int) -> Iterator[list[Any]]:
+        """Yield the rows of a parameterless query ``size`` at a time (PostgreSQL: a server-side cursor)."""
+        cur = con.execute(sql)
+        while rows := cur.fetchmany(size):
+            yield list(rows)
+
+    def _sorted_text(self, expr: str) -> str:
+        """Return an ORDER BY term sorting text ``expr`` by code point (Python's ``sorted``)."""
+        return expr
+
+    def _set_extent(self, con: Any, layer: str, bounds: tuple[float, ...] | None) -> None:  # noqa: B027 - optional hook
+        """Record a bulk write's extent in the layer's metadata (GeoPackage); no-op elsewhere."""
 
     def _touch_layer(self, con: Any, layer: str, lon: float, lat: float) -> None:  # noqa: B027 - optional hook
         """Record a single-point change in the layer's metadata (GeoPackage extent); no-op elsewhere."""

@@ -1,13 +1,15 @@
 """Reading and writing the spatial layers: snapshots of big layers, atomic multi-layer writes."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo import schema
 from geo.config import DISPLAY_CRS
@@ -21,12 +23,17 @@ from geo.store.values import (
     BUMP_DATA_VERSION,
     CACHE_MIN_ROWS,
     check_frame,
+    digest_update,
     frame_digest,
     now_seconds,
     synthetic_flag,
     to_series,
+    to_sql_values,
     write_cache,
 )
+
+#: Rows read back at a time for the digest of a streamed import.
+DIGEST_CHUNK = 50_000
 
 
 class LayerStore(StoreCore):
@@ -160,6 +167,92 @@ class LayerStore(StoreCore):
             )
             con.execute(BUMP_DATA_VERSION)
         return results
+
+    def write_layer_batches(self, batches: Iterable[dict[str, gpd.GeoDataFrame]], *,
+                            record: Callable[[], ImportRecord], user: str | None = None,
+                            role: str = "admin", os_user: str | None = None) -> dict[str, WriteResult]:
+        """Upsert canonical frames batch by batch as ``batches`` yields them, all in one transaction.
+
+        The result is what :meth:`write_layers` stores for the concatenated frames (``mode='upsert'``,
+        no deletes): the same rows, status seeds, log row and audit entry, whose per-layer digests
+        are taken at the end from the rows written, read back in key order
+        (:func:`geo.store.values.geometry_digest`), so no layer is ever whole in memory. ``record``
+        is called once every batch is written (``user`` is its user). Any exception while a batch is made or written
+        (a refused file, a cancel, a full disk) rolls the whole import back.
+
+        Raises
+        ------
+        StoreError
+            As :meth:`write_layers`: mixing demo and real data, a frame not canonical, a store
+            that cannot take the write; nothing is changed.
+        """
+        results: dict[str, WriteResult] = {}
+        extent: dict[str, list[float]] = {}
+        incoming: bool | None = None
+        with self.write() as con:
+            for frames in batches:
+                flag = synthetic_flag(frames)
+                if flag is not None and incoming is None:
+                    self._refuse_mixing(con, flag)
+                    incoming = flag
+                elif flag is not None and flag != incoming:
+                    raise StoreError("One write mixes synthetic and real rows; demo and real layers never mix.")
+                for layer, gdf in frames.items():
+                    check_frame(layer, gdf)
+                    if layer not in results:
+                        con.execute(f'DROP TABLE IF EXISTS "written_{layer}"')
+                        con.execute(f'CREATE TEMP TABLE "written_{layer}" (k TEXT PRIMARY KEY)')
+                        results[layer], extent[layer] = WriteResult(layer, 0, 0), [np.inf, np.inf, -np.inf, -np.inf]
+                    done = self._write_layer(con, layer, gdf, mode="upsert")
+                    results[layer] = WriteResult(layer, results[layer].inserted + done.inserted,
+                                                 results[layer].updated + done.updated)
+                    if len(gdf):
+                        box = gdf.total_bounds
+                        extent[layer] = [*np.minimum(extent[layer][:2], box[:2]), *np.maximum(extent[layer][2:], box[2:])]
+                    key = schema.LAYER_KEYS[layer]
+                    kind = next(c.kind for c in schema.LAYER_COLUMNS[layer] if c.name == key)
+                    con.executemany(f'INSERT INTO "written_{layer}" (k) VALUES (?) ON CONFLICT DO NOTHING',
+                                    [(str(k),) for k in to_sql_values(kind, gdf[key])])
+                if schema.SITES in frames:
+                    seed_status(con, frames[schema.SITES], None, user=user, actor=user or "system",
+                                role=role, source="bulk_import", os_user=os_user)
+            for layer, box in extent.items():
+                self._set_extent(con, layer, tuple(box) if np.isfinite(box[0]) else None)
+            digests = {layer: self._written_digest(con, layer) for layer in results}
+            done_record = record()
+            self._log_import(con, done_record, incoming, results, digests, role=role, os_user=os_user)
+        return results
+
+    def _written_digest(self, con: Any, layer: str) -> dict[str, object]:
+        """Return :func:`frame_digest` of the rows this transaction wrote to ``layer``, read back in key order."""
+        key = schema.LAYER_KEYS[layer]
+        sql = (f'SELECT k, {self._geom_sql()} FROM (SELECT w.k AS k, l.geom AS geom FROM "written_{layer}" w '
+               f'JOIN "{layer}" l ON l."{key}" = w.k) q ORDER BY {self._sorted_text("k")}')
+        h, n = hashlib.sha256(), 0
+        for rows in self._row_batches(con, sql, DIGEST_CHUNK):
+            keys, blobs = zip(*rows, strict=True)
+            wkb = shapely.to_wkb(self._decode_geoms(list(blobs)), output_dimension=2, byte_order=1, flavor="iso")
+            digest_update(h, [str(k) for k in keys], wkb)
+            n += len(rows)
+        con.execute(f'DROP TABLE "written_{layer}"')
+        return {"rows": n, "sha256": h.hexdigest()}
+
+    def _log_import(self, con: Any, record: ImportRecord, incoming: bool | None, results: dict[str, WriteResult],
+                    digests: dict[str, dict[str, object]], *, role: str, os_user: str | None) -> None:
+        """Write the import's log row and audit entry (as :meth:`write_layers` does for an upsert)."""
+        if incoming is not None:
+            con.execute("INSERT INTO store_meta (key, value) VALUES ('is_synthetic', ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value", ("1" if incoming else "0",))
+        con.execute("INSERT INTO import_log (kind, source, sha256, n_read, n_accepted, n_repaired, "
+                    "n_rejected, imported_at, imported_by) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (record.kind, record.source, record.sha256, record.n_read, record.n_accepted,
+                     record.n_repaired, record.n_rejected, now_seconds(), record.user))
+        append_audit(con, actor=record.user or "system", role=role, action="import.upsert", entity=",".join(results),
+                     entity_id=None, old=None,
+                     new={"layers": {k: {"inserted": v.inserted, "updated": v.updated} for k, v in results.items()},
+                          "source": record.source, "sha256": record.sha256, "digests": digests},
+                     source="bulk_import", os_user=os_user)
+        con.execute(BUMP_DATA_VERSION)
 
     def _refuse_mixing(self, con: object, incoming: bool | None) -> None:
         execute = con.execute  # type: ignore[attr-defined]

@@ -271,6 +271,15 @@ class PostgresStore(BaseStore):
     def _geom_sql(self) -> str:
         return "ST_AsBinary(geom)"
 
+    def _row_batches(self, con: PgConnection, sql: str, size: int) -> Iterator[list[Any]]:
+        with con.raw.cursor(name="stagemap_batches") as cur:  # server-side: the rows stay in PostgreSQL
+            cur.execute(sql)
+            while rows := cur.fetchmany(size):
+                yield list(rows)
+
+    def _sorted_text(self, expr: str) -> str:
+        return f'{expr} COLLATE "C"'  # UTF-8 byte order = code point order, as Python sorts
+
     def _point_param(self, lon: float, lat: float) -> tuple[str, object]:
         return "ST_SetSRID(ST_GeomFromWKB(?), 4326)", shapely.to_wkb(shapely.Point(lon, lat))
 

@@ -176,6 +176,9 @@ class SQLiteStore(BaseStore):
                     "max_x = max(coalesce(max_x, ?), ?), max_y = max(coalesce(max_y, ?), ?) "
                     "WHERE table_name = ?", (lon, lon, lat, lat, lon, lon, lat, lat, layer))
 
+    def _set_extent(self, con: Any, layer: str, bounds: tuple[float, ...] | None) -> None:
+        touch_layer(con, layer, bounds)
+
     def _write_layer(self, con: sqlite3.Connection, layer: str, gdf: gpd.GeoDataFrame, *,
                      mode: str) -> WriteResult:
         return _write_layer(con, layer, gdf, mode=mode)

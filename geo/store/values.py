@@ -301,11 +301,16 @@ def geometry_digest(keys: Sequence[object], geoms: np.ndarray) -> tuple[int, str
     order = last.index.to_numpy()
     wkb = shapely.to_wkb(np.asarray(geoms, dtype=object)[order], output_dimension=2, byte_order=1, flavor="iso")
     h = hashlib.sha256()
-    for key, blob in zip(last.to_numpy(), wkb, strict=True):
+    digest_update(h, last.to_numpy(), wkb)
+    return len(order), h.hexdigest()
+
+
+def digest_update(h: Any, keys: Sequence[str], wkb: Sequence[bytes | None]) -> None:
+    """Add rows (key text, 2-D ISO WKB) in key order to a :func:`geometry_digest` hash, batch by batch."""
+    for key, blob in zip(keys, wkb, strict=True):
         k = key.encode("utf-8")
         w = b"" if blob is None else bytes(blob)
         h.update(len(k).to_bytes(4, "big") + k + len(w).to_bytes(8, "big") + w)
-    return len(order), h.hexdigest()
 
 
 def frame_digest(layer: str, gdf: gpd.GeoDataFrame) -> dict[str, object]:
