@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STORE ?= data/stagemap.gpkg
 PORT ?= 8501
 
-.PHONY: run test bench bench-browser assets sample clean
+.PHONY: run test bench bench-browser assets sample clean i18n
 
 $(BIN)/stagemap: requirements.txt pyproject.toml tools/requirements-browser.txt
 	$(PY) -m venv $(VENV)
@@ -22,7 +22,7 @@ $(STORE): | $(BIN)/stagemap
 	$(BIN)/stagemap sample --store $(STORE)
 
 run: $(BIN)/stagemap assets $(STORE)
-	STAGEMAP_STORE=$(STORE) $(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
+	STAGEMAP_STORE=$(STORE) $(BIN)/python -m tools.serve --server.port $(PORT) --server.headless true
 
 # The PostgreSQL + PostGIS tier needs no setup here: a pytest session fixture (tests/pgcluster.py)
 # starts a throwaway cluster on a free 127.0.0.1 port per worker and removes it at the end.
@@ -42,6 +42,10 @@ bench: $(BIN)/stagemap assets
 	$(BIN)/python -m bench.browser || status=1; \
 	$(BIN)/python -m bench.county || status=1; \
 	exit $$status
+
+# Spanish catalogues: every string marked with _() / N_() has Spanish and keeps its {placeholders}.
+i18n: $(BIN)/stagemap
+	$(BIN)/python -m tools.i18n_catalog check
 
 bench-browser: $(BIN)/stagemap assets
 	$(BIN)/python -m bench.browser

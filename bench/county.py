@@ -54,7 +54,8 @@ from geo.services import persisted
 from geo.services.analysis import analysis_inputs, analyze_engine
 from geo.store import open_store
 store = open_store(sys.argv[1], create=False)
-engine, config, day = sys.argv[2], AnalysisConfig(), dt.date.today()
+from geo.analysis.timefmt import today_local
+engine, config, day = sys.argv[2], AnalysisConfig(), today_local()  # the app's date (Los Angeles)
 version, token = store.data_version(), persisted.status_token(store)
 t = time.perf_counter()
 inputs = analysis_inputs(store)
@@ -159,43 +160,57 @@ def page_maps(path: Path, archive_url: str) -> list[tuple[str, int, float]]:
     return out
 
 
-def status_save_to_kpi(path: Path, *, saves: int = 5) -> tuple[float, float]:
-    """Return (median seconds from a status save to the refreshed KPI table over ``saves`` saves, KPI rows)."""
+def status_save_to_kpi(path: Path, *, saves: int = 5, delta: bool = True) -> tuple[float, float]:
+    """Return (median seconds from a status save to the refreshed KPI table over ``saves`` saves, KPI rows).
+
+    ``delta``: as the app does now (``geo.services.restatus.restatus_delta`` from the previous
+    save's run); else the full ``persisted.restatus`` of every site (before this change).
+    """
     from geo import schema
     from geo.analysis.analyze import AnalysisConfig
+    from geo.analysis.timefmt import today_local
     from geo.services import persisted
+    from geo.services.restatus import restatus_delta
     from geo.store import open_store
 
     store, config = open_store(str(path), create=False), AnalysisConfig()
-    base, _ = persisted.load_result(store, version=store.data_version(), as_of=dt.date.today(), config=config)
+    base, _ = persisted.load_result(store, version=store.data_version(), as_of=today_local(), config=config)
     listed = store.read_layer(schema.SITES)  # held by the app (ui.data.load_frames)
     times, rows = [], 0.0
+    chain = restatus_delta(None, base, store.read_status(), store.read_overrides(), config=config,
+                           control=store.read_control(), parts=store.read_parts(), listed=listed) if delta else None
     for i in range(saves):  # a warm app process, as after its first page
         row = store.read_status().iloc[i]
         store.save_status(str(row[schema.SITE_ID]), {schema.SIGN_STATUS: "posted", schema.GATE_STATUS: "closed_locked"},
                           expect_version=int(row[schema.VERSION]), user="bench", role="admin")
         t = time.perf_counter()
         persisted.status_token(store)  # what tells the app the status changed
-        res = persisted.restatus(base, store.read_status(), store.read_overrides(), config=config,
-                                 control=store.read_control(), parts=store.read_parts(), listed=listed)
+        if chain is not None:
+            chain = restatus_delta(chain, base, store.read_status(), store.read_overrides(), config=config,
+                                   control=store.read_control(), parts=store.read_parts(), listed=listed)
+            res = chain.res
+        else:
+            res = persisted.restatus(base, store.read_status(), store.read_overrides(), config=config,
+                                     control=store.read_control(), parts=store.read_parts(), listed=listed)
         rows = float(len(res.kpi_department))
         times.append(time.perf_counter() - t)
     return sorted(times)[len(times) // 2], rows
 
 
-def first_map_seconds(path: Path, *, persisted_run: bool) -> float:
-    """Start a fresh app on ``path``; return seconds from serving to the first page's map drawn."""
+def first_map_seconds(path: Path, *, persisted_run: bool, tree: Path = REPO) -> float:
+    """Start a fresh app (the code in ``tree``) on ``path``; return seconds from serving to the first page's map drawn."""
     import urllib.request
 
     from playwright.sync_api import sync_playwright
 
     from bench.tiles import ARGS, CHROMIUM
     from geo.analysis.analyze import AnalysisConfig
+    from geo.analysis.timefmt import today_local
     from geo.services import persisted
     from geo.store import open_store
 
     store = open_store(str(path), create=False)
-    folder = persisted.result_dir(store, version=store.data_version(), as_of=dt.date.today(), config=AnalysisConfig())
+    folder = persisted.result_dir(store, version=store.data_version(), as_of=today_local(), config=AnalysisConfig())
     hidden = folder.with_name(folder.name + ".hidden") if folder is not None else None
     if not persisted_run and folder is not None and folder.exists():
         folder.rename(hidden)
@@ -207,8 +222,9 @@ def first_map_seconds(path: Path, *, persisted_run: bool) -> float:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)  # started before the clock
         page = browser.new_page(viewport={"width": 1280, "height": 800})
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port",
-                                 str(port), "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=REPO,
+        launch = ["-m", "tools.serve"] if (tree / "tools" / "serve.py").exists() else ["-m", "streamlit", "run", "streamlit_app.py"]
+        proc = subprocess.Popen([sys.executable, *launch, "--server.port",
+                                 str(port), "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=tree,
                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             url = f"http://127.0.0.1:{port}"
@@ -248,7 +264,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--county", type=int, default=SIZES["County"])
     p.add_argument("--reps", type=int, default=6)
     p.add_argument("--no-write", action="store_true")
+    p.add_argument("--w11", action="store_true", help="only the first map and the status save (W11), on the stores "
+                   "a full run left in the work folder; prints the figures, writes nothing")
+    p.add_argument("--baseline-tree", type=Path, help="with --w11: also time the first map of the code in this tree "
+                   "(e.g. `git archive HEAD` unpacked), side by side")
     args = p.parse_args(argv)
+    if args.w11:
+        return _w11_only(args.baseline_tree)
     WORK.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault(ARCHIVE_DIR_ENV, str(WORK / "tiles"))  # the bench serves its archives itself
     os.environ.setdefault(ARCHIVE_URL_ENV, "/tiles")
@@ -283,6 +305,30 @@ def main(argv: list[str] | None = None) -> int:
     for m in missed:
         print(f"MISSED: {m}")
     return 1 if missed else 0
+
+
+def _w11_only(baseline: Path | None) -> int:
+    """Time W11 alone on the stores in :data:`WORK` (their persisted runs in place): print the figures; 1 when missed."""
+    with open("/proc/loadavg") as f:
+        print(f"load average at start: {f.read().split()[:3]}", flush=True)
+    saves: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(3):  # alternated, so both see the same load
+        for kind in (False, True):
+            saves[kind].append(status_save_to_kpi(WORK / "county.gpkg", delta=kind)[0])
+    full, delta = (sorted(saves[k])[1] for k in (False, True))
+    print(f"status save -> KPI, County (median of 3 runs of 5 saves): full rebuild {full:.3f} s {saves[False]}, "
+          f"delta {delta:.3f} s {saves[True]}", flush=True)
+    trees = {"this tree": REPO, **({"baseline": baseline} if baseline is not None else {})}
+    first: dict[str, list[float]] = {k: [] for k in trees}
+    for _ in range(3):  # alternated, so both see the same load
+        for label, tree in trees.items():
+            first[label].append(first_map_seconds(WORK / "city.gpkg", persisted_run=True, tree=tree))
+    for label, secs in first.items():
+        print(f"first map, City (visitor's public view), {label}: median {sorted(secs)[1]:.2f} s of {secs}", flush=True)
+    with open("/proc/loadavg") as f:
+        print(f"load average at end: {f.read().split()[:3]}", flush=True)
+    ok = sorted(first["this tree"])[1] <= TARGET_FIRST_MAP_S and delta <= TARGET_KPI_S
+    return 0 if ok else 1
 
 
 def _county_section(sizes: dict[str, int], imports: dict[str, dict[str, dict[str, object]]],

@@ -17,8 +17,10 @@ from geo import schema
 from geo.analysis.analyze import AnalysisConfig, AnalysisResult
 from geo.services import persisted
 from geo.services.analysis import analysis_inputs, analyze_inputs
+from geo.services.restatus import Restated, restatus_delta
 from ui import state
 from ui.data import load_frames, store_at
+from ui.i18n import _
 
 CONFIG = AnalysisConfig()
 
@@ -47,10 +49,17 @@ def load_analysis(url: str, version: int, token: tuple[int, int], as_of: dt.date
     base, base_token = load_base(url, version, as_of)
     if base_token == token:
         return base
-    store = store_at(url)
-    return persisted.restatus(base, store.read_status(), store.read_overrides(), config=CONFIG,
-                              control=store.read_control(), parts=store.read_parts(),
-                              listed=load_frames(url, version).sites)
+    store, last = store_at(url), _last_restated(url, version, as_of)
+    done = restatus_delta(last.get("run"), base, store.read_status(), store.read_overrides(), config=CONFIG,
+                          control=store.read_control(), parts=store.read_parts(), listed=load_frames(url, version).sites)
+    last["run"] = done  # the next save re-statuses only the sites it touches, from here
+    return done.res
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _last_restated(url: str, version: int, as_of: dt.date) -> dict[str, Restated]:
+    """Return this process's latest re-statused run of (store version, date): where the next delta starts."""
+    return {}
 
 
 def current_analysis(url: str, version: int, *, as_of: dt.date | None = None) -> AnalysisResult:
@@ -61,16 +70,16 @@ def current_analysis(url: str, version: int, *, as_of: dt.date | None = None) ->
     day = as_of or state.as_of()
     store = store_at(url)
     if not persisted.is_persisted(store, version=version, as_of=day, config=CONFIG):
-        with st.status("Analysing this data version: once, then saved beside the store for every session...",
+        with st.status(_("Analysing this data version: once, then saved beside the store for every session..."),
                        expanded=True) as box:
-            bar = st.progress(0.0, text="reading the store")
+            bar = st.progress(0.0, text=_("reading the store"))
 
             def report(fraction: float, step: str) -> None:
                 bar.progress(min(max(fraction, 0.0), 1.0), text=step)
 
             persisted.current_result(store, version=version, as_of=day, config=CONFIG,
                                      run=lambda: _run(url, version, day), progress=report)
-            box.update(label="Analysis ready and saved", state="complete", expanded=False)
+            box.update(label=_("Analysis ready and saved"), state="complete", expanded=False)
     return load_analysis(url, version, status_token(url), day)
 
 

@@ -1,7 +1,9 @@
 """Cached loaders: the session's store (opened once per process) and its big frames, held once per version.
 
-Parcels (800k in the City, 2.4M in the County) are read the first time a page asks for them, not
-before: the router and the pages that draw no parcels open without that read (PERFORMANCE.md W11).
+Parcels (800k in the City, 2.4M in the County) and incidents are read the first time a page asks for
+them, not before: the router and the pages that draw no parcels open without that read (PERFORMANCE.md W11);
+their count comes from the store's summary (:attr:`StoreFrames.parcel_count`), so a page that only
+says how many there are never reads them.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ class _OnFirstUse:
         if obj is None:
             raise AttributeError(self.slot)  # no class-level default: the field stays required
         value = obj.__dict__[self.slot]
-        if isinstance(value, _Loader):
+        if isinstance(value, Loader):
             value = obj.__dict__[self.slot] = value()
         return value
 
@@ -38,11 +40,15 @@ class _OnFirstUse:
         obj.__dict__[self.slot] = value
 
 
-class _Loader:
-    """A zero-argument loader that runs once even when sessions ask at the same time."""
+class Loader:
+    """A zero-argument loader that runs once even when sessions ask at the same time.
 
-    def __init__(self, load: Callable[[], gpd.GeoDataFrame]) -> None:
+    ``size`` is the number of rows it will return when that is known without loading (else ``None``).
+    """
+
+    def __init__(self, load: Callable[[], gpd.GeoDataFrame], *, size: int | None = None) -> None:
         self._load, self._lock, self._value = load, threading.Lock(), None
+        self.size = size
 
     def __call__(self) -> gpd.GeoDataFrame:
         with self._lock:
@@ -59,8 +65,16 @@ class StoreFrames:
     sites: gpd.GeoDataFrame
     status: pd.DataFrame
     parcels: gpd.GeoDataFrame = _OnFirstUse()  # type: ignore[assignment]  # a data descriptor, not a default
-    incidents: gpd.GeoDataFrame  # type: ignore[misc]  # (mypy takes the descriptor above for a default)
-    districts: gpd.GeoDataFrame  # type: ignore[misc]
+    incidents: gpd.GeoDataFrame = _OnFirstUse()  # type: ignore[assignment]  # (the public view reads none)
+    districts: gpd.GeoDataFrame  # type: ignore[misc]  # (mypy takes the descriptors above for defaults)
+
+    @property
+    def parcel_count(self) -> int:
+        """The number of parcels in :attr:`parcels`, without reading them when the store's summary knows it."""
+        held = self.__dict__.get("_parcels")
+        if isinstance(held, Loader) and held.size is not None:
+            return held.size
+        return len(self.parcels)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -86,11 +100,12 @@ def current_store() -> tuple[str, int]:
 def load_frames(url: str, version: int) -> StoreFrames:
     """Load every layer of store ``url`` at ``version`` (shared, read-only)."""
     store = store_at(url)
+    info = store.info()
     return StoreFrames(
-        info=store.info(),
+        info=info,
         sites=store.read_layer(schema.SITES),
         status=store.read_status(),
-        parcels=_Loader(lambda: store.read_layer(schema.PARCELS)),
-        incidents=store.read_layer(schema.INCIDENTS),
+        parcels=Loader(lambda: store.read_layer(schema.PARCELS), size=info.counts.get(schema.PARCELS)),
+        incidents=Loader(lambda: store.read_layer(schema.INCIDENTS)),
         districts=store.read_layer(schema.DISTRICTS),
     )

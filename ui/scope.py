@@ -5,10 +5,10 @@ import dataclasses
 
 import streamlit as st
 
-from geo.access.roles import Actor
+from geo.access.roles import Actor, can
 from geo.access.scope import ALL, scope_incidents, scope_parcels, scope_sites, scope_status, site_scope
 from ui.analysis import current_analysis
-from ui.data import StoreFrames, current_store, load_frames
+from ui.data import Loader, StoreFrames, current_store, load_frames
 
 
 def protected_site_ids(url: str, version: int) -> frozenset[str]:
@@ -30,6 +30,7 @@ def _cut(url: str, version: int, role: str, department: str | None, protected: f
     frames = load_frames(url, version)
     actor = Actor("scope", role, department)
     sites = scope_sites(frames.sites, actor, protected_ids=protected)
-    return dataclasses.replace(frames, sites=sites, status=scope_status(frames.status, sites),
-                               parcels=scope_parcels(frames.parcels, actor),
-                               incidents=scope_incidents(frames.incidents, actor))
+    parcels = Loader(lambda: scope_parcels(frames.parcels, actor),  # read only when a page draws parcels
+                      size=frames.parcel_count if can(actor, "view_parcels") else 0)
+    return dataclasses.replace(frames, sites=sites, status=scope_status(frames.status, sites), parcels=parcels,
+                               incidents=Loader(lambda: scope_incidents(frames.incidents, actor)))

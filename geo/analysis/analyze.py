@@ -163,18 +163,21 @@ def analyze(
 
 def site_stage(sites: gpd.GeoDataFrame, features: pd.DataFrame, status: pd.DataFrame, overrides: pd.DataFrame, *,
                control: pd.DataFrame | None, parts: pd.DataFrame | None, as_of: dt.date,
-               config: AnalysisConfig) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame]:
+               config: AnalysisConfig, scored: pd.DataFrame | None = None
+               ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame]:
     """Return the site table (priority order), the part table and the units, from per-site features.
 
     The part of a run that status saves, overrides, determinations and parts change: the A.1
     determination and control, sign and gate gaps, inherent score and residual risk, tiers and
     overrides. ``features`` carries the category columns, shape metrics, incident counts and
     distances (``geo.services.persisted.restatus`` rebuilds them from a persisted site table).
+    ``scored`` is :func:`score_sites` of ``features`` when the caller already has it (it depends on
+    the features only, never on status).
     """
     ctl = site_control(sites, control, as_of=as_of)
     status_gaps = gaps.site_gaps(sites, status, category=features[CATEGORY], as_of=as_of,
                                  directive=config.directive, control=ctl)
-    scored = score_sites(features, rules=config.risk)
+    scored = score_sites(features, rules=config.risk) if scored is None else scored
     residual = residual_risk(scored[RISK_SCORE], sign=status_gaps[schema.SIGN_STATUS],
                              gate=status_gaps[schema.GATE_STATUS], rules=config.risk)
     final = apply_overrides(sites[schema.SITE_ID], scored["risk_tier"], overrides)

@@ -5,16 +5,19 @@ import datetime as dt
 import itertools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.spatial import cKDTree
 
 from geo import schema
 from geo.config import ANALYSIS_CRS, LOCAL_TZ
 from geo.crs import require_crs
+
+if TYPE_CHECKING:  # scipy (0.3 s of imports) is imported where a tree is built, not by every page
+    from scipy.spatial import cKDTree
 
 #: Metres to US survey feet (1 ft = 1200/3937 m).
 FT_PER_M = 3937.0 / 1200.0
@@ -206,6 +209,8 @@ def count_points_within(
     counts = np.zeros(n, dtype=np.int64)
     if n == 0 or len(points_xy_ft) == 0:
         return counts
+    from scipy.spatial import cKDTree
+
     tree = tree if tree is not None else cKDTree(points_xy_ft)
     strips = anchors.strips or _strips(anchors.xy_ft, anchors.outer_ft)
 
@@ -261,6 +266,8 @@ def incident_counts(
     for days in windows_days:
         keep = in_window(local, as_of=as_of, days=days)
         sub = pts[keep]
+        from scipy.spatial import cKDTree
+
         tree = cKDTree(sub) if len(sub) else None
         for r_m in radii_m:
             counts = count_points_within(geoms, anchors, sub, radius_ft=r_m * FT_PER_M, tree=tree)
@@ -308,6 +315,8 @@ def nearest_distance_ft(
     if n == 0 or len(points_xy_ft) == 0:
         return np.full(n, np.inf)
     anchors = anchors if anchors is not None else polygon_anchors(geoms)
+    from scipy.spatial import cKDTree
+
     tree = cKDTree(points_xy_ft)
     k = min(k, len(points_xy_ft))
     dist, idx = tree.query(anchors.xy_ft, k=k)
@@ -364,6 +373,8 @@ def _count_strip(
 ) -> np.ndarray:
     """Exact counts for one strip of polygons: KD pairs, bound tests, exact check in between."""
     reach = radius_ft + float(anchors.outer_ft.max())
+    from scipy.spatial import cKDTree
+
     pairs = cKDTree(anchors.xy_ft).sparse_distance_matrix(tree, reach, output_type="ndarray")
     i, j, d = pairs["i"], pairs["j"], pairs["v"]
     del pairs

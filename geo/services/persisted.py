@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from geo.store import Store
 FORMAT = 2  # 2: site parts and units (sites and parts) are persisted too
 TABLES = ("sites", "incidents", "parcel_counts", "kpi_department", "kpi_district", "matrix", "near_unprotected",
           "hot_spots", "hot_spot_owners", "parts", "units")
+EAGER = ("sites",)  # read with the run; the other tables are read when first used (the public view needs none)
 REVIEW_PARCELS = "review_parcels"
 KEEP_RESULTS = 3  # persisted runs kept per store (other versions and dates are removed)
 Progress = Callable[[float, str], None]
@@ -108,10 +110,13 @@ def load_result(store: Store, *, version: int, as_of: dt.date, config: AnalysisC
     if folder is None or manifest is None or manifest.get("format") != FORMAT:
         return None
     try:
-        tables: dict[str, Any] = {name: _read_frame(folder / f"{name}.parquet", manifest["dtypes"][name]) for name in TABLES}
+        tables: dict[str, Any] = {name: _read_frame(folder / f"{name}.parquet", manifest["dtypes"][name]) if name in EAGER
+                                  else _Lazy(folder / f"{name}.parquet", manifest["dtypes"][name]) for name in TABLES}
     except (OSError, ValueError, KeyError):
         return None  # damaged: the caller recomputes and overwrites it
-    res = AnalysisResult(as_of=as_of, timings_s=dict(manifest.get("timings_s", {})), **tables)
+    if not all(t.path.exists() for t in tables.values() if isinstance(t, _Lazy)):
+        return None
+    res = PersistedResult(as_of=as_of, timings_s=dict(manifest.get("timings_s", {})), **tables)
     token = manifest.get("status_token", [0, 0])
     return res, (int(token[0]), int(token[1]))
 
@@ -128,6 +133,14 @@ def restatus(res: AnalysisResult, status: pd.DataFrame, overrides: pd.DataFrame,
     layer of the same data version: the columns the site table does not carry (the listed control
     basis, dates and document) are read from it.
     """
+    sites, features = stage_inputs(res, listed)
+    table, part_table, units = site_stage(sites, features, status, overrides, control=control, parts=parts,
+                                          as_of=res.as_of, config=config)
+    return replace(res, sites=table, parts=part_table, units=units, **unit_tables(table, units, res.incidents))
+
+
+def stage_inputs(res: AnalysisResult, listed: pd.DataFrame | None) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Return the sites (store order) and their per-site features, as :func:`site_stage` takes them, from a run."""
     base = res.sites.sort_index()  # the store's site order (RangeIndex), as analyze received it
     cols = [c for c in base.columns if c != base.geometry.name]
     n_keep = cols.index(CATEGORY)
@@ -139,10 +152,38 @@ def restatus(res: AnalysisResult, status: pd.DataFrame, overrides: pd.DataFrame,
         more = [c for c in listed.columns if c not in sites.columns and c != listed.geometry.name]
         sites = sites.join(pd.DataFrame(listed[more]).set_index(listed[schema.SITE_ID].astype(str))
                            .reindex(sites[schema.SITE_ID].astype(str).to_numpy()).set_axis(sites.index))
-    table, part_table, units = site_stage(sites, features, status, overrides, control=control, parts=parts,
-                                          as_of=res.as_of, config=config)
-    return dataclasses.replace(res, sites=table, parts=part_table, units=units,
-                               **unit_tables(table, units, res.incidents))
+    return sites, features
+
+
+class _Lazy:
+    """A persisted table read on first use (once, even when sessions ask at the same time)."""
+
+    def __init__(self, path: Path, dtypes: dict[str, str]) -> None:
+        self.path, self._dtypes, self._lock, self._value = path, dtypes, threading.Lock(), None
+
+    def __call__(self) -> pd.DataFrame:
+        with self._lock:
+            if self._value is None:
+                self._value = _read_frame(self.path, self._dtypes)
+            return self._value
+
+
+@dataclasses.dataclass(frozen=True)
+class PersistedResult(AnalysisResult):
+    """A persisted run whose tables other than :data:`EAGER` are read from their Parquet files on first use."""
+
+    def __getattribute__(self, name: str) -> Any:
+        value = object.__getattribute__(self, name)
+        if type(value) is _Lazy:
+            value = value()
+            object.__setattr__(self, name, value)
+        return value
+
+
+def replace(res: AnalysisResult, **changes: Any) -> AnalysisResult:
+    """Return ``res`` with ``changes`` (as :func:`dataclasses.replace`), leaving tables not yet read unread."""
+    raw = {f.name: object.__getattribute__(res, f.name) for f in dataclasses.fields(res) if f.init}
+    return type(res)(**{**raw, **changes})
 
 
 def current_result(store: Store, *, version: int, as_of: dt.date, config: AnalysisConfig,

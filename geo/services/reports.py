@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,8 +16,8 @@ from geo.analysis.snap import district_of_points
 from geo.analysis.timefmt import today_local
 from geo.config import ANALYSIS_CRS, LOCAL_TZ
 from geo.errors import GeoDataError, SchemaError
+from geo.i18n import normalise, translator
 from geo.io.export import export_name
-from geo.reports.board import BoardReport, board_pdf_bytes, board_report, resolve_department
 from geo.reports.monthly import (
     MonthlyReport,
     monthly_csv_bytes,
@@ -30,11 +31,14 @@ from geo.reports.publication import (
     monthly_from_publication,
     public_months_table,
 )
-from geo.reports.sign_packet import SiteSheet, combined_sign_packet_pdf, sign_packet_pdf, site_sheets
 from geo.services.analysis import analysis_inputs, analyze_inputs
 from geo.services.commission import cadence_now
 from geo.services.events import events_view
 from geo.store import Store
+
+if TYPE_CHECKING:  # the PDF modules (reportlab) are imported by the functions that write PDFs
+    from geo.reports.board import BoardReport
+    from geo.reports.sign_packet import SiteSheet
 
 
 def monthly_from_store(store: Store, actor: Actor, *, month: str, as_of: dt.date | None = None) -> MonthlyReport:
@@ -112,17 +116,23 @@ def _monthly_now(store: Store, month: str) -> MonthlyReport:
                           synthetic=bool(store.is_synthetic()))
 
 
-def write_monthly(store: Store, actor: Actor, *, month: str, out: Path, as_of: dt.date | None = None) -> list[Path]:
-    """Write the month's report (published once, after the month closes) as PDF and CSV into ``out``; audited."""
+def write_monthly(store: Store, actor: Actor, *, month: str, out: Path, as_of: dt.date | None = None,
+                  lang: str = "en") -> list[Path]:
+    """Write the month's report (published once, after the month closes) as PDF and CSV into ``out``; audited.
+
+    ``lang`` is the PDF's language (``en`` or ``es``); the counts are the same in both.
+    """
+    lang = normalise(lang)
     report = monthly_from_store(store, actor, month=month, as_of=as_of)
     stem = f"monthly_report_{report.month}"
     paths = []
-    cadence = cadence_now(store, as_of=as_of or today_local()).sentence()  # B.8: weekly when activity rises, now
-    for ext, data in (("pdf", monthly_pdf_bytes(report, cadence=cadence)), ("csv", monthly_csv_bytes(report))):
-        path = out / export_name(stem, ext, synthetic=report.synthetic)
+    cadence = cadence_now(store, as_of=as_of or today_local()).sentence(lang)  # B.8: weekly when activity rises
+    suffix = "" if lang == "en" else f"_{lang}"
+    for ext, data in (("pdf", monthly_pdf_bytes(report, cadence=cadence, lang=lang)), ("csv", monthly_csv_bytes(report))):
+        path = out / export_name(stem + (suffix if ext == "pdf" else ""), ext, synthetic=report.synthetic)
         path.write_bytes(data)
         paths.append(path)
-    _log(store, actor, "export.report.monthly", {"month": report.month})
+    _log(store, actor, "export.report.monthly", {"month": report.month, "lang": lang})
     return paths
 
 
@@ -136,6 +146,8 @@ def board_from_store(store: Store, actor: Actor, *, department: str, as_of: dt.d
     GeoDataError
         When the department matches none, or several.
     """
+    from geo.reports.board import board_report, resolve_department  # the PDF modules load when used
+
     authorize(actor, "board_report")
     as_of = as_of or today_local()
     inputs = analysis_inputs(store)
@@ -151,6 +163,8 @@ def board_from_store(store: Store, actor: Actor, *, department: str, as_of: dt.d
 
 def write_board(store: Store, actor: Actor, *, department: str, as_of: dt.date | None, out: Path) -> Path:
     """Write a department's board report PDF into ``out``; the export is audited."""
+    from geo.reports.board import board_pdf_bytes
+
     report = board_from_store(store, actor, department=department, as_of=as_of)
     path = out / export_name(f"board_report_{_slug(report.department)}_{report.as_of}", "pdf",
                              synthetic=report.synthetic)
@@ -170,6 +184,9 @@ def sheets_from_store(store: Store, actor: Actor, *, site_id: str | None = None,
     GeoDataError
         When the site id is unknown, or the department matches none (the message lists them).
     """
+    from geo.reports.board import resolve_department
+    from geo.reports.sign_packet import site_sheets
+
     authorize(actor, "sign_packet")
     sites = store.read_layer(schema.SITES)
     if site_id is not None:
@@ -190,27 +207,37 @@ def sheets_from_store(store: Store, actor: Actor, *, site_id: str | None = None,
 
 
 def write_sign_packets(store: Store, actor: Actor, *, site_id: str | None, department: str | None, out: Path,
-                       base_url: str | None = None) -> list[Path]:
+                       base_url: str | None = None, lang: str = "en") -> list[Path]:
     """Write one sign-packet PDF per site into ``out``, and a combined print file per department.
+
+    The sign is always bilingual; ``lang`` (``en`` or ``es``) is the language of everything else.
 
     For ``department``, each department it matches also gets ``sign_packets_<department>.pdf``: every
     site's packet in site-id order, so a reprint is the same file. The export is audited. Returns
     the per-site files first, then the combined files in department order.
     """
+    from geo.reports.sign_packet import combined_sign_packet_pdf, sign_packet_pdf
+
     sheets = sheets_from_store(store, actor, site_id=site_id, department=department)
     syn = bool(store.is_synthetic())
+    lang = normalise(lang)
+    _ = translator(lang)
+    suffix = "" if lang == "en" else f"_{lang}"
     paths = []
     for sheet in sheets:
-        path = out / export_name(f"sign_packet_{_slug(str(sheet.record[schema.SITE_ID]))}", "pdf", synthetic=syn)
-        path.write_bytes(sign_packet_pdf(sheet, synthetic=syn, base_url=base_url))
+        path = out / export_name(f"sign_packet_{_slug(str(sheet.record[schema.SITE_ID]))}{suffix}", "pdf",
+                                 synthetic=syn)
+        path.write_bytes(sign_packet_pdf(sheet, synthetic=syn, base_url=base_url, lang=lang))
         paths.append(path)
     depts = sorted({str(s.record.get(schema.OWNING_DEPT)) for s in sheets}) if department is not None else []
     for dept in depts:
-        path = out / export_name(f"sign_packets_{_slug(dept)}", "pdf", synthetic=syn)
+        path = out / export_name(f"sign_packets_{_slug(dept)}{suffix}", "pdf", synthetic=syn)
         path.write_bytes(combined_sign_packet_pdf([s for s in sheets if str(s.record.get(schema.OWNING_DEPT)) == dept],
-                                                  title=f"Sign packets: {dept}", synthetic=syn, base_url=base_url))
+                                                  title=_("Sign packets: {department}").format(department=dept),
+                                                  synthetic=syn, base_url=base_url, lang=lang))
         paths.append(path)
-    _log(store, actor, "export.report.sign_packet", {"site": site_id, "department": department, "sites": len(sheets)})
+    _log(store, actor, "export.report.sign_packet", {"site": site_id, "department": department, "sites": len(sheets),
+                                                     "lang": lang})
     return paths
 
 

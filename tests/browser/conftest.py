@@ -108,7 +108,7 @@ def sample_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @contextlib.contextmanager
 def serve(tmp: Path, sample: Path, *, env: dict[str, str], args: tuple[str, ...] = (),
           port: int | None = None) -> Iterator[App]:
-    """Run ``streamlit run streamlit_app.py`` on a free port with a copy of ``sample`` until the block ends."""
+    """Run the app as ``make run`` does (``python -m tools.serve``) on a free port with a copy of ``sample``."""
     store = tmp / "sample.gpkg"
     shutil.copy(sample, store)
     port = port or free_port()
@@ -116,7 +116,7 @@ def serve(tmp: Path, sample: Path, *, env: dict[str, str], args: tuple[str, ...]
                 "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **env}
     log = (tmp / "streamlit.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+        [sys.executable, "-m", "tools.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
          "--server.runOnSave", "false", *args],
         cwd=REPO, env=full_env, stdout=log, stderr=subprocess.STDOUT)

@@ -1,21 +1,29 @@
-"""Apply the Alembic revisions to a store connection (``stagemap migrate`` and on open)."""
+"""Apply the Alembic revisions to a store connection (``stagemap migrate`` and on open).
+
+Alembic (and SQLAlchemy under it, about half a second of imports) is imported only to migrate:
+opening a store at head compares its revision with :func:`head_revision`, read from the
+revision files themselves.
+"""
 from __future__ import annotations
 
 import functools
 import importlib
+import re
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 HERE = Path(__file__).resolve().parent
+_REVISION = re.compile(r"""^(down_revision|revision)\s*=\s*["']([^"']+)["']""", re.MULTILINE)
 
 
 def alembic_config() -> Config:
     """Return an Alembic config pointing at this package (no alembic.ini needed)."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(HERE))
     cfg.set_main_option("path_separator", "os")
@@ -25,12 +33,26 @@ def alembic_config() -> Config:
 
 @functools.cache
 def head_revision() -> str:
-    """Return the newest revision id."""
+    """Return the newest revision id: the one no revision file revises (Alembic's own answer when that is unclear)."""
+    found: dict[str, str | None] = {}
+    for path in (HERE / "versions").glob("[0-9]*.py"):
+        marks = {str(m[1]): str(m[2]) for m in _REVISION.finditer(path.read_text(encoding="utf-8"))}
+        if "revision" not in marks:
+            found.clear()
+            break
+        found[marks["revision"]] = marks.get("down_revision")
+    heads = set(found) - {d for d in found.values() if d}
+    if len(heads) == 1:
+        return heads.pop()
+    from alembic.script import ScriptDirectory
+
     return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
 
 
 def upgrade(connection: Any) -> None:
     """Upgrade the database behind a SQLAlchemy ``connection`` to the head revision."""
+    from alembic import command
+
     cfg = alembic_config()
     cfg.attributes["connection"] = connection
     command.upgrade(cfg, "head")
