@@ -6,11 +6,12 @@ import streamlit as st
 from ui import auth, state
 from ui.data import session_store
 from ui.events_panel import effects_panel, merge_panel
+from ui.i18n import _
 
 actor = auth.page_actor("events")
 store = session_store()
-st.title("Events and effects")
-merged, effect = st.tabs(["One event, many reports", "Before and after"])
+st.title(_("Events and effects"))
+merged, effect = st.tabs([_("One event, many reports"), _("Before and after")])
 with merged:
     merge_panel(store, actor)
 with effect:

@@ -9,11 +9,12 @@ from streamlit_folium import st_folium
 
 from geo import schema
 from geo.analysis.deadlines import sign_deadline_text
-from geo.analysis.labels import label, value_text
+from geo.analysis.labels import describe_edits, header, label, value_text
 from geo.analysis.nearby import DISTANCE_FT, nearest
 from geo.analysis.selection import feature_at
 from geo.analysis.timefmt import local_text
 from geo.errors import AccessDenied, GeoDataError
+from geo.i18n import N_
 from geo.intake.status_merge import changed_fields
 from geo.services.status import SaveOutcome, save_with_merge
 from layers.search import mark_found
@@ -22,47 +23,60 @@ from ui import auth, state
 from ui.analysis import current_analysis, status_of
 from ui.data import current_store, store_at
 from ui.field import sign_photos, where_am_i
+from ui.i18n import _, lang
 from ui.search import map_key, map_search
 from ui.tables import show_table
 from ui.text import md_escape, md_line
 
 actor = auth.page_actor("liaison")
 LANGUAGES = ["en+es", "en", "es", "other"]
+LANGUAGE_NAMES = {"en+es": N_("en+es"), "en": N_("en"), "es": N_("es"), "other": N_("other")}  # code -> shown
+COLOURS = {"sign": N_("sign"), "gate": N_("gate"), "tier": N_("tier"), "category": N_("category"),
+           "determination": N_("determination")}  # colour-by code -> shown
+SAVED = N_("Saved {site}: version {version}, sign {sign}, gate {gate}, by {user} at {when}.")
+KEEP = {"the saved value": N_("the saved value"), "mine": N_("mine")}  # a conflict choice (compared) -> shown
 
 
 def confirmation(site: str, outcome: SaveOutcome) -> str:
     """Return the lasting confirmation shown after a save."""
     row = outcome.saved or {}
-    merged = f" Merged on top of {len(outcome.merged_over)} newer edit(s); their other fields were kept." \
-        if outcome.merged_over else ""
-    return (f"Saved {site}: version {row.get(schema.VERSION)}, sign {value_text(row.get(schema.SIGN_STATUS), schema.SIGN_STATUS)}, gate "
-            f"{value_text(row.get(schema.GATE_STATUS))}, by {row.get(schema.UPDATED_BY)} at "
-            f"{local_text(row.get(schema.UPDATED_AT)) or 'now'}.{merged}")
+    merged = " " + _("Merged on top of {n} newer edit(s); their other fields were kept.").format(
+        n=len(outcome.merged_over)) if outcome.merged_over else ""
+    return _(SAVED).format(
+        site=site, version=row.get(schema.VERSION), sign=_(str(value_text(row.get(schema.SIGN_STATUS), schema.SIGN_STATUS))),
+        gate=_(str(value_text(row.get(schema.GATE_STATUS)))), user=row.get(schema.UPDATED_BY),
+        when=local_text(row.get(schema.UPDATED_AT)) or _("now")) + merged
 
 
 url, version = current_store()
 res = current_analysis(url, version)
-st.title("Liaison: signs and gates")
+st.title(_("Liaison: signs and gates"))
 sites = res.sites
 depts = sorted(sites[schema.OWNING_DEPT].dropna().unique())
 if not depts:
-    st.info("The store holds no City sites yet. Import a department asset list on the Data page.")
+    st.info(_("The store holds no City sites yet. Import a department asset list on the Data page."))
     st.stop()
 if actor.role == "liaison":  # a liaison works on their own department only
     dept = actor.department
-    st.caption(f"Department: **{md_line(dept)}**")
+    st.caption(_("Department: **{department}**").format(department=md_line(dept)))
 else:
-    dept = st.selectbox("Department", depts, key=state.LIA_DEPT)
+    dept = st.selectbox(_("Department"), depts, key=state.LIA_DEPT)
 mine = sites[sites[schema.OWNING_DEPT] == dept].assign(
     sign_deadline=lambda f: sign_deadline_text(f, as_of=res.as_of))
 ids = mine[schema.SITE_ID].tolist()
 if not ids:
-    st.info(f"{md_line(dept)} has no City sites in the store.")
+    st.info(_("{department} has no City sites in the store.").format(department=md_line(dept)))
     st.stop()
+todo = res.units[(res.units[schema.OWNING_DEPT] == dept) & res.units["candidate"].astype(bool)]  # the first question
+st.markdown(_("**Still to do:** {signs} of {candidates} candidates without the sign; {gates} of {barriers} barrier "
+              "sites not closed and locked.").format(
+    signs=f"{int((~todo['signed'].astype(bool)).sum()):,}", candidates=f"{len(todo):,}",
+    gates=f"{int((todo['barrier_applies'].astype(bool) & ~todo['gated'].astype(bool)).sum()):,}",
+    barriers=f"{int(todo['barrier_applies'].astype(bool).sum()):,}"))
 
 # --- find: search, or sites near me ------------------------------------------------------------------------------
 place = map_search("liaison", actor)  # an address, AIN/APN, site id or name: the map flies there
-with st.expander("Sites near me", expanded=bool(st.session_state.get(state.LIA_NEAR_TEXT))):
+with st.expander(_("Sites near me"), expanded=bool(st.session_state.get(state.LIA_NEAR_TEXT))):
     here = where_am_i()
 point = here or ((float(str(place["lat"])), float(str(place["lon"]))) if place else None)
 near = nearest(mine, *point, limit=len(mine)) if point else None
@@ -75,14 +89,14 @@ elif near is not None:
 distance = near.set_index(schema.SITE_ID)[DISTANCE_FT] if near is not None else None
 
 fields = [schema.SITE_ID, schema.NAME, "category", schema.SIGN_STATUS, schema.GATE_STATUS]
-fmap = site_map(mine, color_by=st.session_state[state.LIA_COLOR], fields=fields,
-                aliases=["Site", "Name", "Category", "Sign", "Gate"], synthetic=bool(mine[schema.IS_SYNTHETIC].any()),
+fmap = site_map(mine, color_by=st.session_state[state.LIA_COLOR], lang=lang(), fields=fields,
+                aliases=[_("Site"), _("Name"), _("Category"), _("Sign"), _("Gate")], synthetic=bool(mine[schema.IS_SYNTHETIC].any()),
                 selected=st.session_state[state.SELECTED_SITE])
 mark_found(fmap, place or ({"lat": point[0], "lon": point[1], "minx": point[1], "maxx": point[1], "miny": point[0],
-                            "maxy": point[0], "label": "You are here"} if point else None))
+                            "maxy": point[0], "label": _("You are here")} if point else None))
 event = st_folium(fmap, key=map_key(f"liaison_map_{dept}", place, point), returned_objects=["last_object_clicked"],
                   use_container_width=True, height=380)
-st.radio("Colour by", ["sign", "gate", "tier", "category", "determination"], horizontal=True, key=state.LIA_COLOR)
+st.radio(_("Colour by"), list(COLOURS), horizontal=True, key=state.LIA_COLOR, format_func=lambda v: _(COLOURS[v]))
 clicked = feature_at(event, mine, id_column=schema.SITE_ID, tolerance_ft=150)
 if clicked and clicked != st.session_state[state.LIA_LAST_CLICK]:
     st.session_state[state.LIA_LAST_CLICK] = clicked
@@ -92,38 +106,40 @@ if clicked and clicked != st.session_state[state.LIA_LAST_CLICK]:
 if st.session_state[state.SELECTED_SITE] not in ids:
     st.session_state[state.SELECTED_SITE] = ids[0]
 names = mine.set_index(schema.SITE_ID)[schema.NAME]
-site_id = st.selectbox("Site to mark", ids, key=state.SELECTED_SITE,
+site_id = st.selectbox(_("Site to mark"), ids, key=state.SELECTED_SITE,
                        format_func=lambda s: f"{s} · {names.loc[s]}" + (
-                           f" · {distance.loc[s]:,.0f} ft away" if distance is not None else ""))
+                           " · " + _("{feet} ft away").format(feet=f"{distance.loc[s]:,.0f}") if distance is not None else ""))
 saved = st.session_state[state.LIA_SAVED]
-if saved and saved.startswith(f"Saved {site_id}"):
+if saved and saved.startswith(_(SAVED).split("{site}")[0] + f"{site_id}:"):  # this site's confirmation
     st.success(md_escape(saved), icon="✅")  # lasting: stays until another save
 # The version the user saw is remembered until they save: a save is always based on what they saw.
 seen = st.session_state[state.LIA_SEEN].setdefault(site_id, status_of(url, site_id))
 current = seen
-st.caption(f"Version {current[schema.VERSION]}, last saved by {md_line(current.get(schema.UPDATED_BY) or 'import')} "
-           f"at {md_line(local_text(current.get(schema.UPDATED_AT)) or '-')}: sign "
-           f"{md_line(value_text(current[schema.SIGN_STATUS], schema.SIGN_STATUS))}, gate "
-           f"{md_line(value_text(current[schema.GATE_STATUS]))}. Sign deadline: "
-           f"{md_line(mine.set_index(schema.SITE_ID).loc[site_id, 'sign_deadline'])}.")
-camera = st.toggle("Take the sign photo with the camera", key=state.LIA_CAMERA)
+st.caption(_("Version {version}, last saved by {user} at {when}: sign {sign}, gate {gate}. Sign deadline: {deadline}.")
+           .format(version=current[schema.VERSION], user=md_line(current.get(schema.UPDATED_BY) or _("import")),
+                   when=md_line(local_text(current.get(schema.UPDATED_AT)) or "-"),
+                   sign=md_line(_(str(value_text(current[schema.SIGN_STATUS], schema.SIGN_STATUS)))),
+                   gate=md_line(_(str(value_text(current[schema.GATE_STATUS])))),
+                   deadline=md_line(mine.set_index(schema.SITE_ID).loc[site_id, "sign_deadline"])))
+camera = st.toggle(_("Take the sign photo with the camera"), key=state.LIA_CAMERA)
 if st.session_state.get(state.LIA_LANGUAGE) not in LANGUAGES:
     st.session_state[state.LIA_LANGUAGE] = LANGUAGES[0]
 
 with st.form(f"mark_{site_id}"):
-    sign = st.radio("Sign", list(schema.SIGN_STATUSES), horizontal=True,
-                    format_func=lambda v: label(v, schema.SIGN_STATUS),
+    sign = st.radio(_("Sign"), list(schema.SIGN_STATUSES), horizontal=True,
+                    format_func=lambda v: _(label(v, schema.SIGN_STATUS)),
                     index=schema.SIGN_STATUSES.index(current[schema.SIGN_STATUS]))
-    posted = st.date_input("Date posted", value=current.get(schema.SIGN_POSTED_ON) or dt.date.today(), max_value=dt.date.today())
-    text_version = st.text_input("Sign text version", value=current.get(schema.SIGN_TEXT_VERSION) or "ED17 2026-02")
-    language = st.selectbox("Language", LANGUAGES, key=state.LIA_LANGUAGE)  # kept for the session
-    gate = st.radio("Gate / barrier", list(schema.GATE_STATUSES), horizontal=True, format_func=label,
+    posted = st.date_input(_("Date posted"), value=current.get(schema.SIGN_POSTED_ON) or dt.date.today(), max_value=dt.date.today())
+    text_version = st.text_input(_("Sign text version"), value=current.get(schema.SIGN_TEXT_VERSION) or "ED17 2026-02")
+    language = st.selectbox(_("Language"), LANGUAGES, key=state.LIA_LANGUAGE,
+                            format_func=lambda v: _(LANGUAGE_NAMES[v]))  # kept for the session
+    gate = st.radio(_("Gate / barrier"), list(schema.GATE_STATUSES), horizontal=True, format_func=lambda v: _(label(v)),
                     index=schema.GATE_STATUSES.index(current[schema.GATE_STATUS]))
-    note = st.text_area("Note", value=current.get(schema.STATUS_NOTE) or "", max_chars=2000)
-    photo = st.camera_input("Photo of the sign") if camera else st.file_uploader(
-        "Photo of the sign (optional): on a phone this opens the camera or the gallery",
+    note = st.text_area(_("Note"), value=current.get(schema.STATUS_NOTE) or "", max_chars=2000)
+    photo = st.camera_input(_("Photo of the sign")) if camera else st.file_uploader(
+        _("Photo of the sign (optional): on a phone this opens the camera or the gallery"),
         type=["jpg", "jpeg", "png", "heic", "webp"], key=f"lia_photo_{site_id}")
-    submitted = st.form_submit_button("Save", type="primary", use_container_width=True)
+    submitted = st.form_submit_button(_("Save"), type="primary", use_container_width=True)
 
 if submitted:
     form = {schema.SIGN_STATUS: sign, schema.GATE_STATUS: gate, schema.SIGN_TEXT_VERSION: text_version,
@@ -154,18 +170,20 @@ if pending and pending["site"] == site_id:
 
 conflict = st.session_state[state.LIA_CONFLICT]
 if conflict and conflict["site"] == site_id:
-    newer = "; ".join(e.describe() for e in conflict["newer"]) or "a newer edit"
-    st.error(f"Site {md_line(site_id)} changed since you loaded it ({md_escape(newer)}). Nothing was saved. The fields below were "
-             "changed by both of you: choose which value to keep. Your other changes are kept.")
+    newer = describe_edits(conflict["newer"]) or _("a newer edit")
+    st.error(_("Site {site} changed since you loaded it ({newer}). Nothing was saved. The fields below were changed by "
+               "both of you: choose which value to keep. Your other changes are kept.").format(
+        site=md_line(site_id), newer=md_escape(newer)))
     choices = {}
     for c in conflict["conflicts"]:
-        st.markdown(f"**{md_line(c.field)}**")
+        st.markdown(f"**{md_line(_(header(c.field)))}**")
         left, right = st.columns(2)
-        left.text(f"Yours: {c.mine}")
-        right.text(f"Saved since: {c.theirs}")
-        choices[c.field] = st.radio(f"Keep for {c.field}", ["the saved value", "mine"], horizontal=True,
+        left.text(_("Yours: {value}").format(value=label(c.mine, c.field)))
+        right.text(_("Saved since: {value}").format(value=label(c.theirs, c.field)))
+        choices[c.field] = st.radio(_("Keep for {field}").format(field=_(header(c.field))), list(KEEP),
+                                    horizontal=True, format_func=_,
                                     key=f"{state.LIA_CONFLICT}_{c.field}")
-    if st.button("Save my choices", type="primary", key=state.LIA_REAPPLY):
+    if st.button(_("Save my choices"), type="primary", key=state.LIA_REAPPLY):
         mine_fields = {k: v for k, v in conflict["mine"].items()
                        if k not in choices or choices[k] == "mine"}
         st.session_state[state.LIA_PENDING] = {"site": site_id, "base": conflict["current"], "mine": mine_fields,
@@ -179,11 +197,11 @@ sign_photos(url, actor, site_id)  # the site panel: stored photos, capture date,
 units = res.units[res.units[schema.OWNING_DEPT] == dept]  # sites and their parts: only candidates need a sign
 cand = units[units["candidate"]]
 cols = st.columns(4)
-cols[0].metric("Candidates: need a sign", f"{len(cand):,} / {len(units):,}", help="sites and parts (A.1)")
-cols[1].metric("Signed", f"{int(cand['signed'].sum()):,}", help="candidates with the directive sign posted")
-cols[2].metric("Gated where a barrier applies", f"{int((cand['gated'] & cand['barrier_applies']).sum()):,} / "
+cols[0].metric(_("Candidates: need a sign"), f"{len(cand):,} / {len(units):,}", help=_("sites and parts (A.1)"))
+cols[1].metric(_("Signed"), f"{int(cand['signed'].sum()):,}", help=_("candidates with the directive sign posted"))
+cols[2].metric(_("Gated where a barrier applies"), f"{int((cand['gated'] & cand['barrier_applies']).sum()):,} / "
                f"{int(cand['barrier_applies'].sum()):,}")
-cols[3].metric("Overdue signs", f"{int((units['sign_overdue_days'] > 0).sum()):,}")
+cols[3].metric(_("Overdue signs"), f"{int((units['sign_overdue_days'] > 0).sum()):,}")
 table = mine[[schema.SITE_ID, schema.NAME, "category", schema.DETERMINATION, "final_tier", schema.SIGN_STATUS,
               schema.GATE_STATUS, "sign_deadline"]]
 if distance is not None:

@@ -19,6 +19,7 @@ from ui import auth, review_detail, state
 from ui.analysis import current_analysis, current_review
 from ui.data import current_store, load_frames
 from ui.district import chosen_district
+from ui.i18n import _, lang
 from ui.search import map_key, map_search, search_key
 from ui.tables import show_table
 from ui.text import md_escape
@@ -32,7 +33,7 @@ frames = load_frames(url, version)
 res = current_analysis(url, version)
 review = current_review(url, version)
 synthetic = bool(frames.info.is_synthetic)
-st.title("Parcel review")
+st.title(_("Parcel review"))
 linked = st.query_params.get("site")  # sign packets' QR codes open /review?site=SITE_ID
 if linked and linked != st.session_state[state.REV_LINKED]:
     st.session_state[state.REV_LINKED] = linked
@@ -43,39 +44,42 @@ URL = [Binding(state.REV_CATEGORIES, "category", "list", tuple(CATEGORIES)),
        Binding(state.REV_OWNERS, "owner", "list", (CITY_SITE, OTHER_PUBLIC, PRIVATE)), Binding(search_key("review"), "q")]
 restore(URL)  # a shared link restores these filters (ui.url)
 with st.sidebar:
-    st.subheader("Filters")
+    st.subheader(_("Filters"))
     flt = ReviewFilter(
-        categories=tuple(st.multiselect("Category", CATEGORIES, key=state.REV_CATEGORIES, format_func=label)),
-        tiers=tuple(st.multiselect("Risk tier (City sites)", ["high", "medium", "low"], key=state.REV_TIERS,
-                                    format_func=label)),
+        categories=tuple(st.multiselect(_("Category"), CATEGORIES, key=state.REV_CATEGORIES,
+                                         format_func=lambda v: _(label(v)))),
+        tiers=tuple(st.multiselect(_("Risk tier (City sites)"), ["high", "medium", "low"], key=state.REV_TIERS,
+                                    format_func=lambda v: _(label(v)))),
         districts=tuple(d for d in (chosen_district(),) if d is not None),  # the session's one district
-        use_code=st.text_input("Use code starts with", key=state.REV_USE_CODE),
-        owner_classes=tuple(st.multiselect("Owner class", [CITY_SITE, OTHER_PUBLIC, PRIVATE], key=state.REV_OWNERS,
-                                            format_func=label)),
+        use_code=st.text_input(_("Use code starts with"), key=state.REV_USE_CODE),
+        owner_classes=tuple(st.multiselect(_("Owner class"), [CITY_SITE, OTHER_PUBLIC, PRIVATE], key=state.REV_OWNERS,
+                                            format_func=lambda v: _(label(v)))),
     )
 
 mask = filter_review(review, flt)
 matched = review[mask]
-st.metric("Matching records", f"{len(matched):,}")
+st.metric(_("Matching records"), f"{len(matched):,}")
 tiles = parcel_tiles(url, actor, parcels=len(frames.parcels), flt=flt)  # every parcel, from the data version's archive
 view = st.session_state[state.REV_VIEW]
 if tiles is not None:
     detail, shown = "tiles", matched[live_rows(matched)]
-    note = f"{len(matched):,} records match; parcels drawn from tiles, sites and repeat-incident parcels live"
+    note = _("{n} records match; parcels drawn from tiles, sites and repeat-incident parcels live").format(
+        n=f"{len(matched):,}")
 else:  # no archive yet (or a small store): the features themselves, district counts above the cap
     in_view = rows_in_view(matched, view) if view is not None and len(matched) else None
     detail = choose_detail(len(matched), view=view, n_in_view=None if in_view is None else len(in_view))
     shown = matched if detail == ALL else (matched.iloc[in_view] if detail != AGGREGATE else matched.iloc[:0])
-    note = (f"{len(matched):,} records match" + ("" if detail == ALL else
-            (f"; {len(shown):,} in view" if detail != AGGREGATE else "; zoom in to street level (15+) to see them")))
+    note = _("{n} records match").format(n=f"{len(matched):,}") + ("" if detail == ALL else "; " + (
+        _("{n} in view").format(n=f"{len(shown):,}") if detail != AGGREGATE
+        else _("zoom in to street level (15+) to see them")))
 
 place = map_search("review", actor)  # an address, AIN/APN, site id or name: the map flies there, its panel opens
 picked_rows = (st.session_state.get(state.REV_TABLE) or {}).get("selection", {}).get("rows", [])
 if picked_rows and picked_rows[0] < len(matched):  # a table row clicked: the map flies to that record
     place = place_of(matched, "record_id", str(matched.iloc[picked_rows[0]]["record_id"])) or place
-left, right = st.columns([3, 2])
+left, right = st.container(), st.container()  # the map, then the table at full width: its columns fit
 with left:
-    fmap = review_map(shown, districts=frames.districts, view=None if tiles else view, synthetic=synthetic,
+    fmap = review_map(shown, districts=frames.districts, lang=lang(), view=None if tiles else view, synthetic=synthetic,
                       note=note, parcel_tiles=tiles,
                       aggregate=counts_by_district(matched, frames.districts) if detail == AGGREGATE else None)
     mark_found(fmap, place)
@@ -97,7 +101,7 @@ with right:
     if rows:
         st.session_state[state.SELECTED_SITE] = str(matched.iloc[rows[0]]["record_id"])
     if len(matched) > 5_000:
-        st.caption(f"Table shows the first 5,000 of {len(matched):,}; exports hold all of them.")
+        st.caption(_("Table shows the first 5,000 of {n}; exports hold all of them.").format(n=f"{len(matched):,}"))
 
 selected = st.session_state[state.SELECTED_SITE]
 if selected:

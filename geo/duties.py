@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from geo.i18n import N_
 from geo.schema import UPDATED_AT, UPDATED_BY, VERSION, Column
 
 INCIDENT_ID = "incident_id"
@@ -64,8 +65,10 @@ DECIDED_ON = "decided_on"
 CLOSED_ON = "closed_on"
 OUTCOME = "outcome"
 RECIPIENTS = ("attorney_general", "district_attorney", "us_attorney", "other")
-RECIPIENT_LABELS = {"attorney_general": "Attorney General", "district_attorney": "District Attorney",
-                    "us_attorney": "U.S. Attorney's Office", "other": "Other"}
+RECIPIENT_LABELS = {"attorney_general": N_("Attorney General"), "district_attorney": N_("District Attorney"),
+                    "us_attorney": N_("U.S. Attorney's Office"), "other": N_("Other")}
+#: Referral states as they read (marked for translation; the codes are stored).
+REFERRAL_STATE_WORDS = (N_("sent"), N_("acknowledged"), N_("charged"), N_("declined"), N_("closed"))
 REFERRAL_STATES = ("sent", "acknowledged", "charged", "declined", "closed")
 #: Allowed moves of a referral and the date field each move stamps.
 TRANSITIONS: dict[str, dict[str, str]] = {

@@ -10,6 +10,7 @@ of the code, so two people can extend it at once). A missing entry falls back to
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -62,3 +63,30 @@ def translator(lang: str) -> Callable[[str], str]:
     """Return a ``_`` bound to one language, for code that renders for a given reader (PDFs, exports)."""
     code = normalise(lang)
     return lambda text: translate(text, code)
+
+
+#: Month names, marked for the catalogue (Spanish month names are lower case).
+MONTHS: tuple[str, ...] = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
+                           N_("July"), N_("August"), N_("September"), N_("October"), N_("November"),
+                           N_("December"))
+
+
+def month_year(day: dt.date, lang: str) -> str:
+    """``March 2026`` / ``marzo de 2026``."""
+    return translate(N_("{month} {year}"), lang).format(month=translate(MONTHS[day.month - 1], lang),
+                                                         year=day.year)
+
+
+def long_date(day: dt.date, lang: str) -> str:
+    """``01 March 2026`` / ``01 de marzo de 2026``."""
+    return translate(N_("{day} {month} {year}"), lang).format(day=f"{day.day:02d}",
+                                                               month=translate(MONTHS[day.month - 1], lang),
+                                                               year=day.year)
+
+
+def short_date(day: dt.date, lang: str) -> str:
+    """``01 Mar 2026`` / ``01 mar 2026`` (the first three letters of the month's name)."""
+    month = translate(MONTHS[day.month - 1], lang)
+    if lang == PSEUDO:  # keep the marks around the cut name, so a walked page still shows it went through _
+        return f"{day.day:02d} {PSEUDO_OPEN}{month[1:4]}{PSEUDO_CLOSE} {day.year}"
+    return f"{day.day:02d} {month[:3]} {day.year}"

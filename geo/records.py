@@ -1,6 +1,7 @@
 """Plain records passed between packages: import records, write results, store summaries, samples."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -92,6 +93,14 @@ class IncidentRecord:
     evidence: tuple[StoredEvidence, ...] = ()
 
 
+def _text(value: Any, _column: str) -> str:
+    return str(value)
+
+
+def _text_time(value: str | None) -> str:
+    return value or "unknown time"
+
+
 @dataclass(frozen=True)
 class Edit:
     """One saved version of a site's status: who, when, and what changed."""
@@ -102,10 +111,17 @@ class Edit:
     updated_at: str | None
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
-    def describe(self) -> str:
-        """Return e.g. ``version 3 by bo at 2026-03-01T10:00Z: sign_status none -> posted``."""
-        diff = "; ".join(f"{k} {old!s} -> {new!s}" for k, (old, new) in self.changes.items()) or "no field changes"
-        return f"version {self.version} by {self.updated_by or 'unknown'} at {self.updated_at or 'unknown time'}: {diff}"
+    def describe(self, *, name: Callable[[str], str] = str, value: Callable[[Any, str], str] = _text,
+                 when: Callable[[str | None], str] = _text_time) -> str:
+        """Return e.g. ``version 3 by bo at 2026-03-01T10:00Z: sign_status none -> posted``.
+
+        ``name``, ``value`` and ``when`` spell out a field name, a value (with its field) and the time; the
+        defaults keep them as stored. :func:`geo.analysis.labels.describe_edit` passes the label table and
+        Los Angeles time, for what a person reads.
+        """
+        diff = "; ".join(f"{name(k)} {value(old, k)} -> {value(new, k)}" for k, (old, new) in self.changes.items()) \
+            or "no field changes"
+        return f"version {self.version} by {self.updated_by or 'unknown'} at {when(self.updated_at)}: {diff}"
 
 
 @dataclass(frozen=True)

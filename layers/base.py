@@ -19,6 +19,7 @@ def base_map(
     tiles: str | None = DEFAULT_TILES,
     zoom_start: int = 10,
     synthetic: bool | None = None,
+    lang: str = "en",
 ) -> folium.Map:
     """Return a canvas-rendered map; ``bounds`` is (minx, miny, maxx, maxy) in EPSG:4326.
 
@@ -27,6 +28,7 @@ def base_map(
     for the synthetic sample or when chosen). ``tiles=None`` draws no basemap; any other value
     is an XYZ URL template or a folium provider name (``stagemap map --tiles``). The map's
     scripts and styles follow ``STAGEMAP_ASSETS`` (self-hosted unless "cdn", see layers/assets.py).
+    ``lang`` is the language of the basemap's notices.
     """
     apply_asset_mode()
     fmap = folium.Map(location=LA_CENTER, zoom_start=zoom_start, tiles=None, prefer_canvas=True,
@@ -37,10 +39,10 @@ def base_map(
     fmap.default_js = [link for link in folium.Map.default_js if link[0] in LEAFLET_LINKS]
     fmap.default_css = [link for link in folium.Map.default_css if link[0] in LEAFLET_LINKS]
     if tiles == DEFAULT_TILES:
-        add_basemap(fmap, configured_basemap(synthetic=synthetic))
+        add_basemap(fmap, configured_basemap(synthetic=synthetic), lang=lang)
     elif tiles is not None:
         add_basemap(fmap, Basemap("xyz", url=tiles, attribution="") if "{z}" in tiles else
-                    Basemap("osm", attribution="&copy; OpenStreetMap contributors"))
+                    Basemap("osm", attribution="&copy; OpenStreetMap contributors"), lang=lang)
     if bounds is not None:
         minx, miny, maxx, maxy = bounds
         fmap.fit_bounds([[miny, minx], [maxy, maxx]])

@@ -28,6 +28,7 @@ import branca.element
 import folium
 from folium.elements import JSCSSMixin
 
+from geo.i18n import N_, translate
 from layers.escape import safe_text
 
 BASEMAP_ENV = "STAGEMAP_BASEMAP"
@@ -72,8 +73,8 @@ def configured_basemap(*, synthetic: bool | None) -> Basemap:
     if kind == "none":
         return Basemap("none")
     if kind == "osm":
-        note = ("Basemap: public OpenStreetMap tiles (demo); the tile server sees which area is viewed."
-                if synthetic else "Basemap: public OpenStreetMap tiles, chosen by this deployment.")
+        note = (N_("Basemap: public OpenStreetMap tiles (demo); the tile server sees which area is viewed.")
+                if synthetic else N_("Basemap: public OpenStreetMap tiles, chosen by this deployment."))
         return Basemap("osm", attribution=OSM_ATTR, note=note)
     if kind == "xyz" and "{z}" in rest:
         return Basemap("xyz", url=rest.strip(), attribution=attr)
@@ -101,8 +102,8 @@ def pmtiles_url(path: str) -> str:
     return f"{STATIC_URL}/{path.removeprefix('static/').lstrip('/')}"
 
 
-def add_basemap(fmap: folium.Map, basemap: Basemap) -> None:
-    """Draw ``basemap`` under every layer of ``fmap``, with a one-time notice if it cannot load."""
+def add_basemap(fmap: folium.Map, basemap: Basemap, *, lang: str = "en") -> None:
+    """Draw ``basemap`` under every layer of ``fmap``, with a one-time notice (in ``lang``) if it cannot load."""
     if basemap.kind in ("osm", "xyz"):
         url = "OpenStreetMap" if basemap.kind == "osm" else str(basemap.url)
         folium.TileLayer(url, attr=basemap.attribution, name="Basemap", control=False,
@@ -110,7 +111,7 @@ def add_basemap(fmap: folium.Map, basemap: Basemap) -> None:
     elif basemap.kind == "pmtiles":
         PMTilesLayer(str(basemap.url), attribution=basemap.attribution or "").add_to(fmap)
     if basemap.kind != "none":
-        BasemapNotice(basemap.note).add_to(fmap)
+        BasemapNotice(translate(basemap.note, lang) if basemap.note else None, lang=lang).add_to(fmap)
 
 
 _PMTILES = """
@@ -156,7 +157,7 @@ window.stagemapBasemapFailed = function() {
   var line = document.createElement("div");
   line.className = "stagemap-basemap-notice";
   line.style.cssText = "color:#a00;font:12px sans-serif;margin-top:4px";
-  line.textContent = "Basemap could not load: layers are drawn without it.";
+  line.textContent = {{ this.failed_json }};
   var box = document.querySelector(".stagemap-legend");
   if (box) { box.appendChild(line); } else {
     line.style.cssText += ";position:absolute;bottom:24px;left:10px;z-index:9999;background:#fff;" +
@@ -179,7 +180,8 @@ class BasemapNotice(branca.element.MacroElement):  # type: ignore[misc]  # branc
 
     _template = branca.element.Template(_NOTICE)
 
-    def __init__(self, note: str | None) -> None:
+    def __init__(self, note: str | None, *, lang: str = "en") -> None:
         super().__init__()
         self._name = "BasemapNotice"
         self.note = safe_text(note) if note else ""
+        self.failed_json = json.dumps(translate(N_("Basemap could not load: layers are drawn without it."), lang))

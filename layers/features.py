@@ -14,6 +14,7 @@ import shapely
 from geo import schema
 from geo.config import DISPLAY_CRS, LOCAL_TZ
 from geo.crs import require_crs
+from geo.i18n import translator
 from layers.escape import safe_text
 from layers.style import DISTRICT_COLOR, PARCEL_COLOR, VERIFICATION_COLORS
 
@@ -81,16 +82,18 @@ def polygon_layer(
     )
 
 
-def parcels_layer(parcels: gpd.GeoDataFrame, *, name: str, show: bool = False) -> folium.GeoJson:
-    """Return parcels as thin grey outlines with AIN and use code in the tooltip."""
+def parcels_layer(parcels: gpd.GeoDataFrame, *, name: str, show: bool = False, lang: str = "en") -> folium.GeoJson:
+    """Return parcels as thin grey outlines with AIN and use code in the tooltip (headings in ``lang``)."""
+    _ = translator(lang)
     return polygon_layer(
-        parcels, name=name, fields=["ain", schema.USE_CODE], aliases=["AIN", "Use code"],
+        parcels, name=name, fields=["ain", schema.USE_CODE], aliases=[_("AIN"), _("Use code")],
         color=PARCEL_COLOR, weight=0.6, fill_opacity=0.15, show=show,
     )
 
 
-def incidents_layer(incidents: gpd.GeoDataFrame, *, name: str, show: bool = True) -> folium.GeoJson:
+def incidents_layer(incidents: gpd.GeoDataFrame, *, name: str, show: bool = True, lang: str = "en") -> folium.GeoJson:
     """Return incidents as canvas CircleMarkers in one GeoJson layer, coloured by verification."""
+    _ = translator(lang)
     fields = [schema.INCIDENT_ID, schema.INCIDENT_TYPE, schema.VERIFICATION, "occurred"]
     frame = incidents.assign(occurred=incidents[schema.OCCURRED_AT].dt.tz_convert(LOCAL_TZ).dt.strftime("%Y-%m-%d"))
     data = to_feature_collection(
@@ -103,7 +106,7 @@ def incidents_layer(incidents: gpd.GeoDataFrame, *, name: str, show: bool = True
         show=show,
         marker=folium.CircleMarker(radius=5, weight=1, fill=True, fill_opacity=0.85),
         style_function=lambda f: {"color": "#1b2631", "fillColor": f["properties"]["_color"]},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=["Incident", "Type", "Verification", "Date"]),
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[_("Incident"), _("Type"), _("Verification"), _("Date")]),
     )
 
 
@@ -111,10 +114,11 @@ DISTRICT_LABEL_STYLE = ("font: 600 11px sans-serif; color: #1b2631; text-align: 
                         "pointer-events: none; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff")
 
 
-def districts_layer(districts: gpd.GeoDataFrame, *, name: str) -> folium.GeoJson:
+def districts_layer(districts: gpd.GeoDataFrame, *, name: str, lang: str = "en") -> folium.GeoJson:
     """Return council districts as outlines with their number and name, each labelled "CD n" inside it."""
+    _ = translator(lang)
     layer = polygon_layer(
-        districts, name=name, fields=[schema.DISTRICT, schema.DISTRICT_NAME], aliases=["District", "Name"],
+        districts, name=name, fields=[schema.DISTRICT, schema.DISTRICT_NAME], aliases=[_("District"), _("Name")],
         color=DISTRICT_COLOR, weight=2, fill_opacity=0.03,
     )
     inside = shapely.point_on_surface(np.asarray(districts.geometry.values, dtype=object))

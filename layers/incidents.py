@@ -13,7 +13,10 @@ from folium.plugins import FastMarkerCluster, HeatMap
 from geo import schema
 from geo.config import DISPLAY_CRS, LOCAL_TZ
 from geo.crs import require_crs
+from geo.i18n import N_, translator
+from geo.labels import code_label
 from geo.schema import INCIDENT_TYPES
+from layers import palette
 from layers.escape import safe_text
 from layers.features import incidents_layer, polygon_layer, to_feature_collection
 from layers.style import VERIFICATION_COLORS
@@ -21,9 +24,9 @@ from layers.style import VERIFICATION_COLORS
 MODES = ("clusters", "points", "heat", "choropleth")
 POINT_CAP = 10_000  # incidents drawn as points per view; above it the map shows the heat map (first paint <= 1 s)
 CHOROPLETH_BINS = (0, 1, 5, 10, 25, 50)
-CHOROPLETH_COLORS = ("#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08519c", "#08306b")
-CONTEXT_COLOR = "#8a8f94"  # general crime: grey, small, its own layer
-CONTEXT_LABEL = "General crime (context, not evidence)"
+CHOROPLETH_COLORS = tuple(palette.PALETTE[b] for b in palette.COUNT_BINS)  # the one palette (layers.palette)
+CONTEXT_COLOR = palette.PALETTE["general crime (context)"]  # general crime: grey, small, its own layer
+CONTEXT_LABEL = N_("General crime (context, not evidence)")
 
 def _cluster_callback(types: list[str], colors: list[str]) -> str:
     """Return the marker callback; row = [lat, lon, verification code, type code, 'YYYY-MM-DD', escaped id]."""
@@ -39,7 +42,7 @@ function (row) {{
 """
 
 
-def incident_clusters(incidents: gpd.GeoDataFrame, *, name: str) -> FastMarkerCluster:
+def incident_clusters(incidents: gpd.GeoDataFrame, *, name: str, lang: str = "en") -> FastMarkerCluster:
     """Return all incidents in one FastMarkerCluster: compact rows, escaped ids, canvas circle markers."""
     require_crs(incidents, DISPLAY_CRS, op="incident_clusters")
     geoms = incidents.geometry.values
@@ -51,7 +54,8 @@ def incident_clusters(incidents: gpd.GeoDataFrame, *, name: str) -> FastMarkerCl
     day = incidents[schema.OCCURRED_AT].dt.tz_convert(LOCAL_TZ).dt.strftime("%Y-%m-%d").tolist()
     ids = [safe_text(i) for i in incidents[schema.INCIDENT_ID]]
     data = [list(r) for r in zip(lat, lon, vcode, tcode, day, ids)]
-    return FastMarkerCluster(data, callback=_cluster_callback(list(INCIDENT_TYPES), list(VERIFICATION_COLORS.values())),
+    types = list(INCIDENT_TYPES) if lang == "en" else [code_label(t, schema.INCIDENT_TYPE, lang) for t in INCIDENT_TYPES]
+    return FastMarkerCluster(data, callback=_cluster_callback(types, list(VERIFICATION_COLORS.values())),
                              name=safe_text(name))
 
 
@@ -70,13 +74,14 @@ def choropleth_color(count: int) -> str:
 
 
 def district_choropleth(districts: gpd.GeoDataFrame, counts: pd.Series, *, name: str,
-                        label: str = "Incidents") -> folium.GeoJson:
-    """Return districts shaded by a count (``counts`` indexed by district number)."""
+                        label: str = N_("Incidents"), lang: str = "en") -> folium.GeoJson:
+    """Return districts shaded by a count (``counts`` indexed by district number); ``label`` marked, shown in ``lang``."""
+    _ = translator(lang)
     frame = districts.assign(incidents=districts[schema.DISTRICT].astype(int).map(counts).fillna(0).astype(int))
     frame = frame.assign(_fill=[choropleth_color(c) for c in frame["incidents"]])
     return polygon_layer(
         frame, name=name, fields=[schema.DISTRICT, schema.DISTRICT_NAME, "incidents"],
-        aliases=["District", "Name", label], color="#08306b", color_field="_fill",
+        aliases=[_("District"), _("Name"), _(label)], color="#08306b", color_field="_fill",
         colors={c: c for c in CHOROPLETH_COLORS}, fill_opacity=0.7, weight=1,
     )
 
@@ -89,66 +94,71 @@ def choropleth_legend() -> dict[str, str]:
 
 
 def incident_view(incidents: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, counts: pd.Series, *,
-                  mode: str, suffix: str = "") -> list[folium.map.Layer]:
-    """Return the layers of one incident view mode (see :data:`MODES`)."""
+                  mode: str, suffix: str = "", lang: str = "en") -> list[folium.map.Layer]:
+    """Return the layers of one incident view mode (see :data:`MODES`), named in ``lang``."""
+    _ = translator(lang)
     if mode not in MODES:
         raise ValueError(f"incident view mode {mode!r}: use one of {MODES}")
     if mode == "choropleth":
-        return [district_choropleth(districts, counts, name=f"Incidents by district{suffix}")]
+        return [district_choropleth(districts, counts, name=_("Incidents by district") + suffix, lang=lang)]
     if not len(incidents):
         return []
     if mode == "heat" or len(incidents) > POINT_CAP:
-        return [incident_heat(incidents, name=f"Incident heat map{suffix}")]
+        return [incident_heat(incidents, name=_("Incident heat map") + suffix)]
     if mode == "points":
-        return [incidents_layer(incidents, name=f"Incidents{suffix}")]
-    return [incident_clusters(incidents, name=f"Incidents (clustered){suffix}")]
+        return [incidents_layer(incidents, name=_("Incidents") + suffix, lang=lang)]
+    return [incident_clusters(incidents, name=_("Incidents (clustered)") + suffix, lang=lang)]
 
 
-def context_layer(incidents: gpd.GeoDataFrame, *, name: str = CONTEXT_LABEL) -> folium.GeoJson:
+def context_layer(incidents: gpd.GeoDataFrame, *, name: str = CONTEXT_LABEL, lang: str = "en") -> folium.GeoJson:
     """Return general-crime incidents as small grey circles in their own layer (context, never evidence)."""
+    _ = translator(lang)
     require_crs(incidents, DISPLAY_CRS, op="context_layer")
     frame = incidents.assign(occurred=incidents[schema.OCCURRED_AT].dt.tz_convert(LOCAL_TZ).dt.strftime("%Y-%m-%d"),
-                             kind="general crime (context)")
+                             kind=_("general crime (context)"))
     fields = [schema.INCIDENT_ID, "kind", "occurred"]
     return folium.GeoJson(
         to_feature_collection(frame, fields), name=safe_text(name), show=True,
         marker=folium.CircleMarker(radius=3, weight=0.5, fill=True, fill_opacity=0.55),
         style_function=lambda f: {"color": "#5d6166", "fillColor": CONTEXT_COLOR},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=["Record", "Relevance", "Date"]),
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[_("Record"), _("Relevance"), _("Date")]),
     )
 
 
 def incident_map(incidents: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, counts: pd.Series, *, mode: str,
                  synthetic: bool, tiles: str | None = "OpenStreetMap",
-                 context: gpd.GeoDataFrame | None = None) -> folium.Map:
-    """Return the council-office incident map for one view mode, with legend and layer control.
+                 context: gpd.GeoDataFrame | None = None, lang: str = "en") -> folium.Map:
+    """Return the council-office incident map for one view mode, with legend and layer control, in ``lang``.
 
     ``context`` (general crime) is drawn only when given, in its own grey layer, and never counted.
     """
+    _ = translator(lang)
     from geo.config import SYNTHETIC_SOURCE
     from layers.base import base_map
     from layers.features import districts_layer
     from layers.style import Banner, Legend
 
     frame = districts if len(districts) else incidents
-    fmap = base_map(bounds=tuple(frame.total_bounds) if len(frame) else None, tiles=tiles, synthetic=synthetic)
-    suffix = " (SYNTHETIC)" if synthetic else ""
+    fmap = base_map(bounds=tuple(frame.total_bounds) if len(frame) else None, tiles=tiles, synthetic=synthetic, lang=lang)
+    suffix = " " + _("(SYNTHETIC)") if synthetic else ""
     if mode != "choropleth" and len(districts):
-        districts_layer(districts, name=f"Council districts{suffix}").add_to(fmap)
+        districts_layer(districts, name=_("Council districts") + suffix, lang=lang).add_to(fmap)
     if context is not None and len(context):
-        context_layer(context, name=f"{CONTEXT_LABEL}{suffix}").add_to(fmap)
-    for layer in incident_view(incidents, districts, counts, mode=mode, suffix=suffix):
+        context_layer(context, name=_(CONTEXT_LABEL) + suffix, lang=lang).add_to(fmap)
+    for layer in incident_view(incidents, districts, counts, mode=mode, suffix=suffix, lang=lang):
         layer.add_to(fmap)
-    legend = {"Incidents by district": choropleth_legend()} if mode == "choropleth" else (
-        {"Verification": VERIFICATION_COLORS} if mode in ("clusters", "points") else {})
-    note = f"{len(incidents):,} incidents match the filters" + ("" if len(incidents) else ": nothing to show")
+    legend = {N_("Incidents by district"): choropleth_legend()} if mode == "choropleth" else (
+        {N_("Verification"): VERIFICATION_COLORS} if mode in ("clusters", "points") else {})
+    notes = [(_("{n} incidents match the filters") if len(incidents) else
+              _("{n} incidents match the filters: nothing to show")).format(n=f"{len(incidents):,}")]
     if context is not None:
-        legend[CONTEXT_LABEL] = {"general crime record": CONTEXT_COLOR}
-        note += f"; {len(context):,} general-crime records shown as context (grey), not counted"
+        legend[CONTEXT_LABEL] = {N_("general crime record"): CONTEXT_COLOR}
+        notes.append(_("{n} general-crime records shown as context (grey), not counted").format(n=f"{len(context):,}"))
     if mode in ("clusters", "points") and len(incidents) > POINT_CAP:
-        note += f"; over {POINT_CAP:,} to draw as points, so shown as a heat map: narrow the filters to see points"
-    Legend(legend, note=note).add_to(fmap)
+        notes.append(_("over {cap} to draw as points, so shown as a heat map: narrow the filters to see points").format(
+            cap=f"{POINT_CAP:,}"))
+    Legend(legend, note="; ".join(notes), lang=lang).add_to(fmap)
     if synthetic:
-        Banner(SYNTHETIC_SOURCE).add_to(fmap)
+        Banner(_(SYNTHETIC_SOURCE)).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap

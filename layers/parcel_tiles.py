@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 import branca.element
 from folium.elements import JSCSSMixin
 
+from layers import palette
 from layers.basemap import PMTILES_JS, PROTOMAPS_JS
 
-OWNER_COLORS = {"city_site": "#2c3e50", "other_public": "#2980b9", "private": "#95a5a6"}
+OWNER_COLORS = {k: v for k, v in palette.colours(palette.OWNER).items() if k != "repeat"}  # the one palette
 CLICK_PREFIX = "Parcel AIN "  # geo.analysis.lod.TILE_CLICK_PREFIX reads it back
 OUTLINE_ZOOM = 16  # outlines cost a second canvas pass per parcel: drawn only when parcels are large on screen
 

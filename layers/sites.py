@@ -11,6 +11,7 @@ import shapely
 from geo import schema
 from geo.config import DISPLAY_CRS
 from geo.crs import require_crs
+from geo.i18n import N_, translator
 from layers.escape import safe_text
 from layers.features import polygon_layer, to_feature_collection
 from layers.style import (
@@ -25,12 +26,12 @@ from layers.style import (
 COLOR_BY: dict[str, tuple[str, Mapping[Any, str]]] = {"tier": ("final_tier", TIER_COLORS), "category": ("category", CATEGORY_COLORS),
             "sign": (schema.SIGN_STATUS, SIGN_COLORS), "gate": (schema.GATE_STATUS, GATE_COLORS),
             "determination": (schema.DETERMINATION, DETERMINATION_COLORS)}
-LEGEND_TITLES = {"tier": "Staging risk (internal)", "category": "Category", "sign": "Sign", "gate": "Gate / barrier",
-                 "determination": "A.1 determination"}
+LEGEND_TITLES = {"tier": N_("Staging risk (internal)"), "category": N_("Category"), "sign": N_("Sign"),
+                 "gate": N_("Gate / barrier"), "determination": N_("A.1 determination")}
 
 
 def site_layers(sites: gpd.GeoDataFrame, *, color_by: str, fields: list[str], aliases: list[str], name: str,
-                selected: str | None = None) -> list[folium.map.Layer]:
+                selected: str | None = None, lang: str = "en") -> list[folium.map.Layer]:
     """Return the site polygons and a marker per site (fill by ``color_by``, outline by gate status).
 
     Sites are small at city zoom, so each also gets a canvas circle marker at its
@@ -40,7 +41,8 @@ def site_layers(sites: gpd.GeoDataFrame, *, color_by: str, fields: list[str], al
     if color_by not in COLOR_BY:
         raise ValueError(f"color_by {color_by!r}: use one of {list(COLOR_BY)}")
     column, colors = COLOR_BY[color_by]
-    polygons = polygon_layer(sites, name=f"{name} (outlines)", fields=fields, aliases=aliases, color="#2c3e50",
+    polygons = polygon_layer(sites, name=translator(lang)(N_("{name} (outlines)")).format(name=name), fields=fields,
+                             aliases=aliases, color="#2c3e50",
                              color_field=column, colors=colors, fill_opacity=0.55)
     points = sites.set_geometry(shapely.point_on_surface(sites.geometry.values))
     gate = sites.get(schema.GATE_STATUS, None)
@@ -66,7 +68,7 @@ def site_legend(color_by: str) -> dict[str, dict[str, str]]:
     fill = {str(k): v for k, v in colors.items() if k is not None}
     sections = {LEGEND_TITLES[color_by]: fill}
     if color_by != "gate":
-        sections["Marker outline: gate"] = {k: v for k, v in GATE_COLORS.items()}
+        sections[N_("Marker outline: gate")] = {k: v for k, v in GATE_COLORS.items()}
     return sections
 
 

@@ -5,6 +5,7 @@ import argparse
 import datetime as dt
 
 from geo.errors import GeoDataError
+from geo.i18n import LANGUAGES
 from geo.services.reports import write_board, write_monthly, write_sign_packets
 from stagemap_cli.commission import register_report as register_commission
 from stagemap_cli.common import EXIT_OK, add_out_dir, add_store, add_user, cli_actor, open_cli_store, out_dir
@@ -28,6 +29,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     which.add_argument("--department")
     sp.add_argument("--base-url", help="StageMap address for the QR codes (default $STAGEMAP_PUBLIC_URL, "
                                        "$STAGEMAP_BASE_URL or http://localhost:8501)")
+    for p in (mo, sp):
+        p.add_argument("--lang", choices=LANGUAGES, default="en",
+                       help="language of the PDF: en (default) or es; the sign itself is always bilingual")
     for p in (mo, bo, sp):
         add_out_dir(p)
         add_store(p)
@@ -42,7 +46,8 @@ def run_monthly(args: argparse.Namespace) -> int:
     """Write the month's B.8 report as PDF and CSV."""
     store = open_cli_store(args)
     out = out_dir(args.out)
-    write_monthly(store, cli_actor(args, store), month=args.month, out=out, as_of=parse_date(args.as_of))
+    write_monthly(store, cli_actor(args, store), month=args.month, out=out, as_of=parse_date(args.as_of),
+                  lang=args.lang)
     synthetic = " SYNTHETIC" if store.is_synthetic() else ""
     print(f"monthly report {args.month} written to {out} (PDF and CSV, suppressed at k=11){synthetic}")
     return EXIT_OK
@@ -62,7 +67,7 @@ def run_sign_packet(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     out = out_dir(args.out)
     paths = write_sign_packets(store, cli_actor(args, store), site_id=args.site, department=args.department,
-                               out=out, base_url=args.base_url)
+                               out=out, base_url=args.base_url, lang=args.lang)
     combined = [p for p in paths if "sign_packets_" in p.name]
     print(f"{len(paths) - len(combined)} sign packet(s) and {len(combined)} combined print file(s) written to {out}")
     return EXIT_OK

@@ -18,6 +18,7 @@ from geo.config import accounts_path
 from geo.errors import AccessDenied
 from geo.services import sessions
 from geo.store import Store
+from ui.i18n import _
 from ui.text import md_escape
 
 ACTOR = "auth_actor"  # the effective actor of this run (the public visitor when nobody signed in)
@@ -48,8 +49,8 @@ def session_hours() -> float:
     except ValueError:
         hours = -1.0
     if not 0 < hours < float("inf"):
-        st.error(md_escape(f"Sign-in is misconfigured: STAGEMAP_SESSION_HOURS={raw!r} must be a positive number "
-                           "of hours."))
+        st.error(md_escape(_("Sign-in is misconfigured: STAGEMAP_SESSION_HOURS={raw} must be a positive number "
+                             "of hours.").format(raw=repr(raw))))
         st.stop()
     return hours
 
@@ -70,24 +71,36 @@ def page_actor(page: str) -> Actor:
     try:
         require_page(actor, page)
     except AccessDenied as exc:
-        st.error(md_escape(f"{exc} Sign in with a role that has access."))
+        st.error(md_escape(_("{reason} Sign in with a role that has access.").format(reason=_(str(exc)))))
         st.stop()
     return actor
 
 
 def _demo_actor(departments: list[str], districts: list[int], *, synthetic: bool) -> Actor:
     with st.sidebar:
-        st.warning("**DEMO MODE**: no sign-in. Pick any role to try StageMap on the synthetic sample.")
-        role = st.selectbox("Role", ROLES, key=DEMO_ROLE)
-        dept = st.selectbox("Department", departments, key=DEMO_DEPT) if role == "liaison" and departments else None
-        district = st.selectbox("Council office (district)", districts, key=DEMO_DISTRICT) \
-            if role == "council_office" and districts else None
+        st.warning(_("**DEMO MODE**: no sign-in. Pick any role to try StageMap on the synthetic sample."))
+        role = st.selectbox(_("Role"), ROLES, key=DEMO_ROLE)
+        dept = st.selectbox(_("Department"), departments, key=DEMO_DEPT) if role == "liaison" and departments else None
+        district = _demo_district(districts) if role == "council_office" else None  # the one selector: ui.district
     if not synthetic:
-        st.error("Demo mode is only for the synthetic sample: this store holds real data. Configure sign-in "
-                 "(local accounts with `stagemap user add`, or OIDC in .streamlit/secrets.toml).")
+        st.error(_("Demo mode is only for the synthetic sample: this store holds real data. Configure sign-in "
+                   "(local accounts with `stagemap user add`, or OIDC in .streamlit/secrets.toml)."))
         st.stop()
     name = st.session_state.get("user_name", "").strip() or f"demo {role}"
     return _remember(Actor(name, role, dept, district))
+
+
+def _demo_district(districts: list[int]) -> int | None:
+    """The demo council office's own district, without a second district widget (the view selector is the one).
+
+    Kept in the session; seeded from ``?district=`` in the URL, else the first district.
+    """
+    chosen = st.session_state.get(DEMO_DISTRICT)
+    if chosen not in districts:
+        raw = str(st.query_params.get("district", ""))
+        chosen = int(raw) if raw.isdigit() and int(raw) in districts else (districts[0] if districts else None)
+        st.session_state[DEMO_DISTRICT] = chosen
+    return int(chosen) if chosen is not None else None
 
 
 def _local_actor() -> Actor:
@@ -102,8 +115,8 @@ def _local_actor() -> Actor:
         if actor is None:
             _sign_in_form(store)
         else:
-            st.text(f"Signed in as {actor.name} ({actor.role})")
-            if st.button("Sign out", key="sign_out"):
+            st.text(_("Signed in as {name} ({role})").format(name=actor.name, role=actor.role))
+            if st.button(_("Sign out"), key="sign_out"):
                 sessions.sign_out(store, actor, method="password", where=_where())
                 _forget()
                 st.rerun()
@@ -119,8 +132,8 @@ def _still_valid(store: Store, actor: Actor) -> Actor | None:
         sessions.record_expiry(store, actor, method="password", signed_in_at=started, max_hours=hours,
                                reason=None if account is not None else "account removed", where=_where())
         _forget()
-        st.warning(f"Your session is older than {hours:g} hours; sign in again." if account is not None
-                   else "Your account no longer exists; ask an admin.")
+        st.warning(_("Your session is older than {hours} hours; sign in again.").format(hours=f"{hours:g}")
+                   if account is not None else _("Your account no longer exists; ask an admin."))
         return None
     current = account.actor()
     st.session_state[SIGNED_IN] = current  # a role or scope changed by an admin applies at once
@@ -130,21 +143,21 @@ def _still_valid(store: Store, actor: Actor) -> Actor | None:
 def _sign_in_form(store: Store) -> None:
     """Draw the sign-in form; on a good sign-in keep the actor and rerun, else say why (never which part)."""
     with st.form("sign_in", clear_on_submit=True):
-        name = st.text_input("User name", key=FORM_NAME)
-        password = st.text_input("Password", type="password", key=FORM_PASSWORD)
-        submitted = st.form_submit_button("Sign in", key=FORM_SUBMIT)
+        name = st.text_input(_("User name"), key=FORM_NAME)
+        password = st.text_input(_("Password"), type="password", key=FORM_PASSWORD)
+        submitted = st.form_submit_button(_("Sign in"), key=FORM_SUBMIT)
     if not submitted:
         return
     if not name.strip() or not password:
-        st.error("Enter your user name and password.")
+        st.error(_("Enter your user name and password."))
         return
     try:
         actor = sessions.sign_in(store, accounts_path(), name, password, where=_where())
     except ValueError as exc:  # a bad lockout setting, an unreadable accounts file, a store that cannot write
-        st.error(md_escape(f"Sign-in is unavailable: {exc}"))  # fails closed: no sign-in goes unaudited
+        st.error(md_escape(_("Sign-in is unavailable: {reason}").format(reason=exc)))  # fails closed: no sign-in goes unaudited
         return
     except AccessDenied as exc:  # a fixed message: unknown name, wrong password or a lock look alike
-        st.error(md_escape(exc))
+        st.error(md_escape(_(str(exc))))
         return
     st.session_state[SIGNED_IN] = actor
     st.session_state[SIGNED_IN_AT] = time.time()
@@ -162,7 +175,7 @@ def _oidc_actor() -> Actor:
         return _remember(PUBLIC)
     if not st.user.is_logged_in:
         with st.sidebar:
-            st.button("Sign in with City account", key="oidc_sign_in", on_click=st.login)
+            st.button(_("Sign in with City account"), key="oidc_sign_in", on_click=st.login)
         return _remember(PUBLIC)
     store = session_store()
     claims = st.user.to_dict()
@@ -174,7 +187,7 @@ def _oidc_actor() -> Actor:
         sessions.record_expiry(store, actor, method="oidc", signed_in_at=started, max_hours=hours, token_exp=exp,
                                where=_where())
         _forget()
-        st.warning("Your sign-in has expired; sign in again.")
+        st.warning(_("Your sign-in has expired; sign in again."))
         st.logout()  # clears st.user now and sends the browser through the provider's logout
         return _remember(PUBLIC)
     seen = (actor.name, issued)
@@ -182,8 +195,8 @@ def _oidc_actor() -> Actor:
         sessions.record_sign_in(store, actor, method="oidc", issued_at=issued, where=_where())
         st.session_state[OIDC_SEEN] = seen
     with st.sidebar:
-        st.text(f"Signed in as {actor.name} ({actor.role})")
-        st.button("Sign out", key="oidc_sign_out", on_click=_oidc_sign_out, args=(actor,))
+        st.text(_("Signed in as {name} ({role})").format(name=actor.name, role=actor.role))
+        st.button(_("Sign out"), key="oidc_sign_out", on_click=_oidc_sign_out, args=(actor,))
     return _remember(actor)
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.access.roles import Actor
+from geo.i18n import N_
 from ui import state
+from ui.i18n import _
 
-ALL_LABEL = "All districts"
-PICKER_LABEL = "Council district"
+ALL_LABEL = N_("All districts")
+PICKER_LABEL = N_("Council district")
 SHOW_ALL = "district_show_all"
 SCOPED_ROLES = ("planner", "admin", "council_office", "records")  # liaisons are scoped by department
 ALL = 0  # the selector's "All districts" (None would show as an empty box)
@@ -15,7 +17,7 @@ ALL = 0  # the selector's "All districts" (None would show as an empty box)
 
 def district_label(district: int | None) -> str:
     """Return how a district choice reads in the selector."""
-    return ALL_LABEL if not district else f"District {district}"
+    return _(ALL_LABEL) if not district else _("District {n}").format(n=district)
 
 
 def district_picker(districts: list[int], actor: Actor) -> None:
@@ -37,10 +39,10 @@ def district_picker(districts: list[int], actor: Actor) -> None:
     if st.session_state.get(state.DISTRICT) not in (ALL, *districts):
         st.session_state[state.DISTRICT] = ALL
     with st.sidebar:
-        st.selectbox(PICKER_LABEL, [ALL, *districts], format_func=district_label, key=state.DISTRICT,
-                     help="Every map, table and count is cut to this district; pick 'All districts' for the City.")
+        st.selectbox(_(PICKER_LABEL), [ALL, *districts], format_func=district_label, key=state.DISTRICT,
+                     help=_("Every map, table and count is cut to this district; pick 'All districts' for the City."))
         if st.session_state.get(state.DISTRICT):
-            st.button(f"Show {ALL_LABEL.lower()}", key=SHOW_ALL, on_click=_show_all)
+            st.button(_("Show all districts"), key=SHOW_ALL, on_click=_show_all)
     _to_url()
 
 

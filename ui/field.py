@@ -13,6 +13,7 @@ from geo.errors import AccessDenied
 from geo.services.photos import site_sign_photos
 from ui import state
 from ui.data import store_at
+from ui.i18n import _
 from ui.text import md_line
 
 _geolocate = components.declare_component("stagemap_geolocate", path=str(Path(__file__).with_name("geolocate")))
@@ -25,13 +26,13 @@ def where_am_i() -> tuple[float, float] | None:
     user's permission (and HTTPS or localhost).
     """
     shared = _geolocate(key=state.LIA_GEO, default=None)
-    typed = st.text_input("Or type where you are (lat, lon)", key=state.LIA_NEAR_TEXT, placeholder="34.0537, -118.2427",
-                          help="Copy it from your phone's map app. Los Angeles coordinates only.")
+    typed = st.text_input(_("Or type where you are (lat, lon)"), key=state.LIA_NEAR_TEXT, placeholder="34.0537, -118.2427",
+                          help=_("Copy it from your phone's map app. Los Angeles coordinates only."))
     if typed.strip():
         point = parse_lat_lon(typed)
         if point is None:
-            st.caption("That is not a latitude, longitude pair in Los Angeles (e.g. 34.0537, -118.2427); "
-                       "latitude comes first.")
+            st.caption(_("That is not a latitude, longitude pair in Los Angeles (e.g. 34.0537, -118.2427); "
+                       "latitude comes first."))
         return point
     if isinstance(shared, dict) and "lat" in shared and "lon" in shared:
         return float(shared["lat"]), float(shared["lon"])
@@ -44,8 +45,8 @@ def sign_photos(url: str, actor: Actor, site_id: str) -> None:
         photos = site_sign_photos(store_at(url), actor, site_id)
     except AccessDenied:
         return
-    st.markdown(f"**Sign photos** ({len(photos)})" if photos else "**Sign photos:** none saved yet")
+    st.markdown(_("**Sign photos** ({n})").format(n=len(photos)) if photos else _("**Sign photos:** none saved yet"))
     for col, photo in zip(st.columns(min(3, len(photos)) or 1), photos[:6], strict=False):
-        taken = local_text(photo.taken_at) if photo.taken_at else "no capture date in the photo"
-        col.image(photo.thumbnail, caption=f"Taken {taken} · GPS: {md_line(photo.placement)} · saved "
-                                           f"{local_text(photo.saved_at)} by {md_line(photo.saved_by or '—')}")
+        taken = local_text(photo.taken_at) if photo.taken_at else _("no capture date in the photo")
+        col.image(photo.thumbnail, caption=_("Taken {taken} · GPS: {gps} · saved {saved} by {who}").format(
+            taken=taken, gps=md_line(photo.placement), saved=local_text(photo.saved_at), who=md_line(photo.saved_by or "—")))

@@ -11,6 +11,7 @@ import streamlit as st
 from geo import i18n
 
 LANG = "lang"  # session-state key of the session's language
+FROM_URL = "lang_from_url"  # whether the session's language was given by ?lang= in the URL
 
 
 def lang() -> str:
@@ -19,6 +20,7 @@ def lang() -> str:
     if current is None:
         current = i18n.normalise(st.query_params.get("lang"))
         st.session_state[LANG] = current
+        st.session_state[FROM_URL] = bool(st.query_params.get("lang"))
     return str(current)
 
 

@@ -14,14 +14,16 @@ from geo import schema
 from geo.access.roles import Actor
 from geo.config import ImportLimits
 from geo.errors import GeoDataError
+from geo.i18n import N_
 from geo.services.boundaries import WARNING
 from geo.services.imports import file_columns, mapping_fields, parse_pairs
 from ui import state
+from ui.i18n import _
 from ui.text import md_escape
 from ui.uploads import save_upload
 
 #: The selectbox choice that leaves a canonical column to the alias table.
-AUTO = "(automatic)"
+AUTO = N_("(automatic)")
 _COLUMNS = "data_columns_cache"  # session cache: (upload id, columns or the error text)
 
 
@@ -55,22 +57,23 @@ def column_mapping(actor: Actor, kind: str, upload: Any, limits: ImportLimits) -
     """Draw the mapping inputs; return ``{canonical: column}``, or the text of a malformed entry."""
     keys, names = mapping_fields(kind)
     chosen: dict[str, str] = {}
-    with st.expander("Column mapping (optional): say which column is which", expanded=False):
-        st.caption("Leave a column on automatic to let StageMap recognise it by name; the same as "
-                   "`stagemap import --map canonical=column`.")
+    with st.expander(_("Column mapping (optional): say which column is which"), expanded=False):
+        st.caption(_("Leave a column on automatic to let StageMap recognise it by name; the same as "
+                   "`stagemap import --map canonical=column`."))
         columns = _columns(actor, upload, limits) if upload is not None else None
         if columns is None:
-            st.caption("Choose a file to list its columns.")
+            st.caption(_("Choose a file to list its columns."))
         elif isinstance(columns, str):
-            st.warning(f"The file's columns could not be listed: {md_escape(columns)}")
+            st.warning(_("The file's columns could not be listed: {why}").format(why=md_escape(columns)))
         else:
-            st.caption("The file's columns: " + md_escape(", ".join(columns)))
+            st.caption(_("The file's columns: {columns}").format(columns=md_escape(", ".join(columns))))
             for name in keys:
-                choice = st.selectbox(name, [AUTO, *columns], key=map_key(kind, name))
+                choice = st.selectbox(name, [AUTO, *columns], key=map_key(kind, name),
+                                      format_func=lambda v: _(v) if v == AUTO else v)
                 if choice != AUTO:
                     chosen[name] = str(choice)
-        text = st.text_input("Other columns: canonical=column pairs separated by ';'", key=state.DATA_MAP_TEXT,
-                             help="Canonical names for this kind: " + ", ".join(names))
+        text = st.text_input(_("Other columns: canonical=column pairs separated by ';'"), key=state.DATA_MAP_TEXT,
+                             help=_("Canonical names for this kind: {names}").format(names=", ".join(names)))
     try:
         extra = parse_pairs([p for p in text.split(";") if p.strip()], upload.name if upload is not None else None)
     except GeoDataError as exc:
@@ -82,10 +85,10 @@ def boundary_inputs(kind: str) -> tuple[str | None, bool]:
     """Draw the vintage and make-current inputs for boundary kinds; return (vintage, make_current)."""
     if kind not in schema.BOUNDARY_KINDS:
         return None, False
-    vintage = st.text_input("Vintage: the plan year or effective date of this set (e.g. 2021 or 2012-07-01); "
-                            "empty = the file's own", key=state.DATA_VINTAGE)
-    current = st.checkbox("Make this set current even if it looks older than the current one "
-                          "(re-assigns every parcel, site and incident)", key=state.DATA_MAKE_CURRENT)
+    vintage = st.text_input(_("Vintage: the plan year or effective date of this set (e.g. 2021 or 2012-07-01); "
+                            "empty = the file's own"), key=state.DATA_VINTAGE)
+    current = st.checkbox(_("Make this set current even if it looks older than the current one "
+                          "(re-assigns every parcel, site and incident)"), key=state.DATA_MAKE_CURRENT)
     return vintage.strip() or None, bool(current)
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from geo.access.roles import Actor
 from geo.config import ImportLimits
 from geo.errors import AccessDenied, GeoDataError
+from geo.i18n import N_
 from geo.io.budget import ImportCancelled
 from geo.io.ingest import IngestReport
 
@@ -102,7 +103,7 @@ class ImportJob:
 
     request: ImportRequest
     fraction: float = 0.0
-    text: str = "Waiting for another import to finish..."
+    text: str = N_("Waiting for another import to finish...")  # shown through _() by the page
     outcome: Outcome | None = None
     done: threading.Event = field(default_factory=threading.Event)
     #: set at the worker's first progress report: the file is being read
@@ -122,7 +123,7 @@ class ImportJob:
         if not self.done.is_set() and self._cancel_at is None:
             self._cancel_at = time.monotonic()
             self._cancel.set()
-            self.text = "Cancelling..."
+            self.text = N_("Cancelling...")
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the job ends (for scripts and tests); return whether it did."""
@@ -143,7 +144,7 @@ def _monitor(job: ImportJob) -> None:
                 job.outcome = Outcome("cancelled", f"{Path(job.request.path).name}: import cancelled before it "
                                                    "started; nothing was stored.")
                 return
-            job.text = "Starting the import..."
+            job.text = N_("Starting the import...")
             _run(job)
     finally:
         if job.request.cleanup:

@@ -1,17 +1,24 @@
 """The search box above every map: find a place, fly the map there and open its panel."""
 from __future__ import annotations
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from geo import schema
 from geo.access.roles import Actor, can
+from geo.analysis.intersections import INTERSECTION, find_intersections, split_query
+from geo.analysis.nearby import DISTANCE_FT, nearest
 from geo.analysis.search import ADDRESS, build_index, find
+from geo.i18n import N_
 from ui import state
-from ui.data import current_store, load_frames
+from ui.data import current_store, load_frames, store_at
+from ui.i18n import _
 from ui.scope import role_frames
 
-LABEL = "Find a place"
-PLACEHOLDER = "Address, AIN/APN, site id or site name"
+LABEL = N_("Find a place")
+PLACEHOLDER = N_("Address, AIN/APN, site id or site name")
+NEAR_SITE_FT = 300  # an intersection found opens the panel of a City site this close to it
 
 
 def search_key(page: str) -> str:
@@ -26,27 +33,47 @@ def map_search(page: str, actor: Actor) -> dict[str, object] | None:
     later click on the map still wins. A query that finds nothing says why and how to widen it.
     """
     key = search_key(page)
-    query = st.text_input(LABEL, key=key, placeholder=PLACEHOLDER,
-                          help="Parcel situs addresses, AIN or APN (with or without dashes), site id or site name. "
-                               "Searches only what your role may see.")
+    query = st.text_input(_(LABEL), key=key, placeholder=_(PLACEHOLDER),
+                          help=_("Parcel situs addresses, AIN or APN (with or without dashes), site id or site "
+                                 "name, or an intersection (Main St & 1st St) where a street layer is loaded. "
+                                 "Searches only what your role may see."))
     if not query.strip():
         return None
     url, version = current_store()
     hits = find(_index(url, version, actor.role, actor.department, can(actor, "view_parcels"), actor), query)
+    if split_query(query) is not None:  # "Main St & 1st St": where the two centrelines cross, first
+        crossings = find_intersections(_streets(url, version), query)
+        hits = pd.concat([crossings, hits], ignore_index=True) if len(crossings) else hits
     if hits.empty:
-        st.caption(f"Nothing matches '{query.strip()[:80]}'. Check the spelling, try fewer words (a street name "
-                   "without its number), or an AIN of 10 digits; sites outside your department or role are not "
-                   "searched.")
+        st.caption(_("Nothing matches '{query}'. Check the spelling, try fewer words (a street name without its "
+                     "number), or an AIN of 10 digits; sites outside your department or role are not searched.").format(
+            query=query.strip()[:80]))
         return None
     labels = hits["label"].tolist()
-    pick = st.selectbox(f"{len(hits)} match{'es' if len(hits) > 1 else ''}", range(len(hits)),
+    pick = st.selectbox(_("{n} matches").format(n=len(hits)), range(len(hits)),
                         format_func=lambda i: labels[i], key=f"{key}_pick") if len(hits) > 1 else 0
     place: dict[str, object] = hits.iloc[int(pick or 0)].to_dict()
     found = (page, query, place["ref"])
     if place["kind"] != ADDRESS and st.session_state.get(state.SEARCH_APPLIED) != found:
         st.session_state[state.SEARCH_APPLIED] = found
-        st.session_state[state.SELECTED_SITE] = str(place["ref"])  # opens the site's (or parcel's) panel
+        opened = _site_near(actor, place) if place["kind"] == INTERSECTION else str(place["ref"])
+        if opened is not None:
+            st.session_state[state.SELECTED_SITE] = opened  # opens the site's (or parcel's) panel
     return place
+
+
+def _site_near(actor: Actor, place: dict[str, object]) -> str | None:
+    """Return the id of the City site (that ``actor`` may see) nearest an intersection, if within reach."""
+    near = nearest(role_frames(actor).sites, float(str(place["lat"])), float(str(place["lon"])), limit=1)
+    if not len(near) or float(near[DISTANCE_FT].iloc[0]) > NEAR_SITE_FT:
+        return None  # the ring on the map marks the crossing; no panel to open
+    return str(near[schema.SITE_ID].iloc[0])
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _streets(url: str, version: int) -> gpd.GeoDataFrame:
+    """Return the store's street centrelines (name and line only), read once per store version."""
+    return store_at(url).read_layer(schema.STREETS, columns=[schema.STREET_NAME])
 
 
 @st.cache_resource(show_spinner="Indexing addresses...", max_entries=8)

@@ -13,19 +13,21 @@ import streamlit as st
 
 from geo import schema
 from geo.access.roles import Actor
-from geo.analysis.labels import label
+from geo.analysis.labels import header, label, value_text
 from geo.analysis.selection import latest_drawing
 from geo.analysis.timefmt import local_text
 from geo.errors import AccessDenied, GeoDataError
+from geo.i18n import N_
 from geo.services import sites as site_service
 from geo.services.status import SaveOutcome
 from ui import state
 from ui.data import store_at
+from ui.i18n import _, lang
 from ui.tables import show_table
 from ui.text import md_escape, md_line
 
-DETERMINATION_LABELS = {schema.PENDING: "pending", schema.CANDIDATE: "candidate: needs a sign",
-                        schema.NOT_CANDIDATE: "not a candidate (give the reason)"}
+DETERMINATION_LABELS = {schema.PENDING: N_("pending"), schema.CANDIDATE: N_("candidate: needs a sign"),
+                        schema.NOT_CANDIDATE: N_("not a candidate (give the reason)")}
 PART_LABELS = {t: t.replace("_", " ") for t in schema.PART_TYPES}
 
 
@@ -34,30 +36,31 @@ def control_form(url: str, actor: Actor, site_id: str) -> None:
     store = store_at(url)
     current = site_service.control_of(store, site_id)
     who = current.get(schema.DETERMINED_BY)
-    said = DETERMINATION_LABELS.get(str(current[schema.DETERMINATION]), str(current[schema.DETERMINATION]))
-    st.caption(f"Version {current[schema.VERSION]}" + (
-        f"; determined {md_line(said)} by {md_line(who)} at {md_line(local_text(current.get(schema.DETERMINED_AT)))}"
-        if who else "; never determined (pending)"))
+    said = _(DETERMINATION_LABELS.get(str(current[schema.DETERMINATION]), str(current[schema.DETERMINATION])))
+    st.caption(_("Version {version}; determined {what} by {who} at {when}").format(
+        version=current[schema.VERSION], what=md_line(said), who=md_line(who),
+        when=md_line(local_text(current.get(schema.DETERMINED_AT)))) if who else
+        _("Version {version}; never determined (pending)").format(version=current[schema.VERSION]))
     with st.form(f"control_{site_id}"):
-        det = st.radio("A.1 determination", list(DETERMINATION_LABELS), format_func=DETERMINATION_LABELS.__getitem__,
+        det = st.radio(_("A.1 determination"), list(DETERMINATION_LABELS), format_func=lambda v: _(DETERMINATION_LABELS[v]),
                        index=list(DETERMINATION_LABELS).index(str(current[schema.DETERMINATION])), horizontal=True)
-        reason = st.text_input("Reason", value=str(current.get(schema.DETERMINATION_REASON) or ""), max_chars=500)
+        reason = st.text_input(_("Reason"), value=str(current.get(schema.DETERMINATION_REASON) or ""), max_chars=500)
         left, mid, right = st.columns(3)
-        basis = left.selectbox("Control basis", list(schema.CONTROL_BASES), format_func=lambda v: label(v, schema.CONTROL_BASIS),
+        basis = left.selectbox(_("Control basis"), list(schema.CONTROL_BASES), format_func=lambda v: label(v, schema.CONTROL_BASIS, lang()),
                                index=list(schema.CONTROL_BASES).index(str(current[schema.CONTROL_BASIS])))
-        start = mid.text_input("Control start (YYYY-MM-DD)", value=_day(current.get(schema.CONTROL_START)))
-        end = right.text_input("Control end (YYYY-MM-DD)", value=_day(current.get(schema.CONTROL_END)))
-        doc = st.text_input("Lease, permit or MOU reference", value=str(current.get(schema.CONTROL_DOC) or ""))
-        barrier = st.radio("Is a locked gate appropriate here (A.2)?", list(schema.BARRIER_VALUES), horizontal=True,
-                           format_func=lambda v: label(v, schema.BARRIER_APPROPRIATE),
+        start = mid.text_input(_("Control start (YYYY-MM-DD)"), value=_day(current.get(schema.CONTROL_START)))
+        end = right.text_input(_("Control end (YYYY-MM-DD)"), value=_day(current.get(schema.CONTROL_END)))
+        doc = st.text_input(_("Lease, permit or MOU reference"), value=str(current.get(schema.CONTROL_DOC) or ""))
+        barrier = st.radio(_("Is a locked gate appropriate here (A.2)?"), list(schema.BARRIER_VALUES), horizontal=True,
+                           format_func=lambda v: label(v, schema.BARRIER_APPROPRIATE, lang()),
                            index=list(schema.BARRIER_VALUES).index(str(current[schema.BARRIER_APPROPRIATE])))
-        note = st.text_area("Note", value=str(current.get(schema.STATUS_NOTE) or ""), max_chars=2000)
-        submitted = st.form_submit_button("Save determination", type="primary")
+        note = st.text_area(_("Note"), value=str(current.get(schema.STATUS_NOTE) or ""), max_chars=2000)
+        submitted = st.form_submit_button(_("Save determination"), type="primary")
     if submitted:
         mine = {schema.DETERMINATION: det, schema.DETERMINATION_REASON: reason, schema.CONTROL_BASIS: basis,
                 schema.CONTROL_START: start, schema.CONTROL_END: end, schema.CONTROL_DOC: doc,
                 schema.BARRIER_APPROPRIATE: barrier, schema.STATUS_NOTE: note}
-        _save(f"Site {site_id}", lambda: site_service.save_control_with_merge(store, actor, site_id, base=current,
+        _save(_("Site {site}").format(site=site_id), lambda: site_service.save_control_with_merge(store, actor, site_id, base=current,
                                                                              mine=mine))
 
 
@@ -67,25 +70,25 @@ def parts_section(url: str, actor: Actor, site_id: str, parts: pd.DataFrame) -> 
     if len(mine):
         show_table(mine[[schema.PART_ID, schema.PART_TYPE, schema.PART_NAME, schema.DETERMINATION, "protection_detail",
                          schema.AREA_SQFT]], digits=0)
-        part_id = st.selectbox("Part", mine[schema.PART_ID].tolist(), key=state.SIT_PART)
+        part_id = st.selectbox(_("Part"), mine[schema.PART_ID].tolist(), key=state.SIT_PART)
         _part_form(url, actor, str(part_id))
     else:
-        st.caption("No parts: the whole site is one unit. Draw a part when only a piece of it (a park's parking lot, "
-                   "a yard) needs a sign or a gate.")
+        st.caption(_("No parts: the whole site is one unit. Draw a part when only a piece of it (a park's parking lot, "
+                   "a yard) needs a sign or a gate."))
     drawn = st.session_state[state.SIT_DRAWING]
     ready = str(drawn["geojson"]) if drawn and drawn.get("site") == site_id else None
-    with st.expander("Draw a part", expanded=ready is not None), st.form(f"new_part_{site_id}"):
+    with st.expander(_("Draw a part"), expanded=ready is not None), st.form(f"new_part_{site_id}"):
         if ready:
-            st.info("A shape drawn on the map is ready: it becomes the part unless you paste an outline below.")
+            st.info(_("A shape drawn on the map is ready: it becomes the part unless you paste an outline below."))
         else:
-            st.caption("Draw the part on the map with the polygon or rectangle tool (top left of the map), or paste "
-                       "its outline below.")
-        kind = st.selectbox("Part type", list(PART_LABELS), format_func=PART_LABELS.__getitem__)
-        name = st.text_input("Name", max_chars=200)
-        outline = st.text_area("Outline: WKT or GeoJSON in longitude/latitude (EPSG:4326)", max_chars=200_000,
-                               placeholder="POLYGON ((-118.2500 34.0500, -118.2494 34.0500, ...))")
-        if st.form_submit_button("Add part"):
-            _save(f"A part of {site_id}", lambda: _add_part(url, actor, site_id, kind=kind, name=name or None,
+            st.caption(_("Draw the part on the map with the polygon or rectangle tool (top left of the map), or paste "
+                       "its outline below."))
+        kind = st.selectbox(_("Part type"), list(PART_LABELS), format_func=lambda v: label(v, lang=lang()))
+        name = st.text_input(_("Name"), max_chars=200)
+        outline = st.text_area(_("Outline: WKT or GeoJSON in longitude/latitude (EPSG:4326)"), max_chars=200_000,
+                               placeholder=_("POLYGON ((-118.2500 34.0500, -118.2494 34.0500, ...))"))
+        if st.form_submit_button(_("Add part")):
+            _save(_("A part of {site}").format(site=site_id), lambda: _add_part(url, actor, site_id, kind=kind, name=name or None,
                                                             outline=outline, drawing=ready))
 
 
@@ -118,35 +121,35 @@ def show_saved(prefix: str) -> None:
 def _part_form(url: str, actor: Actor, part_id: str) -> None:
     store = store_at(url)
     current = site_service.part_of(store, part_id)
-    st.caption(f"Part {md_line(part_id)}, version {current[schema.VERSION]}, last saved by "
-               f"{md_line(current.get(schema.UPDATED_BY) or '-')}.")
+    st.caption(_("Part {part}, version {version}, last saved by {who}.").format(
+        part=md_line(part_id), version=current[schema.VERSION], who=md_line(current.get(schema.UPDATED_BY) or "-")))
     with st.form(f"part_{part_id}"):
         left, right = st.columns(2)
-        det = left.radio("A.1 determination", list(DETERMINATION_LABELS), format_func=DETERMINATION_LABELS.__getitem__,
+        det = left.radio(_("A.1 determination"), list(DETERMINATION_LABELS), format_func=lambda v: _(DETERMINATION_LABELS[v]),
                          index=list(DETERMINATION_LABELS).index(str(current[schema.DETERMINATION])))
-        reason = left.text_input("Reason", value=str(current.get(schema.DETERMINATION_REASON) or ""), max_chars=500)
-        barrier = left.radio("Locked gate appropriate?", list(schema.BARRIER_VALUES), horizontal=True,
-                             format_func=lambda v: label(v, schema.BARRIER_APPROPRIATE),
+        reason = left.text_input(_("Reason"), value=str(current.get(schema.DETERMINATION_REASON) or ""), max_chars=500)
+        barrier = left.radio(_("Locked gate appropriate?"), list(schema.BARRIER_VALUES), horizontal=True,
+                             format_func=lambda v: label(v, schema.BARRIER_APPROPRIATE, lang()),
                              index=list(schema.BARRIER_VALUES).index(str(current[schema.BARRIER_APPROPRIATE])))
-        sign = right.radio("Sign", list(schema.SIGN_STATUSES), horizontal=True,
-                           format_func=lambda v: label(v, schema.SIGN_STATUS),
+        sign = right.radio(_("Sign"), list(schema.SIGN_STATUSES), horizontal=True,
+                           format_func=lambda v: label(v, schema.SIGN_STATUS, lang()),
                            index=list(schema.SIGN_STATUSES).index(str(current[schema.SIGN_STATUS])))
         was = pd.to_datetime(pd.Series([current.get(schema.SIGN_POSTED_ON)], dtype=object), errors="coerce").iloc[0]
-        posted = right.date_input("Date posted", value=dt.date.today() if pd.isna(was) else was.date(),
+        posted = right.date_input(_("Date posted"), value=dt.date.today() if pd.isna(was) else was.date(),
                                   max_value=dt.date.today())
-        gate = right.radio("Gate / barrier", list(schema.GATE_STATUSES), horizontal=True,
-                           format_func=lambda v: label(v, schema.GATE_STATUS),
+        gate = right.radio(_("Gate / barrier"), list(schema.GATE_STATUSES), horizontal=True,
+                           format_func=lambda v: label(v, schema.GATE_STATUS, lang()),
                            index=list(schema.GATE_STATUSES).index(str(current[schema.GATE_STATUS])))
-        retired = st.checkbox("Retire this part (drawn in error, or no longer separate)",
+        retired = st.checkbox(_("Retire this part (drawn in error, or no longer separate)"),
                               value=bool(current.get(schema.RETIRED)))
-        submitted = st.form_submit_button("Save part", type="primary")
+        submitted = st.form_submit_button(_("Save part"), type="primary")
     if submitted:
         mine: dict[str, object] = {schema.DETERMINATION: det, schema.DETERMINATION_REASON: reason,
                                    schema.BARRIER_APPROPRIATE: barrier, schema.SIGN_STATUS: sign,
                                    schema.GATE_STATUS: gate, schema.RETIRED: retired}
         if sign == "posted":
             mine[schema.SIGN_POSTED_ON] = posted
-        _save(f"Part {part_id}", lambda: site_service.save_part_with_merge(store, actor, part_id, base=current,
+        _save(_("Part {part}").format(part=part_id), lambda: site_service.save_part_with_merge(store, actor, part_id, base=current,
                                                                            mine=mine))
 
 
@@ -158,12 +161,15 @@ def _save(label: str, save: Callable[[], SaveOutcome]) -> None:
         st.error(md_escape(exc))
         return
     if outcome.saved is None:
-        st.error(f"{md_line(label)} changed since you loaded it. Nothing was saved. Both of you changed: "
-                 + "; ".join(f"{md_line(c.field)} (yours {md_line(c.mine)}, saved since {md_line(c.theirs)})"
-                             for c in outcome.conflicts) + ". Reload and choose.")
+        changed = "; ".join(_("{field} (yours {mine}, saved since {theirs})").format(
+            field=md_line(header(c.field)), mine=md_line(value_text(c.mine, c.field)),
+            theirs=md_line(value_text(c.theirs, c.field))) for c in outcome.conflicts)  # the label table's words
+        st.error(_("{what} changed since you loaded it. Nothing was saved. Both of you changed: {changed}. "
+                   "Reload and choose.").format(what=md_line(label), changed=changed))
         return
-    merged = f" Merged on top of {len(outcome.merged_over)} newer edit(s)." if outcome.merged_over else ""
-    st.session_state[state.SIT_SAVED] = f"{label}: saved as version {outcome.saved.get(schema.VERSION)}.{merged}"
+    saved = _("{what}: saved as version {version}.").format(what=label, version=outcome.saved.get(schema.VERSION))
+    merged = _("Merged on top of {n} newer edit(s).").format(n=len(outcome.merged_over)) if outcome.merged_over else ""
+    st.session_state[state.SIT_SAVED] = f"{saved} {merged}".strip()
     st.rerun()
 
 

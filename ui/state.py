@@ -15,6 +15,7 @@ SELECTED_INCIDENT = "selected_incident"
 DISTRICT = "district"  # the session's one council district (sidebar); 0: all districts
 DISTRICT_FOR = "district_for"  # the actor the district was last seeded for
 SEARCH_APPLIED = "search_applied"  # (page, query, ref) of the search result last opened
+MAP_CLICKS = "map_clicks"  # map key -> the marks of the last click a map gave (a click is used once)
 # incident map page
 INC_PERIOD = "inc_period"
 INC_LAST_DAYS = "inc_last_days"
@@ -84,7 +85,7 @@ DATA_VINTAGE = "data_vintage"  # boundary kinds: plan year or effective date (th
 DATA_MAKE_CURRENT = "data_make_current"  # boundary kinds: the CLI's --make-current
 
 _DEFAULTS: dict[str, object] = {
-    STORE_URL: None, SELECTED_SITE: None, SELECTED_INCIDENT: None,
+    STORE_URL: None, SELECTED_SITE: None, SELECTED_INCIDENT: None, MAP_CLICKS: {},
     INC_PERIOD: "All", INC_LAST_DAYS: 30, INC_TYPES: [], INC_VERIFICATION: [],
     INC_MODE: "clusters", USER_NAME: "", LIA_COLOR: "sign", LIA_LAST_CLICK: None, LIA_PENDING: None, LIA_SEEN: {}, LIA_CONFLICT: None, LIA_SAVED: None, LIA_NEAR_TEXT: "", LIA_LANGUAGE: "en+es", LIA_CAMERA: False, REV_CATEGORIES: [], REV_TIERS: [], REV_USE_CODE: "", REV_OWNERS: [],
     GAP_HIGH_ONLY: False, REP_LAT: 34.0537, REP_LON: -118.2427, REP_LAST_CLICK: None, REV_VIEW: None, REV_LAST_CLICK: None, REV_LINKED: None, DATA_CRS: "", DATA_DEPT: "", DATA_USER: "", DATA_MAP_TEXT: "", DATA_VINTAGE: "", DATA_MAKE_CURRENT: False,

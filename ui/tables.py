@@ -8,12 +8,16 @@ import pandas as pd
 import streamlit as st
 
 from geo.analysis.labels import readable
+from ui.i18n import lang
 
 
 def show_table(frame: pd.DataFrame | list[dict[str, object]], *, first: Sequence[str] = (), digits: int = 1,
                **kwargs: Any) -> Any:
-    """Draw ``frame`` as people read it (see :func:`geo.analysis.labels.readable`); returns st.dataframe's value."""
+    """Draw ``frame`` as people read it, in the session's language (see :func:`geo.analysis.labels.readable`).
+
+    Returns st.dataframe's value.
+    """
     data = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame)
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
-    return st.dataframe(readable(data, first=first, digits=digits), **kwargs)
+    return st.dataframe(readable(data, first=first, digits=digits, lang=lang()), **kwargs)

@@ -8,16 +8,17 @@ import json
 import os
 import secrets
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from geo.access.roles import Actor
 from geo.errors import AccessDenied, SchemaError
+from geo.i18n import LANGUAGES, N_
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 MIN_PASSWORD = 12
 #: The one message for an unknown name and a wrong password, so a sign-in never tells which names exist.
-BAD_CREDENTIALS = "Unknown user name or wrong password."
+BAD_CREDENTIALS = N_("Unknown user name or wrong password.")
 #: Checked for unknown names so they cost the same scrypt work (the password behind it was thrown away).
 DECOY_HASH = "scrypt$16384$8$1$VheFiWfMuqR5u1Gw5v118A==$tLzwdKwE9bc28pKk1bMzaf9jXUZC6XE0iGmXS7AsAOY="
 
@@ -31,6 +32,8 @@ class Account:
     department: str | None
     district: int | None
     password_hash: str
+    #: The person's chosen language for the app and the PDFs they make ("en" or "es"); ``None``: not chosen.
+    language: str | None = None
 
     def actor(self) -> Actor:
         """Return the signed-in actor for this account."""
@@ -86,7 +89,26 @@ def add_account(path: Path, name: str, password: str, *, role: str, department: 
         raise SchemaError(f"Password for {name} is too short: use at least {MIN_PASSWORD} characters.")
     Actor(name, role, department, district)  # validates role and liaison department
     accounts = load_accounts(path)
-    accounts[name] = Account(name, role, department, district, hash_password(password))
+    kept = accounts[name].language if name in accounts else None  # a password reset keeps the choice
+    accounts[name] = Account(name, role, department, district, hash_password(password), kept)
+    save_accounts(path, accounts)
+    return accounts[name]
+
+
+def set_language(path: Path, name: str, language: str | None) -> Account:
+    """Remember ``name``'s chosen language (a code from :data:`geo.i18n.LANGUAGES`, or ``None`` to forget it).
+
+    Raises
+    ------
+    SchemaError
+        When the account does not exist or the language is not one StageMap speaks; nothing changes.
+    """
+    accounts = load_accounts(path)
+    if name not in accounts:
+        raise SchemaError(f"No account {name!r}; `stagemap user list` shows them.")
+    if language is not None and language not in LANGUAGES:
+        raise SchemaError(f"Language {language!r} is not offered; choose one of {', '.join(LANGUAGES)}.")
+    accounts[name] = replace(accounts[name], language=language)
     save_accounts(path, accounts)
     return accounts[name]
 

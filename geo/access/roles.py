@@ -119,3 +119,16 @@ def authorize(actor: Actor, action: str, *, department: str | None = None, distr
 def visible_pages(actor: Actor) -> list[str]:
     """Return the pages ``actor`` may open, in navigation order."""
     return [p for p in PAGES if can_view(actor, p)]
+
+
+#: The page each role lands on: the one that answers its first question (a liaison: my sites still to sign
+#: and gate; a council office: my district's incidents this month, on the Overview cut to its district;
+#: a planner: what awaits review, on the Overview's KPIs and its link; the public: the map).
+LANDING: dict[str, str] = {"liaison": "liaison", "public": "public"}
+
+
+def landing_page(actor: Actor) -> str | None:
+    """Return the page ``actor`` lands on: its role's landing page, else the first page it may see."""
+    pages = visible_pages(actor)
+    wanted = LANDING.get(actor.role)
+    return wanted if wanted in pages else (pages[0] if pages else None)

@@ -15,6 +15,7 @@ from geo.analysis.relevance import enforcement_incidents
 from geo.analysis.timefmt import today_local
 from geo.config import LOCAL_TZ
 from geo.errors import SchemaError
+from geo.i18n import short_date, translator
 
 
 def parse_as_of(value: str | dt.date | None) -> dt.date:
@@ -44,16 +45,21 @@ def data_end(incidents: pd.DataFrame) -> dt.date | None:
     return None if pd.isna(latest) else latest.tz_convert(LOCAL_TZ).date()
 
 
-def data_end_note(latest: dt.date | None, as_of: dt.date) -> str | None:
-    """Return what to say beside the as-of date about where the data end (``None`` when nothing to say)."""
+def data_end_note(latest: dt.date | None, as_of: dt.date, lang: str = "en") -> str | None:
+    """Return what to say beside the as-of date about where the data end, in ``lang`` (``None``: nothing to say)."""
+    _ = translator(lang)
     if latest is None:
-        return "The store holds no enforcement incidents: incident counts are zero for any date."
+        return _("The store holds no enforcement incidents: incident counts are zero for any date.")
     if latest < as_of:
         days = (as_of - latest).days
-        return (f"The data end earlier: the latest incident is {latest:%d %b %Y}, {days:,} day{'s' if days != 1 else ''} "
-                f"before the as-of date, so windows after it count no incidents.")
+        template = _("The data end earlier: the latest incident is {date}, {n} day before the as-of date, so windows "
+                     "after it count no incidents.") if days == 1 else \
+            _("The data end earlier: the latest incident is {date}, {n} days before the as-of date, so windows "
+              "after it count no incidents.")
+        return template.format(date=short_date(latest, lang), n=f"{days:,}")
     if latest > as_of:
-        return f"Incidents after the as-of date (the latest is {latest:%d %b %Y}) are not counted."
+        return _("Incidents after the as-of date (the latest is {date}) are not counted.").format(
+            date=short_date(latest, lang))
     return None
 
 

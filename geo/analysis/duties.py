@@ -18,6 +18,7 @@ import pandas as pd
 from geo import duties, schema
 from geo.analysis.relevance import enforcement_incidents
 from geo.config import LOCAL_TZ
+from geo.i18n import short_date, translator
 
 NO_DIVISION = "Not located"
 #: Columns of :func:`compliance`.
@@ -104,12 +105,14 @@ class Cadence:
         """Whether reporting must go weekly (more than ``threshold`` events in the window)."""
         return self.events > self.threshold
 
-    def sentence(self) -> str:
-        """Return the rule and its outcome in one sentence."""
-        rule = f"weekly when more than {self.threshold} enforcement events fall in the last 7 days"
-        outcome = "WEEKLY reporting required" if self.weekly else "monthly reporting suffices"
-        return (f"Cadence ({rule}): {self.events} event(s) from {self.window_start:%d %b %Y} to {self.as_of:%d %b %Y}; "
-                f"{outcome}.")
+    def sentence(self, lang: str = "en") -> str:
+        """Return the rule and its outcome in one sentence, in ``lang``."""
+        _ = translator(lang)
+        rule = _("weekly when more than {n} enforcement events fall in the last 7 days").format(n=self.threshold)
+        outcome = _("WEEKLY reporting required") if self.weekly else _("monthly reporting suffices")
+        return _("Cadence ({rule}): {events} event(s) from {start} to {end}; {outcome}.").format(
+            rule=rule, events=self.events, start=short_date(self.window_start, lang),
+            end=short_date(self.as_of, lang), outcome=outcome)
 
 
 def cadence(incidents: pd.DataFrame, *, as_of: dt.date, threshold: int = duties.WEEKLY_THRESHOLD) -> Cadence:

@@ -7,36 +7,35 @@ with the columns that matter first. Headline-number labels stay in :mod:`geo.ana
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from geo.analysis.timefmt import local_text
-from geo.labels import BY_COLUMN, COLUMNS, MISSING, VALUES
+from geo.i18n import N_, translate
+from geo.labels import BY_COLUMN, MISSING, VALUES, column_header
+from geo.records import Edit
 
 _MISSING_TEXT = frozenset({"", "None", "nan", "NaN", "NaT", "<NA>"})
+YES, NO = N_("Yes"), N_("No")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
 
 
-def header(column: object) -> str:
-    """Return the header a person reads for ``column``."""
-    name = str(column)
-    if name in COLUMNS or name in VALUES:  # a value as a header: a crosstab's columns
-        return COLUMNS.get(name) or VALUES[name]
-    words = name.replace("_", " ").strip()
-    return words[:1].upper() + words[1:] if words else name
+def header(column: object, lang: str = "en") -> str:
+    """Return the header a person reads for ``column``, in ``lang`` (English by default)."""
+    return column_header(column, lang)
 
 
-def value_text(value: object, column: str | None = None) -> object:
-    """Return one cell as a person reads it: codes spelled out, missing as a dash, times in Los Angeles.
+def value_text(value: object, column: str | None = None, lang: str = "en") -> object:
+    """Return one cell as a person reads it: codes spelled out (in ``lang``), missing as a dash, LA times.
 
     ``column`` names the column the value comes from, where a code reads differently (``BY_COLUMN``).
     """
     if value is None or (not isinstance(value, str | list | tuple | dict | np.ndarray) and pd.isna(value)):
         return MISSING
     if isinstance(value, bool | np.bool_):
-        return "Yes" if value else "No"
+        return translate(YES if value else NO, lang)
     if isinstance(value, pd.Timestamp):
         return local_text(value) if (value.hour, value.minute, value.second) != (0, 0, 0) or value.tzinfo else \
             value.date().isoformat()
@@ -47,47 +46,63 @@ def value_text(value: object, column: str | None = None) -> object:
             return MISSING
         codes = value.split(", ")
         if len(codes) > 1 and all(c in VALUES for c in codes):  # a list of codes ("corroborated, lapd_confirmed")
-            return ", ".join(VALUES[c] for c in codes)
-        return BY_COLUMN.get(column or "", {}).get(value) or VALUES.get(value, value)
+            return ", ".join(translate(VALUES[c], lang) for c in codes)
+        known = BY_COLUMN.get(column or "", {}).get(value) or VALUES.get(value)
+        return translate(known, lang) if known else value
     return value
 
 
-def readable(frame: pd.DataFrame, *, first: Sequence[str] = (), digits: int = 1) -> pd.DataFrame:
-    """Return ``frame`` as people read it, ``first`` columns first.
+def readable(frame: pd.DataFrame, *, first: Sequence[str] = (), digits: int = 1, lang: str = "en") -> pd.DataFrame:
+    """Return ``frame`` as people read it (in ``lang``: headers and coded values), ``first`` columns first.
 
     Human headers, coded values spelled out, numbers rounded to ``digits``, times in Los Angeles with their offset, missing values as a dash.
 
     Every column holds one type (numbers, or text), so the table always serialises (no mixed columns).
-    Geometry columns are dropped; an index other than 0..n becomes the first column(s).
+    Geometry columns are dropped; a named or non-numeric index becomes the first column(s) (bare row numbers
+    left over from filtering are not shown).
     """
     out = frame.drop(columns=[c for c in frame.columns if str(c) == "geometry"], errors="ignore")
-    if not isinstance(out.index, pd.RangeIndex):
-        out = out.reset_index(names=[n if n is not None else " " for n in out.index.names])
+    named = any(n is not None for n in out.index.names)
+    if not isinstance(out.index, pd.RangeIndex) and (named or not pd.api.types.is_integer_dtype(out.index.dtype)):
+        out = out.reset_index(names=[n if n is not None else " " for n in out.index.names])  # (row numbers: dropped)
     order = [c for c in first if c in out.columns] + [c for c in out.columns if c not in first]
-    cols = {header(c): _column(out[c], 2 if str(c).endswith("_usd") else digits, str(c)) for c in order}
+    cols = {header(c, lang): _column(out[c], 2 if str(c).endswith("_usd") else digits, str(c), lang) for c in order}
     return pd.DataFrame(cols, index=pd.RangeIndex(len(out)))
 
 
-def _column(series: pd.Series, digits: int, name: str) -> pd.Series:
+def _column(series: pd.Series, digits: int, name: str, lang: str = "en") -> pd.Series:
     values = series.reset_index(drop=True)
     if pd.api.types.is_bool_dtype(values.dtype):
-        return values.map(lambda v: "Yes" if v else "No")
+        return values.map(lambda v: translate(YES if v else NO, lang))
     if pd.api.types.is_numeric_dtype(values.dtype) and not values.isna().any():
         return values.round(digits) if pd.api.types.is_float_dtype(values.dtype) else values
     if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values.map(lambda v: MISSING if pd.isna(v) else local_text(v))
-    return values.map(lambda v: _cell(v, digits, name)).astype(str)
+    return values.map(lambda v: _cell(v, digits, name, lang)).astype(str)
 
 
-def _cell(value: object, digits: int, name: str) -> object:
+def _cell(value: object, digits: int, name: str, lang: str = "en") -> object:
     if isinstance(value, float | np.floating) and not pd.isna(value):
         rounded = round(float(value), digits)
         return f"{rounded:,.{digits}f}" if rounded != int(rounded) else f"{int(rounded):,}"
     if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
         return str(int(value))
-    return value_text(value, name)
+    return value_text(value, name, lang)
 
 
-def label(value: object, column: str | None = None) -> str:
-    """Return how one coded value reads, as text (for a widget's options)."""
-    return str(value_text(value, column))
+def label(value: object, column: str | None = None, lang: str = "en") -> str:
+    """Return how one coded value reads in ``lang``, as text (for a widget's options)."""
+    return str(value_text(value, column, lang))
+
+
+def describe_edit(edit: Edit) -> str:
+    """Return one saved edit as a person reads it: human field names and values, Los Angeles time.
+
+    ``version 3 by bo at 2026-03-01 02:00 PST (-08:00): Sign No sign -> Posted``.
+    """
+    return edit.describe(name=header, value=label, when=lambda t: local_text(t) or "unknown time")
+
+
+def describe_edits(edits: Iterable[Edit]) -> str:
+    """Return several edits as one readable line ('' when there are none)."""
+    return "; ".join(describe_edit(e) for e in edits)

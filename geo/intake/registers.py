@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from geo.errors import SchemaError
+from geo.i18n import N_
 from geo.intake.bulk_status import Sheet, cell, sheet_date
 
 _TEXT_LIMIT = 2000
@@ -58,35 +59,35 @@ def _f(name: str, kind: str = "text", required: bool = False, choices: tuple[str
 
 
 REGISTERS: dict[str, Register] = {r.name: r for r in (
-    Register("agency", "Law enforcement agencies operating in the City", "manage_agency_policy", ("agency_id",), (
+    Register("agency", N_("Law enforcement agencies operating in the City"), "manage_agency_policy", ("agency_id",), (
         _f("agency_id", "id", True), _f("name", required=True), _f("kind", "enum", True, AGENCY_KINDS),
         _f("parent"), _f("note"))),
-    Register("agency_policy", "Posted policies (SB 627 / SB 805)", "manage_agency_policy", ("agency_id", "requirement"), (
+    Register("agency_policy", N_("Posted policies (SB 627 / SB 805)"), "manage_agency_policy", ("agency_id", "requirement"), (
         _f("agency_id", "id", True), _f("requirement", "enum", True, REQUIREMENTS),
         _f("posted", "enum", True, ("yes", "no", "unknown")), _f("url", "url"), _f("seen_on", "date"),
         _f("compliance", "enum", True, ("compliant", "non_compliant", "not_assessed")), _f("note"))),
-    Register("legal_status", "Legal status per requirement and kind of agency", "manage_agency_policy",
+    Register("legal_status", N_("Legal status per requirement and kind of agency"), "manage_agency_policy",
              ("requirement", "agency_kind"), (
         _f("requirement", "enum", True, REQUIREMENTS), _f("agency_kind", "enum", True, AGENCY_KINDS),
         _f("status", "enum", True, ("in_force", "enjoined", "amended", "pending")), _f("since", "date"),
         _f("authority"), _f("note"))),
-    Register("commission_action", "Police Commission inquiries and challenges", "manage_agency_policy",
+    Register("commission_action", N_("Police Commission inquiries and challenges"), "manage_agency_policy",
              ("action_id",), (
         _f("action_id", "id", True), _f("agency_id", "id", True), _f("action", "enum", True, ("inquiry", "challenge")),
         _f("requirement", "enum", True, (*REQUIREMENTS, "both")), _f("opened_on", "date", True),
         _f("status", "enum", True, ("open", "response_received", "filed", "resolved", "withdrawn")),
         _f("closed_on", "date"), _f("note"))),
-    Register("contractor_disclosure", "Contractor disclosures (section E)", "manage_contractor_disclosures",
+    Register("contractor_disclosure", N_("Contractor disclosures (section E)"), "manage_contractor_disclosures",
              ("contract_id", "bidder"), (
         _f("contract_id", "id", True), _f("bidder", required=True), _f("dhs_agreement", "bool", True),
         _f("dhs_agency"), _f("nature_of_work"), _f("compensation_terms"), _f("third_party_data_sharing"),
         _f("disclosed_on", "date"), _f("renewal_date", "date"), _f("site_ids", "list"), _f("note"))),
-    Register("private_parcel", "Private parcels: sign requested or site control refused", "manage_site_consent",
+    Register("private_parcel", N_("Private parcels: sign requested or site control refused"), "manage_site_consent",
              ("ain",), (
         _f("ain", "ain", True), _f("owner", required=True),
         _f("declaration", "enum", True, ("sign_requested", "refuses_site_control")),
         _f("declared_on", "date", True), _f("note"))),
-    Register("site_control_grant", "Known grants of site control for enforcement", "manage_site_consent",
+    Register("site_control_grant", N_("Known grants of site control for enforcement"), "manage_site_consent",
              ("grant_id",), (
         _f("grant_id", "id", True), _f("ain", "ain", True), _f("grantee", required=True),
         _f("granted_on", "date", True), _f("ended_on", "date"), _f("source", required=True), _f("note"))),

@@ -28,15 +28,22 @@ from geo import schema
 from geo.analysis.relevance import b8_incidents, conduct_lists
 from geo.config import LOCAL_TZ
 from geo.errors import SchemaError
+from geo.i18n import N_, long_date, month_year, translator
 from geo.io.export import neutralise_cell
 from geo.reports import b8_audit, pdf
 from geo.reports.publish import K_MIN, SuppressedTable, suppress
 
 CONDUCT_LABELS = dict(schema.CONDUCT_LABELS)
-LEVEL_LABELS = {"unverified": "Unverified", "corroborated": "Corroborated", "lapd_confirmed": "LAPD-confirmed"}
-NOT_LOCATED = "Not located"
-BY_TYPE, BY_LEVEL, TYPE_LEVEL = ("District by observed conduct", "District by verification level",
-                                 "Observed conduct by verification level")
+#: :data:`geo.schema.CONDUCT_LABELS`, marked for translation (the ground imports no translations).
+CONDUCT_WORDS = (N_("Force"), N_("No visible identification"), N_("Masking"), N_("Entry without warrant"),
+                 N_("Obstruction"), N_("Other"))
+LEVEL_LABELS = {"unverified": N_("Unverified"), "corroborated": N_("Corroborated"),
+                "lapd_confirmed": N_("LAPD-confirmed")}
+NOT_LOCATED = N_("Not located")
+BY_TYPE, BY_LEVEL, TYPE_LEVEL = (N_("District by observed conduct"), N_("District by verification level"),
+                                 N_("Observed conduct by verification level"))
+#: The words :meth:`geo.reports.publish.SuppressedTable.published` writes, translated where the PDF prints them.
+TABLE_WORDS = (N_("Total"), N_("withheld"))
 #: Margins the three tables share: a total withheld in one is withheld in all.
 SHARED = {"district": ((BY_TYPE, "row"), (BY_LEVEL, "row")), "conduct": ((BY_TYPE, "col"), (TYPE_LEVEL, "row")),
           "level": ((BY_LEVEL, "col"), (TYPE_LEVEL, "col"))}
@@ -184,62 +191,69 @@ def monthly_csv_bytes(report: MonthlyReport) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
-def monthly_pdf_bytes(report: MonthlyReport, *, cadence: str | None = None) -> bytes:
-    """Return the monthly report as PDF: headline, what is counted, three suppressed tables and the method.
+def monthly_pdf_bytes(report: MonthlyReport, *, cadence: str | None = None, lang: str = "en") -> bytes:
+    """Return the monthly report as PDF, in ``lang``: headline, what is counted, three suppressed tables, method.
 
     ``cadence`` is the B.8 cadence sentence as of the run date (:class:`geo.analysis.duties.Cadence`), printed
-    under the headline; it is not part of the frozen publication.
+    under the headline; it is not part of the frozen publication. Only words are translated: every count and
+    every withheld cell is the same in both languages.
     """
+    _ = translator(lang)
     st = pdf.styles()
     first, last = parse_month(report.month)
-    title = f"ED 17 B.8 monthly aggregated report, {first:%B %Y}"
+    title = _("ED 17 B.8 monthly aggregated report, {month}").format(month=month_year(first, lang))
     story: list[Any] = [
         pdf.para(title, st.title),
-        pdf.para("To the Board of Police Commissioners and the Office of the Mayor. Incidents in which officers "
-                 "documented or received reports of suspected unlawful conduct by immigration enforcement agents, "
-                 f"{first:%d %B %Y} to {last:%d %B %Y} (Los Angeles time).", st.body),
-        pdf.para(f"Incidents this month: {published_total(report)}", st.h2),
+        pdf.para(_("To the Board of Police Commissioners and the Office of the Mayor. Incidents in which officers "
+                   "documented or received reports of suspected unlawful conduct by immigration enforcement "
+                   "agents, {first} to {last} (Los Angeles time).").format(first=long_date(first, lang),
+                                                                          last=long_date(last, lang)), st.body),
+        pdf.para(_("Incidents this month: {total}").format(total=_(published_total(report))), st.h2),
         *([pdf.para(cadence, st.body)] if cadence else []),
-        pdf.para("What is counted, and what is not", st.h2),
-        *[pdf.para(line, st.body) for line in counted_note()],
+        pdf.para(_("What is counted, and what is not"), st.h2),
+        *[pdf.para(line, st.body) for line in counted_note(lang)],
     ]
     widths = {BY_TYPE: [64] + [62] * 6 + [50], BY_LEVEL: [90] + [80] * 4, TYPE_LEVEL: [130] + [80] * 4}
     for name, tab in report.tables.items():
-        pub = tab.published().rename_axis("Council district" if name != TYPE_LEVEL else "Observed conduct")
-        story.append(KeepTogether([pdf.para(name, st.h2),
+        pub = tab.published().rename_axis(_("Council district") if name != TYPE_LEVEL else _("Observed conduct"))
+        pub = pub.rename(index=_, columns=_).map(lambda v: _(v) if isinstance(v, str) else v)
+        story.append(KeepTogether([pdf.para(_(name), st.h2),
                                    pdf.table(pub, st=st, index=True, widths=widths.get(name), total_row=True)]))
-    story += [pdf.para("Method", st.h2), *[pdf.para(line, st.small) for line in method_note(report)]]
-    return pdf.build_pdf(story, title=title, tier=pdf.PUBLIC, synthetic=report.synthetic)
+    story += [pdf.para(_("Method"), st.h2), *[pdf.para(line, st.small) for line in method_note(report, lang)]]
+    return pdf.build_pdf(story, title=title, tier=pdf.PUBLIC, synthetic=report.synthetic, lang=lang)
 
 
-def counted_note() -> list[str]:
-    """Return the paragraphs that say what the report counts and what it leaves out."""
-    conduct = ", ".join(v.lower() for v in CONDUCT_LABELS.values())
+def counted_note(lang: str = "en") -> list[str]:
+    """Return the paragraphs that say what the report counts and what it leaves out, in ``lang``."""
+    _ = translator(lang)
+    conduct = ", ".join(_(v).lower() for v in CONDUCT_LABELS.values())
     return [
-        "Counted: incidents recorded as suspected unlawful conduct by an immigration enforcement agent "
-        f"(directive B.8), by what was observed: {conduct}. One incident may show several kinds of conduct, so "
-        "the conduct columns do not add up to the total; every Total counts incidents. Observed conduct is "
-        "recorded as reported, not as a finding that the law was broken.",
-        "Not counted: reports of enforcement activity without suspected unlawful conduct (staging areas, "
-        "processing locations, operations bases, arrests, detentions, checkpoints, surveillance), which StageMap "
-        "maps for the directive's other sections; and general crime reports, such as LAPD's Crime Data from "
-        "2020 to Present, which are context only and never evidence of immigration enforcement.",
+        _("Counted: incidents recorded as suspected unlawful conduct by an immigration enforcement agent "
+          "(directive B.8), by what was observed: {conduct}. One incident may show several kinds of conduct, so "
+          "the conduct columns do not add up to the total; every Total counts incidents. Observed conduct is "
+          "recorded as reported, not as a finding that the law was broken.").format(conduct=conduct),
+        _("Not counted: reports of enforcement activity without suspected unlawful conduct (staging areas, "
+          "processing locations, operations bases, arrests, detentions, checkpoints, surveillance), which StageMap "
+          "maps for the directive's other sections; and general crime reports, such as LAPD's Crime Data from "
+          "2020 to Present, which are context only and never evidence of immigration enforcement."),
     ]
 
 
-def method_note(report: MonthlyReport) -> list[str]:
-    """Return the method note printed under the tables."""
+def method_note(report: MonthlyReport, lang: str = "en") -> list[str]:
+    """Return the method note printed under the tables, in ``lang``."""
+    _ = translator(lang)
+    rounds = (_("{n} audit round") if report.rounds == 1 else _("{n} audit rounds")).format(n=report.rounds)
     return [
-        "Counts are incidents recorded in StageMap whose time of occurrence falls in the month, by the council "
-        "district where they occurred (placed by location when they were entered). Districts are the only "
-        "geography: no locations, sites or reporter details are published. Verification levels: unverified (one "
-        "report), corroborated (independent reports agree), LAPD-confirmed.",
-        f"Small cells: counts of 1 to {K_MIN - 1} are shown as '<{K_MIN}' (k = {K_MIN}); further cells are withheld "
-        "(complementary suppression) so that no withheld count can be worked out from the totals. Zero may show. "
-        "Totals of 1 to 10 show as 'withheld'.",
-        "The three tables share their totals; a total withheld in one table is withheld in all, and the published "
-        "cells and totals of all three were checked together so that no withheld count can be solved from them "
-        f"({report.rounds} audit round{'s' if report.rounds != 1 else ''}).",
-        "Aggregated data are reported to the extent allowed by law, at least monthly and more often as "
-        "enforcement activity rises (Executive Directive 17, B.8).",
+        _("Counts are incidents recorded in StageMap whose time of occurrence falls in the month, by the council "
+          "district where they occurred (placed by location when they were entered). Districts are the only "
+          "geography: no locations, sites or reporter details are published. Verification levels: unverified (one "
+          "report), corroborated (independent reports agree), LAPD-confirmed."),
+        _("Small cells: counts of 1 to {below} are shown as '<{k}' (k = {k}); further cells are withheld "
+          "(complementary suppression) so that no withheld count can be worked out from the totals. Zero may show. "
+          "Totals of 1 to 10 show as 'withheld'.").format(below=K_MIN - 1, k=K_MIN),
+        _("The three tables share their totals; a total withheld in one table is withheld in all, and the published "
+          "cells and totals of all three were checked together so that no withheld count can be solved from them "
+          "({rounds}).").format(rounds=rounds),
+        _("Aggregated data are reported to the extent allowed by law, at least monthly and more often as "
+          "enforcement activity rises (Executive Directive 17, B.8)."),
     ]

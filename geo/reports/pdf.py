@@ -27,6 +27,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from geo.config import SYNTHETIC_SOURCE
+from geo.i18n import N_, translate
 
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#52606d")
@@ -35,7 +36,7 @@ WARN = colors.HexColor("#b42318")
 RULE = colors.HexColor("#cbd2d9")
 SHADE = colors.HexColor("#eef2f6")
 MARGIN = 0.7 * inch
-PUBLIC, INTERNAL = "PUBLIC - aggregated counts only", "INTERNAL - not for public release"
+PUBLIC, INTERNAL = N_("PUBLIC - aggregated counts only"), N_("INTERNAL - not for public release")
 ELLIPSIS = "\u2026"
 #: Longest text printed for a name, address, department or other short field (tables, headings).
 NAME_LIMIT = 300
@@ -138,8 +139,8 @@ def table(frame: pd.DataFrame, *, st: Styles, widths: Sequence[float] | None = N
 
 
 def build_pdf(flowables: list[Flowable], *, title: str, tier: str, synthetic: bool,
-              pagesize: tuple[float, float] = letter) -> bytes:
-    """Render ``flowables`` to PDF bytes with the banner and footer on every page.
+              pagesize: tuple[float, float] = letter, lang: str = "en") -> bytes:
+    """Render ``flowables`` to PDF bytes with the banner and footer on every page (their words in ``lang``).
 
     The output is byte-for-byte reproducible (ReportLab's invariant mode: no timestamps).
     """
@@ -150,16 +151,18 @@ def build_pdf(flowables: list[Flowable], *, title: str, tier: str, synthetic: bo
                             invariant=True)
 
     def furniture(canvas: Any, document: Any) -> None:
-        draw_page_furniture(canvas, pagesize, title=title, tier=tier, synthetic=synthetic, page=document.page)
+        draw_page_furniture(canvas, pagesize, title=title, tier=tier, synthetic=synthetic, page=document.page,
+                            lang=lang)
 
     doc.build(flowables, onFirstPage=furniture, onLaterPages=furniture)
     return buf.getvalue()
 
 
 def draw_page_furniture(canvas: Any, pagesize: tuple[float, float], *, title: str, tier: str, synthetic: bool,
-                        page: int) -> None:
-    """Draw the synthetic banner (when synthetic), the tier label and the footer on one page."""
+                        page: int, lang: str = "en") -> None:
+    """Draw the synthetic banner (when synthetic), the tier label and the footer on one page, in ``lang``."""
     width, height = pagesize
+    synthetic_source = translate(SYNTHETIC_SOURCE, lang)
     canvas.saveState()
     if synthetic:
         canvas.setFillColor(WARN)
@@ -167,19 +170,20 @@ def draw_page_furniture(canvas: Any, pagesize: tuple[float, float], *, title: st
         canvas.setFillColor(colors.white)
         canvas.setFont("Helvetica-Bold", 10)
         canvas.drawCentredString(width / 2, height - 0.27 * inch,
-                                 f"{SYNTHETIC_SOURCE}: every place, count and name is invented")
+                                 translate(N_("{source}: every place, count and name is invented"), lang).format(
+                                     source=synthetic_source))
     canvas.setFont("Helvetica-Bold", 7.5)
     canvas.setFillColor(WARN if tier == INTERNAL else MUTED)
-    canvas.drawRightString(width - MARGIN, height - (0.6 if synthetic else 0.4) * inch, tier)
+    canvas.drawRightString(width - MARGIN, height - (0.6 if synthetic else 0.4) * inch, translate(tier, lang))
     canvas.setStrokeColor(RULE)
     canvas.line(MARGIN, 0.55 * inch, width - MARGIN, 0.55 * inch)
     canvas.setFont("Helvetica", 7.5)
     canvas.setFillColor(MUTED)
     canvas.drawString(MARGIN, 0.4 * inch, fit_width(f"StageMap - {title}", font="Helvetica", size=7.5,
                                                     width=width - 2 * MARGIN - 60))
-    canvas.drawRightString(width - MARGIN, 0.4 * inch, f"Page {page}")
+    canvas.drawRightString(width - MARGIN, 0.4 * inch, translate(N_("Page {page}"), lang).format(page=page))
     if synthetic:
-        canvas.drawCentredString(width / 2, 0.25 * inch, SYNTHETIC_SOURCE)
+        canvas.drawCentredString(width / 2, 0.25 * inch, synthetic_source)
     canvas.restoreState()
 
 

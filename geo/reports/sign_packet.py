@@ -26,6 +26,8 @@ from reportlab.platypus import Flowable, PageBreak, Spacer, Table, TableStyle
 
 from geo import schema
 from geo.config import ANALYSIS_CRS, SIGN_TEXT_EN, public_base_url
+from geo.i18n import N_, translator
+from geo.labels import code_label
 from geo.reports import pdf
 
 #: Spanish rendering of the sign text; NOT an official City translation (none has been published).
@@ -73,25 +75,30 @@ def site_sheets(sites: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, status: pd.D
     return out
 
 
-def sign_packet_pdf(sheet: SiteSheet, *, synthetic: bool, base_url: str | None = None) -> bytes:
-    """Return one site's two-page packet: the sign to post, then the site profile."""
+def sign_packet_pdf(sheet: SiteSheet, *, synthetic: bool, base_url: str | None = None, lang: str = "en") -> bytes:
+    """Return one site's two-page packet: the sign to post (always bilingual), then the site profile in ``lang``."""
+    _ = translator(lang)
     site_id = str(sheet.record[schema.SITE_ID])
-    return pdf.build_pdf(_story(sheet, base_url=base_url), title=f"Sign packet {site_id}",
-                         tier="Page 1: the sign to post. Page 2: site profile for City staff", synthetic=synthetic)
+    return pdf.build_pdf(_story(sheet, base_url=base_url, lang=lang),
+                         title=_("Sign packet {site}").format(site=site_id),
+                         tier=N_("Page 1: the sign to post. Page 2: site profile for City staff"), synthetic=synthetic,
+                         lang=lang)
 
 
 def combined_sign_packet_pdf(sheets: list[SiteSheet], *, title: str, synthetic: bool,
-                             base_url: str | None = None) -> bytes:
-    """Return one print file of every sheet's packet (two pages each), in site-id order."""
+                             base_url: str | None = None, lang: str = "en") -> bytes:
+    """Return one print file of every sheet's packet (two pages each), in site-id order; words in ``lang``."""
+    _ = translator(lang)
     ordered = sorted(sheets, key=lambda s: str(s.record[schema.SITE_ID]))
     story: list[Flowable] = []
     for i, sheet in enumerate(ordered):
-        story += ([PageBreak()] if i else []) + _story(sheet, base_url=base_url)
-    return pdf.build_pdf(story, title=title, tier=f"{len(ordered)} sites, two pages each: the sign, then the "
-                         "site profile", synthetic=synthetic)
+        story += ([PageBreak()] if i else []) + _story(sheet, base_url=base_url, lang=lang)
+    return pdf.build_pdf(story, title=title, tier=_("{n} sites, two pages each: the sign, then the site "
+                                                    "profile").format(n=len(ordered)), synthetic=synthetic, lang=lang)
 
 
-def _story(sheet: SiteSheet, *, base_url: str | None) -> list[Flowable]:
+def _story(sheet: SiteSheet, *, base_url: str | None, lang: str = "en") -> list[Flowable]:
+    _ = translator(lang)
     st = pdf.styles()
     site_id = str(sheet.record[schema.SITE_ID])
     url = record_url(site_id, base_url=base_url)
@@ -106,17 +113,18 @@ def _story(sheet: SiteSheet, *, base_url: str | None) -> list[Flowable]:
         Spacer(1, 14), _boxed(pdf.para(SIGN_TEXT_EN, big), pdf.INK), Spacer(1, 14),
         _boxed(pdf.para(SIGN_TEXT_ES, es), pdf.MUTED), Spacer(1, 4), pdf.para(ES_MARKING, center), Spacer(1, 10),
         pdf.para("Executive Directive No. 17, Mayor Karen Bass, 10 February 2026.", center), Spacer(1, 16),
-        _qr_row(url, site_id, st, caption="City staff: scan to open this site's record in StageMap."),
+        _qr_row(url, site_id, st, caption=_("City staff: scan to open this site's record in StageMap."), lang=lang),
         PageBreak(),
     ]
     profile = [
-        pdf.para(f"Site profile: {site_id}", st.title, limit=pdf.NAME_LIMIT),
+        pdf.para(_("Site profile: {site}").format(site=site_id), st.title, limit=pdf.NAME_LIMIT),
         pdf.para(sheet.record.get(schema.NAME) or "", st.h2, limit=pdf.NAME_LIMIT),
-        pdf.table(_facts(sheet.record), st=st, widths=[150, 320], note_columns=("Value",)), Spacer(1, 8),
+        pdf.table(_facts(sheet.record, lang), st=st, widths=[150, 320], note_columns=(_("Value"),)), Spacer(1, 8),
         SiteMap(sheet.site_geom, sheet.neighbours, width=6.9 * inch, height=3.9 * inch),
-        pdf.para("Site outline in orange over neighbouring parcel lines; drawn from the store's polygons "
-               "(EPSG:2229, grid north up). Not a survey.", st.small), Spacer(1, 6),
-        _qr_row(url, site_id, st, caption="Scan to open this site's record (sign and gate status, history)."),
+        pdf.para(_("Site outline in orange over neighbouring parcel lines; drawn from the store's polygons "
+                   "(EPSG:2229, grid north up). Not a survey."), st.small), Spacer(1, 6),
+        _qr_row(url, site_id, st, caption=_("Scan to open this site's record (sign and gate status, history)."),
+                lang=lang),
     ]
     return sign + profile
 
@@ -220,33 +228,42 @@ def _boxed(flowable: Flowable, color: colors.Color) -> Table:
     return t
 
 
-def _qr_row(url: str, site_id: str, st: pdf.Styles, *, caption: str) -> Table:
-    text = [pdf.para(f"Site {site_id}", st.h2, limit=pdf.NAME_LIMIT), pdf.para(caption, st.body),
+def _qr_row(url: str, site_id: str, st: pdf.Styles, *, caption: str, lang: str = "en") -> Table:
+    _ = translator(lang)
+    site = _("Site {site}").format(site=site_id)
+    text = [pdf.para(site, st.h2, limit=pdf.NAME_LIMIT), pdf.para(caption, st.body),
             pdf.para(url, st.small, limit=pdf.NAME_LIMIT)]
     t = Table([[QRCode(url, 1.15 * inch), text]], colWidths=[1.4 * inch, 5.5 * inch], hAlign="LEFT")
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return t
 
 
-def _sign_words(status: str, posted_on: str) -> str:
+def _sign_words(status: str, posted_on: str, lang: str = "en") -> str:
+    _ = translator(lang)
+    word = code_label(status, schema.SIGN_STATUS, lang) if lang != "en" else status
     if not posted_on:
-        return status
-    return f"posted on {posted_on}" if status == "posted" else f"{status} (posted on {posted_on})"
+        return word
+    return _("posted on {date}").format(date=posted_on) if status == "posted" else \
+        _("{status} (posted on {date})").format(status=word, date=posted_on)
 
 
-def _facts(rec: dict[str, Any]) -> pd.DataFrame:
+def _facts(rec: dict[str, Any], lang: str = "en") -> pd.DataFrame:
+    _ = translator(lang)
+
     def text(key: str) -> str:
         value = rec.get(key)
         return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
     area = rec.get(schema.AREA_SQFT)
-    rows = [("Department", text(schema.OWNING_DEPT)), ("Asset type", text(schema.ASSET_TYPE)), ("Address", text(schema.ADDRESS)),
-            ("AINs", text(schema.AINS).replace(";", ", ")), ("Use", f"{text(schema.USE_CODE)} {text(schema.USE_DESCRIPTION)}".strip()),
-            ("Council district", text(schema.COUNCIL_DISTRICT)), ("LAPD area", text(schema.LAPD_AREA)),
-            ("Area", f"{float(area):,.0f} sq ft" if area is not None else ""),
-            ("Sign", _sign_words(text(schema.SIGN_STATUS) or "unknown", text(schema.SIGN_POSTED_ON)[:10])),
-            ("Gate", text(schema.GATE_STATUS) or "unknown"), ("Last inspected", text(schema.LAST_INSPECTED)[:10]),
-            ("Status note", text(schema.STATUS_NOTE))]
+    gate = text(schema.GATE_STATUS) or "unknown"
+    rows = [(N_("Department"), text(schema.OWNING_DEPT)), (N_("Asset type"), text(schema.ASSET_TYPE)),
+            (N_("Address"), text(schema.ADDRESS)), (N_("AINs"), text(schema.AINS).replace(";", ", ")),
+            (N_("Use"), f"{text(schema.USE_CODE)} {text(schema.USE_DESCRIPTION)}".strip()),
+            (N_("Council district"), text(schema.COUNCIL_DISTRICT)), (N_("LAPD area"), text(schema.LAPD_AREA)),
+            (N_("Area"), _("{n} sq ft").format(n=f"{float(area):,.0f}") if area is not None else ""),
+            (N_("Sign"), _sign_words(text(schema.SIGN_STATUS) or "unknown", text(schema.SIGN_POSTED_ON)[:10], lang)),
+            (N_("Gate"), code_label(gate, schema.GATE_STATUS, lang) if lang != "en" else gate),
+            (N_("Last inspected"), text(schema.LAST_INSPECTED)[:10]), (N_("Status note"), text(schema.STATUS_NOTE))]
     # names and codes print up to NAME_LIMIT characters, the note up to NOTE_LIMIT (pdf.table's "Value" limit)
-    rows = [(item, value if item == "Status note" else pdf.clip(value, limit=pdf.NAME_LIMIT)) for item, value in rows]
-    return pd.DataFrame(rows, columns=["Item", "Value"])
+    rows = [(_(item), value if item == "Status note" else pdf.clip(value, limit=pdf.NAME_LIMIT)) for item, value in rows]
+    return pd.DataFrame(rows, columns=[_("Item"), _("Value")])

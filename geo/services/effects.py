@@ -39,11 +39,12 @@ def effect_tables(store: Store, actor: Actor, *, as_of: dt.date,
     return before_after(sites, protected_on.reset_index(drop=True), events, as_of=as_of, rules=rules or EffectRules())
 
 
-def effect_csv(store: Store, actor: Actor, *, as_of: dt.date, rules: EffectRules | None = None) -> bytes:
-    """Return the summary as CSV (internal); the export is audited."""
+def effect_csv(store: Store, actor: Actor, *, as_of: dt.date, rules: EffectRules | None = None,
+               lang: str | None = None) -> bytes:
+    """Return the summary as CSV (internal; headers in ``lang`` when given, for a person); the export is audited."""
     authorize(actor, "export_internal")
-    summary, _ = effect_tables(store, actor, as_of=as_of, rules=rules)
-    data = to_csv_bytes(summary.round(3), synthetic=bool(store.is_synthetic()))  # neutralised cells, labelled
+    summary, _per_site = effect_tables(store, actor, as_of=as_of, rules=rules)
+    data = to_csv_bytes(summary.round(3), synthetic=bool(store.is_synthetic()), lang=lang)  # neutralised, labelled
     store.log_event(actor=actor.name, role=actor.role, action="export.before_after", entity="incidents",
                     detail={"as_of": as_of.isoformat(), "rows": len(summary)}, source=actor.source,
                     os_user=actor.os_user)

@@ -24,13 +24,15 @@ from geo.access.roles import Actor, authorize
 from geo.analysis.relevance import enforcement_incidents
 from geo.config import LOCAL_TZ, package_key
 from geo.errors import SchemaError
+from geo.i18n import N_
 from geo.intake.package import FORMAT, PackageCheck, build_zip, key_id, verify_package
 from geo.store import Store
 from geo.store.ddl_registers import RECIPIENTS
 
-RECIPIENT_NAMES = {"lapd": "Los Angeles Police Department", "district_attorney": "Los Angeles County District Attorney",
-                   "us_attorney": "U.S. Attorney's Office, Central District of California",
-                   "attorney_general": "California Attorney General"}
+RECIPIENT_NAMES = {"lapd": N_("Los Angeles Police Department"),
+                   "district_attorney": N_("Los Angeles County District Attorney"),
+                   "us_attorney": N_("U.S. Attorney's Office, Central District of California"),
+                   "attorney_general": N_("California Attorney General")}
 
 
 @dataclass(frozen=True)

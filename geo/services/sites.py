@@ -16,6 +16,7 @@ import shapely
 
 from geo import schema
 from geo.access.roles import Actor, authorize
+from geo.analysis.labels import describe_edits
 from geo.errors import AccessDenied, SchemaError, StatusConflict, StoreError
 from geo.intake.bulk_determination import ALIASES, EXPECT, DeterminationRow, parse_row
 from geo.intake.bulk_status import BulkStatusReport, RowResult, Sheet, match_header, read_sheet
@@ -236,7 +237,7 @@ def _apply(store: Store, actor: Actor, sheet: Sheet, cols: dict[str, int], n: in
             new = store.save_part(row.part_id, row.changes, expect_version=row.version, user=actor.name,
                                   role=actor.role, source="bulk_import", os_user=actor.os_user)
     except StatusConflict as exc:
-        newer = "; ".join(e.describe() for e in exc.newer) or f"now at version {exc.current[schema.VERSION]}"
+        newer = describe_edits(exc.newer) or f"now at version {exc.current[schema.VERSION]}"
         return RowResult(n, row.site_id, "conflict", f"changed since version {row.version}: {newer}. Not applied.",
                          sheet.header[cols[EXPECT]], str(row.version),
                          f"review the newer edit, then re-apply on version {exc.current[schema.VERSION]}.",

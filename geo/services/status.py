@@ -6,8 +6,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from geo import schema
 from geo.access.roles import Actor, authorize
+from geo.analysis.labels import describe_edits
 from geo.errors import AccessDenied, SchemaError, StatusConflict, StoreError
 from geo.intake.bulk_status import (
     ALIASES,
@@ -138,6 +141,15 @@ def save_merged(save: Callable[[dict[str, object], int], dict[str, object]], bas
                      "saved. Reload it and try again.")
 
 
+def status_timeline(store: Store, actor: Actor) -> pd.DataFrame:
+    """Return every saved sign and gate version of every site (the history the progress charts count).
+
+    Read from the versioned status history itself (``Store.read_status_history``), never a second table.
+    """
+    authorize(actor, "view_risk")
+    return store.read_status_history()
+
+
 def override_tier(store: Store, actor: Actor, site_id: str, tier: str, *, reason: str) -> None:
     """Record a reviewer's tier override as ``actor`` (planners and admins; audited)."""
     authorize(actor, "override_tier")
@@ -211,7 +223,7 @@ def _apply_row(store: Store, actor: Actor, sheet: Sheet, cols: dict[str, int], n
         new = store.save_status(site, changes, expect_version=version, user=actor.name, role=actor.role,
                                 source="bulk_import", os_user=actor.os_user)
     except StatusConflict as exc:
-        newer = "; ".join(e.describe() for e in exc.newer) or f"now at version {exc.current[schema.VERSION]}"
+        newer = describe_edits(exc.newer) or f"now at version {exc.current[schema.VERSION]}"
         return RowResult(n, site, "conflict", f"changed since version {version}: {newer}. Not applied.",
                          sheet.header[cols[EXPECT]], str(version),
                          f"review the newer edit, then re-apply on version {exc.current[schema.VERSION]}.",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -70,6 +70,11 @@ class Store(Protocol):
                      role: str = "admin", os_user: str | None = None) -> dict[str, WriteResult]:
         """Write canonical frames in one audited transaction."""
 
+    def write_layer_batches(self, batches: Iterable[dict[str, gpd.GeoDataFrame]], *,
+                            record: Callable[[], ImportRecord], user: str | None = None,
+                            role: str = "admin", os_user: str | None = None) -> dict[str, WriteResult]:
+        """Upsert canonical frames batch by batch as they are made, in one audited transaction."""
+
     # status and overrides
     def read_status(self) -> pd.DataFrame:
         """Return the current status of every site."""
@@ -83,6 +88,9 @@ class Store(Protocol):
 
     def status_history(self, site_id: str) -> list[Edit]:
         """Return every saved version of a site's status."""
+
+    def read_status_history(self) -> pd.DataFrame:
+        """Return every saved version of every site's sign and gate (site_id, version, statuses, updated_at)."""
 
     def set_override(self, site_id: str, tier: str, *, reason: str, user: str, role: str = "planner",
                      source: str = "app", os_user: str | None = None) -> None:

@@ -256,6 +256,18 @@ class StatusStore(StoreCore):
                 raise StoreError(f"No site {site_id!r} in the store; check the site id.")
             return history(con, site_id)
 
+    def read_status_history(self) -> pd.DataFrame:
+        """Return every saved version of every site's sign and gate, oldest first per site.
+
+        Columns: ``site_id``, ``version``, ``sign_status``, ``gate_status``, ``updated_at`` (UTC).
+        """
+        cols = [schema.SITE_ID, schema.VERSION, schema.SIGN_STATUS, schema.GATE_STATUS, schema.UPDATED_AT]
+        with self.read() as con:
+            rows = con.execute(f"SELECT {', '.join(cols)} FROM status_history ORDER BY site_id, version").fetchall()
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=cols)
+        return frame.assign(**{schema.UPDATED_AT: pd.to_datetime(frame[schema.UPDATED_AT], utc=True, errors="coerce",
+                                                                 format="ISO8601")})
+
     def set_override(self, site_id: str, tier: str, *, reason: str, user: str, role: str = "planner",
                      source: str = "app", os_user: str | None = None) -> None:
         """Record a reviewer's tier override for a site (audited); earlier overrides stay as history.

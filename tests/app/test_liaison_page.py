@@ -1,8 +1,11 @@
 """AppTest: the Liaison page marks a sign, updates status and KPIs, and shows conflicts."""
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
+from geo.analysis.labels import label
 from tests.app.test_overview_page import APP
 
 
@@ -75,7 +78,12 @@ def test_a_field_both_changed_is_chosen_side_by_side(sample_store):
     assert at.error and "Nothing was saved" in at.error[0].value
     assert sample_store.read_status().set_index("site_id").loc[site, "version"] == 2  # bo's save stands
     texts = [t.value for t in at.text]
-    assert f"Yours: {mine}" in texts and "Saved since: posted" in texts
+    assert f"Yours: {label(mine, 'sign_status')}" in texts and "Saved since: Posted" in texts
+    # the newer edit reads with the label table and in Los Angeles time, never raw names or UTC
+    message = at.error[0].value
+    assert "by bo at" in message and "Sign" in message and "Gate" in message and "Open" in message
+    assert "sign_status" not in message and "gate_status" not in message and "UTC" not in message
+    assert re.search(r"\d{2}\\?:\d{2} P[SD]T \(-0[78]\\?:00\)", message), message  # md_escape escapes ':'
     at.radio(key="lia_conflict_sign_status").set_value("mine")
     at.button(key="lia_reapply").click().run()
     assert not at.exception, at.exception

@@ -7,6 +7,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from geo import schema
+from geo.access.roles import ROLES, Actor, visible_pages
 from geo.analysis.relevance import enforcement_incidents
 from tests.app.test_overview_page import APP
 
@@ -35,6 +36,14 @@ def _district_widgets(at: AppTest) -> list[str]:
     return [label for label in labels if "district" in label.lower()]
 
 
+def _sidebar_district_widgets(at: AppTest) -> list[str]:
+    """Every sidebar widget about the district: by its label, its key or its options."""
+    side = at.sidebar
+    widgets = [*side.selectbox, *side.multiselect, *side.radio, *side.number_input, *side.text_input]
+    return [w.label for w in widgets if "district" in f"{w.label} {getattr(w, 'key', '')}".lower()
+            or any("district" in str(o).lower() for o in getattr(w, "options", []))]
+
+
 def _shown(at: AppTest) -> int:
     return int(next(m.value for m in at.metric if m.label == "Incidents shown").replace(",", ""))
 
@@ -47,7 +56,7 @@ def test_council_office_lands_on_its_district_everywhere(sample_store):
     for page in ("incidents", "gaps", "overview"):
         _go(at, page)
         assert at.selectbox(key="district").value == DISTRICT, page
-        assert _district_widgets(at) == ["Council office (district)", "Council district"], page  # named once
+        assert _district_widgets(at) == ["Council district"], page  # one selector, named once
     _go(at, "incidents")
     assert _shown(at) == in_district
     assert at.query_params["district"] in (str(DISTRICT), [str(DISTRICT)])  # the scope is in the URL, for sharing
@@ -67,7 +76,8 @@ def test_council_office_lands_on_its_district_everywhere(sample_store):
 def test_scope_is_seeded_again_when_the_actor_changes(sample_store):
     at = _app("council_office")
     assert at.selectbox(key="district").value == DISTRICT
-    at.selectbox(key="demo_district").set_value(3).run()  # another council office signs in
+    at.session_state["demo_district"] = 3  # another council office signs in (its identity, not a widget)
+    at.run()
     assert at.selectbox(key="district").value == 3
     at.selectbox(key="demo_role").set_value("planner").run()  # a planner starts citywide
     assert at.selectbox(key="district").value == 0  # a planner starts citywide (all districts)
@@ -79,3 +89,31 @@ def test_a_shared_url_restores_the_district_and_a_liaison_gets_no_district_picke
     liaison = _go(_app("liaison"), "liaison")
     assert not _district_widgets(liaison)
     assert any(DEPT in c.value for c in liaison.caption)  # a liaison lands on their own department
+
+
+def test_the_sidebar_has_one_district_widget_for_every_role(sample_store):
+    """One district selector for the session, named once; a liaison (scoped by department) and the public have none."""
+    for role in ROLES:
+        at = _app(role)
+        assert not at.exception, (role, at.exception)
+        pages = visible_pages(Actor("x", role, DEPT if role == "liaison" else None, DISTRICT))
+        for page in [p for p in ("incidents", "gaps", "overview") if p in pages] or pages[:1]:
+            _go(at, page)
+            widgets = _sidebar_district_widgets(at)
+            expected = [] if role in ("liaison", "public") else ["Council district"]
+            assert widgets == expected, (role, page, widgets)
+        if role == "council_office":
+            assert at.selectbox(key="district").value == DISTRICT  # the identity's district is the default
+
+
+def test_each_role_lands_on_the_page_that_answers_its_first_question(sample_store):
+    liaison = _app("liaison")  # my sites still to sign and gate
+    assert any(t.value.startswith("Liaison") for t in liaison.title), [t.value for t in liaison.title]
+    assert any(m.value.startswith("**Still to do:**") and "without the sign" in m.value for m in liaison.markdown)
+    council = _app("council_office")  # my district's incidents this month
+    assert any(c.value.startswith(f"Counts for District {DISTRICT}") for c in council.caption)
+    assert int(next(m.value for m in council.metric if m.label == "Incidents this month").replace(",", "")) >= 0
+    planner = _app("planner")  # what awaits review, one click from Parcel review
+    assert any("await their A.1 determination" in p.label for p in planner.get("page_link")), "no review link"
+    public = _app("public")  # the map
+    assert [t.value for t in public.title] == ["City property protected under Executive Directive 17"]

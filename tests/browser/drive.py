@@ -106,12 +106,12 @@ def as_role(page: Page, role: str, *, department: str | None = None, district: i
     """In demo sign-in mode, act as ``role`` (a no-op when the app has no role picker)."""
     if not has(page, "demo_role"):
         return
+    if district is not None:  # the demo council office's own district comes from the URL (one district widget)
+        open_app(page, f"{page.url.split('?')[0]}?district={district}")
     open_sidebar(page)
     select(page, "demo_role", role)
     if department is not None and has(page, "demo_dept"):
         select(page, "demo_dept", department)
-    if district is not None and has(page, "demo_district"):
-        select(page, "demo_district", str(district))
 
 
 def map_frame(page: Page) -> Frame:

@@ -74,7 +74,9 @@ def test_rows_are_applied_conflicting_or_invalid_each_on_its_own(sited, tmp_path
     assert (by_row[4].column, by_row[4].value) == ("Sign", "sideways") and "use posted, missing" in by_row[4].fix
     assert by_row[5].column == "Sign Posted On" and "future" in by_row[5].message
     assert by_row[6].column == "Version" and by_row[6].value == "v1" and "whole number" in by_row[6].fix
-    assert "by bo" in by_row[3].message and "gate_status unknown -> open" in by_row[3].message
+    # the newer edit reads with the label table, in Los Angeles time (geo.analysis.labels.describe_edit)
+    assert "by bo" in by_row[3].message and "Gate Unknown -> Open" in by_row[3].message
+    assert "gate_status" not in by_row[3].message and ("PST" in by_row[3].message or "PDT" in by_row[3].message)
     assert by_row[3].version == 2 and "re-apply on version 2" in by_row[3].fix
     assert "by liaison.ana" in by_row[9].message
     assert report.unknown_sites == ("NOPE-9",)
