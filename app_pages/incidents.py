@@ -48,7 +48,7 @@ context = context_incidents(frames.incidents)
 district = chosen_district()  # the session's one district (sidebar); a council office starts on its own
 
 PERIODS = {"Last N days": N_("Last N days"), "Date range": N_("Date range"), "All": N_("All")}  # value -> shown
-MODES = {"clusters": N_("clusters"), "heat": N_("heat"), "choropleth": N_("choropleth")}  # URL values stay English
+MODES = {"clusters": N_("Clusters"), "heat": N_("Heat map"), "choropleth": N_("By district")}  # URL values stay English
 URL = [Binding(state.INC_PERIOD, "period", "str", ("Last N days", "Date range", "All")),
        Binding(state.INC_LAST_DAYS, "days", "int"), Binding(state.INC_TYPES, "type", "list", schema.INCIDENT_TYPES),
        Binding(state.INC_VERIFICATION, "verification", "list", schema.VERIFICATION_STATUSES),
@@ -134,7 +134,8 @@ if sel and sel in set(shown[schema.INCIDENT_ID]):
                                                                                     key=state.INC_SHOW_CONTACT) else []
             if contacts:
                 show_table(contacts)
-show_table(counts.rename_axis(_("district")).rename(_("incidents")).reset_index(), width="content")
+listed = counts if district is None else counts[counts.index == district]  # the chosen district only, as the map
+show_table(listed.rename_axis(_("Council district")).rename(_("Incidents")).reset_index(), width="content")
 with st.expander(_("Incidents per month, by relevance and verification (these filters)")):
     incidents_chart(incidents_per_month(shown, as_of=as_of))
 publish(URL)  # the address bar holds this view: share it to share the filters

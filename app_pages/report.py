@@ -25,11 +25,11 @@ from ui.scene_form import changed, scene_inputs
 from ui.text import md_escape, md_line
 
 actor = auth.page_actor("report")
-TYPES = {"staging_area": N_("staging area"), "processing_location": N_("processing location"),
-         "operations_base": N_("operations base"), "arrest": N_("arrest"), "detention": N_("detention"),
-         "checkpoint": N_("checkpoint"), "surveillance": N_("surveillance"), "other": N_("other")}  # code -> shown
-SOURCES = {"contractor": N_("contractor"), "officer": N_("officer"), "staff": N_("staff"), "public": N_("public")}
-WARRANTS = {"yes": N_("yes"), "no": N_("no"), "unknown": N_("unknown")}  # stored codes -> shown
+TYPES = {"staging_area": N_("Staging area"), "processing_location": N_("Processing location"),
+         "operations_base": N_("Operations base"), "arrest": N_("Arrest"), "detention": N_("Detention"),
+         "checkpoint": N_("Checkpoint"), "surveillance": N_("Surveillance"), "other": N_("Other")}  # code -> shown
+SOURCES = {"contractor": N_("Contractor"), "officer": N_("Officer"), "staff": N_("City staff"), "public": N_("Member of the public")}
+WARRANTS = {"yes": N_("Yes"), "no": N_("No"), "unknown": N_("Unknown")}  # stored codes -> shown
 
 url, version = current_store()
 frames = load_frames(url, version)

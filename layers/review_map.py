@@ -58,7 +58,7 @@ def review_map(features: gpd.GeoDataFrame, *, districts: gpd.GeoDataFrame, aggre
                           fill_opacity=0.55).add_to(fmap)
         legend = {N_("City sites: risk tier (internal)"): {k: TIER_COLORS[k] for k in ("high", "medium", "low")},
                   N_("Parcels"): {"other_public": CLASS_COLORS["other_public"], N_("private"): CLASS_COLORS["private"],
-                                  N_("repeat incidents"): CLASS_COLORS["repeat"]}}
+                                  N_("Repeat incidents"): CLASS_COLORS["repeat"]}}
     Legend(legend, note=note, lang=lang).add_to(fmap)
     if synthetic:
         Banner(_(SYNTHETIC_SOURCE)).add_to(fmap)
@@ -87,7 +87,7 @@ def _tiled_map(features: gpd.GeoDataFrame, *, districts: gpd.GeoDataFrame, parce
     parcels = _("Parcels (tiles; all from zoom {zoom})").format(zoom=parcel_tiles.every_parcel_from)
     legend = {N_("City sites: risk tier (internal)"): {k: TIER_COLORS[k] for k in ("high", "medium", "low")},
               parcels: {N_("City site parcel"): OWNER_COLORS["city_site"], "other_public": OWNER_COLORS["other_public"],
-                        N_("private"): OWNER_COLORS["private"], N_("repeat incidents"): CLASS_COLORS["repeat"]}}
+                        N_("private"): OWNER_COLORS["private"], N_("Repeat incidents"): CLASS_COLORS["repeat"]}}
     Legend(legend, note=note, lang=lang).add_to(fmap)
     if synthetic:
         Banner(_(SYNTHETIC_SOURCE)).add_to(fmap)

@@ -27,6 +27,9 @@ def _analysis(store: Path) -> AnalysisResult:
     return analyze_store(open_store(str(store), create=False), as_of=today_local())
 
 
+MODE_LABELS = {"heat": "Heat map", "choropleth": "By district", "clusters": "Clusters"}  # the view's buttons
+
+
 def _wait_map(page: Page, condition_js: str, arg: object = None) -> object:
     """Wait until ``condition_js`` (a function of ``arg``) holds in the current map's frame; return the frame."""
     frame = drive.map_frame(page)
@@ -249,7 +252,7 @@ def test_council_incident_views_and_click(app: App, new_context) -> None:
     _wait_map(page, f"() => ({CLUSTER_JS})() > 0")
     for mode, check in (("heat", HEAT_JS), ("choropleth", f"() => ({CHORO_JS})() > 0"),
                         ("clusters", f"() => ({CLUSTER_JS})() > 0")):
-        drive.key(page, "inc_mode").get_by_role("radio", name=mode, exact=True).click()
+        drive.key(page, "inc_mode").get_by_role("radio", name=MODE_LABELS[mode], exact=True).click()
         drive.wait_idle(page)
         _wait_map(page, check)
         screenshot(page, f"council_{mode}")

@@ -157,7 +157,7 @@ def test_a_click_inside_a_district_picks_it(street_app, new_context) -> None:
     drive.as_role(page, "planner")
     drive.nav(page, "Incident map")
     expect(drive.key(page, "district").get_by_role("combobox")).to_have_value("All districts")
-    drive.key(page, "inc_mode").get_by_text("choropleth", exact=True).click()  # districts, no points over them
+    drive.key(page, "inc_mode").get_by_text("By district", exact=True).click()  # districts, no points over them
     drive.wait_idle(page)
     frame = drive.map_frame(page)
     point = frame.evaluate("([lat, lng]) => window.map.latLngToContainerPoint([lat, lng])", [spot.y, spot.x])
