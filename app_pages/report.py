@@ -15,6 +15,7 @@ from geo.errors import AccessDenied, GeoDataError
 from geo.i18n import N_
 from geo.intake.evidence import EvidenceUpload
 from geo.intake.reports import IncidentReport
+from geo.labels import RELEVANCE_WORDS
 from geo.services.intake import submit_incident
 from geo.services.scenes import check_scene, save_scene
 from layers.report_map import report_map, report_pin
@@ -42,7 +43,7 @@ st.markdown(_("**Where**: click the map, drag the pin, or type the coordinates."
 event = st_folium(report_map(frames.districts, lang=lang(), synthetic=bool(frames.info.is_synthetic)),
                   feature_group_to_add=report_pin(float(st.session_state[state.REP_LAT]),
                                                   float(st.session_state[state.REP_LON]),
-                                                  title=_("Drag to move the reported point")),
+                                                  lang=lang()),
                   key="report_map", returned_objects=["last_clicked", "last_object_clicked"],
                   use_container_width=True, height=320)
 where, marks = new_point(event, st.session_state[state.REP_LAST_CLICK])
@@ -57,7 +58,7 @@ lon = pair[1].number_input(_("Longitude"), format="%.6f", step=0.0001, key=state
 with st.form("incident_report", clear_on_submit=False):
     c1, c2 = st.columns(2)
     relevance = st.radio(_("What is being reported"), list(schema.RELEVANCE_CLASSES),
-                         format_func=lambda v: _(schema.RELEVANCE_LABELS[v]), key=state.REP_RELEVANCE,
+                         format_func=lambda v: _(RELEVANCE_WORDS[v]), key=state.REP_RELEVANCE,
                          help=_("Suspected unlawful conduct is what the B.8 monthly report counts; general crime is "
                                 "kept as context only and never counted as enforcement."))
     conduct = st.multiselect(_("Observed conduct (suspected unlawful conduct only; several may apply)"),

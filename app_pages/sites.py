@@ -5,8 +5,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import schema
-from geo.analysis.classify import CATEGORY_LABELS
 from geo.analysis.control import PART_UNIT
+from geo.analysis.labels import label
 from geo.config import Directive
 from geo.i18n import short_date
 from layers.draw import part_draw_control
@@ -57,7 +57,7 @@ site_id = st.selectbox(_("Site"), ids, key=state.SIT_SITE,
                        format_func=lambda s: f"{s} · {mine.set_index(schema.SITE_ID).loc[s, schema.NAME]}")
 chosen = mine.set_index(schema.SITE_ID).loc[site_id]
 st.caption(_("**Category:** {category} · *{basis}*").format(
-    category=md_line(_(CATEGORY_LABELS.get(chosen["category"], chosen["category"]))),
+    category=md_line(label(chosen["category"], "category", lang())),
     basis=md_line(chosen["category_basis"])))
 left, right = st.columns([2, 3])
 with left:  # the chosen site and its parts, close enough to see a lot inside a park

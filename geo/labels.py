@@ -73,6 +73,7 @@ COLUMNS: dict[str, str] = {
     "site_control": N_("Site control"), "source": N_("Source"), "state": N_("State"),
     "statement": N_("Statement"), "status": N_("Status"), "status_since": N_("Status since"),
     "total": N_("Total"), "treated_sites": N_("Treated sites"), "unit": N_("Unit"), "url": N_("Url"),
+    "key": N_("Key"), "applies_to": N_("Applies to"),
     "uses_placeholders": N_("Uses placeholders"), "verdict": N_("Verdict"), "year": N_("Year"),
     "zone": N_("Zone"), "parent": N_("Parent"), "posted": N_("Posted"), "action_id": N_("Action id"),
     "action": N_("Action"), "opened_on": N_("Opened on"), "contract_id": N_("Contract id"),
@@ -105,7 +106,8 @@ VALUES: dict[str, str] = {
     "officer": N_("Officer"), "staff": N_("Staff"), "public": N_("Public"), "yes": N_("Yes"), "no": N_("No"),
     "non_public_area": N_("Non-public area"), "garage": N_("Garage"), "field": N_("Field"), "mou_joint_use": N_("MOU joint use"),
     "leased_in": N_("Leased in"), "owned": N_("Owned"), "permit": N_("Permit"), "easement": N_("Easement"), "site": N_("Site"),
-    "part": N_("Part"), "arrest": N_("Arrest"), "raid": N_("Raid"), "staging": N_("Staging"), "detention": N_("Detention"),
+    "staging_area": N_("Staging area"), "processing_location": N_("Processing location"),
+    "operations_base": N_("Operations base"), "part": N_("Part"), "arrest": N_("Arrest"), "raid": N_("Raid"), "staging": N_("Staging"), "detention": N_("Detention"),
     # the registers' coded answers, read as their words
     "amended": N_("amended"), "both": N_("both"), "challenge": N_("challenge"), "compliant": N_("compliant"),
     "county": N_("county"), "enjoined": N_("enjoined"), "face_covering": N_("face covering"),
@@ -145,3 +147,12 @@ def code_label(value: object, column: str | None = None, lang: str = "en") -> st
     text = str(value)
     known = BY_COLUMN.get(column or "", {}).get(text) or VALUES.get(text)
     return translate(known, lang) if known else text
+
+
+#: :data:`geo.schema.RELEVANCE_LABELS` (the report form's long choices), marked for translation: the ground
+#: imports no translations. ``tests/geo/test_i18n.py`` keeps the two equal.
+RELEVANCE_WORDS: dict[str, str] = {
+    "enforcement": N_("Enforcement activity (staging, processing, operations base, arrest, ...)"),
+    "suspected_unlawful_conduct": N_("Suspected unlawful conduct by an immigration agent (B.8)"),
+    "general_crime": N_("General crime (context only: not enforcement, never in B.8)"),
+}

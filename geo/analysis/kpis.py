@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from geo.analysis.asof import count_in_window, last_days_window, month_window
+from geo.i18n import N_
 
 #: Column of the site table: the final tier (after reviewer overrides) and the protection level.
 FINAL_TIER, PROTECTION = "final_tier", "protection"
@@ -43,11 +44,11 @@ class Headline:
 
 #: Labels used wherever a headline number is shown.
 LABELS = {
-    "sites": "Sites", "identified": "Determined (A.1)", "signed": "Signed", "barrier_sites": "Barrier applies",
-    "gated": "Gated where a barrier applies", "sign_overdue": "Overdue signs",
-    "high_not_protected": "High risk, not protected", "incidents_month": "Incidents this month",
-    "incidents_30d": "Incidents in the last 30 days", "units": "Sites and parts",
-    "candidates": "Candidates: need a sign",
+    "sites": N_("Sites"), "identified": N_("Determined (A.1)"), "signed": N_("Signed"), "barrier_sites": N_("Barrier applies"),
+    "gated": N_("Gated where a barrier applies"), "sign_overdue": N_("Overdue signs"),
+    "high_not_protected": N_("High risk, not protected"), "incidents_month": N_("Incidents this month"),
+    "incidents_30d": N_("Incidents in the last 30 days"), "units": N_("Sites and parts"),
+    "candidates": N_("Candidates: need a sign"),
 }
 
 

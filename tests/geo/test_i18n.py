@@ -119,3 +119,13 @@ def test_the_city_terms_are_used_consistently():
         r"sign[ -](in|out|ed in)|signage", k, re.I) and re.search(r"\b(cartel|señal)\w*", v, re.I)]
     gate = [k for k, v in spanish.items() if re.search(r"\bgates?\b", k, re.I) and re.search(r"\b(puerta|reja)", v, re.I)]
     assert (district, sign, gate) == ([], [], [])
+
+
+def test_marked_copies_of_ground_labels_stay_equal():
+    """The ground (geo.schema) imports no translations: its labels are marked again elsewhere, word for word."""
+    from geo import schema
+    from geo.labels import RELEVANCE_WORDS
+    from geo.reports.monthly import CONDUCT_WORDS
+
+    assert RELEVANCE_WORDS == schema.RELEVANCE_LABELS
+    assert list(CONDUCT_WORDS) == list(schema.CONDUCT_LABELS.values())
