@@ -92,7 +92,7 @@ if actor.role == "planner" and len(frames.sites) and can(actor, "view_risk"):  #
 fmap = store_overview_map(
     sites=frames.sites, status=frames.status, incidents=incidents, parcel_count=frames.parcel_count,
     parcels=frames.parcels if 0 < frames.parcel_count <= PARCEL_DRAW_CAP else None,  # 800k: counted, never read
-    districts=frames.districts, synthetic=bool(frames.info.is_synthetic),
+    districts=frames.districts, synthetic=bool(frames.info.is_synthetic), lang=lang(),
 )
 place = map_search("overview", actor) if actor.role != "public" else None  # the map flies to what is found
 mark_found(fit_to(fmap, district_bounds(frames.districts, district)), place)

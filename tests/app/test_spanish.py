@@ -232,3 +232,31 @@ def test_navigation_titles_are_spanish():
     assert len(titles) >= 14
     untranslated = [t for t in titles if i18n.translate(t, "es") == t]
     assert not untranslated, untranslated
+
+
+def test_every_map_a_page_builds_is_given_the_language():
+    """A map's legend and layer names live in its iframe, where the walks cannot read: every call a page makes to
+    a layers/ builder that takes ``lang`` must pass it (the Overview map once drew an English legend in Spanish)."""
+    import ast
+    import importlib
+    import inspect
+
+    missing = []
+    for path in sorted((ROOT / "app_pages").glob("*.py")):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        builders: dict[str, object] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("layers"):
+                module = importlib.import_module(node.module)
+                for alias in node.names:
+                    builders[alias.asname or alias.name] = getattr(module, alias.name, None)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in builders:
+                target = builders[node.func.id]
+                try:
+                    takes_lang = callable(target) and "lang" in inspect.signature(target).parameters
+                except (TypeError, ValueError):
+                    takes_lang = False
+                if takes_lang and not any(k.arg == "lang" for k in node.keywords):
+                    missing.append(f"{path.name}:{node.lineno} {node.func.id}(...)")
+    assert not missing, "maps built without the session's language: " + ", ".join(missing)
