@@ -95,9 +95,14 @@ def nav(page: Page, title: str) -> None:
     wait_idle(page)
 
 
+#: An element of the current run: while a rerun draws, Streamlit keeps the previous run's copy on the page
+#: marked ``data-stale="true"`` until the run ends, so a label can briefly match twice.
+LIVE = '[data-testid="stElementContainer"]:not([data-stale="true"]) '
+
+
 def metric(page: Page, label: str) -> str:
-    """The value shown by the metric labelled ``label``."""
-    box = page.locator('[data-testid="stMetric"]').filter(
+    """The value shown by the metric labelled ``label`` (the current run's, never a stale copy)."""
+    box = page.locator(LIVE + '[data-testid="stMetric"]').filter(
         has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{re.escape(label)}$")))
     return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
 

@@ -150,7 +150,7 @@ def test_liaison_marks_sign_and_second_user_chooses_between_both_values(app: App
     expect(page_a.get_by_text(re.compile(r"Version \d+, last saved by Liaison A"))).to_be_visible(
         timeout=drive.RERUN_TIMEOUT_MS)
     # the KPI of the finished rerun (a loaded machine can still show the previous run's copy for a while)
-    expect(page_a.locator('[data-testid="stMetric"]').filter(
+    expect(page_a.locator(drive.LIVE + '[data-testid="stMetric"]').filter(
         has=page_a.locator('[data-testid="stMetricLabel"]', has_text=re.compile(r"^Signed$")))
            .locator('[data-testid="stMetricValue"]')).to_have_text(f"{signed_before + 1:,}",
                                                                    timeout=drive.RERUN_TIMEOUT_MS)
@@ -246,7 +246,7 @@ def test_council_incident_views_and_click(app: App, new_context) -> None:
     expect(drive.key(page, "district").get_by_role("combobox")).to_have_value(f"District {district}")  # lands on its own district
     drive.radio(page, "inc_period", "Last N days")
     drive.fill(page, "inc_last_days", "30")
-    expect(page.locator('[data-testid="stMetric"]').filter(has_text=re.compile("^Incidents shown"))
+    expect(page.locator(drive.LIVE + '[data-testid="stMetric"]').filter(has_text=re.compile("^Incidents shown"))
            .locator('[data-testid="stMetricValue"]')).to_have_text(f"{len(expected):,}", timeout=drive.RERUN_TIMEOUT_MS)
 
     _wait_map(page, f"() => ({CLUSTER_JS})() > 0")

@@ -18,7 +18,7 @@ CENTER_JS = "() => { const c = window.map.getCenter(); return [c.lat, c.lng, win
 
 
 def _metric_text(page: Page, label: str):
-    return page.locator('[data-testid="stMetric"]').filter(has_text=re.compile(f"^{re.escape(label)}")) \
+    return page.locator(drive.LIVE + '[data-testid="stMetric"]').filter(has_text=re.compile(f"^{re.escape(label)}")) \
         .locator('[data-testid="stMetricValue"]')
 
 
