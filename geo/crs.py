@@ -16,6 +16,7 @@ from geo.config import (
     DISPLAY_CRS,
 )
 from geo.errors import CRSError
+from geo.messages import M
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -34,24 +35,24 @@ def require_crs(gdf: gpd.GeoDataFrame, expected: str, *, op: str) -> None:
         Naming the operation, both CRSs and the fix.
     """
     if gdf.crs is None or CRS.from_user_input(gdf.crs) != CRS.from_user_input(expected):
-        msg = (
-            f"{op}: expected CRS {expected}, got {gdf.crs.to_string() if gdf.crs else None}. "
-            "Load the frame through geo.io, or call .to_crs() before this step."
-        )
-        raise CRSError(msg)
+        raise CRSError(M("{op}: expected CRS {expected}, got {got}. Load the frame through geo.io, or call "
+                         ".to_crs() before this step.", op=op, expected=expected,
+                         got=gdf.crs.to_string() if gdf.crs else None))
 
 
 def to_analysis(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Return a copy of ``gdf`` in EPSG:2229 (US feet) for measurement."""
     if gdf.crs is None:
-        raise CRSError("to_analysis: the frame has no CRS. Set it with .set_crs() from the file's metadata.")
+        raise CRSError(M("{op}: the frame has no CRS. Set it with .set_crs() from the file's metadata.",
+                         op="to_analysis"))
     return gdf.to_crs(ANALYSIS_CRS)
 
 
 def to_display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Return a copy of ``gdf`` in EPSG:4326 with coordinates snapped to 1e-7 degrees."""
     if gdf.crs is None:
-        raise CRSError("to_display: the frame has no CRS. Set it with .set_crs() from the file's metadata.")
+        raise CRSError(M("{op}: the frame has no CRS. Set it with .set_crs() from the file's metadata.",
+                         op="to_display"))
     out = gdf.to_crs(DISPLAY_CRS)
     return out.set_geometry(shapely.set_precision(out.geometry.values, 1e-7))
 

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
+from geo.messages import Message, message_of
+
 LANGUAGES: tuple[str, ...] = ("en", "es")
 LANGUAGE_NAMES: dict[str, str] = {"en": "English", "es": "Español"}
 DEFAULT_LANGUAGE = "en"
@@ -57,6 +59,23 @@ def translate(text: str, lang: str) -> str:
     if lang == DEFAULT_LANGUAGE or not text:
         return text
     return catalogue(lang).get(text, text)
+
+
+def localise(value: object, lang: str) -> str:
+    """Return ``value`` in ``lang``.
+
+    A :class:`geo.messages.Message` (or an exception raised with one) is translated template first, then filled
+    with its values (nested messages translated the same way); anything else is returned as text.
+    """
+    if isinstance(value, BaseException):
+        value = message_of(value)
+    if not isinstance(value, Message):
+        return str(value)
+    values = {key: localise(item, lang) if isinstance(item, Message) else item for key, item in value.values.items()}
+    try:
+        return translate(value.template, lang).format(**values)
+    except (KeyError, IndexError, ValueError):  # a translation that lost a field: English beats nothing
+        return str(value)
 
 
 def translator(lang: str) -> Callable[[str], str]:

@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CODE_DIRS = ("geo", "layers", "ui", "stagemap_cli", "app_pages")
 MAX_LINES = 400
-GROUND = ("geo.config", "geo.errors", "geo.schema", "geo.crs", "geo.records")
+GROUND = ("geo.config", "geo.errors", "geo.schema", "geo.crs", "geo.records", "geo.messages")
 GROUND_THIRD_PARTY = {"numpy", "shapely", "pyproj"}
 #: package -> packages it must never import at run time (the same rules as the per-folder ruff.toml files)
 NEVER = {

@@ -1,8 +1,9 @@
-"""The translation catalogues' toolchain: Babel extraction of ``_()``/``N_()`` strings, what lacks Spanish, updates.
+"""The translation catalogues' toolchain: Babel extraction of ``_()``/``N_()``/``M()`` strings, what lacks Spanish, updates.
 
     python -m tools.i18n_catalog extract [--area core|pages]   every marked msgid, with where it is
     python -m tools.i18n_catalog missing --area core|pages     marked strings with no Spanish (exit 1 if any)
     python -m tools.i18n_catalog update --area core|pages      add new msgids to the area's .po, keep the rest
+    python -m tools.i18n_catalog update --area core --po NAME [--under geo/io]  untranslated msgids into NAME.po
     python -m tools.i18n_catalog check                         missing in both areas + placeholder mismatches
 
 Areas: ``core`` (geo/, ui/, layers/, stagemap_cli/ -> core.po) and ``pages`` (app_pages/, streamlit_app.py ->
@@ -29,7 +30,7 @@ AREAS: dict[str, tuple[str, ...]] = {
     "core": ("geo", "ui", "layers", "stagemap_cli"),
     "pages": ("app_pages", "streamlit_app.py"),
 }
-KEYWORDS = {"_": None, "N_": None}
+KEYWORDS = {"_": None, "N_": None, "M": None}
 #: The translator comment every machine-written entry carries until a person reviews it.
 REVIEW = "machine translation: review"
 
@@ -118,25 +119,34 @@ def placeholder_mismatches() -> list[tuple[str, str]]:
     return [(k, v) for k, v in merged().items() if placeholders(k) != placeholders(v)]
 
 
-def update(area: str, *, prune: bool = False) -> tuple[list[str], list[str]]:
+def update(area: str, *, prune: bool = False, po: str | None = None,
+           under: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
     """Add ``area``'s new msgids to its .po (empty Spanish), keep every translation; return (added, unused).
 
     Entries the code no longer marks are kept unless ``prune`` (then they are removed); either way listed.
+    ``po`` names another .po file of the language (e.g. ``errors_io``): only msgids that no .po translates yet
+    are added to it, so several people can each fill their own file; ``under`` keeps only msgids marked in
+    those paths (e.g. ``("geo/io",)``).
     """
-    path = po_path(area)
+    path = po_path(po or area)
+    if po:
+        translated = merged()
     catalog = read_catalog(path)
     marked: dict[str, list[tuple[str, int]]] = {}
     for item in extract(area):
-        marked.setdefault(item.msgid, []).append((item.path, item.line))
+        if not under or any(item.path == u or item.path.startswith(u.rstrip("/") + "/") for u in under):
+            marked.setdefault(item.msgid, []).append((item.path, item.line))
     added = []
     for msgid, where in marked.items():
         message = catalog.get(msgid)
+        if message is None and po and msgid in translated:
+            continue
         if message is None:
-            catalog.add(msgid, "", locations=sorted(set(where)))
+            catalog.add(msgid, "", locations=sorted(set(where)), auto_comments=[REVIEW])
             added.append(msgid)
         else:
             message.locations = sorted(set(where))
-    unused = [str(m.id) for m in catalog if m.id and m.id not in marked]
+    unused = [str(m.id) for m in catalog if m.id and m.id not in marked and not po]
     if prune:
         for msgid in unused:
             catalog.delete(msgid)
@@ -161,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
         cmd.add_argument("--area", choices=sorted(AREAS), required=True)
         if name == "update":
             cmd.add_argument("--prune", action="store_true", help="remove entries the code no longer marks")
+            cmd.add_argument("--po", help="write to this .po of the language (name without .po) instead of "
+                                          "the area's; only msgids no .po translates yet are added")
+            cmd.add_argument("--under", nargs="*", default=[], help="only msgids marked in these paths")
     sub.add_parser("check", help="missing Spanish in every area and placeholder mismatches (exit 1 if any)")
     args = parser.parse_args(argv)
     if args.command == "extract":
@@ -176,8 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(gaps)} marked string(s) in {args.area} without Spanish.", file=sys.stderr)
         return 1 if gaps else 0
     if args.command == "update":
-        added, unused = update(args.area, prune=args.prune)
-        print(f"{po_path(args.area).relative_to(ROOT)}: {len(added)} new msgid(s) added (no Spanish yet).")
+        added, unused = update(args.area, prune=args.prune, po=args.po, under=tuple(args.under))
+        print(f"{po_path(args.po or args.area).relative_to(ROOT)}: {len(added)} new msgid(s) added (no Spanish yet).")
         for msgid in unused:
             print(f"{'removed' if args.prune else 'kept, no longer marked'}: {msgid!r}")
         return 0

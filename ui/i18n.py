@@ -27,3 +27,8 @@ def lang() -> str:
 def _(text: str) -> str:
     """``text`` in the session's language."""
     return i18n.translate(text, lang())
+
+
+def error_text(exc: BaseException | str) -> str:
+    """An error (or a message built with ``geo.messages.M``) in the session's language; show it through md_escape."""
+    return i18n.localise(exc, lang())

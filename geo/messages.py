@@ -1,0 +1,53 @@
+"""Messages that can be shown in another language: an English text that remembers its template and values.
+
+Code that raises a user-facing error (or returns a note a person reads) builds its text with :func:`M`:
+``raise SchemaError(M("Row {row}: column {column} is empty; fill it or drop the row.", row=7, column="AIN"))``.
+The result *is* the English string (``str(exc)`` and every test that reads it are unchanged), and it carries
+``template`` and ``values`` so a page can show it in the reader's language (``geo.i18n.localise``).
+Translate the template, never the values: values are data (file names, columns, ids) or nested messages.
+
+Templates are ``str.format`` templates (named fields; literal braces doubled) and are extracted into the
+catalogue like ``_()`` strings (keyword ``M`` in ``tools/i18n_catalog.py``).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+
+class Message(str):
+    """An English text plus the template and values it was made from."""
+
+    template: str
+    values: Mapping[str, Any]
+
+    def __new__(cls, template: str, values: Mapping[str, Any] | None = None) -> Message:
+        """Fill ``template`` with ``values`` (nested messages are filled in English)."""
+        vals = dict(values or {})
+        obj = super().__new__(cls, template.format(**vals))
+        obj.template = template
+        obj.values = vals
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as template and values (jobs hand messages across processes)."""
+        return (Message, (self.template, dict(self.values)))
+
+
+def M(template: str, **values: Any) -> Message:
+    """Return the English message ``template.format(**values)`` that can be shown in another language."""
+    return Message(template, values)
+
+
+def join(parts: Iterable[str], sep: str = "; ") -> Message:
+    """Join messages (and plain strings) with ``sep`` into one message; each part stays translatable."""
+    items = list(parts)
+    fields = {f"p{i}": part for i, part in enumerate(items)}
+    return Message(sep.replace("{", "{{").replace("}", "}}").join("{" + key + "}" for key in fields), fields)
+
+
+def message_of(exc: BaseException) -> str:
+    """Return the message an exception was raised with (a :class:`Message` when it has one, else ``str(exc)``)."""
+    if len(exc.args) == 1 and isinstance(exc.args[0], Message):
+        return exc.args[0]
+    return str(exc)
