@@ -10,9 +10,14 @@ from geo.config import SYNTHETIC_SOURCE
 from geo.i18n import N_, translator
 from layers.base import base_map
 from layers.features import districts_layer, incidents_layer, parcels_layer, polygon_layer
+from layers.incidents import incident_clusters
 from layers.style import PARCEL_COLOR, SIGN_COLORS, VERIFICATION_COLORS, Banner, Legend
 
 PARCEL_DRAW_CAP = 5_000  # above this the citywide map leaves parcels to the zoomed-in views
+#: Above this many incidents the overview ships them as compact cluster rows (about 60 bytes each) instead of one
+#: GeoJSON feature with a style per incident (about 290 bytes, compiled by branca as a template): 20,000 incidents
+#: made a 5.8 MB page that took ~20 s to open on a loaded machine.
+INCIDENT_POINT_CAP = 2_000
 
 
 def store_overview_map(
@@ -30,7 +35,8 @@ def store_overview_map(
     """Return a folium map of what the store holds (frames in EPSG:4326), its words in ``lang``.
 
     Sites are coloured by sign status; parcels are drawn only when there are at most
-    :data:`PARCEL_DRAW_CAP` of them, and the legend says so when they are not. ``parcels`` may be
+    :data:`PARCEL_DRAW_CAP` of them, and the legend says so when they are not; above
+    :data:`INCIDENT_POINT_CAP` incidents are clustered (the Incident map's compact rows). ``parcels`` may be
     ``None`` with their ``parcel_count`` when there are too many to draw (they need not be read).
     """
     n_parcels = parcel_count if parcel_count is not None else (len(parcels) if parcels is not None else 0)
@@ -55,7 +61,9 @@ def store_overview_map(
             aliases=[_("Site"), _("Name"), _("Department"), _("Sign")], color="#2c3e50",
             color_field=schema.SIGN_STATUS, colors=SIGN_COLORS, fill_opacity=0.6,
         ).add_to(fmap)
-    if len(incidents):
+    if len(incidents) > INCIDENT_POINT_CAP:
+        incident_clusters(incidents, name=_("Incidents") + suffix, lang=lang).add_to(fmap)
+    elif len(incidents):
         incidents_layer(incidents, name=_("Incidents") + suffix, lang=lang).add_to(fmap)
     sections = {N_("City sites: sign"): SIGN_COLORS, N_("Incidents: verification"): VERIFICATION_COLORS}
     if drawn:

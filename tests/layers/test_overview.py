@@ -69,3 +69,24 @@ def test_safe_text_neutralises_template_literal_and_html():
     out = safe_text("`${x}`\\<b>\"'")
     assert not set(out) & set("`${}\\<>\"'")
     assert safe_text(None) == "" and safe_text(float("nan")) == ""
+
+
+def test_many_incidents_ship_as_compact_cluster_rows_every_one_present():
+    """Above INCIDENT_POINT_CAP the overview clusters incidents: each present once, far smaller than GeoJSON."""
+    from layers.overview import INCIDENT_POINT_CAP
+
+    frames = _frames()
+    n = INCIDENT_POINT_CAP + 500
+    xs = -118.5 + 0.3 * (pd.RangeIndex(n) % 97) / 97
+    ys = 33.9 + 0.3 * (pd.RangeIndex(n) // 97) / (n // 97 + 1)
+    frames["incidents"] = canonical_frame(
+        schema.INCIDENTS, list(shapely.points(xs, ys)), incident_id=[f"SYN-2025-{i:06d}" for i in range(n)],
+        occurred_at=[pd.Timestamp(dt.datetime(2025, 7, 1), tz="UTC")] * n, incident_type="staging_area",
+        verification_status="unverified")
+    html = store_overview_map(**frames, synthetic=True).get_root().render()
+    ids = re.findall(r'"(SYN-2025-\d{6})"', html)
+    assert sorted(ids) == sorted(frames["incidents"]["incident_id"])  # every incident, once
+    assert "markerClusterGroup" in html or "MarkerClusterGroup" in html
+    assert not any(len(layer["features"]) == n for layer in _geojson_layers(html))
+    small = store_overview_map(**_frames(), synthetic=True).get_root().render()
+    assert len(html) - len(small) < 110 * n  # compact rows, not a feature and a style per incident
