@@ -82,7 +82,11 @@ st.caption(_("Units are sites and their parts; only candidates (A.1) need a sign
              "among candidates."))
 show_table(kpi_department.rename(columns={k: _(v) for k, v in KPI_NAMES.items()}))
 st.subheader(_("By council district"))
-show_table(res.kpi_district.rename(columns={k: _(v) for k, v in KPI_NAMES.items()}))
+keys = res.kpi_district[schema.COUNCIL_DISTRICT] if schema.COUNCIL_DISTRICT in res.kpi_district \
+    else res.kpi_district.index.to_series()  # (a persisted run reads the key back as a column)
+by_district = res.kpi_district if district is None else \
+    res.kpi_district[keys.astype(str).to_numpy() == str(district)]  # the session's one district
+show_table(by_district.rename(columns={k: _(v) for k, v in KPI_NAMES.items()}))
 st.subheader(_("Incidents on or beside unprotected City sites"))
 show_table(res.near_unprotected[res.near_unprotected[schema.SITE_ID].isin(sites[schema.SITE_ID])])  # Los Angeles time
 if can(actor, "view_parcels"):  # private parcels and their owners: Planning and admins only

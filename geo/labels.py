@@ -121,6 +121,17 @@ VALUES: dict[str, str] = {
 BY_COLUMN: dict[str, dict[str, str]] = {
     "sign_status": {"none": N_("No sign"), "unknown": N_("Not known")}, "snap_kind": {"none": N_("Not near a site")},
     "referral": {"none": N_("No referral")},
+    "kind": {"City site": N_("City site"), "parcel": N_("Parcel")},  # the review frame's record kinds
+    # geo.analysis.gaps: what protection a site or part has, and what it still lacks
+    "protection_detail": {
+        "signed, gated and locked": N_("Signed, gated and locked"), "signed, not gated": N_("Signed, not gated"),
+        "signed, no barrier needed": N_("Signed, no barrier needed"),
+        "not signed, gated and locked": N_("Not signed, gated and locked"),
+        "not signed, not gated": N_("Not signed, not gated"),
+        "not signed, no barrier needed": N_("Not signed, no barrier needed"),
+        "City control ended: no sign needed": N_("City control ended: no sign needed"),
+        "not a candidate (A.1): no sign needed": N_("Not a candidate (A.1): no sign needed"),
+    },
 }
 
 

@@ -15,6 +15,7 @@ from geo import schema
 from geo.config import DISPLAY_CRS, LOCAL_TZ
 from geo.crs import require_crs
 from geo.i18n import translator
+from geo.labels import code_label
 from layers.escape import safe_text
 from layers.style import DISTRICT_COLOR, PARCEL_COLOR, VERIFICATION_COLORS
 
@@ -29,16 +30,21 @@ def display_geometry(geoms: np.ndarray) -> np.ndarray:
 
 
 def to_feature_collection(
-    gdf: gpd.GeoDataFrame, fields: Sequence[str], *, extra: Mapping[str, Sequence[object]] | None = None
+    gdf: gpd.GeoDataFrame, fields: Sequence[str], *, extra: Mapping[str, Sequence[object]] | None = None,
+    lang: str = "en",
 ) -> dict:
     """Return a GeoJSON FeatureCollection with escaped ``fields`` and display geometry.
+
+    Coded field values read as words in ``lang`` (the label table, :func:`geo.labels.code_label`); ``extra``
+    goes in as given.
 
     The text is assembled from vectorised pieces (one ``to_geojson`` call, one ``to_json``
     of the properties) and parsed once, instead of one dict per feature.
     """
     require_crs(gdf, DISPLAY_CRS, op="to_feature_collection")
     geoms = display_geometry(np.asarray(gdf.geometry.values))
-    props = pd.DataFrame({f: [safe_text(v) for v in gdf[f]] for f in fields}, index=range(len(gdf)))
+    props = pd.DataFrame({f: [safe_text(code_label(v, f, lang) if isinstance(v, str) else v) for v in gdf[f]]
+                          for f in fields}, index=range(len(gdf)))
     for name, values in (extra or {}).items():
         props[name] = list(values)
     keep = ~shapely.is_missing(geoms)
@@ -64,12 +70,13 @@ def polygon_layer(
     weight: float = 1.5,
     fill_opacity: float = 0.45,
     show: bool = True,
+    lang: str = "en",
 ) -> folium.GeoJson:
-    """Return one GeoJson layer of polygons with a tooltip of escaped ``fields``."""
+    """Return one GeoJson layer of polygons with a tooltip of escaped ``fields`` (values read in ``lang``)."""
     extra = {}
     if color_field is not None and colors is not None:
         extra["_color"] = [colors.get(v, colors.get(None, "#7f8c8d")) for v in gdf[color_field]]
-    data = to_feature_collection(gdf, fields, extra=extra)
+    data = to_feature_collection(gdf, fields, extra=extra, lang=lang)
 
     def style(feature: dict) -> dict:
         fill = feature["properties"].get("_color", color if isinstance(color, str) else "#7f8c8d")
@@ -87,7 +94,7 @@ def parcels_layer(parcels: gpd.GeoDataFrame, *, name: str, show: bool = False, l
     _ = translator(lang)
     return polygon_layer(
         parcels, name=name, fields=["ain", schema.USE_CODE], aliases=[_("AIN"), _("Use code")],
-        color=PARCEL_COLOR, weight=0.6, fill_opacity=0.15, show=show,
+        color=PARCEL_COLOR, weight=0.6, fill_opacity=0.15, show=show, lang=lang,
     )
 
 
@@ -98,7 +105,7 @@ def incidents_layer(incidents: gpd.GeoDataFrame, *, name: str, show: bool = True
     frame = incidents.assign(occurred=incidents[schema.OCCURRED_AT].dt.tz_convert(LOCAL_TZ).dt.strftime("%Y-%m-%d"))
     data = to_feature_collection(
         frame, fields,
-        extra={"_color": [VERIFICATION_COLORS.get(v, "#7f8c8d") for v in incidents[schema.VERIFICATION]]},
+        extra={"_color": [VERIFICATION_COLORS.get(v, "#7f8c8d") for v in incidents[schema.VERIFICATION]]}, lang=lang,
     )
     return folium.GeoJson(
         data,
@@ -119,7 +126,7 @@ def districts_layer(districts: gpd.GeoDataFrame, *, name: str, lang: str = "en")
     _ = translator(lang)
     layer = polygon_layer(
         districts, name=name, fields=[schema.DISTRICT, schema.DISTRICT_NAME], aliases=[_("District"), _("Name")],
-        color=DISTRICT_COLOR, weight=2, fill_opacity=0.03,
+        color=DISTRICT_COLOR, weight=2, fill_opacity=0.03, lang=lang,
     )
     inside = shapely.point_on_surface(np.asarray(districts.geometry.values, dtype=object))
     for number, point in zip(pd.to_numeric(districts[schema.DISTRICT], errors="coerce"), inside, strict=True):

@@ -82,7 +82,7 @@ def district_choropleth(districts: gpd.GeoDataFrame, counts: pd.Series, *, name:
     return polygon_layer(
         frame, name=name, fields=[schema.DISTRICT, schema.DISTRICT_NAME, "incidents"],
         aliases=[_("District"), _("Name"), _(label)], color="#08306b", color_field="_fill",
-        colors={c: c for c in CHOROPLETH_COLORS}, fill_opacity=0.7, weight=1,
+        colors={c: c for c in CHOROPLETH_COLORS}, fill_opacity=0.7, weight=1, lang=lang,
     )
 
 
@@ -118,7 +118,7 @@ def context_layer(incidents: gpd.GeoDataFrame, *, name: str = CONTEXT_LABEL, lan
                              kind=_("general crime (context)"))
     fields = [schema.INCIDENT_ID, "kind", "occurred"]
     return folium.GeoJson(
-        to_feature_collection(frame, fields), name=safe_text(name), show=True,
+        to_feature_collection(frame, fields, lang=lang), name=safe_text(name), show=True,
         marker=folium.CircleMarker(radius=3, weight=0.5, fill=True, fill_opacity=0.55),
         style_function=lambda f: {"color": "#5d6166", "fillColor": CONTEXT_COLOR},
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[_("Record"), _("Relevance"), _("Date")]),

@@ -59,7 +59,7 @@ def store_overview_map(
         polygon_layer(
             joined, name=_("City sites") + suffix, fields=[schema.SITE_ID, schema.NAME, schema.OWNING_DEPT, schema.SIGN_STATUS],
             aliases=[_("Site"), _("Name"), _("Department"), _("Sign")], color="#2c3e50",
-            color_field=schema.SIGN_STATUS, colors=SIGN_COLORS, fill_opacity=0.6,
+            color_field=schema.SIGN_STATUS, colors=SIGN_COLORS, fill_opacity=0.6, lang=lang,
         ).add_to(fmap)
     if len(incidents) > INCIDENT_POINT_CAP:
         incident_clusters(incidents, name=_("Incidents") + suffix, lang=lang).add_to(fmap)

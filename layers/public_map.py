@@ -34,7 +34,7 @@ def public_map(sites: gpd.GeoDataFrame, *, districts: gpd.GeoDataFrame, syntheti
     if len(districts):
         districts_layer(districts, name=_("Council districts") + suffix, lang=lang).add_to(fmap)
     if len(sites):
-        folium.GeoJson(to_feature_collection(sites, PUBLIC_FIELDS), name=safe_text(_("Protected City property") + suffix),
+        folium.GeoJson(to_feature_collection(sites, PUBLIC_FIELDS, lang=lang), name=safe_text(_("Protected City property") + suffix),
                        marker=folium.CircleMarker(radius=6, weight=1, fill=True, fill_opacity=0.9,
                                                   color="#145a32", fill_color=PROTECTED_COLOR),
                        tooltip=folium.GeoJsonTooltip(fields=PUBLIC_FIELDS,

@@ -55,7 +55,7 @@ def review_map(features: gpd.GeoDataFrame, *, districts: gpd.GeoDataFrame, aggre
                                                features["owner_class"].where(~features["repeat_site"], "repeat"))
             polygon_layer(features.assign(_class=cls), name=_("Sites and parcels") + suffix, fields=FIELDS,
                           aliases=[_(a) for a in ALIASES], color="#2c3e50", color_field="_class", colors=CLASS_COLORS,
-                          fill_opacity=0.55).add_to(fmap)
+                          fill_opacity=0.55, lang=lang).add_to(fmap)
         legend = {N_("City sites: risk tier (internal)"): {k: TIER_COLORS[k] for k in ("high", "medium", "low")},
                   N_("Parcels"): {"other_public": CLASS_COLORS["other_public"], N_("private"): CLASS_COLORS["private"],
                                   N_("Repeat incidents"): CLASS_COLORS["repeat"]}}
@@ -83,7 +83,7 @@ def _tiled_map(features: gpd.GeoDataFrame, *, districts: gpd.GeoDataFrame, parce
                                            features["owner_class"].where(~features["repeat_site"], "repeat"))
         polygon_layer(features.assign(_class=cls), name=_("Sites and repeat-incident parcels") + suffix, fields=FIELDS,
                       aliases=[_(a) for a in ALIASES], color="#2c3e50", color_field="_class", colors=CLASS_COLORS,
-                      fill_opacity=0.6).add_to(fmap)
+                      fill_opacity=0.6, lang=lang).add_to(fmap)
     parcels = _("Parcels (tiles; all from zoom {zoom})").format(zoom=parcel_tiles.every_parcel_from)
     legend = {N_("City sites: risk tier (internal)"): {k: TIER_COLORS[k] for k in ("high", "medium", "low")},
               parcels: {N_("City site parcel"): OWNER_COLORS["city_site"], "other_public": OWNER_COLORS["other_public"],

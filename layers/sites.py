@@ -43,7 +43,7 @@ def site_layers(sites: gpd.GeoDataFrame, *, color_by: str, fields: list[str], al
     column, colors = COLOR_BY[color_by]
     polygons = polygon_layer(sites, name=translator(lang)(N_("{name} (outlines)")).format(name=name), fields=fields,
                              aliases=aliases, color="#2c3e50",
-                             color_field=column, colors=colors, fill_opacity=0.55)
+                             color_field=column, colors=colors, fill_opacity=0.55, lang=lang)
     points = sites.set_geometry(shapely.point_on_surface(sites.geometry.values))
     gate = sites.get(schema.GATE_STATUS, None)
     extra: dict[str, Sequence[object]] = {
@@ -51,7 +51,7 @@ def site_layers(sites: gpd.GeoDataFrame, *, color_by: str, fields: list[str], al
         "_stroke": [GATE_COLORS.get(v, "#1b2631") for v in gate] if gate is not None else ["#1b2631"] * len(sites),
         "_r": [9 if sid == selected else 6 for sid in sites[schema.SITE_ID]],
     }
-    data = to_feature_collection(points, fields, extra=extra)
+    data = to_feature_collection(points, fields, extra=extra, lang=lang)
     markers = folium.GeoJson(
         data, name=safe_text(name),
         marker=folium.CircleMarker(radius=6, weight=3, fill=True, fill_opacity=0.9),
@@ -72,8 +72,9 @@ def site_legend(color_by: str) -> dict[str, dict[str, str]]:
     return sections
 
 
-def parts_layer(parts: gpd.GeoDataFrame, *, name: str, fields: list[str], aliases: list[str]) -> folium.GeoJson:
+def parts_layer(parts: gpd.GeoDataFrame, *, name: str, fields: list[str], aliases: list[str],
+                lang: str = "en") -> folium.GeoJson:
     """Return site parts (a park's parking lot, a yard) as outlines filled by their own protection."""
     require_crs(parts, DISPLAY_CRS, op="parts_layer")
     return polygon_layer(parts, name=name, fields=fields, aliases=aliases, color="#1b2631", color_field="protection",
-                         colors=PROTECTION_COLORS, weight=3.0, fill_opacity=0.7)
+                         colors=PROTECTION_COLORS, weight=3.0, fill_opacity=0.7, lang=lang)

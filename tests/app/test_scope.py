@@ -64,6 +64,8 @@ def test_council_office_lands_on_its_district_everywhere(sample_store):
     assert any(t.value == f"Gap analysis: District {DISTRICT}" for t in at.title)
     table = next(d.value for d in at.dataframe if schema.SITE_ID in d.value.columns or "Site" in d.value.columns)
     assert len(table) > 0
+    by_district = next(d.value for d in at.dataframe if "Council district" in d.value.columns)
+    assert by_district["Council district"].astype(str).tolist() == [str(DISTRICT)]  # its district, not all 15
     # all districts, one click away
     at.button(key="district_show_all").click().run()
     assert at.selectbox(key="district").value == 0  # "All districts"

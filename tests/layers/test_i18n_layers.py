@@ -80,3 +80,35 @@ def _html_of(legend: Legend) -> str:
 def test_english_is_unchanged_by_default(frames):  # noqa: F811
     html = _html(incident_map(*frames, mode="points", synthetic=False))
     assert "3 incidents match the filters" in html and pd.notna(html)
+
+
+def _tooltip_values(html: str) -> list[tuple[str, str]]:
+    import json
+    import re
+
+    out = []
+    for blob in re.findall(r"_add\((\{\"features\".*?\})\);\s*$", html, flags=re.S | re.M):
+        for feature in json.loads(blob)["features"]:
+            out += [(k, v) for k, v in feature["properties"].items() if not k.startswith("_") and isinstance(v, str)]
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_map_tooltips_read_codes_as_words_in_the_language(lang):
+    """A tooltip never shows a raw code ("high", "closed_locked", "signed, not gated") where a word exists."""
+    from geo.labels import code_label
+
+    built = _frames()
+    sites = built["sites"].merge(built["status"], on=schema.SITE_ID).assign(
+        final_tier="high", protection_detail="signed, not gated", determination="candidate")
+    fields = [schema.SITE_ID, schema.NAME, schema.SIGN_STATUS, schema.GATE_STATUS, "final_tier", "protection_detail",
+              schema.DETERMINATION]
+    maps = [site_map(sites, color_by="tier", fields=fields, aliases=fields, synthetic=False, tiles=None, lang=lang),
+            store_overview_map(**built, synthetic=True, lang=lang)]
+    shipped = [kv for fmap in maps for kv in _tooltip_values(_html(fmap))]
+    assert any(v == code_label("signed, not gated", "protection_detail", lang) for _k, v in shipped)
+    raw = sorted({f"{k}={v}" for k, v in shipped if code_label(v, k, lang) != v})
+    assert not raw, f"codes shipped raw in {lang} tooltips: {raw}"
+    if lang == "es":
+        assert ("protection_detail", "Con letrero, portón sin cerrar") in shipped
+        assert ("gate_status", "Abierto") in shipped or ("gate_status", "Abierta") in shipped
