@@ -117,6 +117,11 @@ VALUES: dict[str, str] = {
     "response_received": N_("response received"), "sign_requested": N_("sign requested"), "state": N_("state"),
     "visible_id": N_("visible id"), "withdrawn": N_("withdrawn"),
 }
+#: The roles as people name them (the demo role picker, account lists).
+ROLE_WORDS: dict[str, str] = {
+    "planner": N_("Planning staff"), "liaison": N_("Department liaison"), "council_office": N_("Council office"),
+    "records": N_("LAPD records"), "admin": N_("Administrator"), "public": N_("Public"),
+}
 #: Where a code reads differently in one column.
 BY_COLUMN: dict[str, dict[str, str]] = {
     "sign_status": {"none": N_("No sign"), "unknown": N_("Not known")}, "snap_kind": {"none": N_("Not near a site")},

@@ -16,9 +16,10 @@ from geo.access.accounts import Account, load_accounts, session_expired
 from geo.access.roles import ROLES, Actor, require_page
 from geo.config import accounts_path
 from geo.errors import AccessDenied
+from geo.labels import ROLE_WORDS
 from geo.services import sessions
 from geo.store import Store
-from ui.i18n import _
+from ui.i18n import _, error_text
 from ui.text import md_escape
 
 ACTOR = "auth_actor"  # the effective actor of this run (the public visitor when nobody signed in)
@@ -71,7 +72,7 @@ def page_actor(page: str) -> Actor:
     try:
         require_page(actor, page)
     except AccessDenied as exc:
-        st.error(md_escape(_("{reason} Sign in with a role that has access.").format(reason=_(str(exc)))))
+        st.error(md_escape(_("{reason} Sign in with a role that has access.").format(reason=error_text(exc))))
         st.stop()
     return actor
 
@@ -79,7 +80,7 @@ def page_actor(page: str) -> Actor:
 def _demo_actor(departments: list[str], districts: list[int], *, synthetic: bool) -> Actor:
     with st.sidebar:
         st.warning(_("**DEMO MODE**: no sign-in. Pick any role to try StageMap on the synthetic sample."))
-        role = st.selectbox(_("Role"), ROLES, key=DEMO_ROLE)
+        role = st.selectbox(_("Role"), ROLES, key=DEMO_ROLE, format_func=lambda r: _(ROLE_WORDS.get(r, r)))
         dept = st.selectbox(_("Department"), departments, key=DEMO_DEPT) if role == "liaison" and departments else None
         district = _demo_district(districts) if role == "council_office" else None  # the one selector: ui.district
     if not synthetic:
@@ -154,10 +155,10 @@ def _sign_in_form(store: Store) -> None:
     try:
         actor = sessions.sign_in(store, accounts_path(), name, password, where=_where())
     except ValueError as exc:  # a bad lockout setting, an unreadable accounts file, a store that cannot write
-        st.error(md_escape(_("Sign-in is unavailable: {reason}").format(reason=exc)))  # fails closed: no sign-in goes unaudited
+        st.error(md_escape(_("Sign-in is unavailable: {reason}").format(reason=error_text(exc))))  # fails closed: no sign-in goes unaudited
         return
     except AccessDenied as exc:  # a fixed message: unknown name, wrong password or a lock look alike
-        st.error(md_escape(_(str(exc))))
+        st.error(md_escape(error_text(exc)))
         return
     st.session_state[SIGNED_IN] = actor
     st.session_state[SIGNED_IN_AT] = time.time()

@@ -16,7 +16,9 @@ the pages' source: every string a page hands to Streamlit goes through ``_``. Ma
 from __future__ import annotations
 
 import ast
+import importlib
 import json
+import pkgutil
 import re
 from collections.abc import Iterator
 
@@ -24,10 +26,16 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import ui
 from geo import i18n, schema
 from geo.analysis.relevance import enforcement_incidents
 from tests.app.test_readable import APP, CELLS, DEPT, DISTRICT, ROOT
 from ui import i18n as ui_i18n
+
+# The walk patches ui.i18n.lang; a ui module first imported while it is patched (``from ui.i18n import lang``)
+# would keep the walk's language for every later test in this process: import them all before any patch.
+for _module in pkgutil.iter_modules(ui.__path__):
+    importlib.import_module(f"ui.{_module.name}")
 
 SKIP_TYPES = {"iframe", "component_instance", "arrow_vega_lite_chart", "vega_lite_chart", "code", "divider"}
 TEXT_TYPES = {"title", "header", "subheader", "markdown", "caption", "text", "warning", "info", "error", "success",
@@ -39,7 +47,6 @@ DATA_OPTIONS = {
     "com_month": "months (YYYY-MM)", "com_pdf_month": "months (YYYY-MM)",
     "com_division_scope": "a month (data) beside a marked option",
     "lang_picker": "each language in its own name (English, Español), never translated",
-    "demo_role": "role codes of the demo role picker (they are what a tester types)",
     "demo_dept": "department names (the demo picker)",
 }
 #: Texts that are data only (no words of ours), by pattern, with the reason.

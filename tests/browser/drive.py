@@ -8,6 +8,8 @@ import time
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Locator, Page, expect
 
+from geo.labels import ROLE_WORDS
+
 RERUN_TIMEOUT_MS = 90_000
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
@@ -114,7 +116,7 @@ def as_role(page: Page, role: str, *, department: str | None = None, district: i
     if district is not None:  # the demo council office's own district comes from the URL (one district widget)
         open_app(page, f"{page.url.split('?')[0]}?district={district}")
     open_sidebar(page)
-    select(page, "demo_role", role)
+    select(page, "demo_role", ROLE_WORDS[role])  # the picker shows roles as people name them
     if department is not None and has(page, "demo_dept"):
         select(page, "demo_dept", department)
 
