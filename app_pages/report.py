@@ -21,7 +21,7 @@ from geo.services.scenes import check_scene, save_scene
 from layers.report_map import report_map, report_pin
 from ui import auth, state
 from ui.data import current_store, load_frames, store_at
-from ui.i18n import _, lang
+from ui.i18n import _, error_text, lang
 from ui.scene_form import changed, scene_inputs
 from ui.text import md_escape, md_line
 
@@ -45,6 +45,7 @@ event = st_folium(report_map(frames.districts, lang=lang(), synthetic=bool(frame
                                                   float(st.session_state[state.REP_LON]),
                                                   lang=lang()),
                   key="report_map", returned_objects=["last_clicked", "last_object_clicked"],
+                  center=st.session_state[state.REP_CENTER],  # a typed point outside the view: the map pans to it
                   use_container_width=True, height=320)
 where, marks = new_point(event, st.session_state[state.REP_LAST_CLICK])
 st.session_state[state.REP_LAST_CLICK] = marks
@@ -52,8 +53,16 @@ if where is not None:  # a click on the map, or the pin dropped: the typed point
     st.session_state[state.REP_LON], st.session_state[state.REP_LAT] = round(where[0], 6), round(where[1], 6)
     st.rerun()
 pair = st.columns(2, wrap=False)  # one row, also on a phone: the two halves of one point stay together
-lat = pair[0].number_input(_("Latitude"), format="%.6f", step=0.0001, key=state.REP_LAT)
-lon = pair[1].number_input(_("Longitude"), format="%.6f", step=0.0001, key=state.REP_LON)
+
+
+def _typed() -> None:
+    """A typed coordinate: the map centres on the point (a click or a drag leaves the view where it is)."""
+    st.session_state[state.REP_CENTER] = (float(st.session_state[state.REP_LAT]),
+                                          float(st.session_state[state.REP_LON]))
+
+
+lat = pair[0].number_input(_("Latitude"), format="%.6f", step=0.0001, key=state.REP_LAT, on_change=_typed)
+lon = pair[1].number_input(_("Longitude"), format="%.6f", step=0.0001, key=state.REP_LON, on_change=_typed)
 
 with st.form("incident_report", clear_on_submit=False):
     c1, c2 = st.columns(2)
@@ -101,7 +110,7 @@ if submitted and attended:
                                     if v and not answers.get(k)}
     problems = check_scene(_("(new incident)"), scene)
     if problems:
-        st.error(_("Scene record not valid; nothing was saved.") + " " + " ".join(md_escape(p) for p in problems))
+        st.error(_("Scene record not valid; nothing was saved.") + " " + " ".join(md_escape(error_text(p)) for p in problems))
         st.stop()
 if submitted:
     report = IncidentReport(
@@ -115,7 +124,7 @@ if submitted:
     try:
         result = submit_incident(store_at(url), actor, report, evidence_files=evidence)
     except (GeoDataError, AccessDenied) as exc:
-        st.error(md_escape(exc))
+        st.error(md_escape(error_text(exc)))
     else:
         if scene:
             saved = save_scene(store_at(url), actor, result.incident_id, scene, expect_version=0)

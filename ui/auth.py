@@ -80,7 +80,7 @@ def page_actor(page: str) -> Actor:
 def _demo_actor(departments: list[str], districts: list[int], *, synthetic: bool) -> Actor:
     with st.sidebar:
         st.warning(_("**DEMO MODE**: no sign-in. Pick any role to try StageMap on the synthetic sample."))
-        role = st.selectbox(_("Role"), ROLES, key=DEMO_ROLE, format_func=lambda r: _(ROLE_WORDS.get(r, r)))
+        role = st.selectbox(_("Role"), ROLES, key=DEMO_ROLE, format_func=lambda r: _(ROLE_WORDS.get(str(r), str(r))))
         dept = st.selectbox(_("Department"), departments, key=DEMO_DEPT) if role == "liaison" and departments else None
         district = _demo_district(districts) if role == "council_office" else None  # the one selector: ui.district
     if not synthetic:

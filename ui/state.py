@@ -63,6 +63,7 @@ GAP_HIGH_ONLY = "gap_high_only"
 # report page
 REP_LAT = "rep_lat"
 REP_LON = "rep_lon"
+REP_CENTER = "rep_center"  # the last typed point: the report map pans there (a drag does not move the view)
 REP_LAST_CLICK = "rep_last_click"
 REP_RELEVANCE = "rep_relevance"
 REP_CONDUCT = "rep_conduct"
@@ -88,7 +89,7 @@ _DEFAULTS: dict[str, object] = {
     STORE_URL: None, SELECTED_SITE: None, SELECTED_INCIDENT: None, MAP_CLICKS: {},
     INC_PERIOD: "All", INC_LAST_DAYS: 30, INC_TYPES: [], INC_VERIFICATION: [],
     INC_MODE: "clusters", USER_NAME: "", LIA_COLOR: "sign", LIA_LAST_CLICK: None, LIA_PENDING: None, LIA_SEEN: {}, LIA_CONFLICT: None, LIA_SAVED: None, LIA_NEAR_TEXT: "", LIA_LANGUAGE: "en+es", LIA_CAMERA: False, REV_CATEGORIES: [], REV_TIERS: [], REV_USE_CODE: "", REV_OWNERS: [],
-    GAP_HIGH_ONLY: False, REP_LAT: 34.0537, REP_LON: -118.2427, REP_LAST_CLICK: None, REV_VIEW: None, REV_LAST_CLICK: None, REV_LINKED: None, DATA_CRS: "", DATA_DEPT: "", DATA_USER: "", DATA_MAP_TEXT: "", DATA_VINTAGE: "", DATA_MAKE_CURRENT: False,
+    GAP_HIGH_ONLY: False, REP_LAT: 34.0537, REP_LON: -118.2427, REP_CENTER: None, REP_LAST_CLICK: None, REV_VIEW: None, REV_LAST_CLICK: None, REV_LINKED: None, DATA_CRS: "", DATA_DEPT: "", DATA_USER: "", DATA_MAP_TEXT: "", DATA_VINTAGE: "", DATA_MAKE_CURRENT: False,
     NEX_RECOVERY: 1.0, NEX_ADJACENT: False, NEX_HASH: None,
     INC_CONTEXT: False, REP_RELEVANCE: "enforcement", REP_CONDUCT: [],
     SIT_SITE: None, SIT_COLOR: "determination", SIT_SAVED: None, SIT_DRAWING: None, SIT_DRAWING_USED: None,

@@ -119,6 +119,15 @@ def test_report_pin_follows_typed_point_and_a_drag_fills_the_form_on_a_phone(str
     frame.wait_for_function(f"() => {{ const p = ({PIN_JS})(); return p && Math.abs(p[0] - {lat}) < 1e-6; }}",
                             timeout=drive.RERUN_TIMEOUT_MS)
     screenshot(page, "report_pin_dragged_phone")
+    # a typed point outside the view: the map pans there (the pin is in view, not off the edge)
+    assert not drive.map_frame(page).evaluate("() => window.map.getBounds().contains([34.58, -118.12])")
+    drive.fill(page, "rep_lat", "34.580000")
+    drive.fill(page, "rep_lon", "-118.120000")
+    frame = drive.map_frame(page)
+    frame.wait_for_function(f"() => {{ const p = ({PIN_JS})(); return p && Math.abs(p[0] - 34.58) < 1e-6 "
+                            "&& Math.abs(p[1] + 118.12) < 1e-6; }", timeout=drive.RERUN_TIMEOUT_MS)
+    frame.wait_for_function("() => { const m = window.map; if (!m) return false; "
+                            "return m.getBounds().contains([34.58, -118.12]); }", timeout=drive.RERUN_TIMEOUT_MS)
     guard.check()
 
 
