@@ -23,7 +23,7 @@ from ui import auth, state
 from ui.analysis import current_analysis, status_of
 from ui.data import current_store, store_at
 from ui.field import sign_photos, where_am_i
-from ui.i18n import _, lang
+from ui.i18n import _, error_text, lang
 from ui.search import map_key, map_search
 from ui.tables import show_table
 from ui.text import md_escape, md_line
@@ -158,7 +158,7 @@ if pending and pending["site"] == site_id:
         outcome = save_with_merge(store_at(url), actor, site_id, base=pending["base"], mine=pending["mine"],
                                   photo=pending.get("photo"))
     except (GeoDataError, AccessDenied) as exc:
-        st.error(md_escape(exc))
+        st.error(md_escape(error_text(exc)))
     else:
         if outcome.saved is not None:
             st.session_state[state.LIA_SEEN][site_id] = outcome.saved
@@ -173,13 +173,13 @@ if conflict and conflict["site"] == site_id:
     newer = describe_edits(conflict["newer"]) or _("a newer edit")
     st.error(_("Site {site} changed since you loaded it ({newer}). Nothing was saved. The fields below were changed by "
                "both of you: choose which value to keep. Your other changes are kept.").format(
-        site=md_line(site_id), newer=md_escape(newer)))
+        site=md_line(site_id), newer=md_escape(error_text(newer))))
     choices = {}
     for c in conflict["conflicts"]:
         st.markdown(f"**{md_line(_(header(c.field)))}**")
         left, right = st.columns(2)
-        left.text(_("Yours: {value}").format(value=label(c.mine, c.field)))
-        right.text(_("Saved since: {value}").format(value=label(c.theirs, c.field)))
+        left.text(_("Yours: {value}").format(value=label(c.mine, c.field, lang())))
+        right.text(_("Saved since: {value}").format(value=label(c.theirs, c.field, lang())))
         choices[c.field] = st.radio(_("Keep for {field}").format(field=_(header(c.field))), list(KEEP),
                                     horizontal=True, format_func=_,
                                     key=f"{state.LIA_CONFLICT}_{c.field}")

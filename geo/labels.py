@@ -155,7 +155,12 @@ def column_header(column: object, lang: str = "en") -> str:
 
 
 #: Every English label of the table (a header already spelled out upstream is translated like its code).
-_LABELS = frozenset({*COLUMNS.values(), *VALUES.values()})
+_LABELS = frozenset({*COLUMNS.values(), *VALUES.values(), *(w for m in BY_COLUMN.values() for w in m.values())})
+
+
+def is_label(text: str) -> bool:
+    """Return whether ``text`` is an English word of the label table (so it has a translation)."""
+    return text in _LABELS
 
 
 def code_label(value: object, column: str | None = None, lang: str = "en") -> str:

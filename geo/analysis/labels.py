@@ -14,7 +14,8 @@ import pandas as pd
 
 from geo.analysis.timefmt import local_text
 from geo.i18n import N_, translate
-from geo.labels import BY_COLUMN, MISSING, VALUES, column_header
+from geo.labels import BY_COLUMN, MISSING, VALUES, column_header, is_label
+from geo.messages import Message, join
 from geo.records import Edit
 
 _MISSING_TEXT = frozenset({"", "None", "nan", "NaN", "NaT", "<NA>"})
@@ -95,14 +96,21 @@ def label(value: object, column: str | None = None, lang: str = "en") -> str:
     return str(value_text(value, column, lang))
 
 
+def _word(text: str) -> str:
+    """Return a word of the label table as a message (shown in the page's language); other text as it is."""
+    return Message(text) if is_label(text) and "{" not in text and "}" not in text else text
+
+
 def describe_edit(edit: Edit) -> str:
     """Return one saved edit as a person reads it: human field names and values, Los Angeles time.
 
-    ``version 3 by bo at 2026-03-01 02:00 PST (-08:00): Sign No sign -> Posted``.
+    ``version 3 by bo at 2026-03-01 02:00 PST (-08:00): Sign No sign -> Posted``; a message whose field names
+    and coded values are translated with it (``geo.i18n.localise``).
     """
-    return edit.describe(name=header, value=label, when=lambda t: local_text(t) or "unknown time")
+    return edit.describe(name=lambda c: _word(header(c)), value=lambda v, c: _word(label(v, c)),
+                         when=lambda t: local_text(t) or "unknown time")
 
 
 def describe_edits(edits: Iterable[Edit]) -> str:
-    """Return several edits as one readable line ('' when there are none)."""
-    return "; ".join(describe_edit(e) for e in edits)
+    """Return several edits as one readable message ('' when there are none)."""
+    return join([describe_edit(e) for e in edits])

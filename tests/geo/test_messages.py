@@ -124,3 +124,19 @@ def test_messages_survive_pickling_and_message_of_finds_them():
     assert isinstance(inner, Message) and inner == "Row 7: the {AIN} is empty"
     assert isinstance(inner.values["problem"], Message)
     assert message_of(ValueError("x")) == "x" and not isinstance(message_of(ValueError("x")), Message)
+
+
+def test_an_edit_description_reads_field_names_and_codes_in_the_language():
+    """The stale-save message names the newer edit; its fields and coded values are translated with it."""
+    from geo.analysis.labels import describe_edits
+    from geo.records import Edit
+
+    edits = [Edit("SYN-1", 2, "bo", "2026-11-30T16:35:00Z",
+                  {"sign_status": ("unknown", "posted"), "gate_status": ("closed_locked", "{odd} text")})]
+    text = describe_edits(edits)
+    assert text == ("version 2 by bo at 2026-11-30 08:35 PST (-08:00): Sign Not known -> Posted; "
+                    "Gate Closed and locked -> {odd} text")
+    spanish = i18n.localise(text, "es")
+    assert spanish.startswith("versión 2 por bo") and "Letrero No se sabe -> Colocado" in spanish
+    assert "{odd} text" in spanish  # data stays as typed, braces and all
+    assert describe_edits([]) == ""
