@@ -42,6 +42,17 @@ def test_po_files_parse_and_entries_are_usable():
                 assert message.string.strip(), f"{path.name}: blank Spanish for {message.id!r}"
 
 
+def test_a_msgid_in_two_po_files_reads_the_same_in_both():
+    """The .po files are merged in name order: two different Spanish texts for one msgid would depend on it."""
+    seen: dict[str, dict[str, str]] = {}
+    for path in sorted(cat.LOCALE.glob("*.po")):
+        for message in cat.read_catalog(path):
+            if message.id and isinstance(message.id, str) and message.string:
+                seen.setdefault(message.id, {})[path.name] = str(message.string)
+    clashes = {k: v for k, v in seen.items() if len(set(v.values())) > 1}
+    assert not clashes, f"{len(clashes)} msgid(s) translated differently in two .po files: {list(clashes.items())[:5]}"
+
+
 def test_machine_translations_are_flagged_for_review():
     for path in sorted(cat.LOCALE.glob("*.po")):
         with path.open("rb") as fh:
