@@ -5,6 +5,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from geo.messages import M, Message, join
+
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
@@ -98,7 +100,7 @@ def _text(value: Any, _column: str) -> str:
 
 
 def _text_time(value: str | None) -> str:
-    return value or "unknown time"
+    return value or M("unknown time")
 
 
 @dataclass(frozen=True)
@@ -112,16 +114,20 @@ class Edit:
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
     def describe(self, *, name: Callable[[str], str] = str, value: Callable[[Any, str], str] = _text,
-                 when: Callable[[str | None], str] = _text_time) -> str:
+                 when: Callable[[str | None], str] = _text_time) -> Message:
         """Return e.g. ``version 3 by bo at 2026-03-01T10:00Z: sign_status none -> posted``.
 
         ``name``, ``value`` and ``when`` spell out a field name, a value (with its field) and the time; the
         defaults keep them as stored. :func:`geo.analysis.labels.describe_edit` passes the label table and
-        Los Angeles time, for what a person reads.
+        Los Angeles time, for what a person reads. The result is a translatable message (the words around
+        the names, values and time).
         """
-        diff = "; ".join(f"{name(k)} {value(old, k)} -> {value(new, k)}" for k, (old, new) in self.changes.items()) \
-            or "no field changes"
-        return f"version {self.version} by {self.updated_by or 'unknown'} at {when(self.updated_at)}: {diff}"
+        diff = join(M("{field} {old} -> {new}", field=name(k), old=value(old, k), new=value(new, k))
+                    for k, (old, new) in self.changes.items()) if self.changes else M("no field changes")
+        at = when(self.updated_at)
+        return M("version {version} by {user} at {when}: {diff}", version=self.version,
+                 user=self.updated_by or M("unknown"), when=M("unknown time") if at == "unknown time" else at,
+                 diff=diff)
 
 
 @dataclass(frozen=True)
@@ -181,13 +187,20 @@ class BoundaryResult:
 
     def summary(self) -> str:
         """Return e.g. ``council_districts set 'CD 2021' stored and made current (was 'CD 2012')`` and the moves."""
-        was = f" (was {self.previous!r})" if self.current and self.previous and self.previous != self.set_id else ""
-        state = {(True, True): "stored and made current", (True, False): "stored, NOT current",
-                 (False, True): "is now current", (False, False): "already stored, not current"}[
+        return join(self.summary_lines(), sep="\n")
+
+    def summary_lines(self) -> list[str]:
+        """Return the lines of :meth:`summary`, each a translatable message."""
+        state = {(True, True): M("stored and made current"), (True, False): M("stored, NOT current"),
+                 (False, True): M("is now current"), (False, False): M("already stored, not current")}[
                      (self.created, self.current)]
-        lines = [f"{self.kind} set {self.set_id!r} {state}{was}"]
+        head = dict(kind=self.kind, set=repr(self.set_id), state=state)
+        lines: list[str] = [
+            M("{kind} set {set} {state} (was {was})", was=repr(self.previous), **head)
+            if self.current and self.previous and self.previous != self.set_id else M("{kind} set {set} {state}", **head)]
         if self.moved or self.checked:
-            lines.append("re-assigned by location: " + ", ".join(
-                f"{layer} {self.moved.get(layer, 0):,} of {n:,} moved" for layer, n in self.checked.items()))
-        lines.extend(f"note: {n}" for n in self.notes)
-        return "\n".join(lines)
+            lines.append(M("re-assigned by location: {moves}", moves=join(
+                [M("{layer} {moved:,} of {n:,} moved", layer=layer, moved=self.moved.get(layer, 0), n=n)
+                 for layer, n in self.checked.items()], sep=", ")))
+        lines.extend(M("note: {note}", note=n) for n in self.notes)
+        return lines

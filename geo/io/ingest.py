@@ -19,6 +19,7 @@ from geo.io.readers import DEFAULT_LIMITS, RawData, read_source
 from geo.io.sites import canonical_sites, derive_sites_from_parcels, replaced_derived_ids
 from geo.io.textcut import cut_long_text
 from geo.io.validate import Issue
+from geo.messages import M, Message, join
 from geo.records import ImportRecord, WriteResult
 
 _CANONICAL = {
@@ -51,21 +52,40 @@ class IngestReport:
     written: dict[str, WriteResult] = field(default_factory=dict)
 
     def summary(self, *, limit: int = SUMMARY_LIMIT) -> str:
-        """Return the text ``stagemap import`` prints: counts, then each repair and rejection with its reason."""
-        crs = f", {self.crs} -> EPSG:4326" if self.crs else ""
-        lines = [f"{self.source} ({self.kind}, {self.fmt}{crs}): read {self.n_read:,}, accepted "
-                 f"{self.n_accepted:,}, repaired {len(self.repaired):,}, rejected {len(self.rejected):,}"]
-        for title, issues in (("repaired", self.repaired), ("rejected", self.rejected)):
+        """Return the text ``stagemap import`` prints: counts, then each repair and rejection with its reason.
+
+        The text is a translatable message (``geo.i18n.localise`` shows it in Spanish).
+        """
+        return join(self.summary_lines(limit=limit), sep="\n")
+
+    def summary_lines(self, *, limit: int = SUMMARY_LIMIT) -> list[str]:
+        """Return the lines of :meth:`summary`, each a translatable message."""
+        counts = {"source": self.source, "kind": self.kind, "fmt": self.fmt, "read": self.n_read,
+                  "accepted": self.n_accepted, "repaired": len(self.repaired), "rejected": len(self.rejected)}
+        lines: list[str] = [
+            M("{source} ({kind}, {fmt}, {crs} -> EPSG:4326): read {read:,}, accepted {accepted:,}, repaired "
+              "{repaired:,}, rejected {rejected:,}", crs=self.crs, **counts) if self.crs else
+            M("{source} ({kind}, {fmt}): read {read:,}, accepted {accepted:,}, repaired {repaired:,}, rejected "
+              "{rejected:,}", **counts)]
+        for repaired, issues in ((True, self.repaired), (False, self.rejected)):
             if issues:
-                lines.append(f"{title}:")
-                lines.extend(f"  {i}" for i in issues[:limit])
-                if len(issues) > limit:
-                    lines.append(f"  ... and {len(issues) - limit:,} more {title} rows")
-        lines.extend(f"note: {n}" for n in self.notes)
+                lines.append(M("repaired:") if repaired else M("rejected:"))
+                lines.extend(_indent(i.text()) for i in issues[:limit])
+                extra = len(issues) - limit
+                if extra > 0:
+                    lines.append(_indent(M("... and {count:,} more repaired rows", count=extra) if repaired
+                                         else M("... and {count:,} more rejected rows", count=extra)))
+        lines.extend(M("note: {note}", note=n) for n in self.notes)
         if self.written:
-            lines.append("written: " + "; ".join(f"{w.layer} {w.inserted:,} new, {w.updated:,} updated"
-                                                 for w in self.written.values()))
-        return "\n".join(lines)
+            lines.append(M("written: {layers}", layers=join(
+                [M("{layer} {new:,} new, {updated:,} updated", layer=w.layer, new=w.inserted, updated=w.updated)
+                 for w in self.written.values()])))
+        return lines
+
+
+def _indent(line: str) -> Message:
+    """Return ``line`` indented by two spaces (still translatable)."""
+    return join(["", line], sep="  ")
 
 
 @dataclass
@@ -137,22 +157,24 @@ def read_import(kind: str, path: str | Path, *, crs: str | None = None, limits: 
         As :func:`plan_import` for the reading part.
     """
     if kind not in _CANONICAL:
-        raise SchemaError(f"import kind {kind!r} is unknown; use one of {', '.join(schema.IMPORT_KINDS)}.")
+        raise SchemaError(M("import kind {kind} is unknown; use one of {kinds}.", kind=repr(kind),
+                            kinds=", ".join(schema.IMPORT_KINDS)))
     path = Path(path)
     asked = mapping.check_names(kind, columns or {}, path.name)  # an unknown canonical name: refused unread
     budget = Budget(limits, path.name, progress=progress, cancelled=cancelled, span=(0.0, READ_SHARE))
-    budget.report(0.0, "Checking the file")
+    budget.report(0.0, M("Checking the file"))
     raw = read_source(path, crs=crs, limits=limits, kind=kind, budget=budget, extra=mapping.wanted(asked))
     if not len(raw.frame):
-        raise SchemaError(f"{path.name}: the file has no rows or features. Export the data again.")
+        raise SchemaError(M("{label}: the file has no rows or features. Export the data again.", label=path.name))
     if asked:
         resolved = mapping.resolve(kind, asked, raw.columns, path.name)
-        raw = dataclasses.replace(raw, mapping=resolved, notes=(*raw.notes, "column mapping (--map): " + ", ".join(
-            f"{mapping.shown_name(k)} <- {c!r}" for k, c in resolved.items())))
+        shown = ", ".join(f"{mapping.shown_name(k)} <- {c!r}" for k, c in resolved.items())
+        raw = dataclasses.replace(raw, mapping=resolved, notes=(*raw.notes, M("column mapping (--map): {mapped}",
+                                                                              mapped=shown)))
     raw = dataclasses.replace(raw, notes=tuple(mapping.name_duplicates(raw.notes, raw.frame.columns, kind, raw.mapping)))
-    budget.check("before validation")
+    budget.check(M("before validation"))
     budget.span = (0.0, 1.0)
-    budget.report(READ_SHARE, f"Validating {len(raw.frame):,} rows")
+    budget.report(READ_SHARE, M("Validating {count:,} rows", count=len(raw.frame)))
     return Reading(raw, budget)
 
 
@@ -178,7 +200,7 @@ def plan_from_raw(kind: str, path: Path, reading: Reading, held: StoreContext, *
     result = _CANONICAL[kind](raw, ctx)
     del raw  # the file's columns and geometry are no longer needed
     importers.raise_if_nothing(result, path.name)
-    budget.check("after validation")
+    budget.check(M("after validation"))
     frame, cut = cut_long_text(result.layer, result.frame, limit=limits.max_text_chars, label=path.name)
     frames: dict[str, gpd.GeoDataFrame] = {result.layer: frame}
     notes += list(result.notes) + ([cut] if cut else [])
@@ -187,21 +209,22 @@ def plan_from_raw(kind: str, path: Path, reading: Reading, held: StoreContext, *
         derived = derive_sites_from_parcels(frame)
         if len(derived):
             frames[schema.SITES] = derived
-            notes.append(f"{len(derived):,} City-owned parcels inside the City became derived sites "
-                         "(department 'unassigned' until an asset list names it)")
+            notes.append(M("{count:,} City-owned parcels inside the City became derived sites "
+                           "(department 'unassigned' until an asset list names it)", count=len(derived)))
     if kind == schema.SITES and held.sites is not None and len(held.sites):
         derived_ids = held.sites.loc[held.sites[schema.SITE_ORIGIN] == schema.DERIVED_FROM_PARCELS, schema.SITE_ID]
         replaced = replaced_derived_ids(frame, derived_ids)
         if replaced:
-            notes.append(f"{len(replaced)} derived sites replaced by this asset list: {', '.join(replaced[:10])}")
+            notes.append(M("{count} derived sites replaced by this asset list: {ids}", count=len(replaced),
+                           ids=", ".join(replaced[:10])))
     record = ImportRecord(kind=kind, source=path.name, sha256=_sha256(path), n_read=result.n_read,
                           n_accepted=len(frame), n_repaired=len(result.repaired),
                           n_rejected=len(result.rejected), user=user)
     report = IngestReport(kind=kind, source=path.name, fmt=fmt, crs=raw_crs, n_read=result.n_read,
                           n_accepted=len(frame), repaired=result.repaired, rejected=result.rejected,
                           notes=notes)
-    budget.check("before writing")
-    budget.report(PLAN_SHARE, f"Writing {len(frame):,} rows to the store")
+    budget.check(M("before writing"))
+    budget.report(PLAN_SHARE, M("Writing {count:,} rows to the store", count=len(frame)))
     return ImportPlan(frames, record, {schema.SITES: replaced} if replaced else {}, report)
 
 

@@ -22,6 +22,7 @@ from geo.access.roles import Actor, authorize
 from geo.errors import SchemaError
 from geo.io.boundaries import EFFECTIVE, file_vintage, vintage_key
 from geo.io.ingest import ImportPlan, IngestReport
+from geo.messages import M
 from geo.records import BoundaryResult, BoundarySet, WriteResult
 from geo.store import Store
 
@@ -43,7 +44,8 @@ def write_boundaries(store: Store, actor: Actor, kind: str, plan: ImportPlan, *,
     bkind = schema.BOUNDARY_KINDS[kind]
     frame = plan.frames[bkind.layer]
     if vintage is not None and vintage_key(vintage) is None:
-        raise SchemaError(f"--vintage {vintage!r} is neither a plan year nor a date; write 2021 or 2012-07-01.")
+        raise SchemaError(M("--vintage {vintage} is neither a plan year nor a date; write 2021 or 2012-07-01.",
+                            vintage=repr(vintage)))
     given = vintage or file_vintage(frame)
     spec = BoundarySet(set_id=f"{bkind.kind} {given or Path(plan.record.source).stem}", kind=bkind.kind,
                        name=plan.record.source, vintage=given, effective=_latest(frame),
@@ -54,7 +56,7 @@ def write_boundaries(store: Store, actor: Actor, kind: str, plan: ImportPlan, *,
     result = store.add_boundary_set(spec, features, make_current=switch, user=actor.name, role=actor.role,
                                     source=actor.source, os_user=actor.os_user, record=plan.record)
     report = plan.report
-    report.notes += [*(WARNING + w for w in warnings), *result.summary().splitlines()]
+    report.notes += [*(WARNING + w for w in warnings), *result.summary_lines()]
     report.written = {bkind.layer: WriteResult(bkind.layer, inserted=len(features) if result.current else 0,
                                                updated=0)}
     return report
