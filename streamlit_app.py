@@ -9,10 +9,10 @@ from geo import schema
 from geo.access.roles import landing_page, visible_pages
 from geo.errors import GeoDataError
 from geo.i18n import N_
-from ui import auth, chrome, state
+from ui import auth, chrome, not_found, state
 from ui.data import current_store, load_frames
 from ui.district import district_picker
-from ui.i18n import _
+from ui.i18n import _, error_text
 from ui.links import site_link_page
 from ui.text import md_escape
 
@@ -41,7 +41,7 @@ state.init_state()
 try:
     url, version = current_store()
 except GeoDataError as exc:
-    st.error(md_escape(exc))
+    st.error(md_escape(error_text(exc)))
     st.stop()
 frames = load_frames(url, version)
 actor = auth.current_actor(departments=sorted(frames.sites[schema.OWNING_DEPT].dropna().unique()),
@@ -56,6 +56,7 @@ chrome.synthetic_banner(frames.info)
 names = [p for p in visible_pages(actor) if p in PAGES and (HERE / PAGES[p][0]).exists()]
 landing = landing_page(actor)  # the page that answers the role's first question (roles.LANDING)
 first = site_link_page(names, actor) or (landing if landing in names else (names[0] if names else None))  # a sign packet's ?site= link lands here
-page = st.navigation([st.Page(PAGES[p][0], title=_(PAGES[p][1]), icon=PAGES[p][2], default=p == first)
-                      for p in names])
+pages = [st.Page(PAGES[p][0], title=_(PAGES[p][1]), icon=PAGES[p][2], default=p == first) for p in names]
+missing = not_found.stand_in(pages)  # an unknown address: our own page in the session's language, not Streamlit's dialog
+page = st.navigation(pages + ([missing] if missing is not None else []))
 page.run()

@@ -14,7 +14,7 @@ from geo.services.scenes import referrals
 from ui import auth, state
 from ui.commission_forms import referral_forms, retention_panel, scene_editor
 from ui.data import current_store, load_frames, store_at
-from ui.i18n import _, lang
+from ui.i18n import _, error_text, lang
 from ui.tables import show_table
 from ui.text import md_escape, md_line
 
@@ -44,7 +44,7 @@ with dash:
     else:
         month = st.selectbox(_("Month"), months, key="com_month")
         st.subheader(_("City-wide, {month}").format(month=month))
-        show_table(duty_table(view.by_month[view.by_month["month"] == month]))
+        show_table(duty_table(view.by_month[view.by_month["month"] == month], lang()))
         all_months = "all months to the as-of date"  # the option's value stays English: it is compared, not read
         scope = st.radio(_("By LAPD division"), [month, all_months], horizontal=True, key="com_division_scope",
                          format_func=lambda v: _("all months to the as-of date") if v == all_months else v)
@@ -60,13 +60,13 @@ with dash:
         pdf_month = st.selectbox(_("Monthly PDF for the Commission and the Mayor"), months, key="com_pdf_month")
         left, right = st.columns(2)
         if left.button(_("Prepare internal PDF"), key="com_pdf_internal"):
-            name, data = commission_pdf(store_at(url), actor, month=pdf_month, as_of=as_of)
+            name, data = commission_pdf(store_at(url), actor, month=pdf_month, as_of=as_of, lang=lang())
             left.download_button(_("Download internal PDF"), data, file_name=name, mime="application/pdf")
         if right.button(_("Publish / download public version (suppressed, once per closed month)"), key="com_pdf_public"):
             try:
-                name, data = commission_public_pdf(store_at(url), actor, month=pdf_month, as_of=as_of)
+                name, data = commission_public_pdf(store_at(url), actor, month=pdf_month, as_of=as_of, lang=lang())
             except (GeoDataError, AccessDenied) as exc:
-                right.error(md_escape(exc))
+                right.error(md_escape(error_text(exc)))
             else:
                 right.download_button(_("Download public PDF"), data, file_name=name, mime="application/pdf")
     st.subheader(_("Referrals by recipient and status"))

@@ -9,7 +9,7 @@ from geo.errors import GeoDataError
 from geo.i18n import N_
 from ui import auth, jobs, state
 from ui.data import session_store
-from ui.i18n import _
+from ui.i18n import _, error_text
 from ui.import_form import boundary_inputs, column_mapping, show_warnings
 from ui.text import md_escape
 from ui.uploads import save_upload
@@ -41,12 +41,12 @@ busy = job is not None and not job.done.is_set()
 if st.button(_("Validate and import"), type="primary", key="data_import", disabled=upload is None or busy) \
         and upload is not None:
     if isinstance(columns, str):
-        st.error(md_escape(columns) + "\n\n" + _("Nothing was stored."))
+        st.error(md_escape(error_text(columns)) + "\n\n" + _("Nothing was stored."))
         st.stop()
     try:
         path = save_upload(upload.name, upload.getvalue(), max_bytes=LIMITS.max_file_bytes)
     except GeoDataError as exc:
-        st.error(md_escape(exc) + "\n\n" + _("Nothing was stored."))
+        st.error(md_escape(error_text(exc)) + "\n\n" + _("Nothing was stored."))
         st.stop()
     job = jobs.start(jobs.ImportRequest(
         store_url=session_store().url, actor=actor, kind=kind, path=str(path), limits=LIMITS,
@@ -63,7 +63,7 @@ def _running() -> None:
         return
     if current.done.is_set():
         st.rerun()  # show the outcome with the whole page
-    st.progress(current.fraction, text=md_escape(current.text))
+    st.progress(current.fraction, text=md_escape(error_text(current.text)))
     if st.button(_("Cancel import"), key="data_cancel", disabled=current.cancelling):
         current.cancel()
         st.rerun(scope="fragment")
@@ -81,7 +81,7 @@ elif job is not None and job.outcome is not None:
         cols[2].metric(_("Repaired"), f"{len(report.repaired):,}")
         cols[3].metric(_("Rejected"), f"{len(report.rejected):,}")
         show_warnings(report.notes)
-        st.code(report.summary(), language=None)
+        st.code(error_text(report.summary()), language=None)
     else:
         title = {"cancelled": _("Cancelled."), "failed": _("The import failed.")}.get(outcome.status, _("Rejected."))
-        st.error(f"{title} {md_escape(outcome.message)}\n\n" + _("Nothing was stored."))
+        st.error(f"{title} {md_escape(error_text(outcome.message))}\n\n" + _("Nothing was stored."))

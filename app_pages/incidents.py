@@ -28,7 +28,7 @@ from ui import auth, state
 from ui.charts import incidents_chart
 from ui.data import current_store, load_frames, store_at
 from ui.district import chosen_district
-from ui.i18n import _, lang
+from ui.i18n import _, error_text, lang
 from ui.map_clicks import DISTRICT_CLICK_OBJECTS, district_on_click
 from ui.search import map_key, map_search, search_key
 from ui.tables import show_table
@@ -84,7 +84,7 @@ try:
     shown = filter_incidents(incidents, flt)
     shown_context = filter_incidents(context, dataclasses.replace(flt, types=())) if show_context else context.iloc[:0]
 except GeoDataError as exc:
-    st.error(md_escape(exc))
+    st.error(md_escape(error_text(exc)))
     st.stop()
 
 counts = counts_by_district(shown, districts)

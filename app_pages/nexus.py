@@ -22,7 +22,7 @@ from geo.services.register_views import site_consent
 from ui import auth, state
 from ui.analysis import current_analysis
 from ui.data import current_store, load_frames, store_at
-from ui.i18n import _, lang
+from ui.i18n import _, error_text, lang
 from ui.tables import show_table
 from ui.text import md_escape, md_line
 
@@ -49,7 +49,7 @@ adjacent = right.checkbox(_("Also charge incidents adjacent to a parcel (not onl
 try:
     costs = check_unit_costs(edited)
 except GeoDataError as exc:
-    st.error(md_escape(exc))
+    st.error(md_escape(error_text(exc)))
     st.stop()
 rules = NexusRules(fee_snap_kinds=(ON_SITE, ADJACENT) if adjacent else (ON_SITE,), recovery_share=float(share))
 res = current_analysis(url, version, as_of=as_of)
@@ -89,7 +89,7 @@ elif st.button(_("Freeze snapshot"), key=state.NEX_FREEZE):
     try:
         _files, frozen, folder = export_nexus(store_at(url), actor, tables, snapshot=True)
     except GeoDataError as exc:
-        st.error(md_escape(exc))
+        st.error(md_escape(error_text(exc)))
     else:
         st.session_state[state.NEX_HASH] = frozen
         st.success(_("Snapshot frozen: {hash} ({folder})").format(hash=md_line(frozen), folder=md_line(folder)))
@@ -97,7 +97,7 @@ if st.session_state[state.NEX_HASH] and st.session_state[state.NEX_HASH] != dige
     st.caption(_("Last frozen snapshot `{hash}` differs: the assumptions changed since.")
                .format(hash=st.session_state[state.NEX_HASH]))
 if may_export and st.button(_("Prepare downloads"), key=state.NEX_EXPORT):
-    downloads = export_nexus(store_at(url), actor, tables)[0]
+    downloads = export_nexus(store_at(url), actor, tables, lang=lang())[0]
     for col, (name, data) in zip(st.columns(len(downloads)), downloads.items(), strict=True):
         label, mime = DOWNLOADS[name.rsplit(".", 1)[-1]]
         col.download_button(_(label), data, name, mime=mime, on_click="ignore")  # the other downloads stay

@@ -19,7 +19,7 @@ from ui import auth, review_detail, state
 from ui.analysis import current_analysis, current_review
 from ui.data import current_store, load_frames
 from ui.district import chosen_district
-from ui.i18n import _, lang
+from ui.i18n import _, error_text, lang
 from ui.search import map_key, map_search, search_key
 from ui.tables import show_table
 from ui.text import md_escape
@@ -108,6 +108,6 @@ if selected:
     try:
         review_detail.render(selected, res=res, review=review, url=url, actor=actor)
     except GeoDataError as exc:
-        st.error(md_escape(exc))
+        st.error(md_escape(error_text(exc)))
 review_detail.exports(matched, url=url, synthetic=synthetic, actor=actor)
 publish(URL)  # the address bar holds this view: share it to share the filters

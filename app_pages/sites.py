@@ -64,7 +64,7 @@ with left:  # the chosen site and its parts, close enough to see a lot inside a 
     here, its_parts = mine[mine[schema.SITE_ID] == site_id], parts[parts[schema.SITE_ID] == site_id]
     fields = [schema.SITE_ID, schema.NAME, schema.DETERMINATION, schema.CONTROL_BASIS]
     drawn = [parts_layer(its_parts, name=_("Site parts"), fields=[schema.PART_ID, schema.PART_TYPE, "protection_detail"],
-                         aliases=[_("Part"), _("Type"), _("Protection")])] if len(its_parts) else []
+                         aliases=[_("Part"), _("Type"), _("Protection")], lang=lang())] if len(its_parts) else []
     fmap = site_map(here, color_by="determination", lang=lang(), fields=fields, aliases=[_("Site"), _("Name"), _("A.1"), _("Control")],
                     synthetic=bool(mine[schema.IS_SYNTHETIC].any()), selected=str(site_id),
                     extra=drawn, legend=False)  # a legend box would cover the site a part is drawn on

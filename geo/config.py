@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo.errors import GeoDataError
+from geo.messages import M
 
 #: Measurement CRS: NAD83 / California zone V, US survey feet (native to City and County GIS).
 ANALYSIS_CRS = "EPSG:2229"
@@ -140,8 +141,11 @@ def lockout_policy() -> LockoutPolicy:
         except ValueError:
             value = -1.0
         if not value > 0 or (field == "attempts" and not value.is_integer()):
-            raise ValueError(f"{env}={raw!r} is not valid: use a positive "
-                             f"{'whole number' if field == 'attempts' else 'number of minutes'}.")
+            if field == "attempts":
+                raise ValueError(M("{variable}={value} is not valid: use a positive whole number.",
+                                   variable=env, value=repr(raw)))
+            raise ValueError(M("{variable}={value} is not valid: use a positive number of minutes.",
+                               variable=env, value=repr(raw)))
         values[field] = value
     return LockoutPolicy(int(values["attempts"]), values["window_minutes"], values["lock_minutes"])
 
@@ -176,30 +180,32 @@ def checkpoint_key() -> bytes:
     """
     value = os.environ.get(CHECKPOINT_KEY_ENV, "").strip()
     path = os.environ.get(CHECKPOINT_KEY_FILE_ENV, "").strip()
-    make = "e.g. python -c 'import secrets; print(secrets.token_hex(32))'"
+    make = "python -c 'import secrets; print(secrets.token_hex(32))'"
     if value and path:
-        raise GeoDataError(f"Both ${CHECKPOINT_KEY_ENV} and ${CHECKPOINT_KEY_FILE_ENV} are set; "
-                           "unset one so it is clear which key signs audit checkpoints.")
+        raise GeoDataError(M("Both ${variable} and ${file_variable} are set; unset one so it is clear which key "
+                             "signs audit checkpoints.", variable=CHECKPOINT_KEY_ENV, file_variable=CHECKPOINT_KEY_FILE_ENV))
     if value:
         key, where = _key_bytes(value), f"${CHECKPOINT_KEY_ENV}"
     elif path:
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
-            raise GeoDataError(f"${CHECKPOINT_KEY_FILE_ENV}={path}: cannot read the checkpoint key file "
-                               f"({exc.strerror}); check the path and its permissions.") from None
+            raise GeoDataError(M("${file_variable}={path}: cannot read the checkpoint key file ({why}); check the path "
+                                 "and its permissions.", file_variable=CHECKPOINT_KEY_FILE_ENV, path=path,
+                                 why=exc.strerror)) from None
         try:
             key = _key_bytes(data.decode("utf-8").strip())
         except UnicodeDecodeError:
             key = data  # raw key bytes
-        where = f"the key file {path} (${CHECKPOINT_KEY_FILE_ENV})"
+        where = M("the key file {path} (${file_variable})", path=path, file_variable=CHECKPOINT_KEY_FILE_ENV)
     else:
-        raise GeoDataError(f"No audit checkpoint key is configured: set ${CHECKPOINT_KEY_ENV} to at least "
-                           f"{MIN_CHECKPOINT_KEY_BYTES} random bytes as hex ({make}) or "
-                           f"${CHECKPOINT_KEY_FILE_ENV} to a file holding it. StageMap has no default key.")
+        raise GeoDataError(M("No audit checkpoint key is configured: set ${variable} to at least {n} random bytes as "
+                             "hex (e.g. {command}) or ${file_variable} to a file holding it. StageMap has no default "
+                             "key.", variable=CHECKPOINT_KEY_ENV, n=MIN_CHECKPOINT_KEY_BYTES, command=make,
+                             file_variable=CHECKPOINT_KEY_FILE_ENV))
     if len(key) < MIN_CHECKPOINT_KEY_BYTES:
-        raise GeoDataError(f"{where} holds a {len(key)}-byte key; an audit checkpoint key needs at least "
-                           f"{MIN_CHECKPOINT_KEY_BYTES} bytes ({make}).")
+        raise GeoDataError(M("{where} holds a {size}-byte key; an audit checkpoint key needs at least {n} bytes "
+                             "(e.g. {command}).", where=where, size=len(key), n=MIN_CHECKPOINT_KEY_BYTES, command=make))
     return key
 
 
@@ -252,21 +258,23 @@ def alert_settings(env: dict[str, str] | None = None) -> AlertSettings:
             table = json.loads(Path(path).read_text(encoding="utf-8"))
             assert isinstance(table, dict) and all(isinstance(v, dict) for v in table.values())
         except (OSError, ValueError, AssertionError) as exc:
-            raise GeoDataError(f"$STAGEMAP_ALERT_TABLE={path}: not a readable JSON object of departments ({exc}); "
-                               'write {"DEPARTMENT": {"recipients": ["name@lacity.org"], "digest": false}}.') from None
+            raise GeoDataError(M("$STAGEMAP_ALERT_TABLE={path}: not a readable JSON object of departments ({why}); "
+                                 "write {example}.", path=path, why=str(exc),
+                                 example='{"DEPARTMENT": {"recipients": ["name@lacity.org"], "digest": false}}')) \
+                from None
     try:
         numbers = {"smtp_port": int(env.get("STAGEMAP_SMTP_PORT") or 587),
                    "smtp_timeout": float(env.get("STAGEMAP_SMTP_TIMEOUT") or 10.0),
                    "webhook_attempts": max(1, int(env.get("STAGEMAP_WEBHOOK_ATTEMPTS") or 3)),
                    "webhook_backoff": max(0.0, float(env.get("STAGEMAP_WEBHOOK_BACKOFF") or 1.0))}
     except ValueError as exc:
-        raise GeoDataError(f"An alert setting is not a number ({exc}); check $STAGEMAP_SMTP_PORT, _TIMEOUT, "
-                           "$STAGEMAP_WEBHOOK_ATTEMPTS and _BACKOFF.") from None
+        raise GeoDataError(M("An alert setting is not a number ({why}); check $STAGEMAP_SMTP_PORT, _TIMEOUT, "
+                             "$STAGEMAP_WEBHOOK_ATTEMPTS and _BACKOFF.", why=str(exc))) from None
     if env.get("STAGEMAP_WEBHOOK_URL") and not str(env["STAGEMAP_WEBHOOK_URL"]).startswith(("https://", "http://")):
-        raise GeoDataError("$STAGEMAP_WEBHOOK_URL must be an https:// (or http://) address.")
+        raise GeoDataError(M("$STAGEMAP_WEBHOOK_URL must be an https:// (or http://) address."))
     if env.get("STAGEMAP_WEBHOOK_URL") and not env.get("STAGEMAP_WEBHOOK_SECRET"):
-        raise GeoDataError("$STAGEMAP_WEBHOOK_URL is set but $STAGEMAP_WEBHOOK_SECRET is not; a webhook is always "
-                           "signed: set a shared secret.")
+        raise GeoDataError(M("$STAGEMAP_WEBHOOK_URL is set but $STAGEMAP_WEBHOOK_SECRET is not; a webhook is always "
+                             "signed: set a shared secret."))
     return AlertSettings(
         smtp_host=env.get("STAGEMAP_SMTP_HOST") or None, smtp_user=env.get("STAGEMAP_SMTP_USER") or None,
         smtp_password=env.get("STAGEMAP_SMTP_PASSWORD") or None, smtp_cafile=env.get("STAGEMAP_SMTP_CAFILE") or None,
@@ -297,30 +305,32 @@ def package_key() -> bytes:
     """
     value = os.environ.get(PACKAGE_KEY_ENV, "").strip()
     path = os.environ.get(PACKAGE_KEY_FILE_ENV, "").strip()
-    make = "e.g. python -c 'import secrets; print(secrets.token_hex(32))'"
+    make = "python -c 'import secrets; print(secrets.token_hex(32))'"
     if value and path:
-        raise GeoDataError(f"Both ${PACKAGE_KEY_ENV} and ${PACKAGE_KEY_FILE_ENV} are set; unset one so it is clear "
-                           "which key signs evidence packages.")
+        raise GeoDataError(M("Both ${variable} and ${file_variable} are set; unset one so it is clear which key signs "
+                             "evidence packages.", variable=PACKAGE_KEY_ENV, file_variable=PACKAGE_KEY_FILE_ENV))
     if not value and not path:
-        raise GeoDataError(f"No evidence-package key is configured: set ${PACKAGE_KEY_ENV} to at least "
-                           f"{MIN_CHECKPOINT_KEY_BYTES} random bytes as hex ({make}) or ${PACKAGE_KEY_FILE_ENV} to a "
-                           "file holding it. StageMap has no default key; nothing was packaged or verified.")
+        raise GeoDataError(M("No evidence-package key is configured: set ${variable} to at least {n} random bytes as "
+                             "hex (e.g. {command}) or ${file_variable} to a file holding it. StageMap has no default "
+                             "key; nothing was packaged or verified.", variable=PACKAGE_KEY_ENV,
+                             n=MIN_CHECKPOINT_KEY_BYTES, command=make, file_variable=PACKAGE_KEY_FILE_ENV))
     if value:
         key, where = _key_bytes(value), f"${PACKAGE_KEY_ENV}"
     else:
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
-            raise GeoDataError(f"${PACKAGE_KEY_FILE_ENV}={path}: cannot read the package key file ({exc.strerror}); "
-                               "check the path and its permissions.") from None
+            raise GeoDataError(M("${file_variable}={path}: cannot read the package key file ({why}); check the path "
+                                 "and its permissions.", file_variable=PACKAGE_KEY_FILE_ENV, path=path,
+                                 why=exc.strerror)) from None
         try:
             key = _key_bytes(data.decode("utf-8").strip())
         except UnicodeDecodeError:
             key = data
-        where = f"the key file {path} (${PACKAGE_KEY_FILE_ENV})"
+        where = M("the key file {path} (${file_variable})", path=path, file_variable=PACKAGE_KEY_FILE_ENV)
     if len(key) < MIN_CHECKPOINT_KEY_BYTES:
-        raise GeoDataError(f"{where} holds a {len(key)}-byte key; an evidence-package key needs at least "
-                           f"{MIN_CHECKPOINT_KEY_BYTES} bytes ({make}).")
+        raise GeoDataError(M("{where} holds a {size}-byte key; an evidence-package key needs at least {n} bytes "
+                             "(e.g. {command}).", where=where, size=len(key), n=MIN_CHECKPOINT_KEY_BYTES, command=make))
     return key
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from geo import schema
+from geo.messages import M, join
 from geo.records import Edit
 
 
@@ -45,9 +46,14 @@ class StatusConflict(ConflictError):
     def __init__(self, site_id: str, based_on: int, current: dict[str, Any], newer: list[Edit], *,
                  what: str = "Site") -> None:
         self.site_id, self.based_on, self.current, self.newer = site_id, based_on, current, newer
-        lines = "; ".join(e.describe() for e in newer) or f"now at version {current[schema.VERSION]}"
-        super().__init__(
-            f"{what} {site_id} changed since you loaded version {based_on}: {lines}. "
-            f"Your change was not saved. Review the newer edit and re-apply your change on top of "
-            f"version {current[schema.VERSION]}."
-        )
+        lines = join(e.describe() for e in newer) if newer else M("now at version {version}",
+                                                                    version=current[schema.VERSION])
+        super().__init__(M(
+            "{what} {site} changed since you loaded version {based_on}: {lines}. Your change was not saved. Review "
+            "the newer edit and re-apply your change on top of version {version}.",
+            what=_WHAT.get(what, what), site=site_id, based_on=based_on, lines=lines, version=current[schema.VERSION]))
+
+
+#: The kinds of record a stale save names, as translatable words (others are shown as given).
+_WHAT = {"Site": M("Site"), "Part": M("Part"), "Scene of": M("Scene of"), "Referral": M("Referral"),
+         "Alert": M("Alert"), "Notice": M("Notice"), "Measure": M("Measure"), "Event": M("Event")}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 
 from geo.analysis.asof import parse_as_of
+from geo.i18n import LANGUAGES
 from geo.services.commission import write_commission, write_commission_public
 from stagemap_cli.common import EXIT_OK, add_out_dir, add_store, add_user, cli_actor, open_cli_store, out_dir
 
@@ -16,6 +17,7 @@ def register_report(rsub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     cp.add_argument("--as-of", help="YYYY-MM-DD: cadence and overdue referrals counted to it; the public version "
                                     "needs the month closed by it (default today, Los Angeles)")
     cp.add_argument("--public", action="store_true", help="the public version: published once, suppressed at k=11")
+    cp.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the PDF: en (default) or es")
     add_out_dir(cp)
     add_store(cp)
     add_user(cp)
@@ -27,6 +29,6 @@ def run_commission(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     actor = cli_actor(args, store)
     writer = write_commission_public if args.public else write_commission
-    path = writer(store, actor, month=args.month, as_of=parse_as_of(args.as_of), out=out_dir(args.out))
+    path = writer(store, actor, month=args.month, as_of=parse_as_of(args.as_of), out=out_dir(args.out), lang=args.lang)
     print(f"commission report {args.month} written to {path} ({'PUBLIC, suppressed' if args.public else 'INTERNAL'})")
     return EXIT_OK

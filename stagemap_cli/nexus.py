@@ -6,6 +6,7 @@ import argparse
 import pandas as pd
 
 from geo.errors import GeoDataError
+from geo.i18n import LANGUAGES
 from geo.nexus.tables import NexusRules, check_unit_costs
 from geo.services.nexus import export_nexus, nexus_tables
 from stagemap_cli.common import EXIT_OK, add_store, add_user, cli_actor, open_cli_store, out_dir
@@ -20,6 +21,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     nx.add_argument("--unit-costs", help="CSV of unit costs (key,item,unit,value,applies_to,source,year)")
     nx.add_argument("--snapshot", action="store_true", help="freeze the tables under their content hash")
     nx.add_argument("--snapshot-dir", help="where snapshots go (default <store>.snapshots)")
+    nx.add_argument("--lang", choices=LANGUAGES, default="en",
+                    help="language of the XLSX (sheets, headers, codes): en (default) or es; CSV and GeoPackage "
+                         "keep the column names")
     add_store(nx)
     add_user(nx)
     nx.set_defaults(func=run)
@@ -32,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
     costs = read_costs(args.unit_costs) if args.unit_costs else None
     tables = nexus_tables(store, actor, as_of=parse_date(args.as_of), unit_costs=costs, rules=NexusRules())
     out = out_dir(args.out)
-    files, digest, folder = export_nexus(store, actor, tables, snapshot=args.snapshot, snapshot_dir=args.snapshot_dir)
+    files, digest, folder = export_nexus(store, actor, tables, snapshot=args.snapshot, snapshot_dir=args.snapshot_dir,
+                                         lang=args.lang)
     for name, data in files.items():
         (out / name).write_bytes(data)
     where = f"; snapshot {folder}" if folder else ""

@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     which.add_argument("--department")
     sp.add_argument("--base-url", help="StageMap address for the QR codes (default $STAGEMAP_PUBLIC_URL, "
                                        "$STAGEMAP_BASE_URL or http://localhost:8501)")
-    for p in (mo, sp):
+    for p in (mo, sp, bo):
         p.add_argument("--lang", choices=LANGUAGES, default="en",
                        help="language of the PDF: en (default) or es; the sign itself is always bilingual")
     for p in (mo, bo, sp):
@@ -57,7 +57,7 @@ def run_board(args: argparse.Namespace) -> int:
     """Write a department's board report as PDF."""
     store = open_cli_store(args)
     path = write_board(store, cli_actor(args, store), department=args.department, as_of=parse_date(args.as_of),
-                       out=out_dir(args.out))
+                       out=out_dir(args.out), lang=args.lang)
     print(f"board report written to {path} (INTERNAL)")
     return EXIT_OK
 

@@ -8,6 +8,7 @@ import sys
 from geo.access.accounts import load_accounts
 from geo.access.roles import Actor
 from geo.config import accounts_path
+from geo.i18n import LANGUAGE_NAMES
 from geo.services.admin import delete_account, list_accounts, save_account
 from stagemap_cli.common import EXIT_OK, add_user, cli_actor, os_user
 
@@ -30,7 +31,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ur.add_argument("name")
     add_user(ur)
     ur.set_defaults(func=run_remove)
-    ul = usub.add_parser("list", help="list accounts (never passwords)")
+    ul = usub.add_parser("list", help="list accounts: name, role, scope, saved language (never passwords)")
     add_user(ul)
     ul.set_defaults(func=run_list)
 
@@ -62,8 +63,9 @@ def run_remove(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    """List accounts: name, role, scope."""
+    """List accounts: name, role, scope and the language each reads StageMap in (``-``: not chosen, English)."""
     for acc in list_accounts(accounts_path(args.users), admin_actor(args)):
         scope = acc.department or (f"district {acc.district}" if acc.district else "")
-        print(f"{acc.name}\t{acc.role}\t{scope}")
+        language = f"{acc.language} ({LANGUAGE_NAMES.get(acc.language, acc.language)})" if acc.language else "-"
+        print(f"{acc.name}\t{acc.role}\t{scope}\t{language}")
     return EXIT_OK

@@ -10,7 +10,7 @@ from geo.errors import AccessDenied, GeoDataError
 from geo.i18n import N_
 from geo.services import alerts
 from geo.store import Store
-from ui.i18n import _, lang
+from ui.i18n import _, error_text, lang
 from ui.tables import show_table
 from ui.text import md_escape, md_line
 
@@ -23,7 +23,7 @@ def alerts_panel(store: Store, actor: Actor, department: str | None) -> None:
     try:
         box = alerts.inbox(store, actor, department)
     except AccessDenied as exc:
-        st.error(md_escape(exc))
+        st.error(md_escape(error_text(exc)))
         return
     cols = st.columns(4)
     cols[0].metric(_("Unread"), f"{int((box['state'] == 'unread').sum()):,}")
@@ -35,9 +35,9 @@ def alerts_panel(store: Store, actor: Actor, department: str | None) -> None:
         try:
             report = alerts.deliver_pending(store, actor)
         except GeoDataError as exc:
-            st.error(md_escape(exc))
+            st.error(md_escape(error_text(exc)))
         else:
-            st.success(md_escape(report.summary()))
+            st.success(md_escape(error_text(report.summary())))
     if box.empty:
         st.info(_("No alerts.") if department is None else _("No alerts for {department}.").format(
             department=md_line(department)))
@@ -59,7 +59,7 @@ def alerts_panel(store: Store, actor: Actor, department: str | None) -> None:
             try:
                 alerts.acknowledge(store, actor, alert_id, expect_version=int(row["version"]))
             except (GeoDataError, AccessDenied) as exc:
-                st.error(md_escape(exc))
+                st.error(md_escape(error_text(exc)))
             else:
                 st.rerun()
     with right:
@@ -70,7 +70,7 @@ def alerts_panel(store: Store, actor: Actor, department: str | None) -> None:
                     try:
                         alerts.mark_actioned(store, actor, alert_id, expect_version=int(row["version"]), note=note)
                     except (GeoDataError, AccessDenied) as exc:
-                        st.error(md_escape(exc))
+                        st.error(md_escape(error_text(exc)))
                     else:
                         st.rerun()
     tried = alerts.attempts(store, actor, alert_id)

@@ -20,7 +20,8 @@ from geo.services.analysis import analysis_inputs, analyze_inputs
 from geo.services.restatus import Restated, restatus_delta
 from ui import state
 from ui.data import load_frames, store_at
-from ui.i18n import _
+from ui.i18n import _, error_text
+from ui.text import md_escape
 
 CONFIG = AnalysisConfig()
 
@@ -75,7 +76,7 @@ def current_analysis(url: str, version: int, *, as_of: dt.date | None = None) ->
             bar = st.progress(0.0, text=_("reading the store"))
 
             def report(fraction: float, step: str) -> None:
-                bar.progress(min(max(fraction, 0.0), 1.0), text=step)
+                bar.progress(min(max(fraction, 0.0), 1.0), text=md_escape(error_text(step)))
 
             persisted.current_result(store, version=version, as_of=day, config=CONFIG,
                                      run=lambda: _run(url, version, day), progress=report)
@@ -93,7 +94,7 @@ def status_of(url: str, site_id: str) -> dict[str, object]:
     return {k: (None if (not isinstance(v, str) and pd.isna(v)) else v) for k, v in rec.items()}
 
 
-@st.cache_resource(show_spinner="Preparing the review set...", max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def load_review(url: str, version: int, token: tuple[int, int], as_of: dt.date) -> gpd.GeoDataFrame:
     """Return the sites-and-parcels review frame (its parcel rows persisted per run), shared and read-only."""
     return persisted.current_review(store_at(url), load_analysis(url, version, token, as_of),
@@ -104,7 +105,8 @@ def current_review(url: str, version: int, *, as_of: dt.date | None = None) -> g
     """Return the review frame for the store as it is now (as of the session's date by default)."""
     day = as_of or state.as_of()
     current_analysis(url, version, as_of=day)  # computes and saves the run first, with progress, if needed
-    return load_review(url, version, status_token(url), day)
+    with st.spinner(_("Preparing the review set...")):  # shown only when it is built (more than half a second)
+        return load_review(url, version, status_token(url), day)
 
 
 def _run(url: str, version: int, as_of: dt.date) -> AnalysisResult:

@@ -14,7 +14,7 @@ from geo.access.roles import Actor
 from geo.errors import AccessDenied, GeoDataError
 from geo.services import retention, scenes
 from ui.data import store_at
-from ui.i18n import _
+from ui.i18n import _, error_text
 from ui.scene_form import changed, scene_inputs
 from ui.tables import show_table
 from ui.text import md_escape, md_line
@@ -40,7 +40,7 @@ def scene_editor(url: str, actor: Actor, incident_ids: list[str]) -> None:
         try:
             row = scenes.save_scene(store_at(url), actor, incident_id, edits, expect_version=int(str(current["version"])))
         except (GeoDataError, AccessDenied) as exc:
-            st.error(md_escape(exc))
+            st.error(md_escape(error_text(exc)))
         else:
             st.success(_("Saved scene of {incident} at version {version}.").format(incident=md_line(incident_id),
                                                                                    version=row["version"]))
@@ -62,7 +62,7 @@ def referral_forms(url: str, actor: Actor, incident_ids: list[str], *, as_of: dt
             row = scenes.send_referral(store_at(url), actor, incident_id, recipient=recipient, sent_on=sent_on,
                                        package_ref=package or None, recipient_other=other or None)
         except (GeoDataError, AccessDenied) as exc:
-            left.error(md_escape(exc))
+            left.error(md_escape(error_text(exc)))
         else:
             left.success(_("Referral {referral} recorded as sent.").format(referral=md_line(row[duties.REFERRAL_ID])))
     refs = scenes.referrals(store_at(url), actor)
@@ -79,7 +79,7 @@ def referral_forms(url: str, actor: Actor, incident_ids: list[str], *, as_of: dt
         try:
             row = scenes.move_referral(store_at(url), actor, referral_id, to, on=on, outcome=outcome or None)
         except (GeoDataError, AccessDenied) as exc:
-            right.error(md_escape(exc))
+            right.error(md_escape(error_text(exc)))
         else:
             right.success(_("Referral {referral} is now {state}.").format(
                 referral=md_line(referral_id), state=md_line(_(str(row[duties.REFERRAL_STATUS])))))
@@ -99,7 +99,7 @@ def retention_panel(url: str, actor: Actor, incident_ids: list[str], *, as_of: d
         try:
             hold_id = retention.place_hold(store_at(url), actor, incident_id, reason)
         except (GeoDataError, AccessDenied) as exc:
-            left.error(md_escape(exc))
+            left.error(md_escape(error_text(exc)))
         else:
             left.success(_("Legal hold {hold} placed.").format(hold=md_line(hold_id)))
     holds = store_at(url).read_holds()
@@ -112,6 +112,6 @@ def retention_panel(url: str, actor: Actor, incident_ids: list[str], *, as_of: d
         try:
             retention.release_hold(store_at(url), actor, hold, why)
         except (GeoDataError, AccessDenied) as exc:
-            right.error(md_escape(exc))
+            right.error(md_escape(error_text(exc)))
         else:
             right.success(_("Legal hold {hold} released.").format(hold=md_line(hold)))

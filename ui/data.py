@@ -20,6 +20,7 @@ from geo import schema
 from geo.config import store_url
 from geo.records import StoreInfo
 from geo.store import Store, open_store
+from ui.i18n import _
 
 
 class _OnFirstUse:
@@ -96,9 +97,15 @@ def current_store() -> tuple[str, int]:
     return store.url, store.data_version()
 
 
-@st.cache_resource(show_spinner="Loading the store...", max_entries=4)
 def load_frames(url: str, version: int) -> StoreFrames:
-    """Load every layer of store ``url`` at ``version`` (shared, read-only)."""
+    """Load every layer of store ``url`` at ``version`` (shared, read-only), with a spinner in the session's language."""
+    with st.spinner(_("Loading the store...")):  # shown only when the layers are read (more than half a second)
+        return _load_frames(url, version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load_frames(url: str, version: int) -> StoreFrames:
+    """Read every layer of store ``url`` at ``version`` once (shared, read-only)."""
     store = store_at(url)
     info = store.info()
     return StoreFrames(
@@ -109,3 +116,6 @@ def load_frames(url: str, version: int) -> StoreFrames:
         incidents=Loader(lambda: store.read_layer(schema.INCIDENTS)),
         districts=store.read_layer(schema.DISTRICTS),
     )
+
+
+load_frames.clear = _load_frames.clear  # type: ignore[attr-defined]  # tests empty the cache by this name

@@ -13,7 +13,7 @@ from geo.i18n import N_
 from geo.services import events
 from geo.services.effects import effect_csv, effect_tables
 from geo.store import Store
-from ui.i18n import _, lang
+from ui.i18n import _, error_text, lang
 from ui.tables import show_table
 from ui.text import md_escape
 
@@ -65,7 +65,7 @@ def merge_panel(store: Store, actor: Actor) -> None:
             try:
                 event = events.confirm(store, actor, chosen, note=note or None)
             except (GeoDataError, AccessDenied) as exc:
-                st.error(md_escape(exc))
+                st.error(md_escape(error_text(exc)))
             else:
                 st.success(md_escape(_("{event}: {n} reports confirmed as one event.").format(event=event, n=len(chosen))))
     decided = events.links(store)
@@ -77,7 +77,7 @@ def merge_panel(store: Store, actor: Actor) -> None:
             try:
                 events.split(store, actor, report)
             except (GeoDataError, AccessDenied) as exc:
-                st.error(md_escape(exc))
+                st.error(md_escape(error_text(exc)))
             else:
                 st.rerun()
 

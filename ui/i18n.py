@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import i18n
+from geo.messages import Message, message_of
 
 LANG = "lang"  # session-state key of the session's language
 FROM_URL = "lang_from_url"  # whether the session's language was given by ?lang= in the URL
@@ -30,5 +31,13 @@ def _(text: str) -> str:
 
 
 def error_text(exc: BaseException | str) -> str:
-    """An error (or a message built with ``geo.messages.M``) in the session's language; show it through md_escape."""
-    return i18n.localise(exc, lang())
+    """An error (or a message built with ``geo.messages.M``) in the session's language; show it through md_escape.
+
+    An error raised with a plain string is shown translated when that string is itself in the catalogue
+    (a fixed message such as the sign-in refusal), else as it is.
+    """
+    code = lang()
+    value = message_of(exc) if isinstance(exc, BaseException) else exc
+    if not isinstance(value, Message) and value in i18n.catalogue("es"):
+        return i18n.translate(value, code)
+    return i18n.localise(value, code)

@@ -15,10 +15,11 @@ from geo.access.roles import Actor
 from geo.config import ImportLimits
 from geo.errors import GeoDataError
 from geo.i18n import N_
+from geo.messages import message_of
 from geo.services.boundaries import WARNING
 from geo.services.imports import file_columns, mapping_fields, parse_pairs
 from ui import state
-from ui.i18n import _
+from ui.i18n import _, error_text
 from ui.text import md_escape
 from ui.uploads import save_upload
 
@@ -48,7 +49,7 @@ def _columns(actor: Actor, upload: Any, limits: ImportLimits) -> list[str] | str
             path.unlink(missing_ok=True)
             path.parent.rmdir()
     except GeoDataError as exc:
-        found = str(exc)
+        found = message_of(exc)
     st.session_state[_COLUMNS] = (ident, found)
     return found
 
@@ -64,7 +65,7 @@ def column_mapping(actor: Actor, kind: str, upload: Any, limits: ImportLimits) -
         if columns is None:
             st.caption(_("Choose a file to list its columns."))
         elif isinstance(columns, str):
-            st.warning(_("The file's columns could not be listed: {why}").format(why=md_escape(columns)))
+            st.warning(_("The file's columns could not be listed: {why}").format(why=md_escape(error_text(columns))))
         else:
             st.caption(_("The file's columns: {columns}").format(columns=md_escape(", ".join(columns))))
             for name in keys:
@@ -77,7 +78,7 @@ def column_mapping(actor: Actor, kind: str, upload: Any, limits: ImportLimits) -
     try:
         extra = parse_pairs([p for p in text.split(";") if p.strip()], upload.name if upload is not None else None)
     except GeoDataError as exc:
-        return str(exc)
+        return message_of(exc)
     return {**extra, **chosen}
 
 
@@ -96,4 +97,4 @@ def show_warnings(notes: list[str]) -> None:
     """Show the report's warnings (an older boundary set not made current) above the report."""
     for note in notes:
         if note.startswith(WARNING):
-            st.warning(md_escape(note))
+            st.warning(md_escape(error_text(note)))

@@ -28,6 +28,7 @@ from geo.errors import AccessDenied, GeoDataError
 from geo.i18n import N_
 from geo.io.budget import ImportCancelled
 from geo.io.ingest import IngestReport
+from geo.messages import M, message_of
 
 MAX_WORKERS = 2
 KILL_AFTER_S = 15.0
@@ -56,7 +57,11 @@ class ImportRequest:
 
 @dataclass(frozen=True)
 class Outcome:
-    """How a job ended: ``stored``, ``rejected``, ``cancelled`` or ``failed`` (with the message to show)."""
+    """How a job ended: ``stored``, ``rejected``, ``cancelled`` or ``failed`` (with the message to show).
+
+    ``message`` is a :class:`geo.messages.Message` where it can be (it pickles across the worker's pipe), so the
+    page shows it in the reader's language with ``ui.i18n.error_text``.
+    """
 
     status: str
     message: str = ""
@@ -74,12 +79,13 @@ def run_import(request: ImportRequest, *, progress: Any = None, cancelled: Any =
                              progress=progress, cancelled=cancelled, columns=dict(request.columns),
                              vintage=request.vintage, make_current=request.make_current)
     except ImportCancelled as exc:
-        return Outcome("cancelled", str(exc))
+        return Outcome("cancelled", message_of(exc))
     except (GeoDataError, AccessDenied) as exc:
-        return Outcome("rejected", str(exc))
+        return Outcome("rejected", message_of(exc))
     except MemoryError:
-        return Outcome("failed", f"{Path(request.path).name}: the import ran out of memory and stopped; nothing "
-                                 "was stored. Split the file, or ask an administrator to run `stagemap import`.")
+        return Outcome("failed", M("{file}: the import ran out of memory and stopped; nothing was stored. Split the "
+                                   "file, or ask an administrator to run `stagemap import`.",
+                                   file=Path(request.path).name))
     return Outcome("stored", report=report)
 
 
@@ -91,8 +97,8 @@ def _worker(request: ImportRequest, conn: Connection, cancel: Any) -> None:
     try:
         outcome = run_import(request, progress=progress, cancelled=cancel.is_set)
     except Exception as exc:  # anything unexpected still reaches the page, not a traceback in a log only
-        outcome = Outcome("failed", f"{Path(request.path).name}: the import failed ({type(exc).__name__}: {exc}); "
-                                    "nothing was stored.")
+        outcome = Outcome("failed", M("{file}: the import failed ({error}: {why}); nothing was stored.",
+                                      file=Path(request.path).name, error=type(exc).__name__, why=message_of(exc)))
     conn.send(("outcome", outcome))
     conn.close()
 
@@ -141,8 +147,8 @@ def _monitor(job: ImportJob) -> None:
     try:
         with _SLOTS:
             if job._cancel.is_set():
-                job.outcome = Outcome("cancelled", f"{Path(job.request.path).name}: import cancelled before it "
-                                                   "started; nothing was stored.")
+                job.outcome = Outcome("cancelled", M("{file}: import cancelled before it started; nothing was "
+                                                     "stored.", file=Path(job.request.path).name))
                 return
             job.text = N_("Starting the import...")
             _run(job)
@@ -165,7 +171,8 @@ def _run(job: ImportJob) -> None:
             except EOFError:
                 break
             if message[0] == "progress":
-                job.fraction, job.text = float(message[1]), str(message[2])
+                # keep a Message as it is: the page shows it in the session's language
+                job.fraction, job.text = float(message[1]), message[2] if isinstance(message[2], str) else str(message[2])
                 job.running.set()
             else:
                 job.outcome = message[1]
@@ -173,13 +180,13 @@ def _run(job: ImportJob) -> None:
             break
         elif job._cancel_at is not None and time.monotonic() - job._cancel_at > KILL_AFTER_S:
             process.kill()  # the store write is one transaction: a killed worker leaves it unchanged
-            job.outcome = Outcome("cancelled", f"{Path(job.request.path).name}: import cancelled (stopped); nothing "
-                                               "was stored.")
+            job.outcome = Outcome("cancelled", M("{file}: import cancelled (stopped); nothing was stored.",
+                                                 file=Path(job.request.path).name))
     process.join(timeout=30)
     if job.outcome is None:
         code = process.exitcode
-        why = "it ran out of memory" if code in (-9, 137) else f"exit code {code}"
-        job.outcome = Outcome("failed", f"{Path(job.request.path).name}: the import process ended unexpectedly "
-                                        f"({why}); nothing was stored. Split the file, or ask an administrator to "
-                                        "run `stagemap import`.")
+        why = M("it ran out of memory") if code in (-9, 137) else M("exit code {code}", code=code)
+        job.outcome = Outcome("failed", M("{file}: the import process ended unexpectedly ({why}); nothing was "
+                                          "stored. Split the file, or ask an administrator to run `stagemap import`.",
+                                          file=Path(job.request.path).name, why=why))
     parent.close()

@@ -14,7 +14,7 @@ from geo.config import accounts_path
 from geo.errors import GeoDataError
 from geo.i18n import LANGUAGE_NAMES, LANGUAGES
 from geo.services import preferences
-from ui.i18n import FROM_URL, LANG, _, lang
+from ui.i18n import FROM_URL, LANG, _, error_text, lang
 from ui.text import md_escape
 
 PICKER = "lang_picker"  # the widget's key (the session's language itself is ui.i18n.LANG)
@@ -64,7 +64,7 @@ def _chosen(actor: Actor) -> None:
         preferences.save_language(session_store(), accounts_path(), actor, choice)
     except GeoDataError as exc:  # e.g. an unreadable accounts file: this session keeps the choice
         st.sidebar.warning(md_escape(_("Your language choice is kept for this session only: {why}").format(
-            why=str(exc))))
+            why=error_text(exc))))
 
 
 def language_picker(actor: Actor) -> str:

@@ -15,7 +15,7 @@ from geo.i18n import N_
 from geo.services import measures, notices
 from geo.store import Store
 from geo.store.ddl_workflows import MEASURE_STATUSES, MEASURE_TYPES, NOTICE_METHODS
-from ui.i18n import _
+from ui.i18n import _, error_text
 from ui.tables import show_table
 from ui.text import md_escape, md_line
 
@@ -35,7 +35,7 @@ def _try(action: str, func: object, *args: object, **kwargs: object) -> object |
     try:
         out = func(*args, **kwargs)  # type: ignore[operator]
     except (GeoDataError, AccessDenied) as exc:
-        st.error(md_escape(_("{action}: {reason}").format(action=_(action), reason=exc)))
+        st.error(md_escape(_("{action}: {reason}").format(action=_(action), reason=error_text(exc))))
         return None
     return out
 
@@ -46,7 +46,7 @@ def notices_panel(store: Store, actor: Actor, department: str | None, *, as_of: 
         clock = notices.clock(store, actor, as_of=as_of, department=department)
         register = notices.notices(store, actor, department)
     except AccessDenied as exc:
-        st.error(md_escape(exc))
+        st.error(md_escape(error_text(exc)))
         return
     st.caption(_("Directive A.3: written notice to every contractor by day 15 (25 February 2026). As of {date}.").format(
         date=as_of))
@@ -101,7 +101,7 @@ def notices_panel(store: Store, actor: Actor, department: str | None, *, as_of: 
             path.write_bytes(upload.getvalue())
             report = _try(N_("Import"), notices.import_notices, store, actor, path)
         if report is not None:
-            st.code(report.summary(), language=None)  # type: ignore[attr-defined]
+            st.code(error_text(report.summary()), language=None)  # type: ignore[attr-defined]
 
 
 def measures_panel(store: Store, actor: Actor, department: str | None) -> None:
@@ -109,7 +109,7 @@ def measures_panel(store: Store, actor: Actor, department: str | None) -> None:
     try:
         table = measures.measures(store, actor, department)
     except AccessDenied as exc:
-        st.error(md_escape(exc))
+        st.error(md_escape(error_text(exc)))
         return
     if len(table):
         show_table(table, first=["department", "measure_type", "status", "start_date"], height=240)

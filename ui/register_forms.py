@@ -23,7 +23,7 @@ from geo.intake.registers import REGISTERS
 from geo.services.packages import RECIPIENT_NAMES, Selection, build_package, list_packages
 from geo.services.registers import export_register, import_register, read_register, save_entry
 from ui.data import store_at
-from ui.i18n import _, lang
+from ui.i18n import _, error_text, lang
 from ui.tables import show_table
 from ui.text import md_escape
 
@@ -73,7 +73,7 @@ def register_section(url: str, actor: Actor, name: str) -> None:
             doc = (upload.name, upload.getvalue()) if upload is not None else None
             res = save_entry(store, actor, name, values, expect_version=version, document=doc)
         except (GeoDataError, AccessDenied) as exc:
-            st.error(md_escape(exc))
+            st.error(md_escape(error_text(exc)))
         else:
             st.success(md_escape(_("{entry}: {outcome}, version {version}.").format(
                 entry=res.entry_id, outcome=_(str(res.outcome)), version=res.version)))
@@ -92,9 +92,9 @@ def _import_and_export(url: str, actor: Actor, name: str) -> None:
             try:
                 report = import_register(store, actor, name, path)
             except (GeoDataError, AccessDenied) as exc:
-                st.error(md_escape(exc))
+                st.error(md_escape(error_text(exc)))
                 return
-        (st.success if report.ok else st.error)(md_escape(report.summary()))
+        (st.success if report.ok else st.error)(md_escape(error_text(report.summary())))
     left, right = st.columns(2)
     for col, fmt in ((left, "csv"), (right, "xlsx")):
         if col.button(_("Prepare {format} export").format(format=fmt.upper()), key=f"reg_export_{name}_{fmt}"):
@@ -126,7 +126,7 @@ def package_section(url: str, actor: Actor) -> None:
             buf = io.BytesIO()  # app downloads are bounded by the upload limits; the CLI streams to a file
             res = build_package(store, actor, sel, recipient, buf, include_reporter=bool(include))
         except (GeoDataError, AccessDenied) as exc:
-            st.error(md_escape(exc))
+            st.error(md_escape(error_text(exc)))
         else:
             st.session_state["reg_pkg_file"] = (res.filename, buf.getvalue())
             st.success(md_escape(_("Package {package}: {incidents} incidents, {files} evidence files, manifest "

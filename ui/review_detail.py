@@ -20,7 +20,7 @@ from geo.services.exports import record_export
 from geo.services.status import override_tier
 from ui import state
 from ui.data import store_at
-from ui.i18n import _, lang
+from ui.i18n import _, error_text, lang
 from ui.tables import show_table
 from ui.text import md_escape, md_line
 
@@ -86,7 +86,7 @@ def _site_detail(site_id: str, *, res: AnalysisResult, url: str, actor: Actor) -
                 override_tier(store_at(url), actor, site_id, tier, reason=reason)
                 st.rerun()
             except (GeoDataError, AccessDenied) as exc:
-                st.error(md_escape(exc))
+                st.error(md_escape(error_text(exc)))
     near = res.incidents[res.incidents[schema.SITE_ID] == site_id]
     st.markdown(_("**Incidents on or beside this site:** {n}").format(n=len(near)))
     if len(near):
@@ -121,7 +121,7 @@ def exports(matched: gpd.GeoDataFrame, *, url: str, synthetic: bool, actor: Acto
     try:
         record_export(store_at(url), actor, what="review", records=len(matched))
     except AccessDenied as exc:
-        st.error(md_escape(exc))
+        st.error(md_escape(error_text(exc)))
         return
     cols = st.columns(3)  # on_click="ignore": a download does not rerun the page, so the other buttons stay
     cols[0].download_button(_("CSV"), to_csv_bytes(matched, synthetic=synthetic),

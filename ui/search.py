@@ -40,7 +40,9 @@ def map_search(page: str, actor: Actor) -> dict[str, object] | None:
     if not query.strip():
         return None
     url, version = current_store()
-    hits = find(_index(url, version, actor.role, actor.department, can(actor, "view_parcels"), actor), query)
+    with st.spinner(_("Indexing addresses...")):  # shown only when the index is built (more than half a second)
+        index = _index(url, version, actor.role, actor.department, can(actor, "view_parcels"), actor)
+    hits = find(index, query)
     if split_query(query) is not None:  # "Main St & 1st St": where the two centrelines cross, first
         crossings = find_intersections(_streets(url, version), query)
         hits = pd.concat([crossings, hits], ignore_index=True) if len(crossings) else hits
@@ -76,7 +78,7 @@ def _streets(url: str, version: int) -> gpd.GeoDataFrame:
     return store_at(url).read_layer(schema.STREETS, columns=[schema.STREET_NAME])
 
 
-@st.cache_resource(show_spinner="Indexing addresses...", max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _index(url: str, version: int, role: str, department: str | None, parcel_ids: bool,
            _actor: Actor) -> pd.DataFrame:
     """Return the search index of what ``role`` (of ``department``) may see, built once per store version."""

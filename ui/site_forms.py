@@ -22,7 +22,7 @@ from geo.services import sites as site_service
 from geo.services.status import SaveOutcome
 from ui import state
 from ui.data import store_at
-from ui.i18n import _, lang
+from ui.i18n import _, error_text, lang
 from ui.tables import show_table
 from ui.text import md_escape, md_line
 
@@ -158,7 +158,7 @@ def _save(label: str, save: Callable[[], SaveOutcome]) -> None:
     try:
         outcome = save()
     except (GeoDataError, AccessDenied) as exc:
-        st.error(md_escape(exc))
+        st.error(md_escape(error_text(exc)))
         return
     if outcome.saved is None:
         changed = "; ".join(_("{field} (yours {mine}, saved since {theirs})").format(

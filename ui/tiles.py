@@ -12,7 +12,8 @@ from geo.analysis.review import ReviewFilter
 from geo.services.tiles import TileState, ensure_tiles, parcel_tiles_for, tile_state
 from layers.parcel_tiles import ParcelTiles
 from ui.data import store_at
-from ui.i18n import _
+from ui.i18n import _, error_text
+from ui.text import md_escape
 
 POLL_S = 2.0  # how often the notice looks at a running build
 
@@ -52,7 +53,7 @@ def _notice(url: str, version: int) -> None:
 def _show(state: TileState) -> None:
     if state.failed:
         st.warning(_("Parcel tiles could not be built for this data version ({why}). The map draws parcels the old "
-                     "way; an admin can run `stagemap tiles build`.").format(why=state.failed[:300]))
+                     "way; an admin can run `stagemap tiles build`.").format(why=md_escape(error_text(state.failed), limit=300)))
         return
     if state.building is None:
         return
@@ -60,8 +61,8 @@ def _show(state: TileState) -> None:
     if state.stale and state.shown is not None:
         text = _("Parcel tiles for the latest import are being built in the background ({pct} %: {step}); the map "
                  "shows the tiles of data version {version} until then.").format(
-            pct=pct, step=state.building.step, version=state.shown.version)
+            pct=pct, step=md_escape(error_text(state.building.step)), version=state.shown.version)
     else:
         text = _("Parcel tiles are being built in the background ({pct} %: {step}). Until they are ready, zoom to "
-                 "street level (15+) to see the parcels in view.").format(pct=pct, step=state.building.step)
+                 "street level (15+) to see the parcels in view.").format(pct=pct, step=md_escape(error_text(state.building.step)))
     st.progress(min(max(state.building.fraction, 0.0), 1.0), text=text)

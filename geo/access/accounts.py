@@ -14,6 +14,7 @@ from pathlib import Path
 from geo.access.roles import Actor
 from geo.errors import AccessDenied, SchemaError
 from geo.i18n import LANGUAGES, N_
+from geo.messages import M, Message
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 MIN_PASSWORD = 12
@@ -66,7 +67,8 @@ def load_accounts(path: Path) -> dict[str, Account]:
     try:
         rows = json.loads(path.read_text())
     except json.JSONDecodeError as exc:
-        raise SchemaError(f"Accounts file {path} is not valid JSON ({exc}); restore it from backup.") from None
+        raise SchemaError(M("Accounts file {path} is not valid JSON ({why}); restore it from backup.", path=path,
+                              why=str(exc))) from None
     return {r["name"]: Account(**r) for r in rows}
 
 
@@ -84,9 +86,10 @@ def add_account(path: Path, name: str, password: str, *, role: str, department: 
                 district: int | None = None) -> Account:
     """Create or replace an account; the role and scope are validated first."""
     if not name.strip():
-        raise SchemaError("An account needs a name.")
+        raise SchemaError(M("An account needs a name."))
     if len(password) < MIN_PASSWORD:
-        raise SchemaError(f"Password for {name} is too short: use at least {MIN_PASSWORD} characters.")
+        raise SchemaError(M("Password for {name} is too short: use at least {n} characters.", name=name,
+                             n=MIN_PASSWORD))
     Actor(name, role, department, district)  # validates role and liaison department
     accounts = load_accounts(path)
     kept = accounts[name].language if name in accounts else None  # a password reset keeps the choice
@@ -105,9 +108,10 @@ def set_language(path: Path, name: str, language: str | None) -> Account:
     """
     accounts = load_accounts(path)
     if name not in accounts:
-        raise SchemaError(f"No account {name!r}; `stagemap user list` shows them.")
+        raise SchemaError(M("No account {name}; `stagemap user list` shows them.", name=repr(name)))
     if language is not None and language not in LANGUAGES:
-        raise SchemaError(f"Language {language!r} is not offered; choose one of {', '.join(LANGUAGES)}.")
+        raise SchemaError(M("Language {language} is not offered; choose one of {languages}.",
+                            language=repr(language), languages=", ".join(LANGUAGES)))
     accounts[name] = replace(accounts[name], language=language)
     save_accounts(path, accounts)
     return accounts[name]
@@ -117,7 +121,7 @@ def remove_account(path: Path, name: str) -> None:
     """Delete an account by name."""
     accounts = load_accounts(path)
     if name not in accounts:
-        raise SchemaError(f"No account {name!r}; `stagemap user list` shows them.")
+        raise SchemaError(M("No account {name}; `stagemap user list` shows them.", name=repr(name)))
     del accounts[name]
     save_accounts(path, accounts)
 
@@ -136,9 +140,9 @@ def sign_in(path: Path, name: str, password: str) -> Actor:
     account = load_accounts(path).get(name)
     if account is None:
         check_password(password, DECOY_HASH)
-        raise AccessDenied(BAD_CREDENTIALS)
+        raise AccessDenied(Message(BAD_CREDENTIALS))
     if not check_password(password, account.password_hash):
-        raise AccessDenied(BAD_CREDENTIALS)
+        raise AccessDenied(Message(BAD_CREDENTIALS))
     return account.actor()
 
 

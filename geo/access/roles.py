@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from geo.access.wording import action_words
 from geo.errors import AccessDenied
+from geo.messages import M
 
 ROLES = ("planner", "liaison", "council_office", "records", "admin", "public")
 PAGES = ("overview", "review", "liaison", "sites", "incidents", "report", "gaps", "data", "nexus", "public",
@@ -78,9 +80,9 @@ class Actor:
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
-            raise AccessDenied(f"Unknown role {self.role!r}; roles are {', '.join(ROLES)}.")
+            raise AccessDenied(M("Unknown role {role}; roles are {roles}.", role=repr(self.role), roles=", ".join(ROLES)))
         if self.role == "liaison" and not self.department:
-            raise AccessDenied(f"Liaison {self.name!r} has no department; an admin must set one.")
+            raise AccessDenied(M("Liaison {name} has no department; an admin must set one.", name=repr(self.name)))
 
 
 def can_view(actor: Actor, page: str) -> bool:
@@ -96,9 +98,9 @@ def can(actor: Actor, action: str) -> bool:
 def require_page(actor: Actor, page: str) -> None:
     """Raise :class:`AccessDenied` unless ``actor`` may open ``page``."""
     if page not in PAGES:
-        raise AccessDenied(f"Unknown page {page!r}.")
+        raise AccessDenied(M("Unknown page {page}.", page=repr(page)))
     if not can_view(actor, page):
-        raise AccessDenied(f"The {actor.role} role cannot open the {page} page.")
+        raise AccessDenied(M("The {role} role cannot open the {page} page.", role=actor.role, page=page))
 
 
 def authorize(actor: Actor, action: str, *, department: str | None = None, district: int | None = None) -> None:
@@ -108,12 +110,13 @@ def authorize(actor: Actor, action: str, *, department: str | None = None, distr
     (their own first), so district scope orders views but does not deny them.
     """
     if action not in ACTIONS:
-        raise AccessDenied(f"Unknown action {action!r}.")
+        raise AccessDenied(M("Unknown action {action}.", action=repr(action)))
     if not can(actor, action):
-        raise AccessDenied(f"The {actor.role} role may not {action.replace('_', ' ')}.")
+        raise AccessDenied(M("The {role} role may not {action}.", role=actor.role, action=action_words(action)))
     if actor.role == "liaison" and action in DEPARTMENT_SCOPED and department != actor.department:
-        raise AccessDenied(f"{actor.name} is the liaison for {actor.department}; this belongs to "
-                           f"{department or 'no department'}. Ask that department's liaison.")
+        raise AccessDenied(M("{name} is the liaison for {department}; this belongs to {other}. Ask that "
+                             "department's liaison.", name=actor.name, department=actor.department,
+                             other=department or M("no department")))
 
 
 def visible_pages(actor: Actor) -> list[str]:

@@ -16,6 +16,7 @@ from geo.analysis.timefmt import today_local
 from geo.config import LOCAL_TZ
 from geo.errors import SchemaError
 from geo.i18n import short_date, translator
+from geo.messages import M
 
 
 def parse_as_of(value: str | dt.date | None) -> dt.date:
@@ -33,7 +34,8 @@ def parse_as_of(value: str | dt.date | None) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError as exc:
-        raise SchemaError(f"--as-of {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-10.") from exc
+        raise SchemaError(M("--as-of {value} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-10.",
+                            value=repr(value))) from exc
 
 
 def data_end(incidents: pd.DataFrame) -> dt.date | None:
@@ -77,7 +79,7 @@ def last_days_window(as_of: dt.date, days: int) -> tuple[dt.date, dt.date]:
         When ``days`` is below 1.
     """
     if days < 1:
-        raise SchemaError(f"last N days must be at least 1, got {days}.")
+        raise SchemaError(M("last N days must be at least 1, got {days}.", days=days))
     return as_of - dt.timedelta(days=days - 1), as_of
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from geo import schema
 from geo.config import LOCAL_TZ
 from geo.errors import SchemaError
+from geo.messages import M
 
 
 @dataclass(frozen=True)
@@ -29,11 +30,12 @@ class IncidentFilter:
         """Return the inclusive (first, last) local dates the filter admits."""
         if self.last_days is not None:
             if self.last_days < 1:
-                raise SchemaError(f"last N days must be at least 1, got {self.last_days}.")
+                raise SchemaError(M("last N days must be at least 1, got {days}.", days=self.last_days))
             end = self.as_of or dt.date.today()
             return end - dt.timedelta(days=self.last_days - 1), end
         if self.start and self.end and self.start > self.end:
-            raise SchemaError(f"Date range starts {self.start} after it ends {self.end}; swap the dates.")
+            raise SchemaError(M("Date range starts {start} after it ends {end}; swap the dates.", start=self.start,
+                                end=self.end))
         return self.start, self.end
 
 

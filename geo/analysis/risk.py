@@ -31,6 +31,7 @@ from geo.analysis.risk_factors import (
 from geo.config import ANALYSIS_CRS
 from geo.crs import require_crs
 from geo.errors import SchemaError
+from geo.messages import M
 
 RISK_SCORE, RISK_TIER, RISK_FACTORS = "risk_score", "risk_tier", "risk_factors"
 RESIDUAL_SCORE, RESIDUAL_TIER, RESIDUAL_FACTORS = "residual_score", "residual_tier", "residual_factors"
@@ -229,8 +230,8 @@ def score_sites(features: pd.DataFrame, *, rules: RiskRules = RiskRules()) -> pd
             DIST_REPEAT_FT, DIST_RAMP_FT, DIST_PLACE_FT]
     missing = [c for c in need if c not in features.columns]
     if missing:
-        raise SchemaError(f"score_sites: features lack {missing}. Build them with geo.analysis.analyze.site_features "
-                          "or add the columns (NaN where unknown).")
+        raise SchemaError(M("score_sites: features lack {missing}. Build them with geo.analysis.analyze.site_features "
+                            "or add the columns (NaN where unknown).", missing=str(missing)))
     parts = [factors.category(features, rules), factors.open_area(features, rules), factors.shape(features, rules),
              factors.near(features, rules, wide=False), factors.near(features, rules, wide=True),
              factors.repeat(features, rules), factors.ramp(features, rules), factors.place(features, rules),

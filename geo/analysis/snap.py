@@ -12,6 +12,7 @@ from geo import schema
 from geo.config import ANALYSIS_CRS
 from geo.crs import require_crs
 from geo.errors import SchemaError
+from geo.messages import M
 
 ON_SITE, ADJACENT, NONE = "on_site", "adjacent", "none"
 CITY_SITE, OTHER_PUBLIC, PRIVATE = "city_site", "other_public", "private"
@@ -149,11 +150,10 @@ def _check_inputs(incidents: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, parcels:
     bad = np.flatnonzero(types != 0)
     if len(bad):
         example = incidents.iloc[bad[0]].get(schema.INCIDENT_ID, incidents.index[bad[0]])
-        raise SchemaError(
-            f"snap_incidents: {len(bad)} of {len(incidents)} incidents are not points (e.g. {example}, "
-            f"{shapely.get_type_id(incidents.geometry.values[bad[0]])!r} type id). Import incidents as "
-            "points, or take a representative point first."
-        )
+        raise SchemaError(M(
+            "snap_incidents: {bad} of {total} incidents are not points (e.g. {example}, {type_id} type id). "
+            "Import incidents as points, or take a representative point first.", bad=len(bad), total=len(incidents),
+            example=example, type_id=repr(shapely.get_type_id(incidents.geometry.values[bad[0]]))))
 
 
 def _targets(sites: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, rules: SnapRules) -> _Targets:

@@ -15,6 +15,7 @@ from typing import Any
 from geo import schema
 from geo.intake.bulk_status import RowResult, Sheet, cell
 from geo.intake.bulk_status import sheet_date as _date
+from geo.messages import M
 
 EXPECT = "expect_version"
 #: Canonical column -> accepted header spellings (compared lower-case, spaces/dashes as underscores).
@@ -65,11 +66,11 @@ def parse_row(sheet: Sheet, cols: dict[str, int], n: int, row: Sequence[Any]) ->
 
     def bad(key: str, value: Any, fix: str, what: str | None = None) -> RowResult:
         col = sheet.header[cols[key]] if key in cols else key
-        return RowResult(n, site, "invalid", what or f"{value!r} is not valid here.", col,
+        return RowResult(n, site, "invalid", what or M("{value} is not valid here.", value=repr(value)), col,
                          None if value is None else str(value), fix)
 
     if not site:
-        return bad(schema.SITE_ID, None, "fill in the site id.", "no site id.")
+        return bad(schema.SITE_ID, None, M("fill in the site id."), M("no site id."))
     part = cell(row, cols.get(schema.PART_ID))
     part = None if part is None else str(part).strip()
     raw_v = cell(row, cols.get(EXPECT))
@@ -78,8 +79,8 @@ def parse_row(sheet: Sheet, cols: dict[str, int], n: int, row: Sequence[Any]) ->
             raise ValueError
         version = int(float(raw_v))
     except (TypeError, ValueError):
-        return bad(EXPECT, raw_v, "give the version you loaded (a whole number; 0 for a site never determined).",
-                   "no usable expected version." if raw_v is None else None)
+        return bad(EXPECT, raw_v, M("give the version you loaded (a whole number; 0 for a site never determined)."),
+                   M("no usable expected version.") if raw_v is None else None)
     changes: dict[str, Any] = {}
     for key, words, allowed in ((schema.DETERMINATION, DETERMINATION_WORDS, "candidate, not a candidate or pending"),
                                 (schema.CONTROL_BASIS, schema.CONTROL_BASIS_WORDS,
@@ -89,7 +90,7 @@ def parse_row(sheet: Sheet, cols: dict[str, int], n: int, row: Sequence[Any]) ->
         if raw is not None:
             mapped = words.get(_words(raw))
             if mapped is None:
-                return bad(key, raw, f"use {allowed}.")
+                return bad(key, raw, M("use {allowed}.", allowed=allowed))
             changes[key] = mapped
     for key in (schema.CONTROL_START, schema.CONTROL_END):
         raw = cell(row, cols.get(key))
@@ -97,7 +98,8 @@ def parse_row(sheet: Sheet, cols: dict[str, int], n: int, row: Sequence[Any]) ->
             try:
                 changes[key] = _date(raw)
             except ValueError:
-                return bad(key, raw, "write the date as YYYY-MM-DD (or M/D/YYYY).", f"{raw!r} is not a date.")
+                return bad(key, raw, M("write the date as YYYY-MM-DD (or M/D/YYYY)."),
+                           M("{value} is not a date.", value=repr(raw)))
     for key in (schema.DETERMINATION_REASON, schema.CONTROL_DOC, schema.STATUS_NOTE):
         raw = cell(row, cols.get(key))
         if raw is not None:
@@ -105,9 +107,9 @@ def parse_row(sheet: Sheet, cols: dict[str, int], n: int, row: Sequence[Any]) ->
     if part is not None:
         extra = sorted(set(changes) - set(PART_FIELDS))
         if extra:
-            return bad(extra[0], changes[extra[0]], "put control basis, dates and documents on the site's own row.",
-                       f"a part row cannot set {', '.join(extra)} (control belongs to the site).")
+            return bad(extra[0], changes[extra[0]], M("put control basis, dates and documents on the site's own row."),
+                       M("a part row cannot set {fields} (control belongs to the site).", fields=", ".join(extra)))
     if not changes:
-        return RowResult(n, site, "invalid", "nothing to change.", None, None,
-                         "fill at least a determination, reason, control basis, barrier or note.")
+        return RowResult(n, site, "invalid", M("nothing to change."), None, None,
+                         M("fill at least a determination, reason, control basis, barrier or note."))
     return DeterminationRow(site, part, version, changes)

@@ -13,9 +13,14 @@ from typing import Any
 
 from geo import schema
 from geo.errors import SchemaError
+from geo.i18n import N_
+from geo.messages import M, Message, join
 
 MAX_BYTES, MAX_ROWS = 50_000_000, 100_000
 EXPECT = "expect_version"
+#: Row outcomes as the import report prints them (the codes are what tests and services compare).
+OUTCOMES = {"applied": N_("APPLIED"), "conflict": N_("CONFLICT"), "invalid": N_("INVALID"),
+            "unknown_site": N_("UNKNOWN_SITE")}
 #: Canonical column -> accepted header spellings (compared lower-case, spaces/dashes as underscores).
 ALIASES: dict[str, tuple[str, ...]] = {
     schema.SITE_ID: ("site_id", "site", "siteid", "site_no", "site_number"),
@@ -61,13 +66,14 @@ def read_sheet(path: str | Path) -> Sheet:
     try:
         data = p.read_bytes()
     except OSError as exc:
-        raise SchemaError(f"{p}: cannot read the file ({exc.strerror}); check the path.") from None
+        raise SchemaError(M("{path}: cannot read the file ({why}); check the path.", path=str(p), why=exc.strerror)) from None
     if len(data) > MAX_BYTES:
-        raise SchemaError(f"{p.name}: {len(data):,} bytes, over the {MAX_BYTES:,}-byte limit; split the file.")
+        raise SchemaError(M("{file}: {size:,} bytes, over the {limit:,}-byte limit; split the file.", file=p.name,
+                            size=len(data), limit=MAX_BYTES))
     if data[:4] == b"PK\x03\x04":
         rows = _xlsx_rows(p, data)
     elif p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        raise SchemaError(f"{p.name}: not an XLSX workbook; save it as .xlsx or .csv.")
+        raise SchemaError(M("{file}: not an XLSX workbook; save it as .xlsx or .csv.", file=p.name))
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -76,9 +82,10 @@ def read_sheet(path: str | Path) -> Sheet:
         rows = [(n, tuple(r)) for n, r in enumerate(csv.reader(io.StringIO(text, newline="")), start=1)]
     rows = [(n, r) for n, r in rows if any(str(v).strip() for v in r if v is not None)]
     if not rows:
-        raise SchemaError(f"{p.name}: the file has no rows; put a header row first, then one row per site.")
+        raise SchemaError(M("{file}: the file has no rows; put a header row first, then one row per site.", file=p.name))
     if len(rows) > MAX_ROWS + 1:
-        raise SchemaError(f"{p.name}: {len(rows) - 1:,} rows, over the {MAX_ROWS:,}-row limit; split the file.")
+        raise SchemaError(M("{file}: {rows:,} rows, over the {limit:,}-row limit; split the file.", file=p.name,
+                            rows=len(rows) - 1, limit=MAX_ROWS))
     (_, head), body = rows[0], rows[1:]
     return Sheet(p.name, tuple(str(h or "").strip() for h in head), tuple(body), hashlib.sha256(data).hexdigest())
 
@@ -89,7 +96,8 @@ def _xlsx_rows(p: Path, data: bytes) -> list[tuple[int, tuple[Any, ...]]]:
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
-        raise SchemaError(f"{p.name}: not a readable XLSX workbook ({type(exc).__name__}); re-save it.") from None
+        raise SchemaError(M("{file}: not a readable XLSX workbook ({why}); re-save it.", file=p.name,
+                            why=type(exc).__name__)) from None
     try:
         ws = wb.worksheets[0]
         return [(n, tuple(r)) for n, r in enumerate(ws.iter_rows(values_only=True), start=1)]
@@ -132,11 +140,14 @@ class RowResult:
     version: int | None = None
 
     def describe(self) -> str:
-        """One report line."""
-        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
-        site = f" site {self.site_id}" if self.site_id else ""
-        fix = f" Fix: {self.fix}" if self.fix else ""
-        return f"{where}{site}: {self.outcome.upper()} {self.message}{fix}"
+        """One report line (a translatable message)."""
+        where = M("row {row}, column {column}", row=self.row, column=self.column) if self.column else \
+            M("row {row}", row=self.row)
+        site = M(" site {site}", site=self.site_id) if self.site_id else ""
+        fix = M(" Fix: {fix}", fix=self.fix) if self.fix else ""
+        outcome = Message(OUTCOMES[self.outcome]) if self.outcome in OUTCOMES else self.outcome.upper()
+        return M("{where}{site}: {outcome} {message}{fix}", where=where, site=site, outcome=outcome,
+                 message=self.message, fix=fix)
 
 
 @dataclass(frozen=True)
@@ -158,11 +169,12 @@ class BulkStatusReport:
     def summary(self) -> str:
         """Return the printed report: one line per row, then totals and unknown site ids."""
         lines = [r.describe() for r in self.rows]
-        lines.append(f"{self.source}: {self.count('applied')} applied, {self.count('conflict')} conflicts, "
-                     f"{self.count('invalid')} invalid, {self.count('unknown_site')} unknown sites")
+        lines.append(M("{source}: {applied} applied, {conflicts} conflicts, {invalid} invalid, {unknown} unknown sites",
+                       source=self.source, applied=self.count("applied"), conflicts=self.count("conflict"),
+                       invalid=self.count("invalid"), unknown=self.count("unknown_site")))
         if self.unknown_sites:
-            lines.append("unknown site ids: " + ", ".join(self.unknown_sites))
-        return "\n".join(lines)
+            lines.append(M("unknown site ids: {ids}", ids=", ".join(self.unknown_sites)))
+        return join(lines, "\n")
 
 
 def sheet_date(value: Any) -> str:
@@ -185,13 +197,13 @@ def parse_row(sheet: Sheet, cols: dict[str, int], n: int, row: Sequence[Any],
     """Map one row to ``(site_id, expect_version, changes)`` or an invalid :class:`RowResult`."""
     def bad(key: str, value: Any, fix: str, what: str | None = None) -> RowResult:
         col = sheet.header[cols[key]] if key in cols else key
-        return RowResult(n, site, "invalid", what or f"{value!r} is not valid here.", col,
+        return RowResult(n, site, "invalid", what or M("{value} is not valid here.", value=repr(value)), col,
                          None if value is None else str(value), fix)
 
     site = cell(row, cols.get(schema.SITE_ID))
     site = None if site is None else str(site).strip()
     if not site:
-        return bad(schema.SITE_ID, None, "fill in the site id.", "no site id.")
+        return bad(schema.SITE_ID, None, M("fill in the site id."), M("no site id."))
     raw_v = cell(row, cols.get(EXPECT))
     try:
         if isinstance(raw_v, bool) or raw_v is None:
@@ -200,8 +212,8 @@ def parse_row(sheet: Sheet, cols: dict[str, int], n: int, row: Sequence[Any],
         if version < 1:
             raise ValueError
     except (TypeError, ValueError):
-        return bad(EXPECT, raw_v, "give the version number you loaded (a whole number, 1 or more).",
-                   "no usable expected version." if raw_v is None else None)
+        return bad(EXPECT, raw_v, M("give the version number you loaded (a whole number, 1 or more)."),
+                   M("no usable expected version.") if raw_v is None else None)
     changes: dict[str, Any] = {}
     for key, words, allowed in ((schema.SIGN_STATUS, SIGN_WORDS, "posted, missing, damaged or unknown"),
                                 (schema.GATE_STATUS, GATE_WORDS, "locked, unlocked, open, no gate or unknown")):
@@ -209,7 +221,7 @@ def parse_row(sheet: Sheet, cols: dict[str, int], n: int, row: Sequence[Any],
         if raw is not None:
             mapped = words.get(re.sub(r"\s+", " ", str(raw).strip().lower()))
             if mapped is None:
-                return bad(key, raw, f"use {allowed}.")
+                return bad(key, raw, M("use {allowed}.", allowed=allowed))
             changes[key] = mapped
     for key in (schema.SIGN_POSTED_ON, schema.LAST_INSPECTED):
         raw = cell(row, cols.get(key))
@@ -217,14 +229,16 @@ def parse_row(sheet: Sheet, cols: dict[str, int], n: int, row: Sequence[Any],
             try:
                 day = sheet_date(raw)
             except ValueError:
-                return bad(key, raw, "write the date as YYYY-MM-DD (or M/D/YYYY).", f"{raw!r} is not a date.")
+                return bad(key, raw, M("write the date as YYYY-MM-DD (or M/D/YYYY)."),
+                           M("{value} is not a date.", value=repr(raw)))
             if dt.date.fromisoformat(day) > today:
-                return bad(key, raw, "give the date it happened, not a future date.", f"{day} is in the future.")
+                return bad(key, raw, M("give the date it happened, not a future date."),
+                           M("{day} is in the future.", day=day))
             changes[key] = day
     note = cell(row, cols.get(schema.STATUS_NOTE))
     if note is not None:
         changes[schema.STATUS_NOTE] = str(note)[:2000]
     if not changes:
-        return RowResult(n, site, "invalid", "nothing to change.", None, None,
-                         "fill at least one of sign, gate, posted date, inspected date or note.")
+        return RowResult(n, site, "invalid", M("nothing to change."), None, None,
+                         M("fill at least one of sign, gate, posted date, inspected date or note."))
     return site, version, changes

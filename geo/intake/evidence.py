@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo.errors import SchemaError, StoreError
+from geo.messages import M
 
 #: Largest evidence file accepted (R10: photos <= 25 MB; app uploads <= 50 MB).
 MAX_EVIDENCE_BYTES = 50_000_000
@@ -37,10 +38,12 @@ class EvidenceUpload:
         try:
             size = p.stat().st_size
         except OSError as exc:
-            raise SchemaError(f"Evidence file {p}: cannot read it ({exc.strerror}); check the path.") from None
+            raise SchemaError(M("Evidence file {path}: cannot read it ({why}); check the path.", path=str(p),
+                                why=exc.strerror)) from None
         if size > MAX_EVIDENCE_BYTES:
-            raise SchemaError(f"Evidence file {p} is {size:,} bytes, over the {MAX_EVIDENCE_BYTES:,}-byte limit; "
-                              "split it or hand the original to the records custodian.")
+            raise SchemaError(M("Evidence file {path} is {size:,} bytes, over the {limit:,}-byte limit; "
+                                "split it or hand the original to the records custodian.", path=str(p), size=size,
+                                limit=MAX_EVIDENCE_BYTES))
         return cls(p.name, p.read_bytes(), label, disposition_ref)
 
 
@@ -103,8 +106,9 @@ def write_once(root: Path, data: bytes, sha256: str) -> Path:
     final = root / stored_relpath(sha256)
     if final.exists():
         if sha256_hex(final.read_bytes()) != sha256:
-            raise StoreError(f"Evidence original {final} no longer matches its hash {sha256[:12]}...: it was altered. "
-                             "Nothing was written; run `stagemap evidence verify` and restore it from the WORM copy.")
+            raise StoreError(M("Evidence original {path} no longer matches its hash {sha}...: it was altered. "
+                               "Nothing was written; run `stagemap evidence verify` and restore it from the WORM copy.",
+                               path=str(final), sha=sha256[:12]))
         return final
     tmp = final.parent / f".{sha256}.{uuid.uuid4().hex}.tmp"
     try:
@@ -124,9 +128,9 @@ def write_once(root: Path, data: bytes, sha256: str) -> Path:
         _fsync_dir(root)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise StoreError(f"Cannot store evidence file {final} ({len(data):,} bytes): {reason}; the file was not "
-                         "stored and nothing was saved. Free disk space, raise the file-size limit or fix the "
-                         "folder's permissions, then retry.") from None
+        raise StoreError(M("Cannot store evidence file {path} ({size:,} bytes): {why}; the file was not "
+                           "stored and nothing was saved. Free disk space, raise the file-size limit or fix the "
+                           "folder's permissions, then retry.", path=str(final), size=len(data), why=reason)) from None
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)

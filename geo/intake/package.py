@@ -24,6 +24,7 @@ from typing import BinaryIO
 
 from geo.errors import SchemaError
 from geo.intake.evidence import sha256_hex
+from geo.messages import M
 
 FORMAT = "stagemap-evidence-package/1"
 MANIFEST, MANIFEST_HASH, SIGNATURE = "manifest.json", "manifest.sha256", "signature.json"
@@ -83,8 +84,9 @@ def build_zip(manifest: Mapping[str, object], files: Mapping[str, Path], key: by
                     copied.update(chunk)
                     dst.write(chunk)
             if copied.hexdigest() != sha:
-                raise SchemaError(f"Evidence original {sha[:12]}... no longer matches its SHA-256; the package was "
-                                  "not built. Run `stagemap evidence verify` and restore it from the WORM copy.")
+                raise SchemaError(M("Evidence original {sha}... no longer matches its SHA-256; the package was "
+                                    "not built. Run `stagemap evidence verify` and restore it from the WORM copy.",
+                                    sha=sha[:12]))
         zf.writestr(MANIFEST_HASH, digest + "\n")
         zf.writestr(SIGNATURE, json.dumps(sig, sort_keys=True, indent=1) + "\n")
     return digest, signature
@@ -136,43 +138,47 @@ def verify_package(data: bytes | Path, key: bytes) -> PackageCheck:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data)
     except (zipfile.BadZipFile, OSError):
-        raise SchemaError("This file is not a ZIP evidence package (it could not be opened as a ZIP).") from None
+        raise SchemaError(M("This file is not a ZIP evidence package (it could not be opened as a ZIP).")) from None
     with zf:
         infos = zf.infolist()
         if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
-            raise SchemaError(f"The package has {len(infos)} members and {sum(i.file_size for i in infos):,} bytes "
-                              f"uncompressed, over the limits ({MAX_MEMBERS} members, {MAX_UNCOMPRESSED:,} bytes).")
+            raise SchemaError(M("The package has {members} members and {size:,} bytes uncompressed, over the limits "
+                                "({max_members} members, {max_size:,} bytes).", members=len(infos),
+                                size=sum(i.file_size for i in infos), max_members=MAX_MEMBERS,
+                                max_size=MAX_UNCOMPRESSED))
         problems: list[str] = []
         body, stated, sig_raw = _read(zf, MANIFEST), _read(zf, MANIFEST_HASH), _read(zf, SIGNATURE)
         if body is None or sig_raw is None:
-            return PackageCheck(0, ("manifest.json or signature.json is missing: this is not a complete package",), {})
+            return PackageCheck(0, (M("manifest.json or signature.json is missing: this is not a complete package"),), {})
         digest = sha256_hex(body)
         try:
             sig = json.loads(sig_raw)
             manifest = json.loads(body)
         except ValueError:
-            return PackageCheck(0, ("manifest.json or signature.json is not valid JSON: the package was altered",), {})
+            return PackageCheck(0, (M("manifest.json or signature.json is not valid JSON: the package was altered"),),
+                                {})
         if stated is None or stated.decode("ascii", "replace").strip() != digest:
-            problems.append("manifest.sha256 does not match manifest.json: the manifest was altered")
+            problems.append(M("manifest.sha256 does not match manifest.json: the manifest was altered"))
         if sig.get("manifest_sha256") != digest:
-            problems.append("signature.json signs a different manifest hash: the manifest was altered")
+            problems.append(M("signature.json signs a different manifest hash: the manifest was altered"))
         if sig.get("key_id") != key_id(key):
-            problems.append(f"signed with key {sig.get('key_id')}, but the configured key is {key_id(key)}: "
-                            "verify with the key the package was signed with")
+            problems.append(M("signed with key {signed}, but the configured key is {configured}: verify with the key the "
+                              "package was signed with", signed=sig.get("key_id"), configured=key_id(key)))
         elif not hmac.compare_digest(str(sig.get("signature", "")), sign(key, digest)):
-            problems.append("the signature does not match the manifest under the configured key: the package was "
-                            "altered or signed by someone else")
+            problems.append(M("the signature does not match the manifest under the configured key: the package was "
+                              "altered or signed by someone else"))
         listed = manifest.get("files", []) if isinstance(manifest, dict) else []
         for f in listed:
             path, sha, size = str(f.get("path")), str(f.get("sha256")), f.get("size_bytes")
             got = _member_hash(zf, path)
             if got is None:
-                problems.append(f"{path}: listed in the manifest but missing from the package")
+                problems.append(M("{path}: listed in the manifest but missing from the package", path=path))
             elif got[0] != sha:
-                problems.append(f"{path}: hashes to {got[0]}, the manifest says {sha}: the file was altered")
+                problems.append(M("{path}: hashes to {got}, the manifest says {sha}: the file was altered", path=path,
+                                  got=got[0], sha=sha))
             elif size is not None and got[1] != int(size):
-                problems.append(f"{path}: {got[1]} bytes, the manifest says {size}")
+                problems.append(M("{path}: {got} bytes, the manifest says {size}", path=path, got=got[1], size=size))
         known = {MANIFEST, MANIFEST_HASH, SIGNATURE, *(str(f.get("path")) for f in listed)}
-        problems.extend(f"{i.filename}: in the package but not in the manifest" for i in infos
+        problems.extend(M("{path}: in the package but not in the manifest", path=i.filename) for i in infos
                         if i.filename not in known)
         return PackageCheck(len(listed), tuple(problems), manifest if isinstance(manifest, dict) else {})

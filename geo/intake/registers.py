@@ -17,6 +17,7 @@ from typing import Any
 from geo.errors import SchemaError
 from geo.i18n import N_
 from geo.intake.bulk_status import Sheet, cell, sheet_date
+from geo.messages import M, Message, join
 
 _TEXT_LIMIT = 2000
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/ -]{0,119}$")
@@ -113,20 +114,20 @@ def _value(reg: Register, f: Field, raw: Any, problems: list[str]) -> Any:
     """Return one checked value (``None`` when blank); append a problem naming field, value and fix."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         if f.required:
-            problems.append(f"{f.name}: required; fill it in")
+            problems.append(M("{field}: required; fill it in", field=f.name))
         return [] if f.kind == "list" else None
     if f.kind == "date":
         try:
             return sheet_date(raw)
         except ValueError:
-            problems.append(f"{f.name}: {str(raw)[:40]!r} is not a date; use YYYY-MM-DD")
+            problems.append(M("{field}: {value} is not a date; use YYYY-MM-DD", field=f.name, value=repr(str(raw)[:40])))
             return None
     if f.kind == "bool":
         if isinstance(raw, bool):
             return raw
         text = str(raw).strip().lower()
         if text not in YES_NO:
-            problems.append(f"{f.name}: {str(raw)[:40]!r} is not yes or no")
+            problems.append(M("{field}: {value} is not yes or no", field=f.name, value=repr(str(raw)[:40])))
             return None
         return YES_NO[text]
     if f.kind == "list":
@@ -137,24 +138,37 @@ def _value(reg: Register, f: Field, raw: Any, problems: list[str]) -> Any:
         text = str(int(raw))  # spreadsheet numbers: AINs, ids
     bad = sorted({f"U+{ord(c):04X}" for c in text if ord(c) < 32 and c not in "\t\n\r"})
     if bad:
-        problems.append(f"{f.name}: contains control characters {bad}; remove them")
+        problems.append(M("{field}: contains control characters {chars}; remove them", field=f.name, chars=str(bad)))
         return None
     if f.kind == "enum":
         low = text.lower().replace(" ", "_").replace("-", "_")
         if low not in f.choices:
-            problems.append(f"{f.name}: {text[:40]!r} is not one of {', '.join(f.choices)}")
+            problems.append(M("{field}: {value} is not one of {choices}", field=f.name, value=repr(text[:40]),
+                              choices=", ".join(f.choices)))
             return None
         return low
     if f.kind == "id" and not _ID.match(text):
-        problems.append(f"{f.name}: {text[:40]!r} is not an id (letters, digits, . _ : / - and spaces, up to 120)")
+        problems.append(M("{field}: {value} is not an id (letters, digits, . _ : / - and spaces, up to 120)",
+                          field=f.name, value=repr(text[:40])))
         return None
     if f.kind == "url" and not _URL.match(text):
-        problems.append(f"{f.name}: {text[:60]!r} is not a web address; give it as https://...")
+        problems.append(M("{field}: {value} is not a web address; give it as https://...", field=f.name,
+                          value=repr(text[:60])))
         return None
     if f.kind == "ain" and not _AIN.match(text.replace("-", "")):
-        problems.append(f"{f.name}: {text[:20]!r} is not a 10-digit AIN")
+        problems.append(M("{field}: {value} is not a 10-digit AIN", field=f.name, value=repr(text[:20])))
         return None
     return text.replace("-", "") if f.kind == "ain" else text[:_TEXT_LIMIT]
+
+
+def _checked(reg: Register, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Return the checked fields of one entry and its problems (field, value and fix)."""
+    unknown = sorted(set(raw) - set(reg.names))
+    problems: list[str] = [M("{field}: not a field of {register}; fields are {fields}", field=k, register=reg.name,
+                             fields=", ".join(reg.names)) for k in unknown]
+    out = {f.name: _value(reg, f, raw.get(f.name), problems) for f in reg.fields}
+    problems.extend(_cross_checks(reg.name, out))
+    return out, problems
 
 
 def check_entry(reg: Register, raw: Mapping[str, Any], *, where: str | None = None) -> tuple[str, dict[str, Any]]:
@@ -165,29 +179,28 @@ def check_entry(reg: Register, raw: Mapping[str, Any], *, where: str | None = No
     SchemaError
         Listing every problem (field, value and fix), prefixed with ``where`` (e.g. ``row 4``).
     """
-    unknown = sorted(set(raw) - set(reg.names))
-    problems = [f"{k}: not a field of {reg.name}; fields are {', '.join(reg.names)}" for k in unknown]
-    out = {f.name: _value(reg, f, raw.get(f.name), problems) for f in reg.fields}
-    problems.extend(_cross_checks(reg.name, out))
+    out, problems = _checked(reg, raw)
     if problems:
-        raise SchemaError(f"{where or reg.title}: " + "; ".join(problems) + ". Nothing was saved.")
+        raise SchemaError(M("{where}: {problems}. Nothing was saved.", where=where or Message(reg.title),
+                            problems=join(problems)))
     return entry_id(reg, out), out
 
 
 def _cross_checks(name: str, out: Mapping[str, Any]) -> list[str]:
     """Return problems between fields of one entry."""
-    bad = []
+    bad: list[str] = []
     if name == "contractor_disclosure" and out.get("dhs_agreement") and not out.get("dhs_agency"):
-        bad.append("dhs_agency: a DHS agreement needs the agency within DHS (e.g. ICE, CBP, USCIS, FEMA)")
+        bad.append(M("dhs_agency: a DHS agreement needs the agency within DHS (e.g. ICE, CBP, USCIS, FEMA)"))
     pairs = {"commission_action": ("opened_on", "closed_on"), "site_control_grant": ("granted_on", "ended_on")}
     if name in pairs:
         start, end = (out.get(k) for k in pairs[name])
         if start and end and str(end) < str(start):
-            bad.append(f"{pairs[name][1]}: {end} is before {pairs[name][0]} {start}; check the dates")
+            bad.append(M("{end_field}: {end} is before {start_field} {start}; check the dates", end_field=pairs[name][1],
+                         end=end, start_field=pairs[name][0], start=start))
     if name == "agency_policy" and out.get("posted") == "yes" and not out.get("url"):
-        bad.append("url: a posted policy needs the address where it was seen")
+        bad.append(M("url: a posted policy needs the address where it was seen"))
     if name == "private_parcel" and out.get("declared_on") and out["declared_on"] > dt.date.today().isoformat():
-        bad.append(f"declared_on: {out['declared_on']} is in the future; give the date of the declaration")
+        bad.append(M("declared_on: {day} is in the future; give the date of the declaration", day=out["declared_on"]))
     return bad
 
 
@@ -199,24 +212,27 @@ def sheet_entries(reg: Register, sheet: Sheet) -> tuple[list[tuple[int, str, dic
     """
     norm = [re.sub(r"[\s\-]+", "_", str(h or "").strip().lower()) for h in sheet.header]
     cols = {name: i for i, name in enumerate(norm) if name in reg.names}
-    problems = [f"column {h!r}: not a field of {reg.name}; fields are {', '.join(reg.names)}"
-                for h, n in zip(sheet.header, norm, strict=True) if n and n not in reg.names]
+    problems: list[str] = [M("column {column}: not a field of {register}; fields are {fields}", column=repr(h),
+                             register=reg.name, fields=", ".join(reg.names))
+                           for h, n in zip(sheet.header, norm, strict=True) if n and n not in reg.names]
     missing = [f.name for f in reg.fields if f.required and f.name not in cols]
     if missing:
-        problems.append(f"header: required columns {missing} are missing; add them (fields are {', '.join(reg.names)})")
+        problems.append(M("header: required columns {missing} are missing; add them (fields are {fields})",
+                          missing=str(missing), fields=", ".join(reg.names)))
         return [], problems
     rows: list[tuple[int, str, dict[str, Any]]] = []
     seen: dict[str, int] = {}
     for n, row in sheet.rows:
         if all(cell(row, i) is None for i in cols.values()):
             continue
-        try:
-            eid, fields = check_entry(reg, {k: cell(row, i) for k, i in cols.items()}, where=f"row {n}")
-        except SchemaError as exc:
-            problems.append(str(exc).removesuffix(" Nothing was saved."))
+        fields, bad = _checked(reg, {k: cell(row, i) for k, i in cols.items()})
+        if bad:
+            problems.append(M("row {row}: {problems}", row=n, problems=join(bad)))
             continue
+        eid = entry_id(reg, fields)
         if eid in seen:
-            problems.append(f"row {n}: {eid} repeats row {seen[eid]}; keep one row per {' + '.join(reg.key)}")
+            problems.append(M("row {row}: {entry} repeats row {first}; keep one row per {key}", row=n, entry=eid,
+                              first=seen[eid], key=" + ".join(reg.key)))
             continue
         seen[eid] = n
         rows.append((n, eid, fields))

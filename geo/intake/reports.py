@@ -24,6 +24,7 @@ from geo.intake.evidence import (
 )
 from geo.intake.exif import LA_ZONE, ExifInfo, read_exif, strip_exif
 from geo.intake.routing import ADJACENT_FT
+from geo.messages import M, join
 from geo.records import StoredEvidence
 
 REPORT_KIND = {"contractor": "contractor_report", "officer": "officer_report", "staff": "staff", "public": "public"}
@@ -36,7 +37,8 @@ class IntakeRejected(SchemaError):
 
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = tuple(problems)
-        super().__init__("Incident report not saved (nothing was written): " + " | ".join(self.problems))
+        super().__init__(M("Incident report not saved (nothing was written): {problems}",
+                           problems=join(self.problems, " | ")))
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,8 @@ def validate_report(report: IncidentReport, evidence: Sequence[EvidenceUpload], 
 
     def enum(name: str, value: object, allowed: Sequence[str]) -> None:
         if value not in allowed:
-            bad.append(f"{name}: {value!r} is not one of {', '.join(allowed)}; pick one of those")
+            bad.append(M("{field}: {value} is not one of {allowed}; pick one of those", field=name, value=repr(value),
+                         allowed=", ".join(allowed)))
 
     enum("incident_type", report.incident_type, schema.INCIDENT_TYPES)
     bad += relevance_problems(report.relevance, report.conduct)
@@ -97,39 +100,40 @@ def validate_report(report: IncidentReport, evidence: Sequence[EvidenceUpload], 
     enum("role", role, schema.ROLES)
     enum("source", source, schema.SOURCES)
     if not user or not str(user).strip():
-        bad.append("user: empty; say who is entering the report (reports are never anonymous in the log)")
+        bad.append(M("user: empty; say who is entering the report (reports are never anonymous in the log)"))
     occurred = now
     try:
         occurred = parse_occurred(report.occurred_at)
         if occurred > now + CLOCK_SKEW:
-            bad.append(f"occurred_at: {report.occurred_at!s} is in the future; give when it happened")
+            bad.append(M("occurred_at: {value} is in the future; give when it happened", value=str(report.occurred_at)))
     except (TypeError, ValueError):
-        bad.append(f"occurred_at: {report.occurred_at!r} is not a date and time; use ISO 8601, e.g. "
-                   "2026-03-01T14:30 (Los Angeles time) or 2026-03-01T22:30Z")
+        bad.append(M("occurred_at: {value} is not a date and time; use ISO 8601, e.g. 2026-03-01T14:30 (Los Angeles "
+                     "time) or 2026-03-01T22:30Z", value=repr(report.occurred_at)))
     lat, lon = report.lat, report.lon
     if not all(isinstance(v, int | float) and math.isfinite(v) for v in (lat, lon)):
-        bad.append(f"lat/lon: ({lat!r}, {lon!r}) are not finite numbers; give decimal degrees")
+        bad.append(M("lat/lon: ({lat}, {lon}) are not finite numbers; give decimal degrees", lat=repr(lat), lon=repr(lon)))
     elif not (COUNTY_LAT[0] <= lat <= COUNTY_LAT[1] and COUNTY_LON[0] <= lon <= COUNTY_LON[1]):
-        hint = ("latitude and longitude look swapped" if COUNTY_LAT[0] <= lon <= COUNTY_LAT[1]
-                and COUNTY_LON[0] <= lat <= COUNTY_LON[1] else "check the sign of the longitude (west is negative)")
-        bad.append(f"lat/lon: ({lat}, {lon}) is outside Los Angeles County (lat {COUNTY_LAT[0]}..{COUNTY_LAT[1]}, "
-                   f"lon {COUNTY_LON[0]}..{COUNTY_LON[1]}); {hint}")
+        hint = (M("latitude and longitude look swapped") if COUNTY_LAT[0] <= lon <= COUNTY_LAT[1]
+                and COUNTY_LON[0] <= lat <= COUNTY_LON[1] else M("check the sign of the longitude (west is negative)"))
+        bad.append(M("lat/lon: ({lat}, {lon}) is outside Los Angeles County (lat {lat0}..{lat1}, lon {lon0}..{lon1}); "
+                     "{hint}", lat=lat, lon=lon, lat0=COUNTY_LAT[0], lat1=COUNTY_LAT[1], lon0=COUNTY_LON[0],
+                     lon1=COUNTY_LON[1], hint=hint))
     if bool(clean_text(report.supervisor_name, 200)) != bool(clean_text(report.supervisor_badge, 50)):
-        bad.append("supervisor_name/supervisor_badge: give both the on-scene supervisor's name and badge "
-                   "number (B.2), or neither when they were not recorded")
+        bad.append(M("supervisor_name/supervisor_badge: give both the on-scene supervisor's name and badge "
+                     "number (B.2), or neither when they were not recorded"))
     # reporter contact values are never echoed (messages reach logs, summaries and screens): name the field only
     if report.reporter_email and not _EMAIL.match(report.reporter_email.strip()):
-        bad.append("reporter_email: not an email address (the value is not repeated here); write it as "
-                   "name@example.org, or leave it blank")
+        bad.append(M("reporter_email: not an email address (the value is not repeated here); write it as "
+                     "name@example.org, or leave it blank"))
     if report.reporter_phone and not 7 <= len(re.sub(r"\D", "", report.reporter_phone)) <= 15:
-        bad.append("reporter_phone: does not have 7-15 digits (the value is not repeated here); give the number "
-                   "with its area code, e.g. 213 555 0100, or leave it blank")
+        bad.append(M("reporter_phone: does not have 7-15 digits (the value is not repeated here); give the number "
+                     "with its area code, e.g. 213 555 0100, or leave it blank"))
     for i, up in enumerate(evidence, start=1):
         if not up.data:
-            bad.append(f"evidence {i} ({up.filename}): the file is empty; attach the original file")
+            bad.append(M("evidence {n} ({file}): the file is empty; attach the original file", n=i, file=up.filename))
         elif len(up.data) > MAX_EVIDENCE_BYTES:
-            bad.append(f"evidence {i} ({up.filename}): {len(up.data):,} bytes, over the {MAX_EVIDENCE_BYTES:,}-byte "
-                       "limit; hand the original to the records custodian")
+            bad.append(M("evidence {n} ({file}): {size:,} bytes, over the {limit:,}-byte limit; hand the original to "
+                         "the records custodian", n=i, file=up.filename, size=len(up.data), limit=MAX_EVIDENCE_BYTES))
     if bad:
         raise IntakeRejected(bad)
     return occurred
@@ -138,18 +142,19 @@ def validate_report(report: IncidentReport, evidence: Sequence[EvidenceUpload], 
 def relevance_problems(relevance: str, conduct: Sequence[str]) -> list[str]:
     """Return what is wrong with a report's relevance class and observed conduct (empty when fine)."""
     if relevance not in schema.RELEVANCE_CLASSES:
-        return [f"relevance: {relevance!r} is not one of {', '.join(schema.RELEVANCE_CLASSES)}; say whether this is "
-                "enforcement activity, suspected unlawful conduct by an immigration agent, or general crime"]
+        return [M("relevance: {value} is not one of {allowed}; say whether this is enforcement activity, suspected "
+                  "unlawful conduct by an immigration agent, or general crime", value=repr(relevance),
+                  allowed=", ".join(schema.RELEVANCE_CLASSES))]
     unknown = [c for c in conduct if c not in schema.CONDUCT_TYPES]
     if unknown:
-        return [f"conduct: {', '.join(map(repr, unknown))} not one of {', '.join(schema.CONDUCT_TYPES)}; pick what "
-                "was observed from those (several may apply)"]
+        return [M("conduct: {values} not one of {allowed}; pick what was observed from those (several may apply)",
+                  values=", ".join(map(repr, unknown)), allowed=", ".join(schema.CONDUCT_TYPES))]
     if relevance == schema.SUSPECTED_UNLAWFUL_CONDUCT and not conduct:
-        return ["conduct: suspected unlawful conduct needs what was observed (force, no_visible_id, masking, "
-                "entry_without_warrant, obstruction, other); pick at least one"]
+        return [M("conduct: suspected unlawful conduct needs what was observed (force, no_visible_id, masking, "
+                  "entry_without_warrant, obstruction, other); pick at least one")]
     if relevance != schema.SUSPECTED_UNLAWFUL_CONDUCT and conduct:
-        return [f"conduct: observed conduct is recorded only for suspected unlawful conduct (B.8), and this report is "
-                f"{relevance}; choose suspected_unlawful_conduct or leave the conduct empty"]
+        return [M("conduct: observed conduct is recorded only for suspected unlawful conduct (B.8), and this report is "
+                  "{relevance}; choose suspected_unlawful_conduct or leave the conduct empty", relevance=relevance)]
     return []
 
 

@@ -16,6 +16,7 @@ from geo.analysis.snap import district_of_points
 from geo.config import ANALYSIS_CRS
 from geo.crs import lonlat_to_feet
 from geo.errors import SchemaError
+from geo.messages import M
 
 ADJACENT_FT = 150.0
 LIAISON_TITLE = "Immigrant Affairs Liaison"
@@ -135,22 +136,25 @@ def read_liaisons_csv(path: str | Path) -> list[tuple[str, str, str | None]]:
     try:
         fh = open(path, newline="", encoding="utf-8-sig")  # noqa: SIM115 - closed below
     except OSError as exc:
-        raise SchemaError(f"{path}: cannot read the file ({exc.strerror}); check the path.") from None
+        raise SchemaError(M("{path}: cannot read the file ({why}); check the path.", path=str(path),
+                            why=exc.strerror)) from None
     with fh:
         reader = csv.DictReader(fh)
         header = {(h or "").strip().lower(): h for h in reader.fieldnames or []}
         missing = [c for c in ("department", "liaison_name") if c not in header]
         if missing:
-            raise SchemaError(f"{path}: no {', '.join(missing)} column; the header needs department, "
-                              "liaison_name, liaison_email.")
+            raise SchemaError(M("{path}: no {columns} column; the header needs department, liaison_name, "
+                                "liaison_email.", path=str(path), columns=", ".join(missing)))
         rows: list[tuple[str, str, str | None]] = []
         for n, rec in enumerate(reader, start=2):
             dept = (rec.get(header["department"]) or "").strip()
             name = (rec.get(header["liaison_name"]) or "").strip()
             email = (rec.get(header.get("liaison_email", ""), "") or "").strip() or None
             if not dept or not name:
-                raise SchemaError(f"{path} row {n}: department and liaison_name are required; fill both.")
+                raise SchemaError(M("{path} row {row}: department and liaison_name are required; fill both.",
+                                    path=str(path), row=n))
             if email and "@" not in email:
-                raise SchemaError(f"{path} row {n}, liaison_email: {email!r} is not an email address.")
+                raise SchemaError(M("{path} row {row}, liaison_email: {email} is not an email address.",
+                                    path=str(path), row=n, email=repr(email)))
             rows.append((dept, name, email))
     return rows

@@ -10,6 +10,7 @@ from geo.errors import SchemaError
 from geo.intake.evidence import sha256_hex, sniff_mime, write_once
 from geo.intake.exif import read_exif
 from geo.intake.reports import placement
+from geo.messages import M
 
 MAX_PHOTO_BYTES = 25_000_000  # SECURITY.md R10: photos <= 25 MB
 
@@ -36,10 +37,12 @@ def check_photo(filename: str, data: bytes) -> str:
         When the file is not a JPEG, PNG, HEIC or WebP photo, or is over 25 MB.
     """
     if len(data) > MAX_PHOTO_BYTES:
-        raise SchemaError(f"Photo {filename}: {len(data):,} bytes is over the 25 MB limit; send a smaller copy.")
+        raise SchemaError(M("Photo {file}: {size:,} bytes is over the 25 MB limit; send a smaller copy.", file=filename,
+                            size=len(data)))
     mime = sniff_mime(data)
     if not mime.startswith("image/"):
-        raise SchemaError(f"Photo {filename}: the content is {mime}, not a photo; attach a JPEG or PNG.")
+        raise SchemaError(M("Photo {file}: the content is {mime}, not a photo; attach a JPEG or PNG.", file=filename,
+                            mime=mime))
     return mime
 
 

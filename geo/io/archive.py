@@ -9,6 +9,7 @@ import pyogrio
 
 from geo.config import ImportLimits
 from geo.errors import GeoDataError, UnsafeFileError
+from geo.messages import M
 
 #: Entries that make an archive nested (checked by extension and by magic bytes).
 NESTED_SUFFIXES = (".zip", ".gz", ".tgz", ".tar", ".7z", ".rar", ".bz2", ".xz", ".kmz", ".zst")
@@ -37,16 +38,18 @@ def check_file(path: Path, *, limits: ImportLimits) -> int:
         When it is larger than ``limits.max_file_bytes``.
     """
     if not path.exists():
-        raise GeoDataError(f"{path}: no such file. Check the path.")
+        raise GeoDataError(M("{path}: no such file. Check the path.", path=str(path)))
     if not path.is_file():
-        raise GeoDataError(f"{path}: is a directory, not a file. Give the path of one file (zip a Shapefile's parts).")
+        raise GeoDataError(M("{path}: is a directory, not a file. Give the path of one file (zip a Shapefile's parts).",
+                              path=str(path)))
     size = path.stat().st_size
     if size == 0:
-        raise GeoDataError(f"{path.name}: the file is empty (0 bytes). Download or export it again.")
+        raise GeoDataError(M("{name}: the file is empty (0 bytes). Download or export it again.", name=path.name))
     if size > limits.max_file_bytes:
         raise UnsafeFileError(
-            f"{path.name}: file is {size:,} bytes, over the {limits.max_file_bytes:,}-byte limit. "
-            "Split it, or ask an administrator to run the bulk import."
+            M("{name}: file is {size:,} bytes, over the {limit:,}-byte limit. "
+              "Split it, or ask an administrator to run the bulk import.",
+              name=path.name, size=size, limit=limits.max_file_bytes)
         )
     return size
 
@@ -68,7 +71,8 @@ def check_zip(path: Path, *, limits: ImportLimits) -> ZipListing:
             _check_entries(path, infos, limits)
             _check_nested(path, zf, infos)
     except zipfile.BadZipFile as exc:
-        raise GeoDataError(f"{path.name}: not a readable zip archive ({exc}). Download it again.") from exc
+        raise GeoDataError(M("{name}: not a readable zip archive ({why}). Download it again.",
+                              name=path.name, why=str(exc))) from exc
     return ZipListing(
         names=tuple(i.filename for i in infos if not i.is_dir()),
         uncompressed_bytes=sum(i.file_size for i in infos),
@@ -79,37 +83,41 @@ def check_zip(path: Path, *, limits: ImportLimits) -> ZipListing:
 def _check_entries(path: Path, infos: list[zipfile.ZipInfo], limits: ImportLimits) -> None:
     if len(infos) > limits.max_archive_entries:
         raise UnsafeFileError(
-            f"{path.name}: archive has {len(infos):,} entries, over the limit of {limits.max_archive_entries}. "
-            "Zip only the files of one layer (.shp, .shx, .dbf, .prj, .cpg)."
+            M("{name}: archive has {count:,} entries, over the limit of {limit}. "
+              "Zip only the files of one layer (.shp, .shx, .dbf, .prj, .cpg).",
+              name=path.name, count=len(infos), limit=limits.max_archive_entries)
         )
     for info in infos:
         name = info.filename
         if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
             raise UnsafeFileError(
-                f"{path.name}: entry {name!r} has an absolute path. Re-create the zip with relative names."
+                M("{name}: entry {entry} has an absolute path. Re-create the zip with relative names.",
+                  name=path.name, entry=repr(name))
             )
         if ".." in PurePosixPath(name.replace("\\", "/")).parts:
             raise UnsafeFileError(
-                f"{path.name}: entry {name!r} climbs out of the archive with '..' (zip-slip). "
-                "Re-create the zip with plain relative names."
+                M("{name}: entry {entry} climbs out of the archive with '..' (zip-slip). "
+                  "Re-create the zip with plain relative names.", name=path.name, entry=repr(name))
             )
         if info.flag_bits & 0x1:
             raise UnsafeFileError(
-                f"{path.name}: entry {name!r} is encrypted. Upload an unencrypted zip."
+                M("{name}: entry {entry} is encrypted. Upload an unencrypted zip.", name=path.name, entry=repr(name))
             )
         if info.file_size >= _RATIO_MIN_BYTES:
             ratio = info.file_size / max(info.compress_size, 1)
             if ratio > limits.max_compression_ratio:
                 raise UnsafeFileError(
-                    f"{path.name}: entry {name!r} expands {ratio:,.0f}:1 ({info.compress_size:,} -> "
-                    f"{info.file_size:,} bytes), over the {limits.max_compression_ratio:.0f}:1 limit "
-                    "(a zip bomb?). Upload the uncompressed file or a normally compressed zip."
+                    M("{name}: entry {entry} expands {ratio:,.0f}:1 ({packed:,} -> {size:,} bytes), over the "
+                      "{limit:.0f}:1 limit (a zip bomb?). Upload the uncompressed file or a normally compressed zip.",
+                      name=path.name, entry=repr(name), ratio=ratio, packed=info.compress_size, size=info.file_size,
+                      limit=limits.max_compression_ratio)
                 )
     total = sum(i.file_size for i in infos)
     if total > limits.max_uncompressed_bytes:
         raise UnsafeFileError(
-            f"{path.name}: archive expands to {total:,} bytes, over the {limits.max_uncompressed_bytes:,}-byte "
-            "limit. Split the layer, or ask an administrator to run the bulk import."
+            M("{name}: archive expands to {total:,} bytes, over the {limit:,}-byte "
+              "limit. Split the layer, or ask an administrator to run the bulk import.",
+              name=path.name, total=total, limit=limits.max_uncompressed_bytes)
         )
 
 
@@ -120,16 +128,17 @@ def _check_nested(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo])
         lower = info.filename.lower()
         if lower.endswith(NESTED_SUFFIXES):
             raise UnsafeFileError(
-                f"{path.name}: entry {info.filename!r} is itself an archive; nested archives are refused. "
-                "Unzip it and upload the inner file."
+                M("{name}: entry {entry} is itself an archive; nested archives are refused. "
+                  "Unzip it and upload the inner file.", name=path.name, entry=repr(info.filename))
             )
         if info.file_size >= 4:
             with zf.open(info) as fh:  # reads 8 bytes of one entry, never the whole stream
                 head = fh.read(8)
             if head.startswith(_NESTED_MAGIC):
                 raise UnsafeFileError(
-                    f"{path.name}: entry {info.filename!r} is an archive by content ({head[:4]!r}); nested "
-                    "archives are refused. Unzip it and upload the inner file."
+                    M("{name}: entry {entry} is an archive by content ({head}); nested "
+                      "archives are refused. Unzip it and upload the inner file.",
+                      name=path.name, entry=repr(info.filename), head=repr(head[:4]))
                 )
 
 
@@ -144,7 +153,8 @@ def check_feature_count(source: str, *, layer: str | None, limits: ImportLimits,
     try:
         info = pyogrio.read_info(source, layer=layer, force_feature_count=True)
     except Exception as exc:  # GDAL's own error types vary by driver
-        raise GeoDataError(f"{label}: GDAL cannot open it ({first_line(exc)}). Check the file is complete.") from exc
+        raise GeoDataError(M("{label}: GDAL cannot open it ({why}). Check the file is complete.",
+                              label=label, why=first_line(exc))) from exc
     count = int(info.get("features", -1))
     check_feature_count_value(count, limits=limits, label=label)
     return count
@@ -160,8 +170,9 @@ def check_feature_count_value(count: int, *, limits: ImportLimits, label: str) -
     """
     if count > limits.max_features:
         raise UnsafeFileError(
-            f"{label}: {count:,} features, over the limit of {limits.max_features:,}. "
-            "Split the file, or ask an administrator to run the bulk import."
+            M("{label}: {count:,} features, over the limit of {limit:,}. "
+              "Split the file, or ask an administrator to run the bulk import.",
+              label=label, count=count, limit=limits.max_features)
         )
 
 
@@ -169,8 +180,8 @@ def check_row_count(count: int, *, limits: ImportLimits, label: str) -> None:
     """Refuse a table with more rows than ``limits.max_features`` (the reader stops at cap + 1)."""
     if count > limits.max_features:
         raise UnsafeFileError(
-            f"{label}: more than {limits.max_features:,} rows, over the limit. "
-            "Split the file, or ask an administrator to run the bulk import."
+            M("{label}: more than {limit:,} rows, over the limit. "
+              "Split the file, or ask an administrator to run the bulk import.", label=label, limit=limits.max_features)
         )
 
 
@@ -178,8 +189,8 @@ def check_vertex_count(count: int, *, limits: ImportLimits, label: str) -> None:
     """Refuse geometry with more than ``limits.max_vertices`` coordinates in total."""
     if count > limits.max_vertices:
         raise UnsafeFileError(
-            f"{label}: {count:,} vertices, over the limit of {limits.max_vertices:,}. "
-            "Simplify or split the layer before importing."
+            M("{label}: {count:,} vertices, over the limit of {limit:,}. "
+              "Simplify or split the layer before importing.", label=label, count=count, limit=limits.max_vertices)
         )
 
 

@@ -7,7 +7,8 @@ vertex limits are checked as each batch arrives, so an oversized file stops with
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,8 +22,12 @@ from geo.errors import UnsafeFileError
 from geo.io import aliases
 from geo.io.budget import Budget
 from geo.io.raw import WkbArray, decode_wkb, release_memory
+from geo.messages import M, Message, join
 
 #: Names a canonicaliser looks at besides its alias table (the 2012 district layer's SQ_MI).
+#: What a reader counts, for its messages (plural and singular).
+_NOUNS: dict[str, str] = {"features": M("features"), "rows": M("rows"), "records": M("records"),
+                          "feature": M("feature"), "row": M("row"), "record": M("record")}
 _EXTRA_NAMES: dict[str, tuple[str, ...]] = {schema.DISTRICTS: ("SQ_MI", "CDMEMBER"), schema.INCIDENTS: ("DR_NO", "DATE OCC")}
 
 
@@ -48,7 +53,8 @@ def left_out_note(all_columns: Sequence[str], kept: Sequence[str]) -> str | None
     skipped = len(all_columns) - len(kept)
     if skipped <= 0:
         return None
-    return f"read {len(kept)} of the file's {len(all_columns)} columns; the other {skipped} are not used by this import"
+    return M("read {kept} of the file's {total} columns; the other {skipped} are not used by this import",
+             kept=len(kept), total=len(all_columns), skipped=skipped)
 
 
 def duplicate_notes(header: Sequence[str], names: Sequence[str]) -> list[str]:
@@ -59,15 +65,29 @@ def duplicate_notes(header: Sequence[str], names: Sequence[str]) -> list[str]:
     places: dict[str, list[int]] = {}
     for i, name in enumerate(header):
         places.setdefault(str(name), []).append(i)
-    notes = []
+    notes: list[str] = []
     for name, where in places.items():
         if len(where) < 2:
             continue
-        others = ", ".join(f"column {i + 1} (read as {names[i]!r})" for i in where[1:])
-        notes.append(f"duplicate column name {name!r} appears {len(where)} times: used the first (column "
-                     f"{where[0] + 1}); ignored {others}. To use another one, map it, e.g. --map "
-                     f"\"CANONICAL={names[where[1]]}\", or rename the columns at source")
+        others = join([M("column {number} (read as {name})", number=i + 1, name=repr(names[i])) for i in where[1:]],
+                      sep=", ")
+        notes.append(duplicate_note({"name": repr(name), "count": len(where), "first": where[0] + 1,
+                                     "others": others, "other": names[where[1]]}))
     return notes
+
+
+def duplicate_note(values: Mapping[str, Any], canonical: str | None = None) -> Message:
+    """Return the note on a repeated column name, naming the canonical column the used one fills when known.
+
+    ``values``: name, count, first, others, other.
+    """
+    if canonical is None:
+        return M("duplicate column name {name} appears {count} times: used the first (column "
+                 "{first}); ignored {others}. To use another one, map it, e.g. --map "
+                 "\"CANONICAL={other}\", or rename the columns at source", **values)
+    return M("duplicate column name {name} appears {count} times: used the first as {canonical} (column "
+             "{first}); ignored {others}. To use another one, map it, e.g. --map "
+             "\"{canonical}={other}\", or rename the columns at source", canonical=canonical, **values)
 
 
 def dedupe_names(names: Sequence[str]) -> list[str]:
@@ -111,9 +131,9 @@ class Collector:
         """
         self.rows += rows
         if self.rows > self.limits.max_features:
-            raise UnsafeFileError(
-                f"{self.label}: more than {self.limits.max_features:,} {self.noun}, "
-                "over the limit. Split the file, or ask an administrator to run the bulk import.")
+            raise UnsafeFileError(M(
+                "{label}: more than {limit:,} {noun}, over the limit. Split the file, or ask an administrator to run "
+                "the bulk import.", label=self.label, limit=self.limits.max_features, noun=_noun(self.noun)))
         if geoms is not None:
             self.geoms.append(geoms)
             self.vertices += _vertices_at_most(geoms) if not self.exact else _vertices(geoms)
@@ -121,14 +141,19 @@ class Collector:
                 self.exact = True  # the byte estimate is an upper bound: count exactly from here on
                 self.vertices = sum(_vertices(g) for g in self.geoms)
             if self.vertices > self.limits.max_vertices:
-                raise UnsafeFileError(
-                    f"{self.label}: more than {self.limits.max_vertices:,} vertices by {self.noun[:-1]} "
-                    f"{self.rows:,} ({self.vertices:,} so far), over the limit of {self.limits.max_vertices:,}. "
-                    "Simplify or split the layer before importing.")
+                raise UnsafeFileError(M(
+                    "{label}: more than {limit:,} vertices by {noun} {rows:,} ({vertices:,} so far), over the limit "
+                    "of {limit:,}. Simplify or split the layer before importing.", label=self.label,
+                    limit=self.limits.max_vertices, noun=_noun(self.noun[:-1]), rows=self.rows,
+                    vertices=self.vertices))
         self.tables.append(attrs)
-        of = f" of {self.total:,}" if self.total else ""
-        self.budget.report(self.rows / self.total if self.total else 0.0, f"Read {self.rows:,}{of} {self.noun}")
-        self.budget.check(f"after {self.rows:,} {self.noun}")
+        noun = _noun(self.noun)
+        if self.total:
+            self.budget.report(self.rows / self.total, M("Read {rows:,} of {total:,} {noun}", rows=self.rows,
+                                                         total=self.total, noun=noun))
+        else:
+            self.budget.report(0.0, M("Read {rows:,} {noun}", rows=self.rows, noun=noun))
+        self.budget.check(M("after {rows:,} {noun}", rows=self.rows, noun=noun))
 
     def frame(self) -> pd.DataFrame:
         """Return every batch's attributes as one frame (Arrow-backed strings) and release the batches."""
@@ -146,6 +171,11 @@ class Collector:
         """Return every batch's geometry (WKB, decoded later a chunk at a time) and release the batches."""
         parts, self.geoms = self.geoms, []
         return WkbArray(parts)
+
+
+def _noun(noun: str) -> str:
+    """Return the counted thing's name as a translatable message (``features``, ``rows``, ``records``)."""
+    return _NOUNS.get(noun, noun)
 
 
 def _vertices_at_most(wkb: pa.Array) -> int:

@@ -27,6 +27,7 @@ from geo.io.importers import (
     text_col,
 )
 from geo.io.readers import RawData
+from geo.messages import M
 
 EFFECTIVE = "effective"
 
@@ -46,8 +47,8 @@ def canonical_council_districts(raw: RawData, ctx: ImportContext) -> Canonical:
         if latest is not None and not has_vintage:
             frame = frame.assign(**{schema.VINTAGE: latest})
             notes = [n for n in notes if not n.startswith("no vintage column")]
-            notes.append(f"Effective dates in the file: latest {latest}, recorded as the set's vintage "
-                         "(--vintage overrides it)")
+            notes.append(M("Effective dates in the file: latest {latest}, recorded as the set's vintage "
+                           "(--vintage overrides it)", latest=latest))
     return Canonical(layer=result.layer, frame=frame, n_read=result.n_read, rejected=result.rejected,
                      repaired=result.repaired, notes=notes, geometry_only=result.geometry_only)
 
@@ -97,8 +98,8 @@ def _canonical_set(raw: RawData, ctx: ImportContext, bkind: schema.BoundaryKind,
     rows = Rows(raw, keys=f"{bkind.label} " + text_col(f, cols, bkind.code).astype("string").fillna("?"))
     bad = pd.Series([None] * len(f), dtype=object)
     out_of_range = (number.isna() | (number < bkind.lo) | (number > bkind.hi)).fillna(True).to_numpy()
-    bad[out_of_range] = (f"{cols[bkind.code]} is not a whole number {bkind.lo}-{bkind.hi}; check the "
-                         f"{cols[bkind.code]} column")
+    bad[out_of_range] = M("{column} is not a whole number {lo}-{hi}; check the {column} column",
+                          column=cols[bkind.code], lo=bkind.lo, hi=bkind.hi)
     rows.reject(bad)
     geoms = geometry_from(rows, raw, cols, family=validate.POLYGON, invalid=ctx.invalid)
     names = text_col(f, cols, bkind.name)
@@ -107,7 +108,8 @@ def _canonical_set(raw: RawData, ctx: ImportContext, bkind: schema.BoundaryKind,
     effective = _effective(raw, kind)
     attrs = pd.DataFrame({bkind.code: number, bkind.name: names}).assign(**provenance(raw, cols, ctx, len(f)))
     frame, table = validate.merge_duplicates(assemble(bkind.layer, attrs, geoms, rows.ok), bkind.code)
-    notes = [] if table.empty else [f"{len(table)} numbers appeared in several rows; their polygons were dissolved"]
+    notes: list[str] = [] if table.empty else [
+        M("{count} numbers appeared in several rows; their polygons were dissolved", count=len(table))]
     frame = frame[[*schema.column_names(bkind.layer), "geometry"]]
     if effective is not None:
         frame = frame.assign(**{EFFECTIVE: frame[bkind.code].astype("Int64").map(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from geo.config import ImportLimits
 from geo.errors import GeoDataError, UnsafeFileError
+from geo.messages import M
 
 #: ``progress(fraction 0..1, text)``: where an import is, for a progress bar or a terminal.
 Progress = Callable[[float, str], None]
@@ -58,21 +59,38 @@ class Budget:
             When the read took longer than ``limits.max_read_seconds``.
         """
         if self.cancelled is not None and self.cancelled():
-            raise ImportCancelled(f"{self.label}: import cancelled{_at(where)}; nothing was stored.")
+            raise self.cancel_error(where)
         if time.monotonic() > self.deadline:
             raise self.over_time(where)
 
     def over_time(self, where: str = "", *, query: bool = False) -> UnsafeFileError:
         """Return the error for a read (or one SQLite query) that ran past its budget."""
+        if query and where:
+            return UnsafeFileError(M(
+                "{label}: a query on the file ran past its {limit:,.0f} s budget ({where}) and was cancelled (a view "
+                "or trigger doing unbounded work?). Export the layer again as a plain GeoPackage feature table.",
+                label=self.label, limit=self.limits.max_query_seconds, where=where))
         if query:
-            return UnsafeFileError(
-                f"{self.label}: a query on the file ran past its {self.limits.max_query_seconds:,.0f} s budget"
-                f"{_at(where)} and was cancelled (a view or trigger doing unbounded work?). Export the layer "
-                "again as a plain GeoPackage feature table.")
-        return UnsafeFileError(
-            f"{self.label}: reading took longer than the {self.limits.max_read_seconds:,.0f} s limit{_at(where)} "
-            f"({self.elapsed:,.0f} s so far) and was cancelled. Split the file, or ask an administrator to run "
-            "`stagemap import` (its limit is higher).")
+            return UnsafeFileError(M(
+                "{label}: a query on the file ran past its {limit:,.0f} s budget and was cancelled (a view "
+                "or trigger doing unbounded work?). Export the layer again as a plain GeoPackage feature table.",
+                label=self.label, limit=self.limits.max_query_seconds))
+        if where:
+            return UnsafeFileError(M(
+                "{label}: reading took longer than the {limit:,.0f} s limit ({where}) ({elapsed:,.0f} s so far) and "
+                "was cancelled. Split the file, or ask an administrator to run `stagemap import` (its limit is "
+                "higher).", label=self.label, limit=self.limits.max_read_seconds, where=where, elapsed=self.elapsed))
+        return UnsafeFileError(M(
+            "{label}: reading took longer than the {limit:,.0f} s limit ({elapsed:,.0f} s so far) and "
+            "was cancelled. Split the file, or ask an administrator to run `stagemap import` (its limit is "
+            "higher).", label=self.label, limit=self.limits.max_read_seconds, elapsed=self.elapsed))
+
+    def cancel_error(self, where: str = "") -> ImportCancelled:
+        """Return the error for an import the user cancelled (``where`` says at which point)."""
+        if where:
+            return ImportCancelled(M("{label}: import cancelled ({where}); nothing was stored.", label=self.label,
+                                     where=where))
+        return ImportCancelled(M("{label}: import cancelled; nothing was stored.", label=self.label))
 
     def report(self, fraction: float, text: str) -> None:
         """Send progress (0..1 of this read, mapped into :attr:`span`) to the progress sink, if any."""
@@ -101,12 +119,9 @@ class Budget:
     def sqlite_stop(self, where: str) -> GeoDataError | None:
         """Return the error for a statement the handler interrupted (``None`` when it did not)."""
         if self._stopped == "cancelled":
-            return ImportCancelled(f"{self.label}: import cancelled{_at(where)}; nothing was stored.")
+            return self.cancel_error(where)
         if self._stopped == "time":
             metadata = self._query_deadline is not None and self._query_deadline < self.deadline
             return self.over_time(where, query=metadata)
         return None
 
-
-def _at(where: str) -> str:
-    return f" ({where})" if where else ""

@@ -38,6 +38,7 @@ from geo.io.importers import (
 from geo.io.raw import release_memory
 from geo.io.readers import RawData
 from geo.io.relevance import incident_relevance
+from geo.messages import M
 
 
 # --- parcels ----------------------------------------------------------------------------
@@ -116,8 +117,8 @@ def canonical_parcels(raw: RawData, ctx: ImportContext, *, envelope: Envelope | 
 
 def merge_note(rows: int, keys: int, ain: str, count: int) -> str:
     """Return the report note on stacked condominium polygons merged (``rows`` rows into ``keys`` AINs)."""
-    return (f"{rows} rows shared {keys} AINs (stacked condominium polygons): merged into one "
-            f"row each with merged_count, e.g. AIN {ain} x{count}")
+    return M("{rows} rows shared {keys} AINs (stacked condominium polygons): merged into one "
+             "row each with merged_count, e.g. AIN {ain} x{count}", rows=rows, keys=keys, ain=ain, count=count)
 
 
 def _parcel_geometry_columns(frame: gpd.GeoDataFrame, ctx: ImportContext) -> gpd.GeoDataFrame:
@@ -132,21 +133,22 @@ def _refresh_parcels(raw: RawData, ctx: ImportContext, rows: Rows, attrs: pd.Dat
                      cols: dict[str, str]) -> Canonical:
     stored = ctx.parcels() if ctx.parcels is not None else None
     if stored is None or not len(stored):
-        raise SchemaError(f"{raw.label}: a parcel table without polygons (e.g. the Assessor yearly CSV) updates "
-                          "parcels already in the store, and the store has none. Import the County Parcels "
-                          "layer (GeoJSON, GeoPackage or zipped Shapefile) first.")
+        raise SchemaError(M("{label}: a parcel table without polygons (e.g. the Assessor yearly CSV) updates "
+                            "parcels already in the store, and the store has none. Import the County Parcels "
+                            "layer (GeoJSON, GeoPackage or zipped Shapefile) first.", label=raw.label))
     known = attrs[schema.AIN].isin(set(stored[schema.AIN])).to_numpy()
     reasons = pd.Series([None] * len(attrs), dtype=object)
-    reasons[~known] = ("no parcel polygon with this AIN in the store (this table has points only); import the "
-                       "County Parcels layer that contains it first")
+    reasons[~known] = M("no parcel polygon with this AIN in the store (this table has points only); import the "
+                        "County Parcels layer that contains it first")
     rows.reject(reasons)
     keep = rows.ok
-    notes = []
+    notes: list[str] = []
     incoming = attrs[keep]
     if schema.ROLL_YEAR in cols and incoming[schema.AIN].duplicated().any():
         before = len(incoming)
         incoming = incoming.sort_values(schema.ROLL_YEAR, kind="stable").drop_duplicates(schema.AIN, keep="last")
-        notes.append(f"kept the latest roll year for each AIN ({before - len(incoming)} older rows dropped)")
+        notes.append(M("kept the latest roll year for each AIN ({count} older rows dropped)",
+                       count=before - len(incoming)))
     incoming = incoming.drop_duplicates(schema.AIN, keep="first")
     given = [c for c in incoming.columns if c in schema.column_names(schema.PARCELS) and incoming[c].notna().any()]
     base = stored.set_index(schema.AIN).loc[incoming[schema.AIN]]
@@ -156,7 +158,8 @@ def _refresh_parcels(raw: RawData, ctx: ImportContext, rows: Rows, attrs: pd.Dat
         merged[c] = upd[c].where(upd[c].notna(), base[c]) if c not in (schema.SOURCE, schema.FETCHED_AT, schema.IS_SYNTHETIC) else upd[c]
     frame = gpd.GeoDataFrame(merged.reset_index()[[*schema.column_names(schema.PARCELS), "geometry"]], crs=DISPLAY_CRS)
     frame = owners.with_owner_class(frame)  # the owner fields may have changed
-    notes.append(f"attributes of {len(frame)} stored parcels updated from this table; their polygons were kept")
+    notes.append(M("attributes of {count} stored parcels updated from this table; their polygons were kept",
+                   count=len(frame)))
     return finish(schema.PARCELS, rows, frame, notes)
 
 
@@ -199,10 +202,10 @@ def canonical_incidents(raw: RawData, ctx: ImportContext) -> Canonical:
     attrs = attrs.assign(**{k: v.to_numpy() for k, v in relevance.items()})
     frame = assign_zones(assemble(schema.INCIDENTS, attrs, geoms, rows.ok), ctx)
     if lapd:
-        notes.append("LAPD crime-data layout: rows are general crime reports, not verified enforcement incidents; "
-                     "stored with source_type 'lapd_import', type 'other', 'Crm Cd Desc' as description")
+        notes.append(M("LAPD crime-data layout: rows are general crime reports, not verified enforcement incidents; "
+                       "stored with source_type 'lapd_import', type 'other', 'Crm Cd Desc' as description"))
     elif schema.SOURCE_TYPE not in cols:
-        notes.append("no source_type column: rows recorded as source_type 'staff' (imported by City staff)")
+        notes.append(M("no source_type column: rows recorded as source_type 'staff' (imported by City staff)"))
     return finish(schema.INCIDENTS, rows, frame[[*schema.column_names(schema.INCIDENTS), "geometry"]], notes)
 
 
@@ -217,7 +220,8 @@ def _incident_times(f: pd.DataFrame, cols: dict[str, str], date_key: str, time_k
         local = local.dt.normalize() + pd.to_timedelta(hhmm // 100, unit="h") + pd.to_timedelta(hhmm % 100, unit="m")
         reasons = pd.Series([None] * len(f), dtype=object)
         for pos in np.flatnonzero(bad_t):
-            reasons.iat[pos] = f"{cols[time_key]} '{f[cols[time_key]].iat[pos]}' is not a 24-hour HHMM time (0000-2359)"
+            reasons.iat[pos] = M("{column} '{value}' is not a 24-hour HHMM time (0000-2359)", column=cols[time_key],
+                                 value=f[cols[time_key]].iat[pos])
         rows.reject(reasons)
     utc = local.dt.tz_localize(LOCAL_TZ, ambiguous=np.zeros(len(local), bool), nonexistent="shift_forward").dt.tz_convert("UTC")
     now = pd.Timestamp.now(tz="UTC")
@@ -255,22 +259,23 @@ def canonical_districts(raw: RawData, ctx: ImportContext) -> Canonical:
     rows = Rows(raw, keys="District " + text_col(f, cols, schema.DISTRICT).astype("string").fillna("?"))
     bad = pd.Series([None] * len(f), dtype=object)
     out_of_range = (number.isna() | (number < 1) | (number > 15)).fillna(True).to_numpy()
-    bad[out_of_range] = "council district is not a whole number 1-15; check the District column"
+    bad[out_of_range] = M("council district is not a whole number 1-15; check the District column")
     rows.reject(bad)
     geoms = geometry_from(rows, raw, cols, family=validate.POLYGON, invalid=ctx.invalid)
     vintage = text_col(f, cols, schema.VINTAGE)
-    notes = []
+    notes: list[str] = []
     if vintage.isna().all():
         norm = {aliases.normalize_name(c) for c in f.columns}
         guess = "2012" if {"cdmember", "sqmi"} & norm else None
         vintage = pd.Series([guess] * len(f), dtype=object)
-        notes.append(f"no vintage column: recorded as {guess or 'unknown'} (lines were redrawn in 2021; "
-                     "add a vintage column to say which plan this is)")
+        notes.append(M("no vintage column: recorded as {vintage} (lines were redrawn in 2021; "
+                       "add a vintage column to say which plan this is)", vintage=guess or M("unknown")))
     attrs = pd.DataFrame({schema.DISTRICT: number, schema.DISTRICT_NAME: text_col(f, cols, schema.DISTRICT_NAME),
                           schema.VINTAGE: vintage}).assign(**provenance(raw, cols, ctx, len(f)))
     frame, table = validate.merge_duplicates(assemble(schema.DISTRICTS, attrs, geoms, rows.ok), schema.DISTRICT)
     if not table.empty:
-        notes.append(f"{len(table)} district numbers appeared in several rows; their polygons were dissolved")
+        notes.append(M("{count} district numbers appeared in several rows; their polygons were dissolved",
+                       count=len(table)))
     return finish(schema.DISTRICTS, rows, frame[[*schema.column_names(schema.DISTRICTS), "geometry"]], notes)
 
 

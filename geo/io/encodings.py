@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo.errors import GeoDataError
+from geo.messages import M
 
 SNIFF_BYTES = 1 << 20
-_FIX = "Save the file again as UTF-8 (Excel: File > Save As > CSV UTF-8)."
+_FIX = M("Save the file again as UTF-8 (Excel: File > Save As > CSV UTF-8).")
+_LE, _BE = M("little-endian"), M("big-endian")
 #: Byte-order marks we refuse, longest first (UTF-32 LE starts like UTF-16 LE).
 _REFUSED_BOMS = (
-    (codecs.BOM_UTF32_LE, "UTF-32 (little-endian)"), (codecs.BOM_UTF32_BE, "UTF-32 (big-endian)"),
+    (codecs.BOM_UTF32_LE, M("UTF-32 ({order})", order=_LE)), (codecs.BOM_UTF32_BE, M("UTF-32 ({order})", order=_BE)),
     (b"+/v8", "UTF-7"), (b"+/v9", "UTF-7"), (b"+/v+", "UTF-7"), (b"+/v/", "UTF-7"),
     (b"\xf7\x64\x4c", "UTF-1"), (b"\xdd\x73\x66\x73", "UTF-EBCDIC"), (b"\x0e\xfe\xff", "SCSU"),
     (b"\xfb\xee\x28", "BOCU-1"), (b"\x84\x31\x95\x33", "GB 18030"),
@@ -39,9 +41,9 @@ class Encoding:
 
 
 UTF8 = Encoding("UTF-8", "utf-8")
-UTF8_BOM = Encoding("UTF-8 with byte-order mark", "utf-8-sig", 3)
-UTF16_LE = Encoding("UTF-16 (little-endian, with byte-order mark)", "utf-16", 2)
-UTF16_BE = Encoding("UTF-16 (big-endian, with byte-order mark)", "utf-16", 2)
+UTF8_BOM = Encoding(M("UTF-8 with byte-order mark"), "utf-8-sig", 3)
+UTF16_LE = Encoding(M("UTF-16 ({order}, with byte-order mark)", order=_LE), "utf-16", 2)
+UTF16_BE = Encoding(M("UTF-16 ({order}, with byte-order mark)", order=_BE), "utf-16", 2)
 LATIN1 = Encoding("Latin-1 (Windows-1252)", "cp1252")
 LATIN1_STRICT = Encoding("Latin-1 (ISO-8859-1)", "latin-1")
 
@@ -75,7 +77,7 @@ def sniff_bytes(head: bytes, *, label: str, complete: bool = False) -> Encoding:
     """
     for bom, name in _REFUSED_BOMS:
         if head.startswith(bom):
-            raise unsupported(label, f"{name} (byte-order mark {bom!r})")
+            raise unsupported(label, M("{name} (byte-order mark {bom})", name=name, bom=repr(bom)))
     if head.startswith(codecs.BOM_UTF8):
         _check_utf8(head[3:], label, complete)
         return UTF8_BOM
@@ -90,8 +92,8 @@ def sniff_bytes(head: bytes, *, label: str, complete: bool = False) -> Encoding:
         named = nul_text_name(sample)
         if named is not None:
             raise unsupported(label, named)
-        raise GeoDataError(f"{label}: binary content (NUL bytes), not text. Use UTF-8, UTF-16 with a byte-order "
-                           f"mark or Latin-1 text. {_FIX}")
+        raise GeoDataError(M("{label}: binary content (NUL bytes), not text. Use UTF-8, UTF-16 with a byte-order "
+                             "mark or Latin-1 text. {fix}", label=label, fix=_FIX))
     try:
         _check_utf8(head, label, complete)
         return UTF8
@@ -99,8 +101,9 @@ def sniff_bytes(head: bytes, *, label: str, complete: bool = False) -> Encoding:
         pass
     bad = next((i for i, b in enumerate(head) if b in _CONTROL), None)
     if bad is not None:
-        raise GeoDataError(f"{label}: not text in any encoding StageMap reads (control byte 0x{head[bad]:02x} at "
-                           f"offset {bad}; binary data?). Use UTF-8, UTF-16 with a byte-order mark or Latin-1. {_FIX}")
+        raise GeoDataError(M("{label}: not text in any encoding StageMap reads (control byte 0x{byte:02x} at "
+                             "offset {offset}; binary data?). Use UTF-8, UTF-16 with a byte-order mark or Latin-1. "
+                             "{fix}", label=label, byte=head[bad], offset=bad, fix=_FIX))
     try:
         head.decode("cp1252")
         return LATIN1
@@ -113,8 +116,8 @@ def _check_utf8(data: bytes, label: str, complete: bool) -> None:
     try:
         decoder.decode(data, final=complete)
     except UnicodeDecodeError as exc:
-        raise GeoDataError(f"{label}: not valid UTF-8 at byte {exc.start:,} ({data[exc.start:exc.start + 4]!r}). "
-                           f"{_FIX}") from None
+        raise GeoDataError(M("{label}: not valid UTF-8 at byte {offset:,} ({found}). {fix}", label=label,
+                             offset=exc.start, found=repr(data[exc.start:exc.start + 4]), fix=_FIX)) from None
 
 
 def _check_utf16(data: bytes, codec: str, label: str) -> None:
@@ -122,28 +125,28 @@ def _check_utf16(data: bytes, codec: str, label: str) -> None:
     try:
         codecs.getincrementaldecoder(codec)().decode(body, final=False)
     except UnicodeDecodeError as exc:
-        raise GeoDataError(f"{label}: starts with a UTF-16 byte-order mark but is not valid UTF-16 at byte "
-                           f"{exc.start + 2:,}. {_FIX}") from None
+        raise GeoDataError(M("{label}: starts with a UTF-16 byte-order mark but is not valid UTF-16 at byte "
+                             "{offset:,}. {fix}", label=label, offset=exc.start + 2, fix=_FIX)) from None
 
 
 def nul_text_name(sample: bytes) -> str | None:
     """Name the encoding that puts NUL bytes in text (UTF-32, or UTF-16 without a BOM); ``None`` for binary data."""
     if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return "UTF-32 (little-endian)" if sample.startswith(codecs.BOM_UTF32_LE) else "UTF-32 (big-endian)"
+        return M("UTF-32 ({order})", order=_LE if sample.startswith(codecs.BOM_UTF32_LE) else _BE)
     even, odd = sample[0::2], sample[1::2]
     if len(sample) >= 4 and sample[:4].count(0) == 3:
-        return f"UTF-32 ({'little' if sample[0] else 'big'}-endian) without a byte-order mark"
+        return M("UTF-32 ({order}) without a byte-order mark", order=_LE if sample[0] else _BE)
     if odd.count(0) > len(odd) * 0.6 and even.count(0) < len(even) * 0.1:
-        return "UTF-16 (little-endian) without a byte-order mark"
+        return M("UTF-16 ({order}) without a byte-order mark", order=_LE)
     if even.count(0) > len(even) * 0.6 and odd.count(0) < len(odd) * 0.1:
-        return "UTF-16 (big-endian) without a byte-order mark"
+        return M("UTF-16 ({order}) without a byte-order mark", order=_BE)
     return None
 
 
 def unsupported(label: str, name: str) -> GeoDataError:
     """Return the refusal for text in an encoding StageMap does not read, naming it."""
-    return GeoDataError(f"{label}: the text encoding is {name}; StageMap reads UTF-8, UTF-16 with a byte-order "
-                        f"mark and Latin-1. {_FIX}")
+    return GeoDataError(M("{label}: the text encoding is {name}; StageMap reads UTF-8, UTF-16 with a byte-order "
+                          "mark and Latin-1. {fix}", label=label, name=name, fix=_FIX))
 
 
 def transcode_to_utf8(path: Path, encoding: Encoding, target: Path, *, chunk: int = 1 << 22) -> Path:
@@ -163,5 +166,6 @@ def transcode_to_utf8(path: Path, encoding: Encoding, target: Path, *, chunk: in
                 done += len(data)
             dst.write(decoder.decode(b"", final=True).encode("utf-8"))
         except UnicodeDecodeError as exc:
-            raise GeoDataError(f"{path.name}: not valid {encoding.name} at byte {done + exc.start:,}. {_FIX}") from None
+            raise GeoDataError(M("{label}: not valid {encoding} at byte {offset:,}. {fix}", label=path.name,
+                                 encoding=encoding.name, offset=done + exc.start, fix=_FIX)) from None
     return target

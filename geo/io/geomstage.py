@@ -18,13 +18,14 @@ import shapely
 from geo.io import raw as rawdata
 from geo.io import validate
 from geo.io.raw import WkbArray, explain_outside, merge_bounds, release_memory, reproject_to_display
+from geo.messages import M
 
 if TYPE_CHECKING:
     from geo.io.importers import Rows
 
 _FAMILY_TYPES = {validate.POLYGON: (3, 6), validate.POINT: (0,), validate.LINE: (1, 5)}
 _WKB_CODES = {validate.POLYGON: (3, 6), validate.POINT: (1,), validate.LINE: (2, 5)}
-ROUNDING_REPAIR = "became invalid when rounded to 1e-7 degrees"
+ROUNDING_REPAIR = M("became invalid when rounded to 1e-7 degrees")
 
 
 def geometry_stage(rows: Rows, geoms: np.ndarray | WkbArray, crs: str, *, family: str, invalid: str,

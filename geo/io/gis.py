@@ -21,6 +21,7 @@ from geo.io import archive, scan
 from geo.io.batches import Collector, left_out_note, wanted_columns
 from geo.io.budget import Budget
 from geo.io.raw import FLATGEOBUF, GEOJSON, RawData, epsg_of, resolve_crs
+from geo.messages import M
 
 #: Bytes of FlatGeobuf header allowed per column (name, type, metadata) beyond a fixed 1 MB.
 _FGB_BYTES_PER_COLUMN = 1024
@@ -42,7 +43,7 @@ def read_gdal(source: str, *, fmt: str, label: str, option: str | None, limits: 
     """
     found = None
     if fmt == GEOJSON and chunks is not None:
-        budget.report(0.0, "Checking the JSON structure")
+        budget.report(0.0, M("Checking the JSON structure"))
         found = scan.scan_json(chunks(), limits=limits, budget=budget, label=label)
     if found is not None and found.features:
         # GDAL parses a whole GeoJSON file each time it opens it: the scan stands in for list_layers/read_info
@@ -56,8 +57,9 @@ def read_gdal(source: str, *, fmt: str, label: str, option: str | None, limits: 
         info = _info(source, layer, label, force_count=True)
         fields, total = [str(f) for f in info["fields"]], int(info["features"])
     if len(fields) > limits.max_columns:
-        raise UnsafeFileError(f"{label}: {len(fields):,} columns, over the limit of {limits.max_columns:,}. "
-                              "Export only the columns you need.")
+        raise UnsafeFileError(M("{label}: {count:,} columns, over the limit of {limit:,}. "
+                                "Export only the columns you need.", label=label, count=len(fields),
+                                limit=limits.max_columns))
     archive.check_feature_count_value(total, limits=limits, label=label)
     keep = wanted_columns(fields, kind, extra)
     collected = Collector(limits=limits, budget=budget, total=total if total > 0 else None, label=label)
@@ -77,22 +79,22 @@ def read_gdal(source: str, *, fmt: str, label: str, option: str | None, limits: 
     except GeoDataError:
         raise
     except Exception as exc:  # pyogrio raises DataSourceError/DataLayerError/GDAL errors
-        raise GeoDataError(
-            f"{label}: {fmt} could not be read ({archive.first_line(exc)}). The file may be truncated "
-            "or not valid; export it again."
-        ) from exc
+        raise GeoDataError(M(
+            "{label}: {fmt} could not be read ({why}). The file may be truncated or not valid; export it again.",
+            label=label, fmt=fmt, why=archive.first_line(exc))) from exc
     if not spatial:
-        raise GeoDataError(f"{label}: the layer has no geometry column. Use a spatial layer or a CSV with LAT/LON.")
+        raise GeoDataError(M("{label}: the layer has no geometry column. Use a spatial layer or a CSV with LAT/LON.",
+                             label=label))
     frame = collected.frame()
     geoms = collected.geometry()
     declared_epsg = epsg_of(declared) if declared else None
     implied = fmt == GEOJSON and declared_epsg in (None, DISPLAY_CRS)
     crs = resolve_crs(declared_epsg, option, implied, geoms.total_bounds() if declared_epsg is None else _NAN4, label)
     note = left_out_note(fields, keep)
-    repeated = tuple(f"duplicate property name {name!r} (first in feature {number:,}): a feature's properties name it "
-                     "twice and GeoJSON readers keep the LAST value, so the last was used and the earlier ignored; "
-                     "rename the properties at source to keep both" for name, number in
-                     (found.repeated.items() if found is not None else ()))
+    repeated = tuple(M("duplicate property name {name} (first in feature {number:,}): a feature's properties name it "
+                       "twice and GeoJSON readers keep the LAST value, so the last was used and the earlier ignored; "
+                       "rename the properties at source to keep both", name=repr(name), number=number)
+                     for name, number in (found.repeated.items() if found is not None else ()))
     return RawData(frame=frame, geometry=geoms, crs=crs, fmt=fmt, label=label, all_columns=tuple(fields),
                    notes=notes + repeated + ((note,) if note else ()))
 
@@ -106,9 +108,9 @@ def _check_fgb_header(head: bytes, limits: ImportLimits, label: str) -> None:
     size = int.from_bytes(head[8:12], "little")
     cap = (1 << 20) + limits.max_columns * _FGB_BYTES_PER_COLUMN
     if size > cap:
-        raise UnsafeFileError(f"{label}: the FlatGeobuf header (its column list) is {size:,} bytes, over the "
-                              f"{cap:,} bytes that {limits.max_columns:,} columns can need. Export only the "
-                              "columns you need.")
+        raise UnsafeFileError(M("{label}: the FlatGeobuf header (its column list) is {size:,} bytes, over the "
+                                "{cap:,} bytes that {columns:,} columns can need. Export only the "
+                                "columns you need.", label=label, size=size, cap=cap, columns=limits.max_columns))
 
 
 def _single_layer(source: str, label: str) -> str | None:
@@ -117,15 +119,15 @@ def _single_layer(source: str, label: str) -> str | None:
             warnings.simplefilter("ignore")
             layers = pyogrio.list_layers(source)
     except Exception as exc:
-        raise GeoDataError(
-            f"{label}: cannot be opened ({archive.first_line(exc)}). The file may be truncated or not "
-            "a geodata file; export it again."
-        ) from exc
+        raise GeoDataError(M(
+            "{label}: cannot be opened ({why}). The file may be truncated or not a geodata file; export it again.",
+            label=label, why=archive.first_line(exc))) from exc
     spatial = [str(name) for name, gtype in layers if gtype is not None]
     if len(layers) == 0:
-        raise GeoDataError(f"{label}: contains no layer. Export the data again.")
+        raise GeoDataError(M("{label}: contains no layer. Export the data again.", label=label))
     if len(spatial) > 1:
-        raise GeoDataError(f"{label}: holds {len(spatial)} layers ({', '.join(spatial)}). Export the one layer to import.")
+        raise GeoDataError(M("{label}: holds {count} layers ({names}). Export the one layer to import.", label=label,
+                             count=len(spatial), names=", ".join(spatial)))
     return spatial[0] if spatial else str(layers[0][0])
 
 
@@ -135,4 +137,5 @@ def _info(source: str, layer: str | None, label: str, *, force_count: bool) -> d
             warnings.simplefilter("ignore")
             return dict(pyogrio.read_info(source, layer=layer, force_feature_count=force_count))
     except Exception as exc:  # GDAL's own error types vary by driver
-        raise GeoDataError(f"{label}: GDAL cannot open it ({archive.first_line(exc)}). Check the file is complete.") from exc
+        raise GeoDataError(M("{label}: GDAL cannot open it ({why}). Check the file is complete.", label=label,
+                             why=archive.first_line(exc))) from exc

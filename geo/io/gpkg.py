@@ -21,6 +21,7 @@ from pyproj.exceptions import CRSError as ProjCRSError
 from geo.config import ImportLimits
 from geo.errors import GeoDataError, UnsafeFileError
 from geo.io.budget import Budget
+from geo.messages import M, join
 
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 _PROGRESS_STEPS = 1_000  # SQLite VM steps between budget checks (well under 1 ms)
@@ -57,7 +58,8 @@ def open_input(path: Path, *, limits: ImportLimits, budget: Budget) -> Iterator[
     try:
         con = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     except sqlite3.Error as exc:
-        raise GeoDataError(f"{budget.label}: SQLite cannot open it ({exc}). Export the GeoPackage again.") from exc
+        raise GeoDataError(M("{label}: SQLite cannot open it ({why}). Export the GeoPackage again.",
+                             label=budget.label, why=str(exc))) from exc
     try:
         con.setlimit(sqlite3.SQLITE_LIMIT_COLUMN, min(limits.max_columns + 8, 2000))
         con.set_progress_handler(budget.sqlite_handler, _PROGRESS_STEPS)
@@ -66,7 +68,7 @@ def open_input(path: Path, *, limits: ImportLimits, budget: Budget) -> Iterator[
             con.execute(f"PRAGMA {pragma}")
         yield con
     except sqlite3.DatabaseError as exc:
-        raise _error(budget, exc, "opening") from exc
+        raise _error(budget, exc, M("opening")) from exc
     finally:
         con.close()
 
@@ -101,16 +103,17 @@ def find_table(con: sqlite3.Connection, *, limits: ImportLimits, budget: Budget)
     label = budget.label
     objects = {str(name): (str(kind), str(sql or "")) for kind, name, sql in query(
         con, "SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'view')", budget=budget,
-        where="listing the tables")}
+        where=M("listing the tables"))}
     for required in _GPKG_TABLES:
         kind, sql = objects.get(required, ("", ""))
         if kind != "table" or _virtual(sql):
-            what = f"its {required} is a {kind}" if kind else f"it has no {required} table"
-            raise GeoDataError(f"{label}: not a GeoPackage StageMap can read ({what}). Export the layer again as a "
-                               "GeoPackage (QGIS: Export > Save Features As > GeoPackage).")
+            what = (M("its {table} is a {kind}", table=required, kind=kind) if kind
+                    else M("it has no {table} table", table=required))
+            raise GeoDataError(M("{label}: not a GeoPackage StageMap can read ({what}). Export the layer again as a "
+                                 "GeoPackage (QGIS: Export > Save Features As > GeoPackage).", label=label, what=what))
     listed = query(con, "SELECT table_name, data_type, srs_id FROM gpkg_contents "
                    "WHERE data_type IN ('features', 'attributes') ORDER BY rowid LIMIT ?", (_MAX_LAYERS + 1,),
-                   budget=budget, where="reading gpkg_contents")
+                   budget=budget, where=M("reading {table}", table="gpkg_contents"))
     real: list[tuple[str, str, object]] = []
     skipped: list[str] = []
     for listed_name, data_type, srs_id in listed:
@@ -118,18 +121,19 @@ def find_table(con: sqlite3.Connection, *, limits: ImportLimits, budget: Budget)
         if kind == "table" and not _virtual(sql):
             real.append((str(listed_name), str(data_type), srs_id))
         else:
-            what = "a virtual table" if kind == "table" else "a view" if kind == "view" else "missing"
-            skipped.append(f"{listed_name} ({what})")
+            what = M("a virtual table") if kind == "table" else M("a view") if kind == "view" else M("missing")
+            skipped.append(M("{name} ({what})", name=str(listed_name), what=what))
     features = [r for r in real if r[1] == "features"]
     if len(features) > 1:
-        raise GeoDataError(f"{label}: holds {len(features)} layers ({', '.join(r[0] for r in features)}). "
-                           "Export the one layer to import.")
+        raise GeoDataError(M("{label}: holds {count} layers ({names}). Export the one layer to import.", label=label,
+                             count=len(features), names=", ".join(r[0] for r in features)))
     chosen = features or [r for r in real if r[1] == "attributes"][:1]
     if not chosen:
-        found = "; ".join(skipped) or "no layer"
-        raise GeoDataError(f"{label}: no feature table to read (found {found}). StageMap reads only real tables, "
-                           "never views or virtual tables, because a view can run any query. Export the layer "
-                           "as a table (QGIS: Save Features As > GeoPackage; ogr2ogr out.gpkg in.gpkg LAYER).")
+        found = join(skipped) if skipped else M("no layer")
+        raise GeoDataError(M("{label}: no feature table to read (found {found}). StageMap reads only real tables, "
+                             "never views or virtual tables, because a view can run any query. Export the layer "
+                             "as a table (QGIS: Save Features As > GeoPackage; ogr2ogr out.gpkg in.gpkg LAYER).",
+                             label=label, found=found))
     name, data_type, srs_id = chosen[0]
     return _describe(con, name, data_type == "features", srs_id, tuple(skipped), limits=limits, budget=budget)
 
@@ -137,30 +141,33 @@ def find_table(con: sqlite3.Connection, *, limits: ImportLimits, budget: Budget)
 def _describe(con: sqlite3.Connection, name: str, spatial: bool, srs_id: object, skipped: tuple[str, ...], *,
               limits: ImportLimits, budget: Budget) -> Table:
     label = budget.label
-    info = query(con, f"PRAGMA table_info({_quote(name)})", budget=budget, where=f"columns of {name}")
+    info = query(con, f"PRAGMA table_info({_quote(name)})", budget=budget, where=M("columns of {table}", table=name))
     geom = None
     if spatial:
         rows = query(con, "SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE table_name = ? LIMIT 1",
-                     (name,), budget=budget, where="reading gpkg_geometry_columns")
+                     (name,), budget=budget, where=M("reading {table}", table="gpkg_geometry_columns"))
         geom = str(rows[0][0]) if rows else None
         srs_id = rows[0][1] if rows else srs_id
     # the INTEGER PRIMARY KEY is the feature id (GDAL's FID), not an attribute
     columns = tuple(str(r[1]) for r in info if str(r[1]) != geom
                     and not (str(r[5]) == "1" and str(r[2]).upper() == "INTEGER"))
     if len(columns) > limits.max_columns:
-        raise UnsafeFileError(f"{label}: layer {name} has {len(columns):,} columns, over the limit of "
-                              f"{limits.max_columns:,}. Export only the columns you need.")
-    count = int(query(con, f"SELECT COUNT(*) FROM {_quote(name)}", budget=budget, where=f"counting {name}")[0][0])  # type: ignore[call-overload]
+        raise UnsafeFileError(M("{label}: layer {name} has {count:,} columns, over the limit of "
+                                "{limit:,}. Export only the columns you need.", label=label, name=name,
+                                count=len(columns), limit=limits.max_columns))
+    count = int(query(con, f"SELECT COUNT(*) FROM {_quote(name)}", budget=budget, where=M("counting {table}", table=name))[0][0])  # type: ignore[call-overload]
     if count > limits.max_features:
-        raise UnsafeFileError(f"{label}: {count:,} features, over the limit of {limits.max_features:,}. "
-                              "Split the file, or ask an administrator to run the bulk import.")
+        raise UnsafeFileError(M("{label}: {count:,} features, over the limit of {limit:,}. "
+                                "Split the file, or ask an administrator to run the bulk import.", label=label,
+                                count=count, limit=limits.max_features))
     crs = _srs(con, srs_id, budget=budget) if geom else None
     return Table(name=name, geometry=geom, crs=crs, columns=columns, rows=count, skipped=skipped)
 
 
 def _srs(con: sqlite3.Connection, srs_id: object, *, budget: Budget) -> str | None:
     rows = query(con, "SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys "
-                 "WHERE srs_id = ? LIMIT 1", (srs_id,), budget=budget, where="reading gpkg_spatial_ref_sys")
+                 "WHERE srs_id = ? LIMIT 1", (srs_id,), budget=budget,
+                 where=M("reading {table}", table="gpkg_spatial_ref_sys"))
     if not rows or srs_id in (0, -1):
         return None
     org, code, definition = rows[0]
@@ -201,13 +208,13 @@ def batches(con: sqlite3.Connection, table: Table, columns: list[str], *, limits
         cursor = con.execute(sql)
         done = 0
         while rows := cursor.fetchmany(limits.batch_rows):
-            budget.check(f"row {done + 1:,}")
+            budget.check(M("row {row:,}", row=done + 1))
             attrs, geoms = _batch(rows, columns, table, done, limits, budget)
             yield attrs, geoms, len(rows)
             done += len(rows)
             budget.start_query(metadata=False)
     except sqlite3.DatabaseError as exc:
-        raise _error(budget, exc, f"reading {table.name}") from exc
+        raise _error(budget, exc, M("reading {table}", table=table.name)) from exc
 
 
 def _batch(rows: list[tuple[object, ...]], columns: list[str], table: Table, done: int, limits: ImportLimits,
@@ -219,8 +226,10 @@ def _batch(rows: list[tuple[object, ...]], columns: list[str], table: Table, don
         long = next((j for j, v in enumerate(col) if isinstance(v, str | bytes) and len(v) > limits.max_field_bytes),
                     None)
         if long is not None:
-            raise UnsafeFileError(f"{budget.label}: feature {done + long + 1:,}, column {name}: a value over "
-                                  f"{limits.max_field_bytes:,} bytes, over the limit per value. Shorten it at source.")
+            raise UnsafeFileError(M("{label}: feature {feature:,}, column {column}: a value over "
+                                    "{limit:,} bytes, over the limit per value. Shorten it at source.",
+                                    label=budget.label, feature=done + long + 1, column=name,
+                                    limit=limits.max_field_bytes))
         arrays.append(_arrow(col))
     geoms = None
     if table.geometry:
@@ -228,8 +237,9 @@ def _batch(rows: list[tuple[object, ...]], columns: list[str], table: Table, don
         cap = limits.max_vertices * _BYTES_PER_VERTEX
         big = next((j for j, s in enumerate(sizes) if isinstance(s, int) and s > cap), None)
         if big is not None:
-            raise UnsafeFileError(f"{budget.label}: feature {done + big + 1:,}: a geometry of {sizes[big]:,} bytes, "
-                                  f"more than the {limits.max_vertices:,}-vertex limit can need. Simplify it.")
+            raise UnsafeFileError(M("{label}: feature {feature:,}: a geometry of {size:,} bytes, "
+                                    "more than the {limit:,}-vertex limit can need. Simplify it.", label=budget.label,
+                                    feature=done + big + 1, size=sizes[big], limit=limits.max_vertices))
         geoms = decode_blobs(values[len(columns)])
     return pa.table(arrays, names=columns), geoms
 
@@ -268,7 +278,8 @@ def _error(budget: Budget, exc: sqlite3.DatabaseError, where: str) -> GeoDataErr
         return stopped
     text = str(exc)
     if "too many columns" in text:
-        return UnsafeFileError(f"{budget.label}: a table has too many columns ({text}), over the limit of "
-                               f"{budget.limits.max_columns:,}. Export only the columns you need.")
-    return GeoDataError(f"{budget.label}: SQLite cannot read it while {where} ({text}). The file may be damaged "
-                        "or not a GeoPackage; export it again.")
+        return UnsafeFileError(M("{label}: a table has too many columns ({why}), over the limit of "
+                                 "{limit:,}. Export only the columns you need.", label=budget.label, why=text,
+                                 limit=budget.limits.max_columns))
+    return GeoDataError(M("{label}: SQLite cannot read it while {where} ({why}). The file may be damaged "
+                          "or not a GeoPackage; export it again.", label=budget.label, where=where, why=text))

@@ -24,6 +24,7 @@ from geo.io.budget import Budget
 from geo.io.raw import CSV, GEOJSON, GPKG, PARQUET
 from geo.io.readers import detect_format
 from geo.io.tables import utf8_copy
+from geo.messages import M
 
 #: Records of a JSON array whose member names are listed.
 JSON_RECORDS_LOOKED_AT = 200
@@ -64,8 +65,8 @@ def _csv_header(path: Path, limits: ImportLimits) -> list[str]:
     with utf8_copy(path, found) as (text_path, encoding), text_path.open("rb") as fh:
         first = fh.readline(limits.max_line_bytes + 1)
     if len(first) > limits.max_line_bytes:
-        raise GeoDataError(f"{path.name}: the header line is over {limits.max_line_bytes:,} bytes. Export the file "
-                           "with fewer columns.")
+        raise GeoDataError(M("{label}: the header line is over {limit:,} bytes. Export the file "
+                             "with fewer columns.", label=path.name, limit=limits.max_line_bytes))
     text = first.decode(encoding.codec, "replace").lstrip("\ufeff")
     sep = "\t" if text.count("\t") > text.count(",") else ","
     header = next(csv.reader(io.StringIO(text), delimiter=sep), [])
@@ -78,8 +79,8 @@ def _xlsx_header(path: Path, limits: ImportLimits) -> list[str]:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise GeoDataError(f"{path.name}: the workbook cannot be read ({archive.first_line(exc)}). "
-                           "Save it again as .xlsx.") from exc
+        raise GeoDataError(M("{label}: the workbook cannot be read ({why}). Save it again as .xlsx.",
+                             label=path.name, why=archive.first_line(exc))) from exc
     try:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()
@@ -97,7 +98,8 @@ def _parquet_header(path: Path) -> list[str]:
     try:
         schema = pq.ParquetFile(path).schema_arrow
     except Exception as exc:  # pyarrow raises several types for broken files
-        raise GeoDataError(f"{path.name}: not a readable Parquet file ({archive.first_line(exc)}).") from exc
+        raise GeoDataError(M("{label}: not a readable Parquet file ({why}).", label=path.name,
+                             why=archive.first_line(exc))) from exc
     try:
         primary = json.loads((schema.metadata or {}).get(b"geo", b"{}")).get("primary_column")
     except (ValueError, AttributeError):
@@ -126,4 +128,5 @@ def _gdal_fields(source: str, label: str) -> list[str]:
             warnings.simplefilter("ignore")
             return [str(f) for f in pyogrio.read_info(source)["fields"]]
     except Exception as exc:  # GDAL's error types vary by driver
-        raise GeoDataError(f"{label}: cannot be opened ({archive.first_line(exc)}). Export the file again.") from exc
+        raise GeoDataError(M("{label}: cannot be opened ({why}). Export the file again.", label=label,
+                             why=archive.first_line(exc))) from exc

@@ -20,6 +20,7 @@ from geo.errors import InvalidGeometryError, SchemaError
 from geo.io import aliases, validate
 from geo.io.geomstage import geometry_stage as geometry_stage  # re-exported: the per-kind steps use it
 from geo.io.raw import GEOMETRY_CHUNK, RawData
+from geo.messages import M, join
 
 LAPD_DATE_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y")
 
@@ -76,7 +77,10 @@ class Rows:
         """Record ``reasons`` (aligned by position) for rows not already rejected."""
         reasons = reasons.reset_index(drop=True)
         new = (reasons.notna() & self.reasons.isna()).to_numpy()
-        self.reasons[new] = reasons[new]
+        if new.any():  # through numpy: pandas' masked setitem would turn the messages into plain str
+            kept = self.reasons.to_numpy(dtype=object).copy()
+            kept[new] = reasons.to_numpy(dtype=object)[new]
+            self.reasons = pd.Series(kept, dtype=object)
         self.geometric[new] = geometry
 
     def issues(self) -> tuple[list[validate.Issue], list[validate.Issue]]:
@@ -84,8 +88,8 @@ class Rows:
         rej = np.flatnonzero(~self.ok)
         rep = np.flatnonzero(self.repairs.notna().to_numpy() & self.ok)
         where = self.raw.where(np.concatenate([rej, rep]))
-        out_rej = [validate.Issue(where[i], self.keys.iat[p], self.reasons.iat[p], "rejected") for i, p in enumerate(rej)]
-        out_rep = [validate.Issue(where[len(rej) + i], self.keys.iat[p], self.repairs.iat[p], "repaired with make_valid")
+        out_rej = [validate.Issue(where[i], self.keys.iat[p], self.reasons.iat[p], validate.REJECTED) for i, p in enumerate(rej)]
+        out_rep = [validate.Issue(where[len(rej) + i], self.keys.iat[p], self.repairs.iat[p], validate.REPAIRED)
                    for i, p in enumerate(rep)]
         return out_rej, out_rep
 
@@ -99,13 +103,14 @@ def points_from_columns(rows: Rows, frame: pd.DataFrame, lat_col: str, lon_col: 
         text = aliases.clean_text(raw_vals)
         junk = (text.notna() & num.isna()).to_numpy()
         for pos in np.flatnonzero(junk & reasons.isna().to_numpy()):
-            reasons.iat[pos] = (f"{col} '{text.iat[pos]}' is not a number; give decimal degrees (or the units of "
-                                "the --crs given)")
+            reasons.iat[pos] = M("{column} '{value}' is not a number; give decimal degrees (or the units of "
+                                 "the --crs given)", column=col, value=text.iat[pos])
     missing = (lat.isna() | lon.isna()).to_numpy() & reasons.isna().to_numpy()
-    reasons[missing] = f"no location ({lat_col}/{lon_col} empty); add coordinates or drop the row"
+    reasons[missing] = M("no location ({lat}/{lon} empty); add coordinates or drop the row", lat=lat_col,
+                         lon=lon_col)
     zero = ((lat == 0) | (lon == 0)).to_numpy() & reasons.isna().to_numpy()
-    reasons[zero] = (f"{lat_col}/{lon_col} is 0 (LAPD's code for a missing location); the row cannot be "
-                     "placed on the map - add coordinates at source")
+    reasons[zero] = M("{lat}/{lon} is 0 (LAPD's code for a missing location); the row cannot be "
+                      "placed on the map - add coordinates at source", lat=lat_col, lon=lon_col)
     rows.reject(reasons, geometry=True)
     good = reasons.isna().to_numpy()
     out = np.full(len(frame), None, dtype=object)
@@ -129,10 +134,10 @@ def geometry_from(rows: Rows, raw: RawData, cols: dict[str, str], *, family: str
         if not rows.ok.any():
             return pts
         return geometry_stage(rows, pts, raw.crs or DISPLAY_CRS, family=family, invalid=invalid)
-    need = "latitude/longitude columns (LAT/LON, Latitude/Longitude, X/Y, POINT_X/POINT_Y)"
-    raise SchemaError(f"{raw.label}: no geometry and no {need}; found columns {raw.columns[:12]}. "
-                      "Use a spatial file, add the coordinate columns, or name them with --map lat=COLUMN "
-                      "--map lon=COLUMN (and --crs for projected X/Y such as 2229 feet).")
+    raise SchemaError(M("{label}: no geometry and no latitude/longitude columns (LAT/LON, Latitude/Longitude, X/Y, "
+                        "POINT_X/POINT_Y); found columns {columns}. Use a spatial file, add the coordinate columns, "
+                        "or name them with --map lat=COLUMN --map lon=COLUMN (and --crs for projected X/Y such as "
+                        "2229 feet).", label=raw.label, columns=str(raw.columns[:12])))
 
 
 def provenance(raw: RawData, cols: dict[str, str], ctx: ImportContext, n: int) -> dict[str, object]:
@@ -148,8 +153,8 @@ def provenance(raw: RawData, cols: dict[str, str], ctx: ImportContext, n: int) -
         flags = aliases.to_bool(raw.frame[cols[schema.IS_SYNTHETIC]])
         if flags.any() and not flags.all():
             first = raw.where(np.flatnonzero(~flags.to_numpy())[:1])[0]
-            raise SchemaError(f"{raw.label}: is_synthetic is true for some rows and not for others (e.g. {first}). "
-                              "Demo and real data never mix: split the file.")
+            raise SchemaError(M("{label}: is_synthetic is true for some rows and not for others (e.g. {first}). "
+                                "Demo and real data never mix: split the file.", label=raw.label, first=first))
         synthetic = bool(flags.all()) and len(flags) > 0
     url = aliases.clean_text(raw.frame[cols[schema.SOURCE_URL]]) if schema.SOURCE_URL in cols else pd.Series([None] * n)
     return {schema.IS_SYNTHETIC: synthetic, schema.SOURCE: raw.label, schema.SOURCE_URL: url.to_numpy(),
@@ -280,9 +285,10 @@ def require(raw: RawData, cols: dict[str, str], name: str, kind: str) -> None:
     if name not in cols:
         tried = ", ".join(aliases.ALIASES[kind][name])
         shown = {"date_occ": schema.OCCURRED_AT, "date_rptd": schema.REPORTED_AT}.get(name, name)
-        raise SchemaError(f"{raw.label}: no {shown} column for a {kind} import (looked for {tried}); found "
-                          f"{raw.columns[:15]}. Say which column it is with --map {shown}=COLUMN (the Data page's "
-                          "column mapping), rename the column, or check the import kind.")
+        raise SchemaError(M("{label}: no {column} column for a {kind} import (looked for {tried}); found "
+                            "{columns}. Say which column it is with --map {column}=COLUMN (the Data page's "
+                            "column mapping), rename the column, or check the import kind.", label=raw.label,
+                            column=shown, kind=kind, tried=tried, columns=str(raw.columns[:15])))
 
 
 def raise_if_nothing(result: Canonical, label: str) -> None:
@@ -298,9 +304,12 @@ def raise_if_nothing(result: Canonical, label: str) -> None:
     if len(result.frame):
         return
     if not result.n_read:
-        raise SchemaError(f"{label}: the file has no rows or features. Export the data again.")
-    shown = "; ".join(str(i) for i in result.rejected[:3])
-    more = f" (and {len(result.rejected) - 3} more)" if len(result.rejected) > 3 else ""
+        raise SchemaError(M("{label}: the file has no rows or features. Export the data again.", label=label))
+    shown = join([i.text() for i in result.rejected[:3]])
     cls = InvalidGeometryError if result.geometry_only else SchemaError
-    raise cls(f"{label}: no feature can be imported; all {result.n_read} were rejected: {shown}{more}. "
-              "Fix these at source and import again.")
+    if len(result.rejected) > 3:
+        raise cls(M("{label}: no feature can be imported; all {count} were rejected: {shown} (and {more} more). "
+                    "Fix these at source and import again.", label=label, count=result.n_read, shown=shown,
+                    more=len(result.rejected) - 3))
+    raise cls(M("{label}: no feature can be imported; all {count} were rejected: {shown}. "
+                "Fix these at source and import again.", label=label, count=result.n_read, shown=shown))

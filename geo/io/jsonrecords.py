@@ -21,6 +21,7 @@ from geo.io import scan
 from geo.io.batches import Collector, left_out_note, wanted_columns
 from geo.io.budget import Budget
 from geo.io.raw import JSON_RECORDS, RawData
+from geo.messages import M
 
 _CHUNK_CHARS = 1 << 20
 _WS = " \t\r\n"
@@ -47,7 +48,7 @@ def read_json_records(path: Path, *, label: str, option: str | None, limits: Imp
     GeoDataError
         When the text is not a JSON array of objects (naming the record).
     """
-    budget.report(0.0, "Checking the JSON structure")
+    budget.report(0.0, M("Checking the JSON structure"))
     scan.scan_json(scan.file_chunks(str(path)), limits=limits, budget=budget, label=label)
     names: dict[str, None] = {}
     collected = Collector(limits=limits, budget=budget, total=None, label=label, noun="records")
@@ -61,8 +62,9 @@ def read_json_records(path: Path, *, label: str, option: str | None, limits: Imp
             if key not in names:
                 names[key] = None
                 if len(names) > limits.max_columns:
-                    raise UnsafeFileError(f"{label}: record {number:,} brings the distinct member names over the "
-                                          f"limit of {limits.max_columns:,}. Export only the fields you need.")
+                    raise UnsafeFileError(M("{label}: record {number:,} brings the distinct member names over the "
+                                            "limit of {limit:,}. Export only the fields you need.", label=label,
+                                            number=number, limit=limits.max_columns))
         batch.append(row)
         if len(batch) >= limits.batch_rows:
             collected.add(_table(batch, wanted_columns(list(names), kind, extra)), None, len(batch))
@@ -70,10 +72,12 @@ def read_json_records(path: Path, *, label: str, option: str | None, limits: Imp
     if batch:
         collected.add(_table(batch, wanted_columns(list(names), kind, extra)), None, len(batch))
     keep = wanted_columns(list(names), kind, extra)
-    notes = [f"JSON array of {collected.rows:,} records; {located:,} carry a location object (read as "
-             "latitude/longitude)"] if located else [f"JSON array of {collected.rows:,} records"]
-    notes += [f"duplicate member name {name!r} in {count:,} records: used the first value of each record, ignored "
-              "the later ones; rename the members at source to use them" for name, count in repeated.items()]
+    notes = [M("JSON array of {rows:,} records; {located:,} carry a location object (read as "
+               "latitude/longitude)", rows=collected.rows, located=located) if located
+             else M("JSON array of {rows:,} records", rows=collected.rows)]
+    notes += [M("duplicate member name {name} in {count:,} records: used the first value of each record, ignored "
+                "the later ones; rename the members at source to use them", name=repr(name), count=count)
+              for name, count in repeated.items()]
     note = left_out_note(list(names), keep)
     return RawData(frame=collected.frame(), geometry=None, crs=option, fmt=JSON_RECORDS, label=label,
                    all_columns=tuple(names), notes=tuple(notes) + ((note,) if note else ()))
@@ -86,8 +90,9 @@ def _table(rows: list[dict[str, str | None]], keep: list[str]) -> pa.Table:
 def flatten(record: object, number: int, label: str) -> tuple[dict[str, str | None], int]:
     """Return one record's scalar members as text, with its location object as latitude/longitude."""
     if not isinstance(record, dict):
-        raise GeoDataError(f"{label}: record {number:,} is {type(record).__name__} {str(record)[:40]!r}, not an "
-                           "object; a JSON import needs an array of objects ([{...}, {...}]). Export the records again.")
+        raise GeoDataError(M("{label}: record {number:,} is {kind} {value}, not an object; a JSON import needs an "
+                             "array of objects ([{{...}}, {{...}}]). Export the records again.", label=label,
+                             number=number, kind=type(record).__name__, value=repr(str(record)[:40])))
     row: dict[str, str | None] = {}
     point: tuple[object, object] | None = None
     for key, value in record.items():
@@ -149,33 +154,36 @@ def records(path: Path, label: str, limits: ImportLimits, repeated: dict[str, in
                 pos += 1
             if pos >= len(buf):
                 if eof:
-                    raise GeoDataError(f"{label}: the JSON array ends early (after record {number:,}, no closing ]); "
-                                       "the file is truncated. Export it again.")
+                    raise GeoDataError(M("{label}: the JSON array ends early (after record {number:,}, no closing ]); "
+                                         "the file is truncated. Export it again.", label=label, number=number))
                 need = True
                 continue
             char = buf[pos]
             if state == "start":
                 if char != "[":
-                    raise GeoDataError(f"{label}: not a JSON array of records (starts {buf[pos:pos + 20]!r}).")
+                    raise GeoDataError(M("{label}: not a JSON array of records (starts {start}).", label=label,
+                                         start=repr(buf[pos:pos + 20])))
                 pos, state = pos + 1, "first"
                 continue
             if char == "]" and state in ("first", "sep"):
                 return
             if state == "sep":
                 if char != ",":
-                    raise GeoDataError(f"{label}: after record {number:,} comes {buf[pos:pos + 20]!r}, not a comma; "
-                                       "the JSON is not valid. Export it again.")
+                    raise GeoDataError(M("{label}: after record {number:,} comes {text}, not a comma; "
+                                         "the JSON is not valid. Export it again.", label=label, number=number,
+                                         text=repr(buf[pos:pos + 20])))
                 pos, state = pos + 1, "next"
                 continue
             try:
                 item, end = decoder.raw_decode(buf, pos)
             except json.JSONDecodeError as exc:
                 if len(buf) - pos > limits.max_line_bytes:
-                    raise UnsafeFileError(f"{label}: record {number + 1:,} is longer than "
-                                          f"{limits.max_line_bytes:,} characters, over the limit per record.") from exc
+                    raise UnsafeFileError(M("{label}: record {number:,} is longer than {limit:,} characters, over "
+                                            "the limit per record.", label=label, number=number + 1,
+                                            limit=limits.max_line_bytes)) from exc
                 if eof:
-                    raise GeoDataError(f"{label}: record {number + 1:,} is not valid JSON ({exc.msg}). Export the "
-                                       "file again.") from exc
+                    raise GeoDataError(M("{label}: record {number:,} is not valid JSON ({why}). Export the "
+                                         "file again.", label=label, number=number + 1, why=exc.msg)) from exc
                 need = True
                 continue
             number += 1

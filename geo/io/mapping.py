@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from geo import schema
 from geo.errors import SchemaError
 from geo.io import aliases
+from geo.io.batches import duplicate_note
+from geo.messages import M, Message
 
 #: Names people write -> the alias table's canonical key (only where the kind has that key).
 SYNONYMS = {schema.OCCURRED_AT: "date_occ", schema.REPORTED_AT: "date_rptd", "occurred_time": "time_occ",
@@ -57,17 +59,24 @@ def parse_pairs(items: Iterable[str], label: str | None = None) -> dict[str, str
         For an item without ``=``, or with an empty side, or a canonical name given twice.
     """
     out: dict[str, str] = {}
-    where = f"{label}: " if label else ""
     for item in items:
         name, sep, column = str(item).partition("=")
         name, column = name.strip(), column.strip().strip("'\"")
         if not sep or not name or not column:
-            raise SchemaError(f"{where}--map {item!r}: write canonical=column, e.g. --map occurred_at=timestamp "
-                              "(quote a column with spaces: --map \"occurred_at=DATE OCC\").")
+            problem = M("--map {item}: write canonical=column, e.g. --map occurred_at=timestamp "
+                        "(quote a column with spaces: --map \"occurred_at=DATE OCC\").", item=repr(item))
+            raise SchemaError(_where(label, problem))
         if name in out and out[name] != column:
-            raise SchemaError(f"{where}--map {name} is given twice ({out[name]!r} and {column!r}); keep one.")
+            problem = M("--map {name} is given twice ({first} and {second}); keep one.", name=name,
+                        first=repr(out[name]), second=repr(column))
+            raise SchemaError(_where(label, problem))
         out[name] = column
     return out
+
+
+def _where(label: str | None, problem: Message) -> Message:
+    """Start a refusal with the file's name when known."""
+    return M("{label}: {problem}", label=label, problem=problem) if label else problem
 
 
 def canonical_key(kind: str, name: str) -> str | None:
@@ -94,8 +103,9 @@ def check_names(kind: str, mapping: Mapping[str, str], label: str) -> dict[str, 
     for name, column in mapping.items():
         key = canonical_key(kind, name)
         if key is None:
-            raise SchemaError(f"{label}: --map {name}={column}: {name!r} is not a column an import of {kind} fills. "
-                              f"Use one of: {', '.join(canonical_names(kind))}.")
+            raise SchemaError(M("{label}: --map {name}={column}: {quoted} is not a column an import of {kind} fills. "
+                                "Use one of: {names}.", label=label, name=name, column=column, quoted=repr(name),
+                                kind=kind, names=", ".join(canonical_names(kind))))
         out[key] = column
     return out
 
@@ -121,10 +131,12 @@ def resolve(kind: str, mapping: Mapping[str, str], columns: Sequence[str], label
         if len(near) == 1:
             out[key] = near[0]
             continue
-        listed = ", ".join(repr(c) for c in real[:60]) + (f" and {len(real) - 60} more" if len(real) > 60 else "")
-        raise SchemaError(f"{label}: --map {shown_name(key)}={column}: the file has no column {column!r}. "
-                          f"Its columns are: {listed}. Map one of these (names are case-sensitive; quote "
-                          "names with spaces).")
+        first = ", ".join(repr(c) for c in real[:60])
+        listed = M("{names} and {more} more", names=first, more=len(real) - 60) if len(real) > 60 else first
+        raise SchemaError(M("{label}: --map {name}={column}: the file has no column {quoted}. "
+                            "Its columns are: {listed}. Map one of these (names are case-sensitive; quote "
+                            "names with spaces).", label=label, name=shown_name(key), column=column,
+                            quoted=repr(column), listed=listed))
     return out
 
 
@@ -133,6 +145,7 @@ def wanted(mapping: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(mapping.values()))
 
 
+_DUPLICATE_FIELDS = {"name", "count", "first", "others", "other"}
 _DUPLICATE = re.compile(r"^duplicate column name '(?P<name>.*?)' appears")
 
 
@@ -143,7 +156,9 @@ def name_duplicates(notes: Iterable[str], columns: Iterable[str], kind: str, cho
     for note in notes:
         hit = _DUPLICATE.match(note)
         canonical = fills.get(hit.group("name")) if hit else None
-        if canonical is not None:
+        if canonical is not None and isinstance(note, Message) and set(note.values) >= _DUPLICATE_FIELDS:
+            note = duplicate_note(note.values, canonical)
+        elif canonical is not None:
             note = note.replace(" (column ", f" as {canonical} (column ", 1).replace('--map "CANONICAL=',
                                                                                        f'--map "{canonical}=')
         out.append(note)

@@ -9,6 +9,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.config import ANALYSIS_CRS, COUNTY_OUTLINE_PATH, DISPLAY_CRS
 from geo.errors import GeoDataError
+from geo.messages import M
 
 COUNTY_GEOID = "06037"
 ATTRIBUTION = (
@@ -26,10 +27,9 @@ def load_county_outline() -> gpd.GeoDataFrame:
         When the committed file is missing; rebuild it with ``data/make_county_outline.py``.
     """
     if not COUNTY_OUTLINE_PATH.exists():
-        raise GeoDataError(
-            f"County outline {COUNTY_OUTLINE_PATH} is missing. Restore it from git or rebuild it with "
-            "`.venv/bin/python data/make_county_outline.py` (needs plotly-geo)."
-        )
+        raise GeoDataError(M(
+            "County outline {path} is missing. Restore it from git or rebuild it with "
+            "`.venv/bin/python data/make_county_outline.py` (needs plotly-geo).", path=str(COUNTY_OUTLINE_PATH)))
     gdf = gpd.read_file(COUNTY_OUTLINE_PATH)
     if gdf.crs is None:
         gdf = gdf.set_crs(DISPLAY_CRS)

@@ -16,6 +16,7 @@ import shapely
 
 from geo.config import ANALYSIS_CRS, COUNTY_LAT, COUNTY_LON, DISPLAY_CRS
 from geo.errors import CRSError, InvalidGeometryError, SchemaError
+from geo.messages import M
 
 MAX_OUTSIDE_SHARE = 0.05
 MAX_FILE_BYTES = 5_000_000
@@ -35,25 +36,26 @@ def parse_geometry(text: str, *, label: str) -> shapely.Geometry:
         try:
             doc = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise SchemaError(f"{label}: the GeoJSON does not parse ({exc.msg} at character {exc.pos}); "
-                              "paste a Polygon or a Feature.") from None
+            raise SchemaError(M("{label}: the GeoJSON does not parse ({why} at character {pos}); "
+                                "paste a Polygon or a Feature.", label=label, why=exc.msg, pos=exc.pos)) from None
         if doc.get("type") == "FeatureCollection":
             features = doc.get("features") or []
             if len(features) != 1:
-                raise SchemaError(f"{label}: the GeoJSON holds {len(features)} features; give exactly one part "
-                                  "(or use a file, one feature per part).")
+                raise SchemaError(M("{label}: the GeoJSON holds {count} features; give exactly one part "
+                                    "(or use a file, one feature per part).", label=label, count=len(features)))
             doc = features[0]
         if doc.get("type") == "Feature":
             doc = doc.get("geometry") or {}
         try:
             return shapely.from_geojson(json.dumps(doc))
         except shapely.errors.GEOSException as exc:
-            raise SchemaError(f"{label}: not a GeoJSON geometry ({exc}); paste a Polygon.") from None
+            raise SchemaError(M("{label}: not a GeoJSON geometry ({why}); paste a Polygon.", label=label,
+                                why=str(exc))) from None
     try:
         return shapely.from_wkt(raw)
     except shapely.errors.GEOSException:
-        raise SchemaError(f"{label}: {raw[:60]!r} is neither WKT (POLYGON ((lon lat, ...))) nor GeoJSON; give the "
-                          "part's outline in longitude/latitude.") from None
+        raise SchemaError(M("{label}: {text} is neither WKT (POLYGON ((lon lat, ...))) nor GeoJSON; give the "
+                            "part's outline in longitude/latitude.", label=label, text=repr(raw[:60]))) from None
 
 
 def drawn_geometry(drawing: object, *, label: str) -> shapely.Geometry:
@@ -74,25 +76,29 @@ def drawn_geometry(drawing: object, *, label: str) -> shapely.Geometry:
     if isinstance(drawing, (list, tuple)):
         drawing = drawing[-1] if drawing else None
     if drawing is None or drawing == "" or drawing == {}:
-        raise SchemaError(f"{label}: nothing drawn on the map; draw the part with the polygon or rectangle tool, "
-                          "or paste its outline.")
+        raise SchemaError(M("{label}: nothing drawn on the map; draw the part with the polygon or rectangle tool, "
+                            "or paste its outline.", label=label))
     if isinstance(drawing, str):
         geom = parse_geometry(drawing, label=label)
     elif isinstance(drawing, dict):
         doc = drawing.get("geometry") if drawing.get("type") == "Feature" else drawing
         if isinstance(drawing.get("properties"), dict) and drawing["properties"].get("radius"):
-            raise InvalidGeometryError(f"{label}: a circle was drawn; draw the part's outline with the polygon or "
-                                       "rectangle tool.")
+            raise InvalidGeometryError(M("{label}: a circle was drawn; draw the part's outline with the polygon or "
+                                         "rectangle tool.", label=label))
         try:
             geom = shapely.from_geojson(json.dumps(doc))
         except (shapely.errors.GEOSException, TypeError, ValueError) as exc:
-            raise SchemaError(f"{label}: the drawing is not GeoJSON ({exc}); draw it again.") from None
+            raise SchemaError(M("{label}: the drawing is not GeoJSON ({why}); draw it again.", label=label,
+                                why=str(exc))) from None
     else:
-        raise SchemaError(f"{label}: the drawing is a {type(drawing).__name__}, not GeoJSON; draw it again.")
+        raise SchemaError(M("{label}: the drawing is a {kind}, not GeoJSON; draw it again.", label=label,
+                            kind=type(drawing).__name__))
     if geom is None or shapely.get_type_id(geom) not in (3, 6):
-        kind = "nothing" if geom is None else geom.geom_type
-        raise InvalidGeometryError(f"{label}: the drawing is a {kind}, not a polygon; draw the part's outline with "
-                                   "the polygon or rectangle tool.")
+        if geom is None:
+            raise InvalidGeometryError(M("{label}: the drawing is a nothing, not a polygon; draw the part's outline "
+                                         "with the polygon or rectangle tool.", label=label))
+        raise InvalidGeometryError(M("{label}: the drawing is a {kind}, not a polygon; draw the part's outline with "
+                                     "the polygon or rectangle tool.", label=label, kind=geom.geom_type))
     return geom
 
 
@@ -108,15 +114,17 @@ def read_parts_file(path: str | Path) -> gpd.GeoDataFrame:
     """
     p = Path(path)
     if not p.exists():
-        raise SchemaError(f"{p}: no such file; check the path.")
+        raise SchemaError(M("{path}: no such file; check the path.", path=str(p)))
     if p.stat().st_size > MAX_FILE_BYTES:
-        raise SchemaError(f"{p.name}: {p.stat().st_size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for parts; "
-                          "split the file.")
+        raise SchemaError(M("{name}: {size:,} bytes, over the {limit:,}-byte limit for parts; split the file.",
+                            name=p.name, size=p.stat().st_size, limit=MAX_FILE_BYTES))
     frame = gpd.read_file(p)
     if len(frame) > MAX_PARTS_PER_FILE:
-        raise SchemaError(f"{p.name}: {len(frame):,} features, over {MAX_PARTS_PER_FILE} parts per file; split it.")
+        raise SchemaError(M("{name}: {count:,} features, over {limit} parts per file; split it.", name=p.name,
+                            count=len(frame), limit=MAX_PARTS_PER_FILE))
     if frame.crs is None:
-        raise CRSError(f"{p.name}: no CRS declared; save it as GeoJSON (EPSG:4326) or a GeoPackage with its CRS.")
+        raise CRSError(M("{name}: no CRS declared; save it as GeoJSON (EPSG:4326) or a GeoPackage with its CRS.",
+                         name=p.name))
     return frame.to_crs(DISPLAY_CRS)
 
 
@@ -132,24 +140,27 @@ def checked_part(site: shapely.Geometry, part: shapely.Geometry, *, label: str) 
         When its coordinates are not longitude/latitude in LA County.
     """
     if part is None or shapely.is_empty(part):
-        raise InvalidGeometryError(f"{label}: no geometry; give the part's outline as a polygon.")
+        raise InvalidGeometryError(M("{label}: no geometry; give the part's outline as a polygon.", label=label))
     kind = shapely.get_type_id(part)
     if kind not in (3, 6):
-        raise InvalidGeometryError(f"{label}: a part is a polygon, got a {part.geom_type}; draw its outline.")
+        raise InvalidGeometryError(M("{label}: a part is a polygon, got a {kind}; draw its outline.", label=label,
+                                     kind=part.geom_type))
     minx, miny, maxx, maxy = shapely.bounds(part)
     if not (COUNTY_LON[0] <= minx and maxx <= COUNTY_LON[1] and COUNTY_LAT[0] <= miny and maxy <= COUNTY_LAT[1]):
-        raise CRSError(f"{label}: coordinates ({minx:.4f}, {miny:.4f}) .. ({maxx:.4f}, {maxy:.4f}) are not "
-                       "longitude/latitude in LA County; give EPSG:4326 (longitude first).")
+        raise CRSError(M("{label}: coordinates ({minx:.4f}, {miny:.4f}) .. ({maxx:.4f}, {maxy:.4f}) are not "
+                         "longitude/latitude in LA County; give EPSG:4326 (longitude first).", label=label,
+                         minx=minx, miny=miny, maxx=maxx, maxy=maxy))
     if not shapely.is_valid(part):
-        raise InvalidGeometryError(f"{label}: the outline is invalid ({shapely.is_valid_reason(part)}); fix it so "
-                                   "no edge crosses another.")
+        raise InvalidGeometryError(M("{label}: the outline is invalid ({why}); fix it so no edge crosses another.",
+                                     label=label, why=shapely.is_valid_reason(part)))
     feet = gpd.GeoSeries([part, site], crs=DISPLAY_CRS).to_crs(ANALYSIS_CRS).to_numpy()
     inside = shapely.intersection(feet[0], feet[1])
     area, kept = float(shapely.area(feet[0])), float(shapely.area(inside))
     outside = 1.0 - kept / area if area > 0 else 1.0
     if outside > MAX_OUTSIDE_SHARE:
-        raise InvalidGeometryError(f"{label}: {outside:.0%} of the part lies outside its site (at most "
-                                   f"{MAX_OUTSIDE_SHARE:.0%}); draw it inside the site, or check the site id.")
+        raise InvalidGeometryError(M("{label}: {outside:.0%} of the part lies outside its site (at most "
+                                     "{limit:.0%}); draw it inside the site, or check the site id.", label=label,
+                                     outside=outside, limit=MAX_OUTSIDE_SHARE))
     trimmed = shapely.set_precision(shapely.intersection(part, site), 1e-7)
     polys = shapely.get_parts(trimmed)
     polys = polys[np.isin(shapely.get_type_id(polys), (3, 6))]

@@ -23,6 +23,7 @@ from geo.io.importers import (
 )
 from geo.io.raw import RawData
 from geo.io.words import code_by_words
+from geo.messages import M
 
 #: Words in a place's type or name -> place type, first match wins.
 PLACE_WORDS: tuple[tuple[str, str], ...] = (
@@ -54,10 +55,10 @@ def canonical_places(raw: RawData, ctx: ImportContext) -> Canonical:
     names = text_col(f, cols, schema.PLACE_NAME)
     given = text_col(f, cols, schema.PLACE_TYPE)
     kind = place_type_of(given.where(given.notna(), names))
-    notes = []
+    notes: list[str] = []
     if schema.PLACE_TYPE not in cols:
-        notes.append("no type column (place_type, type, category): types read from the names; "
-                     f"{int((kind == 'other').sum())} rows recorded as 'other'")
+        notes.append(M("no type column (place_type, type, category): types read from the names; "
+                       "{count} rows recorded as 'other'", count=int((kind == "other").sum())))
     attrs = pd.DataFrame({schema.PLACE_ID: ids, schema.PLACE_TYPE: kind.to_numpy(), schema.PLACE_NAME: names,
                           schema.COUNCIL_DISTRICT: pd.array([pd.NA] * len(f), dtype="Int64")})
     attrs = attrs.assign(**provenance(raw, cols, ctx, len(f)))
@@ -89,5 +90,8 @@ def _ids(raw: RawData, given: pd.Series, prefix: str) -> pd.Series:
 
 def _duplicates(ids: pd.Series, what: str) -> pd.Series:
     reasons = pd.Series([None] * len(ids), dtype=object)
-    reasons[ids.duplicated().to_numpy()] = f"duplicate {what} id (an earlier row has it); keep one row per {what}"
+    reasons[ids.duplicated().to_numpy()] = (
+        M("duplicate place id (an earlier row has it); keep one row per place") if what == "place"
+        else M("duplicate ramp id (an earlier row has it); keep one row per ramp") if what == "ramp"
+        else M("duplicate {what} id (an earlier row has it); keep one row per {what}", what=what))
     return reasons

@@ -16,6 +16,7 @@ from pyproj.exceptions import CRSError as ProjCRSError
 from geo.config import COUNTY_LAT, COUNTY_LON, DISPLAY_CRS
 from geo.crs import infer_crs_from_bounds
 from geo.errors import CRSError
+from geo.messages import M
 
 GEOJSON, GPKG, SHAPEFILE, PARQUET, FLATGEOBUF, CSV, XLSX = (
     "GeoJSON", "GeoPackage", "Shapefile", "GeoParquet", "FlatGeobuf", "CSV", "XLSX")
@@ -87,10 +88,17 @@ class RawData:
         if self.origin is not None:
             pos = self.origin[pos]
         if self.fmt == JSON_RECORDS:
-            return np.array([f"record {p + 1}" for p in pos], dtype=object)
+            return _labels([M("record {number}", number=p + 1) for p in pos])
         if self.tabular:
-            return np.array([f"row {p + 2}" for p in pos], dtype=object)
-        return np.array([f"feature {p + 1}" for p in pos], dtype=object)
+            return _labels([M("row {number}", number=p + 2) for p in pos])
+        return _labels([M("feature {number}", number=p + 1) for p in pos])
+
+
+def _labels(items: list[str]) -> np.ndarray:
+    """Return messages as a 1-D object array (never letting numpy turn them into a string array)."""
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
 
 
 def parse_crs_option(crs: str | int | None) -> str | None:
@@ -109,7 +117,8 @@ def parse_crs_option(crs: str | int | None) -> str | None:
     try:
         parsed = CRS.from_user_input(text)
     except ProjCRSError as exc:
-        raise CRSError(f"--crs {crs!r} is not a known CRS. Use an EPSG code such as 2229 or EPSG:4326.") from exc
+        raise CRSError(M("--crs {crs} is not a known CRS. Use an EPSG code such as 2229 or EPSG:4326.",
+                         crs=repr(crs))) from exc
     epsg = parsed.to_epsg()
     return f"EPSG:{epsg}" if epsg else parsed.to_string()
 
@@ -136,19 +145,21 @@ def resolve_crs(declared: str | None, option: str | None, implied: bool, bounds:
     if option is not None:
         if declared is None or implied or declared == option:
             return option
-        raise CRSError(
-            f"{label}: the file declares {declared}, but --crs says {option}. Drop --crs, or fix the file's "
-            ".prj / CRS metadata."
-        )
+        raise CRSError(M(
+            "{label}: the file declares {declared}, but --crs says {option}. Drop --crs, or fix the file's "
+            ".prj / CRS metadata.", label=label, declared=declared, option=option))
     if declared is not None:
         return declared
     guess = infer_crs_from_bounds(bounds) if np.isfinite(bounds[0]) else None
-    hint = f"; the coordinates look like {guess}" if guess else ""
-    raise CRSError(
-        f"{label}: no CRS (no .prj file or CRS metadata){hint}. LA City and County GIS files are usually "
+    if guess:
+        raise CRSError(M(
+            "{label}: no CRS (no .prj file or CRS metadata); the coordinates look like {guess}. LA City and County "
+            "GIS files are usually EPSG:2229 (NAD83 / California zone 5, US feet): re-run with --crs 2229 (or the "
+            "right EPSG code), or add the .prj file to the zip.", label=label, guess=guess))
+    raise CRSError(M(
+        "{label}: no CRS (no .prj file or CRS metadata). LA City and County GIS files are usually "
         "EPSG:2229 (NAD83 / California zone 5, US feet): re-run with --crs 2229 (or the right EPSG code), "
-        "or add the .prj file to the zip."
-    )
+        "or add the .prj file to the zip.", label=label))
 
 
 def total_bounds(geoms: np.ndarray) -> Bounds:
@@ -183,21 +194,22 @@ def explain_outside(geoms: np.ndarray | None, crs: str | None, *, label: str, ta
     swapped = (COUNTY_LAT[0] <= minx and maxx <= COUNTY_LAT[1] and COUNTY_LON[0] <= miny and maxy <= COUNTY_LON[1])
     guess = infer_crs_from_bounds((minx, miny, maxx, maxy)) if np.isfinite(minx) else None
     if swapped:
-        fix = ("swap the LAT and LON columns" if tabular else
-               "re-export with longitude first (x = lon, y = lat), as GeoJSON requires")
-        return CRSError(f"{label}: latitude and longitude look swapped ({extent}: x holds latitudes, y holds "
-                        f"longitudes, which puts every feature outside LA County). Fix: {fix}.")
+        fix = (M("swap the LAT and LON columns") if tabular else
+               M("re-export with longitude first (x = lon, y = lat), as GeoJSON requires"))
+        return CRSError(M("{label}: latitude and longitude look swapped ({extent}: x holds latitudes, y holds "
+                          "longitudes, which puts every feature outside LA County). Fix: {fix}.", label=label,
+                          extent=extent, fix=fix))
     if guess is not None and guess != crs:
-        return CRSError(
-            f"{label}: the coordinates ({extent}) look like {guess}, but the file's CRS is {crs}, which puts every "
-            f"feature outside LA County. Re-export the file in {crs}, or re-run with --crs {guess.split(':')[-1]} "
-            "if the file's CRS is only implied (GeoJSON, CSV) or missing."
-        )
-    return CRSError(
-        f"{label}: no feature lies inside the LA County envelope (lon {COUNTY_LON[0]}..{COUNTY_LON[1]}, lat "
-        f"{COUNTY_LAT[0]}..{COUNTY_LAT[1]}); the data covers {extent} in {crs}. Check that this is LA data "
-        "and that the CRS is right (--crs)."
-    )
+        return CRSError(M(
+            "{label}: the coordinates ({extent}) look like {guess}, but the file's CRS is {crs}, which puts every "
+            "feature outside LA County. Re-export the file in {crs}, or re-run with --crs {code} "
+            "if the file's CRS is only implied (GeoJSON, CSV) or missing.", label=label, extent=extent, guess=guess,
+            crs=crs, code=guess.split(":")[-1]))
+    return CRSError(M(
+        "{label}: no feature lies inside the LA County envelope (lon {lon0}..{lon1}, lat "
+        "{lat0}..{lat1}); the data covers {extent} in {crs}. Check that this is LA data "
+        "and that the CRS is right (--crs).", label=label, lon0=COUNTY_LON[0], lon1=COUNTY_LON[1],
+        lat0=COUNTY_LAT[0], lat1=COUNTY_LAT[1], extent=extent, crs=crs))
 
 
 def reproject_to_display(geoms: np.ndarray, crs: str) -> np.ndarray:
@@ -220,7 +232,8 @@ def reproject_to_display(geoms: np.ndarray, crs: str) -> np.ndarray:
     try:
         transformer = None if same else Transformer.from_crs(crs, DISPLAY_CRS, always_xy=True)
     except ProjCRSError as exc:
-        raise CRSError(f"cannot reproject from {crs} to EPSG:4326 ({exc}). Check --crs.") from exc
+        raise CRSError(M("cannot reproject from {crs} to EPSG:4326 ({why}). Check --crs.", crs=crs,
+                         why=str(exc))) from exc
 
     def to_display(xy: np.ndarray) -> np.ndarray:
         if transformer is not None:
@@ -235,7 +248,8 @@ def reproject_to_display(geoms: np.ndarray, crs: str) -> np.ndarray:
                 try:
                     part = np.asarray(gpd.GeoSeries(part, crs=crs).to_crs(DISPLAY_CRS).array, dtype=object)
                 except Exception as exc:  # pyproj raises ProjError for impossible transforms
-                    raise CRSError(f"cannot reproject from {crs} to EPSG:4326 ({exc}). Check --crs.") from exc
+                    raise CRSError(M("cannot reproject from {crs} to EPSG:4326 ({why}). Check --crs.", crs=crs,
+                                     why=str(exc))) from exc
             out[start:start + len(part)] = shapely.set_precision(part, 1e-7, mode="pointwise")
         else:
             with np.errstate(invalid="ignore", over="ignore"):

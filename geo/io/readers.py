@@ -40,6 +40,7 @@ from geo.io.raw import (
     resolve_crs,
 )
 from geo.io.tables import read_csv, read_parquet, read_xlsx
+from geo.messages import M, join
 
 __all__ = ["CSV", "DEFAULT_LIMITS", "EXTENSIONS", "FLATGEOBUF", "GEOJSON", "GPKG", "JSON_RECORDS", "PARQUET", "SHAPEFILE", "TABULAR",
            "XLSX", "RawData", "detect_format", "explain_outside", "parse_crs_option", "read_source",
@@ -71,11 +72,11 @@ def detect_format(path: Path) -> str:
     suffix = path.suffix.lower()
     promised = EXTENSIONS.get(suffix)
     if promised is not None and promised != content and not (promised == XLSX and content == "zip"):
-        what = "plain text" if content == CSV else content
-        raise GeoDataError(
-            f"{path.name}: the extension {suffix} says {promised}, but the content is {what} "
-            f"(starts {head[:24]!r}). Rename the file to match its content, or export it again as {promised}."
-        )
+        what = M("plain text") if content == CSV else content
+        raise GeoDataError(M(
+            "{label}: the extension {suffix} says {promised}, but the content is {what} "
+            "(starts {head}). Rename the file to match its content, or export it again as {promised}.",
+            label=path.name, suffix=suffix, promised=promised, what=what, head=repr(head[:24])))
     return content
 
 
@@ -92,10 +93,10 @@ def _sniff(path: Path, head: bytes) -> str:
         return SHAPEFILE
     text = _text_start(head, path.name)
     if text is None:
-        raise GeoDataError(
-            f"{path.name}: binary content of no supported format (starts {head[:16]!r}). Use GeoJSON, "
-            "GeoPackage, zipped Shapefile, GeoParquet, FlatGeobuf, CSV or XLSX."
-        )
+        raise GeoDataError(M(
+            "{label}: binary content of no supported format (starts {head}). Use GeoJSON, "
+            "GeoPackage, zipped Shapefile, GeoParquet, FlatGeobuf, CSV or XLSX.", label=path.name,
+            head=repr(head[:16])))
     if text.startswith(("{", "[")):
         return GEOJSON
     return CSV
@@ -152,8 +153,9 @@ def read_source(path: str | Path, *, crs: str | None = None, limits: ImportLimit
             if _is_xlsx(listing.names):
                 return read_xlsx(path, limits=limits, budget=budget, kind=kind, extra=extra)
             if path.suffix.lower() == ".xlsx":
-                raise GeoDataError(f"{path.name}: the extension says XLSX, but the zip holds no workbook "
-                                   f"({', '.join(listing.names[:5])}). Save the sheet again as .xlsx.")
+                raise GeoDataError(M("{label}: the extension says XLSX, but the zip holds no workbook "
+                                     "({names}). Save the sheet again as .xlsx.", label=path.name,
+                                     names=", ".join(listing.names[:5])))
             inner, inner_fmt = _zip_member(path, listing.names)
             if inner_fmt == GPKG:
                 local = stack.enter_context(_extracted(path, inner))
@@ -192,7 +194,7 @@ def _json_utf8(path: Path, stack: contextlib.ExitStack) -> tuple[Path, tuple[str
         return path, ()
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="stagemap-json-")))
     target = encodings.transcode_to_utf8(path, found, folder / "utf8.geojson")
-    return target, (f"text encoding: {found.name}",)
+    return target, (M("text encoding: {encoding}", encoding=found.name),)
 
 
 # --- GeoPackage -------------------------------------------------------------------------
@@ -206,7 +208,8 @@ def _read_gpkg(path: Path, *, label: str, option: str | None, limits: ImportLimi
             collected.add(attrs, geoms, rows)
     notes = [n for n in (left_out_note(table.columns, keep),) if n]
     if table.skipped:
-        notes.append(f"not read: {', '.join(table.skipped)} (StageMap reads only real tables, never views)")
+        notes.append(M("not read: {tables} (StageMap reads only real tables, never views)",
+                       tables=join(table.skipped, sep=", ")))
     frame = collected.frame()
     if table.geometry is None:
         return RawData(frame=frame, geometry=None, crs=option, fmt=GPKG, label=label,
@@ -231,7 +234,8 @@ def _zip_member(path: Path, names: tuple[str, ...]) -> tuple[str, str]:
     visible = [n for n in names if not Path(n).name.startswith(".") and "__MACOSX" not in n]
     shps = [n for n in visible if n.lower().endswith(".shp")]
     if len(shps) > 1:
-        raise GeoDataError(f"{path.name}: the zip holds {len(shps)} Shapefiles ({', '.join(shps)}). Zip one layer per file.")
+        raise GeoDataError(M("{label}: the zip holds {count} Shapefiles ({names}). Zip one layer per file.",
+                             label=path.name, count=len(shps), names=", ".join(shps)))
     if shps:
         shp = shps[0]
         _check_shapefile_parts(path.name, visible, stem=shp[:-4])
@@ -239,11 +243,10 @@ def _zip_member(path: Path, names: tuple[str, ...]) -> tuple[str, str]:
     inner = [n for n in visible if Path(n).suffix.lower() in _ZIP_INNER]
     if len(inner) == 1:
         return inner[0], _ZIP_INNER[Path(inner[0]).suffix.lower()]
-    found = ", ".join(visible[:8]) or "nothing"
-    raise GeoDataError(
-        f"{path.name}: the zip holds no single readable layer (found: {found}). Zip one Shapefile "
-        "(.shp, .shx, .dbf, .prj) or one GeoJSON/GeoPackage/FlatGeobuf file."
-    )
+    found = ", ".join(visible[:8]) or M("nothing")
+    raise GeoDataError(M(
+        "{label}: the zip holds no single readable layer (found: {found}). Zip one Shapefile "
+        "(.shp, .shx, .dbf, .prj) or one GeoJSON/GeoPackage/FlatGeobuf file.", label=path.name, found=found))
 
 
 def _zip_chunks(path: Path, member: str) -> Callable[[], Iterable[bytes]]:
@@ -253,8 +256,9 @@ def _zip_chunks(path: Path, member: str) -> Callable[[], Iterable[bytes]]:
                 while chunk := fh.read(scan.CHUNK_BYTES):
                     yield chunk
         except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
-            raise GeoDataError(f"{path.name}: entry {member!r} cannot be decompressed ({archive.first_line(exc)}); "
-                               "the zip is damaged or truncated. Create it again.") from exc
+            raise GeoDataError(M("{label}: entry {entry} cannot be decompressed ({why}); "
+                                 "the zip is damaged or truncated. Create it again.", label=path.name,
+                                 entry=repr(member), why=archive.first_line(exc))) from exc
     return chunks
 
 
@@ -273,8 +277,9 @@ def _check_shapefile_parts(label: str, names: list[str], *, stem: str) -> None:
     lower = {n.lower() for n in names}
     missing = [ext for ext in (".shx", ".dbf") if f"{stem.lower()}{ext}" not in lower]
     if missing:
-        raise GeoDataError(
-            f"{label}: Shapefile {Path(stem).name}.shp has no {' or '.join(missing)} file; a Shapefile needs "
-            ".shp, .shx, .dbf and .prj together. Zip all the parts of the layer and import the zip."
-        )
+        raise GeoDataError(M(
+            "{label}: Shapefile {name}.shp has no {missing} file; a Shapefile needs "
+            ".shp, .shx, .dbf and .prj together. Zip all the parts of the layer and import the zip.", label=label,
+            name=Path(stem).name, missing=M("{first} or {second}", first=missing[0], second=missing[1]) if len(missing) > 1
+            else missing[0]))
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from geo import schema
 from geo.io import aliases
+from geo.messages import M
 
 #: Spellings of each relevance class in a file's relevance column.
 CLASS_WORDS = {
@@ -66,22 +67,25 @@ def incident_relevance(frame: pd.DataFrame, cols: dict[str, str], *, lapd: bool,
         relevance, unknown = _classes(_text(frame, cols, schema.RELEVANCE))
         fallback = _fallback(n, lapd=lapd, sources=sources, conduct=conduct)
         relevance = relevance.where(relevance.notna(), fallback)
-        notes.append(f"relevance from the {cols[schema.RELEVANCE]} column")
+        notes.append(M("relevance from the {column} column", column=cols[schema.RELEVANCE]))
         if unknown:
-            notes.append(f"relevance values not understood, read from the rest of the row instead: {', '.join(unknown[:5])}")
+            notes.append(M("relevance values not understood, read from the rest of the row instead: {values}",
+                           values=", ".join(unknown[:5])))
     else:
         relevance = _fallback(n, lapd=lapd, sources=sources, conduct=conduct)
         if lapd:
-            notes.append("relevance: general crime (context only): an LAPD crime-data file is not evidence of "
-                         "immigration enforcement; add a relevance column to say otherwise")
+            notes.append(M("relevance: general crime (context only): an LAPD crime-data file is not evidence of "
+                           "immigration enforcement; add a relevance column to say otherwise"))
         elif "activity" in cols or schema.INCIDENT_TYPE in cols:
-            notes.append("relevance from the activity types: observed conduct (force, masks, no visible ID, entry "
-                         "without a warrant, obstruction) -> suspected unlawful conduct; anything else -> enforcement")
+            notes.append(M("relevance from the activity types: observed conduct (force, masks, no visible ID, entry "
+                           "without a warrant, obstruction) -> suspected unlawful conduct; anything else -> "
+                           "enforcement"))
     suspected = relevance == schema.SUSPECTED_UNLAWFUL_CONDUCT
     text = pd.Series([";".join(c or ("other",)) for c in conduct], dtype=object).where(suspected, None)
     blank = int((suspected & pd.Series([not c for c in conduct])).sum())
     if blank:
-        notes.append(f"{blank:,} suspected-unlawful-conduct rows name no observed conduct: recorded as 'other'")
+        notes.append(M("{count:,} suspected-unlawful-conduct rows name no observed conduct: recorded as 'other'",
+                       count=blank))
     return {schema.RELEVANCE: relevance.astype(object), schema.CONDUCT: text, schema.INCIDENT_TYPE: types}, notes
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from geo.config import ImportLimits
 from geo.errors import UnsafeFileError
 from geo.io.budget import Budget
+from geo.messages import M
 
 CHUNK_BYTES = 4 << 20
 #: Longest property name (bytes) a JSON file may use; real field names are under 64.
@@ -58,7 +59,7 @@ def scan_lines(chunks: Iterable[bytes], *, sep: bytes, limits: ImportLimits, bud
     code = sep[0]
     lines, longest, start, offset, first_seps, in_first = 0, 0, 0, 0, 0, True
     for chunk in chunks:
-        budget.check("scanning lines")
+        budget.check(M("scanning lines"))
         b = np.frombuffer(chunk, dtype=np.uint8)
         ends = np.flatnonzero(b == 10)
         if in_first:
@@ -86,15 +87,24 @@ def scan_lines(chunks: Iterable[bytes], *, sep: bytes, limits: ImportLimits, bud
 
 def _long_line(label: str, number: int, length: int, limits: ImportLimits, seps: int, sep: bytes, *,
                more: bool = False) -> UnsafeFileError:
-    what = f"more than {length:,}" if more else f"{length:,}"
-    cols = (f", with {seps + 1:,}{'+' if more else ''} columns ({sep.decode()!r}-separated)"
-            if number == 1 else "")
-    extra = (f"; StageMap reads at most {limits.max_columns:,} columns" if number == 1 and seps + 1 > limits.max_columns
-             else "")
-    return UnsafeFileError(
-        f"{label}: line {number:,} is {what} bytes long{cols}, over the {limits.max_line_bytes:,}-byte line "
-        f"limit{extra}. A table row is a few KB at most: check the file is the table you meant (one row per "
-        "line), or remove the oversized values and import again.")
+    what = M("more than {length:,}", length=length) if more else f"{length:,}"
+    problem = M("{label}: line {number:,} is {what} bytes long, over the {limit:,}-byte line limit",
+                label=label, number=number, what=what, limit=limits.max_line_bytes)
+    if number == 1:
+        columns = f"{seps + 1:,}{'+' if more else ''}"
+        separator = repr(sep.decode())
+        if seps + 1 > limits.max_columns:
+            problem = M("{label}: line {number:,} is {what} bytes long, with {columns} columns ({separator}-separated), "
+                        "over the {limit:,}-byte line limit; StageMap reads at most {max_columns:,} columns",
+                        label=label, number=number, what=what, columns=columns, separator=separator,
+                        limit=limits.max_line_bytes, max_columns=limits.max_columns)
+        else:
+            problem = M("{label}: line {number:,} is {what} bytes long, with {columns} columns ({separator}-separated), "
+                        "over the {limit:,}-byte line limit", label=label, number=number, what=what, columns=columns,
+                        separator=separator, limit=limits.max_line_bytes)
+    return UnsafeFileError(M(
+        "{problem}. A table row is a few KB at most: check the file is the table you meant (one row per "
+        "line), or remove the oversized values and import again.", problem=problem))
 
 
 # --- JSON -------------------------------------------------------------------------------
@@ -136,7 +146,7 @@ def scan_json(chunks: Iterable[bytes], *, limits: ImportLimits, budget: Budget, 
     names = np.empty(0, dtype=np.uint64)
     props_hash = _hash_bytes(_PROPERTIES.encode())
     for raw in chunks:
-        budget.check("scanning the JSON structure")
+        budget.check(M("scanning the JSON structure"))
         data = st.carry + raw
         base = st.offset - len(st.carry)
         names = _scan_chunk(data, base, st, out, names, props_hash, limits, label, final=False)
@@ -159,8 +169,9 @@ def _scan_chunk(data: bytes, base: int, st: _State, out: JsonScan, names: np.nda
     if final and cut < len(b):
         cut = len(b)  # unterminated at end of file: GDAL will report the broken JSON
     if cut < len(b) and len(b) - cut > limits.max_field_bytes + 2:
-        raise _over(label, f"a string of more than {limits.max_field_bytes:,} bytes starts at byte "
-                    f"{base + cut:,}", limits.max_field_bytes, "bytes per value", out.features)
+        raise _over(label, M("a string of more than {limit:,} bytes starts at byte {offset:,}",
+                             limit=limits.max_field_bytes, offset=base + cut), limits.max_field_bytes,
+                    _BYTES_PER_VALUE, out.features)
     st.carry = data[cut:] if cut < len(b) else b""
     quotes = quotes[quotes < cut] if cut < len(b) else quotes
     opens, closes = quotes[0::2], quotes[1::2][: len(quotes) // 2]
@@ -170,8 +181,9 @@ def _scan_chunk(data: bytes, base: int, st: _State, out: JsonScan, names: np.nda
         worst = int(np.argmax(lengths))
         out.longest_string = max(out.longest_string, int(lengths[worst]))
         if lengths[worst] > limits.max_field_bytes:
-            raise _over(label, f"a string of {int(lengths[worst]):,} bytes at byte {base + int(opens[worst]):,}",
-                        limits.max_field_bytes, "bytes per value", out.features)
+            raise _over(label, M("a string of {length:,} bytes at byte {offset:,}", length=int(lengths[worst]),
+                                 offset=base + int(opens[worst])), limits.max_field_bytes, _BYTES_PER_VALUE,
+                        out.features)
     head = b[:cut]
     struct = np.flatnonzero((head == 123) | (head == 91) | (head == 125) | (head == 93) | (head == _COLON))
     if len(quotes):  # keep only structure outside strings
@@ -184,9 +196,10 @@ def _scan_chunk(data: bytes, base: int, st: _State, out: JsonScan, names: np.nda
     out.max_depth = max(out.max_depth, int(depth.max()))
     if out.max_depth > limits.max_nesting_depth:
         first = int(np.flatnonzero(depth > limits.max_nesting_depth)[0])
-        raise _over(label, f"values nested more than {limits.max_nesting_depth} levels deep (level "
-                    f"{int(depth[first]):,} at byte {base + int(struct[first]):,})", limits.max_nesting_depth,
-                    "levels of nesting", out.features)
+        raise _over(label, M("values nested more than {limit} levels deep (level {level:,} at byte {offset:,})",
+                             limit=limits.max_nesting_depth, level=int(depth[first]),
+                             offset=base + int(struct[first])), limits.max_nesting_depth,
+                    M("levels of nesting"), out.features)
     names = _features_and_names(head, struct, chars, depth, quotes, opens, closes, base, st, out, names,
                                 props_hash, limits, label)
     st.depth = int(depth[-1])
@@ -210,8 +223,9 @@ def _features_and_names(head: np.ndarray, struct: np.ndarray, chars: np.ndarray,
         long = (ends - starts) > MAX_NAME_BYTES
         if long.any():
             at = int(np.flatnonzero(long)[0])
-            raise _over(label, f"a property name of {int(ends[at] - starts[at]):,} bytes at byte "
-                        f"{base + int(starts[at]):,}", MAX_NAME_BYTES, "bytes per name", out.features)
+            raise _over(label, M("a property name of {length:,} bytes at byte {offset:,}",
+                                 length=int(ends[at] - starts[at]), offset=base + int(starts[at])), MAX_NAME_BYTES,
+                        M("bytes per name"), out.features)
         where = np.flatnonzero(colon)[valid]
         key_hash[where], key_start[where], key_end[where] = _hashes(head, starts, ends), starts, ends
     # the container at depth 2 (FeatureCollection.features is an array), carried forward
@@ -227,15 +241,16 @@ def _features_and_names(head: np.ndarray, struct: np.ndarray, chars: np.ndarray,
     total = int(feature_id[-1])
     if total > limits.max_features:
         at = int(np.flatnonzero(feature_open & (feature_id == limits.max_features + 1))[0])
-        raise _over(label, f"more than {limits.max_features:,} features (feature {limits.max_features + 1:,} starts "
-                    f"at byte {base + int(struct[at]):,})", limits.max_features, "features", None)
+        raise _over(label, M("more than {limit:,} features (feature {feature:,} starts at byte {offset:,})",
+                             limit=limits.max_features, feature=limits.max_features + 1,
+                             offset=base + int(struct[at])), limits.max_features, M("features"), None)
     if prop_key.any():
         ids, counts = np.unique(feature_id[prop_key], return_counts=True)
         counts = counts + np.where(ids == first_feature, st.feature_names, 0)
         worst = int(np.argmax(counts))
         if counts[worst] > limits.max_columns:
-            raise _over(label, f"feature {int(ids[worst]):,} has more than {limits.max_columns:,} properties",
-                        limits.max_columns, "columns", None)
+            raise _over(label, M("feature {feature:,} has more than {limit:,} properties", feature=int(ids[worst]),
+                                 limit=limits.max_columns), limits.max_columns, M("columns"), None)
         st.feature_names = int(counts[-1]) if ids[-1] == total else 0
         _repeated_names(head, feature_id[prop_key], key_hash[prop_key], np.flatnonzero(prop_key), key_start,
                         key_end, out)
@@ -244,8 +259,9 @@ def _features_and_names(head: np.ndarray, struct: np.ndarray, chars: np.ndarray,
         if new.any():
             names = np.union1d(names, seen[new])
             if len(names) > limits.max_columns:
-                raise _over(label, f"{len(names):,}+ distinct property names across features (each becomes a "
-                            f"column; by feature {total:,})", limits.max_columns, "columns", None)
+                raise _over(label, M("{count:,}+ distinct property names across features (each becomes a "
+                                     "column; by feature {feature:,})", count=len(names), feature=total),
+                            limits.max_columns, M("columns"), None)
             fresh = np.flatnonzero(prop_key)[np.sort(first[new])]
             out.names += [_name(head[int(key_start[i]):int(key_end[i])].tobytes()) for i in fresh]
     elif total != first_feature:
@@ -320,8 +336,16 @@ def _hash_bytes(data: bytes) -> np.uint64:
 _ID_HASH = _hash_bytes(b"id")
 
 
+_BYTES_PER_VALUE = M("bytes per value")
+
+
 def _over(label: str, found: str, limit: int, unit: str, feature: int | None) -> UnsafeFileError:
-    where = f" (near feature {feature + 1:,})" if feature is not None else ""
-    return UnsafeFileError(
-        f"{label}: {found}{where}, over the limit of {limit:,} {unit}. This is not the shape of a GIS layer: "
-        "check the export (one FeatureCollection of flat properties), or split the file and import the parts.")
+    if feature is not None:
+        return UnsafeFileError(M(
+            "{label}: {found} (near feature {feature:,}), over the limit of {limit:,} {unit}. This is not the shape "
+            "of a GIS layer: check the export (one FeatureCollection of flat properties), or split the file and "
+            "import the parts.", label=label, found=found, feature=feature + 1, limit=limit, unit=unit))
+    return UnsafeFileError(M(
+        "{label}: {found}, over the limit of {limit:,} {unit}. This is not the shape of a GIS layer: "
+        "check the export (one FeatureCollection of flat properties), or split the file and import the parts.",
+        label=label, found=found, limit=limit, unit=unit))

@@ -15,6 +15,7 @@ import shapely
 from geo import schema
 from geo.io import validate
 from geo.io.importers import ImportContext, Rows
+from geo.messages import M, join
 
 #: Points listed by row in the note about points on several parcels.
 LISTED = 10
@@ -43,8 +44,9 @@ def points_on_parcels(rows: Rows, points: np.ndarray, ctx: ImportContext) -> tup
     counts = np.bincount(src, minlength=n)
     xs, ys = shapely.get_x(np.asarray(points, dtype=object)), shapely.get_y(np.asarray(points, dtype=object))
     for pos in live[counts[live] == 0]:
-        reasons.iat[pos] = (f"point (lat {ys[pos]:.6f}, lon {xs[pos]:.6f}) lies on no stored parcel; check the "
-                            "coordinates and the CRS (--crs), import the parcels of that area, or add the site's AIN")
+        reasons.iat[pos] = M("point (lat {lat:.6f}, lon {lon:.6f}) lies on no stored parcel; check the "
+                             "coordinates and the CRS (--crs), import the parcels of that area, or add the site's AIN",
+                             lat=ys[pos], lon=xs[pos])
     rows.reject(reasons)
     if len(src):
         pairs = pd.DataFrame({"point": src, "parcel": hit})
@@ -58,12 +60,16 @@ def points_on_parcels(rows: Rows, points: np.ndarray, ctx: ImportContext) -> tup
             out[many.index.to_numpy()] = [shapely.union_all(parcels[i]) for i in many.to_numpy()]
         placed = np.flatnonzero(counts > 0)
         out[placed] = validate.polygonal_part(out[placed])
-    notes = [f"{int((counts[live] == 1).sum()):,} points matched to the one parcel that contains each"]
+    notes: list[str] = [M("{count:,} points matched to the one parcel that contains each",
+                          count=int((counts[live] == 1).sum()))]
     several = live[counts[live] > 1]
     if len(several):
         where = rows.raw.where(several[:LISTED])
-        shown = "; ".join(f"{w} ({', '.join(ains.iat[p])})" for w, p in zip(where, several[:LISTED], strict=True))
-        more = f" and {len(several) - LISTED:,} more" if len(several) > LISTED else ""
-        notes.append(f"{len(several):,} points lie on several parcels (on a shared edge or on overlapping parcels); "
-                     f"the site takes all of them: {shown}{more}. Check these sites' outlines, or give their AINs")
+        shown = join([M("{where} ({ains})", where=w, ains=", ".join(ains.iat[p]))
+                      for w, p in zip(where, several[:LISTED], strict=True)])
+        if len(several) > LISTED:
+            shown = M("{listed} and {more:,} more", listed=shown, more=len(several) - LISTED)
+        notes.append(M("{count:,} points lie on several parcels (on a shared edge or on overlapping parcels); "
+                       "the site takes all of them: {shown}. Check these sites' outlines, or give their AINs",
+                       count=len(several), shown=shown))
     return out, ains, notes

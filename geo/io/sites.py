@@ -28,6 +28,7 @@ from geo.io.importers import (
 from geo.io.raw import WkbArray
 from geo.io.readers import RawData
 from geo.io.sitepoints import points_on_parcels
+from geo.messages import M
 
 BASIS_WORDS = schema.CONTROL_BASIS_WORDS
 DERIVED_PREFIX = "CLA-"
@@ -95,14 +96,16 @@ def canonical_sites(raw: RawData, ctx: ImportContext) -> Canonical:
     f = raw.frame
     cols = aliases.match_columns(f.columns, schema.SITES, raw.mapping)
     if schema.OWNING_DEPT not in cols and not ctx.department:
-        raise SchemaError(f"{raw.label}: no department column (looked for {', '.join(aliases.ALIASES[schema.SITES][schema.OWNING_DEPT])}). "
-                          "Add one, or pass --department NAME for a single department's list.")
+        raise SchemaError(M("{label}: no department column (looked for {tried}). "
+                            "Add one, or pass --department NAME for a single department's list.", label=raw.label,
+                            tried=", ".join(aliases.ALIASES[schema.SITES][schema.OWNING_DEPT])))
     by_point = schema.AINS not in cols and (_point_geometry(raw) if raw.geometry is not None else
                                             "lat" in cols and "lon" in cols)
     if schema.AINS not in cols and raw.geometry is None and not by_point:
-        raise SchemaError(f"{raw.label}: a sites list needs AINs (an AIN or APN column), geometry, or point "
-                          f"coordinates (X/Y, lat/lon); found {raw.columns[:12]}. Add the parcels' AINs, or name the "
-                          "coordinate columns with --map lat=COLUMN --map lon=COLUMN.")
+        raise SchemaError(M("{label}: a sites list needs AINs (an AIN or APN column), geometry, or point "
+                            "coordinates (X/Y, lat/lon); found {columns}. Add the parcels' AINs, or name the "
+                            "coordinate columns with --map lat=COLUMN --map lon=COLUMN.", label=raw.label,
+                            columns=str(raw.columns[:12])))
     ains = split_ains(f[cols[schema.AINS]]).reset_index(drop=True) if schema.AINS in cols else pd.Series([[]] * len(f))
     dept = text_col(f, cols, schema.OWNING_DEPT).fillna(ctx.department) if schema.OWNING_DEPT in cols else \
         pd.Series([ctx.department] * len(f), dtype=object)
@@ -167,9 +170,9 @@ def _geometry_from_parcels(rows: Rows, ains: pd.Series, ctx: ImportContext) -> n
     reasons = pd.Series([None] * len(ains), dtype=object)
     counts = found.groupby(level=0).sum().reindex(range(len(ains)), fill_value=0).to_numpy()
     for pos in np.flatnonzero(counts == 0):
-        listed = ", ".join(ains.iat[pos]) or "none"
-        reasons.iat[pos] = (f"AIN(s) {listed} not among the store's parcels, and the row has no geometry; import "
-                            "the County Parcels layer first, or check the AIN")
+        listed = ", ".join(ains.iat[pos]) or M("none")
+        reasons.iat[pos] = M("AIN(s) {listed} not among the store's parcels, and the row has no geometry; import "
+                             "the County Parcels layer first, or check the AIN", listed=listed)
     rows.reject(reasons)
     hits = flat[found]
     out = np.full(len(ains), None, dtype=object)
@@ -241,22 +244,24 @@ def _listed_control(f: pd.DataFrame, cols: dict[str, str], rows: Rows) -> dict[s
     basis = norm.map(BASIS_WORDS)
     reasons = pd.Series([None] * len(f), dtype=object)
     for pos in np.flatnonzero((words.notna() & basis.isna()).to_numpy()):
-        reasons.iat[pos] = (f"{cols[schema.LISTED_BASIS]} '{words.iat[pos]}' is not a control basis; use owned, leased, "
-                            "permit, MOU/joint use, easement or other")
+        reasons.iat[pos] = M("{column} '{value}' is not a control basis; use owned, leased, "
+                             "permit, MOU/joint use, easement or other", column=cols[schema.LISTED_BASIS],
+                             value=words.iat[pos])
     dates = {}
     for key in (schema.LISTED_START, schema.LISTED_END):
         raw = text_col(f, cols, key)
         parsed = pd.to_datetime(raw, errors="coerce", format="mixed")
         for pos in np.flatnonzero((raw.notna() & parsed.isna()).to_numpy()):
             if reasons.iat[pos] is None:
-                reasons.iat[pos] = f"{cols[key]} '{raw.iat[pos]}' is not a date; write it as YYYY-MM-DD"
+                reasons.iat[pos] = M("{column} '{value}' is not a date; write it as YYYY-MM-DD", column=cols[key],
+                                     value=raw.iat[pos])
         dates[key] = parsed.dt.strftime("%Y-%m-%d").astype(object).where(parsed.notna(), None)
     backwards = (dates[schema.LISTED_END] < dates[schema.LISTED_START]).fillna(False).to_numpy(bool) \
         if schema.LISTED_START in cols and schema.LISTED_END in cols else np.zeros(len(f), bool)
     for pos in np.flatnonzero(backwards):
         if reasons.iat[pos] is None:
-            reasons.iat[pos] = (f"control ends {dates[schema.LISTED_END].iat[pos]} before it starts "
-                                f"{dates[schema.LISTED_START].iat[pos]}; check the dates")
+            reasons.iat[pos] = M("control ends {end} before it starts {start}; check the dates",
+                                 end=dates[schema.LISTED_END].iat[pos], start=dates[schema.LISTED_START].iat[pos])
     rows.reject(reasons)
     return {schema.LISTED_BASIS: basis.astype(object).where(basis.notna(), None).to_numpy(),
             schema.LISTED_START: dates[schema.LISTED_START].to_numpy(), schema.LISTED_END: dates[schema.LISTED_END].to_numpy(),

@@ -36,6 +36,7 @@ from geo.io.ingest import (
 from geo.io.raw import RawData, WkbArray, release_memory
 from geo.io.sites import derive_sites_from_parcels
 from geo.io.textcut import cut_note, cut_text_counts
+from geo.messages import M
 from geo.records import ImportRecord
 
 #: Parcels canonicalised (and written) at a time.
@@ -106,9 +107,9 @@ class ParcelStream:
                 if len(derived):
                     frames[schema.SITES] = derived
                     self.n_sites += len(derived)
-            self.budget.check(f"after {self.n_read:,} rows")
+            self.budget.check(M("after {rows:,} {noun}", rows=self.n_read, noun=M("rows")))
             self.budget.report(READ_SHARE + (1 - READ_SHARE) * self.n_read / max(total, 1),
-                               f"Validated and wrote {self.n_read:,} of {total:,} rows")
+                               M("Validated and wrote {rows:,} of {total:,} rows", rows=self.n_read, total=total))
             release_memory()
             if frames:
                 yield frames
@@ -152,8 +153,8 @@ class ParcelStream:
         cut = cut_note({c: self.cut[c] for c in order}, self.limits.max_text_chars)
         notes += [cut] if cut else []
         if self.n_sites:
-            notes.append(f"{self.n_sites:,} City-owned parcels inside the City became derived sites "
-                         "(department 'unassigned' until an asset list names it)")
+            notes.append(M("{count:,} City-owned parcels inside the City became derived sites "
+                           "(department 'unassigned' until an asset list names it)", count=self.n_sites))
         return IngestReport(kind=schema.PARCELS, source=self.path.name, fmt=self.fmt, crs=self.crs,
                             n_read=self.n_read, n_accepted=self.n_accepted, repaired=_in_file_order(self.repaired),
                             rejected=_in_file_order(self.rejected), notes=notes)

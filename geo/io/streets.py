@@ -26,6 +26,7 @@ from geo.io.importers import (
 )
 from geo.io.raw import RawData
 from geo.io.words import code_by_words
+from geo.messages import M
 
 #: Words of a class cell (lower case) -> street class, first match wins (freeways before highways).
 CLASS_WORDS: tuple[tuple[str, str], ...] = (
@@ -73,13 +74,14 @@ def canonical_streets(raw: RawData, ctx: ImportContext) -> Canonical:
     if single.any():
         geoms[single] = shapely.multilinestrings(geoms[single], indices=np.arange(int(single.sum())))
     kind = street_class_of(text_col(f, cols, schema.STREET_CLASS))
-    notes = []
+    notes: list[str] = []
     if schema.STREET_CLASS not in cols:
-        notes.append("no class column (CLASS, ST_CLASS, STREET_TYPE): every street recorded as 'other', so no "
-                     "frontage counts as on a major or secondary highway")
+        notes.append(M("no class column (CLASS, ST_CLASS, STREET_TYPE): every street recorded as 'other', so no "
+                       "frontage counts as on a major or secondary highway"))
     elif (kind == "other").any():
-        notes.append(f"streets with no class, or one StageMap does not know: {int((kind == 'other').sum()):,}; "
-                     "recorded as 'other' (their frontage counts, but not as a major or secondary highway)")
+        notes.append(M("streets with no class, or one StageMap does not know: {count:,}; recorded as 'other' "
+                       "(their frontage counts, but not as a major or secondary highway)",
+                       count=int((kind == "other").sum())))
     attrs = pd.DataFrame({schema.STREET_ID: ids, schema.STREET_NAME: street_names(f, cols),
                           schema.STREET_CLASS: kind.to_numpy()})
     attrs = attrs.assign(**provenance(raw, cols, ctx, len(f)))

@@ -24,6 +24,7 @@ from geo.io import archive, encodings, scan
 from geo.io.batches import Collector, dedupe_names, duplicate_notes, left_out_note, wanted_columns
 from geo.io.budget import Budget
 from geo.io.raw import CSV, PARQUET, XLSX, RawData, epsg_of, resolve_crs
+from geo.messages import M
 
 _NAN4 = (np.nan, np.nan, np.nan, np.nan)
 
@@ -55,12 +56,12 @@ def read_csv(path: Path, *, limits: ImportLimits, budget: Budget, kind: str | No
     """
     label = path.name
     found = encodings.sniff(path)
-    notes = (f"text encoding: {found.name}",)
+    notes = (M("text encoding: {encoding}", encoding=found.name),)
     with utf8_copy(path, found) as (text_path, encoding):
         with text_path.open("rb") as fh:
             first = fh.readline(limits.max_line_bytes + 1)
         sep = "\t" if first.count(b"\t") > first.count(b",") else ","
-        budget.report(0.0, "Checking line lengths")
+        budget.report(0.0, M("Checking line lengths"))
         lines = scan.scan_lines(scan.file_chunks(str(text_path)), sep=sep.encode(), limits=limits, budget=budget,
                                 label=label)
         return _parse_csv(text_path, encoding, sep, lines.lines, limits=limits, budget=budget, kind=kind, crs=crs,
@@ -78,10 +79,11 @@ def _parse_csv(path: Path, encoding: encodings.Encoding, sep: str, lines: int, *
             header = next((row for row in reader if row), None)
             line = reader.line_num
             if header is None:
-                raise GeoDataError(f"{label}: the CSV has no header or rows. Export it again.")
+                raise GeoDataError(M("{label}: the CSV has no header or rows. Export it again.", label=label))
             if len(header) > limits.max_columns:
-                raise UnsafeFileError(f"{label}: the header has {len(header):,} columns, over the limit of "
-                                      f"{limits.max_columns:,}. Export only the columns you need.")
+                raise UnsafeFileError(M("{label}: the header has {count:,} columns, over the limit of "
+                                        "{limit:,}. Export only the columns you need.", label=label,
+                                        count=len(header), limit=limits.max_columns))
             names = dedupe_names(header)
             keep = wanted_columns(names, kind, extra)
             index = [names.index(n) for n in keep]
@@ -92,8 +94,9 @@ def _parse_csv(path: Path, encoding: encodings.Encoding, sep: str, lines: int, *
                 if not row:
                     continue
                 if len(row) > len(header):
-                    raise GeoDataError(f"{label}: the CSV cannot be parsed (Expected {len(header)} fields in line "
-                                       f"{line}, saw {len(row)}). Check quoting and the number of fields on that line.")
+                    raise GeoDataError(M("{label}: the CSV cannot be parsed (Expected {expected} fields in line "
+                                         "{line}, saw {found}). Check quoting and the number of fields on that line.",
+                                         label=label, expected=len(header), line=line, found=len(row)))
                 batch.append(row)
                 if len(batch) >= limits.batch_rows:
                     collected.add(_text_table(batch, index, keep), None, len(batch))
@@ -102,14 +105,17 @@ def _parse_csv(path: Path, encoding: encodings.Encoding, sep: str, lines: int, *
                 collected.add(_text_table(batch, index, keep), None, len(batch))
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
-            raise UnsafeFileError(f"{label}: line {line + 1:,} has a field over {limits.max_field_bytes:,} characters, "
-                                  "over the limit per value. Shorten it at source (text is kept to "
-                                  f"{limits.max_text_chars:,} characters anyway).") from exc
-        raise GeoDataError(f"{label}: the CSV cannot be parsed ({exc}, near line {line + 1:,}). Check quoting "
-                           "and the number of fields on that line.") from exc
+            raise UnsafeFileError(M("{label}: line {line:,} has a field over {limit:,} characters, "
+                                    "over the limit per value. Shorten it at source (text is kept to "
+                                    "{kept:,} characters anyway).", label=label, line=line + 1,
+                                    limit=limits.max_field_bytes, kept=limits.max_text_chars)) from exc
+        raise GeoDataError(M("{label}: the CSV cannot be parsed ({why}, near line {line:,}). Check quoting "
+                             "and the number of fields on that line.", label=label, why=str(exc),
+                             line=line + 1)) from exc
     except UnicodeDecodeError as exc:
-        raise GeoDataError(f"{label}: not valid {encoding.name} near line {line + 1:,} ({exc.reason}). Save the file "
-                           "again as UTF-8.") from exc
+        raise GeoDataError(M("{label}: not valid {encoding} near line {line:,} ({why}). Save the file "
+                             "again as UTF-8.", label=label, encoding=encoding.name, line=line + 1,
+                             why=exc.reason)) from exc
     note = left_out_note(names, keep)
     return RawData(frame=collected.frame(), geometry=None, crs=crs, fmt=CSV, label=label, all_columns=tuple(names),
                    notes=notes + tuple(duplicate_notes(header, names)) + ((note,) if note else ()))
@@ -140,8 +146,8 @@ def read_xlsx(path: Path, *, limits: ImportLimits, budget: Budget, kind: str | N
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken workbooks
-        raise GeoDataError(f"{label}: the workbook cannot be read ({archive.first_line(exc)}). "
-                           "Save it again as .xlsx.") from exc
+        raise GeoDataError(M("{label}: the workbook cannot be read ({why}). Save it again as .xlsx.", label=label,
+                             why=archive.first_line(exc))) from exc
     try:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # a lying <dimension> must not pad every row to 16,384 cells
@@ -150,8 +156,9 @@ def read_xlsx(path: Path, *, limits: ImportLimits, budget: Budget, kind: str | N
         while header and header[-1] is None:
             header.pop()
         if len(header) > limits.max_columns:
-            raise UnsafeFileError(f"{label}: the header has {len(header):,} columns, over the limit of "
-                                  f"{limits.max_columns:,}. Export only the columns you need.")
+            raise UnsafeFileError(M("{label}: the header has {count:,} columns, over the limit of "
+                                    "{limit:,}. Export only the columns you need.", label=label, count=len(header),
+                                    limit=limits.max_columns))
         titles = [f"Unnamed: {i}" if h is None else str(h) for i, h in enumerate(header)]
         names = dedupe_names(titles)
         keep = wanted_columns(names, kind, extra)
@@ -170,8 +177,8 @@ def read_xlsx(path: Path, *, limits: ImportLimits, budget: Budget, kind: str | N
     except GeoDataError:
         raise
     except Exception as exc:
-        raise GeoDataError(f"{label}: the workbook cannot be read ({archive.first_line(exc)}). "
-                           "Save it again as .xlsx.") from exc
+        raise GeoDataError(M("{label}: the workbook cannot be read ({why}). Save it again as .xlsx.", label=label,
+                             why=archive.first_line(exc))) from exc
     finally:
         book.close()
     note = left_out_note(names, keep)
@@ -208,20 +215,23 @@ def read_parquet(path: Path, *, option: str | None, limits: ImportLimits, budget
         tail = fh.read(8)
     footer = int.from_bytes(tail[:4], "little") if len(tail) == 8 else 0
     if footer > _PARQUET_FOOTER_MAX:
-        raise UnsafeFileError(f"{label}: the Parquet footer (its schema and row-group index) is {footer:,} bytes, "
-                              f"over {_PARQUET_FOOTER_MAX:,}. Write the file with fewer columns or row groups.")
+        raise UnsafeFileError(M("{label}: the Parquet footer (its schema and row-group index) is {size:,} bytes, "
+                                "over {limit:,}. Write the file with fewer columns or row groups.", label=label,
+                                size=footer, limit=_PARQUET_FOOTER_MAX))
     try:
         pf = pq.ParquetFile(path)
     except Exception as exc:
-        raise GeoDataError(f"{label}: not a readable Parquet file ({archive.first_line(exc)}).") from exc
+        raise GeoDataError(M("{label}: not a readable Parquet file ({why}).", label=label,
+                             why=archive.first_line(exc))) from exc
     meta = pf.metadata
     names = [str(n) for n in pf.schema_arrow.names]
     geo = _geo_metadata(meta.metadata or {}, label)
     geom_col = str(geo["primary_column"]) if geo else None
     attrs = [n for n in names if n != geom_col]
     if len(attrs) > limits.max_columns:
-        raise UnsafeFileError(f"{label}: {len(attrs):,} columns, over the limit of {limits.max_columns:,}. "
-                              "Export only the columns you need.")
+        raise UnsafeFileError(M("{label}: {count:,} columns, over the limit of {limit:,}. "
+                                "Export only the columns you need.", label=label, count=len(attrs),
+                                limit=limits.max_columns))
     archive.check_row_count(meta.num_rows, limits=limits, label=label)
     unique = dedupe_names(attrs)  # repeated names: the first is used, the others read as NAME.1 (and reported)
     keep = wanted_columns(unique, kind, extra)
@@ -244,7 +254,8 @@ def read_parquet(path: Path, *, option: str | None, limits: ImportLimits, budget
     except GeoDataError:
         raise
     except Exception as exc:
-        raise GeoDataError(f"{label}: the GeoParquet file cannot be read ({archive.first_line(exc)}).") from exc
+        raise GeoDataError(M("{label}: the GeoParquet file cannot be read ({why}).", label=label,
+                             why=archive.first_line(exc))) from exc
     note = left_out_note(attrs, keep)
     notes = tuple(duplicate_notes(attrs, unique)) + ((note,) if note else ())
     if not geo:
@@ -266,7 +277,8 @@ def _geo_metadata(metadata: dict[bytes, bytes], label: str) -> dict[str, object]
         columns = geo["columns"]
         primary = geo.get("primary_column") or next(iter(columns))
     except (ValueError, KeyError, TypeError, StopIteration) as exc:
-        raise GeoDataError(f"{label}: the GeoParquet 'geo' metadata is not valid ({exc}). Write the file again.") from exc
+        raise GeoDataError(M("{label}: the GeoParquet 'geo' metadata is not valid ({why}). Write the file again.",
+                             label=label, why=str(exc))) from exc
     return {"primary_column": primary, "columns": columns}
 
 
@@ -292,5 +304,6 @@ def _parquet_geometry(column: pa.Array, label: str) -> pa.Array:
         geoms = np.asarray(gpd.GeoDataFrame.from_arrow(table).geometry.array, dtype=object)
         return pa.array(shapely.to_wkb(geoms), type=pa.binary())
     except Exception as exc:
-        raise GeoDataError(f"{label}: GeoParquet geometry encoded as {column.type} cannot be read "
-                           f"({archive.first_line(exc)}); write it with WKB encoding.") from exc
+        raise GeoDataError(M("{label}: GeoParquet geometry encoded as {encoding} cannot be read "
+                             "({why}); write it with WKB encoding.", label=label, encoding=str(column.type),
+                             why=archive.first_line(exc))) from exc

@@ -7,6 +7,7 @@ import pandas as pd
 
 from geo import schema
 from geo.errors import SchemaError
+from geo.messages import M
 
 #: Appended to a cut value; the value with its marker is exactly the limit long.
 MARKER = " [... cut: over {limit:,} characters]"
@@ -30,8 +31,9 @@ def cut_note(counts: dict[str, int], limit: int) -> str | None:
         return None
     marker = MARKER.format(limit=limit)
     listing = ", ".join(f"{c} {n:,}" for c, n in counts.items())
-    return (f"{sum(counts.values()):,} text values were longer than {limit:,} characters and were cut, ending "
-            f"'{marker.strip()}' ({listing}); the form allows {limit:,}")
+    return M("{count:,} text values were longer than {limit:,} characters and were cut, ending "
+             "'{marker}' ({listing}); the form allows {limit:,}", count=sum(counts.values()), limit=limit,
+             marker=marker.strip(), listing=listing)
 
 
 def cut_text_counts(layer: str, frame: gpd.GeoDataFrame, *, limit: int,
@@ -58,8 +60,9 @@ def cut_text_counts(layer: str, frame: gpd.GeoDataFrame, *, limit: int,
             continue
         if col == key:
             first = str(text[long].iloc[0])
-            raise SchemaError(f"{label}: a {key} of {len(first):,} characters ('{first[:40]}...'), over the "
-                              f"{limit:,}-character limit for text. Ids are short codes: check the {key} column.")
+            raise SchemaError(M("{label}: a {key} of {length:,} characters ('{start}...'), over the "
+                                "{limit:,}-character limit for text. Ids are short codes: check the {key} column.",
+                                label=label, key=key, length=len(first), start=first[:40], limit=limit))
         cut = text.copy()
         cut[long] = text[long].str.slice(0, limit - len(marker)) + marker
         changed[col] = cut

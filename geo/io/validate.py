@@ -15,13 +15,16 @@ import shapely
 
 from geo.config import COUNTY_LAT, COUNTY_LON, LOCAL_TZ
 from geo.errors import InvalidGeometryError
+from geo.messages import M, Message, join
 
 POLYGON, POINT, LINE = "polygon", "point", "line"
 _FAMILY_TYPES = {POLYGON: (3, 6), POINT: (0,), LINE: (1, 5)}
-_FAMILY_NAMES = {POLYGON: "Polygon or MultiPolygon", POINT: "Point", LINE: "LineString or MultiLineString"}
+_FAMILY_NAMES = {POLYGON: M("Polygon or MultiPolygon"), POINT: "Point", LINE: M("LineString or MultiLineString")}
 _TYPE_NAMES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
                5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
 INVALID_POLICIES = ("repair", "drop", "raise")
+#: What happened to a feature with an issue (shown in the import report).
+REJECTED, REPAIRED = M("rejected"), M("repaired with make_valid")
 
 
 @dataclass(frozen=True)
@@ -34,8 +37,14 @@ class Issue:
     action: str
 
     def __str__(self) -> str:
-        key = f" ({self.key})" if self.key else ""
-        return f"{self.where}{key}: {self.problem} -> {self.action}"
+        return self.text()
+
+    def text(self) -> Message:
+        """Return the issue as one translatable line (the key and where are data; problem and action are text)."""
+        if self.key:
+            return M("{where} ({key}): {problem} -> {action}", where=self.where, key=self.key, problem=self.problem,
+                     action=self.action)
+        return M("{where}: {problem} -> {action}", where=self.where, problem=self.problem, action=self.action)
 
 
 @dataclass(frozen=True)
@@ -66,9 +75,9 @@ def check_geometry(geoms: np.ndarray, *, family: str, invalid: str = "repair", l
     n = len(geoms)
     rejected = _series(n)
     missing = shapely.is_missing(geoms)
-    rejected[missing] = "geometry is null (missing, or coordinates that are not numbers); add it at source"
+    rejected[missing] = M("geometry is null (missing, or coordinates that are not numbers); add it at source")
     empty = ~missing & shapely.is_empty(geoms)
-    rejected[empty & rejected.isna()] = "geometry is empty; draw it at source or drop the feature"
+    rejected[empty & rejected.isna()] = M("geometry is empty; draw it at source or drop the feature")
     _reject_nonfinite(geoms, rejected)
     _check_types(geoms, rejected, family=family, label=label)
     out = geoms.copy()
@@ -91,8 +100,8 @@ def _reject_nonfinite(geoms: np.ndarray, rejected: pd.Series) -> None:
     positions = np.flatnonzero(ok)
     for local in np.unique(index[bad]):
         xy = coords[bad & (index == local)][0]
-        rejected.iat[positions[local]] = (f"coordinate ({xy[0]}, {xy[1]}) is not a finite number; "
-                                          "fix the vertex at source")
+        rejected.iat[positions[local]] = M("coordinate ({x}, {y}) is not a finite number; fix the vertex at source",
+                                           x=xy[0], y=xy[1])
 
 
 def _check_types(geoms: np.ndarray, rejected: pd.Series, *, family: str, label: str) -> None:
@@ -104,17 +113,17 @@ def _check_types(geoms: np.ndarray, rejected: pd.Series, *, family: str, label: 
         return
     found = {_TYPE_NAMES.get(int(t), str(t)): int(c) for t, c in zip(*np.unique(types[ok], return_counts=True))}
     listing = ", ".join(f"{c} {t}" for t, c in found.items())
-    first = np.flatnonzero(wrong)[:5] + 1
+    first = ", ".join(map(str, np.flatnonzero(wrong)[:5] + 1))
     if (ok & wanted).any():
-        raise InvalidGeometryError(
-            f"{label}: mixed geometry types ({listing}; e.g. features {', '.join(map(str, first))}). This layer "
-            f"needs {_FAMILY_NAMES[family]} only: split the file by geometry type and import each part as its kind."
-        )
-    raise InvalidGeometryError(
-        f"{label}: holds {listing} geometry, but this import kind needs {_FAMILY_NAMES[family]} (e.g. features "
-        f"{', '.join(map(str, first))}). Check the import kind (points are incidents, places, ramps; polygons are "
-        "parcels, sites, districts, parks; lines are streets) or export the right layer at source."
-    )
+        raise InvalidGeometryError(M(
+            "{label}: mixed geometry types ({listing}; e.g. features {first}). This layer "
+            "needs {needed} only: split the file by geometry type and import each part as its kind.",
+            label=label, listing=listing, first=first, needed=_FAMILY_NAMES[family]))
+    raise InvalidGeometryError(M(
+        "{label}: holds {listing} geometry, but this import kind needs {needed} (e.g. features "
+        "{first}). Check the import kind (points are incidents, places, ramps; polygons are "
+        "parcels, sites, districts, parks; lines are streets) or export the right layer at source.",
+        label=label, listing=listing, needed=_FAMILY_NAMES[family], first=first))
 
 
 def _repair_polygons(out: np.ndarray, rejected: pd.Series, repaired: pd.Series, *, invalid: str,
@@ -125,18 +134,19 @@ def _repair_polygons(out: np.ndarray, rejected: pd.Series, repaired: pd.Series, 
         return
     reasons = shapely.is_valid_reason(out[bad])
     if invalid == "raise":
-        listing = "; ".join(f"feature {i + 1}: {r}" for i, r in zip(bad[:5], reasons[:5]))
-        raise InvalidGeometryError(
-            f"{label}: {len(bad)} of {len(out)} geometries are invalid ({listing}). Fix them at source or "
-            "import with invalid='repair'."
-        )
+        listing = join([M("feature {number}: {reason}", number=i + 1, reason=r) for i, r in zip(bad[:5], reasons[:5])])
+        raise InvalidGeometryError(M(
+            "{label}: {count} of {total} geometries are invalid ({listing}). Fix them at source or "
+            "import with invalid='repair'.", label=label, count=len(bad), total=len(out), listing=listing))
     if invalid == "drop":
-        rejected.iloc[bad] = [f"{r} (invalid polygon, dropped by policy); fix it at source" for r in reasons]
+        rejected.iloc[bad] = [M("{reason} (invalid polygon, dropped by policy); fix it at source", reason=r)
+                              for r in reasons]
         return
     fixed = polygonal_part(shapely.make_valid(out[bad], method="structure", keep_collapsed=False))
     for pos, reason, geom in zip(bad, reasons, fixed):
         if geom is None or shapely.is_empty(geom) or not shapely.is_valid(geom):
-            rejected.iat[pos] = f"{reason}: cannot be repaired (make_valid leaves no polygon); redraw it at source"
+            rejected.iat[pos] = M("{reason}: cannot be repaired (make_valid leaves no polygon); redraw it at source",
+                                  reason=reason)
         else:
             out[pos] = geom
             repaired.iat[pos] = reason
@@ -166,9 +176,10 @@ def check_envelope(geoms_4326: np.ndarray, *, skip: np.ndarray | None = None) ->
     for pos in np.flatnonzero(check & ~inside):
         x, y = bounds[pos, 0], bounds[pos, 1]
         swapped = COUNTY_LAT[0] <= x <= COUNTY_LAT[1] and COUNTY_LON[0] <= y <= COUNTY_LON[1]
-        hint = "latitude and longitude look swapped" if swapped else "check the coordinates and CRS"
-        reasons.iat[pos] = (f"outside LA County (lon {x:.5f}, lat {y:.5f}; the County spans lon "
-                            f"{COUNTY_LON[0]}..{COUNTY_LON[1]}, lat {COUNTY_LAT[0]}..{COUNTY_LAT[1]}); {hint}")
+        hint = M("latitude and longitude look swapped") if swapped else M("check the coordinates and CRS")
+        reasons.iat[pos] = M("outside LA County (lon {x:.5f}, lat {y:.5f}; the County spans lon "
+                             "{lon0}..{lon1}, lat {lat0}..{lat1}); {hint}", x=x, y=y, lon0=COUNTY_LON[0],
+                             lon1=COUNTY_LON[1], lat0=COUNTY_LAT[0], lat1=COUNTY_LAT[1], hint=hint)
     return reasons
 
 
@@ -177,16 +188,17 @@ def check_real_ains(ains: pd.Series, *, synthetic: bool) -> pd.Series:
     reasons = _series(len(ains))
     values = ains.reset_index(drop=True)
     missing = values.isna().to_numpy()
-    reasons[missing] = "no AIN; every parcel needs its 10-digit Assessor ID"
+    reasons[missing] = M("no AIN; every parcel needs its 10-digit Assessor ID")
     text = values.astype("string")
     badlen = (~missing & (text.str.len() != 10).fillna(True).to_numpy())
     for pos in np.flatnonzero(badlen):
-        reasons.iat[pos] = f"AIN '{values.iat[pos]}' has {len(str(values.iat[pos]))} digits, not 10; check the AIN column"
+        reasons.iat[pos] = M("AIN '{ain}' has {digits} digits, not 10; check the AIN column", ain=values.iat[pos],
+                             digits=len(str(values.iat[pos])))
     if not synthetic:
         demo = ~missing & ~badlen & text.str.startswith("99").fillna(False).to_numpy()
         for pos in np.flatnonzero(demo):
-            reasons.iat[pos] = (f"AIN {values.iat[pos]} is in map book 99xx, which only StageMap's synthetic "
-                                "data uses; a real file never has it. Check the source file")
+            reasons.iat[pos] = M("AIN {ain} is in map book 99xx, which only StageMap's synthetic "
+                                 "data uses; a real file never has it. Check the source file", ain=values.iat[pos])
     return reasons
 
 
@@ -218,14 +230,14 @@ def check_dates(raw: pd.Series, parsed: pd.Series, *, column: str, now: dt.datet
     has_text = raw.notna() & (raw.astype("string").str.strip() != "")
     unreadable = (has_text & parsed.isna()).to_numpy()
     for pos in np.flatnonzero(unreadable):
-        reasons.iat[pos] = (f"{column} '{raw.iat[pos]}' is not a readable date; use MM/DD/YYYY hh:mm:ss AM "
-                            "(LAPD) or ISO 8601 (2025-07-14T09:30)")
+        reasons.iat[pos] = M("{column} '{value}' is not a readable date; use MM/DD/YYYY hh:mm:ss AM "
+                             "(LAPD) or ISO 8601 (2025-07-14T09:30)", column=column, value=raw.iat[pos])
     if required:
-        reasons[(~has_text).to_numpy()] = f"{column} is missing; every incident needs when it occurred"
+        reasons[(~has_text).to_numpy()] = M("{column} is missing; every incident needs when it occurred", column=column)
     future = (parsed > pd.Timestamp(now)).fillna(False).to_numpy()
     for pos in np.flatnonzero(future):
-        reasons.iat[pos] = (f"{column} {parsed.iat[pos]:%Y-%m-%d %H:%M} UTC is in the future; check the date and "
-                            "its day/month order")
+        reasons.iat[pos] = M("{column} {when} UTC is in the future; check the date and its day/month order",
+                             column=column, when=parsed.iat[pos].strftime("%Y-%m-%d %H:%M"))
     return reasons
 
 

@@ -28,8 +28,11 @@ import shapely
 
 from geo.config import DATA_DIR, SYNTHETIC_SOURCE
 from geo.errors import StoreError
-from geo.io.export import export_name, label, neutralise_frame, to_csv_bytes
-from geo.nexus.tables import NexusTables
+from geo.i18n import N_, translate
+from geo.io.export import NOTICE_COLUMN, export_name, label, neutralise_frame, to_csv_bytes
+from geo.labels import code_label, column_header
+from geo.messages import M
+from geo.nexus.tables import PLACEHOLDER_SOURCE, NexusTables
 
 SNAPSHOT_VERSION = "stagemap-nexus-snapshot-1"
 MANIFEST = "manifest.json"
@@ -40,8 +43,31 @@ TABLE_KEYS: dict[str, list[str]] = {
 }
 #: Excel holds at most 32,767 characters in a cell; longer text is cut there with an ellipsis.
 XLSX_CELL_LIMIT = 32_767
-PLACEHOLDER_NOTICE = ("Unit costs marked PLACEHOLDER are illustrative round numbers, not City costs. "
-                      "Replace each with a sourced figure (source and year) before any fee is proposed.")
+PLACEHOLDER_NOTICE = N_("Unit costs marked PLACEHOLDER are illustrative round numbers, not City costs. "
+                         "Replace each with a sourced figure (source and year) before any fee is proposed.")
+#: The workbook in another language (made for a person; nothing reads it back: ``--unit-costs`` takes a CSV with
+#: the machine headers, as in the CSV zip): sheet names, headers and codes in that language, data as it is.
+SHEET_TITLES = {"notice": N_("Notice"), "inventory": N_("Inventory"), "parcel_months": N_("Parcel x month"),
+                "ledger": N_("Ledger"), "owners": N_("Owners"), "unit_costs": N_("Unit costs"),
+                "scenarios": N_("Fee scenarios"), "parcel_fees": N_("Fees by parcel"),
+                "register": N_("Assumption register"), "comparison": N_("Comparison")}
+HEADERS = {"item": N_("Item"), "units": N_("Units"), "on_site": N_("On the parcel"), "adjacent": N_("Adjacent"),
+           "owner": N_("Owner name"), "declaration": N_("Declaration"), "declared_on": N_("Declared on"),
+           "recorded_grant": N_("Recorded grant"), "statement": N_("Statement"), "ref": N_("Ref."),
+           "source_type": N_("Source type")}
+#: Codes the label table does not spell (per column), and the columns whose codes it does.
+WORDS = {"site_control": {"not recorded": N_("not recorded"), "recorded grant": N_("recorded grant"),
+                          "candidate (no grant recorded)": N_("candidate (no grant recorded)")},
+         "applies_to": {"incident": N_("incident"), "site": N_("site"), "city_program": N_("City program")},
+         "status": {"PLACEHOLDER": N_("PLACEHOLDER"), "sourced": N_("sourced")},
+         "kind": {"data": N_("data"), "method": N_("method"), "rule": N_("rule"), "assumption": N_("assumption")},
+         "owner_class": {"none": N_("no parcel or site")},
+         "source": {SYNTHETIC_SOURCE: SYNTHETIC_SOURCE, PLACEHOLDER_SOURCE: N_(
+             "PLACEHOLDER - illustrative round number, not a City cost; replace with a sourced figure")}}
+CODED = ("incident_type", "verification_status", "source_type", "relevance", "snap_kind", "warrant_shown", "basis",
+         "owner_class")
+NOTICE_WORDS = (N_("StageMap nexus study tables"), N_("As of"), N_("Snapshot hash"), N_("Data"), N_("Unit costs"),
+                N_("Executive Directive 17, section D"), N_("not frozen"), N_("store data"), N_("all sourced"))
 
 
 def canonical_tables(tables: NexusTables) -> dict[str, bytes]:
@@ -93,7 +119,8 @@ def freeze(tables: NexusTables, *, root: str | Path, created_by: str = "unknown"
         Path(root).mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=root))
     except OSError as exc:
-        raise StoreError(f"Cannot write the nexus snapshot under {root}: {exc}. Choose a writable directory.") from exc
+        raise StoreError(M("Cannot write the nexus snapshot under {root}: {why}. Choose a writable directory.",
+                           root=str(root), why=str(exc))) from exc
     try:
         for name, data in files.items():
             (tmp / _file_name(name)).write_bytes(data)
@@ -114,7 +141,8 @@ def freeze(tables: NexusTables, *, root: str | Path, created_by: str = "unknown"
         if target.exists():  # frozen meanwhile by someone else: same content, same hash
             verify_snapshot(target)
             return digest, target
-        raise StoreError(f"Cannot write the nexus snapshot under {root}: {exc}. Choose a writable directory.") from exc
+        raise StoreError(M("Cannot write the nexus snapshot under {root}: {why}. Choose a writable directory.",
+                           root=str(root), why=str(exc))) from exc
     return digest, target
 
 
@@ -132,29 +160,60 @@ def verify_snapshot(directory: str | Path) -> str:
         manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
         files = {name: (directory / name).read_bytes() for name in manifest["hashed_files"]}
     except (OSError, ValueError, KeyError) as exc:
-        raise StoreError(f"Snapshot {directory} is unreadable ({exc}); freeze it again.") from exc
+        raise StoreError(M("Snapshot {path} is unreadable ({why}); freeze it again.", path=str(directory), why=str(exc))) from exc
     for name, data in files.items():
         if hashlib.sha256(data).hexdigest() != manifest["hashed_files"][name]:
-            raise StoreError(f"Snapshot {directory}: {name} has changed since it was frozen; freeze it again.")
+            raise StoreError(M("Snapshot {path}: {name} has changed since it was frozen; freeze it again.",
+                               path=str(directory), name=name))
     digest = content_hash({_table_name(n): b for n, b in files.items()})
     if digest != manifest["hash"] or digest != directory.name:
-        raise StoreError(f"Snapshot {directory}: content hash {digest} does not match its manifest or name.")
+        raise StoreError(M("Snapshot {path}: content hash {digest} does not match its manifest or name.",
+                           path=str(directory), digest=digest))
     return digest
 
 
-def to_xlsx_bytes(tables: NexusTables, *, snapshot: str | None = None) -> bytes:
-    """Return an XLSX workbook: a notice sheet, then one sheet per table (text neutralised)."""
+def to_xlsx_bytes(tables: NexusTables, *, snapshot: str | None = None, lang: str = "en") -> bytes:
+    """Return an XLSX workbook: a notice sheet, then one sheet per table (text neutralised).
+
+    In English the sheets and headers are the table and column names; in another ``lang`` the sheet
+    names, headers, notice and coded values are in that language (names, AINs and notes as recorded).
+    """
     buf = io.BytesIO()
     notice = pd.DataFrame({"item": ["StageMap nexus study tables", "As of", "Snapshot hash", "Data",
                                     "Unit costs"],
                            "value": ["Executive Directive 17, section D", tables.as_of.isoformat(),
                                      snapshot or "not frozen", SYNTHETIC_SOURCE if tables.synthetic else "store data",
                                      PLACEHOLDER_NOTICE if tables.uses_placeholders else "all sourced"]})
+    sheets = {"notice": notice, **tables.sheets()}
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        _xlsx_frame(notice, synthetic=False).to_excel(xl, sheet_name="notice", index=False)
-        for name, frame in tables.sheets().items():
-            _xlsx_frame(frame, synthetic=tables.synthetic).to_excel(xl, sheet_name=name, index=False)
+        for name, frame in sheets.items():
+            sheet = _xlsx_frame(frame, synthetic=tables.synthetic and name != "notice", lang=lang)
+            if name == "notice" and lang != "en":
+                sheet = sheet.map(lambda v: translate(v, lang) if isinstance(v, str) else v)
+            sheet.to_excel(xl, sheet_name=_sheet_name(name, lang), index=False)
     return buf.getvalue()
+
+
+def _sheet_name(name: str, lang: str) -> str:
+    """Return the sheet's name: the table name in English, its title in another language (Excel: 31 characters)."""
+    if lang == "en":
+        return name
+    return "".join(" " if c in "[]:*?/\\" else c for c in translate(SHEET_TITLES.get(name, name), lang))[:31]
+
+
+def _in_language(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return ``frame`` with headers and coded values in ``lang`` (other cells as they are)."""
+    out = frame.copy()
+    for col in out.columns:
+        words = WORDS.get(str(col), {})
+        if col in CODED or words:
+            out[col] = out[col].map(lambda v, c=col, w=words: translate(w[v], lang) if isinstance(v, str) and v in w
+                                    else code_label(v, c, lang) if isinstance(v, str) and c in CODED else v)
+    if NOTICE_COLUMN in out:
+        out[NOTICE_COLUMN] = translate(SYNTHETIC_SOURCE, lang)
+    heads = [translate(HEADERS[c], lang) if c in HEADERS else column_header(c, lang) for c in out.columns]
+    out.columns = [f"{h} ({c})" if heads.count(h) > 1 else h for h, c in zip(heads, out.columns, strict=True)]
+    return out
 
 
 def to_csv_zip_bytes(tables: NexusTables) -> bytes:
@@ -226,10 +285,10 @@ def _plain_types(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _xlsx_frame(frame: pd.DataFrame, *, synthetic: bool) -> pd.DataFrame:
+def _xlsx_frame(frame: pd.DataFrame, *, synthetic: bool, lang: str = "en") -> pd.DataFrame:
     """Return the sheet of ``frame``: text neutralised (no formulas, no control characters), cells cut to fit."""
-    out = neutralise_frame(label(_plain_types(pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))),
-                                 synthetic=synthetic))
+    table = label(_plain_types(pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))), synthetic=synthetic)
+    out = neutralise_frame(table if lang == "en" else _in_language(table, lang))
     for col in out.columns:
         if out[col].dtype == object:
             out[col] = out[col].map(_fit_cell)

@@ -23,6 +23,7 @@ from geo.analysis.snap import ADJACENT, NONE, ON_SITE, OWNER_CLASS, PRIVATE, SNA
 from geo.analysis.timefmt import local_iso
 from geo.config import LOCAL_TZ
 from geo.errors import SchemaError
+from geo.messages import M, join
 
 PLACEHOLDER = "PLACEHOLDER"
 PLACEHOLDER_SOURCE = "PLACEHOLDER - illustrative round number, not a City cost; replace with a sourced figure"
@@ -125,21 +126,22 @@ def check_unit_costs(table: pd.DataFrame) -> pd.DataFrame:
     """
     missing = [c for c in UNIT_COST_COLUMNS if c not in table.columns]
     if missing:
-        raise SchemaError(f"Unit-cost table lacks columns {missing}; it needs {list(UNIT_COST_COLUMNS)}.")
+        raise SchemaError(M("Unit-cost table lacks columns {missing}; it needs {needed}.", missing=str(missing),
+                            needed=str(list(UNIT_COST_COLUMNS))))
     t = table[list(UNIT_COST_COLUMNS)].copy()
     t["key"] = t["key"].astype(str).str.strip()
-    problems = [f"missing key {k!r}" for k in REQUIRED_KEYS if k not in set(t["key"])]
-    problems += [f"key {k!r} appears more than once" for k in sorted(set(t["key"][t["key"].duplicated()]))]
+    problems = [M("missing key {key}", key=repr(k)) for k in REQUIRED_KEYS if k not in set(t["key"])]
+    problems += [M("key {key} appears more than once", key=repr(k)) for k in sorted(set(t["key"][t["key"].duplicated()]))]
     value = pd.to_numeric(t["value"], errors="coerce")
-    problems += [f"{k}: value '{v}' is not a non-negative number" for k, v, n in
+    problems += [M("{key}: value '{value}' is not a non-negative number", key=k, value=v) for k, v, n in
                  zip(t["key"], t["value"], value) if pd.isna(n) or n < 0]
     year = pd.to_numeric(t["year"].map(lambda y: None if _blank(y) else y), errors="coerce")
-    problems += [f"{k}: year '{y}' is not a year 1900-2100" for k, y, n in zip(t["key"], t["year"], year)
+    problems += [M("{key}: year '{year}' is not a year 1900-2100", key=k, year=y) for k, y, n in zip(t["key"], t["year"], year)
                  if not _blank(y) and (pd.isna(n) or not 1900 <= n <= 2100)]
-    problems += [f"{k}: applies_to {a!r} is not one of {list(APPLIES_TO)}" for k, a in
+    problems += [M("{key}: applies_to {value} is not one of {allowed}", key=k, value=repr(a), allowed=str(list(APPLIES_TO))) for k, a in
                  zip(t["key"], t["applies_to"]) if a not in APPLIES_TO]
     if problems:
-        raise SchemaError("Unit-cost table: " + "; ".join(problems) + ". Fix these cells and try again.")
+        raise SchemaError(M("Unit-cost table: {problems}. Fix these cells and try again.", problems=join(problems)))
     source = t["source"].fillna("").astype(str).str.strip()
     sourced = (source != "") & ~source.str.upper().str.startswith(PLACEHOLDER) & year.notna()
     return t.assign(value=value.astype(float), year=year.astype("Int64"), source=source,
@@ -210,8 +212,8 @@ def _ledger(incidents: gpd.GeoDataFrame, snapped: pd.DataFrame, parcels: gpd.Geo
     """One row per incident up to ``as_of`` with its snapped parcel or site and fee status."""
     if schema.INCIDENT_ID not in snapped or len(snapped) != len(incidents) or \
             set(snapped[schema.INCIDENT_ID]) != set(incidents[schema.INCIDENT_ID]):
-        raise SchemaError("build_nexus: the snapping table does not match the incidents; pass "
-                          "AnalysisResult.incidents from an analysis of the same incidents.")
+        raise SchemaError(M("build_nexus: the snapping table does not match the incidents; pass "
+                            "AnalysisResult.incidents from an analysis of the same incidents."))
     inc = incidents.to_crs("EPSG:4326").set_index(schema.INCIDENT_ID)
     snap = snapped.set_index(schema.INCIDENT_ID).reindex(inc.index)
     local = inc[schema.OCCURRED_AT].dt.tz_convert(LOCAL_TZ)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import SchemaError
+from geo.messages import M
 from geo.reports.publish import K_MIN, SuppressedTable
 
 #: A withheld item: (table, 'cell' | 'row' | 'col' | 'grand', i, j).
@@ -147,7 +148,7 @@ def audit(tables: dict[str, SuppressedTable], layout: Layout, *, shared: Mapping
         if not changed:
             break
         tables = {n: grown[n].apply(t) for n, t in tables.items()}
-    raise SchemaError("monthly report: suppression did not settle; report this as a bug with the month used.")
+    raise SchemaError(M("monthly report: suppression did not settle; report this as a bug with the month used."))
 
 
 def support(item: Item, layout: Layout) -> np.ndarray:

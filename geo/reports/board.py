@@ -8,7 +8,7 @@ INTERNAL document and says so on every page.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,15 +35,19 @@ from geo.analysis.gaps import (
 from geo.analysis.timefmt import local_text
 from geo.config import Directive
 from geo.errors import GeoDataError
+from geo.i18n import N_, long_date, translator
 from geo.labels import code_label
+from geo.messages import M
 from geo.records import Edit
 from geo.reports import pdf
 from geo.reports.board_measures import measure_section
 
 #: Boards named in the directive, matched on the department name, with their police departments.
-BOARDS = (("airport", "Board of Airport Commissioners", "Airport Police"),
-          ("harbor", "Board of Harbor Commissioners", "Port Police"),
-          ("recreation and parks", "Board of Recreation and Parks Commissioners", "Park Rangers"))
+BOARDS = (("airport", N_("Board of Airport Commissioners"), N_("Airport Police")),
+          ("harbor", N_("Board of Harbor Commissioners"), N_("Port Police")),
+          ("recreation and parks", N_("Board of Recreation and Parks Commissioners"), N_("Park Rangers")))
+#: Values the board tables write in words (not codes): translated where the PDF is drawn.
+PENDING, NOT_NEEDED = N_("A.1 pending"), N_("Not needed")
 
 
 @dataclass(frozen=True)
@@ -80,9 +84,10 @@ def resolve_department(name: str, known: Iterable[str]) -> str:
     if len(hits) == 1:
         return hits[0]
     if not hits:
-        raise GeoDataError(f"--department {name!r} matches no department. Known departments: {'; '.join(known)}.")
-    raise GeoDataError(f"--department {name!r} matches {len(hits)} departments ({'; '.join(hits)}); "
-                       "give more of the name.")
+        raise GeoDataError(M("--department {name} matches no department. Known departments: {known}.",
+                             name=repr(name), known="; ".join(known)))
+    raise GeoDataError(M("--department {name} matches {n} departments ({hits}); give more of the name.",
+                         name=repr(name), n=len(hits), hits="; ".join(hits)))
 
 
 def board_report(site_table: pd.DataFrame, history: Mapping[str, list[Edit]], *, department: str,
@@ -114,45 +119,53 @@ def board_report(site_table: pd.DataFrame, history: Mapping[str, list[Edit]], *,
                        board_measures=board_measures)
 
 
-def board_pdf_bytes(report: BoardReport) -> bytes:
-    """Return the board report as PDF."""
+def board_pdf_bytes(report: BoardReport, *, lang: str = "en") -> bytes:
+    """Return the board report as PDF, in ``lang`` (headings, table headers and codes; data stays as recorded)."""
+    _ = translator(lang)
     st, d = pdf.styles(), Directive()
-    title = f"ED 17 measures report: {report.department}"
-    board = pdf.clip(report.board, limit=pdf.NAME_LIMIT)  # a department's name can be any length
+    title = _("ED 17 measures report: {department}").format(department=report.department)
+    board = _(report.board) if report.police else _("{department} (department compliance report)").format(
+        department=report.department)
+    board = pdf.clip(board, limit=pdf.NAME_LIMIT)  # a department's name can be any length
+    police = _(report.police) if report.police else None
+    recorded = (_("Status changes recorded for these sites: {n}; with a note describing a measure: {m} (for example "
+                  "by the {police}).") if police else
+                _("Status changes recorded for these sites: {n}; with a note describing a measure: {m}."))
+    note = _("Measure (status note)")
     story: list[Any] = [
         pdf.para(title, st.title, limit=pdf.NAME_LIMIT),
-        pdf.para(f"{board} to the Office of the Mayor. Executive Directive 17 asks for the measures being "
-               "implemented on City property under the department's jurisdiction within 15 days "
-               f"(due {d.identify_by:%d %B %Y}); signs were due {d.sign_by:%d %B %Y}. Status as of "
-               f"{report.as_of:%d %B %Y}.", st.body),
-        pdf.para("Summary", st.h2), pdf.table(report.summary, st=st, widths=[300, 90, 80]),
-        pdf.para("Sites by category", st.h2), pdf.table(_spelled(report.by_category), st=st, widths=[130, 60, 60, 70, 60, 70]),
-        pdf.para("Measures recorded", st.h2),
-        pdf.para(f"Status changes recorded for these sites: {report.edits_recorded}; with a note describing a "
-               f"measure: {len(report.measures)}"
-               + (f" (for example by the {report.police})." if report.police else "."), st.body),
+        pdf.para(_("{board} to the Office of the Mayor. Executive Directive 17 asks for the measures being "
+                   "implemented on City property under the department's jurisdiction within 15 days "
+                   "(due {due}); signs were due {sign_by}. Status as of {as_of}.").format(
+            board=board, due=long_date(d.identify_by, lang), sign_by=long_date(d.sign_by, lang),
+            as_of=long_date(report.as_of, lang)), st.body),
+        pdf.para(_("Summary"), st.h2), pdf.table(_in(report.summary, _, rows="Measure"), st=st, widths=[300, 90, 80]),
+        pdf.para(_("Sites by category"), st.h2),
+        pdf.table(_in(_spelled(report.by_category, lang), _), st=st, widths=[130, 60, 60, 70, 60, 70]),
+        pdf.para(_("Measures recorded"), st.h2),
+        pdf.para(recorded.format(n=report.edits_recorded, m=len(report.measures), police=police), st.body),
     ]
     if len(report.measures):
-        story.append(pdf.table(report.measures, st=st, widths=[62, 78, 80, 250],
-                               note_columns=("Measure (status note)",)))
+        story.append(pdf.table(_in(report.measures, _), st=st, widths=[62, 78, 80, 250], note_columns=(note,)))
     else:
-        story.append(pdf.para("No measures are recorded in status notes yet. Liaisons record them with each "
-                            "status change (the note field).", st.small))
-    story += measure_section(report.board_measures, police=report.police, as_of=report.as_of, st=st)
-    story += [pdf.para(f"Overdue and outstanding items ({len(report.overdue)})", st.h2)]
+        story.append(pdf.para(_("No measures are recorded in status notes yet. Liaisons record them with each "
+                                "status change (the note field)."), st.small))
+    story += measure_section(report.board_measures, police=report.police, as_of=report.as_of, st=st, lang=lang)
+    story += [pdf.para(_("Overdue and outstanding items ({n})").format(n=len(report.overdue)), st.h2)]
     if len(report.overdue):
         # names are cut at 300 characters, so a row always fits a page: never split one across two
-        story.append(pdf.table(_spelled(report.overdue), st=st, widths=[72, 130, 66, 56, 76, 70], split_rows=False))
+        widths = [72, 130, 66, 56, 76, 70] if lang == "en" else [72, 108, 88, 62, 70, 70]  # "Estacionamiento"
+        story.append(pdf.table(_in(_spelled(report.overdue, lang), _), st=st, widths=widths, split_rows=False))
     else:
-        story.append(pdf.para("None: every site is signed, and gated where a barrier applies.", st.body))
-    story += [Spacer(1, 8), pdf.para("Definitions: only candidates need a sign (A.1: property that might be used "
-                                   "as a staging area, processing location or operations base); a part (a park's "
-                                   "parking lot, a yard) is counted on its own. Signed means the directive sign is "
-                                   "posted (a damaged sign counts as not signed); gated means closed and locked, "
-                                   "counted only where a barrier applies (parking lots, garages, vacant lots and "
-                                   "non-public areas, directive A.2, unless recorded as not appropriate). Days "
-                                   "overdue are calendar days past the sign deadline.", st.small)]
-    return pdf.build_pdf(story, title=title, tier=pdf.INTERNAL, synthetic=report.synthetic)
+        story.append(pdf.para(_("None: every site is signed, and gated where a barrier applies."), st.body))
+    story += [Spacer(1, 8), pdf.para(_("Definitions: only candidates need a sign (A.1: property that might be used "
+                                       "as a staging area, processing location or operations base); a part (a park's "
+                                       "parking lot, a yard) is counted on its own. Signed means the directive sign is "
+                                       "posted (a damaged sign counts as not signed); gated means closed and locked, "
+                                       "counted only where a barrier applies (parking lots, garages, vacant lots and "
+                                       "non-public areas, directive A.2, unless recorded as not appropriate). Days "
+                                       "overdue are calendar days past the sign deadline."), st.small)]
+    return pdf.build_pdf(story, title=title, tier=pdf.INTERNAL, synthetic=report.synthetic, lang=lang)
 
 
 # --- private steps ------------------------------------------------------------------------
@@ -182,37 +195,46 @@ def _summary(units: pd.DataFrame) -> pd.DataFrame:
     signed = int(c[SIGNED].sum())
     gated = int((c[GATED] & c[BARRIER_APPLIES]).sum())
     protected = int((c[PROTECTION] == PROTECTED).sum())
-    rows = [("Sites on the department's list (owned or controlled)", int((kind == SITE_UNIT).sum()), ""),
-            ("Parts drawn (lots, garages, yards, non-public areas)", int((kind == PART_UNIT).sum()), ""),
-            ("Determined (A.1: candidate or not)", int(units[IDENTIFIED].sum()), pct(int(units[IDENTIFIED].sum()), len(units))),
-            ("Still pending a determination", int((~units[IDENTIFIED].astype(bool)).sum()), ""),
-            ("Candidates: need a sign (A.1)", n_cand, ""),
-            ("Signed (directive sign posted)", signed, pct(signed, n_cand)),
-            ("Sign damaged, to replace", int((c[schema.SIGN_STATUS] == "damaged").sum()), ""),
-            ("Candidates where a locked gate applies (A.2)", applies, ""),
-            ("Gated and locked", gated, pct(gated, applies)),
-            ("Fully protected", protected, pct(protected, n_cand)),
-            ("Partly protected", int((c[PROTECTION] == PARTIAL).sum()), ""),
-            ("Unprotected", int((c[PROTECTION] == UNPROTECTED).sum()), ""),
-            ("Past the sign deadline without a sign", int((units[SIGN_OVERDUE_DAYS] > 0).sum()), ""),
-            ("Past the identification deadline, still pending", int((units[IDENTIFY_OVERDUE_DAYS] > 0).sum()), ""),
-            ("Signs posted after the deadline", int((units[SIGNED_LATE_DAYS] > 0).sum()), "")]
-    return pd.DataFrame(rows, columns=["Measure", "Sites", "Share"])
+    rows = [(N_("Sites on the department's list (owned or controlled)"), int((kind == SITE_UNIT).sum()), ""),
+            (N_("Parts drawn (lots, garages, yards, non-public areas)"), int((kind == PART_UNIT).sum()), ""),
+            (N_("Determined (A.1: candidate or not)"), int(units[IDENTIFIED].sum()), pct(int(units[IDENTIFIED].sum()), len(units))),
+            (N_("Still pending a determination"), int((~units[IDENTIFIED].astype(bool)).sum()), ""),
+            (N_("Candidates: need a sign (A.1)"), n_cand, ""),
+            (N_("Signed (directive sign posted)"), signed, pct(signed, n_cand)),
+            (N_("Sign damaged, to replace"), int((c[schema.SIGN_STATUS] == "damaged").sum()), ""),
+            (N_("Candidates where a locked gate applies (A.2)"), applies, ""),
+            (N_("Gated and locked"), gated, pct(gated, applies)),
+            (N_("Fully protected"), protected, pct(protected, n_cand)),
+            (N_("Partly protected"), int((c[PROTECTION] == PARTIAL).sum()), ""),
+            (N_("Unprotected"), int((c[PROTECTION] == UNPROTECTED).sum()), ""),
+            (N_("Past the sign deadline without a sign"), int((units[SIGN_OVERDUE_DAYS] > 0).sum()), ""),
+            (N_("Past the identification deadline, still pending"), int((units[IDENTIFY_OVERDUE_DAYS] > 0).sum()), ""),
+            (N_("Signs posted after the deadline"), int((units[SIGNED_LATE_DAYS] > 0).sum()), "")]
+    return pd.DataFrame(rows, columns=[N_("Measure"), N_("Sites"), N_("Share")])
 
 
-def _spelled(table: pd.DataFrame) -> pd.DataFrame:
-    """Return ``table`` with its coded columns as people read them (``closed_locked`` -> "Closed and locked")."""
+def _spelled(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """Return ``table`` with its coded columns as people read them in ``lang`` (``closed_locked`` -> "Closed and locked")."""
     columns = {"Category": "category", "Sign": schema.SIGN_STATUS, "Gate": schema.GATE_STATUS}
-    return table.assign(**{col: table[col].map(lambda v, c=code: code_label(v, c))
+    _ = translator(lang)
+    return table.assign(**{col: table[col].map(lambda v, c=code: _(v) if v in (PENDING, NOT_NEEDED)
+                                               else code_label(v, c, lang))
                            for col, code in columns.items() if col in table})
+
+
+def _in(table: pd.DataFrame, _: Callable[[str], str], *, rows: str | None = None) -> pd.DataFrame:
+    """Return ``table`` with its headers (and the words of column ``rows``) through ``_``; data stays as it is."""
+    out = table.assign(**{rows: table[rows].map(_)}) if rows else table
+    return out.rename(columns=_)
 
 
 def _by_category(units: pd.DataFrame) -> pd.DataFrame:
     c = units[units[CANDIDATE].astype(bool)]
     g = c.assign(_gated=c[GATED] & c[BARRIER_APPLIES], _late=c[SIGN_OVERDUE_DAYS] > 0).groupby("category", sort=True)
-    out = pd.DataFrame({"Sites": g.size(), "Signed": g[SIGNED].sum(), "Gate applies": g[BARRIER_APPLIES].sum(),
-                        "Gated": g["_gated"].sum(), "Overdue": g["_late"].sum()})
-    return out.astype(int).rename_axis("Category").reset_index()
+    out = pd.DataFrame({N_("Sites"): g.size(), N_("Signed"): g[SIGNED].sum(),
+                        N_("Gate applies"): g[BARRIER_APPLIES].sum(), N_("Gated"): g["_gated"].sum(),
+                        N_("Overdue"): g["_late"].sum()})
+    return out.astype(int).rename_axis(N_("Category")).reset_index()
 
 
 def _overdue(units: pd.DataFrame) -> pd.DataFrame:
@@ -221,10 +243,10 @@ def _overdue(units: pd.DataFrame) -> pd.DataFrame:
     late = units[(units[SIGN_OVERDUE_DAYS] > 0) | (cand & units[BARRIER_APPLIES] & ~units[GATED]) | pending_any]
     pending = ~late[IDENTIFIED].astype(bool)
     out = pd.DataFrame({
-        "Site": late[UNIT_ID], "Name": late[schema.NAME], "Category": late["category"],
-        "Sign": late[schema.SIGN_STATUS].where(~pending, "A.1 pending"),
-        "Gate": late[schema.GATE_STATUS].where(late[BARRIER_APPLIES], "Not needed"),
-        "Sign days overdue": late[SIGN_OVERDUE_DAYS].astype(int),
+        N_("Site"): late[UNIT_ID], N_("Name"): late[schema.NAME], N_("Category"): late["category"],
+        N_("Sign"): late[schema.SIGN_STATUS].where(~pending, PENDING),
+        N_("Gate"): late[schema.GATE_STATUS].where(late[BARRIER_APPLIES], NOT_NEEDED),
+        N_("Sign days overdue"): late[SIGN_OVERDUE_DAYS].astype(int),
     })
     return out.sort_values(["Sign days overdue", "Site"], ascending=[False, True]).reset_index(drop=True)
 
@@ -238,5 +260,5 @@ def _measures(history: Mapping[str, list[Edit]], site_ids: pd.Series) -> pd.Data
                 continue
             rows.append({"Date": local_text(edit.updated_at)[:10], "Site": site, "Recorded by": edit.updated_by or "",
                          "Measure (status note)": str(note)})
-    out = pd.DataFrame(rows, columns=["Date", "Site", "Recorded by", "Measure (status note)"])
+    out = pd.DataFrame(rows, columns=[N_("Date"), N_("Site"), N_("Recorded by"), N_("Measure (status note)")])
     return out.sort_values(["Date", "Site"], kind="stable").reset_index(drop=True)

@@ -30,6 +30,7 @@ from geo.config import LOCAL_TZ
 from geo.errors import SchemaError
 from geo.i18n import N_, long_date, month_year, translator
 from geo.io.export import neutralise_cell
+from geo.messages import M
 from geo.reports import b8_audit, pdf
 from geo.reports.publish import K_MIN, SuppressedTable, suppress
 
@@ -70,7 +71,7 @@ def parse_month(text: str) -> tuple[dt.date, dt.date]:
     """
     m = re.fullmatch(r"(\d{4})-(\d{2})", str(text).strip())
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise SchemaError(f"--month {text!r} is not a month; write it as YYYY-MM, e.g. 2026-03.")
+        raise SchemaError(M("--month {value} is not a month; write it as YYYY-MM, e.g. 2026-03.", value=repr(text)))
     first = dt.date(int(m.group(1)), int(m.group(2)), 1)
     nxt = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return first, nxt - dt.timedelta(days=1)

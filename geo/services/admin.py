@@ -7,6 +7,7 @@ from geo.access.accounts import Account, add_account, load_accounts, remove_acco
 from geo.access.roles import Actor, authorize
 from geo.errors import StoreError
 from geo.intake.routing import read_liaisons_csv
+from geo.messages import M
 from geo.records import Sample
 from geo.store import Store
 
@@ -38,8 +39,8 @@ def write_sample(store: Store, actor: Actor, sample: Sample) -> None:
     """
     authorize(actor, "administer_store")
     if store.is_synthetic() is False:
-        raise StoreError(f"Store {store.display_url} holds real City data; the synthetic sample never goes into "
-                         "it. Build the sample in its own store (--store data/stagemap.gpkg).")
+        raise StoreError(M("Store {store} holds real City data; the synthetic sample never goes into it. Build the "
+                           "sample in its own store (--store data/stagemap.gpkg).", store=store.display_url))
     store.write_layers(sample.frames, mode="replace", status=sample.status, user=actor.name, role=actor.role,
                        os_user=actor.os_user)
     store.adopt_boundary_layers(user=actor.name, role=actor.role, source=actor.source, os_user=actor.os_user,

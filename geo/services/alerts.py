@@ -31,6 +31,7 @@ from geo.analysis.timefmt import local_text
 from geo.config import AlertSettings, alert_settings
 from geo.errors import GeoDataError, SchemaError, StatusConflict, StoreError
 from geo.intake.routing import SiteIndex
+from geo.messages import M
 from geo.services.alert_send import Outcome, post_webhook, safe, send_mail
 from geo.store import Store
 from geo.store.audit import now_utc
@@ -278,7 +279,7 @@ def _one(store: Store, actor: Actor, alert_id: str) -> dict[str, object]:
     found = store.read_alerts()
     found = found[found["alert_id"] == alert_id]
     if not len(found):
-        raise StoreError(f"No alert {alert_id!r}; check the id in the inbox.")
+        raise StoreError(M("No alert {alert}; check the id in the inbox.", alert=repr(alert_id)))
     row: dict[str, object] = found.iloc[0].to_dict()
     authorize(actor, "handle_alerts", department=str(row["department"]))
     return row
@@ -288,7 +289,8 @@ def acknowledge(store: Store, actor: Actor, alert_id: str, *, expect_version: in
     """Mark an unread alert acknowledged by ``actor`` (audited; stale versions raise ``StatusConflict``)."""
     row = _one(store, actor, alert_id)
     if row["state"] != "unread":
-        raise SchemaError(f"Alert {alert_id} is already {row['state']} (by {row['acknowledged_by']}); nothing changed.")
+        raise SchemaError(M("Alert {alert} is already {state} (by {who}); nothing changed.", alert=alert_id,
+                            state=row["state"], who=row["acknowledged_by"]))
     return store.update_alert(alert_id, {"state": "acknowledged", "acknowledged_by": actor.name,
                                          "acknowledged_at": now_utc()}, expect_version=expect_version,
                               action="alert.acknowledge", user=actor.name, role=actor.role, source=actor.source,
@@ -300,9 +302,11 @@ def mark_actioned(store: Store, actor: Actor, alert_id: str, *, expect_version: 
     row = _one(store, actor, alert_id)
     text = " ".join((note or "").split())[:1000]
     if not text:
-        raise SchemaError(f"Alert {alert_id}: say what was done (a short note) before marking it actioned.")
+        raise SchemaError(M("Alert {alert}: say what was done (a short note) before marking it actioned.",
+                            alert=alert_id))
     if row["state"] == "actioned":
-        raise SchemaError(f"Alert {alert_id} was already actioned by {row['actioned_by']}; nothing changed.")
+        raise SchemaError(M("Alert {alert} was already actioned by {who}; nothing changed.", alert=alert_id,
+                            who=row["actioned_by"]))
     at = now_utc()
     changes: dict[str, object] = {"state": "actioned", "actioned_by": actor.name, "actioned_at": at,
                                   "action_note": text}

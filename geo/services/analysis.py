@@ -19,14 +19,18 @@ from geo.analysis import asof, gaps
 from geo.analysis.analyze import PARCEL_COLUMNS, AnalysisConfig, AnalysisResult, analyze
 from geo.analysis.kpis import LABELS, headline_kpis
 from geo.analysis.timefmt import localise_times
+from geo.config import ANALYSIS_CRS
 from geo.errors import CRSError, SchemaError
 from geo.io.export import neutralise_cell, neutralise_frame
+from geo.messages import M
 from geo.services import persisted
 from geo.services.events import events_view
 from geo.store import Store
 
 ENGINES = ("single", "dask")
 Progress = Callable[[float, str], None]
+#: Parcels projected at a time by :func:`measured_layer`.
+MEASURE_SLICE = 100_000
 
 
 @dataclass(frozen=True)
@@ -48,16 +52,20 @@ class AnalysisInputs:
 
 
 def analysis_inputs(store: Store, *, held: Mapping[str, gpd.GeoDataFrame] | None = None,
-                    parcel_columns: tuple[str, ...] | None = PARCEL_COLUMNS) -> AnalysisInputs:
+                    parcel_columns: tuple[str, ...] | None = PARCEL_COLUMNS, measured: bool = False) -> AnalysisInputs:
     """Return the analysis inputs of ``store``, reusing layers the caller already ``held`` (by layer name).
 
     Status, overrides, determinations and parts are always read fresh: they change with every save.
+    ``measured`` gives parcels read from the store in EPSG:2229 (:func:`measured_layer`), which
+    both engines take as they are: the EPSG:4326 parcels never stay whole beside the projected ones.
     """
     held = held or {}
 
     def layer(name: str, columns: tuple[str, ...] | None = None) -> gpd.GeoDataFrame:
         if name in held:
             return held[name]
+        if measured and name == schema.PARCELS:
+            return measured_layer(store, name, columns)
         return store.read_layer(name, columns=list(columns) if columns else None)
 
     return AnalysisInputs(parcels=layer(schema.PARCELS, parcel_columns), sites=layer(schema.SITES),
@@ -67,6 +75,26 @@ def analysis_inputs(store: Store, *, held: Mapping[str, gpd.GeoDataFrame] | None
                           parts=store.read_parts(), places=layer(schema.PLACES, (schema.PLACE_ID, schema.PLACE_TYPE)),
                           ramps=layer(schema.RAMPS, (schema.RAMP_ID,)),
                           streets=layer(schema.STREETS, (schema.STREET_NAME, schema.STREET_CLASS)))
+
+
+def measured_layer(store: Store, layer: str, columns: tuple[str, ...] | None = None,
+                   slice_rows: int = MEASURE_SLICE) -> gpd.GeoDataFrame:
+    """Return ``layer`` read from ``store`` and projected to EPSG:2229 slice by slice.
+
+    The result equals ``store.read_layer(...).to_crs(ANALYSIS_CRS)``; each EPSG:4326 geometry is
+    released once its slice is projected, so the two copies of the geometry never coexist whole.
+    """
+    gdf = store.read_layer(layer, columns=list(columns) if columns else None)
+    crs, geometry = gdf.crs, gdf.geometry.name
+    geoms = np.array(gdf.geometry.values, dtype=object)
+    attrs = pd.DataFrame(gdf.drop(columns=geometry))
+    del gdf
+    out = np.empty(len(geoms), dtype=object)
+    for start in range(0, len(geoms), slice_rows):
+        part = slice(start, start + slice_rows)
+        out[part] = np.asarray(gpd.GeoSeries(geoms[part], crs=crs).to_crs(ANALYSIS_CRS).values, dtype=object)
+        geoms[part] = None
+    return gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(out, index=attrs.index, crs=ANALYSIS_CRS, name=geometry))
 
 
 def analyze_inputs(inputs: AnalysisInputs, *, as_of: dt.date, ramps: gpd.GeoDataFrame | None = None,
@@ -81,7 +109,7 @@ def analyze_inputs(inputs: AnalysisInputs, *, as_of: dt.date, ramps: gpd.GeoData
 def analyze_store(store: Store, *, as_of: dt.date, ramps: gpd.GeoDataFrame | None = None,
                   config: AnalysisConfig | None = None) -> AnalysisResult:
     """Gather the store's inputs and run the analysis (callers check the role)."""
-    return analyze_inputs(analysis_inputs(store), as_of=as_of, ramps=ramps, config=config)
+    return analyze_inputs(analysis_inputs(store, measured=True), as_of=as_of, ramps=ramps, config=config)
 
 
 def parse_as_of(value: str | dt.date | None, incidents: gpd.GeoDataFrame | None = None) -> dt.date:
@@ -156,10 +184,10 @@ def run_analysis(store: Store, actor: Actor, *, out_dir: str | Path, as_of: str 
     t0 = time.perf_counter()
     version, token = store.data_version(), persisted.status_token(store)  # before the read: never newer than it
     report(0.0, "reading the store")
-    inputs = analysis_inputs(store)
+    inputs = analysis_inputs(store, measured=True)
     if len(inputs.sites) == 0:
-        raise SchemaError(f"Store {store.display_url} has no sites to analyse. Import a sites file or run "
-                          "`stagemap sample`.")
+        raise SchemaError(M("Store {store} has no sites to analyse. Import a sites file or run `stagemap sample`.",
+                            store=store.display_url))
     ramps = read_ramps(ramps_path) if ramps_path else None
     day = asof.parse_as_of(as_of)  # today in Los Angeles unless given: never the latest incident
     report(0.2, f"analysing {len(inputs.parcels):,} parcels ({engine} engine)")
@@ -205,7 +233,7 @@ def persist_for_app(store: Store, *, as_of: dt.date | None = None, config: Analy
         return False
     report = progress or (lambda _f, _s: None)
     report(0.05, "reading the store")
-    inputs = analysis_inputs(store)
+    inputs = analysis_inputs(store, measured=True)
     report(0.3, f"analysing {len(inputs.parcels):,} parcels")
     res = analyze_inputs(inputs, as_of=day, config=config)
     report(0.9, "saving beside the store")
@@ -260,5 +288,6 @@ def read_ramps(path: str | Path) -> gpd.GeoDataFrame:
     """
     ramps = gpd.read_file(path)
     if ramps.crs is None:
-        raise CRSError(f"Ramps file {path} has no CRS. Save it with one (EPSG:4326 or EPSG:2229), e.g. as GeoPackage.")
+        raise CRSError(M("Ramps file {path} has no CRS. Save it with one (EPSG:4326 or EPSG:2229), e.g. as "
+                         "GeoPackage.", path=str(path)))
     return ramps

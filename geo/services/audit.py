@@ -17,6 +17,7 @@ from pathlib import Path
 
 from geo.access.roles import Actor, authorize
 from geo.errors import GeoDataError, StoreError
+from geo.messages import M
 from geo.store import Store
 from geo.store.audit import ChainBreak, canonical_json, chain_head
 from geo.store.verify import StateReport
@@ -111,9 +112,10 @@ def make_checkpoint(store: Store, actor: Actor, key: bytes) -> tuple[dict[str, o
     """
     report = verify_state(store, actor)
     if not report.ok:
-        raise ChainNotVerified(f"Store {store.display_url}: not signing a checkpoint of a chain that does not verify "
-                         f"({len(report.problems())} problems, first: {report.problems()[0]}); run "
-                         "`stagemap audit verify` and resolve every finding first.", report)
+        raise ChainNotVerified(M("Store {store}: not signing a checkpoint of a chain that does not verify ({n} "
+                                 "problems, first: {first}); run `stagemap audit verify` and resolve every finding "
+                                 "first.", store=store.display_url, n=len(report.problems()),
+                                 first=report.problems()[0]), report)
     seq, digest = report.head
     payload: dict[str, object] = {
         "format": CHECKPOINT_FORMAT, "seq": seq, "entry_hash": digest,
@@ -141,8 +143,8 @@ def write_checkpoint(store: Store, actor: Actor, path: Path, key: bytes) -> tupl
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise GeoDataError(f"Cannot write the checkpoint {path}: {exc.strerror}; check the folder exists and "
-                           "is writable.") from None
+        raise GeoDataError(M("Cannot write the checkpoint {path}: {why}; check the folder exists and is writable.",
+                             path=str(path), why=exc.strerror)) from None
     return checkpoint, report
 
 
@@ -159,22 +161,25 @@ def read_checkpoint(path: Path, key: bytes) -> Checkpoint:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise GeoDataError(f"Cannot read the checkpoint {path}: {exc.strerror}; give the file written by "
-                           "`stagemap audit checkpoint --out`.") from None
+        raise GeoDataError(M("Cannot read the checkpoint {path}: {why}; give the file written by "
+                             "`stagemap audit checkpoint --out`.", path=str(path), why=exc.strerror)) from None
     except ValueError:
-        raise GeoDataError(f"Checkpoint {path} is not JSON; give the file written by "
-                           "`stagemap audit checkpoint --out`.") from None
+        raise GeoDataError(M("Checkpoint {path} is not JSON; give the file written by "
+                             "`stagemap audit checkpoint --out`.", path=str(path))) from None
     missing = [k for k in (*CHECKPOINT_FIELDS, "signature") if not isinstance(data, dict) or k not in data]
     if missing or data.get("format") != CHECKPOINT_FORMAT:
-        raise GeoDataError(f"Checkpoint {path} is not a {CHECKPOINT_FORMAT} file (missing {missing or ['format']}); "
-                           "give the file written by `stagemap audit checkpoint --out`.")
+        raise GeoDataError(M("Checkpoint {path} is not a {format} file (missing {missing}); give the file written "
+                             "by `stagemap audit checkpoint --out`.", path=str(path), format=CHECKPOINT_FORMAT,
+                             missing=str(missing or ["format"])))
     payload = {k: data[k] for k in CHECKPOINT_FIELDS}
     if not hmac.compare_digest(str(data["signature"]), _signature(payload, key)):
-        other = "" if data["key_id"] == key_id(key) else f" (it names key {data['key_id']}, yours is {key_id(key)})"
-        raise CheckpointForged(f"Checkpoint {path}: the signature does not verify{other}; the file was altered or "
-                               "signed with another key. Use the checkpoint kept outside the store and the key "
-                               "that signed it.")
+        other = "" if data["key_id"] == key_id(key) else M(" (it names key {named}, yours is {yours})",
+                                                              named=data["key_id"], yours=key_id(key))
+        raise CheckpointForged(M("Checkpoint {path}: the signature does not verify{other}; the file was altered or "
+                                 "signed with another key. Use the checkpoint kept outside the store and the key "
+                                 "that signed it.", path=str(path), other=other))
     seq, digest = data["seq"], data["entry_hash"]
     if not isinstance(seq, int) or not isinstance(digest, str) or len(digest) != 64:
-        raise GeoDataError(f"Checkpoint {path}: seq {seq!r} / entry_hash {digest!r} are not a chain head.")
+        raise GeoDataError(M("Checkpoint {path}: seq {seq} / entry_hash {digest} are not a chain head.",
+                             path=str(path), seq=repr(seq), digest=repr(digest)))
     return Checkpoint(seq, digest, str(data["time"]), str(data["store"]))

@@ -25,7 +25,9 @@ from geo.analysis.duties import (
     scene_frame,
 )
 from geo.errors import SchemaError
+from geo.i18n import normalise
 from geo.io.export import export_name
+from geo.messages import M
 from geo.reports.commission import (
     KIND_COMMISSION,
     CommissionReport,
@@ -103,18 +105,21 @@ def commission_report(store: Store, actor: Actor, *, month: str, as_of: dt.date)
                             cadence=cadence(incidents, as_of=as_of))
 
 
-def commission_pdf(store: Store, actor: Actor, *, month: str, as_of: dt.date) -> tuple[str, bytes]:
-    """Return (file name, bytes) of the month's internal PDF for the Commission and the Mayor; audited."""
+def commission_pdf(store: Store, actor: Actor, *, month: str, as_of: dt.date, lang: str = "en") -> tuple[str, bytes]:
+    """Return (file name, bytes) of the month's internal PDF for the Commission and the Mayor, in ``lang``; audited."""
+    lang = normalise(lang)
     report = commission_report(store, actor, month=month, as_of=as_of)
-    data = internal_pdf_bytes(report)
+    data = internal_pdf_bytes(report, lang=lang)
     store.log_event(actor=actor.name, role=actor.role, action="export.report.commission", entity="reports",
-                    detail={"month": report.month, "tier": "internal"}, source=actor.source, os_user=actor.os_user)
-    return export_name(f"commission_section_b_{report.month}", "pdf", synthetic=report.synthetic), data
+                    detail={"month": report.month, "tier": "internal", "lang": lang}, source=actor.source,
+                    os_user=actor.os_user)
+    suffix = "" if lang == "en" else f"_{lang}"
+    return export_name(f"commission_section_b_{report.month}{suffix}", "pdf", synthetic=report.synthetic), data
 
 
-def write_commission(store: Store, actor: Actor, *, month: str, as_of: dt.date, out: Path) -> Path:
-    """Write the month's internal PDF for the Commission and the Mayor into ``out``; audited."""
-    name, data = commission_pdf(store, actor, month=month, as_of=as_of)
+def write_commission(store: Store, actor: Actor, *, month: str, as_of: dt.date, out: Path, lang: str = "en") -> Path:
+    """Write the month's internal PDF for the Commission and the Mayor (in ``lang``) into ``out``; audited."""
+    name, data = commission_pdf(store, actor, month=month, as_of=as_of, lang=lang)
     path = out / name
     path.write_bytes(data)
     return path
@@ -136,26 +141,31 @@ def publish_commission(store: Store, actor: Actor, *, month: str, as_of: dt.date
     if done:
         return public_frame(done[0].content)
     if as_of <= last:
-        raise SchemaError(f"{month} is still open (it ends {last:%d %b %Y}); the public Section B table is published "
-                          f"once, after the month closes: run it on or after {last + dt.timedelta(days=1):%d %b %Y}.")
+        raise SchemaError(M("{month} is still open (it ends {end:%d %b %Y}); the public Section B table is "
+                            "published once, after the month closes: run it on or after {day:%d %b %Y}.",
+                            month=month, end=last, day=last + dt.timedelta(days=1)))
     content, public = public_content(commission_report(store, actor, month=month, as_of=as_of))
     pub, _ = store.publish_once(KIND_COMMISSION, month, content, digest_of=public, user=actor.name, role=actor.role,
                                 source=actor.source, os_user=actor.os_user)
     return public_frame(pub.content)
 
 
-def commission_public_pdf(store: Store, actor: Actor, *, month: str, as_of: dt.date) -> tuple[str, bytes]:
-    """Return (file name, bytes) of the public PDF of a closed month, publishing it first if needed."""
+def commission_public_pdf(store: Store, actor: Actor, *, month: str, as_of: dt.date,
+                          lang: str = "en") -> tuple[str, bytes]:
+    """Return (file name, bytes) of the public PDF of a closed month (in ``lang``), publishing it first if needed."""
+    lang = normalise(lang)
     table = publish_commission(store, actor, month=month, as_of=as_of)
     synthetic = bool(store.is_synthetic())
     month = f"{parse_month(month)[0]:%Y-%m}"
-    return (export_name(f"commission_section_b_{month}_public", "pdf", synthetic=synthetic),
-            public_pdf_bytes(month, table, synthetic=synthetic))
+    suffix = "" if lang == "en" else f"_{lang}"
+    return (export_name(f"commission_section_b_{month}_public{suffix}", "pdf", synthetic=synthetic),
+            public_pdf_bytes(month, table, synthetic=synthetic, lang=lang))
 
 
-def write_commission_public(store: Store, actor: Actor, *, month: str, as_of: dt.date, out: Path) -> Path:
-    """Write the public PDF of a published month (publishing it first if needed)."""
-    name, data = commission_public_pdf(store, actor, month=month, as_of=as_of)
+def write_commission_public(store: Store, actor: Actor, *, month: str, as_of: dt.date, out: Path,
+                            lang: str = "en") -> Path:
+    """Write the public PDF of a published month (in ``lang``), publishing it first if needed."""
+    name, data = commission_public_pdf(store, actor, month=month, as_of=as_of, lang=lang)
     path = out / name
     path.write_bytes(data)
     return path

@@ -23,6 +23,7 @@ from geo.analysis.events import (
 )
 from geo.analysis.relevance import enforcement_incidents
 from geo.errors import SchemaError
+from geo.messages import M
 from geo.store import Store
 
 TABLE = "incident_events"
@@ -76,11 +77,12 @@ def confirm(store: Store, actor: Actor, incident_ids: list[str], *, note: str | 
     authorize(actor, "merge_reports")
     ids = sorted(dict.fromkeys(str(i).strip() for i in incident_ids if str(i).strip()))
     if len(ids) < 2:
-        raise SchemaError("Confirm needs two or more report ids (one event, many reports).")
+        raise SchemaError(M("Confirm needs two or more report ids (one event, many reports)."))
     known = set(store.read_layer(schema.INCIDENTS, columns=[schema.INCIDENT_ID])[schema.INCIDENT_ID].astype(str))
     unknown = [i for i in ids if i not in known]
     if unknown:
-        raise SchemaError(f"No report {unknown} in the store; check the ids (`stagemap events propose`).")
+        raise SchemaError(M("No report {ids} in the store; check the ids (`stagemap events propose`).",
+                            ids=str(unknown)))
     current = _current(store)
     event = event_key(ids)
     for incident in ids:
@@ -96,7 +98,7 @@ def split(store: Store, actor: Actor, incident_id: str, *, note: str | None = No
     authorize(actor, "merge_reports")
     known = set(store.read_layer(schema.INCIDENTS, columns=[schema.INCIDENT_ID])[schema.INCIDENT_ID].astype(str))
     if incident_id not in known:
-        raise SchemaError(f"No report {incident_id!r} in the store; check the id.")
+        raise SchemaError(M("No report {incident} in the store; check the id.", incident=repr(incident_id)))
     row = _current(store).get(incident_id)
     return store.save_workflow_row(TABLE, incident_id, {"event_id": incident_id, "decision": "split", "note": note},
                                    expect_version=int(row["version"]) if row else 0,  # type: ignore[call-overload]

@@ -16,6 +16,7 @@ from geo.io.budget import CancelFlag, Progress
 from geo.io.ingest import IngestReport, StoreContext, plan_from_raw, read_import
 from geo.io.mapping import parse_pairs as parse_pairs  # the CLI's --map items, checked here
 from geo.io.stream import ParcelStream, streams
+from geo.messages import M, message_of
 from geo.services.alerts import alert_imported
 from geo.services.boundaries import council_placer, place_in_councils, write_boundaries
 from geo.store import Store
@@ -67,11 +68,11 @@ def import_file(store: Store, actor: Actor, kind: str, path: str | Path, *, crs:
             written = store.write_layer_batches((place(frames) for frames in stream.batches()), record=stream.record,
                                                 user=actor.name, role=actor.role, os_user=actor.os_user)
         except StoreError as exc:
-            raise StoreError(f"{Path(path).name} was not imported: {exc}") from exc
+            raise StoreError(M("{file} was not imported: {why}", file=Path(path).name, why=message_of(exc))) from exc
         report = stream.report()
         report.written = written
         if progress is not None:
-            progress(1.0, f"Stored {report.n_accepted:,} rows")
+            progress(1.0, M("Stored {n:,} rows", n=report.n_accepted))
         return report
     plan = plan_from_raw(kind, Path(path), reading, held_context(store), department=department, user=actor.name,
                          limits=limits, invalid=invalid)
@@ -83,11 +84,11 @@ def import_file(store: Store, actor: Actor, kind: str, path: str | Path, *, crs:
                                                  delete=dict(plan.delete) or None, role=actor.role,
                                                  os_user=actor.os_user)
     except StoreError as exc:
-        raise StoreError(f"{Path(path).name} was not imported: {exc}") from exc
+        raise StoreError(M("{file} was not imported: {why}", file=Path(path).name, why=message_of(exc))) from exc
     if schema.INCIDENTS in plan.frames and len(plan.frames[schema.INCIDENTS]):  # A.3 alerts, as the form's
         alert_imported(store, actor, plan.frames[schema.INCIDENTS])
     if progress is not None:
-        progress(1.0, f"Stored {plan.report.n_accepted:,} rows")
+        progress(1.0, M("Stored {n:,} rows", n=plan.report.n_accepted))
     return plan.report
 
 

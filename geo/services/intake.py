@@ -26,6 +26,7 @@ from geo.intake.reports import (
     validate_report,
 )
 from geo.intake.routing import Route, SiteIndex, SiteMatch, make_route, synthetic_liaison_email
+from geo.messages import M, join
 from geo.records import IncidentRecord, StoredEvidence
 from geo.services.alerts import alert_rows, intake_settings, start_delivery
 from geo.store import Store
@@ -181,8 +182,8 @@ def import_incidents(store: Store, actor: Actor, path: str | Path) -> IncidentIm
     cols = match_header(sheet, INCIDENT_ALIASES)
     missing = [k for k in ("incident_type", "lat", "lon", "occurred_at", "source_type") if k not in cols]
     if missing:
-        raise SchemaError(f"{sheet.label}: no {', '.join(missing)} column (headers: {', '.join(sheet.header)}); "
-                          "add them (type, lat, lon, occurred, source).")
+        raise SchemaError(M("{sheet}: no {columns} column (headers: {headers}); add them (type, lat, lon, occurred, "
+                            "source).", sheet=sheet.label, columns=", ".join(missing), headers=", ".join(sheet.header)))
     index = site_index(store)
     out: list[tuple[int, str, str]] = []
     for n, row in sheet.rows:
@@ -190,8 +191,8 @@ def import_incidents(store: Store, actor: Actor, path: str | Path) -> IncidentIm
         try:
             values["lat"], values["lon"] = float(values["lat"]), float(values["lon"])
         except (TypeError, ValueError):
-            out.append((n, "invalid", f"lat/lon: ({values['lat']!r}, {values['lon']!r}) are not numbers; "
-                                      "give decimal degrees"))
+            out.append((n, "invalid", M("lat/lon: ({lat}, {lon}) are not numbers; give decimal degrees",
+                                        lat=repr(values["lat"]), lon=repr(values["lon"]))))
             continue
         given = {k: (v if k in ("lat", "lon") or v is None or isinstance(v, dt.datetime) else str(v))
                  for k, v in values.items() if v is not None}
@@ -202,12 +203,13 @@ def import_incidents(store: Store, actor: Actor, path: str | Path) -> IncidentIm
             res = submit_incident(store, actor, IncidentReport(**given), source="bulk_import",  # type: ignore[arg-type]
                                   index=index)
         except IntakeRejected as exc:
-            out.append((n, "invalid", " | ".join(exc.problems)))
+            out.append((n, "invalid", join(exc.problems, sep=" | ")))
         except TypeError as exc:
-            out.append((n, "invalid", f"missing a required value ({exc}); fill type, lat, lon, occurred and source"))
+            out.append((n, "invalid", M("missing a required value ({why}); fill type, lat, lon, occurred and source",
+                                        why=str(exc))))
         else:
-            out.append((n, "added", res.incident_id + (f" routed to {res.route.routed_to}"
-                                                       if res.route.routed_to else "")))
+            out.append((n, "added", M("{incident} routed to {to}", incident=res.incident_id, to=res.route.routed_to)
+                        if res.route.routed_to else res.incident_id))
     return IncidentImportReport(sheet.label, tuple(out))
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 from geo import schema
 from geo.access.roles import Actor, authorize
 from geo.errors import SchemaError
+from geo.messages import M
 from geo.reports.board import BOARDS
 from geo.store import Store
 from geo.store.ddl_workflows import MEASURE_STATUSES, MEASURE_TYPES
@@ -37,37 +38,41 @@ def check_measure(store: Store, department: str, given: dict[str, object], *, ne
     SchemaError
         Naming the field, the value and what is allowed.
     """
-    label = f"Measure of {department}"
+    label = M("Measure of {department}", department=department)
     out: dict[str, object] = {}
     if "measure_type" in given or new:
         kind = str(given.get("measure_type") or "").strip().lower().replace(" ", "_")
         if kind not in MEASURE_TYPES:
-            raise SchemaError(f"{label}: type {given.get('measure_type')!r} is not one of {list(MEASURE_TYPES)}.")
+            raise SchemaError(M("{label}: type {value} is not one of {choices}.", label=label,
+                                value=repr(given.get("measure_type")), choices=str(list(MEASURE_TYPES))))
         out["measure_type"] = kind
     if "status" in given or new:
         status = str(given.get("status") or "in_place").strip().lower().replace(" ", "_")
         if status not in MEASURE_STATUSES:
-            raise SchemaError(f"{label}: status {given.get('status')!r} is not one of {list(MEASURE_STATUSES)}.")
+            raise SchemaError(M("{label}: status {value} is not one of {choices}.", label=label,
+                                value=repr(given.get("status")), choices=str(list(MEASURE_STATUSES))))
         out["status"] = status
     if "description" in given or new:
         text = " ".join(str(given.get("description") or "").split())[:2000]
         if not text:
-            raise SchemaError(f"{label}: describe the measure (what, by whom, where).")
+            raise SchemaError(M("{label}: describe the measure (what, by whom, where).", label=label))
         if any(ord(c) < 32 for c in text):
-            raise SchemaError(f"{label}: the description contains control characters; remove them.")
+            raise SchemaError(M("{label}: the description contains control characters; remove them.", label=label))
         out["description"] = text
     if given.get("start_date") not in (None, ""):
         try:
             out["start_date"] = dt.date.fromisoformat(str(given["start_date"]).strip()[:10]).isoformat()
         except ValueError:
-            raise SchemaError(f"{label}: start date {given['start_date']!r} is not a date; use YYYY-MM-DD.") from None
+            raise SchemaError(M("{label}: start date {value} is not a date; use YYYY-MM-DD.", label=label,
+                                value=repr(given["start_date"]))) from None
     if given.get("site_ids") not in (None, ""):
         ids = [s.strip() for s in re.split(r"[;,\s]+", str(given["site_ids"])) if s.strip()]
         sites = store.read_layer(schema.SITES, columns=[schema.SITE_ID, schema.OWNING_DEPT])
         owner = dict(zip(sites[schema.SITE_ID].astype(str), sites[schema.OWNING_DEPT], strict=True))
         bad = [s for s in ids if owner.get(s) != department]
         if bad:
-            raise SchemaError(f"{label}: {bad} are not sites of {department}; leave blank for all its sites.")
+            raise SchemaError(M("{label}: {sites} are not sites of {department}; leave blank for all its sites.",
+                                label=label, sites=str(bad), department=department))
         out["site_ids"] = ";".join(dict.fromkeys(ids))
     return out
 
@@ -87,8 +92,8 @@ def save_measure(store: Store, actor: Actor, department: str, changes: dict[str,
     """
     authorize(actor, "manage_notices", department=department)
     if not board_department(department):
-        raise SchemaError(f"{department} does not report to the Airport, Harbor or Recreation and Parks board; "
-                          "board measures are recorded for those departments only.")
+        raise SchemaError(M("{department} does not report to the Airport, Harbor or Recreation and Parks board; "
+                            "board measures are recorded for those departments only.", department=department))
     new = measure_id is None
     clean = check_measure(store, department, changes, new=new)
     if new:

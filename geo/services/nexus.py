@@ -8,6 +8,7 @@ import pandas as pd
 
 from geo.access.roles import Actor, authorize
 from geo.analysis.timefmt import today_local
+from geo.i18n import normalise
 from geo.io.export import export_name
 from geo.nexus.consent import apply_consent
 from geo.nexus.snapshot import (
@@ -48,17 +49,22 @@ def nexus_tables(store: Store, actor: Actor, *, as_of: dt.date | None = None,
     return apply_consent(tables, private, grants)
 
 
-def nexus_files(tables: NexusTables, *, snapshot: str | None = None) -> dict[str, bytes]:
-    """Return the study's export files by name: XLSX (one sheet per table), CSV zip and GeoPackage."""
-    syn = tables.synthetic
-    return {export_name("nexus", "xlsx", synthetic=syn): to_xlsx_bytes(tables, snapshot=snapshot),
+def nexus_files(tables: NexusTables, *, snapshot: str | None = None, lang: str = "en") -> dict[str, bytes]:
+    """Return the study's export files by name: XLSX (one sheet per table), CSV zip and GeoPackage.
+
+    The XLSX is for a person and is written in ``lang``; the CSV zip and GeoPackage are for machines and keep the
+    column names as stored (``--unit-costs`` reads the CSV's ``unit_costs`` headers).
+    """
+    syn, lang = tables.synthetic, normalise(lang)
+    book = "nexus" if lang == "en" else f"nexus_{lang}"
+    return {export_name(book, "xlsx", synthetic=syn): to_xlsx_bytes(tables, snapshot=snapshot, lang=lang),
             export_name("nexus_csv", "zip", synthetic=syn): to_csv_zip_bytes(tables),
             export_name("nexus", "gpkg", synthetic=syn): to_gpkg_bytes(tables)}
 
 
 def export_nexus(store: Store, actor: Actor, tables: NexusTables, *, snapshot: bool = False,
-                 snapshot_dir: str | Path | None = None) -> tuple[dict[str, bytes], str, Path | None]:
-    """Return (files, content hash, snapshot folder or None), freezing a snapshot when asked; audited.
+                 snapshot_dir: str | Path | None = None, lang: str = "en") -> tuple[dict[str, bytes], str, Path | None]:
+    """Return (files, content hash, snapshot folder or None), freezing a snapshot when asked; audited (XLSX in ``lang``).
 
     Raises
     ------
@@ -74,8 +80,8 @@ def export_nexus(store: Store, actor: Actor, tables: NexusTables, *, snapshot: b
     if snapshot:
         digest, folder = freeze(tables, root=snapshot_dir or snapshot_root(store.url), created_by=actor.name)
     detail = {"as_of": tables.as_of.isoformat(), "hash": digest, "snapshot": snapshot,
-              "placeholders": tables.uses_placeholders}
+              "placeholders": tables.uses_placeholders, "lang": normalise(lang)}
     for action in ("nexus.snapshot", "export.nexus") if snapshot else ("export.nexus",):
         store.log_event(actor=actor.name, role=actor.role, action=action, entity="nexus", detail=detail,
                         source=actor.source, os_user=actor.os_user)
-    return nexus_files(tables, snapshot=digest if snapshot else None), digest, folder
+    return nexus_files(tables, snapshot=digest if snapshot else None, lang=lang), digest, folder

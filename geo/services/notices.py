@@ -22,6 +22,7 @@ from geo.analysis.timefmt import today_local
 from geo.config import Directive
 from geo.errors import AccessDenied, SchemaError, StatusConflict
 from geo.intake.bulk_status import cell, match_header, read_sheet, sheet_date
+from geo.messages import M, message_of
 from geo.reports.notice_letter import NoticeLetter, letter_pdf
 from geo.store import Store
 from geo.store.ddl_workflows import NOTICE_METHODS
@@ -44,7 +45,8 @@ def notice_id(department: str, contract_number: str) -> str:
 def _text(label: str, name: str, value: object, limit: int = 300) -> str | None:
     text = None if value is None else " ".join(str(value).split())[:limit]
     if text is not None and any(ord(c) < 32 for c in text):
-        raise SchemaError(f"{label}: {name} contains control characters; remove them and retry.")
+        raise SchemaError(M("{label}: {field} contains control characters; remove them and retry.", label=label,
+                            field=name))
     return text or None
 
 
@@ -54,9 +56,11 @@ def _date(label: str, name: str, value: object, today: dt.date) -> str | None:
     try:
         day = sheet_date(value)
     except ValueError:
-        raise SchemaError(f"{label}: {name} {value!r} is not a date; use YYYY-MM-DD.") from None
+        raise SchemaError(M("{label}: {field} {value} is not a date; use YYYY-MM-DD.", label=label, field=name,
+                            value=repr(value))) from None
     if dt.date.fromisoformat(day) > today:
-        raise SchemaError(f"{label}: {name} {day} is in the future; give the date it happened.")
+        raise SchemaError(M("{label}: {field} {day} is in the future; give the date it happened.", label=label,
+                            field=name, day=day))
     return day
 
 
@@ -69,7 +73,7 @@ def check_notice(store: Store, department: str, given: dict[str, object], *, tod
         Naming the contract, the field, the value and the fix.
     """
     today = today or today_local()
-    label = f"Contract {given.get('contract_number') or '?'} of {department}"
+    label = M("Contract {number} of {department}", number=given.get("contract_number") or "?", department=department)
     out: dict[str, object] = {}
     for name in ("contractor", "contract_number", "acknowledged_by", "note"):
         if name in given:
@@ -80,12 +84,14 @@ def check_notice(store: Store, department: str, given: dict[str, object], *, tod
     if given.get("sent_method") is not None:
         method = str(given["sent_method"]).strip().lower().replace(" ", "_")
         if method not in NOTICE_METHODS:
-            raise SchemaError(f"{label}: method {given['sent_method']!r} is not one of {list(NOTICE_METHODS)}.")
+            raise SchemaError(M("{label}: method {value} is not one of {choices}.", label=label,
+                                value=repr(given["sent_method"]), choices=str(list(NOTICE_METHODS))))
         out["sent_method"] = method
     if given.get("document_sha256") is not None:
         digest = str(given["document_sha256"]).strip().lower()
         if not re.fullmatch(r"[0-9a-f]{64}", digest):
-            raise SchemaError(f"{label}: document_sha256 must be 64 hex digits (the SHA-256 of the document sent).")
+            raise SchemaError(M("{label}: document_sha256 must be 64 hex digits (the SHA-256 of the document sent).",
+                                label=label))
         out["document_sha256"] = digest
     if given.get("site_ids") is not None:
         ids = [s.strip() for s in re.split(r"[;,\s]+", str(given["site_ids"])) if s.strip()]
@@ -93,11 +99,11 @@ def check_notice(store: Store, department: str, given: dict[str, object], *, tod
         owner = dict(zip(sites[schema.SITE_ID].astype(str), sites[schema.OWNING_DEPT], strict=True))
         bad = [s for s in ids if owner.get(s) != department]
         if bad:
-            raise SchemaError(f"{label}: {bad} are not sites of {department}; list the department's site ids "
-                              "(Site list page) separated by ';'.")
+            raise SchemaError(M("{label}: {sites} are not sites of {department}; list the department's site ids "
+                                "(Site list page) separated by ';'.", label=label, sites=str(bad), department=department))
         out["site_ids"] = ";".join(dict.fromkeys(ids)) or None
     if out.get("acknowledged_on") and not (out.get("sent_on") or given.get("_sent_before")):
-        raise SchemaError(f"{label}: acknowledged before the notice was sent; record the sent date first.")
+        raise SchemaError(M("{label}: acknowledged before the notice was sent; record the sent date first.", label=label))
     return out
 
 
@@ -120,7 +126,7 @@ def save_notice(store: Store, actor: Actor, department: str, changes: dict[str, 
     authorize(actor, "manage_notices", department=department)
     number = str(changes.get("contract_number") or "").strip()
     if not number:
-        raise SchemaError(f"{department}: say which contract (contract_number).")
+        raise SchemaError(M("{department}: say which contract (contract_number).", department=department))
     if document is not None:
         changes = {**changes, "document_sha256": hashlib.sha256(document).hexdigest()}
     key = notice_id(department, number)
@@ -130,7 +136,8 @@ def save_notice(store: Store, actor: Actor, department: str, changes: dict[str, 
     clean = check_notice(store, department, {**changes, "_sent_before": sent_before})
     if expect_version == 0:
         if not clean.get("contractor"):
-            raise SchemaError(f"Contract {number} of {department}: name the contractor.")
+            raise SchemaError(M("Contract {number} of {department}: name the contractor.", number=number,
+                                department=department))
         clean["department"] = department
     else:
         clean.pop("contract_number", None)  # the key: a new contract number is a new registration
@@ -159,7 +166,8 @@ def letter(store: Store, actor: Actor, key: str, *, dated: dt.date | None = None
     rows = store.read_workflow_rows(TABLE)
     rows = rows[rows["notice_id"] == key]
     if not len(rows):
-        raise SchemaError(f"No contract {key!r} on the notice register; check the id (`stagemap notices list`).")
+        raise SchemaError(M("No contract {key} on the notice register; check the id (`stagemap notices list`).",
+                            key=repr(key)))
     row = rows.iloc[0]
     authorize(actor, "manage_notices", department=str(row["department"]))
     liaison = store.liaison_for(str(row["department"]))
@@ -205,8 +213,9 @@ def import_notices(store: Store, actor: Actor, path: str | Path) -> NoticeImport
     cols = match_header(sheet, NOTICE_ALIASES)
     missing = [k for k in ("department", "contractor", "contract_number") if k not in cols]
     if missing:
-        raise SchemaError(f"{sheet.label}: no {', '.join(missing)} column (headers: {', '.join(sheet.header)}); add "
-                          "department, contractor and contract_number columns.")
+        raise SchemaError(M("{sheet}: no {columns} column (headers: {headers}); add department, contractor and "
+                            "contract_number columns.", sheet=sheet.label, columns=", ".join(missing),
+                            headers=", ".join(sheet.header)))
     out: list[tuple[int, str, str]] = []
     for n, row in sheet.rows:
         values = {k: cell(row, i) for k, i in cols.items()}
@@ -220,11 +229,11 @@ def import_notices(store: Store, actor: Actor, path: str | Path) -> NoticeImport
                 given.pop("contractor")
             saved = save_notice(store, actor, dept, given, expect_version=version)
         except SchemaError as exc:
-            out.append((n, "invalid", str(exc)))
+            out.append((n, "invalid", message_of(exc)))
         except AccessDenied as exc:
-            out.append((n, "invalid", str(exc)))
+            out.append((n, "invalid", message_of(exc)))
         except StatusConflict as exc:
-            out.append((n, "conflict", str(exc)))
+            out.append((n, "conflict", message_of(exc)))
         else:
             out.append((n, "updated" if version else "added", f"{saved['notice_id']} {saved['contractor']}"))
     return NoticeImportReport(sheet.label, tuple(out))

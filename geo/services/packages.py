@@ -26,6 +26,7 @@ from geo.config import LOCAL_TZ, package_key
 from geo.errors import SchemaError
 from geo.i18n import N_
 from geo.intake.package import FORMAT, PackageCheck, build_zip, key_id, verify_package
+from geo.messages import M
 from geo.store import Store
 from geo.store.ddl_registers import RECIPIENTS
 
@@ -77,10 +78,11 @@ def select_incidents(incidents: gpd.GeoDataFrame, sel: Selection) -> gpd.GeoData
     """
     if sel.council_district is None and sel.bbox is None and sel.start is None and sel.end is None \
             and not sel.incident_ids:
-        raise SchemaError("Choose which incidents to package: a council district, a box, a date range or incident "
-                          "ids (a package never holds every incident by default).")
+        raise SchemaError(M("Choose which incidents to package: a council district, a box, a date range or incident "
+                            "ids (a package never holds every incident by default)."))
     if sel.start and sel.end and sel.end < sel.start:
-        raise SchemaError(f"The date range ends {sel.end} before it starts {sel.start}; swap the dates.")
+        raise SchemaError(M("The date range ends {end} before it starts {start}; swap the dates.", end=sel.end,
+                            start=sel.start))
     inc = enforcement_incidents(incidents)
     keep = pd.Series(True, index=inc.index)
     if sel.council_district is not None:
@@ -88,7 +90,7 @@ def select_incidents(incidents: gpd.GeoDataFrame, sel: Selection) -> gpd.GeoData
     if sel.bbox is not None:
         x0, y0, x1, y1 = sel.bbox
         if x1 <= x0 or y1 <= y0:
-            raise SchemaError(f"The box {sel.bbox} is empty; give min lon, min lat, max lon, max lat.")
+            raise SchemaError(M("The box {box} is empty; give min lon, min lat, max lon, max lat.", box=str(sel.bbox)))
         pts = inc.to_crs("EPSG:4326").geometry
         keep &= (pts.x >= x0) & (pts.x <= x1) & (pts.y >= y0) & (pts.y <= y1)
     if sel.start is not None or sel.end is not None:
@@ -131,13 +133,15 @@ def build_package(store: Store, actor: Actor, sel: Selection, recipient: str, ou
     """
     authorize(actor, "package_evidence")
     if recipient not in RECIPIENTS:
-        raise SchemaError(f"Recipient {recipient!r} is not one of {list(RECIPIENTS)}.")
+        raise SchemaError(M("Recipient {recipient} is not one of {choices}.", recipient=repr(recipient),
+                            choices=str(list(RECIPIENTS))))
     if include_reporter:
         authorize(actor, "view_reporter_contact")
     key = package_key()
     chosen = select_incidents(store.read_layer(schema.INCIDENTS), sel)
     if chosen.empty:
-        raise SchemaError(f"No enforcement incident matches {json.dumps(sel.describe())}; widen the selection.")
+        raise SchemaError(M("No enforcement incident matches {selection}; widen the selection.",
+                            selection=json.dumps(sel.describe())))
     ids = chosen[schema.INCIDENT_ID].astype(str).tolist()
     reports = {str(r["incident_id"]): r for r in store.intake_rows("incident_reports", ids)}
     evidence = store.intake_rows("evidence", ids)
@@ -147,8 +151,9 @@ def build_package(store: Store, actor: Actor, sel: Selection, recipient: str, ou
         sha, path = str(ev["sha256"]), root / str(ev["stored_path"])
         if sha not in files:
             if not path.is_file():
-                raise SchemaError(f"Evidence {ev['evidence_id']} ({ev['stored_path']}) is missing; nothing was "
-                                  "packaged. Run `stagemap evidence verify` and restore it from the WORM copy.")
+                raise SchemaError(M("Evidence {evidence} ({path}) is missing; nothing was packaged. Run "
+                                    "`stagemap evidence verify` and restore it from the WORM copy.",
+                                    evidence=ev["evidence_id"], path=ev["stored_path"]))
             files[sha] = path
     custody = store.audit_for([*ids, *(str(e["evidence_id"]) for e in evidence)], imports_of=schema.INCIDENTS)
     package_id = f"PKG-{dt.datetime.now(dt.UTC):%Y%m%d}-{uuid.uuid4().hex[:10]}"
@@ -204,6 +209,6 @@ def verify_package_file(path: str | Path | bytes) -> PackageCheck:
         When the file cannot be read or is not a ZIP.
     """
     if not isinstance(path, bytes) and not Path(path).is_file():
-        raise SchemaError(f"No package file at {path}; check the path.")
+        raise SchemaError(M("No package file at {path}; check the path.", path=str(path)))
     return verify_package(path if isinstance(path, bytes) else Path(path), package_key())
 

@@ -34,6 +34,7 @@ from geo.analysis.classify import CATEGORY, CATEGORY_BASIS, CATEGORY_SOURCE
 from geo.analysis.review import RECORD_ID, review_frame
 from geo.analysis.risk import RISK_SCORE
 from geo.analysis.snap import CITY_SITE, OWNER_CLASS, owner_class_of_parcels
+from geo.i18n import N_
 from geo.store import Store
 
 FORMAT = 2  # 2: site parts and units (sites and parts) are persisted too
@@ -202,9 +203,9 @@ def current_result(store: Store, *, version: int, as_of: dt.date, config: Analys
             return res
         return restatus(res, store.read_status(), store.read_overrides(), config=config,
                         control=store.read_control(), parts=store.read_parts(), listed=store.read_layer(schema.SITES))
-    report(0.05, "running the analysis (once per data version; saved for every later session)")
+    report(0.05, N_("running the analysis (once per data version; saved for every later session)"))
     res = run()
-    report(0.9, "saving the analysis beside the store")
+    report(0.9, N_("saving the analysis beside the store"))
     save_result(store, res, version=version, config=config, token=token)
     return res
 

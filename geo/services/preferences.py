@@ -12,6 +12,7 @@ from geo.access.accounts import load_accounts, set_language
 from geo.access.roles import Actor
 from geo.errors import AccessDenied, SchemaError
 from geo.i18n import LANGUAGES
+from geo.messages import M
 from geo.store import Store
 
 ACTION = "account.language"
@@ -45,12 +46,14 @@ def save_language(store: Store, accounts: Path, actor: Actor, language: str) -> 
         For an unknown language or a name with no account; nothing is written.
     """
     if actor.role == "public":
-        raise AccessDenied("Visitors keep their language in the link (?lang=); only accounts save a choice.")
+        raise AccessDenied(M("Visitors keep their language in the link (?lang=); only accounts save a choice."))
     if language not in LANGUAGES:
-        raise SchemaError(f"Language {language!r} is not offered; choose one of {', '.join(LANGUAGES)}.")
+        raise SchemaError(M("Language {language} is not offered; choose one of {languages}.", language=repr(language),
+                            languages=", ".join(LANGUAGES)))
     current = load_accounts(accounts).get(actor.name)
     if current is None:
-        raise SchemaError(f"No account {actor.name!r} to save a language for; ask an admin to add one.")
+        raise SchemaError(M("No account {name} to save a language for; ask an admin to add one.",
+                            name=repr(actor.name)))
     if current.language == language:
         return language
     store.log_event(actor=actor.name, role=actor.role, action=ACTION, entity="account", entity_id=actor.name,

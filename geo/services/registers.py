@@ -24,6 +24,7 @@ from geo.intake.bulk_status import read_sheet
 from geo.intake.evidence import MAX_EVIDENCE_BYTES, sha256_hex, write_once
 from geo.intake.registers import REGISTERS, Register, check_entry, sheet_entries
 from geo.io.export import export_name, label, neutralise_frame, to_csv_bytes
+from geo.messages import M, Message, join
 from geo.store import Store
 from geo.store.registers import EntrySaved, EntryWrite
 
@@ -39,23 +40,26 @@ def register(name: str) -> Register:
         Naming the registers there are.
     """
     if name not in REGISTERS:
-        raise SchemaError(f"No register {name!r}; registers are {', '.join(REGISTERS)}.")
+        raise SchemaError(M("No register {name}; registers are {names}.", name=repr(name), names=", ".join(REGISTERS)))
     return REGISTERS[name]
 
 
-def _refs(store: Store, reg: Register, rows: list[tuple[int, str, dict[str, Any]]]) -> list[str]:
-    """Return problems with references: unknown agencies, unknown City sites."""
-    problems: list[str] = []
+def _refs(store: Store, reg: Register, rows: list[tuple[int, str, dict[str, Any]]]) -> list[Message]:
+    """Return problems with references (``row {row}: {problems}``): unknown agencies, unknown City sites."""
+    problems: list[Message] = []
     if any("agency_id" in f and reg.name != "agency" for _, _, f in rows):
         agencies = {str(e["entry_id"]) for e in store.register_entries("agency")}
-        problems += [f"row {n}: agency_id {f['agency_id']!r} is not in the agency register; add the agency first"
+        problems += [M("row {row}: {problems}", row=n, problems=M(
+                         "agency_id {agency} is not in the agency register; add the agency first",
+                         agency=repr(f["agency_id"])))
                      for n, _, f in rows if reg.name != "agency" and f.get("agency_id") not in agencies]
     if any(f.get("site_ids") for _, _, f in rows):
         sites = set(store.read_layer(schema.SITES, columns=[schema.SITE_ID])[schema.SITE_ID].astype(str))
         for n, _, f in rows:
             unknown = [s for s in f.get("site_ids") or [] if s not in sites]
             if unknown:
-                problems.append(f"row {n}: site_ids {unknown} are not City sites in the store; check the site ids")
+                problems.append(M("row {row}: {problems}", row=n, problems=M(
+                    "site_ids {sites} are not City sites in the store; check the site ids", sites=str(unknown))))
     return problems
 
 
@@ -68,9 +72,10 @@ def keep_document(store: Store, filename: str, data: bytes) -> str:
         When the file is empty or too large.
     """
     if not data:
-        raise SchemaError(f"Document {filename}: the file is empty; attach the stored copy.")
+        raise SchemaError(M("Document {file}: the file is empty; attach the stored copy.", file=filename))
     if len(data) > MAX_EVIDENCE_BYTES:
-        raise SchemaError(f"Document {filename}: {len(data):,} bytes, over the {MAX_EVIDENCE_BYTES:,}-byte limit.")
+        raise SchemaError(M("Document {file}: {size:,} bytes, over the {limit:,}-byte limit.", file=filename,
+                            size=len(data), limit=MAX_EVIDENCE_BYTES))
     sha = sha256_hex(data)
     write_once(store.evidence_dir(), data, sha)
     return sha
@@ -94,8 +99,8 @@ def save_entry(store: Store, actor: Actor, name: str, fields: Mapping[str, Any],
     eid, clean = check_entry(reg, fields)
     problems = _refs(store, reg, [(0, eid, clean)])
     if problems:
-        raise SchemaError(f"{reg.title}: " + "; ".join(p.removeprefix("row 0: ") for p in problems) +
-                          ". Nothing was saved.")
+        raise SchemaError(M("{where}: {problems}. Nothing was saved.", where=Message(reg.title),
+                            problems=join(p.values["problems"] for p in problems)))
     doc = keep_document(store, *document) if document is not None else None
     return store.save_entries(reg.name, [EntryWrite(eid, clean, doc, expect_version)], user=actor.name,
                               role=actor.role, source=actor.source, os_user=actor.os_user)[0]
@@ -117,12 +122,14 @@ class RegisterImport:
     def summary(self) -> str:
         """Return the printed report: one line per row, then totals."""
         if self.problems:
-            return "\n".join([*self.problems, f"{self.source}: NOT imported ({len(self.problems)} problems); "
-                                              "nothing was saved. Fix the rows above and import again."])
-        lines = [f"row {n}: {s.outcome} {s.entry_id} (version {s.version})" for n, s in self.saved]
+            return join([*self.problems, M("{source}: NOT imported ({n} problems); nothing was saved. Fix the rows "
+                                           "above and import again.", source=self.source, n=len(self.problems))],
+                        sep="\n")
+        lines = [M("row {row}: {outcome} {entry} (version {version})", row=n, outcome=s.outcome, entry=s.entry_id,
+                   version=s.version) for n, s in self.saved]
         counts = {k: sum(s.outcome == k for _, s in self.saved) for k in ("created", "updated", "unchanged")}
-        return "\n".join([*lines, f"{self.source}: {counts['created']} created, {counts['updated']} updated, "
-                                  f"{counts['unchanged']} unchanged"])
+        return join([*lines, M("{source}: {created} created, {updated} updated, {unchanged} unchanged",
+                               source=self.source, **counts)], sep="\n")
 
 
 def import_register(store: Store, actor: Actor, name: str, path: str | Path) -> RegisterImport:
@@ -141,7 +148,7 @@ def import_register(store: Store, actor: Actor, name: str, path: str | Path) -> 
     rows, problems = sheet_entries(reg, sheet)
     problems += _refs(store, reg, rows)
     if not rows and not problems:
-        problems.append(f"{sheet.label}: no rows to import")
+        problems.append(M("{sheet}: no rows to import", sheet=sheet.label))
     if problems:
         return RegisterImport(sheet.label, (), tuple(problems))
     saved = store.save_entries(reg.name, [EntryWrite(eid, f) for _, eid, f in rows], user=actor.name,
@@ -194,7 +201,7 @@ def export_register(store: Store, actor: Actor, name: str, fmt: str = "csv",
         neutralise_frame(label(table, synthetic=synthetic)).to_excel(buf, index=False, sheet_name=reg.name[:31])
         data = buf.getvalue()
     else:
-        raise SchemaError(f"Export format {fmt!r} is not csv or xlsx.")
+        raise SchemaError(M("Export format {format} is not csv or xlsx.", format=repr(fmt)))
     store.log_event(actor=actor.name, role=actor.role, action=f"export.register.{reg.name}", entity="register_entries",
                     detail={"records": len(table), "format": fmt, "sha256": sha256_hex(data)}, source=actor.source,
                     os_user=actor.os_user)

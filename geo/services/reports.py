@@ -18,6 +18,7 @@ from geo.config import ANALYSIS_CRS, LOCAL_TZ
 from geo.errors import GeoDataError, SchemaError
 from geo.i18n import normalise, translator
 from geo.io.export import export_name
+from geo.messages import M
 from geo.reports.monthly import (
     MonthlyReport,
     monthly_csv_bytes,
@@ -63,9 +64,9 @@ def monthly_from_store(store: Store, actor: Actor, *, month: str, as_of: dt.date
         return monthly_from_publication(done[0])
     as_of = as_of or today_local()
     if as_of <= last:
-        raise SchemaError(f"{month} is still open (it ends {last:%d %b %Y}; as of {as_of:%d %b %Y}). B.8 tables "
-                          f"are published once, after the month closes: run this on or after "
-                          f"{last + dt.timedelta(days=1):%d %b %Y}.")
+        raise SchemaError(M("{month} is still open (it ends {end:%d %b %Y}; as of {as_of:%d %b %Y}). B.8 tables "
+                            "are published once, after the month closes: run this on or after {day:%d %b %Y}.",
+                            month=month, end=last, as_of=as_of, day=last + dt.timedelta(days=1)))
     report = _monthly_now(store, month)
     content, public = monthly_content(report)
     store.publish_once(KIND_MONTHLY, month, content, digest_of=public, user=actor.name, role=actor.role,
@@ -161,15 +162,19 @@ def board_from_store(store: Store, actor: Actor, *, department: str, as_of: dt.d
                         units=res.units, board_measures=store.read_workflow_rows("board_measures", department=dept))
 
 
-def write_board(store: Store, actor: Actor, *, department: str, as_of: dt.date | None, out: Path) -> Path:
-    """Write a department's board report PDF into ``out``; the export is audited."""
+def write_board(store: Store, actor: Actor, *, department: str, as_of: dt.date | None, out: Path,
+                lang: str = "en") -> Path:
+    """Write a department's board report PDF (in ``lang``: ``en`` or ``es``) into ``out``; the export is audited."""
     from geo.reports.board import board_pdf_bytes
 
+    lang = normalise(lang)
     report = board_from_store(store, actor, department=department, as_of=as_of)
-    path = out / export_name(f"board_report_{_slug(report.department)}_{report.as_of}", "pdf",
+    suffix = "" if lang == "en" else f"_{lang}"
+    path = out / export_name(f"board_report_{_slug(report.department)}_{report.as_of}{suffix}", "pdf",
                              synthetic=report.synthetic)
-    path.write_bytes(board_pdf_bytes(report))
-    _log(store, actor, "export.report.board", {"department": report.department, "as_of": report.as_of.isoformat()})
+    path.write_bytes(board_pdf_bytes(report, lang=lang))
+    _log(store, actor, "export.report.board", {"department": report.department, "as_of": report.as_of.isoformat(),
+                                               "lang": lang})
     return path
 
 
@@ -192,13 +197,14 @@ def sheets_from_store(store: Store, actor: Actor, *, site_id: str | None = None,
     if site_id is not None:
         chosen = sites[sites[schema.SITE_ID] == site_id]
         if chosen.empty:
-            raise GeoDataError(f"--site {site_id!r} is not in the store ({len(sites):,} sites, e.g. "
-                               f"{', '.join(sites[schema.SITE_ID].head(3))}). Check the id on the Liaison page.")
+            raise GeoDataError(M("--site {site} is not in the store ({n:,} sites, e.g. {examples}). Check the id on "
+                                 "the Liaison page.", site=repr(site_id), n=len(sites),
+                                 examples=", ".join(sites[schema.SITE_ID].head(3))))
     elif department is not None:
         dept = resolve_department(department, sites[schema.OWNING_DEPT].dropna().unique())
         chosen = sites[sites[schema.OWNING_DEPT] == dept]
     else:
-        raise GeoDataError("Give --site SITE_ID or --department NAME.")
+        raise GeoDataError(M("Give --site SITE_ID or --department NAME."))
     for dept in chosen[schema.OWNING_DEPT].dropna().unique():
         authorize(actor, "sign_packet", department=str(dept))
     status = store.read_status().drop_duplicates(schema.SITE_ID).set_index(schema.SITE_ID)

@@ -15,6 +15,7 @@ import pandas as pd
 from geo import duties
 from geo.access.roles import Actor, authorize
 from geo.errors import SchemaError, StoreError
+from geo.messages import M
 from geo.records import Edit
 from geo.store import Store
 
@@ -39,7 +40,7 @@ def parse_flags(given: dict[str, object]) -> dict[str, object]:
         if name in duties.SCENE_FLAGS and not isinstance(value, bool) and value is not None:
             word = str(value).strip().lower()
             if word not in (*_YES, *_NO, *_UNKNOWN):
-                raise SchemaError(f"{name}: {value!r} is not yes, no or unknown.")
+                raise SchemaError(M("{field}: {value} is not yes, no or unknown.", field=name, value=repr(value)))
             value = True if word in _YES else False if word in _NO else None
         out[name] = value
     return out
@@ -122,7 +123,8 @@ def referral_of(store: Store, referral_id: str) -> dict[str, object]:
     refs = store.read_referrals()
     row = refs[refs[duties.REFERRAL_ID] == referral_id]
     if row.empty:
-        raise StoreError(f"No referral {referral_id!r} in the store; list them with `stagemap referral list`.")
+        raise StoreError(M("No referral {referral} in the store; list them with `stagemap referral list`.",
+                           referral=repr(referral_id)))
     return {k: (None if _missing(v) else v) for k, v in row.iloc[0].to_dict().items()}
 
 

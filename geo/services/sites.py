@@ -22,6 +22,7 @@ from geo.intake.bulk_determination import ALIASES, EXPECT, DeterminationRow, par
 from geo.intake.bulk_status import BulkStatusReport, RowResult, Sheet, match_header, read_sheet
 from geo.intake.status_merge import comparable
 from geo.io.parts import checked_part, drawn_geometry, parse_geometry
+from geo.messages import M, join, message_of
 from geo.records import Edit
 from geo.services.status import SaveOutcome, save_merged, site_department, site_departments
 from geo.store import Store
@@ -51,7 +52,8 @@ def part_of(store: Store, part_id: str) -> dict[str, object]:
     parts = store.read_parts()
     row = parts[parts[schema.PART_ID] == part_id]
     if row.empty:
-        raise StoreError(f"No part {part_id!r} in the store; check the part id (the Sites page lists them).")
+        raise StoreError(M("No part {part} in the store; check the part id (the Sites page lists them).",
+                           part=repr(part_id)))
     return {k: (None if _missing(v) else v) for k, v in row.iloc[0].to_dict().items()}
 
 
@@ -77,7 +79,7 @@ def save_control_with_merge(store: Store, actor: Actor, site_id: str, *, base: M
     authorize(actor, "determine_site", department=site_department(store, site_id))
     return _merged(lambda changes, version: store.save_control(
         site_id, changes, expect_version=version, user=actor.name, role=actor.role, source=actor.source,
-        os_user=actor.os_user), base, mine, label=f"Site {site_id}")
+        os_user=actor.os_user), base, mine, label=M("Site {site}", site=site_id))
 
 
 def add_part(store: Store, actor: Actor, site_id: str, *, part_type: str, geometry: str | shapely.Geometry,
@@ -116,7 +118,8 @@ def add_drawn_part(store: Store, actor: Actor, site_id: str, *, part_type: str, 
         When nothing was drawn, or the drawing is not a polygon inside the site; nothing is written.
     """
     authorize(actor, "determine_site", department=site_department(store, site_id))
-    geom = drawn_geometry(drawing, label=f"New {part_type.replace('_', ' ')} part of site {site_id}")
+    geom = drawn_geometry(drawing, label=M("New {kind} part of site {site}", kind=part_type.replace("_", " "),
+                                                        site=site_id))
     return add_part(store, actor, site_id, part_type=part_type, geometry=geom, name=name)
 
 
@@ -142,7 +145,7 @@ def save_part_with_merge(store: Store, actor: Actor, part_id: str, *, base: Mapp
     _authorize_part(store, actor, part_id, mine)
     return _merged(lambda changes, version: store.save_part(
         part_id, changes, expect_version=version, user=actor.name, role=actor.role, source=actor.source,
-        os_user=actor.os_user), base, mine, label=f"Part {part_id}")
+        os_user=actor.os_user), base, mine, label=M("Part {part}", part=part_id))
 
 
 def history_of(store: Store, actor: Actor, key: str, *, part: bool = False) -> list[Edit]:
@@ -169,8 +172,9 @@ def import_determinations(store: Store, actor: Actor, path: str | Path, *,
     cols = match_header(sheet, ALIASES)
     missing = [k for k in (schema.SITE_ID, EXPECT) if k not in cols]
     if missing:
-        raise SchemaError(f"{sheet.label}: no {' or '.join(missing)} column (headers: {', '.join(sheet.header)}). "
-                          "Add columns named site_id and expect_version (0 for sites never determined).")
+        raise SchemaError(M("{sheet}: no {columns} column (headers: {headers}). Add columns named site_id and "
+                            "expect_version (0 for sites never determined).", sheet=sheet.label,
+                            columns=" or ".join(missing), headers=", ".join(sheet.header)))
     departments = site_departments(store)
     parsed = [(n, parse_row(sheet, cols, n, row)) for n, row in sheet.rows]
     _refuse_other_departments(actor, sheet, parsed, departments)
@@ -214,21 +218,25 @@ def _refuse_other_departments(actor: Actor, sheet: Sheet, parsed: list[tuple[int
             try:
                 authorize(actor, "determine_site", department=departments[item.site_id])
             except AccessDenied:
-                outside.append(f"row {n} ({item.site_id}, {departments[item.site_id]})")
+                outside.append(M("row {row} ({site}, {department})", row=n, site=item.site_id,
+                                 department=departments[item.site_id]))
     if outside:
-        raise AccessDenied(f"{sheet.label}: {actor.name} ({actor.role}, {actor.department or 'no department'}) may "
-                           f"not determine {len(outside)} row(s): {'; '.join(outside[:20])}. Nothing was saved; remove "
-                           "those rows or ask that department's liaison.")
+        raise AccessDenied(M("{sheet}: {name} ({role}, {department}) may not determine {n} row(s): {rows}. Nothing was "
+                             "saved; remove those rows or ask that department's liaison.", sheet=sheet.label,
+                             name=actor.name, role=actor.role, department=actor.department or M("no department"),
+                             n=len(outside), rows=join(outside[:20])))
 
 
 def _apply(store: Store, actor: Actor, sheet: Sheet, cols: dict[str, int], n: int, row: DeterminationRow,
            departments: dict[str, str], part_site: dict[str, str]) -> RowResult:
     if row.site_id not in departments:
-        return RowResult(n, row.site_id, "unknown_site", "is not in the store.", sheet.header[cols[schema.SITE_ID]],
-                         row.site_id, "check the site id against the site list (stagemap info).")
+        return RowResult(n, row.site_id, "unknown_site", M("is not in the store."), sheet.header[cols[schema.SITE_ID]],
+                         row.site_id, M("check the site id against the site list (stagemap info)."))
     if row.part_id is not None and part_site.get(row.part_id) != row.site_id:
-        return RowResult(n, row.site_id, "invalid", f"part {row.part_id} is not a part of site {row.site_id}.",
-                         sheet.header[cols[schema.PART_ID]], row.part_id, "check the part id (the Sites page lists them).")
+        return RowResult(n, row.site_id, "invalid", M("part {part} is not a part of site {site}.", part=row.part_id,
+                                                      site=row.site_id),
+                         sheet.header[cols[schema.PART_ID]], row.part_id,
+                         M("check the part id (the Sites page lists them)."))
     try:
         if row.part_id is None:
             new = store.save_control(row.site_id, row.changes, expect_version=row.version, user=actor.name,
@@ -237,12 +245,15 @@ def _apply(store: Store, actor: Actor, sheet: Sheet, cols: dict[str, int], n: in
             new = store.save_part(row.part_id, row.changes, expect_version=row.version, user=actor.name,
                                   role=actor.role, source="bulk_import", os_user=actor.os_user)
     except StatusConflict as exc:
-        newer = describe_edits(exc.newer) or f"now at version {exc.current[schema.VERSION]}"
-        return RowResult(n, row.site_id, "conflict", f"changed since version {row.version}: {newer}. Not applied.",
+        newer = describe_edits(exc.newer) or M("now at version {version}", version=exc.current[schema.VERSION])
+        return RowResult(n, row.site_id, "conflict", M("changed since version {version}: {newer}. Not applied.",
+                                                       version=row.version, newer=newer),
                          sheet.header[cols[EXPECT]], str(row.version),
-                         f"review the newer edit, then re-apply on version {exc.current[schema.VERSION]}.",
+                         M("review the newer edit, then re-apply on version {version}.",
+                           version=exc.current[schema.VERSION]),
                          int(str(exc.current[schema.VERSION])))
     except (SchemaError, StoreError) as exc:
-        return RowResult(n, row.site_id, "invalid", str(exc), None, None, "correct the row and import it again.")
-    return RowResult(n, row.site_id, "applied", f"saved as version {new[schema.VERSION]}.",
+        return RowResult(n, row.site_id, "invalid", message_of(exc), None, None,
+                         M("correct the row and import it again."))
+    return RowResult(n, row.site_id, "applied", M("saved as version {version}.", version=new[schema.VERSION]),
                      version=int(str(new[schema.VERSION])))

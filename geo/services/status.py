@@ -23,6 +23,7 @@ from geo.intake.bulk_status import (
     read_sheet,
 )
 from geo.intake.status_merge import FieldConflict, merge_stale
+from geo.messages import M, join, message_of
 from geo.records import Edit
 from geo.store import Store
 
@@ -43,7 +44,7 @@ def site_department(store: Store, site_id: str) -> str:
     """
     dept = site_departments(store).get(site_id)
     if dept is None:
-        raise StoreError(f"No site {site_id!r} in the store; check the site id.")
+        raise StoreError(M("No site {site} in the store; check the site id.", site=repr(site_id)))
     return dept
 
 
@@ -111,7 +112,7 @@ def save_with_merge(store: Store, actor: Actor, site_id: str, *, base: dict[str,
         changes[schema.STATUS_NOTE] = f"{note}\n{stored.note()}".strip()
     return save_merged(lambda fields, version: store.save_status(
         site_id, fields, expect_version=version, user=actor.name, role=actor.role, source=actor.source,
-        os_user=actor.os_user), base, changes, label=f"Site {site_id}", attempts=attempts)
+        os_user=actor.os_user), base, changes, label=M("Site {site}", site=site_id), attempts=attempts)
 
 
 def save_merged(save: Callable[[dict[str, object], int], dict[str, object]], base: Mapping[str, object],
@@ -137,8 +138,8 @@ def save_merged(save: Callable[[dict[str, object], int], dict[str, object]], bas
             seen, todo = dict(exc.current), merge.apply
             continue
         return SaveOutcome(saved=new, merged_over=tuple(merged_over))
-    raise StoreError(f"{label} kept changing while saving ({attempts} newer versions in a row); nothing more was "
-                     "saved. Reload it and try again.")
+    raise StoreError(M("{label} kept changing while saving ({attempts} newer versions in a row); nothing more was "
+                       "saved. Reload it and try again.", label=label, attempts=attempts))
 
 
 def status_timeline(store: Store, actor: Actor) -> pd.DataFrame:
@@ -175,8 +176,9 @@ def import_status(store: Store, actor: Actor, path: str | Path, *, today: dt.dat
     cols = match_header(sheet, ALIASES)
     missing = [k for k in (schema.SITE_ID, EXPECT) if k not in cols]
     if missing:
-        raise SchemaError(f"{sheet.label}: no {' or '.join(missing)} column (headers: {', '.join(sheet.header)}). "
-                          f"Add columns named site_id and expect_version (or version).")
+        raise SchemaError(M("{sheet}: no {columns} column (headers: {headers}). Add columns named site_id and "
+                            "expect_version (or version).", sheet=sheet.label, columns=" or ".join(missing),
+                            headers=", ".join(sheet.header)))
     today = today or dt.date.today()
     departments = site_departments(store)
     known = store.status_site_ids()
@@ -189,8 +191,9 @@ def import_status(store: Store, actor: Actor, path: str | Path, *, today: dt.dat
             continue
         site, version, changes = item
         if site not in known:
-            results.append(RowResult(n, site, "unknown_site", "is not in the store.", sheet.header[cols[schema.SITE_ID]],
-                                     site, "check the site id against the site list (stagemap info)."))
+            results.append(RowResult(n, site, "unknown_site", M("is not in the store."),
+                                     sheet.header[cols[schema.SITE_ID]], site,
+                                     M("check the site id against the site list (stagemap info).")))
             continue
         results.append(_apply_row(store, actor, sheet, cols, n, site, version, changes))
     report = BulkStatusReport(sheet.label, tuple(results))
@@ -210,11 +213,13 @@ def _refuse_other_departments(actor: Actor, sheet: Sheet, parsed: Sequence[tuple
             try:
                 authorize(actor, "edit_status", department=departments[str(item[0])])
             except AccessDenied:
-                outside.append(f"row {n} ({item[0]}, {departments[item[0]]})")
+                outside.append(M("row {row} ({site}, {department})", row=n, site=item[0],
+                                 department=departments[str(item[0])]))
     if outside:
-        raise AccessDenied(f"{sheet.label}: {actor.name} ({actor.role}, {actor.department or 'no department'}) may "
-                           f"not change {len(outside)} row(s): {'; '.join(outside[:20])}. Nothing was saved; remove "
-                           "those rows or ask that department's liaison.")
+        raise AccessDenied(M("{sheet}: {name} ({role}, {department}) may not change {n} row(s): {rows}. Nothing was "
+                             "saved; remove those rows or ask that department's liaison.", sheet=sheet.label,
+                             name=actor.name, role=actor.role, department=actor.department or M("no department"),
+                             n=len(outside), rows=join(outside[:20])))
 
 
 def _apply_row(store: Store, actor: Actor, sheet: Sheet, cols: dict[str, int], n: int, site: str, version: int,
@@ -223,11 +228,14 @@ def _apply_row(store: Store, actor: Actor, sheet: Sheet, cols: dict[str, int], n
         new = store.save_status(site, changes, expect_version=version, user=actor.name, role=actor.role,
                                 source="bulk_import", os_user=actor.os_user)
     except StatusConflict as exc:
-        newer = describe_edits(exc.newer) or f"now at version {exc.current[schema.VERSION]}"
-        return RowResult(n, site, "conflict", f"changed since version {version}: {newer}. Not applied.",
+        newer = describe_edits(exc.newer) or M("now at version {version}", version=exc.current[schema.VERSION])
+        return RowResult(n, site, "conflict", M("changed since version {version}: {newer}. Not applied.",
+                                                version=version, newer=newer),
                          sheet.header[cols[EXPECT]], str(version),
-                         f"review the newer edit, then re-apply on version {exc.current[schema.VERSION]}.",
+                         M("review the newer edit, then re-apply on version {version}.",
+                           version=exc.current[schema.VERSION]),
                          int(exc.current[schema.VERSION]))
     except (SchemaError, StoreError) as exc:
-        return RowResult(n, site, "invalid", str(exc), None, None, "correct the row and import it again.")
-    return RowResult(n, site, "applied", f"saved as version {new[schema.VERSION]}.", version=int(str(new[schema.VERSION])))
+        return RowResult(n, site, "invalid", message_of(exc), None, None, M("correct the row and import it again."))
+    return RowResult(n, site, "applied", M("saved as version {version}.", version=new[schema.VERSION]),
+                     version=int(str(new[schema.VERSION])))

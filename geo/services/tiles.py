@@ -25,6 +25,7 @@ from geo.access.roles import Actor, authorize, can
 from geo.analysis.classify import CATEGORY, classify_sites
 from geo.analysis.snap import OWNER_CLASS, owner_class_of_parcels
 from geo.config import ANALYSIS_CRS
+from geo.i18n import N_
 from geo.store import Store
 from geo.tiles.archive import BuildStatus, TileArchive, TileLocation, store_key, tile_location
 from geo.tiles.build import TileBuildError, TileRules, build_archive
@@ -110,7 +111,7 @@ def build_parcel_tiles(store: Store, actor: Actor, *, rules: TileRules | None = 
             raise TileBuildError(f"parcel tiles of {store.display_url} are being built by another process; "
                                  "`stagemap tiles status` shows its progress.")
         try:
-            report(0.0, "reading parcels")
+            report(0.0, N_("reading parcels"))
             frame = parcel_tile_frame(store)
             archive = build_archive(frame, location, version=version, rules=rules or TileRules(),
                                     progress=lambda f, step: report(0.1 + 0.9 * f, step))

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from geo.errors import StatusConflict, StoreError
+from geo.messages import M
 from geo.store.audit import AuditItem, append_audit_many
 from geo.store.core import StoreCore
 from geo.store.ddl_workflows import ALERT_COLUMNS, ATTEMPT_COLUMNS
@@ -38,17 +39,18 @@ def _update(con: Any, alert_id: str, changes: Mapping[str, Any], expect_version:
     """Apply ``changes`` at ``expect_version``; return (old values, stored row)."""
     bad = sorted(set(changes) - ALERT_EDITABLE)
     if bad:
-        raise StoreError(f"Alert {alert_id}: cannot set {bad}; editable fields are {sorted(ALERT_EDITABLE)}.")
+        raise StoreError(M("Alert {alert}: cannot set {fields}; editable fields are {editable}.", alert=alert_id,
+                           fields=bad, editable=sorted(ALERT_EDITABLE)))
     current = _read(con, alert_id)
     if current is None:
-        raise StoreError(f"No alert {alert_id!r} in the store; check the id.")
+        raise StoreError(M("No alert {alert} in the store; check the id.", alert=repr(alert_id)))
     if int(current["version"]) != int(expect_version):
-        raise StatusConflict(alert_id, int(expect_version), current, [], what="Alert")
+        raise StatusConflict(alert_id, int(expect_version), current, [], what=M("Alert"))
     sets = ", ".join(f'"{k}" = ?' for k in changes)
     cur = con.execute(f"UPDATE alerts SET {sets}, version = version + 1 WHERE alert_id = ? AND version = ?",
                       (*changes.values(), alert_id, int(expect_version)))
     if cur.rowcount != 1:
-        raise StatusConflict(alert_id, int(expect_version), _read(con, alert_id) or current, [], what="Alert")
+        raise StatusConflict(alert_id, int(expect_version), _read(con, alert_id) or current, [], what=M("Alert"))
     stored = _read(con, alert_id)
     assert stored is not None
     old = {k: current[k] for k in changes} | {"version": current["version"]}

@@ -20,6 +20,7 @@ from geo import schema
 from geo.config import DISPLAY_CRS
 from geo.crs import feet_to_lonlat
 from geo.errors import StoreError
+from geo.messages import M
 from geo.records import BoundaryResult, BoundarySet, ImportRecord
 from geo.store.audit import AuditItem, append_audit, append_audit_many, now_utc
 from geo.store.layers import LayerStore
@@ -80,7 +81,8 @@ class BoundaryStore(LayerStore):
         codes = [int(c) for c in features["code"]]
         geoms = _multi(np.asarray(features.geometry.values, dtype=object))
         if len(set(codes)) != len(codes) or not len(codes):
-            raise StoreError(f"boundary set {spec.set_id!r}: codes must be unique and present; dissolve first.")
+            raise StoreError(M("boundary set {set_id}: codes must be unique and present; dissolve first.",
+                               set_id=repr(spec.set_id)))
         _, digest = geometry_digest(codes, geoms)
         with self.write() as con:
             self._refuse_mixing(con, spec.is_synthetic)
@@ -93,7 +95,8 @@ class BoundaryStore(LayerStore):
                     if make_current else None
                 current = done is not None or self._current_id(con, spec.kind) == str(same[0])
                 return _result(str(same[0]), spec.kind, done, created=False, current=current,
-                               notes=(f"the same {kind.label} are already stored as set {same[0]!r}",))
+                               notes=(M("the same {kinds} are already stored as set {set_id}", kinds=kind.label,
+                                        set_id=repr(same[0])),))
             adopted = self._adopt_layer(con, kind, user=user, role=role, source=source, os_user=os_user)
             set_id = self._free_id(con, spec.set_id)
             row = {"set_id": set_id, "kind": spec.kind, "name": spec.name, "vintage": spec.vintage,
@@ -118,7 +121,8 @@ class BoundaryStore(LayerStore):
             con.execute(BUMP_DATA_VERSION)
             done = self._switch(con, set_id, user=user, role=role, source=source, os_user=os_user) \
                 if make_current else None
-        notes = (f"the {kind.label} stored before boundary sets were kept as set {adopted!r}",) if adopted else ()
+        notes = (M("the {kinds} stored before boundary sets were kept as set {set_id}", kinds=kind.label,
+                   set_id=repr(adopted)),) if adopted else ()
         return _result(set_id, spec.kind, done, created=True, current=done is not None, notes=notes,
                        previous=adopted)
 
@@ -135,8 +139,9 @@ class BoundaryStore(LayerStore):
             found = con.execute("SELECT kind FROM boundary_sets WHERE set_id = ?", (set_id,)).fetchone()
             if found is None:
                 known = [str(r[0]) for r in con.execute("SELECT set_id FROM boundary_sets ORDER BY set_id").fetchall()]
-                raise StoreError(f"No boundary set {set_id!r}; stored sets: {', '.join(known) or 'none'}. "
-                                 "List them with `stagemap boundaries list`.")
+                raise StoreError(M("No boundary set {set_id}; stored sets: {sets}. List them with "
+                                   "`stagemap boundaries list`.", set_id=repr(set_id),
+                                   sets=", ".join(known) or M("none")))
             done = self._switch(con, set_id, user=user, role=role, source=source, os_user=os_user)
         return _result(set_id, str(found[0]), done, created=False, current=True)
 
@@ -300,7 +305,8 @@ def _multi(geoms: np.ndarray) -> np.ndarray:
 
 def _kind(name: str) -> schema.BoundaryKind:
     if name not in KINDS:
-        raise StoreError(f"boundary kind {name!r} is unknown; use one of {', '.join(KINDS)}.")
+        raise StoreError(M("boundary kind {kind} is unknown; use one of {kinds}.", kind=repr(name),
+                           kinds=", ".join(KINDS)))
     return KINDS[name]
 
 

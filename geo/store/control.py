@@ -21,10 +21,12 @@ import pandas as pd
 
 from geo import schema
 from geo.errors import SchemaError, StatusConflict, StoreError
+from geo.messages import M
 from geo.records import Edit
 from geo.store.audit import AuditItem, append_audit_many
 from geo.store.core import StoreCore
 from geo.store.values import BOUND, canonical_row, now_seconds, to_series
+from geo.store.words import row_label, row_title, row_word
 
 _TEXT_LIMIT = 2000
 
@@ -66,12 +68,13 @@ def check_changes(spec: Versioned, key: str, changes: Mapping[str, Any], *, toda
         Naming the row, the field, the value and what is allowed.
     """
     today = today or dt.date.today()
-    label = f"{spec.what} {key}"
+    label = row_label(spec.what, key)
     unknown = sorted(set(changes) - set(spec.editable))
     if unknown:
-        raise SchemaError(f"{label}: cannot set {unknown}; editable fields are {list(spec.editable)}.")
+        raise SchemaError(M("{label}: cannot set {fields}; editable fields are {editable}.", label=label,
+                            fields=unknown, editable=list(spec.editable)))
     if not changes:
-        raise SchemaError(f"{label}: nothing to change.")
+        raise SchemaError(M("{label}: nothing to change.", label=label))
     kinds = {c.name: c.kind for c in spec.columns}
     nullable = {c.name: c.nullable for c in spec.columns}
     out: dict[str, Any] = {}
@@ -80,24 +83,29 @@ def check_changes(spec: Versioned, key: str, changes: Mapping[str, Any], *, toda
         if isinstance(value, str) and not value.strip() and kinds[name] in ("date", "text"):
             value = None
         if name in _ENUMS and value not in _ENUMS[name]:
-            raise SchemaError(f"{label}: {name} {value!r} is not one of {list(_ENUMS[name])}.")
+            raise SchemaError(M("{label}: {field} {value} is not one of {allowed}.", label=label, field=name,
+                                value=repr(value), allowed=list(_ENUMS[name])))
         if kinds[name] == "date" and value is not None:
             try:
                 day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value).strip()[:10])
             except ValueError:
-                raise SchemaError(f"{label}: {name} {value!r} is not a date; use YYYY-MM-DD.") from None
+                raise SchemaError(M("{label}: {field} {value} is not a date; use YYYY-MM-DD.", label=label,
+                                    field=name, value=repr(value))) from None
             if name in _PAST_DATES and day > today:
-                raise SchemaError(f"{label}: {name} {day} is in the future; give the date it happened.")
+                raise SchemaError(M("{label}: {field} {day} is in the future; give the date it happened.",
+                                    label=label, field=name, day=str(day)))
             value = day.isoformat()
         elif kinds[name] == "bool" and not (value is None and nullable[name]):  # a nullable flag may be cleared
             if str(value).strip().lower() not in ("true", "false", "1", "0", "yes", "no"):
-                raise SchemaError(f"{label}: {name} {value!r} is not yes or no.")
+                raise SchemaError(M("{label}: {field} {value} is not yes or no.", label=label, field=name,
+                                    value=repr(value)))
             value = str(value).strip().lower() in ("true", "1", "yes")
         elif kinds[name] == "text" and value is not None:
             value = str(value).strip()[:_TEXT_LIMIT]
             bad = sorted({f"U+{ord(c):04X}" for c in value if ord(c) < 32 and c not in "\t\n\r"})
             if bad:
-                raise SchemaError(f"{label}: {name} contains control characters {bad}; remove them and retry.")
+                raise SchemaError(M("{label}: {field} contains control characters {characters}; remove them and "
+                                    "retry.", label=label, field=name, characters=bad))
         out[name] = value
     return out
 
@@ -119,13 +127,14 @@ def check_row(spec: Versioned, row: Mapping[str, Any]) -> None:
     SchemaError
         When 'not a candidate' has no reason, or control ends before it starts.
     """
-    label = f"{spec.what} {row[spec.key]}"
+    label = row_label(spec.what, row[spec.key])
     if row.get(schema.DETERMINATION) == schema.NOT_CANDIDATE and not (row.get(schema.DETERMINATION_REASON) or "").strip():
-        raise SchemaError(f"{label}: 'not a candidate' needs a reason (why it cannot serve as a staging area, "
-                          "processing location or operations base); add one and save again.")
+        raise SchemaError(M("{label}: 'not a candidate' needs a reason (why it cannot serve as a staging area, "
+                            "processing location or operations base); add one and save again.", label=label))
     start, end = row.get(schema.CONTROL_START), row.get(schema.CONTROL_END)
     if start and end and str(end) < str(start):
-        raise SchemaError(f"{label}: control ends {end} before it starts {start}; check the dates.")
+        raise SchemaError(M("{label}: control ends {end} before it starts {start}; check the dates.", label=label,
+                            end=end, start=start))
 
 
 def read_row(con: Any, spec: Versioned, key: str) -> dict[str, Any] | None:
@@ -187,33 +196,35 @@ def save_row(con: Any, spec: Versioned, key: str, changes: Mapping[str, Any], *,
         When the row does not exist and cannot be created.
     """
     if not user or not user.strip():
-        raise SchemaError(f"{spec.what} {key}: say who is saving (user name); edits are never anonymous.")
+        raise SchemaError(M("{label}: say who is saving (user name); edits are never anonymous.",
+                            label=row_label(spec.what, key)))
     clean = check_changes(spec, key, changes)
     current = read_row(con, spec, key)
     at = now_seconds()
     if current is None:
         if create is None:
-            raise StoreError(f"No {spec.what.lower()} {key!r} in the store; check the id.")
+            raise StoreError(M("No {what} {key} in the store; check the id.", what=row_word(spec.what),
+                               key=repr(key)))
         if int(expect_version) != 0:
-            raise StatusConflict(key, int(expect_version), {**create, schema.VERSION: 0}, [], what=spec.what)
+            raise StatusConflict(key, int(expect_version), {**create, schema.VERSION: 0}, [], what=row_title(spec.what))
         new = {**create, **_stamp(clean, create, user, at), schema.VERSION: 1, schema.UPDATED_BY: user,
                schema.UPDATED_AT: at}
         check_row(spec, new)
         cur = con.execute(f'INSERT OR IGNORE INTO "{spec.table}" ({", ".join(spec.names)}) '
                           f'VALUES ({", ".join("?" * len(spec.names))})', tuple(new.get(k) for k in spec.names))
         if cur.rowcount != 1:  # another writer created it first
-            raise StatusConflict(key, 0, read_row(con, spec, key) or new, history(con, spec, key), what=spec.what)
+            raise StatusConflict(key, 0, read_row(con, spec, key) or new, history(con, spec, key), what=row_title(spec.what))
         action, old = f"{spec.action}.create", None
     else:
         if int(current[schema.VERSION]) != int(expect_version):
-            raise StatusConflict(key, int(expect_version), current, history(con, spec, key, after=int(expect_version)), what=spec.what)
+            raise StatusConflict(key, int(expect_version), current, history(con, spec, key, after=int(expect_version)), what=row_title(spec.what))
         clean = _stamp(clean, current, user, at)
         check_row(spec, {**current, **clean})
         sets = ", ".join(f'"{k}" = ?' for k in clean)
         cur = con.execute(f'UPDATE "{spec.table}" SET {sets}, version = version + 1, updated_by = ?, updated_at = ? '
                           f'WHERE "{spec.key}" = ? AND version = ?', (*clean.values(), user, at, key, int(expect_version)))
         if cur.rowcount != 1:
-            raise StatusConflict(key, int(expect_version), read_row(con, spec, key) or current, [], what=spec.what)
+            raise StatusConflict(key, int(expect_version), read_row(con, spec, key) or current, [], what=row_title(spec.what))
         action = f"{spec.action}.update"
         old = {**{k: current[k] for k in clean}, schema.VERSION: current[schema.VERSION]}
     stored = read_row(con, spec, key)
@@ -345,7 +356,8 @@ class ControlStore(StoreCore):
             for given in parts:
                 site = str(given[schema.SITE_ID])
                 if con.execute("SELECT 1 FROM sites WHERE site_id = ?", (site,)).fetchone() is None:
-                    raise StoreError(f"No site {site!r} in the store; a part belongs to an existing site.")
+                    raise StoreError(M("No site {site} in the store; a part belongs to an existing site.",
+                                       site=repr(site)))
                 n = int(con.execute("SELECT COUNT(*) FROM site_parts WHERE site_id = ?", (site,)).fetchone()[0])
                 n += len([r for r in rows if r[schema.SITE_ID] == site])
                 editable = {k: v for k, v in given.items() if k in PARTS.editable}
@@ -378,7 +390,7 @@ def _defaults(con: Any, site_id: str) -> dict[str, Any]:
     found = con.execute("SELECT listed_basis, listed_start, listed_end, listed_doc FROM sites WHERE site_id = ?",
                         (site_id,)).fetchone()
     if found is None:
-        raise StoreError(f"No site {site_id!r} in the store; check the site id.")
+        raise StoreError(M("No site {site} in the store; check the site id.", site=repr(site_id)))
     basis = found[0] if found[0] in schema.CONTROL_BASES else "unknown"
     return {schema.SITE_ID: site_id, schema.DETERMINATION: schema.PENDING, schema.DETERMINATION_REASON: None,
             schema.DETERMINED_BY: None, schema.DETERMINED_AT: None, schema.CONTROL_BASIS: basis,

@@ -13,6 +13,7 @@ import numpy as np
 
 from geo import schema
 from geo.errors import StoreError
+from geo.messages import M
 from geo.records import StoreInfo, WriteResult
 
 EVIDENCE_DIR_ENV = "STAGEMAP_EVIDENCE_DIR"
@@ -99,8 +100,8 @@ class StoreCore(abc.ABC):
             return Path(explicit)
         path = getattr(self, "path", None)
         if path is None:
-            raise StoreError(f"Store {self.display_url} has no local directory for evidence files; "
-                             f"set {EVIDENCE_DIR_ENV} to a local (or WORM-backed) directory.")
+            raise StoreError(M("Store {store} has no local directory for evidence files; set {variable} to a local "
+                               "(or WORM-backed) directory.", store=self.display_url, variable=EVIDENCE_DIR_ENV))
         return Path(f"{path}.evidence")
 
     def cache_dir(self) -> Path | None:

@@ -28,6 +28,7 @@ import re
 from typing import Any
 
 from geo import schema
+from geo.messages import M
 
 APP_ROLE_ENV = "STAGEMAP_APP_ROLE"
 DEFAULT_APP_ROLE = "stagemap_app"
@@ -67,7 +68,8 @@ def app_role() -> str:
     """Return the application role's name (``$STAGEMAP_APP_ROLE``, default ``stagemap_app``)."""
     name = os.environ.get(APP_ROLE_ENV) or DEFAULT_APP_ROLE
     if not re.fullmatch(r"[a-z_][a-z0-9_$]{0,62}", name):
-        raise ValueError(f"{APP_ROLE_ENV}={name!r} is not a plain lower-case PostgreSQL role name.")
+        raise ValueError(M("{variable}={name} is not a plain lower-case PostgreSQL role name.", variable=APP_ROLE_ENV,
+                           name=repr(name)))
     return name
 
 

@@ -9,15 +9,17 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from geo import schema
-from geo.config import DISPLAY_CRS
 from geo.errors import StoreError
+from geo.messages import M
 from geo.records import ImportRecord, WriteResult
 from geo.store.audit import append_audit
 from geo.store.control import CONTROL, carried_control, insert_rows
 from geo.store.core import StoreCore
+from geo.store.snapshot import SLICE_ROWS, decode_rows, layer_counts, read_snapshot, write_snapshot
 from geo.store.status import carried_status, drop_status, seed_status
 from geo.store.values import (
     BUMP_DATA_VERSION,
@@ -27,7 +29,6 @@ from geo.store.values import (
     frame_digest,
     now_seconds,
     synthetic_flag,
-    to_series,
     to_sql_values,
     write_cache,
 )
@@ -55,27 +56,45 @@ class LayerStore(StoreCore):
         names = list(columns) if columns is not None else list(spec)
         unknown = [n for n in names if n not in spec]
         if unknown:
-            raise StoreError(f"read_layer({layer!r}): unknown columns {unknown}; known: {sorted(spec)}")
+            raise StoreError(M("read_layer({layer}): unknown columns {unknown}; known: {known}", layer=repr(layer),
+                               unknown=unknown, known=sorted(spec)))
         with self.read() as con:
             version = int(con.execute("SELECT value FROM store_meta WHERE key = 'data_version'").fetchone()[0])
             cached = self._cached_path(layer, version)
             if cached is not None and cached.exists():
-                try:
-                    out = gpd.read_parquet(cached, columns=[*names, "geometry"])
-                    text = [n for n in names if spec[n].kind == "text"]
-                    return out.astype(dict.fromkeys(text, object)) if text else out
-                except (OSError, ValueError):
-                    cached.unlink(missing_ok=True)  # a damaged cache file is rebuilt from the store
-            all_names = list(spec)
-            sel = ", ".join(f'"{n}"' for n in all_names)
+                out = read_snapshot(cached, spec, names)
+                if out is not None:
+                    return out
+                cached.unlink(missing_ok=True)  # a damaged cache file is rebuilt from the store
+            if cached is not None and self._build_snapshot(con, layer, cached):
+                out = read_snapshot(cached, spec, names)
+                if out is not None:
+                    return out
+            sel = ", ".join(f'"{n}"' for n in spec)
             rows = con.execute(f'SELECT {sel}, {self._geom_sql()} FROM "{layer}" ORDER BY fid').fetchall()
-        data: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in range(len(all_names) + 1)]
-        frame = pd.DataFrame({n: to_series(spec[n].kind, data[i]) for i, n in enumerate(all_names)})
-        geoms = self._decode_geoms(list(data[-1])) if rows else np.array([], dtype=object)
-        gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=DISPLAY_CRS))
+        gdf = decode_rows(rows, list(spec.values()), self._decode_geoms)
+        del rows
         if cached is not None and len(gdf) >= CACHE_MIN_ROWS:
             write_cache(gdf, cached)
         return gdf[[*names, "geometry"]] if columns is not None else gdf
+
+    def _build_snapshot(self, con: Any, layer: str, path: Path) -> bool:
+        """Write ``layer``'s snapshot slice by slice from ``con`` (see :mod:`geo.store.snapshot`); ``False`` if not.
+
+        Layers under :data:`CACHE_MIN_ROWS` rows are not snapshotted; a folder that cannot be
+        written, or rows that do not fit the snapshot's types, leave the whole-frame read to the caller.
+        """
+        spec = schema.LAYER_COLUMNS[layer]
+        rows, present = layer_counts(con, layer, spec)
+        if rows < CACHE_MIN_ROWS:
+            return False
+        sel = ", ".join(f'"{c.name}"' for c in spec)
+        slices = self._row_batches(con, f'SELECT {sel}, {self._geom_sql()} FROM "{layer}" ORDER BY fid', SLICE_ROWS)
+        try:
+            write_snapshot(path, slices, spec, self._decode_geoms, rows=rows, present=present)
+        except (OSError, pa.ArrowInvalid, pa.ArrowTypeError):
+            return False
+        return True
 
     def _cached_path(self, layer: str, version: int) -> Path | None:
         folder = self.cache_dir()
@@ -196,7 +215,7 @@ class LayerStore(StoreCore):
                     self._refuse_mixing(con, flag)
                     incoming = flag
                 elif flag is not None and flag != incoming:
-                    raise StoreError("One write mixes synthetic and real rows; demo and real layers never mix.")
+                    raise StoreError(M("One write mixes synthetic and real rows; demo and real layers never mix."))
                 for layer, gdf in frames.items():
                     check_frame(layer, gdf)
                     if layer not in results:
@@ -259,12 +278,13 @@ class LayerStore(StoreCore):
         current = execute("SELECT value FROM store_meta WHERE key = 'is_synthetic'").fetchone()
         has_data = any(execute(f'SELECT 1 FROM "{lay}" LIMIT 1').fetchone() for lay in schema.SPATIAL_LAYERS)
         if current is not None and has_data and incoming is not None and (current[0] == "1") != incoming:
-            held = "the synthetic sample" if current[0] == "1" else "real City data"
-            raise StoreError(
-                f"Store {self.display_url} holds {held}; this file is "
-                f"{'synthetic' if incoming else 'real data'}. Demo and real layers never mix: "
-                "import into another store (--store data/real.gpkg or STAGEMAP_STORE)."
-            )
+            if current[0] == "1":
+                raise StoreError(M("Store {store} holds the synthetic sample; this file is real data. Demo and real "
+                                   "layers never mix: import into another store (--store data/real.gpkg or "
+                                   "STAGEMAP_STORE).", store=self.display_url))
+            raise StoreError(M("Store {store} holds real City data; this file is synthetic. Demo and real layers "
+                               "never mix: import into another store (--store data/real.gpkg or STAGEMAP_STORE).",
+                               store=self.display_url))
 
     def delete_rows(self, layer: str, keys: Sequence[str], *, user: str = "system", role: str = "admin",
                     os_user: str | None = None) -> int:

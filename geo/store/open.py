@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from geo.config import store_url
 from geo.errors import StoreError
+from geo.messages import M
 from geo.store.base import BaseStore
 from geo.store.protocol import Store
 from geo.store.sqlite import SQLiteStore
@@ -29,5 +30,6 @@ def open_store(url: str | None = None, *, create: bool = True) -> BaseStore:
 
         return PostgresStore(target.replace("postgresql+psycopg://", "postgresql://", 1), create=create)
     if "://" in target:
-        raise StoreError(f"Unsupported store URL {target.split('@')[-1]!r}: give a file path or a postgresql:// URL.")
+        raise StoreError(M("Unsupported store URL {url}: give a file path or a postgresql:// URL.",
+                           url=repr(target.split("@")[-1])))
     return SQLiteStore(target, create=create)

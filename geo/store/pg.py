@@ -36,6 +36,7 @@ import shapely
 
 from geo import schema
 from geo.errors import StoreError
+from geo.messages import M
 from geo.records import WriteResult
 from geo.store.base import BaseStore
 from geo.store.migrations.runner import head_revision, upgrade
@@ -70,7 +71,7 @@ def translate(sql: str) -> tuple[str, bool]:
     if re.match(r"\s*INSERT\s+OR\s+IGNORE\s+INTO\b", out, re.I):
         out = re.sub(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", "INSERT INTO", out, flags=re.I) + " ON CONFLICT DO NOTHING"
     elif re.match(r"\s*INSERT\s+OR\s+REPLACE\b", out, re.I):
-        raise StoreError("INSERT OR REPLACE is SQLite-only; write INSERT ... ON CONFLICT (key) DO UPDATE.")
+        raise StoreError(M("INSERT OR REPLACE is SQLite-only; write INSERT ... ON CONFLICT (key) DO UPDATE."))
     return out, bool(_AUDIT_HEAD.search(sql))
 
 
@@ -128,11 +129,12 @@ class PostgresStore(BaseStore):
         try:
             import psycopg  # noqa: F401
         except ImportError as exc:  # pragma: no cover - psycopg is a requirement
-            raise StoreError("PostgreSQL store needs psycopg: pip install 'psycopg[binary]'.") from exc
+            raise StoreError(M("PostgreSQL store needs psycopg: pip install 'psycopg[binary]'.")) from exc
         revision = self.schema_revision()
         if revision is None and not create:
-            raise StoreError(f"No StageMap schema in {self.display_url}. Create it with "
-                             "`stagemap migrate --store postgresql://OWNER@HOST/DB` (the owner role).")
+            raise StoreError(M("No StageMap schema in {store}. Create it with "
+                               "`stagemap migrate --store postgresql://OWNER@HOST/DB` (the owner role).",
+                               store=self.display_url))
         if revision != head_revision():
             self._migrate_or_explain(revision)
 
@@ -149,7 +151,8 @@ class PostgresStore(BaseStore):
         try:
             raw = psycopg.connect(self.url, autocommit=True)
         except psycopg.OperationalError as exc:
-            raise StoreError(f"Cannot connect to PostgreSQL store {self.display_url}: {str(exc).strip()}") from exc
+            raise StoreError(M("Cannot connect to PostgreSQL store {store}: {why}", store=self.display_url,
+                               why=str(exc).strip())) from exc
         raw.execute("SET TIME ZONE 'UTC'")
         raw.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
         return PgConnection(raw)
@@ -195,19 +198,23 @@ class PostgresStore(BaseStore):
         text = str(exc).strip()
         where = self.display_url
         if isinstance(exc, pg_errors.DiskFull | pg_errors.OutOfMemory | pg_errors.InsufficientResources):
-            return StoreError(f"Store {where} is full ({text}); nothing was written. Free disk space and retry.")
+            return StoreError(M("Store {store} is full ({why}); nothing was written. Free disk space and retry.",
+                                store=where, why=text))
         if isinstance(exc, pg_errors.LockNotAvailable):
-            return StoreError(f"Store {where} stayed locked by another writer for {LOCK_TIMEOUT_MS / 1000:.0f} s "
-                              f"({text}); nothing was written. Retry in a moment.")
+            return StoreError(M("Store {store} stayed locked by another writer for {seconds:.0f} s ({why}); nothing "
+                                "was written. Retry in a moment.", store=where, seconds=LOCK_TIMEOUT_MS / 1000,
+                                why=text))
         if isinstance(exc, pg_errors.ReadOnlySqlTransaction):
-            return StoreError(f"Store {where} is read-only ({text}); check the server and role.")
+            return StoreError(M("Store {store} is read-only ({why}); check the server and role.", store=where,
+                                why=text))
         if isinstance(exc, pg_errors.CharacterNotInRepertoire | pg_errors.UntranslatableCharacter) or "NUL (0x00)" in text:
-            return StoreError(f"Store {where}: a text value contains a NUL character (\\x00), which PostgreSQL "
-                              f"cannot store ({text}); nothing was written. Remove the character and retry.")
+            return StoreError(M("Store {store}: a text value contains a NUL character (\\x00), which PostgreSQL "
+                                "cannot store ({why}); nothing was written. Remove the character and retry.",
+                                store=where, why=text))
         if isinstance(exc, pg_errors.SerializationFailure | pg_errors.DeadlockDetected):
-            return StoreError(f"Store {where}: a concurrent write got in the way ({text}); nothing was "
-                              "written. Retry.")
-        return StoreError(f"Store {where}: {text}; nothing was written.")
+            return StoreError(M("Store {store}: a concurrent write got in the way ({why}); nothing was written. "
+                                "Retry.", store=where, why=text))
+        return StoreError(M("Store {store}: {why}; nothing was written.", store=where, why=text))
 
     # --- migrations ----------------------------------------------------------------------
     def schema_revision(self) -> str | None:
@@ -225,13 +232,14 @@ class PostgresStore(BaseStore):
             self.migrate()
         except sa.exc.DBAPIError as exc:
             if not isinstance(exc.orig, psycopg.errors.InsufficientPrivilege):
-                raise StoreError(f"Migrating store {self.display_url} to revision {head_revision()} failed: "
-                                 f"{str(exc.orig).strip()}; nothing was changed.") from exc
-            raise StoreError(
-                f"Store {self.display_url} is at schema revision {revision or 'none'}, this StageMap needs "
-                f"{head_revision()}, and this role may not change the schema ({str(exc.orig).strip()}). "
-                "Run `stagemap migrate --store postgresql://OWNER@HOST/DB` with the owner role, then retry."
-            ) from exc
+                raise StoreError(M("Migrating store {store} to revision {revision} failed: {why}; nothing was "
+                                   "changed.", store=self.display_url, revision=head_revision(),
+                                   why=str(exc.orig).strip())) from exc
+            raise StoreError(M(
+                "Store {store} is at schema revision {revision}, this StageMap needs {head}, and this role may not "
+                "change the schema ({why}). Run `stagemap migrate --store postgresql://OWNER@HOST/DB` with the owner "
+                "role, then retry.", store=self.display_url, revision=revision or M("none"), head=head_revision(),
+                why=str(exc.orig).strip())) from exc
 
     def migrate(self) -> str:
         """Upgrade the schema to the newest revision and re-apply the app role's grants; return it.

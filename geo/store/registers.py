@@ -16,6 +16,7 @@ from typing import Any
 
 from geo import schema
 from geo.errors import SchemaError, StatusConflict
+from geo.messages import M
 from geo.store.audit import AuditItem, append_audit_many, canonical_json, now_utc
 from geo.store.core import StoreCore
 from geo.store.ddl_registers import ENTRY_COLUMNS, PACKAGE_COLUMNS
@@ -90,7 +91,8 @@ class RegisterStore(StoreCore):
             When no user is named.
         """
         if not user or not user.strip():
-            raise SchemaError(f"{register}: say who is saving (user name); entries are never anonymous.")
+            raise SchemaError(M("{register}: say who is saving (user name); entries are never anonymous.",
+                                register=register))
         out: list[EntrySaved] = []
         with self.write() as con:
             current = _latest(con, register, [i.entry_id for i in items])
@@ -101,7 +103,7 @@ class RegisterStore(StoreCore):
                 have = 0 if cur is None else int(cur["version"])
                 if item.expect_version is not None and item.expect_version != have:
                     shown = {**(cur["fields"] if cur else {}), schema.VERSION: have}
-                    raise StatusConflict(item.entry_id, item.expect_version, shown, [], what=f"{register} entry")
+                    raise StatusConflict(item.entry_id, item.expect_version, shown, [], what=M("{register} entry", register=register))
                 fields = dict(item.fields)
                 doc = item.document_sha256 if item.document_sha256 is not None else \
                     (cur["document_sha256"] if cur else None)
@@ -175,7 +177,7 @@ class RegisterStore(StoreCore):
     def intake_rows(self, table: str, incident_ids: Sequence[str]) -> list[dict[str, object]]:
         """Return the ``incident_reports`` or ``evidence`` rows of ``incident_ids`` (never reporter contacts)."""
         if table not in ("incident_reports", "evidence"):
-            raise SchemaError(f"intake_rows: {table!r} is not incident_reports or evidence.")
+            raise SchemaError(M("intake_rows: {table} is not incident_reports or evidence.", table=repr(table)))
         cols = BOUND[table].columns
         ids = sorted({str(i) for i in incident_ids})
         out: list[dict[str, object]] = []

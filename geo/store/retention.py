@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from geo.errors import SchemaError, StoreError
+from geo.messages import M
 from geo.store.audit import append_audit, now_utc
 from geo.store.core import StoreCore
 from geo.store.values import BOUND, LEGAL_HOLD_COLUMNS, read_bound
@@ -51,10 +52,12 @@ class RetentionStore(StoreCore):
         """
         reason = " ".join(str(reason or "").split())[:2000]
         if not reason:
-            raise SchemaError(f"Hold on {incident_id}: give the reason (the matter or order it serves).")
+            raise SchemaError(M("Hold on {incident}: give the reason (the matter or order it serves).",
+                                incident=incident_id))
         with self.write() as con:
             if con.execute("SELECT 1 FROM incidents WHERE incident_id = ?", (incident_id,)).fetchone() is None:
-                raise StoreError(f"No incident {incident_id!r} in the store; check the incident id.")
+                raise StoreError(M("No incident {incident} in the store; check the incident id.",
+                                   incident=repr(incident_id)))
             n = int(con.execute("SELECT COUNT(*) FROM legal_holds WHERE incident_id = ?", (incident_id,)).fetchone()[0])
             hold_id = f"HOLD-{incident_id}-{n + 1:02d}"
             con.execute("INSERT INTO legal_holds (hold_id, incident_id, reason, placed_by, placed_at) "
@@ -77,12 +80,14 @@ class RetentionStore(StoreCore):
         """
         reason = " ".join(str(reason or "").split())[:2000]
         if not reason:
-            raise SchemaError(f"Release of {hold_id}: give the reason (the matter closed, the order lifted).")
+            raise SchemaError(M("Release of {hold}: give the reason (the matter closed, the order lifted).",
+                                hold=hold_id))
         with self.write() as con:
             cur = con.execute(f"UPDATE legal_holds SET released_by = ?, released_at = ?, release_reason = ? "
                               f"WHERE hold_id = ? AND {_HOLD_ACTIVE}", (user, now_utc(), reason, hold_id))
             if cur.rowcount != 1:
-                raise StoreError(f"No active hold {hold_id!r}; list them with `stagemap retention report`.")
+                raise StoreError(M("No active hold {hold}; list them with `stagemap retention report`.",
+                                   hold=repr(hold_id)))
             append_audit(con, actor=user, role=role, action="legal_hold.update", entity="legal_holds",
                          entity_id=hold_id, old={"released_at": None}, new={"release_reason": reason},
                          source=source, os_user=os_user, row=_hold_row(con, hold_id))
@@ -128,8 +133,9 @@ class RetentionStore(StoreCore):
             con.execute("VACUUM")
             busy, _, _ = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             if busy:
-                raise StoreError("Reporter contacts were deleted, but another connection kept the store busy so the "
-                                 "write-ahead log could not be emptied; run `stagemap retention run` again when idle.")
+                raise StoreError(M("Reporter contacts were deleted, but another connection kept the store busy so "
+                                   "the write-ahead log could not be emptied; run `stagemap retention run` again "
+                                   "when idle."))
         finally:
             con.close()
 

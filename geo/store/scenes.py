@@ -16,9 +16,11 @@ import pandas as pd
 
 from geo import duties
 from geo.errors import SchemaError, StoreError
+from geo.messages import M, join
 from geo.records import Edit
 from geo.store.control import Versioned, check_changes, frame_of, history, read_row, save_row
 from geo.store.core import StoreCore
+from geo.store.words import row_label
 
 SCENE = Versioned(duties.SCENE_RECORDS, duties.SCENE_HISTORY, duties.INCIDENT_ID, duties.SCENE_COLUMNS,
                   duties.EDITABLE_SCENE, "Scene of", "scene")
@@ -28,30 +30,32 @@ REFERRAL = Versioned(duties.REFERRALS, duties.REFERRAL_HISTORY, duties.REFERRAL_
 
 def _incident_exists(con: Any, incident_id: str) -> None:
     if con.execute("SELECT 1 FROM incidents WHERE incident_id = ?", (incident_id,)).fetchone() is None:
-        raise StoreError(f"No incident {incident_id!r} in the store; check the incident id.")
+        raise StoreError(M("No incident {incident} in the store; check the incident id.", incident=repr(incident_id)))
 
 
 def _check_scene(con: Any, incident_id: str, clean: Mapping[str, Any]) -> None:
     current = read_row(con, SCENE, incident_id) or {duties.INCIDENT_ID: incident_id}
     problems = duties.scene_problems({**current, **clean})
     if problems:
-        raise SchemaError(" ".join(problems))
+        raise SchemaError(join(problems, sep=" "))
 
 
 def _check_referral(label: str, row: Mapping[str, Any]) -> None:
     """Refuse a referral row with an unknown recipient or status, or dates out of order."""
     if row.get(duties.RECIPIENT) not in duties.RECIPIENTS:
-        raise SchemaError(f"{label}: recipient {row.get(duties.RECIPIENT)!r} is not one of {list(duties.RECIPIENTS)}.")
+        raise SchemaError(M("{label}: recipient {recipient} is not one of {allowed}.", label=label,
+                            recipient=repr(row.get(duties.RECIPIENT)), allowed=list(duties.RECIPIENTS)))
     if row.get(duties.RECIPIENT) == "other" and not str(row.get(duties.RECIPIENT_OTHER) or "").strip():
-        raise SchemaError(f"{label}: recipient 'other' needs recipient_other (who received it).")
+        raise SchemaError(M("{label}: recipient 'other' needs recipient_other (who received it).", label=label))
     if row.get(duties.REFERRAL_STATUS) not in duties.REFERRAL_STATES:
-        raise SchemaError(f"{label}: status {row.get(duties.REFERRAL_STATUS)!r} is not one of "
-                          f"{list(duties.REFERRAL_STATES)}.")
+        raise SchemaError(M("{label}: status {status} is not one of {allowed}.", label=label,
+                            status=repr(row.get(duties.REFERRAL_STATUS)), allowed=list(duties.REFERRAL_STATES)))
     last = str(row.get(duties.SENT_ON) or "")
     for name in (duties.ACKNOWLEDGED_ON, duties.DECIDED_ON, duties.CLOSED_ON):
         day = str(row.get(name) or "")
         if day and day < last:
-            raise SchemaError(f"{label}: {name} {day} is before an earlier step ({last}); check the dates.")
+            raise SchemaError(M("{label}: {field} {day} is before an earlier step ({last}); check the dates.",
+                                label=label, field=name, day=day, last=last))
         last = day or last
 
 
@@ -105,10 +109,11 @@ class SceneStore(StoreCore):
             key = f"REF-{incident_id}-{n + 1:02d}"
             clean = check_changes(REFERRAL, key, {**given, duties.REFERRAL_STATUS: "sent"})
             if not clean.get(duties.SENT_ON):
-                raise SchemaError(f"Referral {key}: give the date it was sent (sent_on, YYYY-MM-DD).")
+                raise SchemaError(M("Referral {referral}: give the date it was sent (sent_on, YYYY-MM-DD).",
+                                    referral=key))
             create = {c.name: None for c in duties.REFERRAL_COLUMNS} | {duties.REFERRAL_ID: key,
                                                                         duties.INCIDENT_ID: incident_id}
-            _check_referral(f"Referral {key}", {**create, **clean})
+            _check_referral(row_label(REFERRAL.what, key), {**create, **clean})
             return save_row(con, REFERRAL, key, clean, expect_version=0, user=user, role=role, source=source,
                             os_user=os_user, create=create)
 
@@ -128,20 +133,23 @@ class SceneStore(StoreCore):
         with self.write() as con:
             current = read_row(con, REFERRAL, referral_id)
             if current is None:
-                raise StoreError(f"No referral {referral_id!r} in the store; list them with `stagemap referral list`.")
+                raise StoreError(M("No referral {referral} in the store; list them with `stagemap referral list`.",
+                                   referral=repr(referral_id)))
             state = str(current[duties.REFERRAL_STATUS])
             allowed = duties.TRANSITIONS.get(state, {})
             if to not in allowed:
-                raise SchemaError(f"Referral {referral_id}: cannot move from {state} to {to}; from {state} it may go "
-                                  f"to {', '.join(allowed) or 'nowhere (it is closed)'}.")
+                raise SchemaError(M("Referral {referral}: cannot move from {state} to {to}; from {state} it may go "
+                                    "to {targets}.", referral=referral_id, state=state, to=to,
+                                    targets=", ".join(allowed) or M("nowhere (it is closed)")))
             changes: dict[str, object] = {duties.REFERRAL_STATUS: to, allowed[to]: on}
             if outcome is not None and outcome.strip():
                 changes[duties.OUTCOME] = outcome
             clean = check_changes(REFERRAL, referral_id, changes)
             row = {**current, **clean}
             if to == "closed" and not str(row.get(duties.OUTCOME) or "").strip():
-                raise SchemaError(f"Referral {referral_id}: say what came of it (outcome) before closing it.")
-            _check_referral(f"Referral {referral_id}", row)
+                raise SchemaError(M("Referral {referral}: say what came of it (outcome) before closing it.",
+                                    referral=referral_id))
+            _check_referral(row_label(REFERRAL.what, referral_id), row)
             return save_row(con, REFERRAL, referral_id, clean, expect_version=expect_version, user=user, role=role,
                             source=source, os_user=os_user)
 

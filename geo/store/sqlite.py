@@ -21,6 +21,7 @@ import shapely
 
 from geo import schema
 from geo.errors import StoreError
+from geo.messages import M
 from geo.records import WriteResult
 from geo.store.base import BaseStore
 from geo.store.gpkg import from_gpkg_blobs, to_gpkg_blobs, touch_layer
@@ -59,16 +60,16 @@ class SQLiteStore(BaseStore):
         self.path = Path(path)
         self.url = str(self.path)
         if not self.path.exists() and not create:
-            raise StoreError(f"No store at {self.path}. Build one with `stagemap sample` or import data into it.")
+            raise StoreError(M("No store at {path}. Build one with `stagemap sample` or import data into it.",
+                               path=str(self.path)))
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fstype = filesystem_type(self.path.parent)
         if fstype in NETWORK_FS:
-            raise StoreError(
-                f"Store {self.path} is on a network filesystem ({fstype}). SQLite's WAL mode, which "
+            raise StoreError(M(
+                "Store {store} is on a network filesystem ({fstype}). SQLite's WAL mode, which "
                 "StageMap needs for safe concurrent edits, does not work on network filesystems and "
                 "can corrupt the file. Put the store on a local disk, or use PostgreSQL "
-                "(STAGEMAP_STORE=postgresql://...)."
-            )
+                "(STAGEMAP_STORE=postgresql://...).", store=str(self.path), fstype=fstype))
         self._migrate()
 
     # --- connections and transactions --------------------------------------------------
@@ -79,7 +80,8 @@ class SQLiteStore(BaseStore):
         mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
             con.close()
-            raise StoreError(f"Store {self.path} could not switch to WAL mode (got {mode}); use a local disk.")
+            raise StoreError(M("Store {store} could not switch to WAL mode (got {mode}); use a local disk.",
+                               store=str(self.path), mode=mode))
         con.execute("PRAGMA synchronous = FULL")
         con.execute("PRAGMA foreign_keys = ON")
         return con
@@ -188,13 +190,15 @@ class SQLiteStore(BaseStore):
 def _store_error(path: Path, exc: sqlite3.OperationalError) -> StoreError:
     text = str(exc)
     if "full" in text:
-        return StoreError(f"Store {path} is full ({text}); nothing was written. Free disk space and retry.")
+        return StoreError(M("Store {store} is full ({why}); nothing was written. Free disk space and retry.",
+                            store=str(path), why=text))
     if "locked" in text or "busy" in text:
-        return StoreError(f"Store {path} stayed locked by another writer for {BUSY_TIMEOUT_MS / 1000:.0f} s "
-                          f"({text}); nothing was written. Retry in a moment.")
+        return StoreError(M("Store {store} stayed locked by another writer for {seconds:.0f} s ({why}); nothing "
+                            "was written. Retry in a moment.", store=str(path), seconds=BUSY_TIMEOUT_MS / 1000,
+                            why=text))
     if "readonly" in text or "read-only" in text:
-        return StoreError(f"Store {path} is read-only ({text}); check file permissions.")
-    return StoreError(f"Store {path}: {text}; nothing was written.")
+        return StoreError(M("Store {store} is read-only ({why}); check file permissions.", store=str(path), why=text))
+    return StoreError(M("Store {store}: {why}; nothing was written.", store=str(path), why=text))
 
 
 def _write_layer(con: sqlite3.Connection, layer: str, gdf: gpd.GeoDataFrame, *, mode: str) -> WriteResult:

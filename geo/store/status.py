@@ -15,6 +15,7 @@ import pandas as pd
 
 from geo import schema
 from geo.errors import SchemaError, StatusConflict, StoreError
+from geo.messages import M
 from geo.records import Edit
 from geo.store.audit import AuditItem, append_audit, append_audit_many, now_utc
 from geo.store.core import StoreCore
@@ -34,28 +35,34 @@ def check_changes(site_id: str, changes: Mapping[str, Any], *, today: dt.date | 
     today = today or dt.date.today()
     unknown = sorted(set(changes) - set(schema.EDITABLE_STATUS))
     if unknown:
-        raise SchemaError(f"Site {site_id}: cannot set {unknown}; editable fields are {list(schema.EDITABLE_STATUS)}.")
+        raise SchemaError(M("Site {site}: cannot set {fields}; editable fields are {editable}.", site=site_id,
+                            fields=unknown, editable=list(schema.EDITABLE_STATUS)))
     if not changes:
-        raise SchemaError(f"Site {site_id}: nothing to change; give a sign status, gate status or date.")
+        raise SchemaError(M("Site {site}: nothing to change; give a sign status, gate status or date.", site=site_id))
     out: dict[str, Any] = {}
     for key, value in changes.items():
         if key == schema.SIGN_STATUS and value not in schema.SIGN_STATUSES:
-            raise SchemaError(f"Site {site_id}: sign status {value!r} is not one of {list(schema.SIGN_STATUSES)}.")
+            raise SchemaError(M("Site {site}: sign status {value} is not one of {allowed}.", site=site_id,
+                                value=repr(value), allowed=list(schema.SIGN_STATUSES)))
         if key == schema.GATE_STATUS and value not in schema.GATE_STATUSES:
-            raise SchemaError(f"Site {site_id}: gate status {value!r} is not one of {list(schema.GATE_STATUSES)}.")
+            raise SchemaError(M("Site {site}: gate status {value} is not one of {allowed}.", site=site_id,
+                                value=repr(value), allowed=list(schema.GATE_STATUSES)))
         if key in (schema.SIGN_POSTED_ON, schema.LAST_INSPECTED) and value is not None:
             try:
                 day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
             except ValueError:
-                raise SchemaError(f"Site {site_id}: {key} {value!r} is not a date; use YYYY-MM-DD.") from None
+                raise SchemaError(M("Site {site}: {field} {value} is not a date; use YYYY-MM-DD.", site=site_id,
+                                    field=key, value=repr(value))) from None
             if day > today:
-                raise SchemaError(f"Site {site_id}: {key} {day} is in the future; give the date it happened.")
+                raise SchemaError(M("Site {site}: {field} {day} is in the future; give the date it happened.",
+                                    site=site_id, field=key, day=str(day)))
             value = day.isoformat()
         if key in (schema.SIGN_TEXT_VERSION, schema.SIGN_LANGUAGE, schema.STATUS_NOTE) and value is not None:
             value = str(value)[:2000]
             bad = sorted({f"U+{ord(c):04X}" for c in value if ord(c) < 32 and c not in "\t\n\r"})
             if bad:
-                raise SchemaError(f"Site {site_id}: {key} contains control characters {bad}; remove them and retry.")
+                raise SchemaError(M("Site {site}: {field} contains control characters {characters}; remove them and "
+                                    "retry.", site=site_id, field=key, characters=bad))
         out[key] = value
     return out
 
@@ -78,11 +85,12 @@ def save_status(con: Any, site_id: str, changes: Mapping[str, Any], *, expect_ve
         When the site does not exist.
     """
     if not user or not user.strip():
-        raise SchemaError(f"Site {site_id}: say who is saving (user name); edits are never anonymous.")
+        raise SchemaError(M("Site {site}: say who is saving (user name); edits are never anonymous.", site=site_id))
     clean = check_changes(site_id, changes)
     current = read_status_row(con, site_id)
     if current is None:
-        raise StoreError(f"No site {site_id!r} in the store; check the site id (stagemap info lists counts).")
+        raise StoreError(M("No site {site} in the store; check the site id (stagemap info lists counts).",
+                           site=repr(site_id)))
     if int(current[schema.VERSION]) != int(expect_version):
         raise StatusConflict(site_id, int(expect_version), current, history(con, site_id, after=int(expect_version)))
     at = now_utc()
@@ -253,7 +261,7 @@ class StatusStore(StoreCore):
         """
         with self.read() as con:
             if con.execute("SELECT 1 FROM site_status WHERE site_id = ?", (site_id,)).fetchone() is None:
-                raise StoreError(f"No site {site_id!r} in the store; check the site id.")
+                raise StoreError(M("No site {site} in the store; check the site id.", site=repr(site_id)))
             return history(con, site_id)
 
     def read_status_history(self) -> pd.DataFrame:
@@ -278,12 +286,13 @@ class StatusStore(StoreCore):
             When the tier is unknown, the reason or reviewer is missing, or the site does not exist.
         """
         if tier not in ("high", "medium", "low"):
-            raise StoreError(f"Override tier {tier!r} for site {site_id}: use high, medium or low.")
+            raise StoreError(M("Override tier {tier} for site {site}: use high, medium or low.", tier=repr(tier),
+                               site=site_id))
         if not reason.strip() or not user.strip():
-            raise StoreError(f"Override for site {site_id} needs a reason and the reviewer's name.")
+            raise StoreError(M("Override for site {site} needs a reason and the reviewer's name.", site=site_id))
         with self.write() as con:
             if con.execute("SELECT 1 FROM sites WHERE site_id = ?", (site_id,)).fetchone() is None:
-                raise StoreError(f"No site {site_id!r} in the store; check the site id.")
+                raise StoreError(M("No site {site} in the store; check the site id.", site=repr(site_id)))
             row = {"site_id": site_id, "tier": tier, "reason": reason.strip(), "set_by": user.strip(),
                    "set_at": now_seconds()}
             row_id = con.execute("INSERT INTO risk_overrides (site_id, tier, reason, set_by, set_at) "

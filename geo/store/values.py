@@ -18,6 +18,7 @@ import shapely
 
 from geo import duties, schema
 from geo.errors import StoreError
+from geo.messages import M
 from geo.store.ddl_registers import ENTRY_COLUMNS, PACKAGE_COLUMNS
 from geo.store.ddl_workflows import ALERT_COLUMNS, EVENT_LINK_COLUMNS, MEASURE_COLUMNS, NOTICE_COLUMNS
 
@@ -58,9 +59,10 @@ def check_frame(layer: str, gdf: gpd.GeoDataFrame) -> None:
     """
     missing = [c.name for c in schema.LAYER_COLUMNS[layer] if c.name not in gdf.columns]
     if missing:
-        raise StoreError(f"write {layer}: frame lacks canonical columns {missing}; import it through geo.io.")
+        raise StoreError(M("write {layer}: frame lacks canonical columns {missing}; import it through geo.io.",
+                           layer=layer, missing=missing))
     if gdf.crs is None or gdf.crs.to_epsg() != 4326:
-        raise StoreError(f"write {layer}: frame must be in EPSG:4326, got {gdf.crs}.")
+        raise StoreError(M("write {layer}: frame must be in EPSG:4326, got {crs}.", layer=layer, crs=str(gdf.crs)))
 
 
 def synthetic_flag(frames: dict[str, gpd.GeoDataFrame]) -> bool | None:
@@ -73,7 +75,7 @@ def synthetic_flag(frames: dict[str, gpd.GeoDataFrame]) -> bool | None:
     """
     flags = {bool(v) for gdf in frames.values() if len(gdf) for v in pd.unique(gdf[schema.IS_SYNTHETIC])}
     if len(flags) > 1:
-        raise StoreError("One write mixes synthetic and real rows; demo and real layers never mix.")
+        raise StoreError(M("One write mixes synthetic and real rows; demo and real layers never mix."))
     return flags.pop() if flags else None
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from geo.errors import StatusConflict, StoreError
+from geo.messages import M
 from geo.store.audit import AuditItem, append_audit_many
 from geo.store.core import StoreCore
 from geo.store.ddl_workflows import EVENT_LINK_COLUMNS, MEASURE_COLUMNS, NOTICE_COLUMNS
@@ -49,11 +50,12 @@ class WorkflowStore(StoreCore):
             For an unknown table or field.
         """
         if table not in TABLES:
-            raise StoreError(f"No workflow table {table!r}; tables are {sorted(TABLES)}.")
+            raise StoreError(M("No workflow table {table}; tables are {tables}.", table=repr(table),
+                               tables=sorted(TABLES)))
         key, cols, prefix = TABLES[table]
         bad = sorted(set(changes) - (set(cols) - {key, *_STAMPS}))
         if bad:
-            raise StoreError(f"{table} {key_value}: cannot set {bad}.")
+            raise StoreError(M("{table} {key}: cannot set {fields}.", table=table, key=key_value, fields=bad))
         at = now_seconds()
         with self.write() as con:
             current = _read(con, table, key_value)
@@ -87,7 +89,8 @@ class WorkflowStore(StoreCore):
     def read_workflow_rows(self, table: str, *, department: str | None = None) -> pd.DataFrame:
         """Return the rows of ``table`` (of one department when given), ordered by department and key."""
         if table not in TABLES:
-            raise StoreError(f"No workflow table {table!r}; tables are {sorted(TABLES)}.")
+            raise StoreError(M("No workflow table {table}; tables are {tables}.", table=repr(table),
+                               tables=sorted(TABLES)))
         key, cols, _ = TABLES[table]
         sql, params = f'SELECT {", ".join(cols)} FROM "{table}"', tuple[str, ...]()
         if department is not None:

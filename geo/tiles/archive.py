@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from geo.config import REPO_ROOT
+from geo.messages import M
 
 ARCHIVE_DIR_ENV = "STAGEMAP_PARCEL_TILES_DIR"  # where archives are written (default ./static/tiles)
 ARCHIVE_URL_ENV = "STAGEMAP_PARCEL_TILES_URL"  # URL of that folder when it is not under ./static
@@ -187,8 +188,9 @@ def tile_location(state_dir: Path, key: str) -> TileLocation:
         try:
             rel = root.resolve().relative_to(STATIC_DIR.resolve())
         except ValueError as exc:
-            raise ValueError(f"{ARCHIVE_DIR_ENV}={root} is outside {STATIC_DIR}, which StageMap serves; put it "
-                             f"there or set {ARCHIVE_URL_ENV} to the URL that serves it.") from exc
+            raise ValueError(M("{variable}={root} is outside {static}, which StageMap serves; put it there or set "
+                               "{url_variable} to the URL that serves it.", variable=ARCHIVE_DIR_ENV, root=str(root),
+                               static=str(STATIC_DIR), url_variable=ARCHIVE_URL_ENV)) from exc
         base = f"{STATIC_URL}/{rel.as_posix()}".rstrip("/")
     return TileLocation(archive_dir=root / key, state_dir=state_dir, url_base=f"{base}/{key}")
 

@@ -42,9 +42,9 @@ def _incidents(rows: list[tuple[str, str, int, str]]) -> object:
                            verification_status="unverified", source_type="officer", warrant_shown="unknown")
 
 
-@pytest.fixture
-def world(any_store):
-    any_store.write_layers({schema.INCIDENTS: _incidents([r[:4] for r in SET])})
+def fill_world(store):
+    """Write the Section B scenes and referrals of :data:`SET` into ``store``; return it."""
+    store.write_layers({schema.INCIDENTS: _incidents([r[:4] for r in SET])})
     for inc, _, _, _, answers in SET:
         changes = {f: v for f, v in zip(FIELDS, answers, strict=True) if v is not None}
         if changes[duties.VIDEO_PRESERVED] == Y:
@@ -55,11 +55,16 @@ def world(any_store):
             changes[duties.SUPERVISOR_REASON] = "refused"
         if changes.get(duties.AID_SUMMONED) == Y:
             changes[duties.AID_TO] = "LAFD"
-        scenes.save_scene(any_store, RECORDS, inc, changes, expect_version=0)
-    scenes.send_referral(any_store, RECORDS, "I1", recipient="district_attorney", sent_on="2026-03-03")
-    ref = scenes.send_referral(any_store, RECORDS, "I3", recipient="attorney_general", sent_on="2026-03-10")
-    scenes.move_referral(any_store, RECORDS, str(ref[duties.REFERRAL_ID]), "acknowledged", on="2026-03-12")
-    return any_store
+        scenes.save_scene(store, RECORDS, inc, changes, expect_version=0)
+    scenes.send_referral(store, RECORDS, "I1", recipient="district_attorney", sent_on="2026-03-03")
+    ref = scenes.send_referral(store, RECORDS, "I3", recipient="attorney_general", sent_on="2026-03-10")
+    scenes.move_referral(store, RECORDS, str(ref[duties.REFERRAL_ID]), "acknowledged", on="2026-03-12")
+    return store
+
+
+@pytest.fixture
+def world(any_store):
+    return fill_world(any_store)
 
 
 def _counts(table: pd.DataFrame, **where: str) -> dict[str, tuple[int, int]]:

@@ -249,9 +249,9 @@ def test_the_review_map_draws_tiles_with_self_hosted_plugins_and_no_parcel_featu
                       synthetic=True, note="n", parcel_tiles=ParcelTiles(url=archive.url, filter_rules=tile_filter(flt)))
     localize(fmap, "local")
     html = fmap.get_root().render()
-    assert archive.url in html and "protomapsL.leafletLayer" in html
+    assert archive.url in html and "new window.stagemapParcelLayer(cfg)" in html
     assert "/app/static/vendor/pmtiles@4.5.0/dist/pmtiles.js" in html
-    assert "/app/static/vendor/protomaps-leaflet@5.1.0/dist/protomaps-leaflet.js" in html
+    assert "protomaps-leaflet" not in html  # the parcel layer is StageMap's own; pmtiles reads the archive
     assert "unpkg.com" not in html
     config = json.loads(re.search(r"var cfg = (\{.*?\});\n", html).group(1))
     assert config["filter"] == {"categories": ["parking_lot"], "districts": [3], "use_code": "27",
