@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from geo.i18n import N_
+from geo.messages import M
 from geo.schema import UPDATED_AT, UPDATED_BY, VERSION, Column
 
 INCIDENT_ID = "incident_id"
@@ -123,22 +124,25 @@ def scene_problems(row: dict[str, object]) -> list[str]:
     a badge, an unidentified one a reason; summoned aid says to whom; a report number needs a
     public report received.
     """
-    label = f"Scene of {row.get(INCIDENT_ID)}"
+    label = M("Scene of {incident}", incident=row.get(INCIDENT_ID))
 
     def given(name: str) -> bool:
         return bool(str(row.get(name) or "").strip())
 
-    out = []
+    out: list[str] = []
     if flag(row.get(VIDEO_PRESERVED)) is True and not given(VIDEO_REF):
-        out.append(f"{label}: video_preserved is yes but video_ref is empty; give the repository reference (B.1).")
+        out.append(M("{label}: video_preserved is yes but video_ref is empty; give the repository reference (B.1).",
+                     label=label))
     if flag(row.get(SUPERVISOR_IDENTIFIED)) is True and not (given(SUPERVISOR_NAME) and given(SUPERVISOR_BADGE)):
-        out.append(f"{label}: supervisor_identified is yes; give both supervisor_name and supervisor_badge (B.2).")
+        out.append(M("{label}: supervisor_identified is yes; give both supervisor_name and supervisor_badge (B.2).",
+                     label=label))
     if flag(row.get(SUPERVISOR_IDENTIFIED)) is False and not given(SUPERVISOR_REASON):
-        out.append(f"{label}: supervisor_identified is no; give supervisor_reason (why not) (B.2).")
+        out.append(M("{label}: supervisor_identified is no; give supervisor_reason (why not) (B.2).", label=label))
     if flag(row.get(AID_SUMMONED)) is True and not given(AID_TO):
-        out.append(f"{label}: aid_summoned is yes; say to whom in aid_to (e.g. LAFD paramedics) (B.5).")
+        out.append(M("{label}: aid_summoned is yes; say to whom in aid_to (e.g. LAFD paramedics) (B.5).", label=label))
     if given(REPORT_NUMBER) and flag(row.get(PUBLIC_REPORT)) is not True:
-        out.append(f"{label}: report_number given but public_report_received is not yes; set it (B.6).")
+        out.append(M("{label}: report_number given but public_report_received is not yes; set it (B.6).",
+                     label=label))
     return out
 
 

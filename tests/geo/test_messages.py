@@ -140,3 +140,12 @@ def test_an_edit_description_reads_field_names_and_codes_in_the_language():
     assert spanish.startswith("versión 2 por bo") and "Letrero No se sabe -> Colocado" in spanish
     assert "{odd} text" in spanish  # data stays as typed, braces and all
     assert describe_edits([]) == ""
+
+
+def test_scene_record_problems_read_in_spanish():
+    from geo import duties
+
+    problems = duties.scene_problems({"incident_id": "I-7", duties.VIDEO_PRESERVED: "yes"})
+    assert problems[0] == ("Scene of I-7: video_preserved is yes but video_ref is empty; give the repository "
+                           "reference (B.1).")
+    assert i18n.localise(problems[0], "es").startswith("Escena de I-7: video_preserved es sí")
