@@ -51,3 +51,23 @@ def message_of(exc: BaseException) -> str:
     if len(exc.args) == 1 and isinstance(exc.args[0], Message):
         return exc.args[0]
     return str(exc)
+
+
+def to_data(text: str) -> object:
+    """Return ``text`` as JSON-ready data that keeps a message's template and values (see :func:`from_data`)."""
+    if not isinstance(text, Message):
+        return str(text)
+    values = {k: to_data(v) if isinstance(v, str) else v if isinstance(v, int | float | bool) or v is None else str(v)
+              for k, v in text.values.items()}
+    return {"template": text.template, "values": values}
+
+
+def from_data(data: object) -> str:
+    """Return the text :func:`to_data` wrote: a :class:`Message` again when it was one."""
+    if isinstance(data, dict) and isinstance(data.get("template"), str) and isinstance(data.get("values"), dict):
+        try:
+            return Message(data["template"], {k: from_data(v) if isinstance(v, dict) else v
+                                              for k, v in data["values"].items()})
+        except (KeyError, IndexError, ValueError):
+            return str(data["template"])
+    return str(data)

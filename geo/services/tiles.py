@@ -26,6 +26,7 @@ from geo.analysis.classify import CATEGORY, classify_sites
 from geo.analysis.snap import OWNER_CLASS, owner_class_of_parcels
 from geo.config import ANALYSIS_CRS
 from geo.i18n import N_
+from geo.messages import M, message_of
 from geo.store import Store
 from geo.tiles.archive import BuildStatus, TileArchive, TileLocation, store_key, tile_location
 from geo.tiles.build import TileBuildError, TileRules, build_archive
@@ -108,15 +109,16 @@ def build_parcel_tiles(store: Store, actor: Actor, *, rules: TileRules | None = 
 
     with location.lock(version) as got:
         if not got:
-            raise TileBuildError(f"parcel tiles of {store.display_url} are being built by another process; "
-                                 "`stagemap tiles status` shows its progress.")
+            raise TileBuildError(M("parcel tiles of {store} are being built by another process; "
+                                   "`stagemap tiles status` shows its progress.", store=store.display_url))
         try:
             report(0.0, N_("reading parcels"))
             frame = parcel_tile_frame(store)
             archive = build_archive(frame, location, version=version, rules=rules or TileRules(),
                                     progress=lambda f, step: report(0.1 + 0.9 * f, step))
         except Exception as exc:
-            location.report(version, 0.0, "failed", started=started, error=f"{type(exc).__name__}: {exc}")
+            location.report(version, 0.0, N_("failed"), started=started,
+                            error=M("{kind}: {why}", kind=type(exc).__name__, why=message_of(exc)))
             raise
     return archive
 

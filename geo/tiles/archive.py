@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from geo.config import REPO_ROOT
-from geo.messages import M
+from geo.messages import M, from_data, to_data
 
 ARCHIVE_DIR_ENV = "STAGEMAP_PARCEL_TILES_DIR"  # where archives are written (default ./static/tiles)
 ARCHIVE_URL_ENV = "STAGEMAP_PARCEL_TILES_URL"  # URL of that folder when it is not under ./static
@@ -126,6 +126,8 @@ class TileLocation:
         path = self.state_dir / "build.json"
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
+            raw["step"] = from_data(raw.get("step", ""))  # a message keeps its template: shown in Spanish too
+            raw["error"] = None if raw.get("error") is None else from_data(raw["error"])
             return BuildStatus(**raw)
         except (OSError, ValueError, TypeError):
             return None
@@ -135,7 +137,8 @@ class TileLocation:
         """Record this process's build progress for the app to show."""
         status = BuildStatus(version=version, pid=os.getpid(), started=started,
                              fraction=round(min(max(fraction, 0.0), 1.0), 4), step=step, error=error)
-        _write_json(self.state_dir / "build.json", asdict(status))
+        _write_json(self.state_dir / "build.json", {**asdict(status), "step": to_data(step),
+                                                    "error": None if error is None else to_data(error)})
 
     @contextlib.contextmanager
     def lock(self, version: int) -> Iterator[bool]:

@@ -149,3 +149,23 @@ def test_scene_record_problems_read_in_spanish():
     assert problems[0] == ("Scene of I-7: video_preserved is yes but video_ref is empty; give the repository "
                            "reference (B.1).")
     assert i18n.localise(problems[0], "es").startswith("Escena de I-7: video_preserved es sí")
+
+
+def test_messages_kept_as_data_come_back_as_messages(tmp_path, monkeypatch):
+    """The tile build's progress file (JSON) keeps a step's template: the app shows it in Spanish."""
+    from geo.messages import from_data, to_data
+    from geo.tiles.archive import tile_location
+
+    step = M("Row {row}: {problem}", row=7, problem=M("the {{AIN}} is empty"))
+    back = from_data(to_data(step))
+    assert isinstance(back, Message) and back == step and isinstance(back.values["problem"], Message)
+    assert from_data(to_data("plain")) == "plain"
+    monkeypatch.setenv("STAGEMAP_PARCEL_TILES_DIR", str(tmp_path / "static" / "tiles"))
+    monkeypatch.setenv("STAGEMAP_PARCEL_TILES_URL", "http://127.0.0.1/tiles")
+    location = tile_location(tmp_path, "k")
+    location.report(3, 0.5, M("writing the parcels for tippecanoe"), started=0.0,
+                    error=M("{kind}: {why}", kind="OSError", why=M("failed")))
+    status = location.status()
+    assert status is not None and status.step == "writing the parcels for tippecanoe"
+    assert isinstance(status.step, Message) and isinstance(status.error, Message)
+    assert i18n.localise(status.step, "es") != status.step and i18n.localise(status.error, "es") == "OSError: falló"
