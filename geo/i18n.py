@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-from geo.messages import Message, message_of
+from geo.messages import Message, Term, message_of
 
 LANGUAGES: tuple[str, ...] = ("en", "es")
 LANGUAGE_NAMES: dict[str, str] = {"en": "English", "es": "Español"}
@@ -71,6 +71,9 @@ def localise(value: object, lang: str) -> str:
         value = message_of(value)
     if not isinstance(value, Message):
         return str(value)
+    if isinstance(value, Term):  # a code: its name in another language, the code itself in English
+        name = translate(value.key, lang)
+        return name if lang != DEFAULT_LANGUAGE and name != value.key else str(value)
     values = {key: localise(item, lang) if isinstance(item, Message) else item for key, item in value.values.items()}
     try:
         return translate(value.template, lang).format(**values)

@@ -12,7 +12,7 @@ catalogue like ``_()`` strings (keyword ``M`` in ``tools/i18n_catalog.py``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Self
 
 
 class Message(str):
@@ -21,7 +21,7 @@ class Message(str):
     template: str
     values: Mapping[str, Any]
 
-    def __new__(cls, template: str, values: Mapping[str, Any] | None = None) -> Message:
+    def __new__(cls, template: str, values: Mapping[str, Any] | None = None) -> Self:
         """Fill ``template`` with ``values`` (nested messages are filled in English)."""
         vals = dict(values or {})
         obj = super().__new__(cls, template.format(**vals))
@@ -32,6 +32,21 @@ class Message(str):
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle as template and values (jobs hand messages across processes)."""
         return (Message, (self.template, dict(self.values)))
+
+
+class Term(Message):
+    """A code that reads as itself in English (``planner``) and by its name ``key`` in another language."""
+
+    key: str
+
+    def __new__(cls, code: str, key: str) -> Term:  # noqa: D102 - the class says it
+        obj = super().__new__(cls, code.replace("{", "{{").replace("}", "}}"))
+        obj.key = key
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as code and key."""
+        return (Term, (str(self), self.key))
 
 
 def M(template: str, **values: Any) -> Message:

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from geo.access.wording import action_words
 from geo.errors import AccessDenied
-from geo.messages import M
+from geo.labels import ROLE_WORDS
+from geo.messages import M, Term
 
 ROLES = ("planner", "liaison", "council_office", "records", "admin", "public")
 PAGES = ("overview", "review", "liaison", "sites", "incidents", "report", "gaps", "data", "nexus", "public",
@@ -85,6 +86,11 @@ class Actor:
             raise AccessDenied(M("Liaison {name} has no department; an admin must set one.", name=repr(self.name)))
 
 
+def role_term(role: str) -> Term:
+    """Return ``role`` for a message: the code in English (``planner``), its name in another language."""
+    return Term(role, ROLE_WORDS.get(role, role))
+
+
 def can_view(actor: Actor, page: str) -> bool:
     """Return whether ``actor`` may open ``page``."""
     return page in _MATRIX[actor.role][0]
@@ -100,7 +106,7 @@ def require_page(actor: Actor, page: str) -> None:
     if page not in PAGES:
         raise AccessDenied(M("Unknown page {page}.", page=repr(page)))
     if not can_view(actor, page):
-        raise AccessDenied(M("The {role} role cannot open the {page} page.", role=actor.role, page=page))
+        raise AccessDenied(M("The {role} role cannot open the {page} page.", role=role_term(actor.role), page=page))
 
 
 def authorize(actor: Actor, action: str, *, department: str | None = None, district: int | None = None) -> None:
@@ -112,7 +118,8 @@ def authorize(actor: Actor, action: str, *, department: str | None = None, distr
     if action not in ACTIONS:
         raise AccessDenied(M("Unknown action {action}.", action=repr(action)))
     if not can(actor, action):
-        raise AccessDenied(M("The {role} role may not {action}.", role=actor.role, action=action_words(action)))
+        raise AccessDenied(M("The {role} role may not {action}.", role=role_term(actor.role),
+                             action=action_words(action)))
     if actor.role == "liaison" and action in DEPARTMENT_SCOPED and department != actor.department:
         raise AccessDenied(M("{name} is the liaison for {department}; this belongs to {other}. Ask that "
                              "department's liaison.", name=actor.name, department=actor.department,

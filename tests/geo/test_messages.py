@@ -169,3 +169,14 @@ def test_messages_kept_as_data_come_back_as_messages(tmp_path, monkeypatch):
     assert status is not None and status.step == "writing the parcels for tippecanoe"
     assert isinstance(status.step, Message) and isinstance(status.error, Message)
     assert i18n.localise(status.step, "es") != status.step and i18n.localise(status.error, "es") == "OSError: falló"
+
+
+def test_a_role_reads_as_its_code_in_english_and_its_name_in_spanish():
+    from geo.access.roles import Actor, authorize
+
+    with pytest.raises(AccessDenied) as denied:
+        authorize(Actor("pat", "planner"), "edit_status")
+    assert str(denied.value).startswith("The planner role may not ")  # English unchanged: the code
+    spanish = i18n.localise(denied.value, "es")
+    assert "Personal de Planificación" in spanish and "planner" not in spanish
+    assert pickle.loads(pickle.dumps(message_of(denied.value))) == str(denied.value)

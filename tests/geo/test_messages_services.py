@@ -46,7 +46,8 @@ def test_a_role_denied_an_action_reads_why_in_spanish(sited):
     with pytest.raises(AccessDenied) as info:
         save_site_status(sited, PLANNER, "SYN-1", {"sign_status": "posted"}, expect_version=1)
     assert str(info.value) == "The planner role may not edit status."
-    assert _es(info.value) == "La función planner no tiene permiso para cambiar el estado de letreros y portones."
+    assert _es(info.value) == ("La función Personal de Planificación no tiene permiso para cambiar el estado de letreros "
+                               "y portones.")
     assert sited.read_status().set_index("site_id").loc["SYN-1", "version"] == 1
 
 
@@ -54,7 +55,7 @@ def test_a_role_denied_a_page_reads_in_spanish():
     with pytest.raises(AccessDenied) as info:
         require_page(RECORDS, "liaison")
     assert str(info.value) == "The records role cannot open the liaison page."
-    assert _es(info.value) == "La función records no tiene permiso para abrir la página liaison."
+    assert _es(info.value) == "La función Registros del LAPD no tiene permiso para abrir la página liaison."
 
 
 def test_a_liaison_saving_another_departments_site_is_told_whose_it_is(sited):
