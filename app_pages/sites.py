@@ -15,7 +15,7 @@ from layers.sites import parts_layer
 from ui import auth, site_forms, state
 from ui.analysis import current_analysis
 from ui.data import current_store
-from ui.i18n import _, lang
+from ui.i18n import _, data_text, lang
 from ui.tables import show_table
 from ui.text import md_line
 
@@ -58,7 +58,7 @@ site_id = st.selectbox(_("Site"), ids, key=state.SIT_SITE,
 chosen = mine.set_index(schema.SITE_ID).loc[site_id]
 st.caption(_("**Category:** {category} · *{basis}*").format(
     category=md_line(label(chosen["category"], "category", lang())),
-    basis=md_line(chosen["category_basis"])))
+    basis=md_line(data_text(chosen.get("category_basis_data"), chosen["category_basis"]))))
 left, right = st.columns([2, 3])
 with left:  # the chosen site and its parts, close enough to see a lot inside a park
     here, its_parts = mine[mine[schema.SITE_ID] == site_id], parts[parts[schema.SITE_ID] == site_id]

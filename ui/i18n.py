@@ -6,10 +6,12 @@ options shown through ``format_func``, messages, legends). The language is the s
 """
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from geo import i18n
-from geo.messages import Message, message_of
+from geo.messages import Message, from_data, message_of
 
 LANG = "lang"  # session-state key of the session's language
 FROM_URL = "lang_from_url"  # whether the session's language was given by ?lang= in the URL
@@ -41,3 +43,16 @@ def error_text(exc: BaseException | str) -> str:
     if not isinstance(value, Message) and value in i18n.catalogue("es"):
         return i18n.translate(value, code)
     return i18n.localise(value, code)
+
+
+def data_text(data: object, fallback: str) -> str:
+    """A message kept as JSON of ``geo.messages.to_data`` (a run's ``category_basis_data``) in the session's language.
+
+    ``fallback`` (the English column) when there is no data or it does not read; show it through md_escape.
+    """
+    if not isinstance(data, str) or not data:
+        return str(fallback)
+    try:
+        return error_text(from_data(json.loads(data)))
+    except ValueError:
+        return str(fallback)

@@ -20,7 +20,7 @@ from geo.services.exports import record_export
 from geo.services.status import override_tier
 from ui import state
 from ui.data import store_at
-from ui.i18n import _, error_text, lang
+from ui.i18n import _, data_text, error_text, lang
 from ui.tables import show_table
 from ui.text import md_escape, md_line
 
@@ -65,7 +65,7 @@ def _site_detail(site_id: str, *, res: AnalysisResult, url: str, actor: Actor) -
     here = lang()
     st.markdown(_("**Category:** {category} · *{basis}*  \n**Department:** {department} · **A.1:** {determination} · "
                   "**Control:** {control} · **Sign:** {sign} · **Gate:** {gate}").format(
-        category=md_line(label(site["category"], lang=here)), basis=md_line(site["category_basis"]),
+        category=md_line(label(site["category"], lang=here)), basis=md_line(data_text(site.get("category_basis_data"), site["category_basis"])),
         department=md_line(site[schema.OWNING_DEPT]),
         determination=md_line(label(site.get(schema.DETERMINATION, "pending"), lang=here)),
         control=md_line(label(site.get(schema.CONTROL_BASIS, "-"), lang=here)),

@@ -15,7 +15,7 @@ import shapely
 
 from geo import schema
 from geo.analysis import gaps
-from geo.analysis.classify import CATEGORY, CATEGORY_BASIS, CATEGORY_SOURCE, ClassifyRules, classify_sites
+from geo.analysis.classify import CATEGORY, CLASS_COLUMNS, ClassifyRules, classify_sites
 from geo.analysis.control import active_parts, site_control
 from geo.analysis.enforcement import is_prior_enforcement, prior_enforcement_incidents
 from geo.analysis.frontage import street_frontage
@@ -181,7 +181,7 @@ def site_stage(sites: gpd.GeoDataFrame, features: pd.DataFrame, status: pd.DataF
     residual = residual_risk(scored[RISK_SCORE], sign=status_gaps[schema.SIGN_STATUS],
                              gate=status_gaps[schema.GATE_STATUS], rules=config.risk)
     final = apply_overrides(sites[schema.SITE_ID], scored["risk_tier"], overrides)
-    cls = features[[CATEGORY, CATEGORY_SOURCE, CATEGORY_BASIS]]
+    cls = features[list(CLASS_COLUMNS)]
     table = _site_table(sites, cls, features, scored, final, status_gaps,
                         extra=(ctl.drop(columns=[schema.DETERMINATION]), residual))
     table = table.loc[gaps.priority_order(table["final_tier"], table[gaps.PROTECTION], table[RISK_SCORE])]
@@ -273,6 +273,6 @@ def _site_table(sites: gpd.GeoDataFrame, cls: pd.DataFrame, features: pd.DataFra
                         schema.BLDG_SQFT, schema.COUNCIL_DISTRICT, schema.LAPD_AREA, schema.SITE_ORIGIN, schema.IS_SYNTHETIC,
                         schema.OWNER_CLASS)
             if c in sites.columns]
-    measures = features.drop(columns=[CATEGORY, CATEGORY_SOURCE, CATEGORY_BASIS, schema.GATE_STATUS], errors="ignore")
+    measures = features.drop(columns=[*CLASS_COLUMNS, schema.GATE_STATUS], errors="ignore")
     frame = pd.concat([sites[keep], cls, measures, scored, final, status_gaps, *extra], axis=1)
     return gpd.GeoDataFrame(frame, geometry=sites.geometry.values, crs=sites.crs, index=sites.index)

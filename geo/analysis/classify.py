@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import geopandas as gpd
 import numpy as np
@@ -11,8 +12,11 @@ import pandas as pd
 import shapely
 
 from geo import schema
+from geo.analysis import classify_words as cw
 from geo.config import ANALYSIS_CRS
 from geo.crs import require_crs
+from geo.i18n import N_
+from geo.messages import Message
 
 PARKING_LOT = "parking_lot"
 PARKING_GARAGE = "parking_garage"
@@ -27,17 +31,20 @@ OTHER = "other"
 CATEGORIES = (PARKING_LOT, PARKING_GARAGE, PARK, VACANT_LOT, YARD, TRANSIT_TERMINAL, GOLF_COURSE, OPEN_LAND,
               FACILITY, OTHER)
 CATEGORY_LABELS = {
-    PARKING_LOT: "parking lot", PARKING_GARAGE: "parking garage", PARK: "park", VACANT_LOT: "vacant lot",
-    YARD: "yard, depot or maintenance facility", TRANSIT_TERMINAL: "transit terminal", GOLF_COURSE: "golf course",
-    OPEN_LAND: "large open public land", FACILITY: "non-public facility", OTHER: "other",
+    PARKING_LOT: N_("parking lot"), PARKING_GARAGE: N_("parking garage"), PARK: N_("park"), VACANT_LOT: N_("vacant lot"),
+    YARD: N_("yard, depot or maintenance facility"), TRANSIT_TERMINAL: N_("transit terminal"),
+    GOLF_COURSE: N_("golf course"), OPEN_LAND: N_("large open public land"), FACILITY: N_("non-public facility"),
+    OTHER: N_("other"),
 }
 #: Where the decision came from (DATA.md section 3: asset/use_code/description/overlay; and the site's name).
 SOURCES = ("asset", "name", "use_code", "description", "overlay", "none")
 
 CATEGORY = "category"
-Words = str | Callable[[pd.Series], pd.Series]  # a rule's words, or how to build them for the rows it decides
+Words = Callable[[pd.Series], pd.Series]  # how to build a rule's words (messages) for the rows it decides
 CATEGORY_SOURCE = "category_source"
 CATEGORY_BASIS = "category_basis"
+CATEGORY_BASIS_DATA = "category_basis_data"  # the basis as JSON of geo.messages.to_data: shown translated
+CLASS_COLUMNS = (CATEGORY, CATEGORY_SOURCE, CATEGORY_BASIS, CATEGORY_BASIS_DATA)
 
 _GOLF = r"\bgolf\b|\bcountry club\b|\bdriving range\b"
 _LANDFILL = r"\blandfills?\b|\breservoirs?\b|\bspreading grounds?\b|\bdebris basins?\b"
@@ -52,11 +59,9 @@ _ADDRESS = r"\s*\d+[a-z]?(?:-\d+)?\s+\S"  # a house number first: a street addre
 #: Words that decide a category wherever they are written (asset type, name, description), in this order:
 #: a golf course or landfill before a yard; 'maintenance garage' is a yard, 'parking garage' a garage.
 _WORDS: tuple[tuple[str, str, str], ...] = (
-    (_GOLF, GOLF_COURSE, "a golf course"), (_LANDFILL, OPEN_LAND, "a landfill, reservoir or spreading ground"),
-    (_YARD, YARD, "a yard, depot, maintenance, bus division, tow or sanitation facility"),
-    (_PARK_AND_RIDE, PARKING_LOT, "a park-and-ride lot"), (_GARAGE, PARKING_GARAGE, "a garage or parking structure"),
-    (_TERMINAL, TRANSIT_TERMINAL, "a transit terminal"),
-    (_VACANT_BUILDING, FACILITY, "a vacant building (a building, not a vacant lot)"),
+    (_GOLF, GOLF_COURSE, cw.GOLF), (_LANDFILL, OPEN_LAND, cw.LANDFILL), (_YARD, YARD, cw.YARD),
+    (_PARK_AND_RIDE, PARKING_LOT, cw.PARK_AND_RIDE), (_GARAGE, PARKING_GARAGE, cw.GARAGE),
+    (_TERMINAL, TRANSIT_TERMINAL, cw.TERMINAL), (_VACANT_BUILDING, FACILITY, cw.VACANT_BUILDING),
 )
 # Asset-type keywords after those words, checked in this order (first match wins): 'vacant lot' before
 # 'lot', 'parking' before 'park'.
@@ -107,6 +112,7 @@ def classify_sites(
     *,
     parks: gpd.GeoDataFrame | None = None,
     rules: ClassifyRules = ClassifyRules(),
+    words: bool | str = True,
 ) -> pd.DataFrame:
     """Return each site's category, where it came from and the rule in words.
 
@@ -128,11 +134,16 @@ def classify_sites(
         Park boundaries in EPSG:2229.
     rules : ClassifyRules
         Thresholds.
+    words : bool or "english"
+        Whether to build the basis columns (a message per site); without them only the category
+        and its source are returned (the parcel tiles need no words); ``"english"`` builds only the
+        English ``category_basis`` as plain text (a County of parcels, at a third of the cost).
 
     Returns
     -------
     DataFrame
-        ``category``, ``category_source`` and ``category_basis``, aligned to ``sites.index``.
+        ``category``, ``category_source``, ``category_basis`` (English) and ``category_basis_data`` (the
+        basis as JSON of :func:`geo.messages.to_data`, to show it in another language), aligned to ``sites.index``.
 
     Raises
     ------
@@ -140,6 +151,15 @@ def classify_sites(
         When ``sites`` or ``parks`` is not in EPSG:2229.
     """
     require_crs(sites, ANALYSIS_CRS, op="classify_sites")
+    plain = cw.PLAIN.set(words == "english")
+    try:
+        return _classify(sites, parks=parks, rules=rules, words=words)
+    finally:
+        cw.PLAIN.reset(plain)
+
+
+def _classify(sites: gpd.GeoDataFrame, *, parks: gpd.GeoDataFrame | None, rules: ClassifyRules,
+              words: bool | str) -> pd.DataFrame:
     code = normalize_use_code(_col(sites, schema.USE_CODE))
     text = (_col(sites, schema.USE_DESCRIPTION).fillna("").astype(str) + " "
             + _col(sites, schema.USE_DETAIL).fillna("").astype(str)).str.lower().str.strip()
@@ -153,73 +173,75 @@ def classify_sites(
 
     category = pd.Series(OTHER, index=sites.index, dtype=object)
     source = pd.Series("none", index=sites.index, dtype=object)
-    basis = pd.Series("no rule matched: not parking, park, vacant, a yard or a public 80xx-88xx use code",
-                      index=sites.index, dtype=object)
+    basis: list[str] = cw.each(cw.NO_RULE, pd.Series(bool(words), index=sites.index)).tolist()  # messages, by position
     decided = pd.Series(False, index=sites.index)
 
-    def take(mask: pd.Series, cat: str | pd.Series, src: str, words: Words) -> None:
-        """Decide the undecided rows of ``mask``; ``words(rows)`` is built for those rows only."""
+    def take(mask: pd.Series, cat: str | pd.Series, src: str, said: Words) -> None:
+        """Decide the undecided rows of ``mask``; ``said(rows)`` (the words) is built for those rows only."""
         new = mask & ~decided
         if not new.any():
             return
         category[new] = cat[new] if isinstance(cat, pd.Series) else cat
         source[new] = src
-        basis[new] = words if isinstance(words, str) else words(new)
+        if words:  # by position: a boolean-mask assignment would turn the messages into plain text
+            for pos, text in zip(np.flatnonzero(new.to_numpy(bool)), said(new).tolist(), strict=True):
+                basis[pos] = text
         decided[new] = True
 
     # 1. asset type given by the department
     asset_cat, asset_why = _asset_category(asset)
-    take(asset_cat.notna(), asset_cat, "asset", lambda m: "department asset type '" + asset[m] + "' -> " + asset_why[m])
+    take(asset_cat.notna(), asset_cat, "asset", lambda m: cw.each(cw.ASSET, m, asset=asset, category=asset_why))
 
     # 2. words in the name, then in the description
-    for where, src, said in ((name, "name", "name"), (text, "description", "description")):
-        cat, why = _word_category(where)
-        take(cat.notna(), cat, src, _prefixed(said + " names ", why))
+    acres, bound = lot / 43_560, Message(cw.ACRES_BOUND, {"acres": rules.open_land_min_sqft / 43_560})
+    for where, src in ((name, "name"), (text, "description")):
+        (names, open_space), (cat, why) = cw.SAID[src], _word_category(where)
+        take(cat.notna(), cat, src, partial(cw.each, names, why=why))
         big = _contains(where, _OPEN_WORDS) & (lot >= rules.open_land_min_sqft)
-        take(big, OPEN_LAND, src, _prefixed(said + " names open space on ", lot, _open_bound(rules), fmt=_acres))
+        take(big, OPEN_LAND, src, cw.on_acres(open_space, acres, bound=bound, category=_label(OPEN_LAND)))
 
     # 3. parking: 27xx/38xx or 'parking' text; a structure covering the lot makes it a garage
     two = code.str[:2]
     garage, garage_words = _garage(bldg, year, lot, rules)
     cat = garage.map({True: PARKING_GARAGE, False: PARKING_LOT})
     take(two.isin(rules.parking_codes), cat, "use_code",
-         lambda m: "use code " + code[m] + " is " + two[m] + "xx (parking); " + garage_words(m))
-    take(_contains(text, "parking"), cat, "description", lambda m: "description mentions parking; " + garage_words(m))
+         lambda m: cw.each(cw.PARKING_CODE, m, code=code, prefix=two, garage=garage_words(m)))
+    take(_contains(text, "parking"), cat, "description", lambda m: cw.each(cw.PARKING_TEXT, m, garage=garage_words(m)))
 
     # 4. park: overlap with park boundaries, 6xxx recreational code, park text
     take(park_share >= rules.park_overlap_share, PARK, "overlay",
-         lambda m: "site area " + _text(park_share[m] * 100, "{:.0f}") + " % inside park boundaries"
-         + f" (>= {rules.park_overlap_share:.0%})")
-    take(code.str[:1] == "6", PARK, "use_code", lambda m: "use code " + code[m] + " is 6xxx (recreational)")
-    take(_contains(text, _PARK_WORD.pattern), PARK, "description", "description mentions a park or recreation")
+         lambda m: cw.each(cw.PARK_SHARE, m, share=park_share * 100, bound=rules.park_overlap_share))
+    take(code.str[:1] == "6", PARK, "use_code", lambda m: cw.each(cw.RECREATION_CODE, m, code=code))
+    take(_contains(text, _PARK_WORD.pattern), PARK, "description", lambda m: cw.each(cw.PARK_TEXT, m))
 
     # 5. vacant: trailing V or text; with a building it is a vacant building (a facility), not a vacant lot
-    built = bldg.fillna(0) >= rules.improved_min_sqft
-
-    def built_words(m: pd.Series) -> pd.Series:
-        return ("but building area " + _text(bldg[m].fillna(0), "{:,.0f}")
-                + f" sq ft (>= {rules.improved_min_sqft:,.0f}): a vacant building -> non-public facility")
-
+    area, least = bldg.fillna(0), rules.improved_min_sqft
+    built = area >= least
     by_code, by_text = code.str.endswith("V"), _contains(text, "vacant")
-    take(by_code & built, FACILITY, "use_code", lambda m: "use code " + code[m] + " ends in V (vacant) " + built_words(m))
-    take(by_text & built, FACILITY, "description", lambda m: "description says vacant " + built_words(m))
-    take(by_code, VACANT_LOT, "use_code", lambda m: "use code " + code[m] + " ends in V (vacant), no building -> vacant lot")
-    take(by_text, VACANT_LOT, "description", "description says vacant, no building -> vacant lot")
+    take(by_code & built, FACILITY, "use_code", lambda m: cw.each(cw.VACANT_CODE_BUILT, m, code=code, area=area, least=least))
+    take(by_text & built, FACILITY, "description", lambda m: cw.each(cw.VACANT_TEXT_BUILT, m, area=area, least=least))
+    take(by_code, VACANT_LOT, "use_code", lambda m: cw.each(cw.VACANT_CODE, m, code=code))
+    take(by_text, VACANT_LOT, "description", lambda m: cw.each(cw.VACANT_TEXT, m))
 
     # 6. open storage yard (39xx)
     take(two.isin(rules.yard_codes), YARD, "use_code",
-         lambda m: "use code " + code[m] + " is " + two[m] + "xx (open storage yard)")
+         lambda m: cw.each(cw.YARD_CODE, m, code=code, prefix=two))
 
     # 7. other public property: large and unbuilt -> open land, else a facility
     lo, hi = rules.public_code_range
     num = pd.to_numeric(two.where(two.str.isdigit()), errors="coerce")
     public = (num >= lo) & (num <= hi)
     open_land = public & (bldg.fillna(0) <= 0) & (lot >= rules.open_land_min_sqft)
-    take(open_land, OPEN_LAND, "use_code", lambda m: "use code " + code[m] + f" is public ({lo}xx-{hi}xx) with no "
-         "building on " + _acres(lot[m]) + _open_bound(rules))
-    take(public, FACILITY, "use_code",
-         lambda m: "use code " + code[m] + f" is public ({lo}xx-{hi}xx), not parking, park or vacant")
-    return pd.DataFrame({CATEGORY: category, CATEGORY_SOURCE: source, CATEGORY_BASIS: basis})
+    take(open_land, OPEN_LAND, "use_code",
+         cw.on_acres(cw.PUBLIC_OPEN, acres, code=code, lo=lo, hi=hi, bound=bound, category=_label(OPEN_LAND)))
+    take(public, FACILITY, "use_code", lambda m: cw.each(cw.PUBLIC_FACILITY, m, code=code, lo=lo, hi=hi))
+    if not words:
+        return pd.DataFrame({CATEGORY: category, CATEGORY_SOURCE: source})
+    said = pd.Series(basis, index=sites.index, dtype=object)
+    if words == "english":
+        return pd.DataFrame({CATEGORY: category, CATEGORY_SOURCE: source, CATEGORY_BASIS: cw.english(said)})
+    return pd.DataFrame({CATEGORY: category, CATEGORY_SOURCE: source, CATEGORY_BASIS: cw.english(said),
+                         CATEGORY_BASIS_DATA: cw.data_column(said)})
 
 
 def normalize_use_code(codes: pd.Series) -> pd.Series:
@@ -266,14 +288,16 @@ def _word_category(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     codes, uniques = pd.factorize(text.str.lower())
     low = pd.Series(uniques, dtype=object).astype(str)
     cat = pd.Series(np.nan, index=low.index, dtype=object)
-    why = pd.Series("", index=low.index, dtype=object)
+    why: list[str] = [""] * (len(low) + 1)  # the last one for a missing text, which matches nothing
     for pattern, category, words in _WORDS:
         hit = low.str.contains(pattern, regex=True) & cat.isna()
         cat[hit] = category
-        why[hit] = f"{words} -> {CATEGORY_LABELS[category]}"
-    pick = np.where(codes < 0, len(low), codes)  # a missing text matches nothing
+        said = Message(cw.NAMES, {"what": Message(words), "category": _label(category)})
+        for i in np.flatnonzero(hit.to_numpy(bool)):
+            why[i] = said
+    pick = np.where(codes < 0, len(low), codes)
     cat_all = np.append(cat.to_numpy(dtype=object), np.nan)[pick]
-    why_all = np.append(why.to_numpy(dtype=object), "")[pick]
+    why_all = np.array(why, dtype=object)[pick]
     return pd.Series(cat_all, index=text.index, dtype=object), pd.Series(why_all, index=text.index, dtype=object)
 
 
@@ -283,7 +307,8 @@ def _asset_category(asset: pd.Series) -> tuple[pd.Series, pd.Series]:
     for pattern, category in _ASSET_PATTERNS:
         hit = low.str.contains(pattern, regex=True) & cat.isna() & (low != "")
         cat[hit] = category
-    return cat, cat.map(CATEGORY_LABELS).fillna("")
+    labels = {category: _label(category) for category in CATEGORIES}
+    return cat, pd.Series([labels.get(c, "") for c in cat], index=cat.index, dtype=object)
 
 
 def _garage(bldg: pd.Series, year: pd.Series, lot: pd.Series, rules: ClassifyRules
@@ -293,19 +318,14 @@ def _garage(bldg: pd.Series, year: pd.Series, lot: pd.Series, rules: ClassifyRul
     cover = pd.Series(np.divide(area.to_numpy(), lot.to_numpy(), out=np.zeros(len(lot)), where=lot.to_numpy() > 0),
                       index=lot.index)
     structure = (area > 0) & (cover >= rules.garage_cover_share)
-    bound = f"{rules.garage_cover_share:.0%}"
+    booth, year_only = (area > 0) & ~structure, (area <= 0) & year.notna()
+    measured = {"area": area, "lot": lot, "share": cover * 100, "bound": rules.garage_cover_share}
 
     def words(rows: pd.Series) -> pd.Series:
-        a, c, s, y = area[rows], cover[rows], structure[rows], year[rows]
-        booth, year_only = (a > 0) & ~s, (a <= 0) & y.notna()
-        measured = ("building area " + _text(a, "{:,.0f}") + " sq ft on a " + _text(lot[rows], "{:,.0f}")
-                    + " sq ft lot (" + _text(c * 100, "{:.0f}") + " % of it")
-        out = pd.Series("no building area -> parking lot", index=a.index, dtype=object)
-        out[year_only] = ("year built " + _text(y[year_only], "{:.0f}")
-                          + " but no building area: paving or a booth, not a structure -> parking lot")
-        out[booth] = measured[booth] + f", < {bound}): a booth or kiosk on a surface lot -> parking lot"
-        out[s] = measured[s] + f", >= {bound}): a structure -> parking garage"
-        return out
+        parts = (cw.each(cw.NO_BUILDING, rows & ~year_only & ~booth & ~structure),
+                 cw.each(cw.YEAR_ONLY, rows & year_only, year=year), cw.each(cw.BOOTH, rows & booth, **measured),
+                 cw.each(cw.STRUCTURE, rows & structure, **measured))
+        return pd.concat([p for p in parts if len(p)] or [parts[0]]).reindex(rows.index[rows.to_numpy(bool)])
 
     return structure, words
 
@@ -317,24 +337,6 @@ def _contains(text: pd.Series, pattern: str) -> pd.Series:
     return pd.Series(np.append(hit, False)[np.where(codes < 0, len(hit), codes)], index=text.index)
 
 
-def _prefixed(prefix: str, values: pd.Series, suffix: str = "",
-              fmt: Callable[[pd.Series], pd.Series] | None = None) -> Callable[[pd.Series], pd.Series]:
-    """Return a words builder: ``prefix``, the decided rows' ``values`` (formatted by ``fmt``), ``suffix``."""
-    def words(rows: pd.Series) -> pd.Series:
-        picked = values[rows]
-        return prefix + (fmt(picked) if fmt else picked) + suffix
-
-    return words
-
-
-def _acres(lot: pd.Series) -> pd.Series:
-    return _text(lot / 43_560, "{:,.1f}") + " acres"
-
-
-def _open_bound(rules: ClassifyRules) -> str:
-    return f" (>= {rules.open_land_min_sqft / 43_560:,.0f} acres) -> large open public land"
-
-
-def _text(values: pd.Series, spec: str) -> pd.Series:
-    """Format numbers as text (an object Series, also when empty)."""
-    return pd.Series([spec.format(v) for v in values], index=values.index, dtype=object)
+def _label(category: str) -> Message:
+    """Return a category's label as a message (translated where it is shown)."""
+    return Message(CATEGORY_LABELS[category])

@@ -14,6 +14,7 @@ from geo.analysis.snap import CITY_SITE, OWNER_CLASS, owner_class_of_parcels
 from geo.crs import require_crs, to_analysis
 
 RECORD_ID, KIND, NEAR_90D = "record_id", "kind", "incidents_250m_90d"
+WORDS_SLICE = 100_000  # parcels classified (with their words) at a time
 SITE_KIND, PARCEL_KIND = "City site", "parcel"
 REPEAT = "repeat_site"
 COLUMNS = [RECORD_ID, KIND, schema.NAME, OWNER_CLASS, schema.OWNING_DEPT, CATEGORY, schema.USE_CODE, schema.COUNCIL_DISTRICT,
@@ -55,7 +56,10 @@ def review_frame(result: AnalysisResult, parcels: gpd.GeoDataFrame) -> gpd.GeoDa
     repeat = set(result.hot_spots.loc[result.hot_spots.get("repeat_recent", pd.Series(dtype=bool)).astype(bool),
                                       schema.AIN].astype(str)) if len(result.hot_spots) else set()
     ain = rest[schema.AIN].astype(str)
-    cls = classify_sites(to_analysis(rest), parks=None)
+    # in slices: the words are one message per parcel, freed slice by slice (bounded memory at County scale)
+    cls = pd.concat([classify_sites(to_analysis(rest.iloc[i:i + WORDS_SLICE]), parks=None, words="english")
+                     for i in range(0, len(rest), WORDS_SLICE)]) if len(rest) else \
+        classify_sites(to_analysis(rest), parks=None, words="english")
     parcel_part = pd.DataFrame({
         RECORD_ID: ain, KIND: PARCEL_KIND, schema.NAME: rest[schema.SITUS_ADDRESS], OWNER_CLASS: owner[OWNER_CLASS],
         schema.OWNING_DEPT: None, CATEGORY: cls[CATEGORY],

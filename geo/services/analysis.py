@@ -17,6 +17,7 @@ from geo import schema
 from geo.access.roles import Actor, authorize
 from geo.analysis import asof, gaps
 from geo.analysis.analyze import PARCEL_COLUMNS, AnalysisConfig, AnalysisResult, analyze
+from geo.analysis.classify import CATEGORY_BASIS_DATA
 from geo.analysis.kpis import LABELS, headline_kpis
 from geo.analysis.timefmt import localise_times
 from geo.config import ANALYSIS_CRS
@@ -249,9 +250,10 @@ def write_result(res: AnalysisResult, out: Path) -> None:
     spreadsheet would run as a formula get a leading ``'`` and control characters are stripped;
     numeric columns stay numeric.
     """
-    res.sites.to_parquet(out / "sites.parquet", index=False)
-    pt = shapely.point_on_surface(res.sites.geometry.values)
-    flat = pd.DataFrame(res.sites.drop(columns="geometry")).assign(
+    sites = res.sites.drop(columns=[CATEGORY_BASIS_DATA], errors="ignore")  # the English basis is the export's
+    sites.to_parquet(out / "sites.parquet", index=False)
+    pt = shapely.point_on_surface(sites.geometry.values)
+    flat = pd.DataFrame(sites.drop(columns="geometry")).assign(
         lon=np.round(shapely.get_x(pt), 6), lat=np.round(shapely.get_y(pt), 6))
     _write_csv(flat, out / "sites.csv")
     _write_csv(res.incidents, out / "incidents_snapped.csv")

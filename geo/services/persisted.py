@@ -30,14 +30,14 @@ import pandas as pd
 
 from geo import schema
 from geo.analysis.analyze import AnalysisConfig, AnalysisResult, site_stage, unit_tables
-from geo.analysis.classify import CATEGORY, CATEGORY_BASIS, CATEGORY_SOURCE
+from geo.analysis.classify import CATEGORY, CLASS_COLUMNS
 from geo.analysis.review import RECORD_ID, review_frame
 from geo.analysis.risk import RISK_SCORE
 from geo.analysis.snap import CITY_SITE, OWNER_CLASS, owner_class_of_parcels
 from geo.i18n import N_
 from geo.store import Store
 
-FORMAT = 2  # 2: site parts and units (sites and parts) are persisted too
+FORMAT = 3  # 2: site parts and units (sites and parts) are persisted too; 3: the category basis's data
 TABLES = ("sites", "incidents", "parcel_counts", "kpi_department", "kpi_district", "matrix", "near_unprotected",
           "hot_spots", "hot_spot_owners", "parts", "units")
 EAGER = ("sites",)  # read with the run; the other tables are read when first used (the public view needs none)
@@ -145,7 +145,7 @@ def stage_inputs(res: AnalysisResult, listed: pd.DataFrame | None) -> tuple[gpd.
     base = res.sites.sort_index()  # the store's site order (RangeIndex), as analyze received it
     cols = [c for c in base.columns if c != base.geometry.name]
     n_keep = cols.index(CATEGORY)
-    keep, cls = cols[:n_keep], [CATEGORY, CATEGORY_SOURCE, CATEGORY_BASIS]
+    keep, cls = cols[:n_keep], list(CLASS_COLUMNS)
     measures = cols[n_keep + len(cls):cols.index(RISK_SCORE)]
     features = pd.concat([base[cls], base[measures]], axis=1)
     sites = gpd.GeoDataFrame(base[keep], geometry=base.geometry.values, crs=base.crs, index=base.index)

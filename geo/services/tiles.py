@@ -74,7 +74,7 @@ def parcel_tile_frame(store: Store) -> gpd.GeoDataFrame:
     # classification without park outlines reads attributes only; the frame is declared in feet for its check
     attrs = gpd.GeoDataFrame(parcels[list(_CLASSIFY_COLUMNS)], geometry=gpd.GeoSeries([None] * len(parcels),
                              index=parcels.index, crs=ANALYSIS_CRS))
-    category = classify_sites(attrs, parks=None)[CATEGORY]
+    category = classify_sites(attrs, parks=None, words=False)[CATEGORY]
     return gpd.GeoDataFrame({
         "ain": parcels[schema.AIN].astype(str).to_numpy(), "owner_class": owner.to_numpy(),
         "category": category.to_numpy(), "use_type": parcels[schema.USE_TYPE].fillna("").astype(str).to_numpy(),
