@@ -8,7 +8,7 @@ import streamlit as st
 from geo import schema
 from geo.access.roles import landing_page, visible_pages
 from geo.errors import GeoDataError
-from geo.i18n import N_
+from geo.labels import PAGE_WORDS
 from ui import auth, chrome, not_found, state
 from ui.data import current_store, load_frames
 from ui.district import district_picker
@@ -18,21 +18,21 @@ from ui.text import md_escape
 
 HERE = Path(__file__).resolve().parent
 PAGES = {  # name -> (script, title, icon); every page also checks the role itself (ui.auth.page_actor)
-    # titles are English msgids (N_), shown through _ in the session's language; tests find pages by script
-    "overview": ("app_pages/overview.py", N_("Overview"), "🗺️"),
-    "review": ("app_pages/review.py", N_("Parcel review"), "🔎"),
-    "liaison": ("app_pages/liaison.py", N_("Liaison"), "🪧"),
-    "sites": ("app_pages/sites.py", N_("Site list (A.1)"), "📋"),
-    "incidents": ("app_pages/incidents.py", N_("Incident map"), "📍"),
-    "report": ("app_pages/report.py", N_("Report an incident"), "📝"),
-    "gaps": ("app_pages/gaps.py", N_("Gap analysis"), "🚧"),
-    "nexus": ("app_pages/nexus.py", N_("Nexus study"), "⚖️"),
-    "data": ("app_pages/data.py", N_("Data"), "📥"),
-    "public": ("app_pages/public.py", N_("Public view"), "🏛️"),
-    "inbox": ("app_pages/inbox.py", N_("Inbox"), "📬"),
-    "events": ("app_pages/events.py", N_("Events and effects"), "🔗"),
-    "commission": ("app_pages/commission.py", N_("Commission (Section B)"), "👮"),
-    "registers": ("app_pages/registers.py", N_("Registers"), "🗂️"),
+    # titles: English msgids of geo.labels.PAGE_WORDS, shown through _ in the session's language; tests find pages by script
+    "overview": ("app_pages/overview.py", PAGE_WORDS["overview"], "🗺️"),
+    "review": ("app_pages/review.py", PAGE_WORDS["review"], "🔎"),
+    "liaison": ("app_pages/liaison.py", PAGE_WORDS["liaison"], "🪧"),
+    "sites": ("app_pages/sites.py", PAGE_WORDS["sites"], "📋"),
+    "incidents": ("app_pages/incidents.py", PAGE_WORDS["incidents"], "📍"),
+    "report": ("app_pages/report.py", PAGE_WORDS["report"], "📝"),
+    "gaps": ("app_pages/gaps.py", PAGE_WORDS["gaps"], "🚧"),
+    "nexus": ("app_pages/nexus.py", PAGE_WORDS["nexus"], "⚖️"),
+    "data": ("app_pages/data.py", PAGE_WORDS["data"], "📥"),
+    "public": ("app_pages/public.py", PAGE_WORDS["public"], "🏛️"),
+    "inbox": ("app_pages/inbox.py", PAGE_WORDS["inbox"], "📬"),
+    "events": ("app_pages/events.py", PAGE_WORDS["events"], "🔗"),
+    "commission": ("app_pages/commission.py", PAGE_WORDS["commission"], "👮"),
+    "registers": ("app_pages/registers.py", PAGE_WORDS["registers"], "🗂️"),
 }
 
 st.set_page_config(page_title=_("StageMap - ED 17"), page_icon="🗺️", layout="wide")

@@ -122,6 +122,14 @@ ROLE_WORDS: dict[str, str] = {
     "planner": N_("Planning staff"), "liaison": N_("Department liaison"), "council_office": N_("Council office"),
     "records": N_("LAPD records"), "admin": N_("Administrator"), "public": N_("Public"),
 }
+#: The pages as the navigation names them (``streamlit_app.PAGES`` takes its titles from here).
+PAGE_WORDS: dict[str, str] = {
+    "overview": N_("Overview"), "review": N_("Parcel review"), "liaison": N_("Liaison"),
+    "sites": N_("Site list (A.1)"), "incidents": N_("Incident map"), "report": N_("Report an incident"),
+    "gaps": N_("Gap analysis"), "nexus": N_("Nexus study"), "data": N_("Data"), "public": N_("Public view"),
+    "inbox": N_("Inbox"), "events": N_("Events and effects"), "commission": N_("Commission (Section B)"),
+    "registers": N_("Registers"),
+}
 #: Where a code reads differently in one column.
 BY_COLUMN: dict[str, dict[str, str]] = {
     "sign_status": {"none": N_("No sign"), "unknown": N_("Not known")}, "snap_kind": {"none": N_("Not near a site")},

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from geo.access.wording import action_words
 from geo.errors import AccessDenied
-from geo.labels import ROLE_WORDS
+from geo.labels import PAGE_WORDS, ROLE_WORDS
 from geo.messages import M, Term
 
 ROLES = ("planner", "liaison", "council_office", "records", "admin", "public")
@@ -106,7 +106,8 @@ def require_page(actor: Actor, page: str) -> None:
     if page not in PAGES:
         raise AccessDenied(M("Unknown page {page}.", page=repr(page)))
     if not can_view(actor, page):
-        raise AccessDenied(M("The {role} role cannot open the {page} page.", role=role_term(actor.role), page=page))
+        raise AccessDenied(M("The {role} role cannot open the {page} page.", role=role_term(actor.role),
+                             page=Term(page, PAGE_WORDS.get(page, page))))
 
 
 def authorize(actor: Actor, action: str, *, department: str | None = None, district: int | None = None) -> None:

@@ -233,10 +233,13 @@ def test_no_page_shows_a_string_without_translation():
 
 
 def test_navigation_titles_are_spanish():
-    """The navigation's page titles (streamlit_app.PAGES) all have a Spanish translation."""
+    """The navigation's page titles (streamlit_app.PAGES, from geo.labels.PAGE_WORDS) all have Spanish."""
+    from geo.access.roles import PAGES
+    from geo.labels import PAGE_WORDS
+
     text = (ROOT / "streamlit_app.py").read_text(encoding="utf-8")
-    titles = re.findall(r'N_\("([^"]+)"\)', text)
-    assert len(titles) >= 14
+    assert set(re.findall(r'PAGE_WORDS\["(\w+)"\]', text)) == set(PAGES) == set(PAGE_WORDS)
+    titles = list(PAGE_WORDS.values())
     untranslated = [t for t in titles if i18n.translate(t, "es") == t]
     assert not untranslated, untranslated
 

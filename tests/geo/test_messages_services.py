@@ -55,7 +55,7 @@ def test_a_role_denied_a_page_reads_in_spanish():
     with pytest.raises(AccessDenied) as info:
         require_page(RECORDS, "liaison")
     assert str(info.value) == "The records role cannot open the liaison page."
-    assert _es(info.value) == "La función Registros del LAPD no tiene permiso para abrir la página liaison."
+    assert _es(info.value) == "La función Registros del LAPD no tiene permiso para abrir la página Enlace."
 
 
 def test_a_liaison_saving_another_departments_site_is_told_whose_it_is(sited):
