@@ -8,33 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from geopandas.testing import assert_geodataframe_equal
 
 from geo import schema
-from geo.analysis.analyze import AnalysisConfig, AnalysisResult
+from geo.analysis.analyze import AnalysisConfig
 from geo.services import persisted
 from geo.services.analysis import analysis_inputs, analyze_inputs
 from geo.services.restatus import Restated, restatus_delta
 from geo.store.migrations.runner import alembic_config, head_revision
 from geo.synthetic import generate_sample
+from tests.geo.test_partitioned import assert_same
 
 AS_OF = dt.date(2026, 10, 31)
 CONFIG = AnalysisConfig()
 SIGNS = ("posted", "damaged", "none")
 GATES = ("closed_locked", "closed_unlocked", "open")
-
-
-def assert_same(got: AnalysisResult, want: AnalysisResult) -> None:
-    for name in persisted.TABLES:
-        a, b = getattr(got, name), getattr(want, name)
-        if isinstance(b, gpd.GeoDataFrame):
-            assert_geodataframe_equal(a, b, check_less_precise=False)
-        else:
-            pd.testing.assert_frame_equal(a, b, check_exact=True, obj=name)
 
 
 def rows(store) -> dict[str, pd.DataFrame]:

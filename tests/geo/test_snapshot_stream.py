@@ -24,13 +24,13 @@ from geopandas.testing import assert_geodataframe_equal
 from geo import schema
 from geo.analysis.analyze import PARCEL_COLUMNS, AnalysisConfig
 from geo.config import ANALYSIS_CRS, DISPLAY_CRS
-from geo.services import persisted
 from geo.services.analysis import analysis_inputs, analyze_inputs, measured_layer
 from geo.store import open_store
 from geo.store.snapshot import layer_counts, read_snapshot, shared_objects, write_snapshot
 from geo.store.values import CACHE_MIN_ROWS, to_series
 from geo.synthetic import generate_sample
 from tests.conftest import canonical_frame
+from tests.geo.test_partitioned import assert_same
 
 N_PARCELS = CACHE_MIN_ROWS + 1_500  # read_layer snapshots layers from CACHE_MIN_ROWS rows
 
@@ -180,9 +180,4 @@ def test_measured_parcels_equal_the_projected_layer_and_the_analysis_is_unchange
     day, config = dt.date(2026, 10, 31), AnalysisConfig()
     base = analyze_inputs(analysis_inputs(store), as_of=day, config=config)
     lean = analyze_inputs(analysis_inputs(store, measured=True), as_of=day, config=config)
-    for name in persisted.TABLES:
-        a, b = getattr(lean, name), getattr(base, name)
-        if isinstance(b, gpd.GeoDataFrame):
-            assert_geodataframe_equal(a, b, check_less_precise=False)
-        else:
-            pd.testing.assert_frame_equal(a, b, check_exact=True, obj=name)
+    assert_same(lean, base)
