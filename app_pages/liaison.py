@@ -62,7 +62,7 @@ if actor.role == "liaison":  # a liaison works on their own department only
 else:
     dept = st.selectbox(_("Department"), depts, key=state.LIA_DEPT)
 mine = sites[sites[schema.OWNING_DEPT] == dept].assign(
-    sign_deadline=lambda f: sign_deadline_text(f, as_of=res.as_of))
+    sign_deadline=lambda f: sign_deadline_text(f, as_of=res.as_of, lang=lang()))
 ids = mine[schema.SITE_ID].tolist()
 if not ids:
     st.info(_("{department} has no City sites in the store.").format(department=md_line(dept)))
@@ -207,4 +207,4 @@ table = mine[[schema.SITE_ID, schema.NAME, "category", schema.DETERMINATION, "fi
 if distance is not None:
     table = table.assign(distance_ft=table[schema.SITE_ID].map(distance)).sort_values("distance_ft")
 show_table(table, first=[schema.NAME, schema.SIGN_STATUS, schema.GATE_STATUS, "sign_deadline", "distance_ft"],
-           digits=0, height=360)
+           digits=0, height=360, short=[schema.GATE_STATUS], widths={schema.NAME: 170})  # name, sign, gate fit a phone

@@ -15,7 +15,7 @@ from geo.analysis.snap import CITY_SITE, OTHER_PUBLIC, PRIVATE
 from geo.errors import GeoDataError
 from layers.review_map import review_map
 from layers.search import mark_found
-from ui import auth, review_detail, state
+from ui import auth, review_detail, review_words, state
 from ui.analysis import current_analysis, current_review
 from ui.data import current_store, load_frames
 from ui.district import chosen_district
@@ -94,7 +94,9 @@ with left:
         st.session_state[state.REV_LAST_CLICK] = picked
         st.session_state[state.SELECTED_SITE] = picked
 with right:
-    table = show_table(matched.drop(columns="geometry").head(5_000), height=520,
+    page_rows = review_words.table_rows(matched.drop(columns="geometry").head(5_000), url=url, version=version,
+                                        sites=res.sites)  # the category basis in the session's language
+    table = show_table(page_rows, height=520,
                        first=[schema.NAME, "final_tier", "protection", "record_id"],
                        on_select="rerun", selection_mode="single-row", key=state.REV_TABLE)
     rows = table.selection.rows if table is not None and hasattr(table, "selection") else []
@@ -109,5 +111,5 @@ if selected:
         review_detail.render(selected, res=res, review=review, url=url, actor=actor)
     except GeoDataError as exc:
         st.error(md_escape(error_text(exc)))
-review_detail.exports(matched, url=url, synthetic=synthetic, actor=actor)
+review_detail.exports(matched, url=url, version=version, sites=res.sites, synthetic=synthetic, actor=actor)
 publish(URL)  # the address bar holds this view: share it to share the filters

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from geo.i18n import N_
-from geo.messages import M
+from geo.messages import M, Message
 from geo.schema import UPDATED_AT, UPDATED_BY, VERSION, Column
 
 INCIDENT_ID = "incident_id"
@@ -117,6 +117,16 @@ def flag(value: object) -> bool | None:
         return None
 
 
+#: A scene record's name before its incident id (``Scene of I-7``): the one wording of the store's row labels
+#: (:func:`geo.store.words.row_label`) and of the problems below.
+SCENE_OF = M("Scene of")
+
+
+def scene_label(incident: object) -> Message:
+    """Return a scene record's label, ``Scene of I-7``, as the store labels its rows (translatable)."""
+    return M("{what} {key}", what=SCENE_OF, key=incident)
+
+
 def scene_problems(row: dict[str, object]) -> list[str]:
     """Return what contradicts itself in a scene record as it would be saved (empty when it is sound).
 
@@ -124,7 +134,7 @@ def scene_problems(row: dict[str, object]) -> list[str]:
     a badge, an unidentified one a reason; summoned aid says to whom; a report number needs a
     public report received.
     """
-    label = M("Scene of {incident}", incident=row.get(INCIDENT_ID))
+    label = scene_label(row.get(INCIDENT_ID))
 
     def given(name: str) -> bool:
         return bool(str(row.get(name) or "").strip())

@@ -146,6 +146,11 @@ BY_COLUMN: dict[str, dict[str, str]] = {
         "not a candidate (A.1): no sign needed": N_("Not a candidate (A.1): no sign needed"),
     },
 }
+#: Short words of a column's codes for a narrow table (the Liaison's site list on a phone: ``show_table(short=...)``);
+#: codes not listed read as everywhere else.
+SHORT: dict[str, dict[str, str]] = {
+    "gate_status": {"closed_locked": N_("Locked"), "closed_unlocked": N_("Unlocked")},
+}
 
 
 def column_header(column: object, lang: str = "en") -> str:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 
+from geo.messages import M
 from geo.services import alerts
 from stagemap_cli.common import EXIT_OK, add_store, add_user, cli_actor, open_cli_store
+from stagemap_cli.say import say
 
 SHOWN = ("alert_id", "department", "site_id", "incident_type", "occurred_at", "state", "acknowledged_by",
          "actioned_by", "email_state", "webhook_state", "version")
@@ -49,15 +51,15 @@ def run_list(args: argparse.Namespace) -> int:
     frame = alerts.inbox(store, cli_actor(args, store), args.department)
     if args.state:
         frame = frame[frame["state"] == args.state]
-    print(frame[list(SHOWN)].to_string(index=False) if len(frame) else "no alerts")
+    say(frame[list(SHOWN)].to_string(index=False) if len(frame) else M("no alerts"))
     return EXIT_OK
 
 
 def run_ack(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     row = alerts.acknowledge(store, cli_actor(args, store), args.alert_id, expect_version=args.version)
-    print(f"{row['alert_id']}: acknowledged by {row['acknowledged_by']} at {row['acknowledged_at']} "
-          f"(version {row['version']})")
+    say(M("{alert}: acknowledged by {by} at {at} (version {version})", alert=row["alert_id"],
+          by=row["acknowledged_by"], at=row["acknowledged_at"], version=row["version"]))
     return EXIT_OK
 
 
@@ -65,21 +67,22 @@ def run_action(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     row = alerts.mark_actioned(store, cli_actor(args, store), args.alert_id, expect_version=args.version,
                                note=args.note)
-    print(f"{row['alert_id']}: actioned by {row['actioned_by']} at {row['actioned_at']} (version {row['version']})")
+    say(M("{alert}: actioned by {by} at {at} (version {version})", alert=row["alert_id"], by=row["actioned_by"],
+          at=row["actioned_at"], version=row["version"]))
     return EXIT_OK
 
 
 def run_attempts(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     frame = alerts.attempts(store, cli_actor(args, store), args.alert_id)
-    print(frame.to_string(index=False) if len(frame) else "no delivery attempts yet")
+    say(frame.to_string(index=False) if len(frame) else M("no delivery attempts yet"))
     return EXIT_OK
 
 
 def run_deliver(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     report = alerts.deliver_pending(store, cli_actor(args, store), digest=args.digest)
-    print(report.summary())
+    say(report.summary())
     for line in report.errors:
-        print(f"  queued: {line}")
+        say(M("  queued: {line}", line=line))
     return EXIT_OK

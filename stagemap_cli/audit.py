@@ -6,10 +6,10 @@ Exit codes: 0 ok, 1 the chain, the state or a checkpoint's signature does not ve
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from geo.config import checkpoint_key
+from geo.messages import M, join, message_of
 from geo.services.audit import (
     ChainNotVerified,
     CheckpointForged,
@@ -28,10 +28,11 @@ from stagemap_cli.common import (
     cli_actor,
     open_cli_store,
 )
+from stagemap_cli.say import say
 
 NOTES_SHOWN = 10
-FIX = ("Each finding is a change made outside StageMap (or a removed entry): restore the named rows or "
-       "entries from a backup taken before it, and treat the store as tampered with until then.")
+FIX = M("Each finding is a change made outside StageMap (or a removed entry): restore the named rows or "
+        "entries from a backup taken before it, and treat the store as tampered with until then.")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -60,24 +61,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def print_report(report: StateReport) -> bool:
     """Print every problem to stderr and the summary and head to stdout; return whether all verified."""
     for problem in report.problems():
-        print(f"FINDING {problem}", file=sys.stderr)
+        say(M("FINDING {finding}", finding=problem), err=True)
     for note in report.unverified[:NOTES_SHOWN]:
-        print(f"note: {note}")
+        say(M("note: {note}", note=note))
     if len(report.unverified) > NOTES_SHOWN:
-        print(f"note: ... and {len(report.unverified) - NOTES_SHOWN} more rows or layers not checked")
+        say(M("note: ... and {count} more rows or layers not checked", count=len(report.unverified) - NOTES_SHOWN))
     if report.chain_break is not None:
-        print(f"audit chain BROKEN at {report.chain_break} ({report.entries} entries read)", file=sys.stderr)
+        say(M("audit chain BROKEN at {where} ({count} entries read)", where=report.chain_break.message(),
+              count=report.entries), err=True)
     else:
-        print(f"audit chain ok: {report.entries} entries verified")
+        say(M("audit chain ok: {count} entries verified", count=report.entries))
     rows = sum(n for table, n in report.checked.items() if table != "audit_log")
     if report.findings:
-        print(f"state does NOT match the audit chain: {len(report.findings)} findings in {rows} rows checked. {FIX}",
-              file=sys.stderr)
+        say(M("state does NOT match the audit chain: {count} findings in {rows} rows checked. {fix}",
+              count=len(report.findings), rows=rows, fix=FIX), err=True)
     else:
-        print(f"state ok: {rows} rows match their history and audit entries "
-              f"({', '.join(f'{t} {n}' for t, n in report.checked.items() if t != 'audit_log')})")
+        say(M("state ok: {rows} rows match their history and audit entries ({tables})", rows=rows,
+              tables=join([f"{t} {n}" for t, n in report.checked.items() if t != "audit_log"], sep=", ")))
     seq, digest = report.head
-    print(f"head: {seq}:{digest}")
+    say(M("head: {seq}:{digest}", seq=seq, digest=digest))
     return report.ok
 
 
@@ -87,7 +89,8 @@ def run_verify(args: argparse.Namespace) -> int:
     if args.head:
         seq, _, digest = args.head.partition(":")
         if not seq.isdigit() or len(digest) != 64:
-            print(f"error: --head {args.head!r} is not SEQ:HASH as printed by `stagemap audit head`", file=sys.stderr)
+            say(M("error: --head {head} is not SEQ:HASH as printed by `stagemap audit head`", head=repr(args.head)),
+                err=True)
             return EXIT_REJECTED
         head = (int(seq), digest)
     store = open_cli_store(args)
@@ -96,12 +99,12 @@ def run_verify(args: argparse.Namespace) -> int:
         try:
             checkpoint = read_checkpoint(Path(args.checkpoint), checkpoint_key())
         except CheckpointForged as exc:
-            print(f"checkpoint BROKEN: {exc}", file=sys.stderr)
+            say(M("checkpoint BROKEN: {error}", error=message_of(exc)), err=True)
             return EXIT_ERROR
         if checkpoint.store != store.display_url:
-            print(f"warning: checkpoint {args.checkpoint} was taken of store {checkpoint.store}, "
-                  f"this is {store.display_url}", file=sys.stderr)
-        print(f"checkpoint signature ok: entry {checkpoint.seq} at {checkpoint.time}")
+            say(M("warning: checkpoint {checkpoint} was taken of store {taken}, this is {store}",
+                  checkpoint=args.checkpoint, taken=checkpoint.store, store=store.display_url), err=True)
+        say(M("checkpoint signature ok: entry {seq} at {time}", seq=checkpoint.seq, time=checkpoint.time))
         head = checkpoint.head
     return EXIT_OK if print_report(verify_state(store, actor, head=head)) else EXIT_ERROR
 
@@ -110,7 +113,7 @@ def run_head(args: argparse.Namespace) -> int:
     """Print ``SEQ:HASH`` of the last entry."""
     store = open_cli_store(args)
     seq, digest = audit_head(store, cli_actor(args, store))
-    print(f"{seq}:{digest}")
+    say(f"{seq}:{digest}")
     return EXIT_OK
 
 
@@ -122,8 +125,9 @@ def run_checkpoint(args: argparse.Namespace) -> int:
         checkpoint, _ = write_checkpoint(store, cli_actor(args, store), Path(args.out), key)
     except ChainNotVerified as exc:
         print_report(exc.report)
-        print(f"error: {exc}", file=sys.stderr)
+        say(M("error: {error}", error=message_of(exc)), err=True)
         return EXIT_ERROR
-    print(f"checkpoint written to {args.out}: entry {checkpoint['seq']}:{checkpoint['entry_hash']} of "
-          f"{checkpoint['store']} at {checkpoint['time']}; keep it outside the store")
+    say(M("checkpoint written to {out}: entry {seq}:{digest} of {store} at {time}; keep it outside the store",
+          out=args.out, seq=checkpoint["seq"], digest=checkpoint["entry_hash"], store=checkpoint["store"],
+          time=checkpoint["time"]))
     return EXIT_OK

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import argparse
 
+from geo.messages import M
 from geo.services.boundaries import boundary_sets, make_current
 from stagemap_cli.common import EXIT_OK, add_store, add_user, cli_actor, open_cli_store
+from stagemap_cli.say import say
 
 KINDS = ("council_districts", "lapd_divisions", "neighborhood_councils")
 
@@ -29,18 +31,20 @@ def run_list(args: argparse.Namespace) -> int:
     """Print the stored sets."""
     sets = boundary_sets(open_cli_store(args), args.kind)
     if not len(sets):
-        print("no boundary sets stored; import one with `stagemap import districts FILE`")
+        say(M("no boundary sets stored; import one with `stagemap import districts FILE`"))
         return EXIT_OK
     for _, row in sets.iterrows():
         mark = "*" if row["is_current"] else " "
-        print(f"{mark} {row['set_id']}  ({row['kind']}, vintage {row['vintage'] if isinstance(row['vintage'], str) else 'not given'}, "
-              f"{int(row['features'])} features, imported {str(row['imported_at'])[:10]} by {row['imported_by']})")
-    print("* = current")
+        say(M("{mark} {set_id}  ({kind}, vintage {vintage}, {features} features, imported {at} by {by})", mark=mark,
+              set_id=row["set_id"], kind=row["kind"],
+              vintage=row["vintage"] if isinstance(row["vintage"], str) else M("not given"),
+              features=int(row["features"]), at=str(row["imported_at"])[:10], by=row["imported_by"]))
+    say(M("* = current"))
     return EXIT_OK
 
 
 def run_use(args: argparse.Namespace) -> int:
     """Switch the current set and print how many rows moved."""
     store = open_cli_store(args)
-    print(make_current(store, cli_actor(args, store), args.set_id).summary())
+    say(make_current(store, cli_actor(args, store), args.set_id).summary())
     return EXIT_OK

@@ -5,8 +5,10 @@ import argparse
 
 from geo.analysis.asof import parse_as_of
 from geo.i18n import LANGUAGES
+from geo.messages import M
 from geo.services.commission import write_commission, write_commission_public
 from stagemap_cli.common import EXIT_OK, add_out_dir, add_store, add_user, cli_actor, open_cli_store, out_dir
+from stagemap_cli.say import say
 
 
 def register_report(rsub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,5 +32,6 @@ def run_commission(args: argparse.Namespace) -> int:
     actor = cli_actor(args, store)
     writer = write_commission_public if args.public else write_commission
     path = writer(store, actor, month=args.month, as_of=parse_as_of(args.as_of), out=out_dir(args.out), lang=args.lang)
-    print(f"commission report {args.month} written to {path} ({'PUBLIC, suppressed' if args.public else 'INTERNAL'})")
+    say(M("commission report {month} written to {path} ({scope})", month=args.month, path=str(path),
+          scope=M("PUBLIC, suppressed") if args.public else M("INTERNAL")))
     return EXIT_OK

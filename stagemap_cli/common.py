@@ -11,10 +11,11 @@ from geo.access.roles import Actor
 from geo.config import accounts_path
 from geo.errors import AccessDenied, GeoDataError
 from geo.intake.bulk_status import BulkStatusReport
+from geo.messages import M
 from geo.store import Store, open_store
+from stagemap_cli.say import USER_ENV, say
 
 EXIT_OK, EXIT_ERROR, EXIT_REJECTED, EXIT_CONFLICT, EXIT_DENIED = 0, 1, 2, 3, 4
-USER_ENV = "STAGEMAP_USER"
 
 
 def add_store(p: argparse.ArgumentParser) -> None:
@@ -60,16 +61,18 @@ def cli_actor(args: argparse.Namespace, store: Store | None = None) -> Actor:
     if name:
         account = accounts.get(name)
         if account is None:
-            raise AccessDenied(f"No account {name!r} in {path}. An admin creates it with "
-                               f"`stagemap user add {name} --role ROLE`, or give your own --user.")
+            raise AccessDenied(M("No account {account} in {path}. An admin creates it with "
+                                 "`stagemap user add {name} --role ROLE`, or give your own --user.",
+                                 account=repr(name), path=str(path), name=name))
         base = account.actor()
         return Actor(base.name, base.role, base.department, base.district, source="cli", os_user=who)
     if accounts:
-        raise AccessDenied(f"Say who you are: --user NAME (an account in {path}) or ${USER_ENV}. "
-                           "Role and department come from the account.")
+        raise AccessDenied(M("Say who you are: --user NAME (an account in {path}) or ${env}. "
+                             "Role and department come from the account.", path=str(path), env=USER_ENV))
     if store is not None and store.is_synthetic() is False:
-        raise AccessDenied(f"Store {store.display_url} holds real City data: act as a named account. Create one "
-                           f"with `stagemap user add NAME --role admin` (accounts file {path}), then pass --user NAME.")
+        raise AccessDenied(M("Store {store} holds real City data: act as a named account. Create one with "
+                             "`stagemap user add NAME --role admin` (accounts file {path}), then pass --user NAME.",
+                             store=store.display_url, path=str(path)))
     return Actor(f"local operator ({who})", "admin", source="cli", os_user=who)
 
 
@@ -88,14 +91,14 @@ def out_dir(path: str) -> Path:
     """
     out = Path(path)
     if out.exists() and not out.is_dir():
-        raise GeoDataError(f"--out {out} is a file; give a directory.")
+        raise GeoDataError(M("--out {out} is a file; give a directory.", out=str(out)))
     out.mkdir(parents=True, exist_ok=True)
     return out
 
 
 def sheet_exit(report: BulkStatusReport) -> int:
     """Print a sheet import's per-row report; exit 0 when a row applied, 3 on conflicts only, else 2."""
-    print(report.summary())
+    say(report.summary())
     if report.count("applied"):
         return EXIT_OK
     return EXIT_CONFLICT if report.count("conflict") else EXIT_REJECTED

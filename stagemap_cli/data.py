@@ -8,9 +8,11 @@ import threading
 from pathlib import Path
 
 from geo import schema
+from geo.messages import M
 from geo.services.admin import load_liaisons, migrate_store
 from geo.services.imports import import_file, parse_pairs
 from stagemap_cli.common import EXIT_OK, add_store, add_user, cli_actor, open_cli_store
+from stagemap_cli.say import say, text
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -73,36 +75,39 @@ def run_import(args: argparse.Namespace) -> int:
             signal.signal(signal.SIGINT, previous)
         if progress is not None:
             print(file=sys.stderr)
-    print(report.summary())
+    say(report.summary())
     return EXIT_OK
 
 
-def _terminal_progress(fraction: float, text: str) -> None:
-    print(f"\r{fraction:4.0%} {text[:70]:<70}", end="", file=sys.stderr, flush=True)
+def _terminal_progress(fraction: float, step: str) -> None:
+    print(f"\r{fraction:4.0%} {text(step)[:70]:<70}", end="", file=sys.stderr, flush=True)
 
 
 def run_info(args: argparse.Namespace) -> int:
     """Print what the store holds (counts and recent imports; no records)."""
     info = open_cli_store(args).info()
-    kind = {True: "SYNTHETIC DEMO DATA - not City records", False: "real data", None: "empty"}[info.is_synthetic]
-    print(f"store: {info.url} ({info.backend}), {kind}, data version {info.data_version}")
+    kind = {True: M("SYNTHETIC DEMO DATA - not City records"), False: M("real data"), None: M("empty")}[info.is_synthetic]
+    say(M("store: {url} ({backend}), {kind}, data version {version}", url=info.url, backend=info.backend, kind=kind,
+          version=info.data_version))
     for layer, n in info.counts.items():
-        print(f"  {layer:<12} {n:>10,}")
+        say(f"  {layer:<12} {n:>10,}")
     for imp in info.recent_imports:
-        print(f"  import {imp['kind']} {imp['source']}: accepted {imp['accepted']}, "
-              f"repaired {imp['repaired']}, rejected {imp['rejected']} at {imp['at']}")
+        say(M("  import {kind} {source}: accepted {accepted}, repaired {repaired}, rejected {rejected} at {at}",
+              kind=imp["kind"], source=imp["source"], accepted=imp["accepted"], repaired=imp["repaired"],
+              rejected=imp["rejected"], at=imp["at"]))
     return EXIT_OK
 
 
 def run_migrate(args: argparse.Namespace) -> int:
     """Upgrade the schema."""
     store = open_cli_store(args, create=True)
-    print(f"store {store.display_url} is at schema revision {migrate_store(store, cli_actor(args, store))}")
+    say(M("store {store} is at schema revision {revision}", store=store.display_url,
+          revision=migrate_store(store, cli_actor(args, store))))
     return EXIT_OK
 
 
 def run_liaisons_load(args: argparse.Namespace) -> int:
     """Load the department liaisons file."""
     store = open_cli_store(args)
-    print(f"loaded {load_liaisons(store, cli_actor(args, store), args.path)} department liaisons")
+    say(M("loaded {count} department liaisons", count=load_liaisons(store, cli_actor(args, store), args.path)))
     return EXIT_OK

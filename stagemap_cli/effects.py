@@ -12,6 +12,7 @@ from geo.analysis.timefmt import today_local
 from geo.io.export import export_name
 from geo.services.effects import effect_csv, effect_tables
 from stagemap_cli.common import EXIT_OK, add_store, add_user, cli_actor, open_cli_store, out_dir
+from stagemap_cli.say import say
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,9 +34,9 @@ def run(args: argparse.Namespace) -> int:
     as_of = args.as_of or today_local()
     rules = EffectRules(args.radius_ft, args.window_days, args.min_events)
     summary, _ = effect_tables(store, actor, as_of=as_of, rules=rules)
-    print(summary[summary["scope"] != "site"].to_string(index=False))
+    say(summary[summary["scope"] != "site"].to_string(index=False))
     if args.out:
         path = out_dir(args.out) / export_name(f"before_after_{as_of}", "csv", synthetic=bool(store.is_synthetic()))
         path.write_bytes(effect_csv(store, actor, as_of=as_of, rules=rules))
-        print(path)
+        say(str(path))
     return EXIT_OK

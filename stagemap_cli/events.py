@@ -7,8 +7,10 @@ from __future__ import annotations
 import argparse
 
 from geo.analysis.events import EventRules
+from geo.messages import M
 from geo.services import events
 from stagemap_cli.common import EXIT_OK, add_store, add_user, cli_actor, open_cli_store
+from stagemap_cli.say import say
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,26 +37,27 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run_propose(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     frame = events.proposals(store, cli_actor(args, store), EventRules(args.distance_ft, args.window_hours))
-    print(frame.to_string(index=False) if len(frame) else "no open proposals")
+    say(frame.to_string(index=False) if len(frame) else M("no open proposals"))
     return EXIT_OK
 
 
 def run_confirm(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     event = events.confirm(store, cli_actor(args, store), args.incident_ids, note=args.note)
-    print(f"{event}: {len(set(args.incident_ids))} reports confirmed as one event")
+    say(M("{event}: {count} reports confirmed as one event", event=event, count=len(set(args.incident_ids))))
     return EXIT_OK
 
 
 def run_split(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     row = events.split(store, cli_actor(args, store), args.incident_id, note=args.note)
-    print(f"{row['incident_id']}: split out, counted as its own event (version {row['version']})")
+    say(M("{incident}: split out, counted as its own event (version {version})", incident=row["incident_id"],
+          version=row["version"]))
     return EXIT_OK
 
 
 def run_show(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     frame = events.event_reports(store, cli_actor(args, store), args.event_id)
-    print(frame.to_string(index=False) if len(frame) else "no confirmed event with that id")
+    say(frame.to_string(index=False) if len(frame) else M("no confirmed event with that id"))
     return EXIT_OK

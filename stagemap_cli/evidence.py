@@ -4,10 +4,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import sys
 from pathlib import Path
 
 from geo.errors import GeoDataError
+from geo.messages import M, Message
 from geo.services.evidence import verify_evidence
 from geo.services.packages import (
     RECIPIENT_NAMES,
@@ -17,6 +17,7 @@ from geo.services.packages import (
     verify_package_file,
 )
 from stagemap_cli.common import EXIT_ERROR, EXIT_OK, add_store, add_user, cli_actor, open_cli_store
+from stagemap_cli.say import say
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -56,7 +57,7 @@ def _date(text: str | None, flag: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise GeoDataError(f"{flag} {text!r} is not a date; use YYYY-MM-DD.") from None
+        raise GeoDataError(M("{flag} {text} is not a date; use YYYY-MM-DD.", flag=flag, text=repr(text))) from None
 
 
 def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
@@ -65,7 +66,8 @@ def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
     try:
         x0, y0, x1, y1 = (float(v) for v in text.split(","))
     except ValueError:
-        raise GeoDataError(f"--bbox {text!r} is not four numbers; use min_lon,min_lat,max_lon,max_lat.") from None
+        raise GeoDataError(M("--bbox {text} is not four numbers; use min_lon,min_lat,max_lon,max_lat.",
+                             text=repr(text))) from None
     return x0, y0, x1, y1
 
 
@@ -89,8 +91,9 @@ def run_package(args: argparse.Namespace) -> int:
         raise
     out = target / res.filename if to_dir else target
     part.replace(out)
-    print(f"package {res.package_id} for {RECIPIENT_NAMES[args.recipient]}: {res.incidents} incidents, "
-          f"{res.evidence_files} evidence files, manifest SHA-256 {res.manifest_sha256} -> {out}")
+    say(M("package {package} for {recipient}: {incidents} incidents, {files} evidence files, manifest SHA-256 "
+          "{sha} -> {out}", package=res.package_id, recipient=Message(RECIPIENT_NAMES[args.recipient]), incidents=res.incidents,
+          files=res.evidence_files, sha=res.manifest_sha256, out=str(out)))
     return EXIT_OK
 
 
@@ -98,8 +101,10 @@ def run_list(args: argparse.Namespace) -> int:
     """Print one line per package."""
     store = open_cli_store(args)
     for p in list_packages(store, cli_actor(args, store)):
-        print(f"{p['package_id']}\t{p['recipient']}\t{p['incidents']} incidents\t{p['evidence_files']} files\t"
-              f"reporter {'included' if p['include_reporter'] else 'withheld'}\t{p['created_by']}\t{p['created_at']}")
+        say(M("{package}\t{recipient}\t{incidents} incidents\t{files} files\t{reporter}\t{by}\t{at}",
+              package=p["package_id"], recipient=p["recipient"], incidents=p["incidents"], files=p["evidence_files"],
+              reporter=M("reporter included") if p["include_reporter"] else M("reporter withheld"),
+              by=p["created_by"], at=p["created_at"]))
     return EXIT_OK
 
 
@@ -108,21 +113,22 @@ def run_verify(args: argparse.Namespace) -> int:
     if args.package:
         check = verify_package_file(args.package)
         for problem in check.problems:
-            print(f"MISMATCH {problem}", file=sys.stderr)
+            say(M("MISMATCH {problem}", problem=problem), err=True)
         if not check.ok:
-            print(f"package verify FAILED: {len(check.problems)} problems in {args.package}; do not hand it over.",
-                  file=sys.stderr)
+            say(M("package verify FAILED: {count} problems in {package}; do not hand it over.",
+                  count=len(check.problems), package=args.package), err=True)
             return EXIT_ERROR
-        print(f"package ok: signature valid, {check.files_checked} evidence files match the manifest "
-              f"({check.manifest.get('package_id')})")
+        say(M("package ok: signature valid, {count} evidence files match the manifest ({package})",
+              count=check.files_checked, package=check.manifest.get("package_id")))
         return EXIT_OK
     store = open_cli_store(args)
     report = verify_evidence(store, cli_actor(args, store))
     for m in report.mismatches:
-        print(f"MISMATCH {m}", file=sys.stderr)
+        say(M("MISMATCH {problem}", problem=m.message()), err=True)
     if not report.ok:
-        print(f"evidence verify FAILED: {len(report.mismatches)} of {report.checked} files do not match their "
-              "recorded SHA-256; restore them from the WORM copy and tell the records custodian.", file=sys.stderr)
+        say(M("evidence verify FAILED: {count} of {checked} files do not match their recorded SHA-256; restore them "
+              "from the WORM copy and tell the records custodian.", count=len(report.mismatches),
+              checked=report.checked), err=True)
         return EXIT_ERROR
-    print(f"evidence ok: {report.checked} files match their recorded SHA-256")
+    say(M("evidence ok: {count} files match their recorded SHA-256", count=report.checked))
     return EXIT_OK

@@ -5,11 +5,14 @@ import argparse
 
 from geo import schema
 from geo.access.roles import authorize
+from geo.analysis.photo_note import placement_message
 from geo.intake.evidence import EvidenceUpload
 from geo.intake.reports import IncidentReport
+from geo.messages import M, join
 from geo.services.intake import import_incidents, submit_incident
 from geo.services.scenes import check_scene, save_scene
 from stagemap_cli.common import EXIT_OK, EXIT_REJECTED, add_store, add_user, cli_actor, open_cli_store
+from stagemap_cli.say import say
 from stagemap_cli.scenes import add_scene_flags, register_scene, scene_changes
 
 
@@ -70,7 +73,7 @@ def run_add(args: argparse.Namespace) -> int:
     scene = scene_changes(args)
     problems = check_scene("(new incident)", scene) if scene else []
     if problems:
-        print("error: scene record not valid; nothing was stored:\n  " + "\n  ".join(problems))
+        say(M("error: scene record not valid; nothing was stored:\n  {problems}", problems=join(problems, sep="\n  ")))
         return EXIT_REJECTED
     store = open_cli_store(args)
     actor = cli_actor(args, store)
@@ -79,14 +82,19 @@ def run_add(args: argparse.Namespace) -> int:
     res = submit_incident(store, actor, report, evidence_files=files)
     if scene:
         saved = save_scene(store, actor, res.incident_id, scene, expect_version=0)
-        print(f"scene record of {res.incident_id} saved at version {saved['version']}")
-    where = (f"site {res.route.site_id} ({res.route.department}, {res.route.distance_ft:,.0f} ft)"
-             if res.route.site_id else "no City site within 150 ft")
-    print(f"stored {res.incident_id} ({res.report_kind}, {report.relevance}); {where}")
-    print(f"routed to: {res.route.routed_to}" if res.route.routed_to else "routed to: nobody (not a routed report)")
+        say(M("scene record of {incident} saved at version {version}", incident=res.incident_id,
+              version=saved["version"]))
+    where = (M("site {site} ({department}, {feet:,.0f} ft)", site=res.route.site_id, department=res.route.department,
+               feet=res.route.distance_ft) if res.route.site_id else M("no City site within 150 ft"))
+    say(M("stored {incident} ({kind}, {relevance}); {where}", incident=res.incident_id, kind=res.report_kind,
+          relevance=report.relevance, where=where))
+    say(M("routed to: {who}", who=res.route.routed_to) if res.route.routed_to
+        else M("routed to: nobody (not a routed report)"))
     for e in res.evidence:
-        kind = f"copy without EXIF of {e.derived_from[:12]}..." if e.derived_from else f"placement: {e.placement_check}"
-        print(f"  evidence {e.evidence_id} {e.filename} {e.mime} {e.size_bytes:,} B sha256 {e.sha256} ({kind})")
+        kind = (M("copy without EXIF of {sha}...", sha=e.derived_from[:12]) if e.derived_from
+                else M("placement: {placement}", placement=placement_message(e.placement_check)))
+        say(M("  evidence {evidence} {file} {mime} {size:,} B sha256 {sha} ({kind})", evidence=e.evidence_id,
+              file=e.filename, mime=e.mime, size=e.size_bytes, sha=e.sha256, kind=kind))
     return EXIT_OK
 
 
@@ -94,5 +102,5 @@ def run_import(args: argparse.Namespace) -> int:
     """Submit every row of a report file; print the per-row outcome."""
     store = open_cli_store(args)
     report = import_incidents(store, cli_actor(args, store), args.path)
-    print(report.summary())
+    say(report.summary())
     return EXIT_OK if report.added else EXIT_REJECTED

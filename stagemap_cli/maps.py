@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import folium
@@ -13,6 +12,7 @@ from geo.analysis.asof import parse_as_of
 from geo.analysis.incident_filters import IncidentFilter, counts_by_district, filter_incidents
 from geo.analysis.relevance import context_incidents, enforcement_incidents
 from geo.errors import GeoDataError
+from geo.messages import M
 from geo.services.analysis import analyze_store
 from geo.services.exports import record_export
 from layers.assets import apply_asset_mode, asset_mode, inline_assets, installed, localize
@@ -20,6 +20,7 @@ from layers.base import DEFAULT_TILES
 from layers.incidents import incident_map
 from layers.site_map import site_map
 from stagemap_cli.common import add_store, add_user, cli_actor, open_cli_store
+from stagemap_cli.say import say
 
 LAYERS = ("sites", "incidents", "gaps")
 
@@ -45,8 +46,8 @@ def standalone_html(fmap: folium.Map) -> str:
     if asset_mode() == "local" and installed():
         return inline_assets(fmap.get_root().render())
     if asset_mode() == "local":
-        print("map assets are not installed (python -m tools.install_assets): the file loads them from public CDNs",
-              file=sys.stderr)
+        say(M("map assets are not installed (python -m tools.install_assets): the file loads them from public CDNs"),
+            err=True)
     localize(fmap, "cdn")
     try:
         return fmap.get_root().render()
@@ -58,7 +59,7 @@ def run_map(args: argparse.Namespace) -> int:
     """Build the requested map from the store and write it to ``args.out``."""
     out = Path(args.out)
     if out.suffix.lower() not in (".html", ".htm"):
-        raise GeoDataError(f"--out {out}: give a file name ending in .html")
+        raise GeoDataError(M("--out {out}: give a file name ending in .html", out=str(out)))
     store = open_cli_store(args)
     actor = cli_actor(args, store)
     authorize(actor, "export_internal")
@@ -68,8 +69,8 @@ def run_map(args: argparse.Namespace) -> int:
     districts = store.read_layer(schema.DISTRICTS)
     tiles = DEFAULT_TILES if args.tiles is None else (None if args.tiles.lower() == "none" else args.tiles)
     if args.district is not None and args.district not in set(districts[schema.DISTRICT].astype(int)):
-        raise GeoDataError(f"--district {args.district}: the store has districts "
-                           f"{sorted(districts[schema.DISTRICT].astype(int))}.")
+        raise GeoDataError(M("--district {district}: the store has districts {districts}.", district=args.district,
+                             districts=str(sorted(districts[schema.DISTRICT].astype(int)))))
     chosen = (args.district,) if args.district is not None else ()
     shown_districts = districts[districts[schema.DISTRICT].isin(chosen)] if chosen else districts
     if args.layer == "incidents":
@@ -98,6 +99,8 @@ def run_map(args: argparse.Namespace) -> int:
     out.write_text(standalone_html(fmap), encoding="utf-8")
     record_export(store, actor, what=f"map.{args.layer}", records=count,
                   detail={"district": args.district, "file": out.name})
-    print(f"wrote {out} ({args.layer}, {count:,} features{'' if not chosen else f', district {args.district}'}"
-          f"{', SYNTHETIC' if synthetic else ''})")
+    scope = M("{count:,} features, district {district}", count=count, district=args.district) if chosen \
+        else M("{count:,} features", count=count)
+    say(M("wrote {out} ({layer}, {scope}, SYNTHETIC)", out=str(out), layer=args.layer, scope=scope) if synthetic
+        else M("wrote {out} ({layer}, {scope})", out=str(out), layer=args.layer, scope=scope))
     return 0

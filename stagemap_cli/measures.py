@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 
+from geo.messages import M
 from geo.services import measures
 from stagemap_cli.common import EXIT_OK, add_store, add_user, cli_actor, open_cli_store
+from stagemap_cli.say import say
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,8 +42,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _show(row: dict[str, object]) -> int:
-    print(f"{row['measure_id']} {row['department']}: {row['measure_type']}, {row['status']}, from "
-          f"{row['start_date'] or '-'} (version {row['version']})")
+    say(M("{measure} {department}: {kind}, {status}, from {start} (version {version})", measure=row["measure_id"],
+          department=row["department"], kind=row["measure_type"], status=row["status"],
+          start=row["start_date"] or "-", version=row["version"]))
     return EXIT_OK
 
 
@@ -63,5 +66,5 @@ def run_update(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     frame = measures.measures(store, cli_actor(args, store), args.department)
-    print(frame.to_string(index=False) if len(frame) else "no measures recorded")
+    say(frame.to_string(index=False) if len(frame) else M("no measures recorded"))
     return EXIT_OK

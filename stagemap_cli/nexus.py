@@ -7,10 +7,12 @@ import pandas as pd
 
 from geo.errors import GeoDataError
 from geo.i18n import LANGUAGES
+from geo.messages import M, join
 from geo.nexus.tables import NexusRules, check_unit_costs
 from geo.services.nexus import export_nexus, nexus_tables
 from stagemap_cli.common import EXIT_OK, add_store, add_user, cli_actor, open_cli_store, out_dir
 from stagemap_cli.reports import parse_date
+from stagemap_cli.say import say
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,11 +42,13 @@ def run(args: argparse.Namespace) -> int:
                                          lang=args.lang)
     for name, data in files.items():
         (out / name).write_bytes(data)
-    where = f"; snapshot {folder}" if folder else ""
-    print(f"nexus tables as of {tables.as_of} written to {out}: {len(tables.inventory)} affected private parcels, "
-          f"{len(tables.ledger)} incidents in the ledger, {len(tables.owners)} owners; content hash {digest}{where}"
-          + (" (unit costs are PLACEHOLDERS)" if tables.uses_placeholders else "")
-          + (" SYNTHETIC" if tables.synthetic else ""))
+    where = M("; snapshot {folder}", folder=str(folder)) if folder else ""
+    say(join([M("nexus tables as of {as_of} written to {out}: {parcels} affected private parcels, {incidents} "
+                "incidents in the ledger, {owners} owners; content hash {digest}{where}", as_of=tables.as_of,
+                out=str(out), parcels=len(tables.inventory), incidents=len(tables.ledger), owners=len(tables.owners),
+                digest=digest, where=where),
+              *([M(" (unit costs are PLACEHOLDERS)")] if tables.uses_placeholders else []),
+              *([M(" SYNTHETIC")] if tables.synthetic else [])], sep=""))
     return EXIT_OK
 
 
@@ -61,4 +65,4 @@ def read_costs(path: str) -> pd.DataFrame:
     except (OSError, ValueError) as exc:
         if isinstance(exc, GeoDataError):
             raise
-        raise GeoDataError(f"--unit-costs {path}: cannot read it as CSV ({exc}).") from exc
+        raise GeoDataError(M("--unit-costs {path}: cannot read it as CSV ({why}).", path=path, why=str(exc))) from exc

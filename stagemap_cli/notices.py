@@ -10,6 +10,7 @@ from pathlib import Path
 
 from geo.analysis.notice_clock import clock_summary
 from geo.analysis.timefmt import today_local
+from geo.messages import M
 from geo.services import notices
 from stagemap_cli.common import (
     EXIT_OK,
@@ -20,6 +21,7 @@ from stagemap_cli.common import (
     open_cli_store,
     out_dir,
 )
+from stagemap_cli.say import say
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -62,9 +64,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _print_row(row: dict[str, object]) -> int:
-    print(f"{row['notice_id']} {row['department']} / {row['contractor']} contract {row['contract_number']}: "
-          f"sent {row['sent_on'] or '-'} ({row['sent_method'] or '-'}), acknowledged {row['acknowledged_on'] or '-'} "
-          f"by {row['acknowledged_by'] or '-'} (version {row['version']})")
+    say(M("{notice} {department} / {contractor} contract {contract}: sent {sent} ({method}), acknowledged {ack} by "
+          "{by} (version {version})", notice=row["notice_id"], department=row["department"],
+          contractor=row["contractor"], contract=row["contract_number"], sent=row["sent_on"] or "-",
+          method=row["sent_method"] or "-", ack=row["acknowledged_on"] or "-", by=row["acknowledged_by"] or "-",
+          version=row["version"]))
     return EXIT_OK
 
 
@@ -94,16 +98,16 @@ def run_ack(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     frame = notices.notices(store, cli_actor(args, store), args.department)
-    print(frame.to_string(index=False) if len(frame) else "no contracts registered")
+    say(frame.to_string(index=False) if len(frame) else M("no contracts registered"))
     return EXIT_OK
 
 
 def run_clock(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     frame = notices.clock(store, cli_actor(args, store), as_of=args.as_of or today_local(), department=args.department)
-    print(frame.to_string(index=False))
-    print()
-    print(clock_summary(frame).to_string(index=False))
+    say(frame.to_string(index=False))
+    say()
+    say(clock_summary(frame).to_string(index=False))
     return EXIT_OK
 
 
@@ -112,12 +116,12 @@ def run_letter(args: argparse.Namespace) -> int:
     data = notices.letter(store, cli_actor(args, store), args.notice_id)
     path = out_dir(args.out) / f"a3_notice_{args.notice_id}.pdf"
     path.write_bytes(data)
-    print(path)
+    say(str(path))
     return EXIT_OK
 
 
 def run_import(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     report = notices.import_notices(store, cli_actor(args, store), args.path)
-    print(report.summary())
+    say(report.summary())
     return EXIT_OK if report.count("added") + report.count("updated") else EXIT_REJECTED

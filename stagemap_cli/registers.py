@@ -8,6 +8,7 @@ from pathlib import Path
 from geo.analysis.timefmt import today_local
 from geo.errors import GeoDataError
 from geo.intake.registers import REGISTERS
+from geo.messages import M, join
 from geo.services.register_views import agency_compliance, contractor_flags, public_agency_summary
 from geo.services.registers import entry_history, export_register, import_register, read_register, save_entry
 from stagemap_cli.common import (
@@ -19,6 +20,7 @@ from stagemap_cli.common import (
     open_cli_store,
     out_dir,
 )
+from stagemap_cli.say import say
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,7 +63,7 @@ def _fields(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise GeoDataError(f"--field {pair!r} is not NAME=VALUE.")
+            raise GeoDataError(M("--field {pair} is not NAME=VALUE.", pair=repr(pair)))
         out[name.strip()] = value
     return out
 
@@ -70,7 +72,7 @@ def run_list(args: argparse.Namespace) -> int:
     """Print the live entries as a table."""
     store = open_cli_store(args)
     table = read_register(store, cli_actor(args, store), args.register)
-    print(table.to_string(index=False) if len(table) else f"{args.register}: no entries")
+    say(table.to_string(index=False) if len(table) else M("{register}: no entries", register=args.register))
     return EXIT_OK
 
 
@@ -83,10 +85,12 @@ def run_set(args: argparse.Namespace) -> int:
         try:
             doc = (path.name, path.read_bytes())
         except OSError as exc:
-            raise GeoDataError(f"--document {path}: cannot read it ({exc.strerror}); check the path.") from None
+            raise GeoDataError(M("--document {path}: cannot read it ({why}); check the path.", path=str(path),
+                                 why=exc.strerror)) from None
     saved = save_entry(store, cli_actor(args, store), args.register, _fields(args.field),
                        expect_version=args.expect_version, document=doc)
-    print(f"{args.register} {saved.entry_id}: {saved.outcome}, version {saved.version}")
+    say(M("{register} {entry}: {outcome}, version {version}", register=args.register, entry=saved.entry_id,
+          outcome=saved.outcome, version=saved.version))
     return EXIT_OK
 
 
@@ -94,7 +98,7 @@ def run_import(args: argparse.Namespace) -> int:
     """Import a sheet; print the per-row report."""
     store = open_cli_store(args)
     report = import_register(store, cli_actor(args, store), args.register, args.file)
-    print(report.summary())
+    say(report.summary())
     return EXIT_OK if report.ok else EXIT_REJECTED
 
 
@@ -104,7 +108,7 @@ def run_export(args: argparse.Namespace) -> int:
     name, data = export_register(store, cli_actor(args, store), args.register, args.format)
     path = out_dir(args.out) / name
     path.write_bytes(data)
-    print(f"wrote {path}")
+    say(M("wrote {path}", path=str(path)))
     return EXIT_OK
 
 
@@ -112,7 +116,8 @@ def run_history(args: argparse.Namespace) -> int:
     """Print every version of one entry."""
     store = open_cli_store(args)
     table = entry_history(store, cli_actor(args, store), args.register, args.entry_id)
-    print(table.to_string(index=False) if len(table) else f"{args.register} {args.entry_id}: no such entry")
+    say(table.to_string(index=False) if len(table) else M("{register} {entry}: no such entry", register=args.register,
+                                                          entry=args.entry_id))
     return EXIT_OK
 
 
@@ -126,9 +131,9 @@ def run_compliance(args: argparse.Namespace) -> int:
             ("agency_policy_public.csv", table.to_csv(index=False).encode("utf-8-sig"))
         path = out_dir(args.out) / name
         path.write_bytes(data)
-        print(f"wrote {path}")
+        say(M("wrote {path}", path=str(path)))
     else:
-        print(table.to_string(index=False) if len(table) else "no agencies recorded")
+        say(table.to_string(index=False) if len(table) else M("no agencies recorded"))
     return EXIT_OK
 
 
@@ -138,9 +143,9 @@ def run_flags(args: argparse.Namespace) -> int:
     try:
         as_of = dt.date.fromisoformat(args.as_of) if args.as_of else today_local()
     except ValueError:
-        raise GeoDataError(f"--as-of {args.as_of!r} is not a date; use YYYY-MM-DD.") from None
+        raise GeoDataError(M("--as-of {as_of} is not a date; use YYYY-MM-DD.", as_of=repr(args.as_of))) from None
     flags = contractor_flags(store, cli_actor(args, store), as_of=as_of)
     for rec in flags.to_dict("records"):
-        print(f"{rec['flag']}\t{rec['contract_id']}\t{rec['bidder']}\t{rec['reason']}")
-    print(f"{len(flags)} flags as of {as_of}")
+        say(join([rec["flag"], rec["contract_id"], rec["bidder"], rec["reason"]], sep="\t"))
+    say(M("{count} flags as of {as_of}", count=len(flags), as_of=as_of))
     return EXIT_OK

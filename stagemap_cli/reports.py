@@ -6,9 +6,11 @@ import datetime as dt
 
 from geo.errors import GeoDataError
 from geo.i18n import LANGUAGES
+from geo.messages import M
 from geo.services.reports import write_board, write_monthly, write_sign_packets
 from stagemap_cli.commission import register_report as register_commission
 from stagemap_cli.common import EXIT_OK, add_out_dir, add_store, add_user, cli_actor, open_cli_store, out_dir
+from stagemap_cli.say import say
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,8 +50,8 @@ def run_monthly(args: argparse.Namespace) -> int:
     out = out_dir(args.out)
     write_monthly(store, cli_actor(args, store), month=args.month, out=out, as_of=parse_date(args.as_of),
                   lang=args.lang)
-    synthetic = " SYNTHETIC" if store.is_synthetic() else ""
-    print(f"monthly report {args.month} written to {out} (PDF and CSV, suppressed at k=11){synthetic}")
+    done = M("monthly report {month} written to {out} (PDF and CSV, suppressed at k=11)", month=args.month, out=str(out))
+    say(M("{done} SYNTHETIC", done=done) if store.is_synthetic() else done)
     return EXIT_OK
 
 
@@ -58,7 +60,7 @@ def run_board(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     path = write_board(store, cli_actor(args, store), department=args.department, as_of=parse_date(args.as_of),
                        out=out_dir(args.out), lang=args.lang)
-    print(f"board report written to {path} (INTERNAL)")
+    say(M("board report written to {path} (INTERNAL)", path=str(path)))
     return EXIT_OK
 
 
@@ -69,7 +71,8 @@ def run_sign_packet(args: argparse.Namespace) -> int:
     paths = write_sign_packets(store, cli_actor(args, store), site_id=args.site, department=args.department,
                                out=out, base_url=args.base_url, lang=args.lang)
     combined = [p for p in paths if "sign_packets_" in p.name]
-    print(f"{len(paths) - len(combined)} sign packet(s) and {len(combined)} combined print file(s) written to {out}")
+    say(M("{packets} sign packet(s) and {combined} combined print file(s) written to {out}",
+          packets=len(paths) - len(combined), combined=len(combined), out=str(out)))
     return EXIT_OK
 
 
@@ -86,4 +89,5 @@ def parse_date(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise GeoDataError(f"--as-of {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-10.") from exc
+        raise GeoDataError(M("--as-of {text} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-10.",
+                             text=repr(text))) from exc

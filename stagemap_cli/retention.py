@@ -5,8 +5,10 @@ import argparse
 
 from geo import duties
 from geo.analysis.asof import parse_as_of
+from geo.messages import M
 from geo.services import retention
 from stagemap_cli.common import EXIT_OK, add_store, add_user, cli_actor, open_cli_store
+from stagemap_cli.say import say
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,8 +39,8 @@ def run_run(args: argparse.Namespace) -> int:
     """Delete expired, unheld reporter contacts and say how many."""
     store = open_cli_store(args)
     out = retention.run_retention(store, cli_actor(args, store), as_of=parse_as_of(args.as_of), days=args.days)
-    print(f"{len(out.deleted)} reporter contact(s) deleted (created before {out.cutoff}); "
-          f"{len(out.kept_on_hold)} kept on legal hold")
+    say(M("{deleted} reporter contact(s) deleted (created before {cutoff}); {kept} kept on legal hold",
+          deleted=len(out.deleted), cutoff=out.cutoff, kept=len(out.kept_on_hold)))
     return EXIT_OK
 
 
@@ -48,9 +50,10 @@ def run_report(args: argparse.Namespace) -> int:
     due = retention.retention_report(store, cli_actor(args, store), as_of=parse_as_of(args.as_of),
                                      within=args.within, days=args.days)
     for r in due.itertuples(index=False):
-        print(f"{r.contact_id}\t{r.incident_id}\texpires {r.expires_on}\t{r.days_left} day(s)\t"
-              f"{'HOLD ' + str(r.hold_id) if isinstance(r.hold_id, str) else ''}")
-    print(f"{len(due)} contact(s) expire within {args.within} days")
+        say(M("{contact}\t{incident}\texpires {expires}\t{days} day(s)\t{hold}", contact=r.contact_id,
+              incident=r.incident_id, expires=r.expires_on, days=r.days_left,
+              hold=M("HOLD {hold}", hold=str(r.hold_id)) if isinstance(r.hold_id, str) else ""))
+    say(M("{count} contact(s) expire within {days} days", count=len(due), days=args.within))
     return EXIT_OK
 
 
@@ -58,7 +61,7 @@ def run_hold(args: argparse.Namespace) -> int:
     """Place a legal hold."""
     store = open_cli_store(args)
     hold_id = retention.place_hold(store, cli_actor(args, store), args.incident_id, args.reason)
-    print(f"legal hold {hold_id} placed on {args.incident_id}")
+    say(M("legal hold {hold} placed on {incident}", hold=hold_id, incident=args.incident_id))
     return EXIT_OK
 
 
@@ -66,5 +69,5 @@ def run_release(args: argparse.Namespace) -> int:
     """Release a legal hold."""
     store = open_cli_store(args)
     retention.release_hold(store, cli_actor(args, store), args.hold_id, args.reason)
-    print(f"legal hold {args.hold_id} released")
+    say(M("legal hold {hold} released", hold=args.hold_id))
     return EXIT_OK

@@ -5,9 +5,11 @@ import argparse
 import time
 
 from geo.errors import GeoDataError
+from geo.messages import M
 from geo.services.admin import write_sample
 from geo.services.reports import publish_closed_months
 from stagemap_cli.common import EXIT_OK, add_store, add_user, cli_actor, open_cli_store
+from stagemap_cli.say import say
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,14 +30,14 @@ def run_sample(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     if args.parcels < 0 or args.incidents < 0:
-        raise GeoDataError("--parcels and --incidents must be zero or more.")
+        raise GeoDataError(M("--parcels and --incidents must be zero or more."))
     store = open_cli_store(args, create=True)
     actor = cli_actor(args, store)
     write_sample(store, actor, generate_sample(n_parcels=args.parcels, n_incidents=args.incidents))
     published = publish_closed_months(store, actor)
     peak = psutil.Process().memory_info().rss / 2**20
     counts = ", ".join(f"{k} {v:,}" for k, v in store.counts().items() if v)
-    print(f"synthetic sample written to {store.display_url} as {actor.name}: {counts} "
-          f"({time.perf_counter() - t0:.1f} s, RSS {peak:,.0f} MiB); B.8 months published: "
-          f"{', '.join(published) if published else 'none'}")
+    say(M("synthetic sample written to {store} as {actor}: {counts} ({seconds:.1f} s, RSS {peak:,.0f} MiB); B.8 months "
+          "published: {months}", store=store.display_url, actor=actor.name, counts=counts,
+          seconds=time.perf_counter() - t0, peak=peak, months=", ".join(published) if published else M("none")))
     return EXIT_OK

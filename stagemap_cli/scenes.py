@@ -5,8 +5,10 @@ import argparse
 
 from geo import duties
 from geo.analysis.asof import parse_as_of
+from geo.messages import M, Message
 from geo.services import scenes
 from stagemap_cli.common import EXIT_OK, EXIT_REJECTED, add_store, add_user, cli_actor, open_cli_store
+from stagemap_cli.say import say
 
 _YN = ("yes", "no", "unknown")
 #: (flag, field, help) of the scene's yes/no/unknown answers.
@@ -70,7 +72,7 @@ def run_scene_set(args: argparse.Namespace) -> int:
     """Save the given scene fields and print the new version."""
     changes = scene_changes(args)
     if not changes:
-        print("error: give at least one scene field (see --help)")
+        say(M("error: give at least one scene field (see --help)"))
         return EXIT_REJECTED
     store = open_cli_store(args)
     actor = cli_actor(args, store)
@@ -78,7 +80,7 @@ def run_scene_set(args: argparse.Namespace) -> int:
     if version is None:
         version = int(str(scenes.scene_of(store, args.incident_id)["version"]))
     row = scenes.save_scene(store, actor, args.incident_id, changes, expect_version=version)
-    print(f"scene of {args.incident_id} saved at version {row['version']}")
+    say(M("scene of {incident} saved at version {version}", incident=args.incident_id, version=row["version"]))
     return EXIT_OK
 
 
@@ -89,9 +91,9 @@ def run_scene_show(args: argparse.Namespace) -> int:
     hist = scenes.scene_history(store, actor, args.incident_id)
     row = scenes.scene_of(store, args.incident_id)
     for name in ("version", *duties.EDITABLE_SCENE):
-        print(f"{name}: {'' if row.get(name) is None else row[name]}")
+        say(f"{name}: {'' if row.get(name) is None else row[name]}")
     for e in hist:
-        print(f"  v{e.version} {e.updated_at} {e.updated_by}: {', '.join(sorted(e.changes))}")
+        say(f"  v{e.version} {e.updated_at} {e.updated_by}: {', '.join(sorted(e.changes))}")
     return EXIT_OK
 
 
@@ -126,7 +128,8 @@ def run_send(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     row = scenes.send_referral(store, cli_actor(args, store), args.incident_id, recipient=args.recipient,
                                sent_on=args.sent_on, package_ref=args.package_ref, recipient_other=args.recipient_other)
-    print(f"referral {row[duties.REFERRAL_ID]} sent to {duties.RECIPIENT_LABELS[args.recipient]} on {args.sent_on}")
+    say(M("referral {referral} sent to {recipient} on {on}", referral=row[duties.REFERRAL_ID],
+          recipient=Message(duties.RECIPIENT_LABELS[args.recipient]), on=args.sent_on))
     return EXIT_OK
 
 
@@ -135,7 +138,9 @@ def run_move(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     row = scenes.move_referral(store, cli_actor(args, store), args.referral_id, args.state, on=args.on,
                                outcome=args.outcome, expect_version=args.expect_version)
-    print(f"referral {args.referral_id} is {row[duties.REFERRAL_STATUS]} (version {row['version']})")
+    state = row[duties.REFERRAL_STATUS]
+    say(M("referral {referral} is {state} (version {version})", referral=args.referral_id,
+          state=Message(state) if state in duties.REFERRAL_STATES else state, version=row["version"]))
     return EXIT_OK
 
 
@@ -146,8 +151,8 @@ def _print(frame: object) -> None:
     cols = [duties.REFERRAL_ID, duties.RECIPIENT, duties.SENT_ON, duties.REFERRAL_STATUS, duties.OUTCOME,
             *(["days_waiting"] if "days_waiting" in frame else [])]
     for r in frame[cols].itertuples(index=False):
-        print("\t".join("" if v is None or v != v else str(v) for v in r))
-    print(f"{len(frame)} referral(s)")
+        say("\t".join("" if v is None or v != v else str(v) for v in r))
+    say(M("{count} referral(s)", count=len(frame)))
 
 
 def run_list(args: argparse.Namespace) -> int:

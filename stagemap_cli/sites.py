@@ -8,6 +8,7 @@ import shapely
 from geo import schema
 from geo.errors import GeoDataError
 from geo.io.parts import read_parts_file
+from geo.messages import M
 from geo.services.sites import (
     add_part,
     control_of,
@@ -23,6 +24,7 @@ from stagemap_cli.common import (
     open_cli_store,
     sheet_exit,
 )
+from stagemap_cli.say import history_value, say
 
 DETERMINATION_ARGS = {"candidate": schema.CANDIDATE, "not-candidate": schema.NOT_CANDIDATE, "pending": schema.PENDING}
 SIGN_ARGS = {"posted": "posted", "missing": "none", "damaged": "damaged", "unknown": "unknown"}
@@ -92,8 +94,9 @@ def run_determine(args: argparse.Namespace) -> int:
                       schema.BARRIER_APPROPRIATE: args.barrier, schema.STATUS_NOTE: args.note})
     store = open_cli_store(args)
     new = save_control(store, cli_actor(args, store), args.site_id, changes, expect_version=args.expect_version)
-    print(f"saved {args.site_id} version {new[schema.VERSION]}: {new[schema.DETERMINATION]}, control "
-          f"{new[schema.CONTROL_BASIS]}, barrier appropriate {new[schema.BARRIER_APPROPRIATE]}")
+    say(M("saved {site} version {version}: {determination}, control {basis}, barrier appropriate {barrier}",
+          site=args.site_id, version=new[schema.VERSION], determination=new[schema.DETERMINATION],
+          basis=new[schema.CONTROL_BASIS], barrier=new[schema.BARRIER_APPROPRIATE]))
     return EXIT_OK
 
 
@@ -109,9 +112,10 @@ def run_history(args: argparse.Namespace) -> int:
     edits = store.part_history(args.key) if args.part else store.control_history(args.key)
     if not edits and not args.part:
         row = control_of(store, args.key)
-        print(f"{args.key}: never determined (pending; control {row[schema.CONTROL_BASIS]} as listed)")
+        say(M("{key}: never determined (pending; control {basis} as listed)", key=args.key,
+              basis=row[schema.CONTROL_BASIS]))
     for edit in edits:
-        print(edit.describe())
+        say(edit.describe(value=history_value))
     return EXIT_OK
 
 
@@ -121,11 +125,12 @@ def run_part_add(args: argparse.Namespace) -> int:
     actor = cli_actor(args, store)
     shapes: list[str | shapely.Geometry] = [args.wkt] if args.wkt else list(read_parts_file(args.file).geometry)
     if not shapes:
-        raise GeoDataError(f"{args.file}: no features; draw at least one part.")
+        raise GeoDataError(M("{file}: no features; draw at least one part.", file=args.file))
     for geom in shapes:
         new = add_part(store, actor, args.site_id, part_type=args.part_type, geometry=geom, name=args.name)
-        print(f"added part {new[schema.PART_ID]} of {args.site_id}: {new[schema.PART_TYPE]}, "
-              f"{float(str(new[schema.AREA_SQFT])):,.0f} sq ft, determination {new[schema.DETERMINATION]}")
+        say(M("added part {part} of {site}: {kind}, {area:,.0f} sq ft, determination {determination}",
+              part=new[schema.PART_ID], site=args.site_id, kind=new[schema.PART_TYPE],
+              area=float(str(new[schema.AREA_SQFT])), determination=new[schema.DETERMINATION]))
     return EXIT_OK
 
 
@@ -138,8 +143,9 @@ def run_part_set(args: argparse.Namespace) -> int:
                       schema.RETIRED: True if args.retire else None})
     store = open_cli_store(args)
     new = save_part(store, cli_actor(args, store), args.part_id, changes, expect_version=args.expect_version)
-    print(f"saved part {args.part_id} version {new[schema.VERSION]}: {new[schema.DETERMINATION]}, sign "
-          f"{new[schema.SIGN_STATUS]}, gate {new[schema.GATE_STATUS]}")
+    say(M("saved part {part} version {version}: {determination}, sign {sign}, gate {gate}", part=args.part_id,
+          version=new[schema.VERSION], determination=new[schema.DETERMINATION], sign=new[schema.SIGN_STATUS],
+          gate=new[schema.GATE_STATUS]))
     return EXIT_OK
 
 

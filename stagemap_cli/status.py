@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 
 from geo import schema
+from geo.messages import M
 from geo.services.status import import_status, save_site_status
 from stagemap_cli.common import (
     EXIT_OK,
@@ -13,6 +14,7 @@ from stagemap_cli.common import (
     open_cli_store,
     sheet_exit,
 )
+from stagemap_cli.say import history_value, say
 
 SIGN_ARGS = {"posted": "posted", "missing": "none", "damaged": "damaged", "unknown": "unknown"}
 GATE_ARGS = {"locked": "closed_locked", "unlocked": "closed_unlocked", "open": "open", "none": "no_gate"}
@@ -59,14 +61,15 @@ def run_set(args: argparse.Namespace) -> int:
         changes[schema.STATUS_NOTE] = args.note
     store = open_cli_store(args)
     new = save_site_status(store, cli_actor(args, store), args.site_id, changes, expect_version=args.expect_version)
-    print(f"saved {args.site_id} version {new[schema.VERSION]}: sign {new[schema.SIGN_STATUS]}, gate {new[schema.GATE_STATUS]}")
+    say(M("saved {site} version {version}: sign {sign}, gate {gate}", site=args.site_id, version=new[schema.VERSION],
+          sign=new[schema.SIGN_STATUS], gate=new[schema.GATE_STATUS]))
     return EXIT_OK
 
 
 def run_history(args: argparse.Namespace) -> int:
     """Print every saved version of one site's status."""
     for edit in open_cli_store(args).status_history(args.site_id):
-        print(edit.describe())
+        say(edit.describe(value=history_value))
     return EXIT_OK
 
 

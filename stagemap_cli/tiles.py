@@ -7,10 +7,12 @@ import sys
 import time
 from typing import TextIO
 
+from geo.messages import M
 from geo.services.analysis import persist_for_app
 from geo.services.tiles import build_parcel_tiles, tile_state
 from geo.store import Store
 from stagemap_cli.common import EXIT_OK, add_store, add_user, cli_actor, open_cli_store
+from stagemap_cli.say import say, text
 
 
 class ProgressBar:
@@ -26,7 +28,7 @@ class ProgressBar:
         f = min(max(fraction, 0.0), 1.0)
         filled = round(f * self.width)
         line = (f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {f * 100:3.0f} %  "
-                f"{step[:60]:<60} ({time.perf_counter() - self.t0:,.0f} s)")
+                f"{text(step)[:60]:<60} ({time.perf_counter() - self.t0:,.0f} s)")
         if line != self._last:
             self.stream.write(line)
             self.stream.flush()
@@ -61,8 +63,9 @@ def run_build(args: argparse.Namespace) -> int:
     bar = ProgressBar("tiles   ")
     archive = build_parcel_tiles(store, actor, force=args.force, progress=bar)
     bar.done()
-    print(f"parcel tiles of data version {archive.version}: {archive.parcels:,} parcels, "
-          f"{archive.bytes / 1e6:,.1f} MB, built in {archive.build_s:,.1f} s -> {archive.url}")
+    say(M("parcel tiles of data version {version}: {parcels:,} parcels, {mb:,.1f} MB, built in {seconds:,.1f} s -> "
+          "{url}", version=archive.version, parcels=archive.parcels, mb=archive.bytes / 1e6, seconds=archive.build_s,
+          url=archive.url))
     if not args.no_analysis:
         _prepare_analysis(store)
     return EXIT_OK
@@ -72,20 +75,24 @@ def _prepare_analysis(store: Store) -> None:
     bar = ProgressBar("analysis")
     if persist_for_app(store, progress=bar):
         bar.done()
-        print(f"analysis of data version {store.data_version()} as of {dt.date.today()} saved for the app")
+        say(M("analysis of data version {version} as of {day} saved for the app", version=store.data_version(),
+              day=dt.date.today()))
     else:
-        print(f"analysis of data version {store.data_version()} as of {dt.date.today()} was already saved")
+        say(M("analysis of data version {version} as of {day} was already saved", version=store.data_version(),
+              day=dt.date.today()))
 
 
 def run_status(args: argparse.Namespace) -> int:
     """Print the archive of the current version, the one shown, and any build in progress."""
     state = tile_state(open_cli_store(args))
-    print(f"data version {state.version}: " + (f"archive ready ({state.current.bytes / 1e6:,.1f} MB, "
-          f"{state.current.parcels:,} parcels)" if state.current else "no archive"))
+    say(M("data version {version}: {archive}", version=state.version, archive=M(
+        "archive ready ({mb:,.1f} MB, {parcels:,} parcels)", mb=state.current.bytes / 1e6, parcels=state.current.parcels)
+        if state.current else M("no archive")))
     if state.stale and state.shown is not None:
-        print(f"the app shows the archive of data version {state.shown.version} until then")
+        say(M("the app shows the archive of data version {version} until then", version=state.shown.version))
     if state.building is not None:
-        print(f"building: {state.building.fraction * 100:.0f} % ({state.building.step}), process {state.building.pid}")
+        say(M("building: {percent:.0f} % ({step}), process {pid}", percent=state.building.fraction * 100,
+              step=state.building.step, pid=state.building.pid))
     if state.failed:
-        print(f"the last build failed: {state.failed}")
+        say(M("the last build failed: {why}", why=state.failed))
     return EXIT_OK

@@ -9,8 +9,10 @@ from geo.access.accounts import load_accounts
 from geo.access.roles import Actor
 from geo.config import accounts_path
 from geo.i18n import LANGUAGE_NAMES
+from geo.messages import M, join
 from geo.services.admin import delete_account, list_accounts, save_account
 from stagemap_cli.common import EXIT_OK, add_user, cli_actor, os_user
+from stagemap_cli.say import say
 
 ROLE_CHOICES = ("planner", "liaison", "council_office", "records", "admin")
 
@@ -51,21 +53,22 @@ def run_add(args: argparse.Namespace) -> int:
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
     acc = save_account(accounts_path(args.users), actor, args.name, password, role=args.role,
                        department=args.department, district=args.district)
-    print(f"account {acc.name} ({acc.role}) saved to {accounts_path(args.users)} by {actor.name}")
+    say(M("account {name} ({role}) saved to {path} by {by}", name=acc.name, role=acc.role,
+          path=str(accounts_path(args.users)), by=actor.name))
     return EXIT_OK
 
 
 def run_remove(args: argparse.Namespace) -> int:
     """Delete an account."""
     delete_account(accounts_path(args.users), admin_actor(args), args.name)
-    print(f"account {args.name} removed")
+    say(M("account {name} removed", name=args.name))
     return EXIT_OK
 
 
 def run_list(args: argparse.Namespace) -> int:
     """List accounts: name, role, scope and the language each reads StageMap in (``-``: not chosen, English)."""
     for acc in list_accounts(accounts_path(args.users), admin_actor(args)):
-        scope = acc.department or (f"district {acc.district}" if acc.district else "")
+        scope = acc.department or (M("district {district}", district=acc.district) if acc.district else "")
         language = f"{acc.language} ({LANGUAGE_NAMES.get(acc.language, acc.language)})" if acc.language else "-"
-        print(f"{acc.name}\t{acc.role}\t{scope}\t{language}")
+        say(join([acc.name, acc.role, scope, language], sep="\t"))
     return EXIT_OK

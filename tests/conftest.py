@@ -27,9 +27,10 @@ def canonical_frame(layer: str, geoms: list, **values: list | object) -> gpd.Geo
 
 @pytest.fixture(autouse=True)
 def _no_ambient_accounts(tmp_path_factory, monkeypatch):
-    """Keep a developer's data/users.json and $STAGEMAP_USER out of every test."""
+    """Keep a developer's data/users.json, $STAGEMAP_USER and $STAGEMAP_LANG out of every test."""
     monkeypatch.setenv("STAGEMAP_USERS", str(tmp_path_factory.mktemp("accounts") / "users.json"))
     monkeypatch.delenv("STAGEMAP_USER", raising=False)
+    monkeypatch.delenv("STAGEMAP_LANG", raising=False)
 
 
 @pytest.fixture

@@ -8,12 +8,13 @@ import streamlit.components.v1 as components
 
 from geo.access.roles import Actor
 from geo.analysis.nearby import parse_lat_lon
+from geo.analysis.photo_note import placement_message
 from geo.analysis.timefmt import local_text
 from geo.errors import AccessDenied
 from geo.services.photos import site_sign_photos
 from ui import state
 from ui.data import store_at
-from ui.i18n import _
+from ui.i18n import _, error_text
 from ui.text import md_line
 
 _geolocate = components.declare_component("stagemap_geolocate", path=str(Path(__file__).with_name("geolocate")))
@@ -49,4 +50,4 @@ def sign_photos(url: str, actor: Actor, site_id: str) -> None:
     for col, photo in zip(st.columns(min(3, len(photos)) or 1), photos[:6], strict=False):
         taken = local_text(photo.taken_at) if photo.taken_at else _("no capture date in the photo")
         col.image(photo.thumbnail, caption=_("Taken {taken} · GPS: {gps} · saved {saved} by {who}").format(
-            taken=taken, gps=md_line(photo.placement), saved=local_text(photo.saved_at), who=md_line(photo.saved_by or "—")))
+            taken=taken, gps=md_line(error_text(placement_message(photo.placement))), saved=local_text(photo.saved_at), who=md_line(photo.saved_by or "—")))

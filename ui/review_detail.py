@@ -21,6 +21,7 @@ from geo.services.status import override_tier
 from ui import state
 from ui.data import store_at
 from ui.i18n import _, data_text, error_text, lang
+from ui.review_words import export_rows
 from ui.tables import show_table
 from ui.text import md_escape, md_line
 
@@ -113,8 +114,12 @@ def _parcel_detail(ain: str, *, res: AnalysisResult, row: pd.Series) -> None:
         show_table(snapped[INCIDENT_COLUMNS])
 
 
-def exports(matched: gpd.GeoDataFrame, *, url: str, synthetic: bool, actor: Actor) -> None:
-    """Offer the filtered set as CSV, GeoJSON and GeoPackage; each export is recorded in the audit log."""
+def exports(matched: gpd.GeoDataFrame, *, url: str, version: int, sites: pd.DataFrame, synthetic: bool,
+            actor: Actor) -> None:
+    """Offer the filtered set as CSV, GeoJSON and GeoPackage; each export is recorded in the audit log.
+
+    The category basis is in the session's language (:func:`ui.review_words.export_rows`; English unchanged).
+    """
     st.markdown(_("**Export the filtered set**"))
     if not st.button(_("Prepare exports of {n} records").format(n=f"{len(matched):,}"), key=state.REV_EXPORT):
         return
@@ -123,6 +128,7 @@ def exports(matched: gpd.GeoDataFrame, *, url: str, synthetic: bool, actor: Acto
     except AccessDenied as exc:
         st.error(md_escape(error_text(exc)))
         return
+    matched = export_rows(matched, url=url, version=version, sites=sites)
     cols = st.columns(3)  # on_click="ignore": a download does not rerun the page, so the other buttons stay
     cols[0].download_button(_("CSV"), to_csv_bytes(matched, synthetic=synthetic),
                             export_name("parcel_review", "csv", synthetic=synthetic), mime="text/csv", on_click="ignore")

@@ -12,8 +12,10 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from geo import schema
+from geo.analysis.photo_note import note_message
 from geo.analysis.timefmt import local_text
-from geo.i18n import N_, translate
+from geo.i18n import N_, localise, translate
 from geo.labels import BY_COLUMN, MISSING, VALUES, column_header, is_label
 from geo.messages import Message, join
 from geo.records import Edit
@@ -45,6 +47,8 @@ def value_text(value: object, column: str | None = None, lang: str = "en") -> ob
             return local_text(value.strip())
         if value.strip() in _MISSING_TEXT:  # a missing value already turned into text upstream
             return MISSING
+        if column == schema.STATUS_NOTE:  # user text, but a sign photo's line reads in ``lang``
+            return localise(note_message(value), lang)
         codes = value.split(", ")
         if len(codes) > 1 and all(c in VALUES for c in codes):  # a list of codes ("corroborated, lapd_confirmed")
             return ", ".join(translate(VALUES[c], lang) for c in codes)
@@ -107,7 +111,9 @@ def describe_edit(edit: Edit) -> str:
     ``version 3 by bo at 2026-03-01 02:00 PST (-08:00): Sign No sign -> Posted``; a message whose field names
     and coded values are translated with it (``geo.i18n.localise``).
     """
-    return edit.describe(name=lambda c: _word(header(c)), value=lambda v, c: _word(label(v, c)),
+    return edit.describe(name=lambda c: _word(header(c)),
+                         value=lambda v, c: note_message(v) if c == schema.STATUS_NOTE and isinstance(v, str) and v
+                         else _word(label(v, c)),
                          when=lambda t: local_text(t) or "unknown time")
 
 

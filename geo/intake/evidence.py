@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo.errors import SchemaError, StoreError
-from geo.messages import M
+from geo.messages import M, Message
 
 #: Largest evidence file accepted (R10: photos <= 25 MB; app uploads <= 50 MB).
 MAX_EVIDENCE_BYTES = 50_000_000
@@ -147,8 +147,13 @@ class Mismatch:
     actual: str | None  # None when the file is missing
 
     def __str__(self) -> str:
-        found = "file missing" if self.actual is None else f"file now hashes to {self.actual}"
-        return f"evidence {self.evidence_id}: {self.path} should hash to {self.expected}, {found}"
+        return str(self.message())
+
+    def message(self) -> Message:
+        """Return the mismatch as a translatable message (``evidence E1: path should hash to ..., file missing``)."""
+        found = M("file missing") if self.actual is None else M("file now hashes to {sha}", sha=self.actual)
+        return M("evidence {evidence_id}: {path} should hash to {expected}, {found}", evidence_id=self.evidence_id,
+                 path=self.path, expected=self.expected, found=found)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from PIL import Image
 from geo.intake.exif import read_exif, strip_exif
 
 #: How a status save records its photo (see :meth:`geo.intake.sign_photo.SignPhoto.note`).
-PHOTO_NOTE = re.compile(r"sign photo sha256:([0-9a-f]{16}) \(([^)]*)\)")
+PHOTO_NOTE = re.compile(r"sign photo sha256:([0-9a-f]{16}) \(((?:[^()\n]|\([^()\n]*\))*)\)")
 THUMB_PX = 320
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import shapely
 
 from geo import schema
+from geo.analysis import photo_note
 from geo.config import COUNTY_LAT, COUNTY_LON
 from geo.crs import lonlat_to_feet
 from geo.errors import SchemaError
@@ -165,18 +166,21 @@ def conduct_text(conduct: Sequence[str]) -> str | None:
 
 
 def placement(info: ExifInfo, site_ft: shapely.Geometry | None) -> str:
-    """Return the photo placement flag: inside site, within 150 ft, outside site, no gps, no site to check."""
+    """Return the photo placement flag: inside site, within 150 ft, outside site, no gps, no site to check.
+
+    The flag is a message (stored as its English text; :mod:`geo.analysis.photo_note` reads it back).
+    """
     if not info.is_image:
-        return "not a photo"
+        return photo_note.placement(photo_note.NOT_PHOTO)
     if info.lat is None or info.lon is None:
-        return "no gps"
+        return photo_note.placement(photo_note.NO_GPS)
     if site_ft is None:
-        return "no site to check"
+        return photo_note.placement(photo_note.NO_SITE)
     x, y = lonlat_to_feet(np.array([info.lon]), np.array([info.lat]))
     d = float(shapely.distance(shapely.Point(x[0], y[0]), site_ft))
     if d == 0:
-        return "inside site"
-    return f"within 150 ft of site ({d:,.0f} ft)" if d <= ADJACENT_FT else f"outside site ({d:,.0f} ft away)"
+        return photo_note.placement(photo_note.INSIDE)
+    return photo_note.placement(photo_note.NEAR if d <= ADJACENT_FT else photo_note.FAR, d)
 
 
 def _time_check(info: ExifInfo, occurred: dt.datetime) -> str | None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import shapely
 
+from geo.analysis.photo_note import photo_note
 from geo.errors import SchemaError
 from geo.intake.evidence import sha256_hex, sniff_mime, write_once
 from geo.intake.exif import read_exif
@@ -24,8 +25,8 @@ class SignPhoto:
     placement: str
 
     def note(self) -> str:
-        """Return the text recorded with the status save."""
-        return f"sign photo sha256:{self.sha256[:16]} ({self.placement})"
+        """Return the text recorded with the status save (a message; stored as its English text)."""
+        return photo_note(self.sha256, self.placement)
 
 
 def check_photo(filename: str, data: bytes) -> str:

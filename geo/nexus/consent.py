@@ -15,6 +15,7 @@ import pandas as pd
 
 from geo import schema
 from geo.analysis.snap import ADJACENT, ON_SITE, SNAP_KIND
+from geo.messages import M
 from geo.nexus.tables import SITE_CONTROL_NOT_RECORDED, NexusTables
 
 GRANTED, CANDIDATE = "recorded grant", "candidate (no grant recorded)"
@@ -40,8 +41,10 @@ def apply_consent(tables: NexusTables, private: pd.DataFrame, grants: pd.DataFra
         covered = pairs[(pairs["_day"] >= pairs["granted_on"].astype(str))
                         & (pairs["ended_on"].isna() | (pairs["_day"] <= pairs["ended_on"].fillna("").astype(str)))]
         first = covered.drop_duplicates("_row")
-        control.loc[first["_row"].to_numpy()] = ("granted: " + first["grant_id"].astype(str) + " (" +
-                                                 first["source"].astype(str) + ")").to_numpy()
+        control.loc[first["_row"].to_numpy()] = pd.Series(  # messages: the Spanish workbook says "cedido"
+            [M("granted: {grant} ({source})", grant=g, source=src)
+             for g, src in zip(first["grant_id"].astype(str), first["source"].astype(str), strict=True)],
+            index=first["_row"].to_numpy(), dtype=object)
     ledger["site_control"] = control
     inv = tables.inventory.copy()
     inv["site_control"] = inv[schema.AIN].astype(str).isin(granted_ains).map({True: GRANTED, False: CANDIDATE})
@@ -51,10 +54,11 @@ def apply_consent(tables: NexusTables, private: pd.DataFrame, grants: pd.DataFra
     notes = {**tables.notes, "site_control": f"{len(granted_ains)} parcels with a recorded grant; "
                                              f"{len(comparison)} opt-in or refusal parcels as comparison"}
     register = pd.concat([tables.register, pd.DataFrame([{
-        "ref": "M12", "kind": "method", "statement": "Site control: incidents on a parcel with a recorded grant "
+        "ref": "M12", "kind": "method", "statement": M("Site control: incidents on a parcel with a recorded grant "
         "covering their date are 'granted'; other counted incidents are candidates. Owners who asked for a sign or "
-        "refused site control form the comparison table.", "value": str(len(granted_ains)),
-        "source": "StageMap registers: site_control_grant, private_parcel", "year": pd.NA}])], ignore_index=True)
+        "refused site control form the comparison table."), "value": str(len(granted_ains)),
+        "source": M("StageMap registers: {tables}", tables="site_control_grant, private_parcel"), "year": pd.NA}],
+        dtype=object).astype({"ref": str, "kind": str})], ignore_index=True)  # object: keeps the messages
     register["year"] = register["year"].astype("Int64")
     return dataclasses.replace(tables, ledger=ledger, inventory=inv, comparison=comparison, register=register,
                                notes=notes)

@@ -28,11 +28,13 @@ import shapely
 
 from geo.config import DATA_DIR, SYNTHETIC_SOURCE
 from geo.errors import StoreError
-from geo.i18n import N_, translate
+from geo.i18n import N_, localise, translate
 from geo.io.export import NOTICE_COLUMN, export_name, label, neutralise_frame, to_csv_bytes
 from geo.labels import code_label, column_header
-from geo.messages import M
-from geo.nexus.tables import PLACEHOLDER_SOURCE, NexusTables
+from geo.messages import M, Message
+from geo.nexus.costs import PLACEHOLDER_SOURCE
+from geo.nexus.tables import NexusTables
+from geo.nexus.wording import COLUMN_WORDS
 
 SNAPSHOT_VERSION = "stagemap-nexus-snapshot-1"
 MANIFEST = "manifest.json"
@@ -63,7 +65,8 @@ WORDS = {"site_control": {"not recorded": N_("not recorded"), "recorded grant": 
          "kind": {"data": N_("data"), "method": N_("method"), "rule": N_("rule"), "assumption": N_("assumption")},
          "owner_class": {"none": N_("no parcel or site")},
          "source": {SYNTHETIC_SOURCE: SYNTHETIC_SOURCE, PLACEHOLDER_SOURCE: N_(
-             "PLACEHOLDER - illustrative round number, not a City cost; replace with a sourced figure")}}
+             "PLACEHOLDER - illustrative round number, not a City cost; replace with a sourced figure")},
+         **COLUMN_WORDS}  # land-use classes, units and the default unit-cost wording (geo.nexus.wording)
 CODED = ("incident_type", "verification_status", "source_type", "relevance", "snap_kind", "warrant_shown", "basis",
          "owner_class")
 NOTICE_WORDS = (N_("StageMap nexus study tables"), N_("As of"), N_("Snapshot hash"), N_("Data"), N_("Unit costs"),
@@ -202,9 +205,11 @@ def _sheet_name(name: str, lang: str) -> str:
 
 
 def _in_language(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Return ``frame`` with headers and coded values in ``lang`` (other cells as they are)."""
+    """Return ``frame`` with headers, generated text (messages) and coded values in ``lang`` (data as it is)."""
     out = frame.copy()
     for col in out.columns:
+        if out[col].dtype == object:  # the register's statements and sources: English text that remembers its template
+            out[col] = out[col].map(lambda v: localise(v, lang) if isinstance(v, Message) else v)
         words = WORDS.get(str(col), {})
         if col in CODED or words:
             out[col] = out[col].map(lambda v, c=col, w=words: translate(w[v], lang) if isinstance(v, str) and v in w

@@ -25,8 +25,9 @@ from reportlab.pdfgen.canvas import FILL_EVEN_ODD
 from reportlab.platypus import Flowable, PageBreak, Spacer, Table, TableStyle
 
 from geo import schema
+from geo.analysis.photo_note import note_message
 from geo.config import ANALYSIS_CRS, SIGN_TEXT_EN, public_base_url
-from geo.i18n import N_, translator
+from geo.i18n import N_, localise, translator
 from geo.labels import code_label
 from geo.reports import pdf
 
@@ -263,7 +264,7 @@ def _facts(rec: dict[str, Any], lang: str = "en") -> pd.DataFrame:
             (N_("Area"), _("{n} sq ft").format(n=f"{float(area):,.0f}") if area is not None else ""),
             (N_("Sign"), _sign_words(text(schema.SIGN_STATUS) or "unknown", text(schema.SIGN_POSTED_ON)[:10], lang)),
             (N_("Gate"), code_label(gate, schema.GATE_STATUS, lang) if lang != "en" else gate),
-            (N_("Last inspected"), text(schema.LAST_INSPECTED)[:10]), (N_("Status note"), text(schema.STATUS_NOTE))]
+            (N_("Last inspected"), text(schema.LAST_INSPECTED)[:10]), (N_("Status note"), localise(note_message(text(schema.STATUS_NOTE)), lang))]
     # names and codes print up to NAME_LIMIT characters, the note up to NOTE_LIMIT (pdf.table's "Value" limit)
     rows = [(_(item), value if item == "Status note" else pdf.clip(value, limit=pdf.NAME_LIMIT)) for item, value in rows]
     return pd.DataFrame(rows, columns=[_("Item"), _("Value")])

@@ -55,8 +55,10 @@ class DeliveryReport:
 
     def summary(self) -> str:
         """Return one line of totals."""
-        return (f"e-mail: {self.emails_sent} sent, {self.emails_failed} failed (still queued); webhook: "
-                f"{self.webhooks_sent} sent, {self.webhooks_failed} failed (still queued); digests: {self.digests_sent}")
+        return M("e-mail: {emails_sent} sent, {emails_failed} failed (still queued); webhook: {webhooks_sent} sent, "
+                 "{webhooks_failed} failed (still queued); digests: {digests_sent}", emails_sent=self.emails_sent,
+                 emails_failed=self.emails_failed, webhooks_sent=self.webhooks_sent,
+                 webhooks_failed=self.webhooks_failed, digests_sent=self.digests_sent)
 
 
 def intake_settings() -> AlertSettings:

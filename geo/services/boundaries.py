@@ -25,7 +25,9 @@ from geo.io.ingest import ImportPlan, IngestReport
 from geo.messages import M
 from geo.records import BoundaryResult, BoundarySet, WriteResult
 from geo.store import Store
+from geo.store.boundaries import kind_word
 
+#: How a warning note starts (pages show such notes as warnings).
 WARNING = "WARNING: "
 
 
@@ -56,7 +58,7 @@ def write_boundaries(store: Store, actor: Actor, kind: str, plan: ImportPlan, *,
     result = store.add_boundary_set(spec, features, make_current=switch, user=actor.name, role=actor.role,
                                     source=actor.source, os_user=actor.os_user, record=plan.record)
     report = plan.report
-    report.notes += [*(WARNING + w for w in warnings), *result.summary_lines()]
+    report.notes += [*(M("WARNING: {warning}", warning=w) for w in warnings), *result.summary_lines()]
     report.written = {bkind.layer: WriteResult(bkind.layer, inserted=len(features) if result.current else 0,
                                                updated=0)}
     return report
@@ -73,17 +75,19 @@ def decide_current(store: Store, bkind: schema.BoundaryKind, vintage: str | None
     if new_key is not None and held_key is not None and new_key > held_key:
         return True, []
     if new_key is not None and held_key is not None and new_key < held_key:
-        why = (f"this {bkind.label} set (vintage {vintage}) looks OLDER than the current set {name!r} "
-               f"(vintage {held})")
+        why = M("this {kinds} set (vintage {vintage}) looks OLDER than the current set {name} (vintage {held})",
+                kinds=kind_word(bkind), vintage=vintage, name=repr(name), held=held)
     elif new_key is not None and held_key is not None:
-        why = f"this {bkind.label} set has the same vintage ({vintage}) as the current set {name!r}"
+        why = M("this {kinds} set has the same vintage ({vintage}) as the current set {name}", kinds=kind_word(bkind),
+                vintage=vintage, name=repr(name))
     else:
-        why = (f"cannot tell whether this {bkind.label} set (vintage {vintage or 'not given'}) is newer than the "
-               f"current set {name!r} (vintage {held or 'not given'}); give --vintage YEAR or DATE")
+        why = M("cannot tell whether this {kinds} set (vintage {vintage}) is newer than the current set {name} "
+                "(vintage {held}); give --vintage YEAR or DATE", kinds=kind_word(bkind),
+                vintage=vintage or M("not given"), name=repr(name), held=held or M("not given"))
     if make_current:
-        return True, [f"{why}; made current as asked (--make-current)."]
-    return False, [f"{why}: stored, NOT made current; the current set stays. Pass --make-current to switch to "
-                   "it (every parcel, site and incident is then re-assigned)."]
+        return True, [M("{why}; made current as asked (--make-current).", why=why)]
+    return False, [M("{why}: stored, NOT made current; the current set stays. Pass --make-current to switch to it "
+                     "(every parcel, site and incident is then re-assigned).", why=why)]
 
 
 def make_current(store: Store, actor: Actor, set_id: str) -> BoundaryResult:

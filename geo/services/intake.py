@@ -60,8 +60,10 @@ class IncidentImportReport:
 
     def summary(self) -> str:
         """Return one line per row, then totals."""
-        lines = [f"row {n}: {o.upper()} {m}" for n, o, m in self.rows]
-        return "\n".join([*lines, f"{self.source}: {self.added} added, {len(self.rows) - self.added} invalid"])
+        lines = [M("row {row}: {outcome} {message}", row=n, outcome=M("ADDED") if o == "added" else
+                   M("INVALID") if o == "invalid" else o.upper(), message=m) for n, o, m in self.rows]
+        return join([*lines, M("{source}: {added} added, {invalid} invalid", source=self.source, added=self.added,
+                               invalid=len(self.rows) - self.added)], sep="\n")
 
 
 def site_index(store: Store) -> SiteIndex:

@@ -22,7 +22,7 @@ from geo.analysis.timefmt import today_local
 from geo.config import Directive
 from geo.errors import AccessDenied, SchemaError, StatusConflict
 from geo.intake.bulk_status import cell, match_header, read_sheet, sheet_date
-from geo.messages import M, message_of
+from geo.messages import M, join, message_of
 from geo.reports.notice_letter import NoticeLetter, letter_pdf
 from geo.store import Store
 from geo.store.ddl_workflows import NOTICE_METHODS
@@ -193,9 +193,15 @@ class NoticeImportReport:
 
     def summary(self) -> str:
         """One line per row, then totals."""
-        lines = [f"row {n}: {o.upper()} {m}" for n, o, m in self.rows]
-        totals = ", ".join(f"{self.count(o)} {o}" for o in ("added", "updated", "invalid", "conflict"))
-        return "\n".join([*lines, f"{self.source}: {totals}"])
+        lines = [M("row {row}: {outcome} {message}", row=n, outcome=_OUTCOMES.get(o, o.upper()), message=m)
+                 for n, o, m in self.rows]
+        totals = M("{added} added, {updated} updated, {invalid} invalid, {conflict} conflict",
+                   **{o: self.count(o) for o in ("added", "updated", "invalid", "conflict")})
+        return join([*lines, M("{source}: {totals}", source=self.source, totals=totals)], sep="\n")
+
+
+#: A row's outcome as the per-row report prints it.
+_OUTCOMES = {"added": M("ADDED"), "updated": M("UPDATED"), "invalid": M("INVALID"), "conflict": M("CONFLICT")}
 
 
 def import_notices(store: Store, actor: Actor, path: str | Path) -> NoticeImportReport:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from geo.messages import M, Message
 from geo.store.core import StoreCore
 
 GENESIS = "0" * 64
@@ -41,11 +42,15 @@ class ChainBreak:
     """The first entry at which the chain does not verify, and why."""
 
     seq: int
-    reason: str
+    reason: str  # a translatable message
 
     def __str__(self) -> str:
         """Return e.g. ``audit entry 7: content does not match its hash``."""
-        return f"audit entry {self.seq}: {self.reason}"
+        return str(self.message())
+
+    def message(self) -> Message:
+        """Return :meth:`__str__` as a translatable message."""
+        return M("audit entry {seq}: {reason}", seq=self.seq, reason=self.reason)
 
 
 def verify_chain(
@@ -63,17 +68,20 @@ def verify_chain(
         n += 1
         seq = int(str(e["seq"]))
         if seq != expected_seq:
-            return n, ChainBreak(seq, f"sequence jumps from {expected_seq - 1} to {seq}: an entry was deleted or moved")
+            return n, ChainBreak(seq, M("sequence jumps from {last} to {seq}: an entry was deleted or moved",
+                                        last=expected_seq - 1, seq=seq))
         if e["prev_hash"] != prev:
-            return n, ChainBreak(seq, "prev_hash does not match the previous entry: entries were deleted or reordered")
+            return n, ChainBreak(seq, M("prev_hash does not match the previous entry: entries were deleted or "
+                                        "reordered"))
         if entry_hash(prev, e) != e["entry_hash"]:
-            return n, ChainBreak(seq, "content does not match its hash: the entry was edited")
+            return n, ChainBreak(seq, M("content does not match its hash: the entry was edited"))
         if head is not None and seq == head[0] and e["entry_hash"] != head[1]:
-            return n, ChainBreak(seq, "differs from the chain head recorded outside the store: it was rewritten")
+            return n, ChainBreak(seq, M("differs from the chain head recorded outside the store: it was rewritten"))
         prev, expected_seq = str(e["entry_hash"]), seq + 1
     if head is not None and expected_seq - 1 < head[0]:
-        return n, ChainBreak(expected_seq, f"missing: the recorded chain head is entry {head[0]}, the log ends at "
-                                           f"{expected_seq - 1}; entries were removed from the end")
+        return n, ChainBreak(expected_seq, M("missing: the recorded chain head is entry {head}, the log ends at "
+                                             "{last}; entries were removed from the end", head=head[0],
+                                             last=expected_seq - 1))
     return n, None
 
 

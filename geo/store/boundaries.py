@@ -20,7 +20,7 @@ from geo import schema
 from geo.config import DISPLAY_CRS
 from geo.crs import feet_to_lonlat
 from geo.errors import StoreError
-from geo.messages import M
+from geo.messages import M, Message
 from geo.records import BoundaryResult, BoundarySet, ImportRecord
 from geo.store.audit import AuditItem, append_audit, append_audit_many, now_utc
 from geo.store.layers import LayerStore
@@ -36,6 +36,9 @@ from geo.store.values import (
 
 SET_COLUMNS = BOUNDARY_SET_COLUMNS
 KINDS = {b.kind: b for b in schema.BOUNDARY_KINDS.values()}
+#: Each kind's name in a note (``council districts``), as a word shown in the reader's language.
+KIND_WORDS: dict[str, Message] = {"council_districts": M("council districts"), "lapd_divisions": M("LAPD divisions"),
+                                  "neighborhood_councils": M("neighborhood councils")}
 #: Where each re-assigned layer's location comes from.
 _POINT_COLUMNS = {schema.PARCELS: (schema.CENTROID_X_FT, schema.CENTROID_Y_FT)}
 
@@ -95,7 +98,7 @@ class BoundaryStore(LayerStore):
                     if make_current else None
                 current = done is not None or self._current_id(con, spec.kind) == str(same[0])
                 return _result(str(same[0]), spec.kind, done, created=False, current=current,
-                               notes=(M("the same {kinds} are already stored as set {set_id}", kinds=kind.label,
+                               notes=(M("the same {kinds} are already stored as set {set_id}", kinds=kind_word(kind),
                                         set_id=repr(same[0])),))
             adopted = self._adopt_layer(con, kind, user=user, role=role, source=source, os_user=os_user)
             set_id = self._free_id(con, spec.set_id)
@@ -121,7 +124,7 @@ class BoundaryStore(LayerStore):
             con.execute(BUMP_DATA_VERSION)
             done = self._switch(con, set_id, user=user, role=role, source=source, os_user=os_user) \
                 if make_current else None
-        notes = (M("the {kinds} stored before boundary sets were kept as set {set_id}", kinds=kind.label,
+        notes = (M("the {kinds} stored before boundary sets were kept as set {set_id}", kinds=kind_word(kind),
                    set_id=repr(adopted)),) if adopted else ()
         return _result(set_id, spec.kind, done, created=True, current=done is not None, notes=notes,
                        previous=adopted)
@@ -350,13 +353,19 @@ def boundary_findings(con: Any, geom_sql: str, decode: Any) -> list[str]:
     by_set: dict[str, list[tuple[int, Any]]] = {}
     for set_id, code, geom in rows:
         by_set.setdefault(str(set_id), []).append((int(code), geom))
-    findings = [f"boundaries of set {s!r}: no such boundary set; the features were inserted outside StageMap"
-                for s in sorted(set(by_set) - set(sets))]
+    findings: list[str] = [M("boundaries of set {set_id}: no such boundary set; the features were inserted outside "
+                             "StageMap", set_id=repr(s)) for s in sorted(set(by_set) - set(sets))]
     for set_id, (count, digest) in sorted(sets.items()):
         feats = by_set.get(set_id, [])
         geoms = decode([g for _, g in feats]) if feats else np.array([], dtype=object)
         n, got = geometry_digest([c for c, _ in feats], geoms)
         if got != digest or n != count:
-            findings.append(f"boundary set {set_id!r}: its {n} stored features differ from the {count} it was "
-                            "imported with; features were added, removed, re-coded or moved outside StageMap")
+            findings.append(M("boundary set {set_id}: its {n} stored features differ from the {count} it was imported "
+                              "with; features were added, removed, re-coded or moved outside StageMap",
+                              set_id=repr(set_id), n=n, count=count))
     return findings
+
+
+def kind_word(kind: schema.BoundaryKind) -> str:
+    """Return the kind's name for a note (``council districts``), translated with the note."""
+    return KIND_WORDS.get(kind.kind, kind.label)

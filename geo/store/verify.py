@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from geo import duties, schema
+from geo.messages import M
 from geo.store.audit import ChainBreak, chain_head, row_digest, verify_chain
 from geo.store.boundaries import boundary_findings
 from geo.store.core import StoreCore
@@ -56,7 +57,7 @@ class StateReport:
 
     def problems(self) -> list[str]:
         """Return the chain break (if any) and every finding, one line each."""
-        return ([str(self.chain_break)] if self.chain_break is not None else []) + list(self.findings)
+        return ([self.chain_break.message()] if self.chain_break is not None else []) + list(self.findings)
 
 
 def _json(text: object) -> dict[str, Any]:
@@ -82,7 +83,7 @@ def _fields_differing(e: Entry, row: Row) -> str:
     """Name the fields of a row that differ from the values its entry recorded (a hint; the hash decides)."""
     recorded = _json(e.get("new"))
     names = sorted(k for k, v in recorded.items() if k in row and v != row[k])
-    return f" ({', '.join(names)} changed)" if names else ""
+    return M(" ({fields} changed)", fields=", ".join(names)) if names else ""
 
 
 def is_legacy(audit: Sequence[Entry]) -> bool:
@@ -113,47 +114,55 @@ def check_status(entries: Sequence[Entry], history: Sequence[Row], live: Sequenc
         sid, version = str(row[key]), int(str(row[schema.VERSION]))
         hist[sid][version] = row
         covering = by_version.get((sid, version), [])
-        where = f"{history_table} {sid} version {version}"
+        where = M("{table} {key} version {version}", table=history_table, key=sid, version=version)
         if not covering:
             if legacy and version == 1:
-                notes.append(f"{where}: seeded by an import written before rows were bound; not checked")
+                notes.append(M("{where}: seeded by an import written before rows were bound; not checked", where=where))
             else:
-                findings.append(f"{where}: no audit entry records this version; it was inserted outside StageMap")
+                findings.append(M("{where}: no audit entry records this version; it was inserted outside StageMap",
+                                  where=where))
         elif all(e.get("row_hash") is None for e in covering):
-            notes.append(f"{where}: its audit entry {covering[-1]['seq']} predates row hashes; not checked")
+            notes.append(M("{where}: its audit entry {seq} predates row hashes; not checked", where=where,
+                           seq=covering[-1]["seq"]))
         elif not any(e.get("row_hash") == row_digest(row) for e in covering):
-            findings.append(f"{where}: differs from audit entry {covering[-1]['seq']}"
-                            f"{_fields_differing(covering[-1], row)}; it was edited outside StageMap")
+            findings.append(M("{where}: differs from audit entry {seq}{fields}; it was edited outside StageMap",
+                              where=where, seq=covering[-1]["seq"], fields=_fields_differing(covering[-1], row)))
     for (sid, version), covering in sorted(by_version.items()):
         if version not in hist.get(sid, {}):
-            findings.append(f"{history_table} {sid} version {version}: row deleted (audit entry {covering[-1]['seq']})")
+            findings.append(M("{table} {key} version {version}: row deleted (audit entry {seq})", table=history_table,
+                              key=sid, version=version, seq=covering[-1]["seq"]))
     present = set()
     for row in live:
         sid, version = str(row[key]), int(str(row[schema.VERSION]))
         present.add(sid)
         versions = hist.get(sid, {})
         if not versions:
-            findings.append(f"{table} {sid}: no {history_table} row at all (live version {version}); "
-                            "its history was deleted")
+            findings.append(M("{table} {key}: no {history} row at all (live version {version}); its history was "
+                              "deleted", table=table, key=sid, history=history_table, version=version))
         elif version != max(versions):
-            findings.append(f"{table} {sid}: live row is at version {version} but its history ends at "
-                            f"version {max(versions)}")
+            findings.append(M("{table} {key}: live row is at version {version} but its history ends at version "
+                              "{last}", table=table, key=sid, version=version, last=max(versions)))
         elif row != versions[version]:
             fields = sorted(k for k in row if row[k] != versions[version].get(k))
-            findings.append(f"{table} {sid}: live row differs from its history version {version} "
-                            f"({', '.join(fields)})")
+            findings.append(M("{table} {key}: live row differs from its history version {version} ({fields})",
+                              table=table, key=sid, version=version, fields=", ".join(fields)))
         latest = last.get(sid)
         if latest is None:
-            (notes if legacy else findings).append(f"{table} {sid}: no audit entry created this row"
-                                                   + ("; not checked" if legacy else "; it was inserted outside StageMap"))
+            if legacy:
+                notes.append(M("{table} {key}: no audit entry created this row; not checked", table=table, key=sid))
+            else:
+                findings.append(M("{table} {key}: no audit entry created this row; it was inserted outside StageMap",
+                                  table=table, key=sid))
         elif _is_delete(latest):
-            findings.append(f"{table} {sid}: row exists though audit entry {latest['seq']} deleted it")
+            findings.append(M("{table} {key}: row exists though audit entry {seq} deleted it", table=table, key=sid,
+                              seq=latest["seq"]))
         elif latest.get("row_hash") is not None and latest["row_hash"] != row_digest(row):
-            findings.append(f"{table} {sid}: live row differs from its latest audit entry {latest['seq']}"
-                            f"{_fields_differing(latest, row)}")
+            findings.append(M("{table} {key}: live row differs from its latest audit entry {seq}{fields}", table=table,
+                              key=sid, seq=latest["seq"], fields=_fields_differing(latest, row)))
     for sid, e in sorted(last.items()):
         if sid not in present and not _is_delete(e):
-            findings.append(f"{table} {sid}: row deleted (latest audit entry {e['seq']})")
+            findings.append(M("{table} {key}: row deleted (latest audit entry {seq})", table=table, key=sid,
+                              seq=e["seq"]))
     return findings, notes
 
 
@@ -176,17 +185,20 @@ def check_keyed(table: str, rows: Mapping[str, Row], entries: Mapping[str, Seque
             continue
         if _is_delete(e):
             if found is not None:
-                findings.append(f"{table} {key}: row exists though audit entry {e['seq']} deleted it")
+                findings.append(M("{table} {key}: row exists though audit entry {seq} deleted it", table=table,
+                                  key=key, seq=e["seq"]))
         elif (row := found) is None:
             if key not in gone:
-                findings.append(f"{table} {key}: row deleted (audit entry {e['seq']})")
+                findings.append(M("{table} {key}: row deleted (audit entry {seq})", table=table, key=key, seq=e["seq"]))
         elif e.get("row_hash") is None:
-            notes.append(f"{table} {key}: audit entry {e['seq']} predates row hashes; not checked")
+            notes.append(M("{table} {key}: audit entry {seq} predates row hashes; not checked", table=table, key=key,
+                           seq=e["seq"]))
         elif row_digest(row) != e["row_hash"] and all(row_digest(form(row)) != e["row_hash"] for form in alternatives):
-            findings.append(f"{table} {key}: live row differs from audit entry {e['seq']}"
-                            f"{_fields_differing(e, row)}; it was changed outside StageMap")
+            findings.append(M("{table} {key}: live row differs from audit entry {seq}{fields}; it was changed outside "
+                              "StageMap", table=table, key=key, seq=e["seq"], fields=_fields_differing(e, row)))
     for key in sorted(set(rows) - set(entries)):
-        findings.append(f"{table} {key}: no audit entry created this row; it was inserted outside StageMap")
+        findings.append(M("{table} {key}: no audit entry created this row; it was inserted outside StageMap",
+                          table=table, key=key))
     return findings, notes
 
 
@@ -207,13 +219,15 @@ def check_ordered(table: str, rows: Sequence[tuple[str, object, Row]],
             else:
                 left.pop(hit)
         for e, (row_id, row) in zip(unmatched, left, strict=False):
-            findings.append(f"{table} id {row_id} ({key}): differs from audit entry {e['seq']}"
-                            f"{_fields_differing(e, row)}; it was changed outside StageMap")
+            findings.append(M("{table} id {id} ({key}): differs from audit entry {seq}{fields}; it was changed "
+                              "outside StageMap", table=table, id=row_id, key=key, seq=e["seq"],
+                              fields=_fields_differing(e, row)))
         for e in unmatched[len(left):]:
-            findings.append(f"{table} {key}: the row of audit entry {e['seq']} was deleted")
+            findings.append(M("{table} {key}: the row of audit entry {seq} was deleted", table=table, key=key,
+                              seq=e["seq"]))
         for row_id, _ in left[len(unmatched):]:
-            findings.append(f"{table} id {row_id} ({key}): no audit entry created this row; "
-                            "it was inserted outside StageMap")
+            findings.append(M("{table} id {id} ({key}): no audit entry created this row; it was inserted outside "
+                              "StageMap", table=table, id=row_id, key=key))
     return findings
 
 
@@ -224,7 +238,7 @@ def layer_plan(audit: Sequence[Entry]) -> dict[str, tuple[str, int, Any]]:
         action, seq = str(e["action"]), int(str(e["seq"]))
         if action.startswith("import."):
             for layer in _json(e.get("old")).get("deleted") or {}:
-                plan[str(layer)] = ("changed", seq, "rows deleted by an import")
+                plan[str(layer)] = ("changed", seq, M("rows deleted by an import"))
             digests = _json(e.get("new")).get("digests") or {}
             for layer in str(e["entity"]).split(","):
                 if layer in schema.SPATIAL_LAYERS:
@@ -290,12 +304,14 @@ class VerifyStore(StoreCore):
             if kind == "replace":
                 count, digest = layers[layer]
                 if digest != detail.get("sha256") or count != detail.get("rows"):
-                    findings.append(f"{layer}: live layer ({count} rows) differs from the keys and geometry written by "
-                                    f"the replace import of audit entry {seq} ({detail.get('rows')} rows); rows were "
-                                    "added, removed, re-keyed or moved outside StageMap")
+                    findings.append(M("{layer}: live layer ({count} rows) differs from the keys and geometry written "
+                                      "by the replace import of audit entry {seq} ({rows} rows); rows were added, "
+                                      "removed, re-keyed or moved outside StageMap", layer=layer, count=count, seq=seq,
+                                      rows=detail.get("rows")))
             else:
-                notes.append(f"{layer}: last changed by audit entry {seq} ({detail}); bulk layer rows are bound only "
-                             "by a replace import's digest, so this layer is not checked")
+                notes.append(M("{layer}: last changed by audit entry {seq} ({detail}); bulk layer rows are bound only "
+                               "by a replace import's digest, so this layer is not checked", layer=layer, seq=seq,
+                               detail=detail))
         checked = {table: len(found) for table, found in live.items()} | {"status_history": len(history),
                                                                          "audit_log": len(audit)}
         checked |= {hist_table: len(versioned[table]) for table, hist_table, _ in VERSIONED}

@@ -1,11 +1,12 @@
 """Translatable words for the rows of the versioned tables (``Versioned.what``), for error messages."""
 from __future__ import annotations
 
+from geo import duties
 from geo.messages import M, Message
 
 #: ``Versioned.what`` -> (the word as a label, the word in a sentence).
 _WHAT = {"Site": (M("Site"), M("site")), "Part": (M("Part"), M("part")),
-         "Scene of": (M("Scene of"), M("scene of")), "Referral": (M("Referral"), M("referral"))}
+         "Scene of": (duties.SCENE_OF, M("scene of")), "Referral": (M("Referral"), M("referral"))}
 
 
 def row_label(what: str, key: object) -> Message:
