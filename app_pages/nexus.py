@@ -9,7 +9,7 @@ from geo.analysis.snap import ADJACENT, ON_SITE
 from geo.errors import GeoDataError
 from geo.i18n import N_, short_date
 from geo.nexus.consent import apply_consent
-from geo.nexus.snapshot import snapshot_hash
+from geo.nexus.snapshot import WORDS, snapshot_hash
 from geo.nexus.tables import (
     UNIT_COST_COLUMNS,
     NexusRules,
@@ -17,6 +17,7 @@ from geo.nexus.tables import (
     check_unit_costs,
     default_unit_costs,
 )
+from geo.nexus.wording import costs_from_language, costs_in_language
 from geo.services.nexus import export_nexus
 from geo.services.register_views import site_consent
 from ui import auth, state
@@ -39,7 +40,8 @@ st.caption(_("Directive D: Planning's ordinance and nexus study for an impact fe
 
 st.subheader(_("Unit costs"))
 st.caption(_("Edit values, sources and years. A row stays PLACEHOLDER until it names a real source and a year."))
-edited = st.data_editor(default_unit_costs()[list(UNIT_COST_COLUMNS)], key=state.NEX_COSTS, hide_index=True,
+edited = st.data_editor(costs_in_language(default_unit_costs()[list(UNIT_COST_COLUMNS)], lang()), key=state.NEX_COSTS,
+                        hide_index=True,
                         disabled=["key", "applies_to"], num_rows="fixed", width="stretch",
                         column_order=["item", "unit", "value", "source", "year"],  # codes stay behind the table
                         column_config={c: _(header(c)) for c in UNIT_COST_COLUMNS})
@@ -47,7 +49,7 @@ left, right = st.columns(2)
 share = left.slider(_("Share of attributable cost recovered"), 0.0, 1.0, step=0.05, key=state.NEX_RECOVERY)
 adjacent = right.checkbox(_("Also charge incidents adjacent to a parcel (not only on it)"), key=state.NEX_ADJACENT)
 try:
-    costs = check_unit_costs(edited)
+    costs = check_unit_costs(costs_from_language(edited, lang()))  # built-in words back in English: same hash
 except GeoDataError as exc:
     st.error(md_escape(error_text(exc)))
     st.stop()
@@ -69,13 +71,13 @@ cols[3].metric(_("Owners"), f"{len(tables.owners):,}")
 st.subheader(_("Fee scenarios"))
 st.caption(_("Proportional means no parcel's fee exceeds the cost attributable to it, and revenue stays within "
              "the total attributable cost."))
-show_table(tables.scenarios)
+show_table(tables.scenarios, words=WORDS)
 tabs = st.tabs([_("Inventory"), _("Parcel x month"), _("Ledger"), _("Owners"), _("Fees by parcel"),
                  _("Assumption register")])
 for tab, frame in zip(tabs, [tables.inventory, tables.parcel_months, tables.ledger, tables.owners,
                              tables.parcel_fees, tables.register]):
     with tab:
-        show_table(frame)
+        show_table(frame, words=WORDS)  # the study's built-in words and generated statements in the session's language
 
 st.subheader(_("Snapshot and exports"))
 may_export = can(actor, "run_nexus") and can(actor, "export_internal")

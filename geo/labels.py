@@ -116,6 +116,9 @@ VALUES: dict[str, str] = {
     "refuses_site_control": N_("refuses site control"), "resolved": N_("resolved"),
     "response_received": N_("response received"), "sign_requested": N_("sign requested"), "state": N_("state"),
     "visible_id": N_("visible id"), "withdrawn": N_("withdrawn"),
+    "checkpoint": N_("Checkpoint"), "surveillance": N_("Surveillance"),
+    # a published table's suppressed cells and its totals (geo.reports.publish)
+    "withheld": N_("withheld"), "Total": N_("Total"),
 }
 #: The roles as people name them (the demo role picker, account lists).
 ROLE_WORDS: dict[str, str] = {
@@ -135,6 +138,16 @@ BY_COLUMN: dict[str, dict[str, str]] = {
     "sign_status": {"none": N_("No sign"), "unknown": N_("Not known")}, "snap_kind": {"none": N_("Not near a site")},
     "referral": {"none": N_("No referral")},
     "kind": {"City site": N_("City site"), "parcel": N_("Parcel")},  # the review frame's record kinds
+    "owner_name": {"(owner not public)": N_("(owner not public)")},  # geo.analysis.gaps.UNKNOWN_OWNER
+    # geo.analysis.notice_clock: where each department's contractor notice stands
+    "state": {"sent on time": N_("Sent on time"), "sent late": N_("Sent late"), "missing": N_("Not sent"),
+              "missing, overdue": N_("Not sent, overdue"), "no contractor registered": N_("No contractor registered")},
+    # geo.analysis.before_after: the scope of a summary row and its verdict
+    "scope": {"citywide": N_("Citywide"), "department": N_("Department"), "site": N_("Site")},
+    "verdict": {"too few events to say": N_("Too few events to say"),
+                "fewer events after protection": N_("Fewer events after protection"),
+                "more events after protection": N_("More events after protection"),
+                "no clear change": N_("No clear change")},
     # geo.analysis.gaps: what protection a site or part has, and what it still lacks
     "protection_detail": {
         "signed, gated and locked": N_("Signed, gated and locked"), "signed, not gated": N_("Signed, not gated"),

@@ -42,6 +42,8 @@ def value_text(value: object, column: str | None = None, lang: str = "en") -> ob
     if isinstance(value, pd.Timestamp):
         return local_text(value) if (value.hour, value.minute, value.second) != (0, 0, 0) or value.tzinfo else \
             value.date().isoformat()
+    if isinstance(value, Message) and (words := localise(value, lang)) != value:
+        return words  # generated text (a register statement): its words in ``lang``, values as data
     if isinstance(value, str):
         if _ISO.match(value.strip()):
             return local_text(value.strip())

@@ -62,7 +62,7 @@ def test_recovery_share_changes_the_rates_and_the_hash(sample_store):
     assert not at.exception and _hash_shown(at) != first
     scen = next(d.value for d in at.dataframe if "Basis" in d.value.columns)  # human headers (geo.labels)
     full = nexus_tables(sample_store, PLANNER).scenarios
-    shown = scen.loc[(scen["Basis"] == "Per incident") & (scen["Land use class"] == "all"), "Rate (USD)"].item()
+    shown = scen.loc[(scen["Basis"] == "Per incident") & (scen["Land use class"] == "All land-use classes"), "Rate (USD)"].item()
     whole = full.loc[(full["basis"] == "per_incident") & (full["land_use_class"] == "all"), "rate_usd"].item()
     assert shown == pytest.approx(whole / 2, abs=0.005)  # shown to the cent
 
