@@ -189,8 +189,11 @@ class BoundaryResult:
         """Return e.g. ``council_districts set 'CD 2021' stored and made current (was 'CD 2012')`` and the moves."""
         return join(self.summary_lines(), sep="\n")
 
-    def summary_lines(self) -> list[str]:
-        """Return the lines of :meth:`summary`, each a translatable message."""
+    def summary_lines(self, *, note_prefix: bool = True) -> list[str]:
+        """Return the lines of :meth:`summary`, each a translatable message.
+
+        ``note_prefix=False`` leaves the notes bare, for a report that prefixes its own notes ("note: ...").
+        """
         state = {(True, True): M("stored and made current"), (True, False): M("stored, NOT current"),
                  (False, True): M("is now current"), (False, False): M("already stored, not current")}[
                      (self.created, self.current)]
@@ -202,5 +205,5 @@ class BoundaryResult:
             lines.append(M("re-assigned by location: {moves}", moves=join(
                 [M("{layer} {moved:,} of {n:,} moved", layer=layer, moved=self.moved.get(layer, 0), n=n)
                  for layer, n in self.checked.items()], sep=", ")))
-        lines.extend(M("note: {note}", note=n) for n in self.notes)
+        lines.extend(M("note: {note}", note=n) if note_prefix else n for n in self.notes)
         return lines

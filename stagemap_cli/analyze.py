@@ -5,7 +5,7 @@ import argparse
 
 from geo.services.analysis import ENGINES, run_analysis
 from stagemap_cli.common import EXIT_OK, add_store, add_user, cli_actor, open_cli_store
-from stagemap_cli.say import say
+from stagemap_cli.say import language, say
 from stagemap_cli.tiles import ProgressBar
 
 
@@ -31,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     bar = ProgressBar("analysis")
     summary = run_analysis(store, cli_actor(args, store), out_dir=args.out, as_of=args.as_of, ramps_path=args.ramps,
-                           engine=args.engine, workers=args.workers, scheduler=args.scheduler, progress=bar)
+                           engine=args.engine, workers=args.workers, scheduler=args.scheduler, progress=bar,
+                           lang=language())
     bar.done()
     say(summary)
     return EXIT_OK

@@ -23,7 +23,7 @@ from geo.analysis.timefmt import localise_times
 from geo.config import ANALYSIS_CRS
 from geo.errors import CRSError, SchemaError
 from geo.io.export import neutralise_cell, neutralise_frame
-from geo.messages import M
+from geo.messages import M, Term, join
 from geo.services import persisted
 from geo.services.events import events_view
 from geo.store import Store
@@ -156,8 +156,10 @@ def analyze_engine(inputs: AnalysisInputs, *, as_of: dt.date, ramps: gpd.GeoData
 def run_analysis(store: Store, actor: Actor, *, out_dir: str | Path, as_of: str | dt.date | None = None,
                  ramps_path: str | Path | None = None, config: AnalysisConfig | None = None,
                  engine: str = "single", workers: int | None = None, scheduler: str | None = None,
-                 progress: Progress | None = None) -> str:
-    """Read the store, run the analysis, write its tables to ``out_dir`` and return a summary.
+                 progress: Progress | None = None, lang: str = "en") -> str:
+    """Read the store, run the analysis, write its tables to ``out_dir`` and return a summary message.
+
+    The summary's note about where the data end is written in ``lang``.
 
     The run is also persisted beside the store for its data version and date
     (:mod:`geo.services.persisted`), so app processes read it instead of recomputing it.
@@ -184,17 +186,17 @@ def run_analysis(store: Store, actor: Actor, *, out_dir: str | Path, as_of: str 
     report = progress or (lambda _f, _s: None)
     t0 = time.perf_counter()
     version, token = store.data_version(), persisted.status_token(store)  # before the read: never newer than it
-    report(0.0, "reading the store")
+    report(0.0, M("reading the store"))
     inputs = analysis_inputs(store, measured=True)
     if len(inputs.sites) == 0:
         raise SchemaError(M("Store {store} has no sites to analyse. Import a sites file or run `stagemap sample`.",
                             store=store.display_url))
     ramps = read_ramps(ramps_path) if ramps_path else None
     day = asof.parse_as_of(as_of)  # today in Los Angeles unless given: never the latest incident
-    report(0.2, f"analysing {len(inputs.parcels):,} parcels ({engine} engine)")
+    report(0.2, M("analysing {n:,} parcels ({engine} engine)", n=len(inputs.parcels), engine=engine))
     res = analyze_engine(inputs, as_of=day, ramps=ramps, config=config, engine=engine, workers=workers,
                          scheduler=scheduler, progress=lambda f, step: report(0.2 + 0.65 * f, step))
-    report(0.85, "writing tables")
+    report(0.85, M("writing tables"))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     write_result(res, out)
@@ -203,21 +205,24 @@ def run_analysis(store: Store, actor: Actor, *, out_dir: str | Path, as_of: str 
                              "value": [head.as_dict()[k] for k in LABELS]}), out / "headline_kpis.csv")
     if ramps is None:  # the app's analysis has no ramps file: persist only a run it can reuse
         persisted.save_result(store, res, version=version, config=config or AnalysisConfig(), token=token)
-    report(1.0, "done")
+    report(1.0, M("done"))
     store.log_event(actor=actor.name, role=actor.role, action="export.analysis", entity="analysis",
                     detail={"as_of": day.isoformat(), "sites": len(res.sites), "dir": out.name},
                     source=actor.source, os_user=actor.os_user)
     tiers = res.sites["final_tier"].value_counts().reindex(list(gaps.TIER_ORDER), fill_value=0)
-    note = asof.data_end_note(asof.data_end(inputs.incidents), day)
-    return (
-        f"analysis as of {day.isoformat()} written to {out}: {len(res.sites):,} sites "
-        f"(high {tiers['high']:,}, medium {tiers['medium']:,}, low {tiers['low']:,}); "
-        + "; ".join(f"{LABELS[k].lower()} {v:,}" for k, v in head.as_dict().items() if k in LABELS)
-        + f"; {len(res.incidents):,} enforcement incidents snapped "
-        f"({int((res.incidents['snap_kind'] != 'none').sum()):,} on or beside a property), "
-        f"{len(res.hot_spots):,} private hot spots ({time.perf_counter() - t0:.1f} s)"
-        + (f"\nnote: {note}" if note else "")
-    )
+    note = asof.data_end_note(asof.data_end(inputs.incidents), day, lang)
+    kpis = [M("{label} {value:,}", label=Term(LABELS[k].lower(), LABELS[k]), value=v)
+            for k, v in head.as_dict().items() if k in LABELS]
+    summary = join([
+        M("analysis as of {day} written to {out}: {sites:,} sites (high {high:,}, medium {medium:,}, low {low:,})",
+          day=day.isoformat(), out=str(out), sites=len(res.sites), high=int(tiers["high"]),
+          medium=int(tiers["medium"]), low=int(tiers["low"])),
+        *kpis,
+        M("{incidents:,} enforcement incidents snapped ({near:,} on or beside a property), {spots:,} private hot "
+          "spots ({seconds:.1f} s)", incidents=len(res.incidents),
+          near=int((res.incidents["snap_kind"] != "none").sum()), spots=len(res.hot_spots),
+          seconds=time.perf_counter() - t0)])
+    return join([summary, M("note: {note}", note=note)], "\n") if note else summary
 
 
 def persist_for_app(store: Store, *, as_of: dt.date | None = None, config: AnalysisConfig | None = None,
@@ -233,13 +238,13 @@ def persist_for_app(store: Store, *, as_of: dt.date | None = None, config: Analy
     if persisted.is_persisted(store, version=version, as_of=day, config=config):
         return False
     report = progress or (lambda _f, _s: None)
-    report(0.05, "reading the store")
+    report(0.05, M("reading the store"))
     inputs = analysis_inputs(store, measured=True)
-    report(0.3, f"analysing {len(inputs.parcels):,} parcels")
+    report(0.3, M("analysing {n:,} parcels", n=len(inputs.parcels)))
     res = analyze_inputs(inputs, as_of=day, config=config)
-    report(0.9, "saving beside the store")
+    report(0.9, M("saving beside the store"))
     persisted.save_result(store, res, version=version, config=config, token=token)
-    report(1.0, "saved")
+    report(1.0, M("saved"))
     return True
 
 

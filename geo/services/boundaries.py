@@ -58,7 +58,7 @@ def write_boundaries(store: Store, actor: Actor, kind: str, plan: ImportPlan, *,
     result = store.add_boundary_set(spec, features, make_current=switch, user=actor.name, role=actor.role,
                                     source=actor.source, os_user=actor.os_user, record=plan.record)
     report = plan.report
-    report.notes += [*(M("WARNING: {warning}", warning=w) for w in warnings), *result.summary_lines()]
+    report.notes += [*(M("WARNING: {warning}", warning=w) for w in warnings), *result.summary_lines(note_prefix=False)]
     report.written = {bkind.layer: WriteResult(bkind.layer, inserted=len(features) if result.current else 0,
                                                updated=0)}
     return report

@@ -6,6 +6,7 @@ always printed; in Spanish the same lines come out translated, with the data (pa
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import zipfile
 
@@ -144,3 +145,21 @@ def test_a_tampered_evidence_package_fails_verification_in_spanish(store, tmp_pa
     spanish = capsys.readouterr().err
     assert f"DISCREPANCIA {victim}: su hash es " in spanish and ": el archivo fue alterado" in spanish
     assert f"la verificación del paquete FALLÓ: 1 problemas en {package}; no lo entregue." in spanish
+
+
+def test_the_analysis_summary_reads_in_spanish(tmp_path, cli_accounts, capsys):
+    """``stagemap analyze`` prints its summary (counts, headline KPIs, the data-end note) in the run's language."""
+    path = str(tmp_path / "s.gpkg")
+    assert main(["sample", "--store", path, "--user", "admin"]) == 0
+    capsys.readouterr()
+    run = ["analyze", "--store", path, "--user", "admin", "--as-of", "2026-03-10"]
+    assert main([*run, "--out", str(tmp_path / "en")]) == 0
+    english = capsys.readouterr().out.strip().splitlines()
+    assert main(["--lang", "es", *run, "--out", str(tmp_path / "es")]) == 0
+    spanish = capsys.readouterr().out.strip().splitlines()
+    assert english[0].startswith("analysis as of 2026-03-10 written to ") and "; sites and parts " in english[0]
+    assert spanish[0].startswith("análisis al 2026-03-10 escrito en ") and "incidentes de aplicación de la ley" in spanish[0]
+    assert "sites and parts" not in spanish[0] and "Sitios y partes" in spanish[0]
+    assert len(spanish) == len(english)  # the same lines (a note about where the data end, when there is one)
+    counts = [re.findall(r"\d[\d,]*", line.split(": ", 1)[1].rsplit("(", 1)[0]) for line in (english[0], spanish[0])]
+    assert counts[0] == counts[1]  # the same counts, in the same order

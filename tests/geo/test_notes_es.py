@@ -90,6 +90,7 @@ def test_boundary_notes_name_the_kind_in_spanish(store, tmp_path, cli_accounts, 
     assert "los mismos límites (distritos del Concejo Municipal) ya están guardados como el conjunto " \
            "'council_districts 2012-07-01'" in spanish  # the second import of the same file
     assert "council districts" not in spanish and "WARNING" not in spanish
+    assert "note: note:" not in english and "nota: nota:" not in spanish  # a set's own notes are prefixed once
     report = import_file(store, ADMIN, schema.DISTRICTS, old)
     notes = [n for n in report.notes if n.startswith(WARNING)]
     assert notes and localise(notes[0], "es").startswith("ADVERTENCIA: este conjunto de distritos del Concejo")
