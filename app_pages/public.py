@@ -37,7 +37,7 @@ else:
     published = published.rename_axis(_("Council district"))  # the frozen table's index: its header, as read here
     show_table(published)
     synthetic = bool(frames.info.is_synthetic)
-    st.download_button(_("Download CSV"), to_csv_bytes(published.reset_index(), synthetic=synthetic),
+    st.download_button(_("Download CSV"), to_csv_bytes(published.reset_index(), synthetic=synthetic, lang=lang()),
                        export_name("incidents_by_district_month", "csv", synthetic=synthetic), mime="text/csv")
 agencies = public_agency_summary(session_store(), actor)  # section C: posted policies and their legal status only
 if len(agencies):

@@ -86,6 +86,7 @@ COLUMNS: dict[str, str] = {
     "districts": N_("Districts"), "parks": N_("Parks"), "lapd_areas": N_("LAPD areas"), "places": N_("Places"),
     "ramps": N_("Ramps"), "neighborhood_councils": N_("Neighborhood councils"),
     "site_status": N_("Site status"), "streets": N_("Streets"), "site_parts": N_("Site parts"),
+    "wkt": N_("Geometry (WKT)"),
 }
 #: Coded value -> how it reads. Anything not listed is shown as it is (names, ids, free text).
 VALUES: dict[str, str] = {

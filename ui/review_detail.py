@@ -130,7 +130,8 @@ def exports(matched: gpd.GeoDataFrame, *, url: str, version: int, sites: pd.Data
         return
     matched = export_rows(matched, url=url, version=version, sites=sites)
     cols = st.columns(3)  # on_click="ignore": a download does not rerun the page, so the other buttons stay
-    cols[0].download_button(_("CSV"), to_csv_bytes(matched, synthetic=synthetic),
+    code = lang()  # a Spanish session's CSV reads in Spanish (headers, codes); English keeps the column names
+    cols[0].download_button(_("CSV"), to_csv_bytes(matched, synthetic=synthetic, lang=None if code == "en" else code),
                             export_name("parcel_review", "csv", synthetic=synthetic), mime="text/csv", on_click="ignore")
     cols[1].download_button(_("GeoJSON"), to_geojson_bytes(matched, synthetic=synthetic),
                             export_name("parcel_review", "geojson", synthetic=synthetic), mime="application/geo+json",

@@ -13,7 +13,7 @@ import pandas as pd
 
 from geo.config import SYNTHETIC_SOURCE
 from geo.i18n import translate
-from geo.labels import column_header
+from geo.labels import code_label, column_header
 
 NOTICE_COLUMN = "data_notice"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -67,12 +67,20 @@ def to_csv_bytes(frame: pd.DataFrame, *, synthetic: bool, lang: str | None = Non
     """Return CSV bytes (UTF-8 with BOM for Excel), geometry as WKT when present.
 
     With ``lang`` (an export made for a person to read) the headers and the synthetic notice are in that
-    language (:func:`geo.labels.column_header`); without it they are the column names, for machines.
+    language (:func:`geo.labels.column_header`); without it they are the column names, for machines. In a
+    language other than English the label table's codes read as their words too (``parking_lot`` ->
+    "Estacionamiento"), as on the page; English keeps the codes.
     """
     table = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
     if isinstance(frame, gpd.GeoDataFrame):
         table = table.assign(wkt=frame.geometry.to_wkt())
     table = label(table, synthetic=synthetic)
+    if lang is not None and lang != "en":
+        texts = (c for c in table.columns if c != "wkt" and (table[c].dtype == object
+                                                               or pd.api.types.is_string_dtype(table[c].dtype)))
+        for column in texts:
+            table[column] = table[column].map(lambda v, c=str(column): code_label(v, c, lang) if isinstance(v, str)
+                                              else v)
     if lang is not None:
         if synthetic:
             table = table.assign(**{NOTICE_COLUMN: translate(SYNTHETIC_SOURCE, lang)})

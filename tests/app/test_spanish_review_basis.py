@@ -99,8 +99,10 @@ def test_spanish_table_and_downloads_show_the_basis_in_spanish(sample_store, mon
            site_en)
 
     _export(at)
-    csv = pd.read_csv(io.BytesIO(spies["to_csv_bytes"].calls[-1][1]), dtype={"record_id": str})
-    _check(csv["record_id"], csv[CATEGORY_BASIS], site_ids, es, site_es, site_en)
+    rid, basis = header("record_id", "es"), header(CATEGORY_BASIS, "es")  # a Spanish CSV has Spanish headers
+    csv = pd.read_csv(io.BytesIO(spies["to_csv_bytes"].calls[-1][1]), dtype={rid: str})
+    assert "record_id" not in csv.columns and (csv[header("kind", "es")].isin(["Parcela", "Sitio de la Ciudad"])).all()
+    _check(csv[rid], csv[basis], site_ids, es, site_es, site_en)
     features = json.loads(spies["to_geojson_bytes"].calls[-1][1])["features"]
     props = pd.DataFrame([f["properties"] for f in features])
     _check(props["record_id"].astype(str), props[CATEGORY_BASIS], site_ids, es, site_es, site_en)

@@ -50,3 +50,16 @@ def test_geojson_and_gpkg_round_trip_with_labels(frame, tmp_path):
     assert name == "SYNTHETIC_sites" and len(back) == len(HOSTILE) and back.crs.to_epsg() == 4326
     assert export_name("sites", "csv", synthetic=True) == "SYNTHETIC_sites.csv"
     assert export_name("sites", "csv", synthetic=False) == "sites.csv"
+
+
+def test_a_csv_for_a_spanish_reader_has_spanish_headers_codes_and_notice():
+    """``lang='es'``: headers, the label table's codes, 'withheld' and the notice in Spanish; data as it is."""
+    frame = pd.DataFrame({"council_district": [1, "Total"], "2025-11": ["withheld", 12], "gate_status":
+                          ["closed_locked", "open"], "name": ["Yard 7 (open)", "Lot"]})
+    machine = to_csv_bytes(frame, synthetic=True).decode("utf-8-sig")
+    assert machine.splitlines()[0] == '"council_district","2025-11","gate_status","name","data_notice"'
+    assert '"closed_locked"' in machine and '"withheld"' in machine
+    spanish = to_csv_bytes(frame, synthetic=True, lang="es").decode("utf-8-sig").splitlines()
+    assert spanish[0] == '"Distrito del Concejo Municipal","2025-11","Portón","Nombre","Aviso sobre los datos"'
+    assert spanish[1].startswith('1,"reservado","Cerrado con llave","Yard 7 (open)","DATOS SINTÉTICOS')
+    assert spanish[2].startswith('"Total",12,"Abierto","Lot",')
