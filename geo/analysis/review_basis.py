@@ -63,7 +63,6 @@ def basis_in(rows: pd.DataFrame, *, sites: pd.DataFrame, parcels: gpd.GeoDataFra
             words = classify_sites(to_analysis(parcels.iloc[where[start:start + WORDS_SLICE]]), parks=None, words=True)
             _fill(out, at[start:start + WORDS_SLICE], words, english, lang)
     return pd.Series(out, index=rows.index, dtype=object)
-    return out
 
 
 def localise_review(rows: pd.DataFrame, *, sites: pd.DataFrame, parcels: gpd.GeoDataFrame, lang: str,
