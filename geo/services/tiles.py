@@ -3,8 +3,9 @@
 One archive per data version (``geo.tiles``). After an import the data version moves on; the app
 keeps drawing the newest finished archive while a background process (``python -m
 geo.services.tiles``, the same code as ``stagemap tiles build``) builds the new one, and says so.
-Tiles carry the AIN, owner class, use category, use type, use code and council district of every
-parcel; never risk, tier, status or incident counts, which stay in the live layers. Only roles
+Tiles carry the owner class, use category, use type, use code and council district of every
+parcel, and its AIN where a click reads it (``TileRules.ain_zoom``); never risk, tier, status or
+incident counts, which stay in the live layers. Only roles
 that may view parcels get an archive's (unguessable) URL.
 """
 from __future__ import annotations

@@ -31,6 +31,7 @@ from geo.i18n import N_
 from geo.messages import M
 from geo.tiles.archive import STATIC_FILE_LIMIT_BYTES, TileArchive, TileLocation
 from geo.tiles.merge import cut_columns, even_sample, join_archives
+from geo.tiles.strip import StripError, strip_attributes
 
 Progress = Callable[[float, str], None]
 #: The attributes every parcel carries in the tiles: what the map styles and filters and the click needs.
@@ -67,6 +68,10 @@ class TileRules:
         (beside the run of the thinned low zooms).
     buffer : int
         tippecanoe's buffer around each tile, in 1/256 of a tile (the map clips fills to the tile).
+    ain_zoom : int
+        Data zoom from which tiles carry the AIN: a click resolves a tiled parcel from display
+        zoom 14 (data zoom 13). Tiles below it carry only what the map colours and filters by
+        (the AIN is half of a gzipped zoom-12 tile).
     """
 
     min_zoom: int = 9
@@ -77,6 +82,7 @@ class TileRules:
     layer: str = "parcels"
     slices: int = 2
     buffer: int = 1
+    ain_zoom: int = 13
 
     @property
     def every_parcel_from(self) -> int:
@@ -152,7 +158,13 @@ def build_archive(frame: gpd.GeoDataFrame, location: TileLocation, *, version: i
                 future.result()  # re-raises a failure
         report(0.96, N_("joining the tiles"))
         partial = Path(tmp) / "parcels.pmtiles"
-        join_archives([(j.out, j.west, j.east) for j, _part in jobs], partial, min_zoom=rules.min_zoom, max_zoom=rules.max_zoom)
+        overzoom = tippecanoe_binary().with_name("tippecanoe-overzoom")
+        try:  # the tiles below the AIN zoom lose the AIN (a click reads it only from there)
+            join_archives([(j.out, j.west, j.east) for j, _part in jobs], partial, min_zoom=rules.min_zoom,
+                          max_zoom=rules.max_zoom, rewrite=(range(rules.full_zoom, rules.ain_zoom),
+                                                            lambda tiles: strip_attributes(tiles, ("ain",), tool=overzoom)))
+        except StripError as exc:
+            raise TileBuildError(M("tippecanoe failed (exit {code}): {output}", code=exc.code, output=exc.output)) from exc
         size = partial.stat().st_size
         if size > STATIC_FILE_LIMIT_BYTES:
             raise TileBuildError(M("parcel archive is {size:,.0f} MB, above the {limit:,.0f} MB Streamlit serves from "
@@ -194,8 +206,9 @@ def _plan_runs(frame: gpd.GeoDataFrame, tmp: Path, rules: TileRules) -> list[tup
         jobs.append((_Run(tmp / f"full-{i}.fgb", tmp / f"full-{i}.pmtiles",
                           (rules.full_zoom, rules.full_zoom, rules.max_zoom), west, east), part))
     if rules.min_zoom < rules.full_zoom:  # zoom full-1 keeps 1/drop_rate of the parcels, each level below 1/drop_rate more
+        low = even_sample(frame, round(rules.drop_rate))
         jobs.append((_Run(tmp / "low.fgb", tmp / "low.pmtiles", (rules.min_zoom, rules.full_zoom - 1, rules.full_zoom - 1)),
-                     even_sample(frame, round(rules.drop_rate))))
+                     low if rules.full_zoom - 1 >= rules.ain_zoom else low.drop(columns="ain")))
     return jobs
 
 

