@@ -151,7 +151,9 @@ store = open_store(sys.argv[2])
 t = time.perf_counter()
 report = import_file(store, Actor("bench", "admin", source="cli"), "parcels", sys.argv[1])
 hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"seconds": time.perf_counter() - t, "accepted": report.n_accepted, "read": report.n_read,
+                  "cpu": usage.ru_utime + usage.ru_stime,
                   "peak_gb": hwm / 1e6, "maxrss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
                   "notes": report.notes}))
 """
@@ -184,8 +186,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", default="800000,2400000", help="parcel counts, comma-separated")
     p.add_argument("--workdir", default="/tmp/stagemap-bench-imports")
     p.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
+    p.add_argument("--rewrite", action="store_true", help="write the section from the last run's results.json")
     args = p.parse_args(argv)
     workdir = Path(args.workdir)
+    if args.rewrite:
+        saved = [(int(n), str(fmt), int(size), dict(r)) for n, fmt, size, r in
+                 json.loads((workdir / "results.json").read_text())]
+        write_section("imports", _markdown(saved))
+        return 0
     rows: list[tuple[int, str, int, dict[str, object]]] = []
     for n in (int(s) for s in args.sizes.split(",")):
         print(f"== {n:,} parcels", flush=True)
@@ -194,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
             result = measure(paths[fmt], workdir)
             rows.append((n, fmt, paths[fmt].stat().st_size, result))
             print(f"  {fmt:<17} {_cells(result)}", flush=True)
+    for n in sorted({n for n, *_ in rows}):
+        print(f"  {n:,} parcels: GeoJSON / GeoParquet time {_ratio(rows, n)}", flush=True)
     (workdir / "results.json").write_text(json.dumps([[n, fmt, size, r] for n, fmt, size, r in rows], indent=1))
     if not args.no_write:
         write_section("imports", _markdown(rows))
@@ -201,11 +211,21 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if any("error" in r for *_, r in rows) else 0
 
 
+def _ratio(rows: list[tuple[int, str, int, dict[str, object]]], n: int) -> str:
+    """Return 'a s / b s = r x' for the GeoJSON and GeoParquet imports of ``n`` parcels in this run."""
+    got = {fmt: r for m, fmt, _, r in rows if m == n and "error" not in r}
+    if "GeoJSON" not in got or "GeoParquet" not in got:
+        return "-"
+    slow, fast = float(got["GeoJSON"]["seconds"]), float(got["GeoParquet"]["seconds"])  # type: ignore[arg-type]
+    return f"{slow:,.1f} s / {fast:,.1f} s = {slow / fast:.2f}x"
+
+
 def _cells(r: dict[str, object]) -> str:
     if "error" in r:
         return f"FAILED: {r['error']}"
     peak = float(r["peak_gb"])  # type: ignore[arg-type]
-    return (f"{float(r['seconds']):7.1f} s  peak {peak:5.2f} GB  accepted {int(r['accepted']):,}  "  # type: ignore[arg-type,call-overload]
+    return (f"{float(r['seconds']):7.1f} s  cpu {float(r.get('cpu', 0.0)):6.1f} s  "  # type: ignore[arg-type]
+            f"peak {peak:5.2f} GB  accepted {int(r['accepted']):,}  "  # type: ignore[call-overload]
             f"{'within' if peak <= PEAK_AIM_GB else 'over'} the {PEAK_AIM_GB:.0f} GB aim")
 
 
@@ -219,20 +239,23 @@ def _markdown(rows: list[tuple[int, str, int, dict[str, object]]]) -> list[str]:
            f"{os.cpu_count()} CPUs, Python {platform.python_version()}. Each import runs alone in a child "
            "process (real `import_file` path, CLI limits, new SQLite store); peak = that process's `VmHWM`; "
            "load average = the machine's 1-minute load, the higher of before and after (the machine is shared).",
-           "", "| Parcels | Format | File | Before: time (s) / peak (GB) | After: time (s) | After: peak VmHWM (GB) "
-           "| Load avg | Accepted | <= 2 GB aim |",
-           "|---:|---|---:|---:|---:|---:|---:|---:|---|"]
+           "", "| Parcels | Format | File | Before: time (s) / peak (GB) | After: time (s) | CPU (s) "
+           "| After: peak VmHWM (GB) | Load avg | Accepted | <= 2 GB aim |",
+           "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for n, fmt, size, r in rows:
         before = BEFORE.get((n, fmt))
         was = f"{before[0]:,.1f} / {before[1]:.2f}" if before else "-"
         if "error" in r:
-            out.append(f"| {n:,} | {fmt} | {size / 1e6:,.0f} MB | {was} | - | - | - | - | failed: {r['error']} |")
+            out.append(f"| {n:,} | {fmt} | {size / 1e6:,.0f} MB | {was} | - | - | - | - | - | failed: {r['error']} |")
             continue
         peak = float(r["peak_gb"])  # type: ignore[arg-type]
-        out.append(f"| {n:,} | {fmt} | {size / 1e6:,.0f} MB | {was} | {float(r['seconds']):,.1f} | {peak:.2f} | "  # type: ignore[arg-type]
+        cpu = f"{float(r['cpu']):,.1f}" if "cpu" in r else "-"  # type: ignore[arg-type]
+        out.append(f"| {n:,} | {fmt} | {size / 1e6:,.0f} MB | {was} | {float(r['seconds']):,.1f} | {cpu} | {peak:.2f} | "  # type: ignore[arg-type]
                    f"{r.get('load', '-')} | {int(r['accepted']):,} | "  # type: ignore[call-overload]
                    f"{'yes' if peak <= PEAK_AIM_GB else '**no**'} |")
-    return [*out, "", *NOTES]
+    ratios = [f"{n:,} parcels {_ratio(rows, n)}" for n in sorted({n for n, *_ in rows})]
+    return [*out, "", f"GeoJSON / GeoParquet import time in this run (target >= 5x, issue 18): {'; '.join(ratios)}.",
+            "", *NOTES]
 
 
 #: The whole-frame write's figures (2026-11-30, same inputs, peak = ``ru_maxrss``), shown beside each new row.
@@ -240,6 +263,49 @@ BEFORE: dict[tuple[int, str], tuple[float, float]] = {
     (800_000, "GeoParquet"): (148.6, 1.61), (800_000, "zipped Shapefile"): (162.5, 1.57),
     (800_000, "GeoJSON"): (278.6, 1.53), (2_400_000, "GeoParquet"): (333.3, 4.17),
     (2_400_000, "zipped Shapefile"): (286.6, 4.14), (2_400_000, "GeoJSON"): (889.4, 3.89)}
+
+
+#: Issue 18 (County import of the GeoParquet >= 5x faster than of the GeoJSON): what was done, side by side, the floor.
+ISSUE_18 = [
+    "**Issue 18: GeoParquet >= 5x faster than GeoJSON: not met; the floor on this machine is below 5x.** "
+    "Where the time goes (800k GeoParquet, serial, CPU seconds of each stage, 2026-12-01, load 3-4, two runs each, "
+    "before / after this change): the GeoParquet read 0.8-1.9 / 1.0; `canonical_parcels` over the slices "
+    "(validation, reprojection to EPSG:4326 and to feet for the area, condo merge, zones) 12.9-13.3 / 13.4-13.5; "
+    "the SQLite writes 8.7 / 8.3-8.5 (the `executemany` itself ~7); the content digest 3.5 / 2.3-2.4; the rest "
+    "(slicing, text cut, derived sites, the written-keys table) ~3.5; whole process CPU 31.5-32.3 / 29.9-30.2 s. "
+    "The GeoJSON reader alone (GDAL) takes 32.6 s for the same 800k parcels, the GeoParquet reader 1.1 s "
+    "(load 0.9). Both formats then share the same work S, so the ratio is (32.6 + S) / (1.1 + S): 5x needs "
+    "S <= 6.8 s at 800k. The SQLite `executemany` alone (37 values a row bound by the Python driver, 800k rows, "
+    "one core) is ~7 s: even with the canonical work free and wholly hidden behind it, the ratio tops out at "
+    "(32.6 + 7) / (1.1 + 7) = 4.9x. Overlapping the canonical slices (~16 s CPU) with the writes (~8.5 s) on "
+    "two idle cores gives at best ~19.5 s, i.e. ~2.6x; reaching 5x needs the shared work cut ~4x (a writer that "
+    "does not bind row by row through Python, and canonical work in compiled code), not a faster reader.",
+    "",
+    "What changed (same stored rows, digests, audit entries and reports: `tests/geo/test_import_digest.py`, "
+    "`tests/geo/test_streamed_import.py`): (1) the content digest of an import takes the 2-D ISO WKB straight out "
+    "of the GeoPackage blobs this transaction wrote (`geo.store.gpkg.gpkg_digest_wkb`; any other blob is decoded "
+    "and encoded as before): 3.5 -> 2.3 s CPU at 800k; (2) the SQLite batch write counts the rows it "
+    "inserted by `fid` (AUTOINCREMENT) instead of `COUNT(*)` of the whole layer before and after every batch, "
+    "which grew with the square of the layer (County: 49 batches over up to 2.4M rows). Measured and not kept: "
+    "converting shared text once per distinct value and hashing a batch as one buffer (together they raised the "
+    "1M-point GeoJSON import's peak from under 1.5 GB to 1.65 GB, over its budget in "
+    "`tests/geo/test_bounded_imports.py`); canonicalising the next slice in a worker thread while this one is "
+    "written: it gained nothing here, the canonical work (pandas) and the driver's row binding both holding the "
+    "GIL, so the two threads take turns (800k GeoParquet, alternated: 30.5 / 28.1 s with / without it at load 1.5-1.8, "
+    "32.7 / 30.2 s at load 2.8-2.9; 32.8-47.5 s against 30.8-34.7 s at load 3.7-5.5). A second process instead "
+    "of a thread would overlap for real, but only ~8.5 s of writes with ~16 s of canonical work, on a machine "
+    "whose two cores other sessions keep busy.",
+    "",
+    "Side by side in one run (before = the committed tree, after = this change, alternated, each a child "
+    "process; wall time / CPU time, load average): 800k, 07:43-07:47 UTC: GeoParquet before 28.8 / 28.9 s (2.0), "
+    "after 27.7 / 27.4 s (2.2); GeoJSON before 57.2 / 57.1 s (2.2), after 56.6 / 57.0 s (1.5); GeoJSON / "
+    "GeoParquet 1.99x before, 2.04x after. 2.4M, 07:24-07:38 UTC: GeoParquet before 153.2 / 103.5 s (5.1), "
+    "after 95.1 / 94.7 s (4.2); GeoJSON before 200.3 / 193.5 s (2.7), after 195.1 / 184.6 s (2.9); by wall time "
+    "1.31x before, 2.05x after (the loads differ); by CPU time 1.87x before, 1.95x after. The gain is CPU: ~1.5 s "
+    "at 800k, ~9 s at 2.4M (the digest and the whole-layer `COUNT(*)` per batch), for both formats; GeoJSON is "
+    "not slower. The 2.4M GeoParquet peak (2.003 GB in the table, 2.009 GB for the committed tree in the "
+    "side-by-side run) is the whole read's, unchanged here. The W9 row of the County section (1.43x) was not re-run here (it imports into the County store "
+    "with its districts, the same shared path)."]
 
 
 NOTES = [
@@ -261,7 +327,13 @@ NOTES = [
     "",
     "GeoJSON is the slowest format: GDAL parses the whole file once to learn its schema and again to read it, "
     "and builds each feature row by row (its memory stays bounded, its time does not). GeoParquet and zipped "
-    "Shapefile stream."]
+    "Shapefile stream.",
+    "",
+    "A first run the same evening, while other sessions ran test suites (load average 5-8): 800k GeoParquet 39 s / "
+    "0.90 GB (load 5.0); 800k zipped Shapefile 36 s / 0.86 GB (load 5.0); 800k GeoJSON 56 s / 0.87 GB (load 3.4); "
+    "2,400k GeoParquet 325 s / 1.92 GB (load 7.1); 2,400k zipped Shapefile 583 s / 1.74 GB (load 7.2); 2,400k "
+    "GeoJSON 719 s / 1.76 GB (load 7.2). Peaks agree within 0.1 GB between runs; times scale with the load.",
+    "", *ISSUE_18]
 
 
 if __name__ == "__main__":

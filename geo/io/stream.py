@@ -94,25 +94,7 @@ class ParcelStream:
         if raw is None:
             raise ValueError("this stream was already written")
         total = len(raw.frame)
-        for i, positions in enumerate(self.slices):
-            part = _slice(raw, positions)
-            if isinstance(raw.geometry, WkbArray):  # no later slice needs rows before the next one's first
-                raw.geometry.release(int(self.slices[i + 1][0]) if i + 1 < len(self.slices) else total)
-            result = canonical_parcels(part, self.ctx, envelope=self.envelope)
-            del part
-            frame = self._count(result)
-            frames = {schema.PARCELS: frame} if len(frame) else {}
-            if self.derive and len(frame):
-                derived = derive_sites_from_parcels(frame)
-                if len(derived):
-                    frames[schema.SITES] = derived
-                    self.n_sites += len(derived)
-            self.budget.check(M("after {rows:,} {noun}", rows=self.n_read, noun=M("rows")))
-            self.budget.report(READ_SHARE + (1 - READ_SHARE) * self.n_read / max(total, 1),
-                               M("Validated and wrote {rows:,} of {total:,} rows", rows=self.n_read, total=total))
-            release_memory()
-            if frames:
-                yield frames
+        yield from self._counted((self._make(part) for part in self._parts(raw, total)), total)
         self.raw = None
         self.envelope.check(raw.crs or DISPLAY_CRS, label=raw.label, tabular=raw.tabular)
         if not self.n_accepted:  # refused as the whole path refuses it; the transaction rolls back
@@ -121,11 +103,48 @@ class ParcelStream:
                 rejected=_in_file_order(self.rejected), geometry_only=self.geometry_only and bool(self.rejected)),
                 self.path.name)
 
-    def _count(self, result: importers.Canonical) -> gpd.GeoDataFrame:
-        frame, counts = cut_text_counts(schema.PARCELS, result.frame, limit=self.limits.max_text_chars,
-                                        label=self.path.name)
+    def _counted(self, made: Iterator[_Made], total: int) -> Iterator[dict[str, gpd.GeoDataFrame]]:
+        """Count each slice made, check the budget, report progress; yield the frames to write."""
+        for done in made:
+            frame = self._count(done)
+            frames = {schema.PARCELS: frame} if len(frame) else {}
+            if done.derived is not None and len(done.derived):
+                frames[schema.SITES] = done.derived
+                self.n_sites += len(done.derived)
+            self.budget.check(M("after {rows:,} {noun}", rows=self.n_read, noun=M("rows")))
+            self.budget.report(READ_SHARE + (1 - READ_SHARE) * self.n_read / max(total, 1),
+                               M("Validated and wrote {rows:,} of {total:,} rows", rows=self.n_read, total=total))
+            del done
+            release_memory()
+            if frames:
+                yield frames
+
+    def _parts(self, raw: RawData, total: int) -> Iterator[RawData]:
+        """Yield each slice's raw rows in turn, releasing the file's WKB no later slice needs."""
+        for i, positions in enumerate(self.slices):
+            part = _slice(raw, positions)
+            if isinstance(raw.geometry, WkbArray):  # no later slice needs rows before the next one's first
+                raw.geometry.release(int(self.slices[i + 1][0]) if i + 1 < len(self.slices) else total)
+            yield part
+
+    def _make(self, part: RawData) -> _Made:
+        """Return one slice canonicalised, its long text cut and its derived sites (no counting: see :meth:`_count`).
+
+        Pure but for what it returns (its own County-envelope count): the slice's counts are added in
+        :meth:`_count`, in file order.
+        """
+        envelope = Envelope()
+        result = canonical_parcels(part, self.ctx, envelope=envelope)
+        frame, cut = cut_text_counts(schema.PARCELS, result.frame, limit=self.limits.max_text_chars,
+                                     label=self.path.name)
+        derived = derive_sites_from_parcels(frame) if self.derive and len(frame) else None
+        return _Made(dataclasses.replace(result, frame=frame), cut, derived, envelope)
+
+    def _count(self, done: _Made) -> gpd.GeoDataFrame:
+        """Add one slice's counts, issues, merges and cut text to the import's; return its parcels."""
+        result = done.result
         self.n_read += result.n_read
-        self.n_accepted += len(frame)
+        self.n_accepted += len(result.frame)
         self.rejected += result.rejected
         self.repaired += result.repaired
         if result.rejected and not result.geometry_only:
@@ -134,9 +153,10 @@ class ParcelStream:
             rows, keys, ain, count = result.merged
             self.merged_rows, self.merged_keys = self.merged_rows + rows, self.merged_keys + keys
             self.merged_example = self.merged_example or (ain, count)
-        for col, n in counts.items():
+        for col, n in done.cut.items():
             self.cut[col] = self.cut.get(col, 0) + n
-        return frame
+        self.envelope.add(done.envelope.good, done.envelope.outside, done.envelope.box)
+        return result.frame
 
     def record(self) -> ImportRecord:
         """Return the import's log record (once :meth:`batches` is exhausted)."""
@@ -158,6 +178,16 @@ class ParcelStream:
         return IngestReport(kind=schema.PARCELS, source=self.path.name, fmt=self.fmt, crs=self.crs,
                             n_read=self.n_read, n_accepted=self.n_accepted, repaired=_in_file_order(self.repaired),
                             rejected=_in_file_order(self.rejected), notes=notes)
+
+
+@dataclasses.dataclass
+class _Made:
+    """One slice made ready to write: its canonical result (long text cut), the cuts per column, derived sites."""
+
+    result: importers.Canonical
+    cut: dict[str, int]
+    derived: gpd.GeoDataFrame | None
+    envelope: Envelope
 
 
 def _slices(ains: pd.Series, size: int) -> list[np.ndarray]:

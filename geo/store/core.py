@@ -10,6 +10,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import shapely
 
 from geo import schema
 from geo.errors import StoreError
@@ -67,6 +68,10 @@ class StoreCore(abc.ABC):
     def _geom_sql(self) -> str:
         """Return the SQL expression selecting the stored geometry column."""
         return "geom"
+
+    def _digest_wkb(self, values: list[Any]) -> list[bytes | None]:
+        """Return stored geometry values as the 2-D ISO little-endian WKB a content digest hashes."""
+        return list(shapely.to_wkb(self._decode_geoms(values), output_dimension=2, byte_order=1, flavor="iso"))
 
     def _row_batches(self, con: Any, sql: str, size: int) -> Iterator[list[Any]]:
         """Yield the rows of a parameterless query ``size`` at a time (PostgreSQL: a server-side cursor)."""

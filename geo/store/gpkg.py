@@ -88,6 +88,32 @@ def to_gpkg_blobs(geoms: np.ndarray) -> list[bytes]:
     return [_HEADER + w for w in wkb]
 
 
+def gpkg_digest_wkb(blobs: list[bytes | None]) -> list[bytes | None]:
+    """Return the 2-D ISO little-endian WKB of GeoPackage blobs, as a content digest hashes it.
+
+    A blob :func:`to_gpkg_blobs` wrote for a 2-D geometry (our header, a little-endian ISO type
+    code 1-7) already holds that WKB after its 8-byte header: GEOS writes the WKB it reads back
+    byte for byte, so it is taken as it is. Any other blob (an envelope, Z or M, another writer)
+    is decoded and encoded again.
+    """
+    out: list[bytes | None] = [None] * len(blobs)
+    other: list[int] = []
+    again: list[bytes] = []
+    for i, b in enumerate(blobs):
+        if b is None:
+            continue
+        if b[:8] == _HEADER and len(b) >= 13 and b[8] == 1 and 1 <= b[9] <= 7 and b[10:13] == b"\0\0\0":
+            out[i] = b[8:]
+        else:
+            other.append(i)
+            again.append(b)
+    if other:
+        wkb = shapely.to_wkb(from_gpkg_blobs(again), output_dimension=2, byte_order=1, flavor="iso")
+        for i, w in zip(other, wkb, strict=True):
+            out[i] = w
+    return out
+
+
 def from_gpkg_blobs(blobs: list[bytes]) -> np.ndarray:
     """Decode GeoPackage binary blobs (any envelope) into a shapely geometry array."""
     wkb = []

@@ -10,7 +10,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import shapely
 
 from geo import schema
 from geo.errors import StoreError
@@ -230,8 +229,9 @@ class LayerStore(StoreCore):
                         extent[layer] = [*np.minimum(extent[layer][:2], box[:2]), *np.maximum(extent[layer][2:], box[2:])]
                     key = schema.LAYER_KEYS[layer]
                     kind = next(c.kind for c in schema.LAYER_COLUMNS[layer] if c.name == key)
+                    keys = to_sql_values(kind, gdf[key])
                     con.executemany(f'INSERT INTO "written_{layer}" (k) VALUES (?) ON CONFLICT DO NOTHING',
-                                    [(str(k),) for k in to_sql_values(kind, gdf[key])])
+                                    zip(keys if kind == "text" else [str(k) for k in keys]))
                 if schema.SITES in frames:
                     seed_status(con, frames[schema.SITES], None, user=user, actor=user or "system",
                                 role=role, source="bulk_import", os_user=os_user)
@@ -250,8 +250,7 @@ class LayerStore(StoreCore):
         h, n = hashlib.sha256(), 0
         for rows in self._row_batches(con, sql, DIGEST_CHUNK):
             keys, blobs = zip(*rows, strict=True)
-            wkb = shapely.to_wkb(self._decode_geoms(list(blobs)), output_dimension=2, byte_order=1, flavor="iso")
-            digest_update(h, [str(k) for k in keys], wkb)
+            digest_update(h, [str(k) for k in keys], self._digest_wkb(list(blobs)))
             n += len(rows)
         con.execute(f'DROP TABLE "written_{layer}"')
         return {"rows": n, "sha256": h.hexdigest()}

@@ -24,7 +24,7 @@ from geo.errors import StoreError
 from geo.messages import M
 from geo.records import WriteResult
 from geo.store.base import BaseStore
-from geo.store.gpkg import from_gpkg_blobs, to_gpkg_blobs, touch_layer
+from geo.store.gpkg import from_gpkg_blobs, gpkg_digest_wkb, to_gpkg_blobs, touch_layer
 from geo.store.migrations.runner import head_revision, upgrade
 from geo.store.values import promote, to_sql_values
 
@@ -169,6 +169,9 @@ class SQLiteStore(BaseStore):
     def _decode_geoms(self, values: list[Any]) -> np.ndarray:
         return from_gpkg_blobs(values)
 
+    def _digest_wkb(self, values: list[Any]) -> list[bytes | None]:
+        return gpkg_digest_wkb(values)
+
     def _point_param(self, lon: float, lat: float) -> tuple[str, object]:
         return "?", to_gpkg_blobs(np.array([shapely.Point(lon, lat)], dtype=object))[0]
 
@@ -205,10 +208,11 @@ def _write_layer(con: sqlite3.Connection, layer: str, gdf: gpd.GeoDataFrame, *, 
     """Upsert one checked canonical frame with one ``executemany`` (GeoPackage blobs)."""
     spec = schema.LAYER_COLUMNS[layer]
     key = schema.LAYER_KEYS[layer]
-    before = con.execute(f'SELECT COUNT(*) FROM "{layer}"').fetchone()[0]
+    # AUTOINCREMENT: every row inserted below gets a fid above today's highest (an update keeps its fid),
+    # so counting those is the rows inserted, without counting the whole layer twice per batch
+    top = con.execute(f'SELECT coalesce(max(fid), 0) FROM "{layer}"').fetchone()[0]
     if mode == "replace":
         con.execute(f'DELETE FROM "{layer}"')
-        before = 0
     names = [c.name for c in spec]
     quoted = ", ".join(f'"{n}"' for n in names)
     updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n != key)
@@ -221,7 +225,6 @@ def _write_layer(con: sqlite3.Connection, layer: str, gdf: gpd.GeoDataFrame, *, 
         columns.append(to_gpkg_blobs(promote(np.asarray(geoms[start:start + WRITE_CHUNK]),
                                              schema.LAYER_GEOMETRY[layer])))
         con.executemany(sql, zip(*columns))
-    after = con.execute(f'SELECT COUNT(*) FROM "{layer}"').fetchone()[0]
+    inserted = con.execute(f'SELECT COUNT(*) FROM "{layer}" WHERE fid > ?', (top,)).fetchone()[0]
     touch_layer(con, layer, tuple(gdf.total_bounds) if len(gdf) else None)
-    inserted = after - before
     return WriteResult(layer=layer, inserted=inserted, updated=len(gdf) - inserted)
