@@ -180,20 +180,28 @@ def review_page(url: str, sites: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, 
     return fmap.get_root().render().replace("</html>", PROBE + "</html>")
 
 
-def measure_view(browser: object, url: str, *, reps: int = 6) -> tuple[float, float, float]:
-    """Open ``url`` in a fresh context; return (paint, pan, zoom) in ms."""
+#: One opening of a view: paint, then every pan and every zoom (ms).
+Run = tuple[float, list[float], list[float]]
+
+
+def measure_all(browser: object, url: str, *, reps: int) -> Run:
+    """Open ``url`` in a fresh context; return paint and every pan and zoom (ms)."""
     ctx = browser.new_context(viewport=VIEWPORT)  # type: ignore[attr-defined]
     ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("http://127.0.0.1", "data:")) else r.abort())
     page = ctx.new_page()
     try:
         page.goto(url, wait_until="load", timeout=180_000)
         page.wait_for_function("() => window.__paint !== undefined", timeout=180_000)
-        paint = float(page.evaluate("() => window.__paint"))
-        pan = statistics.median(page.evaluate(INTERACT_JS, ["pan", reps]))
-        zoom = statistics.median(page.evaluate(INTERACT_JS, ["zoom", reps]))
+        return (float(page.evaluate("() => window.__paint")), page.evaluate(INTERACT_JS, ["pan", reps]),
+                page.evaluate(INTERACT_JS, ["zoom", reps]))
     finally:
         ctx.close()
-    return paint, pan, zoom
+
+
+def measure_view(browser: object, url: str, *, reps: int = 6) -> tuple[float, float, float]:
+    """Open ``url`` in a fresh context; return (paint, median pan, median zoom) in ms."""
+    paint, pans, zooms = measure_all(browser, url, reps=reps)
+    return paint, statistics.median(pans), statistics.median(zooms)
 
 
 def browser_timings(archives: dict[str, tuple[Path, gpd.GeoDataFrame, gpd.GeoDataFrame]], *, reps: int = 6,

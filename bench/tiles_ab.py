@@ -19,12 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
-from bench.tiles import ARGS, CHROMIUM, HEAVIEST, INTERACT_JS, VIEWPORT, Server, review_page
+from bench.tiles import ARGS, CHROMIUM, HEAVIEST, Run, Server, measure_all, review_page
 from geo import schema
 from geo.services.tiles import store_tile_location, tile_state
 from geo.store import open_store
-
-Run = tuple[float, list[float], list[float]]  # paint, pans, zooms (ms)
 
 
 def baseline_layer(tree: Path) -> ModuleType:
@@ -50,20 +48,6 @@ def drawn_by(module: ModuleType | None) -> Iterator[None]:
         yield
     finally:
         setattr(review, "ParcelTilesLayer", current)  # noqa: B010
-
-
-def measure_all(browser: object, url: str, *, reps: int) -> Run:
-    """Open ``url`` in a fresh context; return paint and every pan and zoom (ms)."""
-    ctx = browser.new_context(viewport=VIEWPORT)  # type: ignore[attr-defined]
-    ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("http://127.0.0.1", "data:")) else r.abort())
-    page = ctx.new_page()
-    try:
-        page.goto(url, wait_until="load", timeout=180_000)
-        page.wait_for_function("() => window.__paint !== undefined", timeout=180_000)
-        return (float(page.evaluate("() => window.__paint")), page.evaluate(INTERACT_JS, ["pan", reps]),
-                page.evaluate(INTERACT_JS, ["zoom", reps]))
-    finally:
-        ctx.close()
 
 
 def load() -> str:
