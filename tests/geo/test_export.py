@@ -63,3 +63,10 @@ def test_a_csv_for_a_spanish_reader_has_spanish_headers_codes_and_notice():
     assert spanish[0] == '"Distrito del Concejo Municipal","2025-11","Portón","Nombre","Aviso sobre los datos"'
     assert spanish[1].startswith('1,"reservado","Cerrado con llave","Yard 7 (open)","DATOS SINTÉTICOS')
     assert spanish[2].startswith('"Total",12,"Abierto","Lot",')
+
+
+def test_a_spanish_csv_still_neutralises_formula_cells():
+    """Translating codes happens before neutralising: a hostile cell stays inert in the Spanish CSV too."""
+    frame = pd.DataFrame({"name": ['=HYPERLINK("http://x")', "+1"], "gate_status": ["@SUM(1)", "open"]})
+    lines = to_csv_bytes(frame, synthetic=False, lang="es").decode("utf-8-sig").splitlines()
+    assert lines[1] == '"\'=HYPERLINK(""http://x"")","\'@SUM(1)"' and lines[2] == '"\'+1","Abierto"'
