@@ -18,6 +18,8 @@ SRS_4326 = 4326
 # Envelope sizes in bytes by the header's envelope code (GeoPackage 1.3, 2.1.3.1.1).
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 _HEADER = b"GP\x00\x01" + struct.pack("<i", SRS_4326)  # version 0, flags: little-endian, no envelope
+#: The header :func:`to_gpkg_blobs` puts before the WKB (its digest is taken after it).
+GPKG_HEADER = _HEADER
 
 _WGS84_WKT = (
     'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,'

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -16,6 +15,7 @@ from geo.errors import StoreError
 from geo.messages import M
 from geo.records import ImportRecord, WriteResult
 from geo.store.audit import append_audit
+from geo.store.batchbook import BatchBook, start_written
 from geo.store.control import CONTROL, carried_control, insert_rows
 from geo.store.core import StoreCore
 from geo.store.snapshot import SLICE_ROWS, decode_rows, layer_counts, read_snapshot, write_snapshot
@@ -204,29 +204,16 @@ class LayerStore(StoreCore):
             As :meth:`write_layers`: mixing demo and real data, a frame not canonical, a store
             that cannot take the write; nothing is changed.
         """
-        results: dict[str, WriteResult] = {}
-        extent: dict[str, list[float]] = {}
-        incoming: bool | None = None
+        book = BatchBook()
         with self.write() as con:
             for frames in batches:
-                flag = synthetic_flag(frames)
-                if flag is not None and incoming is None:
-                    self._refuse_mixing(con, flag)
-                    incoming = flag
-                elif flag is not None and flag != incoming:
-                    raise StoreError(M("One write mixes synthetic and real rows; demo and real layers never mix."))
+                first, new = book.check(frames)
+                if first:
+                    self._refuse_mixing(con, book.incoming)
+                for layer in new:
+                    start_written(con, layer)
                 for layer, gdf in frames.items():
-                    check_frame(layer, gdf)
-                    if layer not in results:
-                        con.execute(f'DROP TABLE IF EXISTS "written_{layer}"')
-                        con.execute(f'CREATE TEMP TABLE "written_{layer}" (k TEXT PRIMARY KEY)')
-                        results[layer], extent[layer] = WriteResult(layer, 0, 0), [np.inf, np.inf, -np.inf, -np.inf]
-                    done = self._write_layer(con, layer, gdf, mode="upsert")
-                    results[layer] = WriteResult(layer, results[layer].inserted + done.inserted,
-                                                 results[layer].updated + done.updated)
-                    if len(gdf):
-                        box = gdf.total_bounds
-                        extent[layer] = [*np.minimum(extent[layer][:2], box[:2]), *np.maximum(extent[layer][2:], box[2:])]
+                    book.add(self._write_layer(con, layer, gdf, mode="upsert"))
                     key = schema.LAYER_KEYS[layer]
                     kind = next(c.kind for c in schema.LAYER_COLUMNS[layer] if c.name == key)
                     keys = to_sql_values(kind, gdf[key])
@@ -235,12 +222,20 @@ class LayerStore(StoreCore):
                 if schema.SITES in frames:
                     seed_status(con, frames[schema.SITES], None, user=user, actor=user or "system",
                                 role=role, source="bulk_import", os_user=os_user)
-            for layer, box in extent.items():
-                self._set_extent(con, layer, tuple(box) if np.isfinite(box[0]) else None)
-            digests = {layer: self._written_digest(con, layer) for layer in results}
-            done_record = record()
-            self._log_import(con, done_record, incoming, results, digests, role=role, os_user=os_user)
-        return results
+            self._finish_batches(con, book, record, role=role, os_user=os_user)
+        return book.results
+
+    def _finish_batches(self, con: Any, book: BatchBook, record: Callable[[], ImportRecord], *, role: str,
+                        os_user: str | None, digests: dict[str, dict[str, object]] | None = None) -> None:
+        """Close a streamed import in its transaction: extents, digests of the rows written, log row, audit entry.
+
+        ``digests``: taken already (a staged import's, from its scratch file); else read back here.
+        """
+        for layer in book.results:
+            self._set_extent(con, layer, book.bounds(layer))
+        if digests is None:
+            digests = {layer: self._written_digest(con, layer) for layer in book.results}
+        self._log_import(con, record(), book.incoming, book.results, digests, role=role, os_user=os_user)
 
     def _written_digest(self, con: Any, layer: str) -> dict[str, object]:
         """Return :func:`frame_digest` of the rows this transaction wrote to ``layer``, read back in key order."""

@@ -26,6 +26,7 @@ from geo.records import WriteResult
 from geo.store.base import BaseStore
 from geo.store.gpkg import from_gpkg_blobs, gpkg_digest_wkb, to_gpkg_blobs, touch_layer
 from geo.store.migrations.runner import head_revision, upgrade
+from geo.store.staging import STAGE, StagedLayerStore
 from geo.store.values import promote, to_sql_values
 
 BUSY_TIMEOUT_MS = 10_000
@@ -51,7 +52,7 @@ def filesystem_type(path: Path) -> str:
     return fstype
 
 
-class SQLiteStore(BaseStore):
+class SQLiteStore(StagedLayerStore, BaseStore):
     """The default embedded store (see module docstring)."""
 
     backend = "sqlite"
@@ -87,10 +88,16 @@ class SQLiteStore(BaseStore):
         return con
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """Yield a connection inside ``BEGIN IMMEDIATE``; commit on success, roll back on error."""
+    def write(self, *, attach: Path | None = None) -> Iterator[sqlite3.Connection]:
+        """Yield a connection inside ``BEGIN IMMEDIATE``; commit on success, roll back on error.
+
+        ``attach``: a scratch SQLite file attached (read) as ``stage`` for the transaction
+        (:mod:`geo.store.staging`).
+        """
         con = self.connect()
         try:
+            if attach is not None:  # ATTACH cannot run inside a transaction
+                con.execute(f"ATTACH DATABASE ? AS {STAGE}", (str(attach),))
             con.execute("BEGIN IMMEDIATE")
             try:
                 yield con
@@ -110,6 +117,9 @@ class SQLiteStore(BaseStore):
             raise _store_error(self.path, exc) from exc
         finally:
             con.close()
+
+    def _attached_write(self, scratch: Path) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return self.write(attach=scratch)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
