@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.imports import measure, write_inputs
@@ -112,15 +113,57 @@ def build_store(label: str, n: int) -> tuple[Path, dict[str, dict[str, object]]]
         old.unlink(missing_ok=True)
     shutil.rmtree(Path(f"{path}.cache"), ignore_errors=True)
     layers = real_layers()
+    zoned = boundaries_setup(layers)
+    zoned(path)
+    imports = {"GeoParquet": measure_into(inputs["GeoParquet"], path)}
     store = open_store(str(path))
-    store.write_layers({k: layers[k] for k in (schema.DISTRICTS, schema.LAPD_AREAS) if k in layers})
-    done = subprocess.run([sys.executable, "-c", _IMPORT, str(inputs["GeoParquet"]), str(path)], capture_output=True,
-                          text=True, cwd=REPO, check=True)
-    imports = {"GeoParquet": json.loads(done.stdout.strip().splitlines()[-1])}
     store.write_layers({k: v for k, v in layers.items() if k not in (schema.DISTRICTS, schema.LAPD_AREAS)})
-    for fmt in ("zipped Shapefile", "GeoJSON"):
-        imports[fmt] = measure(inputs[fmt], WORK)
+    for fmt in ("zipped Shapefile", "GeoJSON"):  # into stores with the same districts: the same work as above
+        imports[fmt] = measure(inputs[fmt], WORK, setup=zoned)
     return path, imports
+
+
+def boundaries_setup(layers: dict[str, object]) -> Callable[[Path], None]:
+    """Return a store preparer writing the council districts and LAPD areas a parcel import places parcels in."""
+    from geo import schema
+    from geo.store import open_store
+
+    def setup(path: Path) -> None:
+        open_store(str(path)).write_layers({k: v for k, v in layers.items()  # type: ignore[misc]
+                                            if k in (schema.DISTRICTS, schema.LAPD_AREAS)})
+    return setup
+
+
+def measure_into(source: Path, store: Path) -> dict[str, object]:
+    """Import ``source`` into the prepared ``store`` in a child process (kept); return its time and peak."""
+    load = os.getloadavg()[0]
+    done = subprocess.run([sys.executable, "-c", _IMPORT, str(source), str(store)], capture_output=True, text=True,
+                          cwd=REPO, check=True)
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["load"] = round(max(load, os.getloadavg()[0]), 1)
+    return result
+
+
+def imports_only(rounds: int) -> int:
+    """Time W9's County and City imports alone (every format into a store with districts), alternated; print them."""
+    layers = real_layers()
+    zoned = boundaries_setup(layers)
+    WORK.mkdir(parents=True, exist_ok=True)
+    times: dict[tuple[str, str], list[float]] = {}
+    for r in range(rounds):
+        for label, n in SIZES.items():
+            inputs = write_inputs(n, INPUTS)
+            for fmt in ("GeoParquet", "GeoJSON", "zipped Shapefile"):
+                got = measure(inputs[fmt], WORK, setup=zoned)
+                times.setdefault((label, fmt), []).append(float(got["seconds"]))  # type: ignore[arg-type]
+                print(f"  round {r + 1} {label:<6} {fmt:<17} {got}", flush=True)
+    missed = False
+    for label in SIZES:
+        slow, fast = (sorted(times[(label, f)])[len(times[(label, f)]) // 2] for f in ("GeoJSON", "GeoParquet"))
+        print(f"{label}: GeoJSON / GeoParquet (medians of {rounds}) {slow:.1f} / {fast:.1f} s = {slow / fast:.2f}x",
+              flush=True)
+        missed = missed or (label == "County" and slow / fast < TARGET_IMPORT_RATIO)
+    return 1 if missed else 0
 
 
 def analyse(path: Path, engine: str = "single") -> dict[str, object]:
@@ -270,7 +313,11 @@ def main(argv: list[str] | None = None) -> int:
                    "(e.g. `git archive HEAD` unpacked), side by side")
     p.add_argument("--w9", type=int, metavar="ROUNDS", help="only W9's analysis, first read included, City and "
                    "County alternated ROUNDS times on the stores a full run left (bench/w9.py); writes nothing")
+    p.add_argument("--imports", type=int, metavar="ROUNDS", help="only W9's imports (every format into a store "
+                   "with the districts, City and County), ROUNDS rounds; prints the figures, writes nothing")
     args = p.parse_args(argv)
+    if args.imports:
+        return imports_only(args.imports)
     if args.w11:
         return _w11_only(args.baseline_tree)
     if args.w9:

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -143,27 +144,41 @@ def _write_geojson(base: gpd.GeoDataFrame, target: Path) -> None:
 
 # --- measurement ------------------------------------------------------------------------
 _CHILD = """
-import json, resource, sys, time
+import contextlib, json, resource, sys, time
 from geo.access.roles import Actor
 from geo.services.imports import import_file
 from geo.store import open_store
+from geo.store.sqlite import SQLiteStore
+held, plain = [], SQLiteStore.write
+@contextlib.contextmanager
+def timed(self, **kw):  # how long each write transaction holds the store's one write lock
+    with plain(self, **kw) as con:
+        start = time.perf_counter()
+        yield con
+    held.append(time.perf_counter() - start)
+SQLiteStore.write = timed
 store = open_store(sys.argv[2])
 t = time.perf_counter()
 report = import_file(store, Actor("bench", "admin", source="cli"), "parcels", sys.argv[1])
 hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
 usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"seconds": time.perf_counter() - t, "accepted": report.n_accepted, "read": report.n_read,
-                  "cpu": usage.ru_utime + usage.ru_stime,
+                  "cpu": usage.ru_utime + usage.ru_stime, "lock_s": max(held, default=0.0),
                   "peak_gb": hwm / 1e6, "maxrss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
                   "notes": report.notes}))
 """
 
 
-def measure(path: Path, workdir: Path) -> dict[str, object]:
-    """Import ``path`` as parcels into a new store in a child process; return its time, peak RSS and counts."""
+def measure(path: Path, workdir: Path, setup: Callable[[Path], None] | None = None) -> dict[str, object]:
+    """Import ``path`` as parcels into a new store in a child process; return its time, peak RSS and counts.
+
+    ``setup(store)`` prepares the new store first (e.g. its districts, so every format does the same work).
+    """
     store = workdir / f"import-{path.stem}-{path.suffix[1:]}.gpkg"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{store}{suffix}").unlink(missing_ok=True)
+    if setup is not None:
+        setup(store)
     load = os.getloadavg()[0]
     done = subprocess.run([sys.executable, "-c", _CHILD, str(path), str(store)], capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parent.parent, check=False)
@@ -224,8 +239,9 @@ def _cells(r: dict[str, object]) -> str:
     if "error" in r:
         return f"FAILED: {r['error']}"
     peak = float(r["peak_gb"])  # type: ignore[arg-type]
+    lock = float(r.get("lock_s", 0.0))  # type: ignore[arg-type]
     return (f"{float(r['seconds']):7.1f} s  cpu {float(r.get('cpu', 0.0)):6.1f} s  "  # type: ignore[arg-type]
-            f"peak {peak:5.2f} GB  accepted {int(r['accepted']):,}  "  # type: ignore[call-overload]
+            f"lock {lock:5.1f} s  peak {peak:5.2f} GB  accepted {int(r['accepted']):,}  "  # type: ignore[call-overload]
             f"{'within' if peak <= PEAK_AIM_GB else 'over'} the {PEAK_AIM_GB:.0f} GB aim")
 
 
@@ -240,17 +256,18 @@ def _markdown(rows: list[tuple[int, str, int, dict[str, object]]]) -> list[str]:
            "process (real `import_file` path, CLI limits, new SQLite store); peak = that process's `VmHWM`; "
            "load average = the machine's 1-minute load, the higher of before and after (the machine is shared).",
            "", "| Parcels | Format | File | Before: time (s) / peak (GB) | After: time (s) | CPU (s) "
-           "| After: peak VmHWM (GB) | Load avg | Accepted | <= 2 GB aim |",
-           "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+           "| Store write lock held (s) | After: peak VmHWM (GB) | Load avg | Accepted | <= 2 GB aim |",
+           "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for n, fmt, size, r in rows:
         before = BEFORE.get((n, fmt))
         was = f"{before[0]:,.1f} / {before[1]:.2f}" if before else "-"
         if "error" in r:
-            out.append(f"| {n:,} | {fmt} | {size / 1e6:,.0f} MB | {was} | - | - | - | - | - | failed: {r['error']} |")
+            out.append(f"| {n:,} | {fmt} | {size / 1e6:,.0f} MB | {was} | - | - | - | - | - | - | failed: {r['error']} |")
             continue
         peak = float(r["peak_gb"])  # type: ignore[arg-type]
         cpu = f"{float(r['cpu']):,.1f}" if "cpu" in r else "-"  # type: ignore[arg-type]
-        out.append(f"| {n:,} | {fmt} | {size / 1e6:,.0f} MB | {was} | {float(r['seconds']):,.1f} | {cpu} | {peak:.2f} | "  # type: ignore[arg-type]
+        lock = f"{float(r['lock_s']):,.1f}" if "lock_s" in r else "-"  # type: ignore[arg-type]
+        out.append(f"| {n:,} | {fmt} | {size / 1e6:,.0f} MB | {was} | {float(r['seconds']):,.1f} | {cpu} | {lock} | {peak:.2f} | "  # type: ignore[arg-type]
                    f"{r.get('load', '-')} | {int(r['accepted']):,} | "  # type: ignore[call-overload]
                    f"{'yes' if peak <= PEAK_AIM_GB else '**no**'} |")
     ratios = [f"{n:,} parcels {_ratio(rows, n)}" for n in sorted({n for n, *_ in rows})]
