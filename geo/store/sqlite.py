@@ -30,6 +30,8 @@ from geo.store.staging import STAGE, StagedLayerStore
 from geo.store.values import promote, to_sql_values
 
 BUSY_TIMEOUT_MS = 10_000
+#: How long a staged import's copy waits for the write lock (another import's copy): its file is already checked.
+COPY_BUSY_TIMEOUT_MS = 300_000
 WRITE_CHUNK = 50_000  # rows converted and inserted per executemany
 NETWORK_FS = {"nfs", "nfs4", "cifs", "smb", "smb2", "smbfs", "smb3", "afs", "9p", "fuse.sshfs",
               "fuse.rclone", "davfs", "fuse.gcsfuse", "fuse.s3fs", "glusterfs", "ceph", "lustre"}
@@ -92,12 +94,16 @@ class SQLiteStore(StagedLayerStore, BaseStore):
         """Yield a connection inside ``BEGIN IMMEDIATE``; commit on success, roll back on error.
 
         ``attach``: a scratch SQLite file attached (read) as ``stage`` for the transaction
-        (:mod:`geo.store.staging`).
+        (:mod:`geo.store.staging`); such a copy waits up to :data:`COPY_BUSY_TIMEOUT_MS` for the
+        lock (another import's copy), since its file has been read and checked already.
         """
         con = self.connect()
+        wait = BUSY_TIMEOUT_MS
         try:
             if attach is not None:  # ATTACH cannot run inside a transaction
                 con.execute(f"ATTACH DATABASE ? AS {STAGE}", (str(attach),))
+                wait = COPY_BUSY_TIMEOUT_MS
+                con.execute(f"PRAGMA busy_timeout = {wait}")
             con.execute("BEGIN IMMEDIATE")
             try:
                 yield con
@@ -114,7 +120,7 @@ class SQLiteStore(StagedLayerStore, BaseStore):
                     con.execute("ROLLBACK")
                 raise
         except sqlite3.OperationalError as exc:
-            raise _store_error(self.path, exc) from exc
+            raise _store_error(self.path, exc, waited_ms=wait) from exc
         finally:
             con.close()
 
@@ -200,14 +206,14 @@ class SQLiteStore(StagedLayerStore, BaseStore):
 
 
 # --- helpers ----------------------------------------------------------------------------
-def _store_error(path: Path, exc: sqlite3.OperationalError) -> StoreError:
+def _store_error(path: Path, exc: sqlite3.OperationalError, *, waited_ms: int = BUSY_TIMEOUT_MS) -> StoreError:
     text = str(exc)
     if "full" in text:
         return StoreError(M("Store {store} is full ({why}); nothing was written. Free disk space and retry.",
                             store=str(path), why=text))
     if "locked" in text or "busy" in text:
         return StoreError(M("Store {store} stayed locked by another writer for {seconds:.0f} s ({why}); nothing "
-                            "was written. Retry in a moment.", store=str(path), seconds=BUSY_TIMEOUT_MS / 1000,
+                            "was written. Retry in a moment.", store=str(path), seconds=waited_ms / 1000,
                             why=text))
     if "readonly" in text or "read-only" in text:
         return StoreError(M("Store {store} is read-only ({why}); check file permissions.", store=str(path), why=text))
