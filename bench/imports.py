@@ -329,11 +329,15 @@ NOTES = [
     "How the import stays bounded: only the ~20 columns the parcel importer can use are read (of 97), in Arrow "
     "batches, strings Arrow-backed and geometry as WKB (~200 B a parcel). A parcel layer is then canonicalised "
     "50,000 rows at a time (`geo/io/stream.py`: validation, reprojection, condo merge, district/LAPD placement, "
-    "derived sites, text cut) and each slice is written as it is made (`Store.write_layer_batches`), all in one "
-    "write transaction that any refusal, cancel, full disk or lock rolls back. Rows sharing an AIN go in the slice "
-    "of its first row (8-byte key hashes), so merges and row order are the whole path's. The audit's content hash "
-    "is taken at the end from the rows written, read back in key order 50,000 at a time (a temp table of the keys "
-    "written, in the same transaction), so no layer is ever whole in Python.",
+    "derived sites, text cut) and each slice is staged as it is made (`Store.write_layer_batches`): on SQLite "
+    "into a scratch file beside the store through the ADBC SQLite driver (Arrow columns bound in C; "
+    "`geo/store/staging.py`), then copied into the store in one short write transaction (`INSERT ... SELECT`, the "
+    "same upsert, file order) that any failure rolls back; a refusal or cancel before it leaves the store untouched. "
+    "Rows sharing an AIN go in the slice of its first row (8-byte key hashes), so merges and row order are the "
+    "whole path's. The audit's content hash is taken from the scratch file before the lock (each key's last "
+    "staged row, in key order, 50,000 rows at a time, framed and hashed by Arrow kernels: "
+    "`geo/store/staged_digest.py`), so no layer is ever whole in Python. PostgreSQL keeps the direct batch "
+    "write (COPY per slice, in one transaction: its row locks do not block other writers).",
     "",
     "What is still whole: the file's compact read (the used columns as Arrow, the WKB: ~1 GB at 2.4M parcels) until "
     "the last slice. The peak now comes from reading, not writing: at 2.4M GeoParquet the read alone reaches "

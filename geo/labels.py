@@ -190,10 +190,23 @@ def is_label(text: str) -> bool:
     return text in _LABELS
 
 
+#: Columns of recorded text (names, addresses, descriptions, references): shown and exported as recorded, never
+#: read as a code, so a site named "open" or an incident described as "closed_locked" is not spelled as a status.
+RECORDED_TEXT = frozenset({
+    "name", "address", "situs_address", "owner_name", "agency_name", "use_description", "use_detail", "description",
+    "location_text", "premise_desc", "district_name", "area_name", "park_name", "nc_name", "place_name",
+    "street_name", "part_name", "listed_doc", "control_doc", "determination_reason", "evidence_refs", "source",
+    "source_url", "jurisdiction_city", "supervisor_name", "filename"})
+
+
 def code_label(value: object, column: str | None = None, lang: str = "en") -> str:
-    """Return how one code reads in ``lang`` (``closed_locked`` -> "Closed and locked"); anything else as it is."""
+    """Return how one code reads in ``lang`` (``closed_locked`` -> "Closed and locked"); anything else as it is.
+
+    A value of a :data:`RECORDED_TEXT` column is data, returned as it is whatever it spells (only that column's
+    own placeholders, :data:`BY_COLUMN`, read as words).
+    """
     text = str(value)
-    known = BY_COLUMN.get(column or "", {}).get(text) or VALUES.get(text)
+    known = BY_COLUMN.get(column or "", {}).get(text) or (None if column in RECORDED_TEXT else VALUES.get(text))
     return translate(known, lang) if known else text
 
 

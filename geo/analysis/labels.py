@@ -16,7 +16,7 @@ from geo import schema
 from geo.analysis.photo_note import note_message
 from geo.analysis.timefmt import local_text
 from geo.i18n import N_, localise, translate
-from geo.labels import BY_COLUMN, MISSING, VALUES, column_header, is_label
+from geo.labels import BY_COLUMN, MISSING, RECORDED_TEXT, VALUES, column_header, is_label
 from geo.messages import Message, join
 from geo.records import Edit
 
@@ -49,6 +49,9 @@ def value_text(value: object, column: str | None = None, lang: str = "en") -> ob
             return local_text(value.strip())
         if value.strip() in _MISSING_TEXT:  # a missing value already turned into text upstream
             return MISSING
+        if column in RECORDED_TEXT:  # a name, address or description: as recorded, even when it spells a code
+            placeholder = BY_COLUMN.get(column, {}).get(value)
+            return translate(placeholder, lang) if placeholder else value
         if column == schema.STATUS_NOTE:  # user text, but a sign photo's line reads in ``lang``
             return localise(note_message(value), lang)
         codes = value.split(", ")
