@@ -305,7 +305,8 @@ def markdown(builds: list[tuple[str, int, TileArchive, float, float, bool, str]]
                      f"{'yes' if every else '**NO**'} ({note}) | {'yes' if met else '**NO**'} |")
     lines += ["", f"Browser (Debian Chromium headless, --disable-gpu, {VIEWPORT['width']}x{VIEWPORT['height']}, the "
               "review map with its tiled layer (StageMap's canvas layer: tiles decoded into typed arrays and drawn on the "
-              "page, a few parcels per canvas fill; a tile drawn before is copied when the map comes back to it) and "
+              "page, a few parcels per canvas fill, at zoom 13 decoded straight into pixels by the layer's own "
+              "rasteriser; a tile drawn before is copied when the map comes back to it) and "
               "live sites, archive over HTTP range requests on loopback; paint = "
               "navigation start to every tile in view drawn + 2 frames; pan/zoom until every new tile is drawn + 2 "
               f"frames, median of {reps}). Budgets paint <= 1 s, pan <= 50 ms, zoom <= 250 ms are gated at the heaviest "

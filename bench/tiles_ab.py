@@ -25,16 +25,37 @@ from geo.services.tiles import store_tile_location, tile_state
 from geo.store import open_store
 
 
-def baseline_layer(tree: Path) -> ModuleType:
-    """Load ``layers/parcel_tiles.py`` of another tree as a module of its own (its imports come from this tree)."""
-    spec = importlib.util.spec_from_file_location("baseline_parcel_tiles", tree / "layers" / "parcel_tiles.py")
-    if spec is None or spec.loader is None:
-        raise FileNotFoundError(f"{tree}/layers/parcel_tiles.py: not found; make the tree with "
-                                "`git archive HEAD | tar -x -C DIR`")
+def _load_as(name: str, file: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, file)
+    if spec is None or spec.loader is None or not file.is_file():
+        raise FileNotFoundError(f"{file}: not found; make the tree with `git archive HEAD | tar -x -C DIR`")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def baseline_layer(tree: Path) -> ModuleType:
+    """Load ``layers/parcel_tiles.py`` of another tree as a module of its own, with that tree's ``layers/parcel_tiles_*``
+    script modules (its other imports come from this tree)."""
+    layers_dir = tree / "layers"
+    scripts = {f"layers.{f.stem}": f for f in sorted(layers_dir.glob("parcel_tiles_*.py"))}
+    saved = {name: sys.modules.get(name) for name in scripts}
+    try:
+        for name in scripts:  # the old layer's JavaScript, not this tree's
+            sys.modules.pop(name, None)
+        texts = {name: file.read_text(encoding="utf-8") for name, file in scripts.items()}
+        order = sorted(scripts, key=lambda n: sum(f"import {o.rsplit('.', 1)[1]}" in texts[n] or f"{o} import" in texts[n]
+                                                  for o in scripts if o != n))
+        for name in order:  # a script module importing another is loaded after it (it would load this tree's)
+            sys.modules[name] = _load_as(name, scripts[name])
+        return _load_as("baseline_parcel_tiles", layers_dir / "parcel_tiles.py")
+    finally:
+        for name, module in saved.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
 
 
 @contextlib.contextmanager

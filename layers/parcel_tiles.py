@@ -4,7 +4,8 @@ The archive is read with HTTP range requests by the pinned ``pmtiles`` package; 
 is gunzipped, decoded straight into typed arrays (no object per vertex or per parcel) and drawn
 a few parcels per canvas fill, one owner-class colour at a time, on the page or (``workers``) in
 Web Workers (the script: :mod:`layers.parcel_tiles_js`); a tile drawn before is copied when the
-map comes back to it. Tiles
+map comes back to it. Below :data:`RASTER_BELOW` (zoom 13, every parcel a few pixels, no click)
+a tile is decoded straight into pixels instead (:mod:`layers.parcel_tiles_raster_js`). Tiles
 carry owner class, use category, use type and code and council district (the AIN from data zoom
 13, where a click reads it), never risk or status. The review filter is applied in the browser
 with the same rules as on the server. A click on a tiled parcel at zoom >= 14 (where no live
@@ -28,6 +29,10 @@ from layers.parcel_tiles_js import LAYER_JS
 OWNER_COLORS = {k: v for k, v in palette.colours(palette.OWNER).items() if k != "repeat"}  # the one palette
 CLICK_PREFIX = "Parcel AIN "  # geo.analysis.lod.TILE_CLICK_PREFIX reads it back
 OUTLINE_ZOOM = 16  # outlines cost a second canvas pass: drawn only when parcels are large on screen
+#: below this display zoom (where no click reads a tile) a tile is decoded straight into pixels by the layer's own
+#: rasteriser (layers.parcel_tiles_raster_js), not recorded into canvas paths: the z13 paint's CPU. From it up the
+#: canvas draws as before, pixel for pixel.
+RASTER_BELOW = 14
 #: Web Workers fetching, decoding and drawing tiles (at most the browser's cores); 0: all on the page. Off: on the
 #: 2 shared cores of the bench machine (load 4-5) the z13 paint took 1.5 s with 2 workers against 1.15 s on the page
 #: (a worker starts only when the page's script yields, then reads the header itself; OffscreenCanvas rasterises
@@ -92,6 +97,6 @@ class ParcelTilesLayer(JSCSSMixin, branca.element.MacroElement):  # type: ignore
         self.config_json = json.dumps({
             "url": url, "layer": layer, "maxDataZoom": max_data_zoom, "levelDiff": level_diff, "filter": rules,
             "colors": OWNER_COLORS, "otherColor": "#7f8c8d", "opacity": opacity, "stroke": "#4d5656",
-            "outlineZoom": OUTLINE_ZOOM, "clickZoom": click_zoom, "clickPrefix": CLICK_PREFIX,
-            "attribution": attribution, "workers": workers,
+            "outlineZoom": OUTLINE_ZOOM, "rasterBelow": min(RASTER_BELOW, click_zoom), "clickZoom": click_zoom,
+            "clickPrefix": CLICK_PREFIX, "attribution": attribution, "workers": workers,
         }).replace("</", "<\\/")

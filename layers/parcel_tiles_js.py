@@ -2,15 +2,19 @@
 
 Vector tiles are fetched (HTTP range requests through the pinned ``pmtiles`` package), gunzipped,
 decoded into typed arrays (no object per vertex or per parcel) and drawn a few parcels per canvas
-fill, one colour at a time. A drawn tile is kept (32 of them) and copied when the map comes back
-to it, so zooming back out draws nothing again. With ``cfg.workers`` > 0 the fetching, decoding
-and, for a tile shown whole (zoom <= 14), the drawing into an ``OffscreenCanvas`` run in that
-many Web Workers started from an inline ``blob:`` script; the bitmap, the typed arrays and the
-tile's bytes are moved to the page, not copied, for clicks and over-zoomed tiles. Where a worker
+fill, one colour at a time; below ``cfg.rasterBelow`` (zoom 13) a tile is decoded straight into
+pixels instead (``layers.parcel_tiles_raster_js``). A drawn tile is kept (32 of them) and copied
+when the map comes back to it, so zooming back out draws nothing again.
+With ``cfg.workers`` > 0 the fetching, decoding and, for a tile shown whole (zoom <= 14), the
+drawing into an ``OffscreenCanvas`` (or the pixels, below ``cfg.rasterBelow``) run in that many
+Web Workers started from an inline ``blob:`` script; the bitmap, the pixels, the typed arrays and
+the tile's bytes are moved to the page, not copied, for clicks and over-zoomed tiles. Where a worker
 cannot start (a Content-Security-Policy without ``worker-src blob:``, no ``Worker``) the same
 code runs on the page. Workers are off by default (``layers.parcel_tiles.DECODE_WORKERS``).
 """
 from __future__ import annotations
+
+from layers.parcel_tiles_raster_js import RASTER_JS
 
 #: The tile layer class, defined once per page as ``window.stagemapParcelLayer``.
 LAYER_JS = r"""
@@ -43,7 +47,7 @@ window.stagemapParcelLayer = window.stagemapParcelLayer || (function () {
       return v;
     }
     // one layer of a vector tile: keys, values, and every feature's tags and rings in typed arrays
-    function decode(buf, want) {
+    function decode(buf, want, then) {
       var r = {b: new Uint8Array(buf), p: 0}, end = r.b.length;
       while (r.p < end) {
         var t = varint(r);
@@ -60,7 +64,7 @@ window.stagemapParcelLayer = window.stagemapParcelLayer || (function () {
         }
         r.p = le;
         if (name === want) {
-          return geometry(r.b, {b: r.b, keys: keys, vpos: new Int32Array(vpos), nv: vpos.length / 2, vals: new Map(),
+          return (then || geometry)(r.b, {b: r.b, keys: keys, vpos: new Int32Array(vpos), nv: vpos.length / 2, vals: new Map(),
                                 extent: extent}, feats, gbytes);
         }
       }
@@ -169,7 +173,8 @@ window.stagemapParcelLayer = window.stagemapParcelLayer || (function () {
         }
       });
     }
-    return {decode: decode, value: value, val: val, keyOk: keyOk, visible: visible, draw: draw};
+""" + RASTER_JS + r"""
+    return {decode: decode, value: value, val: val, keyOk: keyOk, visible: visible, draw: draw, raster: raster};
   }
   // a worker: reads the archive (range requests and gunzip by pmtiles), decodes, and draws a tile shown whole
   // into an OffscreenCanvas; the bitmap and the arrays are moved to the page, not copied
@@ -183,6 +188,11 @@ window.stagemapParcelLayer = window.stagemapParcelLayer || (function () {
         return;
       }
       pm.getZxy(m.z, m.x, m.y).then(function (res) {
+        if (m.draw && m.draw.raster) {  // below the click zoom: pixels only (layers.parcel_tiles_raster_js)
+          var R = res ? C.raster(res.data, cfg, m.draw.px) : null;
+          self.postMessage({id: m.id, tile: R && {n: R.n, raster: true}, shot: R && R.px}, R ? [R.px.buffer] : []);
+          return;
+        }
         var D = res ? C.decode(res.data, cfg.layer) : null, shot = null, moved = [];
         if (D && m.draw && canvas) {
           try {
@@ -253,10 +263,11 @@ window.stagemapParcelLayer = window.stagemapParcelLayer || (function () {
     }
     return hit;
   }
-  return L.GridLayer.extend({
+  var Layer = L.GridLayer.extend({
     visible: function (p) { return C.visible(this.cfg.filter, p); },
     initialize: function (cfg) {
       this.cfg = cfg; this._pm = null; this._data = new Map(); this._shots = new Map(); this._pool = null;
+      this._rastered = new Map();
       var n = Math.min(cfg.workers || 0, navigator.hardwareConcurrency || 2);
       try { this._pool = new Pool(cfg, n); } catch (err) { this._pool = null; }  // decoded and drawn on the page instead
       L.GridLayer.prototype.initialize.call(this, {tileSize: 256 * Math.pow(2, cfg.levelDiff),
@@ -272,7 +283,11 @@ window.stagemapParcelLayer = window.stagemapParcelLayer || (function () {
         });
       }
       this._pm = this._pm || new pmtiles.PMTiles(cfg.url);
-      return this._pm.getZxy(z, x, y).then(function (res) { return [res ? C.decode(res.data, cfg.layer) : null, null]; });
+      return this._pm.getZxy(z, x, y).then(function (res) {
+        if (!draw || !draw.raster) { return [res ? C.decode(res.data, cfg.layer) : null, null]; }
+        var R = res ? C.raster(res.data, cfg, draw.px) : null;  // pixels only, nothing kept
+        return [R && {n: R.n, raster: true}, R && R.px];
+      });
     },
     _dataTile: function (z, x, y, draw) {  // the decoded tile, and a bitmap when this call fetched it and `draw` asked
       var key = z + "/" + x + "/" + y, hit = this._data.get(key);
@@ -282,6 +297,10 @@ window.stagemapParcelLayer = window.stagemapParcelLayer || (function () {
       this._data.set(key, entry);
       if (this._data.size > 40) { this._data.delete(this._data.keys().next().value); }
       return got;
+    },
+    _counted: function (key, meta) {  // parcels drawn in the rasterised tiles (no decoded tile is kept for them)
+      this._rastered.delete(key); this._rastered.set(key, meta ? meta.n : 0);
+      if (this._rastered.size > 40) { this._rastered.delete(this._rastered.keys().next().value); }
     },
     _keep: function (key, image) {  // drawn tiles, drawn again by a copy when the map comes back to them (zoom out)
       this._shots.delete(key); this._shots.set(key, image);
@@ -306,9 +325,15 @@ window.stagemapParcelLayer = window.stagemapParcelLayer || (function () {
         Promise.resolve().then(function () { done(null, tile); });
         return tile;
       }
-      var draw = over === 0 ? {coords: {x: coords.x, y: coords.y, z: coords.z}, px: px} : null;  // the worker draws it
-      this._dataTile(w[0], coords.x >> over, coords.y >> over, draw).then(function (got) {
-        if (got[1]) { tile.getContext("2d").drawImage(got[1], 0, 0); self._keep(key, got[1]); }
+      var raster = over === 0 && coords.z < this.cfg.rasterBelow;  // a few pixels a parcel: no canvas paths
+      var draw = over === 0 ? {coords: {x: coords.x, y: coords.y, z: coords.z}, px: px, raster: raster} : null;
+      var got = raster ? this._load(w[0], coords.x, coords.y, draw).then(function (r) { self._counted(key, r[0]); return r; })
+        : this._dataTile(w[0], coords.x >> over, coords.y >> over, draw);  // the worker draws a tile shown whole
+      got.then(function (got) {
+        if (got[1] instanceof Uint32Array) {
+          tile.getContext("2d").putImageData(new ImageData(new Uint8ClampedArray(got[1].buffer), px, px), 0, 0);
+          self._keep(key, tile);
+        } else if (got[1]) { tile.getContext("2d").drawImage(got[1], 0, 0); self._keep(key, got[1]); }
         else if (got[0]) { self._draw(tile, got[0], coords, over, px); self._keep(key, tile); }
       }).then(function () { done(null, tile); }, function (err) { done(err, tile); });  // a failed draw fails the tile
       return tile;
@@ -331,5 +356,7 @@ window.stagemapParcelLayer = window.stagemapParcelLayer || (function () {
       return [out];
     }
   });
+  Layer.codec = C;  // the decoder, for tests
+  return Layer;
 })();
 """

@@ -38,6 +38,7 @@ DRAWN_JS = """async () => {
   }
   let parcels = 0;
   l._data.forEach(e => { parcels += e.tile ? e.tile.n : 0; });
+  l._rastered.forEach(n => { parcels += n; });  // zoom 13: decoded straight into pixels, nothing kept
   return {tiles: out.sort(), parcels: parcels, decoder: l.decoder()};
 }"""
 CSP = '<meta http-equiv="Content-Security-Policy" content="worker-src \'none\'">'
