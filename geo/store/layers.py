@@ -1,6 +1,7 @@
 """Reading and writing the spatial layers: snapshots of big layers, atomic multi-layer writes."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -143,7 +144,7 @@ class LayerStore(StoreCore):
         for layer, gdf in frames.items():  # outside the write lock: seconds for 800k parcels
             check_frame(layer, gdf)
             digests[layer] = frame_digest(layer, gdf)
-        with self.write() as con:
+        with self._staged_frames(frames) as staged, self._write_staged(staged) as con:
             self._refuse_mixing(con, incoming)
             determinations: list[dict[str, object]] = []
             for layer, keys in (delete or {}).items():
@@ -155,7 +156,7 @@ class LayerStore(StoreCore):
                     drop_status(con, ids, actor=actor, role=role, source=source, os_user=os_user)
                 con.executemany(f'DELETE FROM "{layer}" WHERE "{schema.LAYER_KEYS[layer]}" = ?', [(k,) for k in ids])
             for layer, gdf in frames.items():
-                results[layer] = self._write_layer(con, layer, gdf, mode=mode)
+                results[layer] = self._write_frame(con, layer, gdf, mode=mode, staged=staged)
             if schema.SITES in frames:
                 seed_status(con, frames[schema.SITES], status, user=record.user if record else None,
                             actor=actor, role=role, source=source, os_user=os_user)
@@ -224,6 +225,18 @@ class LayerStore(StoreCore):
                                 role=role, source="bulk_import", os_user=os_user)
             self._finish_batches(con, book, record, role=role, os_user=os_user)
         return book.results
+
+    def _staged_frames(self, frames: dict[str, gpd.GeoDataFrame]) -> contextlib.AbstractContextManager[Any]:
+        """Return a context staging big frames outside the write lock (a SQLite store); here: none (``None``)."""
+        return contextlib.nullcontext(None)
+
+    def _write_staged(self, staged: Any) -> contextlib.AbstractContextManager[Any]:
+        """Return the write transaction for a write whose frames ``staged`` holds (here: :meth:`write`)."""
+        return self.write()
+
+    def _write_frame(self, con: Any, layer: str, gdf: gpd.GeoDataFrame, *, mode: str, staged: Any) -> WriteResult:
+        """Write one frame of :meth:`write_layers` (here: the backend's bulk writer)."""
+        return self._write_layer(con, layer, gdf, mode=mode)
 
     def _finish_batches(self, con: Any, book: BatchBook, record: Callable[[], ImportRecord], *, role: str,
                         os_user: str | None, digests: dict[str, dict[str, object]] | None = None) -> None:

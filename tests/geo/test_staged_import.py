@@ -227,3 +227,34 @@ def struct_pack_envelope(geom) -> bytes:
 
     x0, y0, x1, y1 = geom.bounds
     return struct.pack("<4d", x0, x1, y0, y1)
+
+
+def test_whole_frame_writes_staged_store_what_direct_writes_store(tmp_path, monkeypatch):
+    """write_layers (upsert, replace, deletes carrying a site's status) stages big frames: the same rows."""
+    from geo.store import staging
+
+    stores = {}
+    for label, threshold in (("staged", 1), ("direct", 10**9)):
+        monkeypatch.setattr(staging, "STAGE_MIN_ROWS", threshold)
+        store = open_store(str(tmp_path / f"{label}.gpkg"))
+        store.write_layers({schema.PARCELS: parcels(0, 9), schema.SITES: derived_sites(0, 3)}, record=record())
+        store.write_layers({schema.PARCELS: parcels(5, 9)}, mode="upsert", record=record())
+        store.write_layers({schema.SITES: derived_sites(10, 2)}, delete={schema.SITES: ["PARCEL-9900000001"]},
+                           record=record())
+        store.write_layers({schema.PARCELS: parcels(20, 4)}, mode="replace", record=record())
+        assert not list(staged_files(store.path))
+        stores[label] = store
+    for table in (schema.PARCELS, schema.SITES, "site_status", "status_history"):
+        assert rows_without_times(stores["staged"].path, table) == rows_without_times(stores["direct"].path, table)
+    assert [e["new"] for e in stores["staged"].read_audit() if e["action"].startswith("import.")] == \
+        [e["new"] for e in stores["direct"].read_audit() if e["action"].startswith("import.")]
+
+
+def rows_without_times(path, table: str) -> list[tuple]:
+    """Every row of ``table`` (values and storage classes) but the columns holding the time of writing."""
+    con = sqlite3.connect(path)
+    cols = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")') if not r[1].endswith("_at")]
+    sel = ", ".join(f'"{c}", typeof("{c}")' for c in cols)
+    out = con.execute(f'SELECT {sel} FROM "{table}" ORDER BY rowid').fetchall()
+    con.close()
+    return out
