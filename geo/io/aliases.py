@@ -207,35 +207,55 @@ def numbered_columns(columns: Sequence[str], base: str, *, n: int = 5) -> list[s
 
 def clean_text(values: pd.Series) -> pd.Series:
     """Return stripped strings as object dtype; empty strings and NA become ``None``."""
+    return _as_object(clean_string(values))
+
+
+def clean_string(values: pd.Series) -> pd.Series:
+    """Return :func:`clean_text`'s values as Arrow-backed ``string`` (NA for missing): no Python string per row."""
     s = values.astype("string").str.strip()
-    s = s.mask(s.isna() | (s == "") | s.str.lower().isin(["nan", "none", "null"]))
-    return pd.Series(s.astype(object).where(s.notna(), None), index=values.index, dtype=object)
+    return s.mask(s.isna() | (s == "") | s.str.lower().isin(["nan", "none", "null"]))
+
+
+def _as_object(s: pd.Series) -> pd.Series:
+    """Return ``string`` values as an object Series (``None`` for missing), keeping the index."""
+    return pd.Series(s.astype(object).where(s.notna(), None), index=s.index, dtype=object)
 
 
 def normalize_ain(values: pd.Series) -> pd.Series:
     """Return 10-digit AIN strings: digits only, zero-padded; ``None`` when nothing is left."""
+    return _as_object(ain_string(values))
+
+
+def ain_string(values: pd.Series) -> pd.Series:
+    """Return :func:`normalize_ain`'s values as Arrow-backed ``string`` (NA for missing)."""
     text = values.astype("string").str.strip()
     # floats read from spreadsheets ("2004001003.0") lose their decimal tail first
     text = text.str.replace(r"\.0+$", "", regex=True)
     digits = text.str.replace(r"\D", "", regex=True)
-    out = digits.str.zfill(10).mask(digits.isna() | (digits == ""))
-    return pd.Series(out.astype(object).where(out.notna(), None), index=values.index, dtype=object)
+    return digits.str.zfill(10).mask(digits.isna() | (digits == ""))
 
 
 def normalize_use_code(values: pd.Series) -> pd.Series:
     """Return use codes stripped and upper-cased; all-digit codes zero-padded to 4 (``100`` -> ``0100``)."""
-    s = clean_text(values).astype("string").str.upper().str.replace(r"\.0+$", "", regex=True)
+    return _as_object(use_code_string(values))
+
+
+def use_code_string(values: pd.Series) -> pd.Series:
+    """Return :func:`normalize_use_code`'s values as Arrow-backed ``string`` (NA for missing)."""
+    s = clean_string(values).str.upper().str.replace(r"\.0+$", "", regex=True)
     digits = s.str.fullmatch(r"\d{1,4}").fillna(False).astype(bool)
-    s = s.where(~digits, s.str.zfill(4))
-    return pd.Series(s.astype(object).where(s.notna(), None), index=values.index, dtype=object)
+    return s.where(~digits, s.str.zfill(4))
 
 
 def first5_zip(values: pd.Series) -> pd.Series:
     """Return the first five digits of a ZIP or ZIP+4; ``None`` when fewer than five digits."""
-    digits = clean_text(values).astype("string").str.replace(r"\.0+$", "", regex=True).str.replace(
-        r"\D", "", regex=True)
-    out = digits.str[:5].where(digits.str.len() >= 5)
-    return pd.Series(out.astype(object).where(out.notna(), None), index=values.index, dtype=object)
+    return _as_object(zip5_string(values))
+
+
+def zip5_string(values: pd.Series) -> pd.Series:
+    """Return :func:`first5_zip`'s values as Arrow-backed ``string`` (NA for missing)."""
+    digits = clean_string(values).str.replace(r"\.0+$", "", regex=True).str.replace(r"\D", "", regex=True)
+    return digits.str[:5].where(digits.str.len() >= 5)
 
 
 def to_number(values: pd.Series) -> pd.Series:

@@ -33,6 +33,7 @@ from geo.io.importers import (
     provenance,
     release_columns,
     require,
+    string_col,
     text_col,
 )
 from geo.io.raw import release_memory
@@ -43,31 +44,38 @@ from geo.messages import M
 
 # --- parcels ----------------------------------------------------------------------------
 def parcel_attributes(raw: RawData, cols: dict[str, str]) -> pd.DataFrame:
-    """Return canonical parcel attributes (no geometry-derived columns) from raw columns."""
+    """Return canonical parcel attributes (no geometry-derived columns) from raw columns.
+
+    Text stays Arrow-backed (``string``) from the file's columns to :func:`compact_text`: no Python
+    string is made per row except for the shared values of few-valued columns.
+    """
     f = raw.frame
-    out = pd.DataFrame(index=range(len(f)))
-    out[schema.AIN] = compact_text(aliases.normalize_ain(f[cols[schema.AIN]]))
-    apn = text_col(f, cols, schema.APN)
-    formatted = apn.astype("string").str.fullmatch(r"\d{4}-\d{3}-\d{3}").fillna(False).astype(bool)
-    ain = out[schema.AIN].astype("string")
-    built = (ain.str[:4] + "-" + ain.str[4:7] + "-" + ain.str[7:10]).astype(object)
-    out[schema.APN] = compact_text(apn.where(formatted, built.where(ain.notna(), None)))
-    del apn, formatted, ain, built  # County scale: each is millions of Python strings
-    code = aliases.normalize_use_code(f[cols[schema.USE_CODE]]) if schema.USE_CODE in cols else pd.Series([None] * len(f))
+    n = len(f)
+    out = pd.DataFrame(index=range(n))
+    ain = aliases.ain_string(f[cols[schema.AIN]]).reset_index(drop=True)
+    out[schema.AIN] = compact_text(ain)
+    apn = string_col(f, cols, schema.APN)
+    formatted = apn.str.fullmatch(r"\d{4}-\d{3}-\d{3}").fillna(False).astype(bool)
+    built = ain.str[:4] + "-" + ain.str[4:7] + "-" + ain.str[7:10]  # NA where the AIN is
+    out[schema.APN] = compact_text(apn.where(formatted, built))
+    del apn, formatted, ain, built
+    none = pd.Series(pd.NA, index=range(n), dtype="string")
+    code = aliases.use_code_string(f[cols[schema.USE_CODE]]).reset_index(drop=True) if schema.USE_CODE in cols else none
     out[schema.USE_CODE] = compact_text(code)
-    code2 = text_col(f, cols, schema.USE_CODE_2)
-    out[schema.USE_CODE_2] = compact_text(code2.where(code2.notna(), code.str[:2].where(code.notna(), None)))
+    code2 = string_col(f, cols, schema.USE_CODE_2)
+    out[schema.USE_CODE_2] = compact_text(code2.where(code2.notna(), code.str[:2]))
     del code, code2
-    use_type, prop_type = text_col(f, cols, schema.USE_TYPE), text_col(f, cols, schema.PROPERTY_TYPE)
+    use_type, prop_type = string_col(f, cols, schema.USE_TYPE), string_col(f, cols, schema.PROPERTY_TYPE)
     if use_type.notna().any() and use_type.dropna().str.upper().isin(aliases.PROPERTY_TYPE_CODES).all():
-        use_type, prop_type = pd.Series([None] * len(f), dtype=object), prop_type.fillna(use_type)
+        use_type, prop_type = none, prop_type.fillna(use_type)
     out[schema.USE_TYPE], out[schema.PROPERTY_TYPE] = compact_text(use_type), compact_text(prop_type)
     del use_type, prop_type
     for name in (schema.USE_DESCRIPTION, schema.USE_DETAIL, schema.SITUS_ADDRESS, schema.OWNER_NAME, schema.AGENCY_NAME, schema.ZONE,
                  schema.AGENCY_TYPE, schema.AGENCY_CLASS_NO):
-        out[name] = compact_text(text_col(f, cols, name))
-    out[schema.SITUS_ZIP] = compact_text(aliases.first5_zip(f[cols[schema.SITUS_ZIP]])) if schema.SITUS_ZIP in cols else None
-    out[schema.JURISDICTION_CITY] = compact_text(text_col(f, cols, schema.JURISDICTION_CITY).str.upper())
+        out[name] = compact_text(string_col(f, cols, name))
+    out[schema.SITUS_ZIP] = (compact_text(aliases.zip5_string(f[cols[schema.SITUS_ZIP]]).reset_index(drop=True))
+                             if schema.SITUS_ZIP in cols else None)
+    out[schema.JURISDICTION_CITY] = compact_text(string_col(f, cols, schema.JURISDICTION_CITY).str.upper())
     for name in (schema.LAND_VALUE, schema.IMP_VALUE):
         out[name] = aliases.to_number(f[cols[name]]).to_numpy() if name in cols else np.nan
     # Int64 arrays, not .to_numpy() (an object array of one Python int per row)
@@ -103,14 +111,17 @@ def canonical_parcels(raw: RawData, ctx: ImportContext, *, envelope: Envelope | 
         return _refresh_parcels(raw, ctx, rows, attrs.assign(**prov), cols)
     release_columns(raw)
     release_memory()
+    measured = np.full((rows.n, 3), np.nan)  # area, x, y in feet, as the geometry stage measured them
     geoms = geometry_stage(rows, raw.geometry, raw.crs or DISPLAY_CRS, family=validate.POLYGON, invalid=ctx.invalid,
-                           release=True, envelope=envelope)
-    frame = assemble(schema.PARCELS, attrs.assign(**prov, merged_count=1), geoms, rows.ok)
+                           release=True, envelope=envelope, measured=measured)
+    kept = rows.ok
+    frame = assemble(schema.PARCELS, attrs.assign(**prov, merged_count=1), geoms, kept)
     del attrs, geoms
     merged, table = validate.merge_duplicates(frame, schema.AIN)
     stats = None if table.empty else (int(table["count"].sum()), len(table), str(table[schema.AIN].iat[0]),
                                        int(table["count"].iat[0]))
-    out = finish(schema.PARCELS, rows, owners.with_owner_class(_parcel_geometry_columns(merged, ctx)),
+    known = measured[np.flatnonzero(kept)[merged.index.to_numpy()]]  # merged keeps the assembled rows' labels
+    out = finish(schema.PARCELS, rows, owners.with_owner_class(_parcel_geometry_columns(merged, ctx, known)),
                  [merge_note(*stats)] if stats else [])
     return dataclasses.replace(out, merged=stats)
 
@@ -121,11 +132,19 @@ def merge_note(rows: int, keys: int, ain: str, count: int) -> str:
              "row each with merged_count, e.g. AIN {ain} x{count}", rows=rows, keys=keys, ain=ain, count=count)
 
 
-def _parcel_geometry_columns(frame: gpd.GeoDataFrame, ctx: ImportContext) -> gpd.GeoDataFrame:
+def _parcel_geometry_columns(frame: gpd.GeoDataFrame, ctx: ImportContext, known: np.ndarray) -> gpd.GeoDataFrame:
+    """Add lot area and representative point (EPSG:2229): ``known`` where measured already, else measured here.
+
+    A merged row (its geometry the union of its stacked polygons) is always measured here.
+    """
     if not len(frame):
         return frame
-    m = measure(frame)
-    out = assign_zones(frame.assign(**{schema.LOT_SQFT: m["area"], schema.CENTROID_X_FT: m["x"], schema.CENTROID_Y_FT: m["y"]}), ctx)
+    todo = np.isnan(known[:, 0]) | (frame["merged_count"].to_numpy() > 1)
+    area, x, y = np.round(known[:, 0], 1), np.round(known[:, 1], 2), np.round(known[:, 2], 2)  # as measure rounds
+    if todo.any():
+        m = measure(frame[todo])
+        area[todo], x[todo], y[todo] = m["area"], m["x"], m["y"]
+    out = assign_zones(frame.assign(**{schema.LOT_SQFT: area, schema.CENTROID_X_FT: x, schema.CENTROID_Y_FT: y}), ctx)
     return out[[*schema.column_names(schema.PARCELS), "geometry"]]
 
 

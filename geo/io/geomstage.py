@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.io import ragged, validate
 from geo.io import raw as rawdata
-from geo.io import validate
 from geo.io.raw import WkbArray, explain_outside, merge_bounds, release_memory, reproject_to_display
 from geo.messages import M
 
@@ -29,13 +29,17 @@ ROUNDING_REPAIR = M("became invalid when rounded to 1e-7 degrees")
 
 
 def geometry_stage(rows: Rows, geoms: np.ndarray | WkbArray, crs: str, *, family: str, invalid: str,
-                   release: bool = False, envelope: Envelope | None = None) -> np.ndarray:
+                   release: bool = False, envelope: Envelope | None = None,
+                   measured: np.ndarray | None = None) -> np.ndarray:
     """Validate ``geoms`` (in ``crs``), reproject the good ones to EPSG:4326, check the County envelope.
 
     Rows already rejected stay rejected; geometry problems are added per row and repairs listed.
     With ``release``, a shapely input array has its entries dropped as they are consumed (a WKB
     input always releases its consumed chunks). With ``envelope`` (a slice of a streamed file),
     features outside the County are only rejected and counted there: the file-wide check is the caller's.
+    ``measured`` (polygons; ``rows.n`` x 3, NaN) receives the EPSG:2229 area and representative
+    point of each output geometry measured on the way (:func:`geo.io.ragged.polygons_to_display`);
+    rows left NaN (repaired after rounding, or not plain polygons) are for the caller to measure.
 
     Raises
     ------
@@ -55,9 +59,16 @@ def geometry_stage(rows: Rows, geoms: np.ndarray | WkbArray, crs: str, *, family
         if keep.any():
             source = check.geometry[keep]
             box = merge_bounds(box, shapely.bounds(source))
-            done = reproject_to_display(source, crs)
-            if family == validate.POLYGON:
-                done = _polygon_output(done, check.repaired, np.flatnonzero(keep))
+            if family == validate.POLYGON and ragged.plain_polygons(source):  # one pass to MultiPolygons
+                done, feet = ragged.polygons_to_display(source, crs, measure=measured is not None)
+                done = _polygon_output(done, check.repaired, np.flatnonzero(keep),
+                                       single=shapely.get_type_id(source) == 3, feet=feet)
+                if measured is not None and feet is not None:
+                    measured[start:stop][keep] = feet
+            else:
+                done = reproject_to_display(source, crs)
+                if family == validate.POLYGON:
+                    done = _polygon_output(done, check.repaired, np.flatnonzero(keep))
             out[start:stop][keep] = done
         rejected.append(check.rejected)
         repaired.append(check.repaired)
@@ -156,12 +167,22 @@ def _decoded(geoms: np.ndarray | WkbArray, start: int, stop: int) -> np.ndarray:
     return np.asarray(geoms[start:stop], dtype=object)
 
 
-def _polygon_output(geoms: np.ndarray, repaired: pd.Series, positions: np.ndarray) -> np.ndarray:
-    """Repair polygons pinched by rounding to 1e-7 degrees, then make every Polygon a MultiPolygon."""
+def _polygon_output(geoms: np.ndarray, repaired: pd.Series, positions: np.ndarray, *,
+                    single: np.ndarray | None = None, feet: np.ndarray | None = None) -> np.ndarray:
+    """Repair polygons pinched by rounding to 1e-7 degrees, then make every Polygon a MultiPolygon.
+
+    ``single`` marks the rows that were Polygons before :func:`geo.io.ragged.polygons_to_display`
+    made them one-part MultiPolygons: a pinched one is repaired as that Polygon, as before. The
+    measurements ``feet`` of a repaired row no longer hold: they become NaN.
+    """
     broken = ~shapely.is_valid(geoms)
     if broken.any():  # rounding to 1e-7 degrees can pinch a sliver; repair once more
-        geoms[broken] = validate.polygonal_part(shapely.make_valid(geoms[broken], method="structure",
-                                                                    keep_collapsed=False))
+        if feet is not None:
+            feet[broken] = np.nan
+        todo = geoms[broken]
+        if single is not None and single[broken].any():
+            todo[single[broken]] = shapely.get_geometry(todo[single[broken]], 0)
+        geoms[broken] = validate.polygonal_part(shapely.make_valid(todo, method="structure", keep_collapsed=False))
         hit = positions[broken]
         fresh = hit[repaired.iloc[hit].isna().to_numpy()]
         repaired.iloc[fresh] = ROUNDING_REPAIR

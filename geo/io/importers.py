@@ -247,6 +247,8 @@ def compact_text(values: pd.Series | np.ndarray) -> np.ndarray | pd.api.extensio
     addresses): an Arrow-backed string array, NaN for missing (the bytes plus 4 a row). Either is
     a fraction of one Python string object per value (~60 bytes) at County scale.
     """
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
+        return _compact_strings(values)  # Arrow strings stay Arrow: Python strings only for shared values
     arr = np.asarray(values, dtype=object)
     codes, uniques = pd.factorize(arr, use_na_sentinel=True)
     if len(uniques) <= max(SHARED_TEXT_MAX, len(arr) // 20):
@@ -254,6 +256,23 @@ def compact_text(values: pd.Series | np.ndarray) -> np.ndarray | pd.api.extensio
         shared[:-1] = np.asarray(uniques, dtype=object)
         return np.asarray(shared[codes], dtype=object)
     return pd.array(arr, dtype="str")
+
+
+def _compact_strings(values: pd.Series) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """Return :func:`compact_text` of Arrow-backed strings, factorised in Arrow (same values, same choice)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) <= max(SHARED_TEXT_MAX, len(values) // 20):
+        shared = np.empty(len(uniques) + 1, dtype=object)
+        shared[:-1] = np.asarray(uniques, dtype=object)
+        return np.asarray(shared[codes], dtype=object)
+    return values.astype("str").array
+
+
+def string_col(frame: pd.DataFrame, cols: dict[str, str], name: str) -> pd.Series:
+    """Return :func:`text_col`'s values as Arrow-backed ``string`` (NA for missing), no Python string per row."""
+    if name in cols:
+        return aliases.clean_string(frame[cols[name]]).reset_index(drop=True)
+    return pd.Series(pd.NA, index=range(len(frame)), dtype="string")
 
 
 #: Up to this many distinct values a text column is always kept as shared strings.

@@ -196,16 +196,15 @@ def _slices(ains: pd.Series, size: int) -> list[np.ndarray]:
     A row whose AIN (as normalised) appeared earlier goes in the slice of the AIN's first row (so
     stacked polygons are merged together); a row without an AIN stays where it is. AINs are
     compared by 8-byte hashes, normalised a slice at a time (a collision only moves a row to an
-    earlier slice, where the merge still compares AINs).
+    earlier slice, where the merge still compares AINs). A normal AIN's key is exact (its digits).
     """
     n = len(ains)
     hashes = np.zeros(n, dtype=np.uint64)
     has = np.zeros(n, dtype=bool)
     for start in range(0, n, size):
-        part = aliases.normalize_ain(ains.iloc[start:start + size])
-        ok = part.notna().to_numpy(dtype=bool)
-        hashes[start:start + size] = pd.util.hash_array(part.where(ok, "").to_numpy(dtype=object))
-        has[start:start + size] = ok
+        part = aliases.ain_string(ains.iloc[start:start + size])
+        hashes[start:start + size] = _ain_keys(part)
+        has[start:start + size] = part.notna().to_numpy(dtype=bool)
     positions = np.arange(n, dtype=np.int64)
     owner = positions.copy()
     _, first, inverse = np.unique(hashes[has], return_index=True, return_inverse=True)
@@ -216,10 +215,32 @@ def _slices(ains: pd.Series, size: int) -> list[np.ndarray]:
     return [part for part in np.split(order, bounds) if len(part)]
 
 
+def _ain_keys(ains: pd.Series) -> np.ndarray:
+    """Return an 8-byte key per normalised AIN (digits only, 10 or more): exact up to 18 digits, else a hash.
+
+    ``length - 10`` times 10**18 plus the number keeps keys of different lengths apart ("0123456789"
+    and "00123456789"); these stay below 2**63, and hashes of longer values are put above it.
+    """
+    keys = np.zeros(len(ains), dtype=np.uint64)
+    lengths = ains.str.len().fillna(0).to_numpy(dtype=np.int64)
+    exact = (lengths >= 10) & (lengths <= 18)
+    if exact.any():
+        digits = pd.to_numeric(ains[exact]).to_numpy(dtype=np.uint64)
+        keys[exact] = digits + (lengths[exact] - 10).astype(np.uint64) * np.uint64(10**18)
+    other = ~exact & (lengths > 0)
+    if other.any():  # garbage too long for a number (rejected later): hashed, apart from the exact keys
+        keys[other] = pd.util.hash_array(ains[other].to_numpy(dtype=object)) | np.uint64(1 << 63)
+    return keys
+
+
 def _slice(raw: RawData, positions: np.ndarray) -> RawData:
     """Return the rows at ``positions`` of ``raw`` as their own raw data, labelled by their place in the file."""
     geometry = raw.geometry.take(positions) if isinstance(raw.geometry, WkbArray) else raw.geometry
-    frame = raw.frame.iloc[positions].reset_index(drop=True)
+    first = int(positions[0]) if len(positions) else 0
+    if len(positions) and int(positions[-1]) - first + 1 == len(positions):  # ascending: one run of rows
+        frame = raw.frame.iloc[first:first + len(positions)].reset_index(drop=True)  # Arrow slices, no copy
+    else:
+        frame = raw.frame.iloc[positions].reset_index(drop=True)
     return dataclasses.replace(raw, frame=frame, geometry=geometry, origin=positions)
 
 

@@ -54,10 +54,10 @@ def cut_text_counts(layer: str, frame: gpd.GeoDataFrame, *, limit: int,
     for col in (c.name for c in schema.LAYER_COLUMNS[layer] if c.kind == "text"):
         if col not in frame:
             continue
-        text = frame[col].astype("str")
-        long = (text.str.len() > limit).fillna(False).to_numpy(bool)
+        long = text_lengths(frame[col]) > limit
         if not long.any():
             continue
+        text = frame[col].astype("str")
         if col == key:
             first = str(text[long].iloc[0])
             raise SchemaError(M("{label}: a {key} of {length:,} characters ('{start}...'), over the "
@@ -68,3 +68,16 @@ def cut_text_counts(layer: str, frame: gpd.GeoDataFrame, *, limit: int,
         changed[col] = cut
         counts[col] = int(np.count_nonzero(long))
     return (frame.assign(**changed) if changed else frame), counts
+
+
+def text_lengths(values: pd.Series) -> np.ndarray:
+    """Return each value's length in characters as ``astype("str")`` gives it (-1 for missing).
+
+    Arrow strings are measured in Arrow; other columns (shared Python strings, a few distinct
+    values at County scale) have each distinct value measured once, not converted row by row.
+    """
+    if isinstance(values.dtype, pd.StringDtype):
+        return np.asarray(values.str.len().fillna(-1).to_numpy(dtype=np.int64), dtype=np.int64)
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    lengths = np.array([len(str(u)) for u in uniques] + [-1], dtype=np.int64)  # code -1 (missing) picks the last
+    return np.asarray(lengths[codes], dtype=np.int64)
