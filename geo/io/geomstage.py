@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 _FAMILY_TYPES = {validate.POLYGON: (3, 6), validate.POINT: (0,), validate.LINE: (1, 5)}
 _WKB_CODES = {validate.POLYGON: (3, 6), validate.POINT: (1,), validate.LINE: (2, 5)}
 ROUNDING_REPAIR = M("became invalid when rounded to 1e-7 degrees")
+COLLAPSED = M("collapses to nothing when stored at 1e-7 degrees (about 1 cm): a sliver thinner than that. "
+              "Fix or drop it at source; the other features are imported")
 
 
 def geometry_stage(rows: Rows, geoms: np.ndarray | WkbArray, crs: str, *, family: str, invalid: str,
@@ -78,6 +80,7 @@ def geometry_stage(rows: Rows, geoms: np.ndarray | WkbArray, crs: str, *, family
             geoms[start:stop] = None
     rows.reject(_joined(rejected, rows.n), geometry=True)
     rows.repairs = _joined(repaired, rows.n)
+    _reject_collapsed(rows, out)
     release_memory()
     good = rows.ok
     outside = validate.check_envelope(out, skip=~good)
@@ -190,6 +193,20 @@ def _polygon_output(geoms: np.ndarray, repaired: pd.Series, positions: np.ndarra
     if single.any():
         geoms[single] = shapely.multipolygons(geoms[single], indices=np.arange(int(single.sum())))
     return geoms
+
+
+def _reject_collapsed(rows: Rows, out: np.ndarray) -> None:
+    """Reject the accepted rows whose geometry rounding left empty (a sliver ~1 cm thin), instead of storing nothing."""
+    good = rows.ok
+    empty = np.zeros(rows.n, dtype=bool)
+    empty[good] = shapely.is_missing(out[good]) | shapely.is_empty(out[good])
+    if not empty.any():
+        return
+    reasons = pd.Series([None] * rows.n, dtype=object)
+    reasons[empty] = COLLAPSED
+    rows.reject(reasons, geometry=True)
+    rows.repairs[empty] = None  # rejected, not repaired
+    out[empty] = None
 
 
 def _joined(parts: list[pd.Series], n: int) -> pd.Series:
