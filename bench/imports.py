@@ -284,45 +284,50 @@ BEFORE: dict[tuple[int, str], tuple[float, float]] = {
 
 #: Issue 18 (County import of the GeoParquet >= 5x faster than of the GeoJSON): what was done, side by side, the floor.
 ISSUE_18 = [
-    "**Issue 18: GeoParquet >= 5x faster than GeoJSON: not met; the floor on this machine is below 5x.** "
-    "Where the time goes (800k GeoParquet, serial, CPU seconds of each stage, 2026-12-01, load 3-4, two runs each, "
-    "before / after this change): the GeoParquet read 0.8-1.9 / 1.0; `canonical_parcels` over the slices "
-    "(validation, reprojection to EPSG:4326 and to feet for the area, condo merge, zones) 12.9-13.3 / 13.4-13.5; "
-    "the SQLite writes 8.7 / 8.3-8.5 (the `executemany` itself ~7); the content digest 3.5 / 2.3-2.4; the rest "
-    "(slicing, text cut, derived sites, the written-keys table) ~3.5; whole process CPU 31.5-32.3 / 29.9-30.2 s. "
-    "The GeoJSON reader alone (GDAL) takes 32.6 s for the same 800k parcels, the GeoParquet reader 1.1 s "
-    "(load 0.9). Both formats then share the same work S, so the ratio is (32.6 + S) / (1.1 + S): 5x needs "
-    "S <= 6.8 s at 800k. The SQLite `executemany` alone (37 values a row bound by the Python driver, 800k rows, "
-    "one core) is ~7 s: even with the canonical work free and wholly hidden behind it, the ratio tops out at "
-    "(32.6 + 7) / (1.1 + 7) = 4.9x. Overlapping the canonical slices (~16 s CPU) with the writes (~8.5 s) on "
-    "two idle cores gives at best ~19.5 s, i.e. ~2.6x; reaching 5x needs the shared work cut ~4x (a writer that "
-    "does not bind row by row through Python, and canonical work in compiled code), not a faster reader.",
+    "**Issue 18: GeoParquet >= 5x faster than GeoJSON: not met (about 2.5-2.6x); the floor on this 2-core machine "
+    "is below 5x.** Both formats share the work after reading (canonical parcels, staging, copy, digest): the "
+    "ratio is (R_geojson + S) / (R_parquet + S) with the GeoJSON read (GDAL: the whole file parsed once for its "
+    "schema, again for its features) ~32.6 s and the GeoParquet read ~1.2-1.5 s at 800k. S was ~29 s at the "
+    "start of 2026-12-01 and is ~17 s now; 5x needs S <= ~6.3 s. What is left of S at 800k (CPU, 2026-12-01 "
+    "second session): canonical parcels ~11.5 s, of which compiled code that has to run once per vertex or "
+    "feature: pyproj (inverse LCC ~1.7 s, forward for the area ~0.75 s), building the MultiPolygons ~1.0 s, GEOS "
+    "validity before and after rounding ~1.3 s, WKB decoding ~0.5 s, representative points ~0.45 s; the text "
+    "attributes ~2.1 s; staging ~2.6 s (Arrow columns and GeoPackage blobs ~1.3 s, ADBC ingest ~1.3 s), the copy "
+    "~1.2 s, the digest ~0.8 s. With staging, copy and digest free the canonical work alone caps the ratio at "
+    "(32.6 + 11.5) / (1.3 + 11.5) = 3.4x; 5x needs the canonical work spread over more cores than this machine "
+    "has (it is per slice and could run in worker processes, each staging its own scratch file, but the GeoJSON "
+    "import would use them too after its serial read).",
     "",
-    "What changed (same stored rows, digests, audit entries and reports: `tests/geo/test_import_digest.py`, "
-    "`tests/geo/test_streamed_import.py`): (1) the content digest of an import takes the 2-D ISO WKB straight out "
-    "of the GeoPackage blobs this transaction wrote (`geo.store.gpkg.gpkg_digest_wkb`; any other blob is decoded "
-    "and encoded as before): 3.5 -> 2.3 s CPU at 800k; (2) the SQLite batch write counts the rows it "
-    "inserted by `fid` (AUTOINCREMENT) instead of `COUNT(*)` of the whole layer before and after every batch, "
-    "which grew with the square of the layer (County: 49 batches over up to 2.4M rows). Measured and not kept: "
-    "converting shared text once per distinct value and hashing a batch as one buffer (together they raised the "
-    "1M-point GeoJSON import's peak from under 1.5 GB to 1.65 GB, over its budget in "
-    "`tests/geo/test_bounded_imports.py`); canonicalising the next slice in a worker thread while this one is "
-    "written: it gained nothing here, the canonical work (pandas) and the driver's row binding both holding the "
-    "GIL, so the two threads take turns (800k GeoParquet, alternated: 30.5 / 28.1 s with / without it at load 1.5-1.8, "
-    "32.7 / 30.2 s at load 2.8-2.9; 32.8-47.5 s against 30.8-34.7 s at load 3.7-5.5). A second process instead "
-    "of a thread would overlap for real, but only ~8.5 s of writes with ~16 s of canonical work, on a machine "
-    "whose two cores other sessions keep busy.",
+    "What changed on 2026-12-01 (second session), every stored row, digest and audit entry identical to before "
+    "(fetched_at aside; `tests/geo/test_staged_import.py`, `tests/geo/test_canonical_fastpath.py`, and a row-by-row "
+    "comparison of every table after importing 60k files of all three formats, the 800k GeoParquet and GeoJSON and "
+    "an edge-case file with condos, bow-ties, pinched and outside polygons):",
     "",
-    "Side by side in one run (before = the committed tree, after = this change, alternated, each a child "
-    "process; wall time / CPU time, load average): 800k, 07:43-07:47 UTC: GeoParquet before 28.8 / 28.9 s (2.0), "
-    "after 27.7 / 27.4 s (2.2); GeoJSON before 57.2 / 57.1 s (2.2), after 56.6 / 57.0 s (1.5); GeoJSON / "
-    "GeoParquet 1.99x before, 2.04x after. 2.4M, 07:24-07:38 UTC: GeoParquet before 153.2 / 103.5 s (5.1), "
-    "after 95.1 / 94.7 s (4.2); GeoJSON before 200.3 / 193.5 s (2.7), after 195.1 / 184.6 s (2.9); by wall time "
-    "1.31x before, 2.05x after (the loads differ); by CPU time 1.87x before, 1.95x after. The gain is CPU: ~1.5 s "
-    "at 800k, ~9 s at 2.4M (the digest and the whole-layer `COUNT(*)` per batch), for both formats; GeoJSON is "
-    "not slower. The 2.4M GeoParquet peak (2.003 GB in the table, 2.009 GB for the committed tree in the "
-    "side-by-side run) is the whole read's, unchanged here. The W9 row of the County section (1.43x) was not re-run here (it imports into the County store "
-    "with its districts, the same shared path)."]
+    "1. **Staged write (SQLite).** Slices go to a scratch SQLite file beside the store through the ADBC SQLite driver "
+    "(Arrow columns bound in C, not value by value through Python), the content digest is taken from the scratch "
+    "file with Arrow kernels (each key's last row, key order, records framed and hashed one buffer per 50,000 "
+    "rows), and the store's write lock is taken only to copy the rows in (`INSERT ... SELECT`, same upsert, file "
+    "order, same fids), seed derived sites and log. The import held the lock for its whole canonical work before: "
+    "a liaison's status save during a County import waited out the 10 s busy timeout and failed. Side by side "
+    "(old = a557e72, the start of this session; new = the staged write alone, fafb2ba; alternated in one run, 800k, load 1.6-3.9): GeoParquet wall 28.2 / 30.8 "
+    "-> 20.6 / 21.6 s, CPU 28.8 / 28.6 -> 20.4 / 20.5 s, **write lock held 25.6 / 28.7 -> 2.1 / 2.4 s**; "
+    "GeoJSON CPU 56.4 / 56.0 -> 48.1 / 49.6 s, lock 42.8 / 24.5 -> 2.2 / 4.0 s. Whole-frame writes of 20,000 "
+    "rows or more (an Assessor attribute refresh of 800k parcels) are staged too: lock 21-37 s -> 6-12 s at "
+    "load 2-4. A copy waits up to 5 min for the lock (another import's copy), its file already checked.",
+    "2. **Canonical work in Arrow and ragged coordinates** (helper): zero-copy slices, exact AIN keys from Arrow "
+    "strings, text cleaned and measured in Arrow, plain polygons reprojected, rounded and built into MultiPolygons "
+    "once and measured in feet on the way (merged or repaired rows re-measured as before): canonical CPU "
+    "13.4-14.6 -> 11.2-12.3 s at 800k; the whole 800k GeoParquet import on the staged write 21.2-23.2 -> "
+    "18.5-18.7 s CPU, GeoJSON 52.4 -> 48.7 s wall.",
+    "3. A parcel that rounding to 1e-7 degrees collapses to nothing (a sliver ~1 cm thin) stopped the whole import "
+    "with a GEOS error; it is now rejected by name (`tests/geo/test_sliver_parcel.py`).",
+    "",
+    "Earlier the same day (first session): the digest took the WKB straight out of the GeoPackage blobs (3.5 -> 2.3 s "
+    "CPU at 800k) and the batch write counted inserted rows by `fid` instead of `COUNT(*)` per batch (quadratic at "
+    "County scale); measured and dropped: a worker thread for the next slice (both halves hold the GIL) and "
+    "converting shared text once per value plus hashing a batch as one buffer through Python (the 1M-point GeoJSON "
+    "import's peak rose over its 1.5 GB budget). The digest's one buffer per batch is now built by Arrow kernels "
+    "from the scratch file, after the slices are gone."]
 
 
 NOTES = [
