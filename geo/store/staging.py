@@ -30,6 +30,7 @@ import pyarrow as pa
 from geo import schema
 from geo.errors import StoreError
 from geo.messages import M
+from geo.processes import alive
 from geo.records import ImportRecord, WriteResult
 from geo.store.batchbook import BatchBook
 from geo.store.gpkg import to_gpkg_blobs
@@ -128,18 +129,8 @@ def remove_abandoned(store_path: Path) -> None:
     """Delete scratch files beside the store left by import processes that no longer run."""
     for old in store_path.parent.glob(f"{store_path.name}{STAGING_INFIX}*"):
         pid = old.name[len(store_path.name) + len(STAGING_INFIX):].split("-", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             old.unlink(missing_ok=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def copy_staged(con: Any, layer: str, staged: int, *, mode: str = "upsert") -> WriteResult:

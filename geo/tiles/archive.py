@@ -22,6 +22,7 @@ from pathlib import Path
 
 from geo.config import REPO_ROOT
 from geo.messages import M, from_data, to_data
+from geo.processes import alive
 
 ARCHIVE_DIR_ENV = "STAGEMAP_PARCEL_TILES_DIR"  # where archives are written (default ./static/tiles)
 ARCHIVE_URL_ENV = "STAGEMAP_PARCEL_TILES_URL"  # URL of that folder when it is not under ./static
@@ -65,7 +66,7 @@ class BuildStatus:
     @property
     def running(self) -> bool:
         """Whether the building process is still alive and has not failed."""
-        return self.error is None and _alive(self.pid)
+        return self.error is None and alive(self.pid)
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ class TileLocation:
     def locked(self) -> bool:
         """Whether a live process holds the build lock."""
         holder = _lock_holder(self.state_dir / "build.lock")
-        return holder is not None and _alive(holder)
+        return holder is not None and alive(holder)
 
     def _manifest_versions(self) -> list[int]:
         if not self.state_dir.is_dir():
@@ -220,16 +221,6 @@ def _write_json(path: Path, data: object) -> None:
     os.replace(tmp, path)
 
 
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _lock_holder(path: Path) -> int | None:
@@ -245,7 +236,7 @@ def _try_lock(path: Path, version: int) -> bool:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         except FileExistsError:
             holder = _lock_holder(path)
-            if holder is not None and _alive(holder):
+            if holder is not None and alive(holder):
                 return False
             path.unlink(missing_ok=True)  # left by a process that died
             continue

@@ -282,3 +282,31 @@ def screenshot(page: object, name: str) -> Path:
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
     return path
+
+
+@pytest.fixture(scope="module")
+def sample_archive(tmp_path_factory: pytest.TempPathFactory):
+    """The sample store, its parcel tile archive built once per test module, and a point inside one of its parcels
+    (lat, lon, AIN): for the tile layer's browser tests."""
+    from geo import schema
+    from geo.access.roles import Actor
+    from geo.services.tiles import build_parcel_tiles, store_tile_location
+    from geo.store import open_store
+    from geo.synthetic import generate_sample
+    from geo.tiles.archive import ARCHIVE_DIR_ENV, ARCHIVE_URL_ENV
+
+    root = tmp_path_factory.mktemp("tile_archive")
+    path = root / "sample.gpkg"
+    sample = generate_sample()
+    store = open_store(str(path))
+    store.write_layers(sample.frames, mode="replace", status=sample.status)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(ARCHIVE_DIR_ENV, str(root / "tiles"))
+        mp.setenv(ARCHIVE_URL_ENV, "/tiles")
+        archive = build_parcel_tiles(store, Actor("tile test", "planner", source="cli"))
+        file = store_tile_location(store).archive_dir / archive.file
+    parcels = store.read_layer(schema.PARCELS, columns=[schema.AIN])
+    row = parcels.iloc[len(parcels) // 2]
+    inside = row.geometry.representative_point()
+    yield store, file, (inside.y, inside.x, str(row[schema.AIN]))
+    shutil.rmtree(root / "tiles", ignore_errors=True)

@@ -10,17 +10,9 @@ for zoom 14 up).
 from __future__ import annotations
 
 import json
-import shutil
-
-import pytest
 
 from bench.tiles import Server, review_page
 from geo import schema
-from geo.access.roles import Actor
-from geo.services.tiles import build_parcel_tiles, store_tile_location
-from geo.store import open_store
-from geo.synthetic import generate_sample
-from geo.tiles.archive import ARCHIVE_DIR_ENV, ARCHIVE_URL_ENV
 from layers.parcel_tiles import RASTER_BELOW
 from tests.browser.conftest import _ensure_assets
 
@@ -81,30 +73,10 @@ PARCELS_JS = """async () => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def sample_archive(tmp_path_factory: pytest.TempPathFactory):
-    """The sample store and its archive (built once), and a point inside one of its parcels (lat, lon)."""
-    root = tmp_path_factory.mktemp("tile_raster")
-    path = root / "sample.gpkg"
-    sample = generate_sample()
-    store = open_store(str(path))
-    store.write_layers(sample.frames, mode="replace", status=sample.status)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(ARCHIVE_DIR_ENV, str(root / "tiles"))
-        mp.setenv(ARCHIVE_URL_ENV, "/tiles")
-        archive = build_parcel_tiles(store, Actor("tile test", "planner", source="cli"))
-        file = store_tile_location(store).archive_dir / archive.file
-    parcels = store.read_layer(schema.PARCELS, columns=[schema.AIN])
-    inside = parcels.iloc[len(parcels) // 2].geometry.representative_point()
-    yield store, file, (inside.y, inside.x)
-    shutil.rmtree(root / "tiles", ignore_errors=True)
-
-
-@pytest.mark.parametrize("owners", [[], ["city_site", "other_public"]], ids=["every-parcel", "public-only"])
 def test_zoom_13_draws_every_parcel_and_every_pixel_the_canvas_drew_whole(sample_archive, new_context, tmp_path,
                                                                            owners):
     _ensure_assets()
-    store, file, (lat, lon) = sample_archive
+    store, file, (lat, lon, _ain) = sample_archive
     server = Server(tmp_path)
     try:
         html = review_page(server.add_archive(file), store.read_layer(schema.SITES), store.read_layer(schema.DISTRICTS),
