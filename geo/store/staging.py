@@ -8,9 +8,10 @@ store, its Arrow columns bound in C by the ADBC SQLite driver (not value by valu
 Python driver), and the store's write lock is taken only at the end: the staged rows are copied in
 with the same upsert (``INSERT ... SELECT ... ON CONFLICT``, in file order, so rows, fids
 and counts are what the direct write gives), derived sites are seeded, and the log row and audit
-entry are written as before (the content digest, read from the scratch file before the lock). A refused or cancelled file, or a failed copy, leaves the
-store exactly as it was; the scratch file is always removed (one left by a killed process is
-removed by the next import into that store).
+entry are written as before (the content digest is read from the scratch file before the lock).
+A refused or cancelled file, or a failed copy, leaves the store exactly as it was; the scratch
+file is always removed (one left by a killed process is removed by the next import into that
+store). Whole-frame writes of :data:`STAGE_MIN_ROWS` rows or more are staged the same way.
 """
 from __future__ import annotations
 
@@ -80,8 +81,9 @@ class Stage:
         import adbc_driver_sqlite.dbapi as adbc
 
         self._errors: type[Exception] = adbc.Error
+        self._con: Any = None
         try:
-            self._con: Any = adbc.connect(str(self.path), autocommit=True)
+            self._con = adbc.connect(str(self.path), autocommit=True)
             with self._con.cursor() as cur:  # a throwaway file: no journal, no syncing
                 cur.execute("PRAGMA journal_mode = OFF")
                 cur.execute("PRAGMA synchronous = OFF")

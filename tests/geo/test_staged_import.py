@@ -258,3 +258,17 @@ def rows_without_times(path, table: str) -> list[tuple]:
     out = con.execute(f'SELECT {sel} FROM "{table}" ORDER BY rowid').fetchall()
     con.close()
     return out
+
+
+def test_a_copy_that_fails_rolls_back_and_leaves_no_scratch_file(tmp_path):
+    """A row the store refuses (a NOT NULL column empty) fails the copy: nothing of the import is kept."""
+    store = open_store(str(tmp_path / "store.gpkg"))
+    store.write_layer_batches(iter([{schema.PARCELS: parcels(0, 3)}]), record=record)
+    before = rows(store.path, schema.PARCELS)
+    broken = parcels(10, 3).assign(**{schema.CENTROID_X_FT: None})
+    with pytest.raises(sqlite3.IntegrityError, match="centroid_x_ft"):
+        store.write_layer_batches(iter([{schema.PARCELS: parcels(20, 3)}, {schema.PARCELS: broken}]),
+                                  record=record)
+    assert rows(store.path, schema.PARCELS) == before
+    assert [e["action"] for e in store.read_audit()].count("import.upsert") == 1
+    assert not list(staged_files(store.path))
