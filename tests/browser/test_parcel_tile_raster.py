@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bench.tiles import Server, review_page
 from geo import schema
 from layers.parcel_tiles import RASTER_BELOW
@@ -73,6 +75,7 @@ PARCELS_JS = """async () => {
 }"""
 
 
+@pytest.mark.parametrize("owners", [[], ["city_site", "other_public"]], ids=["every-parcel", "public-only"])
 def test_zoom_13_draws_every_parcel_and_every_pixel_the_canvas_drew_whole(sample_archive, new_context, tmp_path,
                                                                            owners):
     _ensure_assets()
