@@ -27,6 +27,13 @@ CHROMIUM = os.environ.get("STAGEMAP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 APP_START_TIMEOUT_S = 90
+#: True once the parcel tile layer has drawn every tile in view (tile browser tests wait on it)
+TILES_LOADED_JS = """() => {
+  const l = window.stagemapParcelTiles;
+  if (!l || l._loading) { return false; }
+  const tiles = Object.values(l._tiles);
+  return tiles.length > 0 && tiles.every(t => t.loaded);
+}"""
 
 
 def pytest_configure(config: pytest.Config) -> None:

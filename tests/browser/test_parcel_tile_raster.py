@@ -16,14 +16,8 @@ import pytest
 from bench.tiles import Server, review_page
 from geo import schema
 from layers.parcel_tiles import RASTER_BELOW
-from tests.browser.conftest import _ensure_assets
+from tests.browser.conftest import TILES_LOADED_JS, _ensure_assets
 
-LOADED_JS = """() => {
-  const l = window.stagemapParcelTiles;
-  if (!l || l._loading) { return false; }
-  const tiles = Object.values(l._tiles);
-  return tiles.length > 0 && tiles.every(t => t.loaded);
-}"""
 #: per tile in view: the parcels whose box's middle is in it, those of them leaving a pixel blank whose centre they
 #: hold (or, holding none, the pixel under their box's middle), the parcels the rasteriser drew, and every pixel's
 #: alpha as one character (0: none, 1: partial, 2: opaque)
@@ -93,7 +87,7 @@ def test_zoom_13_draws_every_parcel_and_every_pixel_the_canvas_drew_whole(sample
             ctx, guard = new_context(width=1280, height=800)
             page = ctx.new_page()
             page.goto(server.publish(f"{name}.html", page_html), wait_until="load")
-            page.wait_for_function(LOADED_JS, timeout=120_000)
+            page.wait_for_function(TILES_LOADED_JS, timeout=120_000)
             seen[name] = page.evaluate(PARCELS_JS)
             guard.check()
             ctx.close()

@@ -11,14 +11,8 @@ import pytest
 
 from bench.tiles import Server, review_page
 from geo import schema
-from tests.browser.conftest import _ensure_assets
+from tests.browser.conftest import TILES_LOADED_JS, _ensure_assets
 
-LOADED_JS = """() => {
-  const l = window.stagemapParcelTiles;
-  if (!l || l._loading) { return false; }
-  const tiles = Object.values(l._tiles);
-  return tiles.length > 0 && tiles.every(t => t.loaded);
-}"""
 #: every tile in view: its key, a digest of its pixels and how many are painted; the parcels decoded; the decoder
 DRAWN_JS = """async () => {
   const l = window.stagemapParcelTiles, out = [];
@@ -41,7 +35,7 @@ def _open(new_context, server: Server, html: str, name: str) -> tuple[object, ob
     ctx, guard = new_context(width=1280, height=800)
     page = ctx.new_page()
     page.goto(server.publish(name, html), wait_until="load")
-    page.wait_for_function(LOADED_JS, timeout=120_000)
+    page.wait_for_function(TILES_LOADED_JS, timeout=120_000)
     return page, guard
 
 

@@ -17,15 +17,9 @@ from geo.services.analysis import persist_for_app
 from geo.services.tiles import build_parcel_tiles, store_tile_location
 from geo.store import open_store
 from tests.browser import drive
-from tests.browser.conftest import REPO, _ensure_assets, screenshot, serve
+from tests.browser.conftest import REPO, TILES_LOADED_JS, _ensure_assets, screenshot, serve
 
 N_PARCELS = 100_000
-TILES_LOADED_JS = """() => {
-  const l = window.stagemapParcelTiles;
-  if (!l || l._loading) { return false; }
-  const tiles = Object.values(l._tiles);
-  return tiles.length > 0 && tiles.every(t => t.loaded);
-}"""
 PAINTED_JS = """([lat, lon]) => {
   // the pixel under the parcel, read from the tile canvas that holds it: drawn, not blank
   const l = window.stagemapParcelTiles, map = window.map;
