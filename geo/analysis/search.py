@@ -8,6 +8,7 @@ receive private parcel numbers: the map still flies to the address, no AIN is ca
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import geopandas as gpd
 import numpy as np
@@ -82,7 +83,9 @@ def find(index: pd.DataFrame, query: str, *, limit: int = 8) -> pd.DataFrame:
     Every word of the query must appear in the place's text; digits typed with dashes (an APN,
     ``5432-001-012``) also match the AIN. Exact ids rank first, then ids and labels that start
     with the query, then City sites before parcels, then labels that start with the query, then the shortest.
+    Full-width characters (a phone keyboard's ``５１６１``) read as the ASCII ones they stand for.
     """
+    query = unicodedata.normalize("NFKC", query)
     words = normalise(query).split()
     if not words or not len(index):
         return index.iloc[:0]
@@ -90,7 +93,7 @@ def find(index: pd.DataFrame, query: str, *, limit: int = 8) -> pd.DataFrame:
     keep = np.ones(len(index), dtype=bool)
     for word in words:
         keep &= text.str.contains(word, regex=False).to_numpy(bool)
-    digits = re.sub(r"\D", "", query)
+    digits = re.sub(r"[^0-9]", "", query)
     if len(digits) >= 6 and len(digits) >= 0.8 * len(re.sub(r"\s", "", query)):  # an AIN or APN, however typed
         keep |= text.str.contains(digits, regex=False).to_numpy(bool)
     hits = index[keep]

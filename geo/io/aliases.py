@@ -1,7 +1,10 @@
 """Alias table from real LA field names to canonical columns, and the value transforms (DATA.md §4)."""
 from __future__ import annotations
 
+import functools
 import re
+import sys
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -229,10 +232,21 @@ def normalize_ain(values: pd.Series) -> pd.Series:
 def ain_string(values: pd.Series) -> pd.Series:
     """Return :func:`normalize_ain`'s values as Arrow-backed ``string`` (NA for missing)."""
     text = values.astype("string").str.strip()
+    wide = text.str.contains(r"[^\x00-\x7f]", regex=True).fillna(False).to_numpy(dtype=bool)
+    if wide.any():  # other scripts' digits ("５１６１..." full width) read as the ASCII digits they are
+        text = text.copy()
+        text[wide] = text[wide].str.translate(_ascii_digits())
     # floats read from spreadsheets ("2004001003.0") lose their decimal tail first
     text = text.str.replace(r"\.0+$", "", regex=True)
-    digits = text.str.replace(r"\D", "", regex=True)
+    digits = text.str.replace(r"[^0-9]", "", regex=True)
     return digits.str.zfill(10).mask(digits.isna() | (digits == ""))
+
+
+@functools.cache
+def _ascii_digits() -> dict[int, int]:
+    """Return a translation of every non-ASCII Unicode decimal digit to its ASCII digit."""
+    return {cp: ord("0") + unicodedata.decimal(chr(cp)) for cp in range(128, sys.maxunicode + 1)
+            if unicodedata.category(chr(cp)) == "Nd"}
 
 
 def normalize_use_code(values: pd.Series) -> pd.Series:

@@ -223,12 +223,13 @@ def _ain_keys(ains: pd.Series) -> np.ndarray:
     """
     keys = np.zeros(len(ains), dtype=np.uint64)
     lengths = ains.str.len().fillna(0).to_numpy(dtype=np.int64)
-    exact = (lengths >= 10) & (lengths <= 18)
+    ascii_digits = ains.str.fullmatch(r"[0-9]+").fillna(False).to_numpy(dtype=bool)  # not other scripts' digits
+    exact = (lengths >= 10) & (lengths <= 18) & ascii_digits
     if exact.any():
         digits = pd.to_numeric(ains[exact]).to_numpy(dtype=np.uint64)
         keys[exact] = digits + (lengths[exact] - 10).astype(np.uint64) * np.uint64(10**18)
     other = ~exact & (lengths > 0)
-    if other.any():  # garbage too long for a number (rejected later): hashed, apart from the exact keys
+    if other.any():  # too long for a number, or not ASCII digits (rejected later): hashed, apart from the exact keys
         keys[other] = pd.util.hash_array(ains[other].to_numpy(dtype=object)) | np.uint64(1 << 63)
     return keys
 

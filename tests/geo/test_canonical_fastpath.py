@@ -161,7 +161,9 @@ def test_a_slice_of_consecutive_rows_is_the_rows_taken() -> None:
 
 def test_ain_keys_tell_every_normalised_ain_apart() -> None:
     raw = pd.Series(["2004001003", "2004001003.0", None, "12345", "0123456789", "00123456789", "9" * 18,
-                     "9" * 25, "1" * 25, "abc", "2004-001-003"], dtype="str")
+                     "9" * 25, "1" * 25, "abc", "2004-001-003",
+                     "\uff12\uff10\uff10\uff14\uff10\uff10\uff11\uff10\uff10\uff13",  # full-width digits
+                     "\u0662\u0660\u0660\u0664\u0660\u0660\u0661\u0660\u0660\u0663"], dtype="str")  # Arabic-Indic
     ains = aliases.ain_string(raw)
     keys = stream._ain_keys(ains)
     present = ains.notna().to_numpy()

@@ -70,3 +70,8 @@ def test_place_of_a_table_row():
     place = place_of(_sites(), schema.SITE_ID, "LA-0002")
     assert place is not None and place["ref"] == "LA-0002" and place["minx"] <= place["lon"] <= place["maxx"]
     assert place_of(_sites(), schema.SITE_ID, "nope") is None
+
+
+def test_full_width_digits_and_letters_from_a_phone_keyboard_find_the_same_place(index):
+    assert find(index, "５４３２－００１－０１３")["ref"].tolist() == ["5432001013"]
+    assert find(index, "ＬＡ－０００２").iloc[0]["ref"] == "LA-0002"
