@@ -40,7 +40,7 @@ def parcels(start: int, n: int, *, synthetic: bool = True):
     return canonical_frame(
         schema.PARCELS, boxes, is_synthetic=synthetic,
         ain=[f"99{k:08d}" for k in i], apn=[None if k % 3 == 0 else f"99{k:02d}-000-000" for k in i],
-        owner_name=["Ñandú & Sons, \"quoted\"" if k % 2 else None for k in i],
+        owner_name=["Ñandú & Sons, \"quoted\"" if k % 2 else "NUL\x00inside 🏠" if k % 3 else None for k in i],
         situs_address=["=HYPERLINK(\"x\")" if k % 4 == 0 else f"{k} MAIN ST" for k in i],
         land_value=[float("nan") if k % 5 == 0 else k * 1000.5 for k in i],
         imp_value=[1e300 if k % 7 == 0 else -0.0 for k in i],
