@@ -41,6 +41,8 @@ from geo.records import ImportRecord
 
 #: Parcels canonicalised (and written) at a time.
 SLICE_ROWS = 50_000
+#: Where the progress stands once every slice is checked: the rows are then stored (on SQLite: copied in).
+STORE_SHARE = 0.99
 
 
 def streams(kind: str, reading: Reading, *, invalid: str) -> bool:
@@ -102,6 +104,7 @@ class ParcelStream:
                 layer=schema.PARCELS, frame=gpd.GeoDataFrame(geometry=[]), n_read=self.n_read,
                 rejected=_in_file_order(self.rejected), geometry_only=self.geometry_only and bool(self.rejected)),
                 self.path.name)
+        self.budget.report(STORE_SHARE, M("Storing {rows:,} checked rows in the store", rows=self.n_accepted))
 
     def _counted(self, made: Iterator[_Made], total: int) -> Iterator[dict[str, gpd.GeoDataFrame]]:
         """Count each slice made, check the budget, report progress; yield the frames to write."""
@@ -113,7 +116,7 @@ class ParcelStream:
                 self.n_sites += len(done.derived)
             self.budget.check(M("after {rows:,} {noun}", rows=self.n_read, noun=M("rows")))
             self.budget.report(READ_SHARE + (1 - READ_SHARE) * self.n_read / max(total, 1),
-                               M("Validated and wrote {rows:,} of {total:,} rows", rows=self.n_read, total=total))
+                               M("Validated {rows:,} of {total:,} rows", rows=self.n_read, total=total))
             del done
             release_memory()
             if frames:

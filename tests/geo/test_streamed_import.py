@@ -147,9 +147,21 @@ def test_a_cancel_after_some_slices_were_written_rolls_the_import_back(tmp_path,
     heard: list[str] = []
     with pytest.raises(ImportCancelled):
         import_file(store, ADMIN, "parcels", path, progress=lambda f, text: heard.append(text),
-                    cancelled=lambda: any(t.startswith("Validated and wrote 9 ") for t in heard))
-    assert not any(t.startswith("Validated and wrote 14 ") for t in heard)  # stopped at the next slice
+                    cancelled=lambda: any(t.startswith("Validated 9 ") for t in heard))
+    assert not any(t.startswith("Validated 14 ") for t in heard)  # stopped at the next slice
     assert (store.counts(), store.data_version(), len(store.read_audit())) == before
+
+
+def test_the_last_progress_lines_say_the_checked_rows_are_being_stored(tmp_path, small_slices):
+    """Between the last slice and "Stored" (the copy into the store), the user reads what is happening."""
+    path = parcel_file(tmp_path)
+    store = zoned(tmp_path / "s.gpkg")
+    heard: list[tuple[float, str]] = []
+    report = import_file(store, ADMIN, "parcels", path, progress=lambda f, text: heard.append((f, str(text))))
+    texts = [t for _, t in heard]
+    storing = texts.index(f"Storing {report.n_accepted:,} checked rows in the store")
+    assert all(not t.startswith("Validated ") for t in texts[storing:])
+    assert texts[-1].startswith("Stored ") and heard[storing][0] < heard[-1][0] == 1.0
 
 
 def test_a_full_disk_mid_stream_says_so_and_changes_nothing(tmp_path, small_slices, monkeypatch):
@@ -175,7 +187,7 @@ def test_a_full_disk_mid_stream_says_so_and_changes_nothing(tmp_path, small_slic
                                          r"full\); nothing was written\. Free disk space and retry\.") as info:
         import_file(store, ADMIN, "parcels", path, progress=lambda f, text: heard.append(text))
     assert "cannot rollback" not in str(info.value)
-    assert any(t.startswith("Validated and wrote 8 ") for t in heard)  # it failed mid-stream, after slices
+    assert any(t.startswith("Validated 8 ") for t in heard)  # it failed mid-stream, after slices
     monkeypatch.undo()
     assert (store.counts(), store.data_version(), len(store.read_audit())) == before
     assert import_file(store, ADMIN, "parcels", path).n_accepted == 200
